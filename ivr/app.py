@@ -1,0 +1,172 @@
+"""The composition root: builds the service from validated config and runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import signal
+import socket
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+
+from ivr import config as config_mod
+from ivr.acd.pool import Counselor, CounselorPool
+from ivr.ari.hub import AriHub
+from ivr.ari.rest import AriRest
+from ivr.calls.service import CallService
+from ivr.config import LoadedConfig, key_line
+from ivr.errors import ConfigError
+from ivr.flows.first_path import FirstPathSettings
+from ivr.pbx import embedded
+from ivr.store.calls import SqliteCallRecords
+from ivr.web import app as web_app
+
+log = logging.getLogger(__name__)
+
+
+def ari_password(cfg: LoadedConfig) -> str:
+    a = cfg.settings.asterisk
+    if a.ari_password:
+        return a.ari_password
+    if a.ari_password_file:
+        path = cfg.resolve(a.ari_password_file)
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError([f"{key_line(cfg, 'asterisk', 'ari_password_file')}: {exc}"]) from None
+    return embedded.load_secrets(cfg).ari
+
+
+def preflight(cfg: LoadedConfig) -> list[str]:
+    """Problems that config validation cannot see: ports in use, unwritable paths."""
+    s = cfg.settings
+    problems = []
+    if not _port_free(s.web.listen, s.web.port, socket.SOCK_STREAM):
+        problems.append(f"{key_line(cfg, 'web', 'port')}: port {s.web.port} is already in use")
+    if s.asterisk.embedded and not embedded.pid(embedded.instance_for(cfg)):
+        a = s.asterisk
+        checks = [
+            ("sip_port", a.sip_address, a.sip_port, socket.SOCK_DGRAM),
+            ("ari_url", "127.0.0.1", a.http_port, socket.SOCK_STREAM),
+            ("ami_port", "127.0.0.1", a.ami_port, socket.SOCK_STREAM),
+        ]
+        for key, host, port, kind in checks:
+            if not _port_free(host, port, kind):
+                problems.append(f"{key_line(cfg, 'asterisk', key)}: port {port} is already in use")
+    db = cfg.resolve(s.storage.database)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        problems.append(f"{key_line(cfg, 'storage', 'database')}: cannot create {db.parent}: {exc}")
+    return problems
+
+
+def _port_free(host: str, port: int, kind: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            return exc.errno != errno.EADDRINUSE
+    return True
+
+
+class Hotline:
+    """Everything `ivr serve` runs, wired once."""
+
+    def __init__(self, cfg: LoadedConfig) -> None:
+        s = cfg.settings
+        self.cfg = cfg
+        tz = ZoneInfo(s.hotline.timezone)
+        self.records = SqliteCallRecords(cfg.resolve(s.storage.database))
+        self.pool = CounselorPool([Counselor(c.id, c.name, c.endpoint) for c in s.counselors])
+        self.service = CallService(
+            FirstPathSettings(
+                menu_timeout_seconds=s.ivr.menu_timeout_seconds,
+                menu_attempts=s.ivr.menu_attempts,
+                ring_seconds=s.ivr.ring_timeout_seconds,
+            ),
+            self.pool,
+            self.records,
+            now=lambda: datetime.now(tz),
+            monotonic=time.monotonic,
+        )
+        self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
+        self.hub = AriHub(self.rest, s.asterisk.app, self.service, self.records)
+        self.started = time.monotonic()
+
+    async def health(self) -> dict[str, Any]:
+        registered = await self.hub.registered()
+        return {
+            "healthy": registered and not self.service.draining,
+            "ari_connected": self.hub.stream.connected.is_set(),
+            "app_registered": registered,
+            "draining": self.service.draining,
+            "calls_in_progress": self.service.active,
+            "ari_reconnects": self.hub.stream.reconnects,
+            "asterisk_restarts": self.hub.asterisk_restarts,
+            "uptime_seconds": round(time.monotonic() - self.started, 1),
+        }
+
+    async def run(self, stop: asyncio.Event) -> None:
+        s = self.cfg.settings
+        self.records.start()
+        runner = web.AppRunner(web_app.build(self.health), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, s.web.listen, s.web.port)
+        await site.start()
+        hub_task = asyncio.create_task(self.hub.run(), name="ari-events")
+        log.info(
+            "천년전주 콜센터 %s is up: web on http://%s:%d, ARI at %s",
+            s.hotline.number,
+            s.web.listen,
+            s.web.port,
+            s.asterisk.ari_url,
+        )
+        try:
+            await stop.wait()
+            log.info("stopping: no new calls; %d call(s) in progress", self.service.active)
+            await self.service.drain(s.service.drain_seconds)
+        finally:
+            await self.hub.stop()
+            hub_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await hub_task
+            await self.service.detach_all()
+            await self.rest.close()
+            await runner.cleanup()
+            self.records.close()
+            log.info("stopped")
+
+
+def serve(config_path: Path) -> int:
+    cfg = config_mod.load(config_path)
+    from ivr import logs
+
+    logs.setup(cfg.settings.service.log_level)
+    problems = preflight(cfg)
+    if problems:
+        raise ConfigError(problems)
+    if cfg.settings.asterisk.embedded:
+        inst = embedded.instance_for(cfg)
+        if not embedded.pid(inst):
+            log.info("starting the embedded Asterisk (instance %s)", inst.name)
+            embedded.start(cfg, inst)
+    hotline = Hotline(cfg)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await hotline.run(stop)
+
+    asyncio.run(main())
+    return 0

@@ -1,0 +1,245 @@
+"""One citizen's call as ARI channels, bridges and playbacks (CallControl).
+
+Events for the caller's channel and for the counselor channels it rings are
+routed here by the hub; the methods below turn them into the answers the call
+path waits for (a digit, a finished prompt, a counselor who answered).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from ivr.ari.rest import AriRest
+from ivr.errors import AriError, CallGone
+from ivr.ports import CounselorLeg, OfferResult
+
+log = logging.getLogger(__name__)
+
+# Q.850 causes Asterisk gives a dialed channel that never answered.
+_CAUSES = {
+    17: OfferResult.BUSY,
+    18: OfferResult.NO_ANSWER,
+    19: OfferResult.NO_ANSWER,
+    21: OfferResult.REJECTED,
+}
+_CAUSE_NAMES = {
+    16: "normal_clearing",
+    17: "user_busy",
+    18: "no_user_response",
+    19: "no_answer",
+    21: "call_rejected",
+    27: "destination_out_of_order",
+    31: "normal_unspecified",
+    34: "no_circuit_available",
+    38: "network_out_of_order",
+    127: "interworking",
+}
+
+
+def cause_name(cause: int | None) -> str | None:
+    if cause is None:
+        return None
+    return _CAUSE_NAMES.get(cause, f"cause_{cause}")
+
+
+class AriLeg:
+    """A counselor's phone rung for one call (CounselorLeg)."""
+
+    def __init__(self, counselor_id: str, leg_id: str) -> None:
+        self.counselor_id = counselor_id
+        self.leg_id = leg_id
+        loop = asyncio.get_running_loop()
+        self.answered: asyncio.Future[None] = loop.create_future()
+        self.gone: asyncio.Future[int | None] = loop.create_future()
+
+    async def wait_ended(self) -> None:
+        await asyncio.shield(self.gone)
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "StasisStart" and not self.answered.done():
+            self.answered.set_result(None)
+        elif kind in ("ChannelDestroyed", "StasisEnd", "ChannelHangupRequest"):
+            cause = event.get("cause") if kind != "StasisEnd" else None
+            if kind == "ChannelHangupRequest" and not self.answered.done():
+                return  # wait for ChannelDestroyed: it carries the final cause
+            if not self.gone.done():
+                self.gone.set_result(cause)
+
+
+class AriCall:
+    """The caller's channel, implementing CallControl."""
+
+    def __init__(self, rest: AriRest, app: str, channel: dict[str, Any], dialed: str) -> None:
+        self.rest = rest
+        self.app = app
+        self.call_id: str = channel["id"]
+        self.caller: str = (channel.get("caller") or {}).get("number") or "anonymous"
+        self.dialed = dialed
+        self.language: str = channel.get("language") or "ko"
+        self.hangup_cause: str | None = None
+        self._digits: asyncio.Queue[str] = asyncio.Queue()
+        self._playbacks: dict[str, asyncio.Future[None]] = {}
+        self.legs: dict[str, AriLeg] = {}
+        self._leg_count = 0
+        self.bridge_id = f"{self.call_id}-talk"
+
+    # -- events ------------------------------------------------------------
+    def on_event(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        channel_id = (event.get("channel") or {}).get("id")
+        if channel_id and channel_id in self.legs:
+            self.legs[channel_id].on_event(event)
+            return
+        if kind == "ChannelDtmfReceived":
+            digit = event.get("digit")
+            if isinstance(digit, str) and len(digit) == 1 and digit in "0123456789*#ABCD":
+                self._digits.put_nowait(digit)
+            else:
+                log.warning("ignoring a DTMF event with digit %r", digit)
+        elif kind in ("PlaybackFinished", "PlaybackStopped"):
+            self._finish_playback(event)
+        elif kind == "ChannelHangupRequest":
+            cause = event.get("cause")
+            self.hangup_cause = cause_name(cause if isinstance(cause, int) else None)
+
+    def _finish_playback(self, event: dict[str, Any]) -> None:
+        playback = event.get("playback") or {}
+        future = self._playbacks.pop(playback.get("id", ""), None)
+        if future is not None and not future.done():
+            future.set_result(None)
+
+    # -- CallControl -------------------------------------------------------
+    async def answer(self) -> None:
+        await self.rest.post(f"channels/{self.call_id}/answer")
+
+    async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
+        if barge_in and not self._digits.empty():
+            return self._digits.get_nowait()
+        playback_id = f"{self.call_id}-p{uuid.uuid4().hex[:8]}"
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._playbacks[playback_id] = done
+        media = ",".join(f"sound:jeonju/{p}" for p in prompts)
+        try:
+            await self.rest.post(
+                f"channels/{self.call_id}/play/{playback_id}", media=media, lang=self.language
+            )
+            if not barge_in:
+                await done
+                return None
+            digit_task = asyncio.ensure_future(self._digits.get())
+            waiting: set[asyncio.Future[Any]] = {done, digit_task}
+            try:
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not digit_task.done():
+                    digit_task.cancel()
+            if digit_task.done() and not digit_task.cancelled():
+                await self._stop_playback(playback_id, done)
+                return digit_task.result()
+            return None
+        finally:
+            self._playbacks.pop(playback_id, None)
+            if not done.done():
+                done.cancel()
+
+    async def _stop_playback(self, playback_id: str, done: asyncio.Future[None]) -> None:
+        if done.done():
+            return
+        with contextlib.suppress(CallGone):
+            await self.rest.delete(f"playbacks/{playback_id}")
+
+    async def read_digit(self, timeout: float) -> str | None:
+        try:
+            return await asyncio.wait_for(self._digits.get(), timeout)
+        except TimeoutError:
+            return None
+
+    def discard_digits(self) -> None:
+        while not self._digits.empty():
+            self._digits.get_nowait()
+
+    async def offer(
+        self, counselor_id: str, endpoint: str, ring_seconds: float
+    ) -> tuple[OfferResult, CounselorLeg | None]:
+        self._leg_count += 1
+        leg = AriLeg(counselor_id, f"{self.call_id}-c{self._leg_count}")
+        self.legs[leg.leg_id] = leg
+        try:
+            await self.rest.post(
+                "channels",
+                endpoint=f"PJSIP/{endpoint}",
+                app=self.app,
+                appArgs=f"counselor,{self.call_id}",
+                channelId=leg.leg_id,
+                callerId=self.caller,
+                timeout=int(ring_seconds),
+                originator=self.call_id,
+            )
+        except AriError as exc:
+            log.warning("cannot ring %s (%s): %s", counselor_id, endpoint, exc)
+            self.legs.pop(leg.leg_id, None)
+            return OfferResult.UNREACHABLE, None
+        try:
+            # Asterisk ends the ring itself after `timeout`; the margin covers a
+            # lost event, so a caller is never stuck on one silent phone.
+            ringing: set[asyncio.Future[Any]] = {leg.answered, leg.gone}
+            await asyncio.wait(
+                ringing,
+                timeout=ring_seconds + 5,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        except BaseException:
+            await self._drop_leg(leg)
+            raise
+        if leg.answered.done() and not leg.gone.done():
+            return OfferResult.ANSWERED, leg
+        result = OfferResult.NO_ANSWER
+        if leg.gone.done():
+            cause = leg.gone.result()
+            result = _CAUSES.get(cause, OfferResult.UNREACHABLE) if cause else OfferResult.NO_ANSWER
+        await self._drop_leg(leg)
+        return result, None
+
+    async def _drop_leg(self, leg: AriLeg) -> None:
+        self.legs.pop(leg.leg_id, None)
+        if not leg.gone.done():
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"channels/{leg.leg_id}")
+
+    async def connect(self, leg: CounselorLeg) -> None:
+        await self.rest.post(f"bridges/{self.bridge_id}", type="mixing", name=f"hotline-{self.call_id}")
+        await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=f"{self.call_id},{leg.leg_id}")
+
+    async def release(self, leg: CounselorLeg) -> None:
+        try:
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"channels/{leg.leg_id}")
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"bridges/{self.bridge_id}")
+        finally:
+            self.legs.pop(leg.leg_id, None)
+
+    async def hangup(self) -> None:
+        with contextlib.suppress(CallGone):
+            await self.rest.delete(f"channels/{self.call_id}", reason="normal")
+
+    async def divert_to_fallback(self) -> None:
+        await self.rest.post(
+            f"channels/{self.call_id}/continue",
+            context="hotline-fallback",
+            extension="s",
+            priority=1,
+        )
+
+    def adopt_leg(self, counselor_id: str, leg_id: str) -> AriLeg:
+        """A counselor leg found alive after a restart of the service."""
+        leg = AriLeg(counselor_id, leg_id)
+        leg.answered.set_result(None)
+        self.legs[leg_id] = leg
+        return leg

@@ -1,0 +1,129 @@
+"""The ARI events WebSocket, kept open for as long as the service runs.
+
+Asterisk sends no events while the socket is down, and does not replay
+StasisStart for channels that entered meanwhile. So after every connect the
+caller of this module rebuilds its view from REST (`on_connect`), and only
+then are events read again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+
+from ivr.ari.rest import AriRest
+from ivr.errors import AriError
+
+log = logging.getLogger(__name__)
+
+Event = dict[str, Any]
+
+
+class Backoff:
+    """Capped exponential delays with jitter, so restarts don't stampede."""
+
+    def __init__(self, first: float = 0.2, cap: float = 10.0, rng: random.Random | None = None):
+        self.first = first
+        self.cap = cap
+        self.attempt = 0
+        self._rng = rng or random.Random()
+
+    def next(self) -> float:
+        ceiling = min(self.cap, self.first * (2**self.attempt))
+        self.attempt += 1
+        return ceiling * self._rng.uniform(0.5, 1.0)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class EventStream:
+    """Connects, reconciles, reads events; reconnects with backoff when dropped."""
+
+    def __init__(
+        self,
+        rest: AriRest,
+        app: str,
+        on_event: Callable[[Event], None],
+        on_connect: Callable[[], Awaitable[None]],
+        backoff: Backoff | None = None,
+        heartbeat: float = 10.0,
+    ) -> None:
+        self.rest = rest
+        self.app = app
+        self.on_event = on_event
+        self.on_connect = on_connect
+        self.backoff = backoff or Backoff()
+        self.heartbeat = heartbeat
+        self.connected = asyncio.Event()
+        self.reconnects = 0
+        self.last_error: str | None = None
+        self._stopping = False
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+
+    def ws_url(self) -> str:
+        base = self.rest.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+        return f"{base}/ari/events?app={self.app}&subscribeAll=false"
+
+    async def run(self) -> None:
+        """Until stop(): stay connected, reconnecting with backoff."""
+        first = True
+        while not self._stopping:
+            try:
+                await self._connect_and_read(first)
+                first = False
+            except asyncio.CancelledError:
+                raise
+            except (TimeoutError, aiohttp.ClientError, OSError, AriError) as exc:
+                self.last_error = str(exc) or type(exc).__name__
+            self.connected.clear()
+            if self._stopping:
+                break
+            delay = self.backoff.next()
+            log.warning("ARI events connection lost (%s); retrying in %.1f s", self.last_error, delay)
+            await asyncio.sleep(delay)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def _connect_and_read(self, first: bool) -> None:
+        async with self.rest.session.ws_connect(self.ws_url(), heartbeat=self.heartbeat, autoping=True) as ws:
+            self._ws = ws
+            if not first:
+                self.reconnects += 1
+            # Events that arrive now wait in the socket until reconciling is done.
+            await self.on_connect()
+            self.connected.set()
+            self.backoff.reset()
+            self.last_error = None
+            log.info("ARI events connected (app %s)", self.app)
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.TEXT:
+                    self._dispatch(msg.data)
+                elif msg.type == aiohttp.WSMsgType.ERROR:
+                    raise aiohttp.ClientError(f"websocket error: {ws.exception()}")
+            self.last_error = f"closed by Asterisk (code {ws.close_code})"
+        self._ws = None
+
+    def _dispatch(self, text: str) -> None:
+        try:
+            event = json.loads(text)
+        except ValueError:
+            log.warning("ignoring an ARI event that is not JSON: %.200s", text)
+            return
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            log.warning("ignoring an ARI event without a type: %.200s", text)
+            return
+        try:
+            self.on_event(event)
+        except Exception:
+            # One bad event must not take the connection (and every call) down.
+            log.exception("handling ARI event %s failed", event.get("type"))

@@ -1,0 +1,170 @@
+"""Routes ARI events to calls and rebuilds the picture after every connect.
+
+Channel ids carry their call: a counselor leg of call X is `X-c<n>`, its
+bridge `X-talk`. So events route without a lookup table that a restart of the
+service would lose, and a restarted service can pair what it finds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from ivr.ari.call import AriCall
+from ivr.ari.events import Event, EventStream
+from ivr.ari.rest import AriRest
+from ivr.calls.service import CallService, current_call
+from ivr.errors import AriError, CallGone
+from ivr.ports import CallRecords
+
+log = logging.getLogger(__name__)
+
+
+def owner_of(channel_id: str) -> str:
+    """The call a channel belongs to: `X-c2` -> `X`, `X` -> `X`."""
+    head, sep, tail = channel_id.rpartition("-c")
+    return head if sep and tail.isdigit() else channel_id
+
+
+class AriHub:
+    """The ARI side of the service: one event stream, many calls."""
+
+    def __init__(self, rest: AriRest, app: str, service: CallService, records: CallRecords) -> None:
+        self.rest = rest
+        self.app = app
+        self.service = service
+        self.records = records
+        self.calls: dict[str, AriCall] = {}
+        self.stream = EventStream(rest, app, self.on_event, self.reconcile)
+        self.startup_time: str | None = None
+        self.asterisk_restarts = 0
+        self._recovered = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def run(self) -> None:
+        await self.stream.run()
+
+    async def stop(self) -> None:
+        await self.stream.stop()
+
+    async def registered(self) -> bool:
+        """Whether Asterisk has our Stasis app registered right now."""
+        if not self.stream.connected.is_set():
+            return False
+        try:
+            await self.rest.get(f"applications/{self.app}")
+        except AriError:
+            return False
+        return True
+
+    # -- events ------------------------------------------------------------
+    def on_event(self, event: Event) -> None:
+        kind = event["type"]
+        channel = event.get("channel") or {}
+        channel_id = channel.get("id")
+        if kind.startswith("Playback"):
+            target = (event.get("playback") or {}).get("target_uri", "")
+            channel_id = target.removeprefix("channel:") if target.startswith("channel:") else None
+        if not isinstance(channel_id, str):
+            return
+        call = self.calls.get(owner_of(channel_id))
+        if kind == "StasisStart" and call is None:
+            self._stasis_start(event, channel)
+            return
+        if call is None:
+            return
+        current_call.set(call.call_id)
+        call.on_event(event)
+        if kind == "StasisEnd" and channel_id == call.call_id:
+            self.calls.pop(call.call_id, None)
+            self.service.call_ended(call.call_id, call.hangup_cause)
+
+    def _stasis_start(self, event: Event, channel: dict[str, Any]) -> None:
+        args = event.get("args") or []
+        channel_id = channel["id"]
+        if args and args[0] == "counselor":
+            # A counselor answered after their caller was gone: let them go.
+            log.info("counselor leg %s has no call any more; hanging it up", channel_id)
+            self._spawn(self._hangup_quietly(channel_id))
+            return
+        dialed = args[1] if len(args) > 1 else (channel.get("dialplan") or {}).get("exten", "")
+        call = AriCall(self.rest, self.app, channel, dialed)
+        self.calls[call.call_id] = call
+        current_call.set(call.call_id)
+        log.info("call from %s to %s", call.caller, dialed)
+        self._spawn(self.service.new_call(call))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _hangup_quietly(self, channel_id: str) -> None:
+        with contextlib.suppress(AriError):
+            await self.rest.delete(f"channels/{channel_id}")
+
+    # -- after every connect -----------------------------------------------
+    async def reconcile(self) -> None:
+        """Rebuild state from REST: events sent while disconnected are lost."""
+        info = await self.rest.get("asterisk/info")
+        startup = ((info or {}).get("status") or {}).get("startup_time")
+        if self.startup_time is not None and startup != self.startup_time:
+            self.asterisk_restarts += 1
+            log.warning("Asterisk restarted (started at %s); its calls are gone", startup)
+        self.startup_time = startup
+        app = await self.rest.get(f"applications/{self.app}")
+        alive = set(app.get("channel_ids") or [])
+        for call_id, call in list(self.calls.items()):
+            if call_id not in alive:
+                self.calls.pop(call_id, None)
+                self.service.call_ended(call_id, call.hangup_cause or "gone_while_disconnected")
+                continue
+            for leg_id, leg in list(call.legs.items()):
+                if leg_id not in alive:
+                    leg.on_event({"type": "ChannelDestroyed", "cause": None})
+        if not self._recovered:
+            await self._recover(alive)
+            self._recovered = True
+        await self._sweep(alive, set(app.get("bridge_ids") or []))
+
+    async def _recover(self, alive: set[str]) -> None:
+        """After a start of the service: take up calls that outlived the last one."""
+        for facts in await self.records.open_calls():
+            if self.service.knows(facts.call_id):
+                continue
+            if facts.call_id not in alive:
+                await self.service.close_lost(facts, "ended while the service was down")
+                continue
+            try:
+                channel = await self.rest.get(f"channels/{facts.call_id}")
+            except CallGone:
+                await self.service.close_lost(facts, "ended while the service was down")
+                continue
+            call = AriCall(self.rest, self.app, channel, facts.dialed)
+            self.calls[call.call_id] = call
+            leg = None
+            if facts.counselor_leg and facts.counselor_leg in alive and facts.counselor_id:
+                leg = call.adopt_leg(facts.counselor_id, facts.counselor_leg)
+            elif facts.connected_at:
+                # The counselor left while we were down; the caller is alone.
+                facts.hangup_by = "counselor"
+                with contextlib.suppress(CallGone):
+                    await call.hangup()
+                self.calls.pop(call.call_id, None)
+                await self.service.close_lost(facts, "normal_clearing")
+                continue
+            log.info("resuming call %s (%s)", call.call_id, "conversation" if leg else "menu")
+            await self.service.resume(call, facts, leg)
+
+    async def _sweep(self, alive: set[str], bridges: set[str]) -> None:
+        """Hang up channels and destroy bridges that belong to no call."""
+        for channel_id in alive:
+            if owner_of(channel_id) not in self.calls:
+                log.info("hanging up channel %s: it belongs to no call", channel_id)
+                await self._hangup_quietly(channel_id)
+        for bridge_id in bridges:
+            if bridge_id.removesuffix("-talk") not in self.calls:
+                with contextlib.suppress(AriError):
+                    await self.rest.delete(f"bridges/{bridge_id}")

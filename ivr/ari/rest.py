@@ -1,0 +1,131 @@
+"""Asterisk REST Interface: requests, and Asterisk's errors mapped to ours.
+
+The only HTTP code that speaks to Asterisk. Credentials go in the
+Authorization header (aiohttp 3.14 deprecates `BasicAuth`/`auth=`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from ivr.errors import AriError, AriUnavailable, CallGone
+
+log = logging.getLogger(__name__)
+
+# A channel or bridge can vanish between an event and our request. Asterisk
+# then answers one of these (res/ari/resource_channels.c, resource_bridges.c:
+# 404 not found, 409 not in Stasis, 412 not in a bridge/state, 422 channel
+# gone while adding to a bridge). 400 is also used for "Channel not found".
+_GONE_STATUSES = frozenset({404, 409, 412, 422})
+
+
+def is_gone(status: int, message: str) -> bool:
+    """Whether Asterisk's answer means "that call leg no longer exists"."""
+    return status in _GONE_STATUSES or (status == 400 and "not found" in message.lower())
+
+
+class AriRest:
+    """REST calls against one Asterisk, sharing one aiohttp session."""
+
+    def __init__(
+        self,
+        base_url: str,
+        user: str,
+        password: str,
+        *,
+        timeout: float = 10.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.headers = {"Authorization": aiohttp.encode_basic_auth(user, password)}
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(headers=self.headers, timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/ari/{path.lstrip('/')}"
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> Any:
+        """One request; the decoded JSON answer, or None for 204.
+
+        Raises CallGone when the channel or bridge is gone, AriUnavailable when
+        Asterisk cannot be reached, AriError for anything else.
+        """
+        clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        try:
+            async with self.session.request(method, self.url(path), params=clean, json=body) as resp:
+                text = await resp.text()
+                if resp.status >= 400:
+                    message = _message(text) or resp.reason or ""
+                    where = f"{method} /ari/{path.lstrip('/')}"
+                    if is_gone(resp.status, message):
+                        raise CallGone(f"{where}: {message}", resp.status)
+                    if resp.status == 401:
+                        raise AriError(f"{where}: Asterisk refused the ARI user name or password", 401)
+                    raise AriError(f"{where}: {resp.status} {message}", resp.status)
+                if resp.status == 204 or not text:
+                    return None
+                if resp.content_type == "application/json":
+                    return json.loads(text)
+                return text
+        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+            raise AriUnavailable(f"{method} /ari/{path.lstrip('/')}: {exc or type(exc).__name__}") from exc
+
+    async def get(self, path: str, **params: Any) -> Any:
+        return await self.request("GET", path, params=params)
+
+    async def post(self, path: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
+        return await self.request("POST", path, params=params, body=body)
+
+    async def delete(self, path: str, **params: Any) -> Any:
+        return await self.request("DELETE", path, params=params)
+
+    async def read_bytes(self, path: str) -> bytes:
+        """A binary resource, such as a stored recording's file."""
+        try:
+            async with self.session.get(self.url(path)) as resp:
+                if resp.status >= 400:
+                    message = _message(await resp.text()) or resp.reason or ""
+                    cls = CallGone if resp.status == 404 else AriError
+                    raise cls(f"GET /ari/{path}: {resp.status} {message}", resp.status)
+                return await resp.read()
+        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+            raise AriUnavailable(f"GET /ari/{path}: {exc}") from exc
+
+
+def _param(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _message(text: str) -> str:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text.strip()[:200]
+    if isinstance(data, dict):
+        return str(data.get("message") or data.get("error") or "")
+    return ""

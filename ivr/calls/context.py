@@ -1,0 +1,79 @@
+"""What a running call knows about itself, and how it writes that down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ivr.acd.pool import CounselorPool
+from ivr.ports import CallControl, CallFacts, CallRecords, CounselorLeg
+
+log = logging.getLogger(__name__)
+
+
+class CallContext:
+    """The record of one call as it grows, plus the shared counselor pool.
+
+    Every step is written to the call's timeline when it happens, so a crash
+    loses nothing that already happened.
+    """
+
+    def __init__(
+        self,
+        facts: CallFacts,
+        records: CallRecords,
+        pool: CounselorPool,
+        now: Callable[[], datetime],
+        monotonic: Callable[[], float],
+    ) -> None:
+        self.facts = facts
+        self.records = records
+        self.pool = pool
+        self.now = now
+        self.monotonic = monotonic
+        self.leg: CounselorLeg | None = None
+
+    @property
+    def call_id(self) -> str:
+        return self.facts.call_id
+
+    async def step(self, name: str, **detail: Any) -> None:
+        """An IVR step the caller went through (kept in the call's IVR path)."""
+        self.facts.ivr_path.append(name)
+        await self.records.updated(self.facts)
+        await self.event("ivr", step=name, **detail)
+
+    async def event(self, kind: str, **detail: Any) -> None:
+        log.info("%s %s", kind, " ".join(f"{k}={v}" for k, v in detail.items()))
+        await self.records.event(self.facts.call_id, self.now(), kind, detail)
+
+    async def answered(self) -> None:
+        self.facts.answered_at = self.now()
+        await self.records.updated(self.facts)
+        await self.event("answered")
+
+    async def connected(self, counselor_id: str, leg_id: str) -> None:
+        self.facts.connected_at = self.now()
+        self.facts.counselor_id = counselor_id
+        self.facts.counselor_leg = leg_id
+        await self.records.updated(self.facts)
+        await self.event("connected", counselor=counselor_id)
+
+    def finish(self, disposition: str, hangup_by: str | None = None) -> None:
+        """Say how the call ended; the first word on who hung up stands."""
+        self.facts.disposition = self.facts.disposition or disposition
+        if hangup_by and not self.facts.hangup_by:
+            self.facts.hangup_by = hangup_by
+
+    async def let_go(self, call: CallControl) -> None:
+        """Hang up a counselor leg still held and make the counselor free again."""
+        leg, self.leg = self.leg, None
+        if leg is None:
+            return
+        talked = self.facts.connected_at is not None
+        try:
+            await call.release(leg)
+        finally:
+            self.pool.release(leg.counselor_id, self.monotonic(), talked=talked)

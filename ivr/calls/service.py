@@ -1,0 +1,181 @@
+"""Runs every call as one asyncio task; a hangup cancels it.
+
+The service owns the call's record from start to end: it opens the record
+when the call arrives, and closes it when the task ends, whatever the reason:
+goodbye, hangup, a counselor leaving, or a fault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from ivr.acd.pool import CounselorPool
+from ivr.calls.context import CallContext
+from ivr.flows import first_path
+from ivr.flows.first_path import Disposition, FirstPathSettings
+from ivr.ports import CallControl, CallFacts, CallGoneError, CallRecords, CounselorLeg
+
+log = logging.getLogger(__name__)
+
+# Carried into every log line of a call's task (see ivr.logs).
+current_call: contextvars.ContextVar[str] = contextvars.ContextVar("current_call", default="-")
+
+
+class CallService:
+    """Starts, ends, resumes and drains calls."""
+
+    def __init__(
+        self,
+        settings: FirstPathSettings,
+        pool: CounselorPool,
+        records: CallRecords,
+        now: Callable[[], datetime],
+        monotonic: Callable[[], float],
+    ) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.records = records
+        self.now = now
+        self.monotonic = monotonic
+        self.draining = False
+        self._calls: dict[str, tuple[CallContext, asyncio.Task[None]]] = {}
+        self._detached: set[str] = set()
+
+    @property
+    def active(self) -> int:
+        return len(self._calls)
+
+    def knows(self, call_id: str) -> bool:
+        return call_id in self._calls
+
+    async def new_call(self, call: CallControl) -> None:
+        """A citizen's call arrived: open its record and run the call path."""
+        current_call.set(call.call_id)
+        facts = CallFacts(call.call_id, call.caller, call.dialed, started_at=self.now())
+        await self.records.opened(facts)
+        ctx = self._context(facts)
+        if self.draining:
+            await ctx.event("diverted", reason="service draining")
+            self._start(call, ctx, self._divert(call, ctx))
+            return
+        await ctx.event("call_started", caller=call.caller, dialed=call.dialed)
+        self._start(call, ctx, first_path.run(call, ctx, self.settings))
+
+    async def resume(self, call: CallControl, facts: CallFacts, leg: CounselorLeg | None) -> None:
+        """Take up a call that outlived a restart of the service.
+
+        A conversation goes on untouched and its record closes when it ends;
+        a caller who was in the IVR hears the menu again.
+        """
+        current_call.set(call.call_id)
+        ctx = self._context(facts)
+        if leg is not None:
+            self.pool.on_call(leg.counselor_id, call.call_id)
+            ctx.leg = leg
+            await ctx.event("resumed", counselor=leg.counselor_id)
+            self._start(call, ctx, first_path.talk(call, ctx, leg, resumed=True))
+        else:
+            await ctx.event("resumed", at="menu")
+            self._start(call, ctx, first_path.menu(call, ctx, self.settings))
+
+    async def close_lost(self, facts: CallFacts, why: str) -> None:
+        """Close the record of a call that ended while nobody was watching."""
+        facts.ended_at = self.now()
+        facts.disposition = facts.disposition or (
+            Disposition.ANSWERED if facts.connected_at else Disposition.LOST
+        )
+        facts.hangup_cause = facts.hangup_cause or why
+        await self.records.event(facts.call_id, facts.ended_at, "closed_after_restart", {"why": why})
+        await self.records.closed(facts)
+
+    def call_ended(self, call_id: str, cause: str | None) -> None:
+        """The caller's line is gone (hangup): cancel the call's task."""
+        entry = self._calls.get(call_id)
+        if entry is None:
+            return
+        ctx, task = entry
+        ctx.finish(
+            Disposition.ANSWERED if ctx.facts.connected_at else Disposition.ABANDONED_IVR,
+            hangup_by="caller",
+        )
+        if cause and not ctx.facts.hangup_cause:
+            ctx.facts.hangup_cause = cause
+        task.cancel()
+
+    async def drain(self, seconds: float) -> None:
+        """Take no new calls; let calls in progress end, for at most `seconds`."""
+        self.draining = True
+        tasks = [task for _, task in self._calls.values()]
+        if tasks:
+            log.info("draining: waiting up to %.0f s for %d call(s)", seconds, len(tasks))
+            await asyncio.wait(tasks, timeout=seconds)
+
+    async def detach_all(self) -> None:
+        """Stop watching calls without ending them (the service is stopping).
+
+        Conversations go on in the PBX, their records stay open, and the next
+        start of the service takes them up again.
+        """
+        for call_id, (_, task) in list(self._calls.items()):
+            self._detached.add(call_id)
+            task.cancel()
+        await asyncio.gather(*(t for _, t in self._calls.values()), return_exceptions=True)
+
+    def _context(self, facts: CallFacts) -> CallContext:
+        return CallContext(facts, self.records, self.pool, self.now, self.monotonic)
+
+    def _start(self, call: CallControl, ctx: CallContext, body: object) -> None:
+        task = asyncio.create_task(self._run(call, ctx, body), name=f"call-{call.call_id}")
+        self._calls[call.call_id] = (ctx, task)
+
+    async def _divert(self, call: CallControl, ctx: CallContext) -> None:
+        ctx.finish(Disposition.FALLBACK, hangup_by="system")
+        await call.divert_to_fallback()
+
+    async def _run(self, call: CallControl, ctx: CallContext, body: object) -> None:
+        current_call.set(call.call_id)
+        try:
+            await body  # type: ignore[misc]
+        except asyncio.CancelledError:
+            pass  # the caller hung up, or the service is stopping
+        except CallGoneError:
+            ctx.finish(Disposition.ABANDONED_IVR, hangup_by="caller")
+        except Exception:
+            log.exception("the call path failed; ending the call politely")
+            ctx.finish(Disposition.FAILED, hangup_by="system")
+            await _quietly(call.hangup())
+        finally:
+            detached = call.call_id in self._detached
+            self._calls.pop(call.call_id, None)
+            self._detached.discard(call.call_id)
+            if not detached:
+                await _quietly(ctx.let_go(call))
+                await self._close(ctx)
+
+    async def _close(self, ctx: CallContext) -> None:
+        facts = ctx.facts
+        facts.ended_at = self.now()
+        facts.disposition = facts.disposition or (
+            Disposition.ANSWERED if facts.connected_at else Disposition.ABANDONED_IVR
+        )
+        facts.hangup_cause = facts.hangup_cause or "normal_clearing"
+        await ctx.event(
+            "call_ended",
+            disposition=facts.disposition,
+            hangup_by=facts.hangup_by,
+            cause=facts.hangup_cause,
+        )
+        await self.records.closed(facts)
+
+
+async def _quietly(aw: object) -> None:
+    try:
+        await aw  # type: ignore[misc]
+    except (CallGoneError, asyncio.CancelledError):
+        pass
+    except Exception:
+        log.exception("cleanup after the call failed")

@@ -1,0 +1,284 @@
+"""config.yaml -> frozen, validated settings.
+
+Every problem is reported as one line that names the file, the line and the
+key, so an admin can fix a bad file without reading Python:
+
+    config.yaml:14: counselors[2].endpoint: field required
+
+All problems are collected before anything starts; `ivr serve` refuses to run
+while any remain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from ivr.errors import ConfigError
+
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_DIGITS = re.compile(r"^[0-9]{3,15}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HotlineSettings(_Model):
+    """The public number and how the service names itself."""
+
+    number: str = "2221000"
+    name: str = "천년전주 콜센터"
+    timezone: str = "Asia/Seoul"
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, v: str) -> str:
+        if not _DIGITS.match(v):
+            raise ValueError("must be 3 to 15 digits, for example '2221000'")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}, for example 'Asia/Seoul'") from None
+        return v
+
+
+class TrunkSettings(_Model):
+    """Where citizens' calls come from: the carrier's SIP addresses."""
+
+    match: tuple[str, ...] = ("127.0.0.1",)
+
+
+class AsteriskSettings(_Model):
+    """The PBX. `embedded: true` runs the project's own Asterisk."""
+
+    embedded: bool = True
+    instance: str = "hotline"
+    root: str | None = None
+    ari_url: str = "http://127.0.0.1:8088"
+    ari_user: str = "hotline"
+    ari_password: str | None = None
+    ari_password_file: str | None = None
+    app: str = "hotline"
+    sip_address: str = "127.0.0.1"
+    sip_port: int = Field(default=5060, ge=1, le=65535)
+    ami_port: int = Field(default=5038, ge=1, le=65535)
+    rtp_start: int = Field(default=10000, ge=1024, le=65000)
+    rtp_end: int = Field(default=10999, ge=1024, le=65535)
+    trunk: TrunkSettings = TrunkSettings()
+
+    @field_validator("instance", "app", "ari_user")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME.match(v):
+            raise ValueError("use lowercase letters, digits, '-' or '_' (at most 32)")
+        return v
+
+    @field_validator("ari_url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^/]+(:\d+)?/?$", v):
+            raise ValueError("must look like http://127.0.0.1:8088")
+        return v.rstrip("/")
+
+    @model_validator(mode="after")
+    def _remote_needs_password(self) -> AsteriskSettings:
+        if not self.embedded and not (self.ari_password or self.ari_password_file):
+            raise ValueError(
+                "with embedded: false, set ari_password or ari_password_file "
+                "to the ARI user's password on your Asterisk"
+            )
+        if self.rtp_end <= self.rtp_start:
+            raise ValueError("rtp_end must be above rtp_start")
+        return self
+
+    @property
+    def http_port(self) -> int:
+        port = re.search(r":(\d+)$", self.ari_url)
+        return int(port.group(1)) if port else 80
+
+
+class CounselorSettings(_Model):
+    """One counselor and the SIP phone on their desk."""
+
+    id: str
+    name: str
+    endpoint: str
+    # A real desk phone REGISTERs with a generated password; a fixed contact
+    # (sip:127.0.0.1:5071) serves test phones and phones on a static address.
+    contact: str | None = None
+
+    @field_validator("id", "endpoint")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME.match(v):
+            raise ValueError("use lowercase letters, digits, '-' or '_' (at most 32)")
+        return v
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^sip:[^@\s]+(@[^\s]+)?$", v):
+            raise ValueError("must be a SIP URI such as sip:127.0.0.1:5071")
+        return v
+
+
+class IvrSettings(_Model):
+    """Timing of the first call path (the YAML flows replace it)."""
+
+    menu_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    menu_attempts: int = Field(default=3, ge=1, le=10)
+    ring_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    language: Literal["ko", "en"] = "ko"
+
+
+class WebSettings(_Model):
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class StorageSettings(_Model):
+    database: str = "var/hotline.sqlite3"
+    recordings: str = "recordings"
+    state_dir: str = "var"
+
+
+class ServiceSettings(_Model):
+    drain_seconds: float = Field(default=300.0, ge=0, le=3600)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(_Model):
+    """The whole of config.yaml."""
+
+    hotline: HotlineSettings = HotlineSettings()
+    asterisk: AsteriskSettings = AsteriskSettings()
+    counselors: tuple[CounselorSettings, ...] = ()
+    ivr: IvrSettings = IvrSettings()
+    web: WebSettings = WebSettings()
+    storage: StorageSettings = StorageSettings()
+    service: ServiceSettings = ServiceSettings()
+
+    @model_validator(mode="after")
+    def _unique(self) -> Settings:
+        for attr in ("id", "endpoint"):
+            seen: set[str] = set()
+            for c in self.counselors:
+                value = getattr(c, attr)
+                if value in seen:
+                    raise ValueError(f"counselor {attr} {value!r} is used twice")
+                seen.add(value)
+        return self
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    """Settings plus where they came from, so paths resolve beside the file."""
+
+    settings: Settings
+    path: Path
+
+    def resolve(self, relative: str) -> Path:
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else (self.path.parent / p).resolve()
+
+
+def load(path: str | Path) -> LoadedConfig:
+    """Read and validate config.yaml; raise ConfigError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found (copy config.yaml from the project)"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    return LoadedConfig(parse(text, str(path)), path.resolve())
+
+
+def parse(text: str, filename: str = "config.yaml") -> Settings:
+    """Validate YAML text; errors carry `filename:line: key: message`."""
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else "?"
+        raise ConfigError([f"{filename}:{line}: not valid YAML: {exc.problem}"]) from None
+    if data is None:
+        data = CommentedMap()
+    if not isinstance(data, dict):
+        raise ConfigError([f"{filename}:1: the file must be a mapping of sections"])
+    try:
+        return Settings.model_validate(_plain(data))
+    except ValidationError as exc:
+        raise ConfigError(list(_describe(exc.errors(), data, filename))) from None
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _describe(errors: Iterable[Any], data: Any, filename: str) -> Iterable[str]:
+    for err in errors:
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        key = _dotted(loc) or "(top level)"
+        line = _line_of(data, loc)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check its spelling and indentation)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        yield f"{filename}:{line}: {key}: {msg}"
+
+
+def _dotted(loc: list[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(data: Any, loc: list[Any]) -> int:
+    """The deepest line ruamel knows for a path; 1 when nothing matches."""
+    line = 1
+    node = data
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+        else:
+            if isinstance(node, CommentedMap) and node.lc.line is not None:
+                line = max(line, node.lc.line + 1)
+            break
+    return line
+
+
+def key_line(cfg: LoadedConfig, *loc: str | int) -> str:
+    """`file:line: key` for a key of a loaded config, for problems found later."""
+    try:
+        data = YAML(typ="rt").load(cfg.path.read_text(encoding="utf-8"))
+    except (OSError, MarkedYAMLError):
+        data = None
+    line = _line_of(data, list(loc)) if data is not None else 1
+    return f"{cfg.path.name}:{line}: {_dotted(list(loc))}"

@@ -1,0 +1,53 @@
+"""The project's one exception tree.
+
+    HotlineError
+    ├── ConfigError          config.yaml is wrong; carries one line per problem
+    ├── PbxError             the embedded Asterisk cannot be installed, rendered or run
+    ├── AriError             Asterisk's REST interface answered with an error
+    │   ├── CallGone         the caller or counselor hung up before our request
+    │   │                    arrived (404/409/412/422, 400 "not found"): expected,
+    │   │                    handled quietly, never a traceback
+    │   └── AriUnavailable   Asterisk cannot be reached right now
+    └── StoreError           the call record database refused a write
+
+Lower-level errors (aiohttp, sqlite3, OSError) are re-raised as one of these
+with `raise ... from exc`, so callers handle our words, not a library's.
+"""
+
+from __future__ import annotations
+
+
+class HotlineError(Exception):
+    """Base of every error the service raises on purpose."""
+
+
+class ConfigError(HotlineError):
+    """config.yaml (or a flow file) has problems; `problems` has one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class PbxError(HotlineError):
+    """The embedded Asterisk cannot be installed, configured or run."""
+
+
+class AriError(HotlineError):
+    """Asterisk's REST interface answered with an error."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class CallGone(AriError):
+    """The channel or bridge went away between an event and our request."""
+
+
+class AriUnavailable(AriError):
+    """Asterisk's HTTP server cannot be reached."""
+
+
+class StoreError(HotlineError):
+    """The call record database refused a write."""

@@ -1,0 +1,113 @@
+"""The seam between the call-center core and the outside world.
+
+Protocols here speak the call center's words (caller, counselor, prompt,
+digit); the ARI edge implements them with channels, bridges and playbacks, and
+unit tests implement them with small scripted fakes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from ivr.errors import CallGone
+
+
+class OfferResult(enum.Enum):
+    """How an attempt to ring a counselor's phone ended."""
+
+    ANSWERED = "answered"
+    BUSY = "busy"
+    NO_ANSWER = "no_answer"
+    REJECTED = "rejected"
+    UNREACHABLE = "unreachable"
+
+
+class CounselorLeg(Protocol):
+    """A counselor's phone that answered and can be joined to a caller."""
+
+    counselor_id: str
+    leg_id: str
+
+    async def wait_ended(self) -> None:
+        """Return when the counselor has hung up."""
+
+
+class CallControl(Protocol):
+    """One citizen's call, as the flow sees it."""
+
+    call_id: str
+    caller: str
+    dialed: str
+
+    async def answer(self) -> None: ...
+
+    async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
+        """Play prompts in order; with barge_in, stop at the first digit and return it."""
+
+    async def read_digit(self, timeout: float) -> str | None:
+        """The next digit the caller presses, or None after `timeout` seconds."""
+
+    def discard_digits(self) -> None:
+        """Forget digits pressed so far (type-ahead that no longer applies)."""
+
+    async def offer(
+        self, counselor_id: str, endpoint: str, ring_seconds: float
+    ) -> tuple[OfferResult, CounselorLeg | None]:
+        """Ring a counselor's phone; the leg when they answered."""
+
+    async def connect(self, leg: CounselorLeg) -> None:
+        """Join the caller and the counselor in one conversation."""
+
+    async def release(self, leg: CounselorLeg) -> None:
+        """Hang up a counselor's phone (quietly, if it is already gone)."""
+
+    async def hangup(self) -> None:
+        """End the caller's call."""
+
+    async def divert_to_fallback(self) -> None:
+        """Hand the caller to the PBX's own fallback (the service is draining)."""
+
+
+# Raised by CallControl when a line is gone mid-request: a hangup raced us.
+CallGoneError = CallGone
+
+
+@dataclass
+class CallFacts:
+    """What the record of one call says; the store persists it as it grows."""
+
+    call_id: str
+    caller: str
+    dialed: str
+    started_at: datetime
+    answered_at: datetime | None = None
+    connected_at: datetime | None = None
+    ended_at: datetime | None = None
+    counselor_id: str | None = None
+    counselor_leg: str | None = None
+    disposition: str | None = None
+    hangup_cause: str | None = None
+    hangup_by: str | None = None
+    ivr_path: list[str] = field(default_factory=list)
+
+
+class CallRecords(Protocol):
+    """Where every call's record and timeline go; writes never block a call."""
+
+    async def opened(self, facts: CallFacts) -> None: ...
+
+    async def updated(self, facts: CallFacts) -> None: ...
+
+    async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None: ...
+
+    async def closed(self, facts: CallFacts) -> None: ...
+
+    async def open_calls(self) -> list[CallFacts]: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,45 @@
+"""What callers hear, in polite public-service Korean first and English second.
+
+A prompt id maps to its text per language. The text is rendered to telephone
+audio ahead of time (never while a caller waits); a recorded file with the same
+id placed in `prompts/recorded/<lang>/<id>.wav` replaces the synthetic voice.
+"""
+
+from __future__ import annotations
+
+PROMPTS: dict[str, dict[str, str]] = {
+    "greeting": {
+        "ko": "안녕하십니까. 천년전주 콜센터입니다. 빠르고 정확하고 친절하게 상담해 드리겠습니다.",
+        "en": "Welcome to the Jeonju City Hall call center.",
+    },
+    "menu": {
+        "ko": "상담사와 통화를 원하시면 0번을, 안내를 다시 들으시려면 별표를 눌러 주십시오.",
+        "en": "To speak with a counselor, press 0. To hear this again, press star.",
+    },
+    "invalid": {
+        "ko": "잘못 누르셨습니다. 다시 선택해 주십시오.",
+        "en": "Sorry, that is not an option. Please try again.",
+    },
+    "no-input": {
+        "ko": "입력하신 번호가 없습니다. 다시 안내해 드리겠습니다.",
+        "en": "We did not receive your choice. Here are the options again.",
+    },
+    "connecting": {
+        "ko": "상담사를 연결해 드리겠습니다. 잠시만 기다려 주십시오.",
+        "en": "Connecting you to a counselor. Please hold.",
+    },
+    "all-busy": {
+        "ko": "죄송합니다. 지금은 모든 상담사가 통화 중입니다. 잠시 후 다시 걸어 주십시오.",
+        "en": "Sorry, all counselors are busy. Please call again later.",
+    },
+    "goodbye": {
+        "ko": "천년전주 콜센터에 전화해 주셔서 감사합니다. 안녕히 계십시오.",
+        "en": "Thank you for calling the Jeonju City Hall call center. Goodbye.",
+    },
+    "fallback-sorry": {
+        "ko": "죄송합니다. 지금은 상담 연결이 어렵습니다. 잠시 후 다시 걸어 주십시오. 천년전주 콜센터입니다.",
+        "en": "Sorry, we cannot connect your call right now. Please call again later.",
+    },
+}
+
+LANGUAGES = ("ko", "en")

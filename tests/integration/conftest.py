@@ -1,0 +1,191 @@
+"""The real thing: the embedded Asterisk, `ivr serve` as a process, SIPp phones.
+
+One Asterisk instance ("itest", on its own ports) serves the whole session;
+each test gets a fresh service process and a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ivr import config as config_mod
+from ivr.pbx import embedded, install
+from tests.integration.sipp import SippLab
+
+SIP_PORT = 15060
+ARI_PORT = 18088
+WEB_PORT = 18080
+COUNSELOR_PORTS = (5071, 5072, 5073)
+
+CONFIG = f"""
+hotline: {{number: "2221000"}}
+asterisk:
+  instance: itest
+  ari_url: http://127.0.0.1:{ARI_PORT}
+  app: hotline-itest
+  sip_port: {SIP_PORT}
+  ami_port: 15038
+  rtp_start: 21000
+  rtp_end: 21999
+counselors:
+  - {{id: c1, name: 김민지, endpoint: itest-c1, contact: "sip:127.0.0.1:{COUNSELOR_PORTS[0]}"}}
+  - {{id: c2, name: 이서준, endpoint: itest-c2, contact: "sip:127.0.0.1:{COUNSELOR_PORTS[1]}"}}
+  - {{id: c3, name: 박지현, endpoint: itest-c3, contact: "sip:127.0.0.1:{COUNSELOR_PORTS[2]}"}}
+ivr:
+  menu_timeout_seconds: 2
+  menu_attempts: 2
+  ring_timeout_seconds: 3
+web: {{port: {WEB_PORT}}}
+storage:
+  database: DATABASE
+  state_dir: STATE
+service: {{drain_seconds: 5, log_level: DEBUG}}
+"""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "integration" in str(item.path):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[config_mod.LoadedConfig]:
+    """The embedded Asterisk, installed (cached) and started once per session."""
+    if os.geteuid() != 0:
+        pytest.fail("integration tests run the embedded Asterisk and need root")
+    install.install()
+    base = tmp_path_factory.mktemp("pbx")
+    path = base / "config.yaml"
+    path.write_text(CONFIG.replace("DATABASE", str(base / "unused.sqlite3")).replace("STATE", str(base)))
+    cfg = config_mod.load(path)
+    inst = embedded.instance_for(cfg)
+    embedded.stop(inst)
+    embedded.start(cfg, inst)
+    yield cfg
+    embedded.stop(inst)
+
+
+class Service:
+    """`ivr serve` as a real process, with its own SQLite file."""
+
+    def __init__(self, config_path: Path, database: Path, log_path: Path) -> None:
+        self.config_path = config_path
+        self.database = database
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ivr.cli", "-c", str(self.config_path), "serve"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        log.close()
+        self.wait_healthy(timeout)
+
+    def wait_healthy(self, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise AssertionError(f"ivr serve exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/healthz", timeout=2) as r:
+                    return json.loads(r.read())
+            except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+                last = exc
+            time.sleep(0.05)
+        raise AssertionError(f"ivr serve not healthy after {timeout} s ({last}):\n{self.log()}")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> int:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError(f"ivr serve ignored SIGTERM for 30 s:\n{self.log()}") from None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        if not self.database.exists():
+            return []
+        con = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=5)
+        con.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in con.execute(sql, args)]
+        except sqlite3.OperationalError:
+            return []  # the service has not created its tables yet
+        finally:
+            con.close()
+
+    def closed_calls(self, count: int = 1, timeout: float = 60.0) -> list[dict[str, Any]]:
+        """Wait until `count` call records are closed; return them, oldest first."""
+        deadline = time.monotonic() + timeout
+        rows: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            rows = self.query("SELECT * FROM calls WHERE open = 0 ORDER BY started_at")
+            if len(rows) >= count:
+                return rows
+            time.sleep(0.05)
+        raise AssertionError(
+            f"{len(rows)} of {count} call records closed after {timeout} s:\n"
+            f"{self.query('SELECT * FROM calls')}\n{self.log()[-4000:]}"
+        )
+
+    def timeline(self, call_id: str) -> list[tuple[str, dict[str, Any]]]:
+        rows = self.query("SELECT kind, detail FROM call_events WHERE call_id = ? ORDER BY id", (call_id,))
+        return [(r["kind"], json.loads(r["detail"])) for r in rows]
+
+    def wait_for_event(self, kind: str, timeout: float = 30.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = self.query("SELECT * FROM call_events WHERE kind = ? ORDER BY id", (kind,))
+            if rows:
+                return rows[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no {kind!r} event after {timeout} s:\n{self.log()[-4000:]}")
+
+
+@pytest.fixture
+def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
+    state = pbx.path.parent
+    database = tmp_path / "hotline.sqlite3"
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG.replace("DATABASE", str(database)).replace("STATE", str(state)))
+    service = Service(path, database, tmp_path / "service.log")
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[SippLab]:
+    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT))
+    yield lab
+    lab.close()

@@ -1,0 +1,321 @@
+"""Real SIP phones for the tests: SIPp (Debian's sip-tester) as citizens and counselors.
+
+Each phone is one SIPp process running a scenario written for that call.
+SIPp 3.6.1 substitutes no injected values inside play_pcap_audio or pause,
+so scenario files are generated per call instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.integration import dtmf
+
+SIPP = shutil.which("sipp") or "/usr/bin/sipp"
+
+_SDP = """v=0
+o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8 0 101
+a=rtpmap:8 PCMA/8000
+a=rtpmap:0 PCMU/8000
+a=rtpmap:101 telephone-event/8000
+a=fmtp:101 0-16
+a=sendrecv
+"""
+
+_INVITE = """<send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Citizen" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 INVITE
+Contact: sip:{caller}@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Type: application/sdp
+Content-Length: [len]
+
+{sdp}
+]]></send>
+<recv response="100" optional="true"/>
+<recv response="180" optional="true"/>
+<recv response="183" optional="true"/>
+<recv response="200" rtd="true"/>
+<send><![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Citizen" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Contact: sip:{caller}@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+"""
+
+_BYE = """<send retrans="500"><![CDATA[
+BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: "Citizen" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Contact: sip:{caller}@[local_ip]:[local_port]
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="200" crlf="true"/>
+"""
+
+_ANSWER_BYE = """<recv request="BYE" timeout="{timeout}"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+"""
+
+_UAS_HEAD = """<recv request="INVITE" crlf="true"/>
+"""
+# SIPp refuses a variable that is set but never used: only no_answer keeps the
+# INVITE's CSeq (for its 487).
+_UAS_HEAD_KEEP_CSEQ = """<recv request="INVITE" crlf="true">
+<action><ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="invcseq"/></action>
+</recv>
+"""
+
+_UAS_RINGING = """<send><![CDATA[
+SIP/2.0 180 Ringing
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Length: 0
+
+]]></send>
+"""
+
+_UAS_ANSWER = """<send retrans="500"><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+Content-Type: application/sdp
+Content-Length: [len]
+
+{sdp}
+]]></send>
+<recv request="ACK" optional="false" rtd="true" crlf="true"/>
+"""
+
+_UAS_BUSY = """<send><![CDATA[
+SIP/2.0 486 Busy Here
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+<recv request="ACK"/>
+"""
+
+_UAS_NO_ANSWER = """<recv request="CANCEL" timeout="{timeout}"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+<send><![CDATA[
+SIP/2.0 487 Request Terminated
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+CSeq:[$invcseq]
+Content-Length: 0
+
+]]></send>
+<recv request="ACK"/>
+"""
+
+
+def _scenario(name: str, body: str) -> str:
+    return f'<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="{name}">\n{body}</scenario>\n'
+
+
+@dataclass
+class Phone:
+    """One running SIPp process."""
+
+    name: str
+    proc: subprocess.Popen[bytes]
+    workdir: Path
+    port: int
+    log_lines: list[str] = field(default_factory=list)
+
+    def wait(self, timeout: float) -> int:
+        """SIPp's exit code: 0 means every message of the scenario happened."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(
+                f"{self.name}: SIPp still running after {timeout} s\n{self.errors()}"
+            ) from None
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def errors(self) -> str:
+        out = []
+        for f in sorted(self.workdir.glob(f"{self.name}*errors.log")):
+            out.append(f.read_text(errors="replace")[-3000:])
+        return "\n".join(out) or "(no SIPp error log)"
+
+
+class SippLab:
+    """Starts SIPp phones against one Asterisk, each with its own files."""
+
+    def __init__(self, workdir: Path, asterisk_sip: tuple[str, int]) -> None:
+        self.workdir = workdir
+        self.target = f"{asterisk_sip[0]}:{asterisk_sip[1]}"
+        self.phones: list[Phone] = []
+        self._next_port = 0
+
+    def _ports(self) -> tuple[int, int]:
+        # Every caller gets its own signalling and media ports.
+        self._next_port += 1
+        return 5200 + self._next_port * 2, 26000 + self._next_port * 4
+
+    def citizen(
+        self,
+        *,
+        digits: Sequence[tuple[int, str]] = (),
+        hangup_after_ms: int | None = None,
+        expect_bye_within_ms: int = 60000,
+        caller: str = "01012345678",
+        number: str = "2221000",
+    ) -> Phone:
+        """A citizen who dials, presses digits at given times after answer, then
+        hangs up after `hangup_after_ms`, or else waits for the hotline's BYE."""
+        name = f"citizen{self._next_port + 1}"
+        body = _INVITE.format(caller=caller, sdp=_SDP)
+        if digits:
+            first = digits[0][0]
+            pcap = dtmf.write(self.workdir / f"{name}.pcap", [(t - first, d) for t, d in digits])
+            body += f'<pause milliseconds="{first}"/>\n'
+            body += f'<nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
+            elapsed = first
+        else:
+            elapsed = 0
+        if hangup_after_ms is not None:
+            body += f'<pause milliseconds="{max(1, hangup_after_ms - elapsed)}"/>\n'
+            body += _BYE.format(caller=caller)
+        else:
+            body += _ANSWER_BYE.format(timeout=expect_bye_within_ms)
+        return self._run(name, _scenario(name, body), ["-s", number, self.target])
+
+    def counselor(
+        self, port: int, behaviour: str = "answer", *, ring_ms: int = 300, timeout_ms: int = 120000
+    ) -> Phone:
+        """A counselor's desk phone on 127.0.0.1:`port`: answer, busy or no_answer."""
+        name = f"counselor{port}"
+        body = _UAS_HEAD + _UAS_RINGING
+        if behaviour == "answer":
+            body += f'<pause milliseconds="{ring_ms}"/>\n' + _UAS_ANSWER.format(sdp=_SDP)
+            body += _ANSWER_BYE.format(timeout=timeout_ms)
+        elif behaviour == "busy":
+            body = _UAS_HEAD + _UAS_BUSY
+        elif behaviour == "no_answer":
+            body = _UAS_HEAD_KEEP_CSEQ + _UAS_RINGING + _UAS_NO_ANSWER.format(timeout=timeout_ms)
+        else:
+            raise ValueError(behaviour)
+        return self._run(name, _scenario(name, body), ["-p", str(port)], listen=True)
+
+    def _run(self, name: str, xml: str, extra: list[str], listen: bool = False) -> Phone:
+        scenario = self.workdir / f"{name}.xml"
+        scenario.write_text(xml, encoding="latin-1")
+        sig_port, media_port = self._ports()
+        cmd = [
+            SIPP,
+            "-sf",
+            str(scenario),
+            "-i",
+            "127.0.0.1",
+            "-m",
+            "1",
+            "-l",
+            "1",
+            "-mp",
+            str(media_port),
+            "-nostdin",
+            "-trace_err",
+            "-error_file",
+            str(self.workdir / f"{name}_errors.log"),
+            "-timeout",
+            "180s",
+            "-timeout_error",
+            *extra,
+        ]
+        if not listen:
+            cmd += ["-p", str(sig_port)]
+        proc = subprocess.Popen(
+            cmd,
+            cwd=self.workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        phone = Phone(name, proc, self.workdir, sig_port)
+        self.phones.append(phone)
+        if listen:
+            _wait_udp_bound(int(extra[1]), proc)
+        return phone
+
+    def close(self) -> None:
+        for phone in self.phones:
+            phone.kill()
+
+
+def _wait_udp_bound(port: int, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Wait until SIPp listens, so Asterisk never rings a phone not yet there."""
+    hexport = f":{port:04X} "
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"SIPp on port {port} exited with {proc.returncode}")
+        with open("/proc/net/udp") as f:
+            if any(hexport in line.split("\n")[0] for line in f):
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"SIPp did not bind UDP port {port} within {timeout} s")

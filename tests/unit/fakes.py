@@ -1,0 +1,141 @@
+"""Small stateful fakes of the ports: they record commands and play back a script."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ivr.ports import CallFacts, OfferResult
+
+
+class FakeLeg:
+    def __init__(self, counselor_id: str, leg_id: str) -> None:
+        self.counselor_id = counselor_id
+        self.leg_id = leg_id
+        self.ended = asyncio.Event()
+
+    async def wait_ended(self) -> None:
+        await self.ended.wait()
+
+
+class FakeCall:
+    """A caller who presses scripted digits; counselors answer as scripted.
+
+    `digits` is consumed one per interruptible prompt and one per read: a
+    digit pressed then, or None for silence.
+    `counselors` maps counselor id -> OfferResult; ANSWERED legs are kept in
+    `legs` so a test can end them. `offer_blocks` makes ringing wait forever.
+    """
+
+    def __init__(
+        self,
+        digits: Sequence[str | None] = (),
+        counselors: dict[str, OfferResult] | None = None,
+        offer_blocks: bool = False,
+    ) -> None:
+        self.call_id = "call-1"
+        self.caller = "01012345678"
+        self.dialed = "2221000"
+        self.script = list(digits)
+        self.counselors = counselors or {}
+        self.offer_blocks = offer_blocks
+        self.log: list[tuple[str, Any]] = []
+        self.legs: dict[str, FakeLeg] = {}
+        self.released: list[str] = []
+        self.ringing = asyncio.Event()
+        self.connected = asyncio.Event()
+
+    def _next(self) -> str | None:
+        return self.script.pop(0) if self.script else None
+
+    async def answer(self) -> None:
+        self.log.append(("answer", None))
+
+    async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
+        self.log.append(("play", tuple(prompts)))
+        await asyncio.sleep(0)
+        return self._next() if barge_in else None
+
+    async def read_digit(self, timeout: float) -> str | None:
+        self.log.append(("read", timeout))
+        return self._next()
+
+    def discard_digits(self) -> None:
+        self.log.append(("discard", None))
+
+    async def offer(self, counselor_id: str, endpoint: str, ring_seconds: float):
+        self.log.append(("offer", counselor_id))
+        self.ringing.set()
+        if self.offer_blocks:
+            try:
+                await asyncio.Event().wait()
+            finally:
+                self.log.append(("ring_stopped", counselor_id))
+        result = self.counselors.get(counselor_id, OfferResult.NO_ANSWER)
+        if result is OfferResult.ANSWERED:
+            leg = FakeLeg(counselor_id, f"{self.call_id}-c{len(self.legs) + 1}")
+            self.legs[counselor_id] = leg
+            return result, leg
+        return result, None
+
+    async def connect(self, leg) -> None:
+        self.log.append(("connect", leg.counselor_id))
+        self.connected.set()
+
+    async def release(self, leg) -> None:
+        self.released.append(leg.counselor_id)
+
+    async def hangup(self) -> None:
+        self.log.append(("hangup", None))
+
+    async def divert_to_fallback(self) -> None:
+        self.log.append(("fallback", None))
+
+    def prompts(self) -> list[str]:
+        return [p for kind, ps in self.log if kind == "play" for p in ps]
+
+
+class MemoryRecords:
+    """CallRecords in memory, keeping each call's last state and its timeline."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, CallFacts] = {}
+        self.closed_ids: list[str] = []
+        self.events: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def opened(self, facts: CallFacts) -> None:
+        self.calls[facts.call_id] = facts
+
+    async def updated(self, facts: CallFacts) -> None:
+        self.calls[facts.call_id] = facts
+
+    async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
+        self.events.append((call_id, kind, detail))
+
+    async def closed(self, facts: CallFacts) -> None:
+        self.calls[facts.call_id] = facts
+        self.closed_ids.append(facts.call_id)
+
+    async def open_calls(self) -> list[CallFacts]:
+        return [f for i, f in self.calls.items() if i not in self.closed_ids]
+
+    def kinds(self) -> list[str]:
+        return [k for _, k, _ in self.events]
+
+
+class StepClock:
+    """Each reading is one second after the last."""
+
+    def __init__(self) -> None:
+        self.t = datetime(2026, 11, 27, 9, 0, tzinfo=timezone(timedelta(hours=9)))
+        self.mono = 0.0
+
+    def now(self) -> datetime:
+        self.t += timedelta(seconds=1)
+        return self.t
+
+    def monotonic(self) -> float:
+        self.mono += 1.0
+        return self.mono

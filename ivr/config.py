@@ -191,6 +191,7 @@ class LoadedConfig:
 
     settings: Settings
     path: Path
+    shown: str = "config.yaml"  # the path as the admin gave it, for messages
 
     def resolve(self, relative: str) -> Path:
         p = Path(relative).expanduser()
@@ -206,7 +207,7 @@ def load(path: str | Path) -> LoadedConfig:
         raise ConfigError([f"{path}: file not found (copy config.yaml from the project)"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
-    return LoadedConfig(parse(text, str(path)), path.resolve())
+    return LoadedConfig(parse(text, str(path)), path.resolve(), str(path))
 
 
 def parse(text: str, filename: str = "config.yaml") -> Settings:
@@ -281,4 +282,4 @@ def key_line(cfg: LoadedConfig, *loc: str | int) -> str:
     except (OSError, MarkedYAMLError):
         data = None
     line = _line_of(data, list(loc)) if data is not None else 1
-    return f"{cfg.path.name}:{line}: {_dotted(list(loc))}"
+    return f"{cfg.shown}:{line}: {_dotted(list(loc))}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from ivr.errors import CallGone
+from ivr.errors import AriUnavailable, CallGone
 
 
 class OfferResult(enum.Enum):
@@ -54,6 +54,9 @@ class CallControl(Protocol):
     def discard_digits(self) -> None:
         """Forget digits pressed so far (type-ahead that no longer applies)."""
 
+    async def hold(self, on: bool) -> None:
+        """Music on hold for the caller while counselors are rung (on), or stop it."""
+
     async def offer(
         self, counselor_id: str, endpoint: str, ring_seconds: float
     ) -> tuple[OfferResult, CounselorLeg | None]:
@@ -74,6 +77,8 @@ class CallControl(Protocol):
 
 # Raised by CallControl when a line is gone mid-request: a hangup raced us.
 CallGoneError = CallGone
+# Raised when the PBX cannot be reached at all.
+PbxUnreachableError = AriUnavailable
 
 
 @dataclass

@@ -146,11 +146,17 @@ class AriCall:
         finally:
             self._playbacks.pop(playback_id, None)
             if not done.done():
+                # Cancelled mid-prompt (hangup, or the service is stopping):
+                # stop it, or a later command on the channel would wait for
+                # the whole prompt to finish first.
                 done.cancel()
+                with contextlib.suppress(AriError):
+                    await self.rest.delete(f"playbacks/{playback_id}")
 
     async def _stop_playback(self, playback_id: str, done: asyncio.Future[None]) -> None:
         if done.done():
             return
+        done.cancel()
         with contextlib.suppress(CallGone):
             await self.rest.delete(f"playbacks/{playback_id}")
 
@@ -163,6 +169,13 @@ class AriCall:
     def discard_digits(self) -> None:
         while not self._digits.empty():
             self._digits.get_nowait()
+
+    async def hold(self, on: bool) -> None:
+        if on:
+            await self.rest.post(f"channels/{self.call_id}/moh", mohClass="default")
+        else:
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"channels/{self.call_id}/moh")
 
     async def offer(
         self, counselor_id: str, endpoint: str, ring_seconds: float

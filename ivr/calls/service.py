@@ -17,7 +17,7 @@ from ivr.acd.pool import CounselorPool
 from ivr.calls.context import CallContext
 from ivr.flows import first_path
 from ivr.flows.first_path import Disposition, FirstPathSettings
-from ivr.ports import CallControl, CallFacts, CallGoneError, CallRecords, CounselorLeg
+from ivr.ports import CallControl, CallFacts, CallGoneError, CallRecords, CounselorLeg, PbxUnreachableError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class CallService:
         self.draining = False
         self._calls: dict[str, tuple[CallContext, asyncio.Task[None]]] = {}
         self._detached: set[str] = set()
+        self._diverting: set[str] = set()
 
     @property
     def active(self) -> int:
@@ -115,13 +116,19 @@ class CallService:
             await asyncio.wait(tasks, timeout=seconds)
 
     async def detach_all(self) -> None:
-        """Stop watching calls without ending them (the service is stopping).
+        """Stop watching calls without dropping them (the service is stopping).
 
         Conversations go on in the PBX, their records stay open, and the next
-        start of the service takes them up again.
+        start of the service takes them up again. Callers still in the menu
+        would hear silence with nobody driving it, so they are handed to the
+        PBX's fallback prompt and their records closed.
         """
-        for call_id, (_, task) in list(self._calls.items()):
-            self._detached.add(call_id)
+        for call_id, (ctx, task) in list(self._calls.items()):
+            if ctx.facts.connected_at is None:
+                ctx.finish(Disposition.FALLBACK, hangup_by="system")
+                self._diverting.add(call_id)
+            else:
+                self._detached.add(call_id)
             task.cancel()
         await asyncio.gather(*(t for _, t in self._calls.values()), return_exceptions=True)
 
@@ -144,6 +151,9 @@ class CallService:
             pass  # the caller hung up, or the service is stopping
         except CallGoneError:
             ctx.finish(Disposition.ABANDONED_IVR, hangup_by="caller")
+        except PbxUnreachableError as exc:
+            log.warning("the PBX cannot be reached; the call is lost: %s", exc)
+            ctx.finish(Disposition.FAILED, hangup_by="system")
         except Exception:
             log.exception("the call path failed; ending the call politely")
             ctx.finish(Disposition.FAILED, hangup_by="system")
@@ -152,6 +162,10 @@ class CallService:
             detached = call.call_id in self._detached
             self._calls.pop(call.call_id, None)
             self._detached.discard(call.call_id)
+            if call.call_id in self._diverting:
+                self._diverting.discard(call.call_id)
+                await ctx.event("diverted", reason="service stopping")
+                await _quietly(call.divert_to_fallback())
             if not detached:
                 await _quietly(ctx.let_go(call))
                 await self._close(ctx)

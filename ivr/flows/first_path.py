@@ -89,6 +89,7 @@ async def to_counselor(call: CallControl, ctx: CallContext, settings: FirstPathS
     """Ring free counselors one after another; the first who answers talks."""
     await ctx.step("to_counselor")
     await call.play(["connecting"], barge_in=False)
+    await call.hold(True)
     tried: set[str] = set()
     while True:
         candidates = ctx.pool.hunt_order(exclude=tried)
@@ -98,8 +99,10 @@ async def to_counselor(call: CallControl, ctx: CallContext, settings: FirstPathS
         tried.add(counselor.id)
         leg = await _ring(call, ctx, settings, counselor.id, counselor.endpoint)
         if leg is not None:
+            await call.hold(False)
             await talk(call, ctx, leg)
             return
+    await call.hold(False)
     await ctx.step("all_busy")
     await call.play(["all-busy"], barge_in=False)
     ctx.finish(Disposition.NO_COUNSELOR, hangup_by="system")

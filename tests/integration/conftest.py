@@ -107,12 +107,23 @@ class Service:
             if self.proc.poll() is not None:
                 raise AssertionError(f"ivr serve exited with {self.proc.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/healthz", timeout=2) as r:
-                    return json.loads(r.read())
+                status, body = self.health()
+                if status == 200:
+                    return body
+                last = f"/healthz answered {status}: {body}"
             except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
                 last = exc
             time.sleep(0.05)
         raise AssertionError(f"ivr serve not healthy after {timeout} s ({last}):\n{self.log()}")
+
+    def health(self) -> tuple[int, dict[str, Any]]:
+        """/healthz's status and body, whatever the status."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/healthz", timeout=2) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as err:
+            with err:
+                return err.code, json.loads(err.read())
 
     def kill(self) -> None:
         assert self.proc is not None

@@ -65,6 +65,9 @@ class FakeCall:
     def discard_digits(self) -> None:
         self.log.append(("discard", None))
 
+    async def hold(self, on: bool) -> None:
+        self.log.append(("hold", on))
+
     async def offer(self, counselor_id: str, endpoint: str, ring_seconds: float):
         self.log.append(("offer", counselor_id))
         self.ringing.set()
@@ -104,6 +107,12 @@ class MemoryRecords:
         self.calls: dict[str, CallFacts] = {}
         self.closed_ids: list[str] = []
         self.events: list[tuple[str, str, dict[str, Any]]] = []
+        self._changed = asyncio.Event()
+
+    async def changed(self) -> None:
+        """Return after the next write."""
+        self._changed.clear()
+        await self._changed.wait()
 
     async def opened(self, facts: CallFacts) -> None:
         self.calls[facts.call_id] = facts
@@ -117,6 +126,7 @@ class MemoryRecords:
     async def closed(self, facts: CallFacts) -> None:
         self.calls[facts.call_id] = facts
         self.closed_ids.append(facts.call_id)
+        self._changed.set()
 
     async def open_calls(self) -> list[CallFacts]:
         return [f for i, f in self.calls.items() if i not in self.closed_ids]

@@ -67,6 +67,9 @@ async def test_given_0_when_busy_and_no_answer_then_the_third_counselor_talks() 
     _, task = service._calls["call-1"]
     await asyncio.wait_for(call.connected.wait(), 5)
     assert [c for k, c in call.log if k == "offer"] == ["c1", "c2", "c3"]
+    # Hold music while phones ring, off before the conversation starts.
+    holds = [(k, v) for k, v in call.log if k in ("hold", "connect")]
+    assert holds == [("hold", True), ("hold", False), ("connect", "c3")]
     assert pool.state("c3") is CounselorState.ON_CALL
     assert pool.state("c1") is CounselorState.AVAILABLE
     call.legs["c3"].ended.set()  # the counselor hangs up

@@ -1,0 +1,146 @@
+"""A small in-process ARI server: REST answers and an events WebSocket, scripted by tests.
+
+It speaks the shapes of Asterisk's rest-api/api-docs (applications, channels,
+asterisk/info) closely enough to hold the client to its contract: the
+Authorization header, error statuses, dropped sockets and state rebuild.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from typing import Any
+
+from aiohttp import web
+
+
+class FakeAri:
+    def __init__(self, user: str = "hotline", password: str = "s3cret&#:x") -> None:
+        self.user = user
+        self.password = password
+        self.startup_time = "2026-11-27T09:00:00.000+0900"
+        self.channel_ids: list[str] = []
+        self.bridge_ids: list[str] = []
+        self.channels: dict[str, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.auth_seen: list[str] = []
+        # (method, path) -> (status, body) for scripted answers
+        self.answers: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.sockets: list[web.WebSocketResponse] = []
+        self.connects = 0
+        self.connected = asyncio.Event()
+        self._new_request = asyncio.Event()
+        self._app = web.Application(middlewares=[self._auth])
+        self._app.router.add_get("/ari/events", self._events)
+        self._app.router.add_route("*", "/ari/{path:.*}", self._rest)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self._app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @web.middleware
+    async def _auth(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        header = request.headers.get("Authorization", "")
+        self.auth_seen.append(header)
+        expected = "Basic " + base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        if header != expected:
+            return web.json_response({"message": "Authentication required"}, status=401)
+        return await handler(request)
+
+    async def _events(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        self.connects += 1
+        self.connected.set()
+        async for _ in ws:
+            pass
+        self.sockets.remove(ws)
+        return ws
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        self.requests.append((request.method, path, dict(request.query)))
+        self._new_request.set()
+        scripted = self.answers.get((request.method, path))
+        if scripted is not None:
+            status, body = scripted
+            if body is None:
+                return web.Response(status=status)
+            if isinstance(body, str):
+                return web.Response(status=status, text=body)
+            return web.json_response(body, status=status)
+        if path == "asterisk/info":
+            return web.json_response({"status": {"startup_time": self.startup_time}, "system": {}})
+        if path.startswith("applications/"):
+            return web.json_response(
+                {"name": path.split("/")[1], "channel_ids": self.channel_ids, "bridge_ids": self.bridge_ids}
+            )
+        if request.method == "GET" and path.startswith("channels/"):
+            channel = self.channels.get(path.split("/")[1])
+            if channel is None:
+                return web.json_response({"message": "Channel not found"}, status=404)
+            return web.json_response(channel)
+        if request.method == "POST" and "/play/" in path:
+            return web.json_response({"id": path.rsplit("/", 1)[1], "state": "queued"}, status=201)
+        return web.Response(status=204)
+
+    async def send(self, event: dict[str, Any] | str) -> None:
+        """Push an event (or raw text) to every connected events socket."""
+        text = event if isinstance(event, str) else json.dumps(event)
+        for ws in list(self.sockets):
+            await ws.send_str(text)
+
+    async def drop(self) -> None:
+        """Close every events socket, as Asterisk does when it restarts."""
+        self.connected.clear()
+        for ws in list(self.sockets):
+            await ws.close()
+
+    async def wait_request(
+        self, method: str, prefix: str, timeout: float = 5.0, count: int = 1
+    ) -> tuple[str, str, dict]:
+        """The `count`-th request of that method whose path starts with `prefix`."""
+        async with asyncio.timeout(timeout):
+            while True:
+                seen = [r for r in self.requests if r[0] == method and r[1].startswith(prefix)]
+                if len(seen) >= count:
+                    return seen[count - 1]
+                self._new_request.clear()
+                await self._new_request.wait()
+
+
+def channel(channel_id: str, number: str = "01012345678") -> dict[str, Any]:
+    return {
+        "id": channel_id,
+        "name": f"PJSIP/citizens-{channel_id}",
+        "state": "Up",
+        "caller": {"name": "", "number": number},
+        "dialplan": {"context": "from-citizens", "exten": "2221000", "priority": 3},
+        "language": "ko",
+    }
+
+
+def stasis_start(channel_id: str, *args: str) -> dict[str, Any]:
+    return {
+        "type": "StasisStart",
+        "application": "hotline",
+        "args": list(args),
+        "channel": channel(channel_id),
+    }

@@ -1,0 +1,237 @@
+"""The ARI client against a fake ARI server: auth, errors, reconnect, state rebuild."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import random
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pytest
+
+from ivr.acd.pool import Counselor, CounselorPool, CounselorState
+from ivr.ari.events import Backoff
+from ivr.ari.hub import AriHub, owner_of
+from ivr.ari.rest import AriRest
+from ivr.calls.service import CallService
+from ivr.errors import AriError, AriUnavailable, CallGone
+from ivr.flows.first_path import FirstPathSettings
+from ivr.ports import CallFacts
+from tests.contract.fake_ari import FakeAri, channel, stasis_start
+from tests.unit.fakes import MemoryRecords, StepClock
+
+
+@pytest.fixture
+async def ari() -> AsyncIterator[FakeAri]:
+    server = FakeAri()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def rest(ari: FakeAri) -> AsyncIterator[AriRest]:
+    client = AriRest(ari.url, ari.user, ari.password, timeout=5)
+    yield client
+    await client.close()
+
+
+async def stop(hub: AriHub, task: asyncio.Task) -> None:
+    await hub.stop()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await hub.service.detach_all()
+
+
+def make_hub(rest: AriRest) -> tuple[AriHub, CallService, CounselorPool, MemoryRecords]:
+    pool = CounselorPool([Counselor("c1", "김민지", "p1"), Counselor("c2", "이서준", "p2")])
+    records = MemoryRecords()
+    clock = StepClock()
+    service = CallService(FirstPathSettings(), pool, records, clock.now, clock.monotonic)
+    hub = AriHub(rest, "hotline", service, records)
+    hub.stream.backoff = Backoff(first=0.01, cap=0.05)
+    return hub, service, pool, records
+
+
+async def test_password_with_ampersand_hash_and_colon_goes_in_the_authorization_header(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    await rest.get("asterisk/info")
+    scheme, token = ari.auth_seen[-1].split(" ")
+    assert scheme == "Basic"
+    assert base64.b64decode(token).decode() == "hotline:s3cret&#:x"
+
+
+async def test_wrong_password_is_reported_in_words(ari: FakeAri) -> None:
+    client = AriRest(ari.url, "hotline", "wrong")
+    try:
+        with pytest.raises(AriError, match="refused the ARI user name or password") as err:
+            await client.get("asterisk/info")
+        assert not isinstance(err.value, CallGone)
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, {"message": "Channel not found"}),
+        (409, {"message": "Channel not in Stasis application"}),
+        (412, {"message": "Channel in invalid state"}),
+        (422, {"message": "Channel not in Stasis application"}),
+        (400, {"message": "Channel not found"}),
+    ],
+)
+async def test_a_channel_that_hung_up_meanwhile_is_call_gone(
+    ari: FakeAri, rest: AriRest, status: int, body: dict
+) -> None:
+    ari.answers[("POST", "channels/ch1/answer")] = (status, body)
+    with pytest.raises(CallGone):
+        await rest.post("channels/ch1/answer")
+
+
+async def test_other_errors_are_not_mistaken_for_a_hangup(ari: FakeAri, rest: AriRest) -> None:
+    ari.answers[("POST", "channels/ch1/play/p1")] = (500, {"message": "Internal Server Error"})
+    ari.answers[("POST", "bridges/b1")] = (400, {"message": "Bad type"})
+    for path in ("channels/ch1/play/p1", "bridges/b1"):
+        with pytest.raises(AriError) as err:
+            await rest.post(path)
+        assert not isinstance(err.value, CallGone)
+        assert path in str(err.value)
+
+
+async def test_asterisk_not_listening_is_unavailable() -> None:
+    client = AriRest("http://127.0.0.1:9", "u", "p", timeout=2)
+    try:
+        with pytest.raises(AriUnavailable):
+            await client.get("asterisk/info")
+    finally:
+        await client.close()
+
+
+def test_backoff_grows_is_capped_and_jittered() -> None:
+    b = Backoff(first=0.5, cap=4.0, rng=random.Random(7))
+    delays = [b.next() for _ in range(8)]
+    assert all(0.25 <= d <= 4.0 for d in delays)
+    assert delays[0] <= 0.5 and max(delays[5:]) > 2.0
+    assert len(set(delays)) == len(delays)
+    b.reset()
+    assert b.next() <= 0.5
+
+
+def test_a_counselor_leg_belongs_to_its_call() -> None:
+    assert owner_of("1795819807.12-c2") == "1795819807.12"
+    assert owner_of("1795819807.12") == "1795819807.12"
+    assert owner_of("odd-cx") == "odd-cx"
+
+
+async def test_dropped_websocket_reconnects_and_events_flow_again(ari: FakeAri, rest: AriRest) -> None:
+    hub, _, _, records = make_hub(rest)
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        await ari.drop()
+        await asyncio.wait_for(ari.connected.wait(), 5)
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        assert hub.stream.reconnects == 1
+        ari.channel_ids = ["ch1"]
+        await ari.send(stasis_start("ch1", "citizen", "2221000"))
+        await ari.wait_request("POST", "channels/ch1/answer")
+        assert records.calls["ch1"].caller == "01012345678"
+        # Two connects: two rebuilds from REST, each reading app and Asterisk state.
+        assert sum(1 for m, p, _ in ari.requests if p == "applications/hotline") >= 2
+    finally:
+        await stop(hub, task)
+
+
+async def test_a_call_that_ended_while_disconnected_is_closed_on_reconnect(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    hub, service, _, records = make_hub(rest)
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        ari.channel_ids = ["ch1"]
+        await ari.send(stasis_start("ch1", "citizen", "2221000"))
+        await ari.wait_request("POST", "channels/ch1/play/")
+        assert service.knows("ch1")
+        ari.channel_ids = []  # the citizen hung up while we were not listening
+        await ari.drop()
+        async with asyncio.timeout(5):
+            while "ch1" not in records.closed_ids:
+                await records.changed()
+        facts = records.calls["ch1"]
+        assert (facts.disposition, facts.hangup_by) == ("abandoned_ivr", "caller")
+        assert facts.hangup_cause == "gone_while_disconnected"
+    finally:
+        await stop(hub, task)
+
+
+async def test_asterisk_restart_is_noticed_by_its_startup_time(ari: FakeAri, rest: AriRest) -> None:
+    hub, *_ = make_hub(rest)
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        ari.startup_time = "2026-11-27T09:30:00.000+0900"
+        await ari.drop()
+        # The second rebuild reads the app after comparing startup times.
+        await ari.wait_request("GET", "applications/hotline", count=2)
+        assert hub.asterisk_restarts == 1
+    finally:
+        await stop(hub, task)
+
+
+async def test_bad_events_are_skipped_and_the_connection_stays(ari: FakeAri, rest: AriRest) -> None:
+    hub, service, _, _ = make_hub(rest)
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        await ari.send("this is not json")
+        await ari.send({"no": "type"})
+        await ari.send({"type": "StasisStart", "channel": "not-an-object"})
+        await ari.send({"type": "ChannelDtmfReceived", "channel": {"id": "unknown"}, "digit": "5"})
+        ari.channel_ids = ["ch2"]
+        await ari.send(stasis_start("ch2", "citizen", "2221000"))
+        await ari.wait_request("POST", "channels/ch2/answer")
+        assert hub.stream.reconnects == 0
+        assert service.knows("ch2")
+    finally:
+        await stop(hub, task)
+
+
+async def test_after_a_restart_of_the_service_a_conversation_is_taken_up(ari: FakeAri, rest: AriRest) -> None:
+    hub, service, pool, records = make_hub(rest)
+    facts = CallFacts(
+        "ch9", "01099998888", "2221000", started_at=datetime.fromisoformat("2026-11-27T09:00:00+09:00")
+    )
+    facts.answered_at = facts.started_at
+    facts.connected_at = facts.started_at
+    facts.counselor_id, facts.counselor_leg = "c2", "ch9-c1"
+    await records.opened(facts)
+    lost = CallFacts("ch7", "01011112222", "2221000", started_at=facts.started_at)
+    await records.opened(lost)
+    ari.channel_ids = ["ch9", "ch9-c1", "stray-1"]
+    ari.bridge_ids = ["ch9-talk", "ch5-talk"]
+    ari.channels["ch9"] = channel("ch9", "01099998888")
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        assert service.knows("ch9")
+        assert pool.state("c2") is CounselorState.ON_CALL
+        assert records.calls["ch7"].disposition == "lost"
+        assert "ch7" in records.closed_ids
+        assert ("DELETE", "channels/stray-1", {}) in ari.requests
+        assert ("DELETE", "bridges/ch5-talk", {}) in ari.requests
+        assert not any(p == "bridges/ch9-talk" for m, p, _ in ari.requests if m == "DELETE")
+        # The citizen hangs up: the record closes, the counselor is free again.
+        await ari.send({"type": "StasisEnd", "channel": channel("ch9")})
+        async with asyncio.timeout(5):
+            while "ch9" not in records.closed_ids:
+                await records.changed()
+        assert records.calls["ch9"].disposition == "answered"
+        assert records.calls["ch9"].hangup_by == "caller"
+        assert pool.state("c2") is CounselorState.AVAILABLE
+        assert ("DELETE", "channels/ch9-c1", {}) in ari.requests
+    finally:
+        await stop(hub, task)

@@ -1,0 +1,62 @@
+"""The number never goes dead: service down, service stopping."""
+
+from __future__ import annotations
+
+import time
+import wave
+from pathlib import Path
+
+from ivr import config as config_mod
+from ivr.pbx import embedded
+from tests.integration.conftest import Service
+from tests.integration.sipp import SippLab
+
+
+def prompt_seconds(cfg: config_mod.LoadedConfig, prompt: str) -> float:
+    root = embedded.instance_for(cfg).root
+    path = root / "usr/share/asterisk/sounds/ko/jeonju" / f"{prompt}.wav"
+    with wave.open(str(path)) as w:
+        return w.getnframes() / w.getframerate()
+
+
+def test_with_the_service_down_callers_hear_the_fallback_prompt(
+    pbx: config_mod.LoadedConfig, tmp_path: Path
+) -> None:
+    lab = SippLab(tmp_path, ("127.0.0.1", 15060))
+    try:
+        started = time.monotonic()
+        citizen = lab.citizen(expect_bye_within_ms=60000)
+        assert citizen.wait(90) == 0, citizen.errors()
+        held = time.monotonic() - started
+    finally:
+        lab.close()
+    # Asterisk answered and played the "please call again" prompt twice
+    # before hanging up: the caller was neither refused nor met with silence.
+    assert held >= 2 * prompt_seconds(pbx, "fallback-sorry")
+
+
+def test_sigterm_drains_new_callers_go_to_the_fallback_and_menu_callers_too(
+    pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab
+) -> None:
+    in_menu = lab.citizen(expect_bye_within_ms=90000)
+    hotline.wait_for_event("answered")
+    assert hotline.proc is not None
+    assert hotline.health()[0] == 200
+    hotline.proc.terminate()  # SIGTERM: drain for service.drain_seconds (5 s here)
+    deadline = time.monotonic() + 5
+    status, health = hotline.health()
+    while not health.get("draining") and time.monotonic() < deadline:
+        time.sleep(0.02)
+        status, health = hotline.health()
+    newcomer = lab.citizen(expect_bye_within_ms=90000, caller="01077776666")
+
+    assert newcomer.wait(120) == 0, newcomer.errors()
+    assert in_menu.wait(120) == 0, in_menu.errors()
+    assert hotline.proc.wait(30) == 0
+    assert (status, health["draining"], health["healthy"]) == (503, True, False)
+    calls = hotline.closed_calls(2)
+    by_caller = {c["caller"]: c for c in calls}
+    assert by_caller["01077776666"]["disposition"] == "fallback"
+    assert by_caller["01012345678"]["disposition"] == "fallback"
+    assert "diverted" in [k for k, _ in hotline.timeline(by_caller["01012345678"]["id"])]
+    assert "Traceback" not in hotline.log()

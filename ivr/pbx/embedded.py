@@ -188,9 +188,11 @@ def _fully_booted(inst: Instance) -> bool:
     if not (inst.host(inst.dirs.run) / "asterisk.ctl").exists():
         return False
     try:
-        return "Fully Booted" in cli(inst, "core waitfullybooted", timeout=5) or True
+        # Returns once every module is loaded: ARI and PJSIP answer after it.
+        cli(inst, "core waitfullybooted", timeout=5)
     except PbxError:
         return False
+    return True
 
 
 def _alive(value: int) -> bool:

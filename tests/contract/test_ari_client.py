@@ -235,3 +235,16 @@ async def test_after_a_restart_of_the_service_a_conversation_is_taken_up(ari: Fa
         assert ("DELETE", "channels/ch9-c1", {}) in ari.requests
     finally:
         await stop(hub, task)
+
+
+async def test_healthy_only_while_the_app_is_registered(ari: FakeAri, rest: AriRest) -> None:
+    hub, *_ = make_hub(rest)
+    assert not await hub.registered()
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        assert await hub.registered()
+        ari.answers[("GET", "applications/hotline")] = (404, {"message": "Application not found"})
+        assert not await hub.registered()
+    finally:
+        await stop(hub, task)

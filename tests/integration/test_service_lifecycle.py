@@ -60,3 +60,21 @@ def test_sigterm_drains_new_callers_go_to_the_fallback_and_menu_callers_too(
     assert by_caller["01012345678"]["disposition"] == "fallback"
     assert "diverted" in [k for k, _ in hotline.timeline(by_caller["01012345678"]["id"])]
     assert "Traceback" not in hotline.log()
+
+
+def test_pbx_status_shows_version_app_and_phones(hotline: Service) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ivr.cli", "-c", str(hotline.config_path), "pbx", "status"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "embedded Asterisk (itest): running" in out
+    assert "Asterisk 22.10.1" in out
+    assert "Stasis app 'hotline-itest': registered" in out
+    for cid in ("c1", "c2", "c3"):
+        assert f"  {cid} " in out
+    assert "fixed contact sip:127.0.0.1:5071" in out

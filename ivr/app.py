@@ -70,7 +70,10 @@ def preflight(cfg: LoadedConfig) -> list[str]:
 
 def _port_free(host: str, port: int, kind: int) -> bool:
     with socket.socket(socket.AF_INET, kind) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if kind == socket.SOCK_STREAM:
+            # Ignore TIME_WAIT leftovers; a listener still refuses. (Not for
+            # UDP: there it would let us share a port someone else holds.)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:

@@ -75,11 +75,14 @@ class AriHub:
             return
         if call is None:
             return
-        current_call.set(call.call_id)
-        call.on_event(event)
-        if kind == "StasisEnd" and channel_id == call.call_id:
-            self.calls.pop(call.call_id, None)
-            self.service.call_ended(call.call_id, call.hangup_cause)
+        token = current_call.set(call.call_id)
+        try:
+            call.on_event(event)
+            if kind == "StasisEnd" and channel_id == call.call_id:
+                self.calls.pop(call.call_id, None)
+                self.service.call_ended(call.call_id, call.hangup_cause)
+        finally:
+            current_call.reset(token)
 
     def _stasis_start(self, event: Event, channel: dict[str, Any]) -> None:
         args = event.get("args") or []
@@ -92,9 +95,13 @@ class AriHub:
         dialed = args[1] if len(args) > 1 else (channel.get("dialplan") or {}).get("exten", "")
         call = AriCall(self.rest, self.app, channel, dialed)
         self.calls[call.call_id] = call
-        current_call.set(call.call_id)
-        log.info("call from %s to %s", call.caller, dialed)
-        self._spawn(self.service.new_call(call))
+        token = current_call.set(call.call_id)
+        try:
+            log.info("call from %s to %s", call.caller, dialed)
+            # The task copies this context: its log lines carry the call id.
+            self._spawn(self.service.new_call(call))
+        finally:
+            current_call.reset(token)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)

@@ -68,7 +68,9 @@ def test_pbx_status_shows_version_app_and_phones(hotline: Service) -> None:
 
     result = subprocess.run(
         [sys.executable, "-m", "ivr.cli", "-c", str(hotline.config_path), "pbx", "status"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout

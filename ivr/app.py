@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import os
 import signal
 import socket
 import time
@@ -22,8 +23,10 @@ from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig, key_line
-from ivr.errors import ConfigError
-from ivr.flows.first_path import FirstPathSettings
+from ivr.errors import ConfigError, HotlineError
+from ivr.flows.engine import Department, FlowEnv, Queue
+from ivr.flows.loader import Known
+from ivr.flows.registry import FlowRegistry, load_dir
 from ivr.pbx import embedded
 from ivr.store.calls import SqliteCallRecords
 from ivr.web import app as web_app
@@ -81,6 +84,20 @@ def _port_free(host: str, port: int, kind: int) -> bool:
     return True
 
 
+def known(cfg: LoadedConfig) -> Known:
+    s = cfg.settings
+    return Known(frozenset(s.queues), frozenset(s.departments), frozenset(), s.hotline.timezone)
+
+
+def flows_dir(cfg: LoadedConfig) -> Path:
+    return cfg.resolve(cfg.settings.hotline.flows_dir)
+
+
+def load_flows(cfg: LoadedConfig) -> dict[str, Any]:
+    """Every flow in callflows/, validated against config.yaml (FlowError if not)."""
+    return load_dir(flows_dir(cfg), known(cfg))
+
+
 class Hotline:
     """Everything `ivr serve` runs, wired once."""
 
@@ -90,12 +107,18 @@ class Hotline:
         tz = ZoneInfo(s.hotline.timezone)
         self.records = SqliteCallRecords(cfg.resolve(s.storage.database))
         self.pool = CounselorPool([Counselor(c.id, c.name, c.endpoint) for c in s.counselors])
+        self.flows = FlowRegistry(s.hotline.flow)
+        self.flows.swap(load_flows(cfg))
+        env = FlowEnv(
+            now=lambda: datetime.now(tz),
+            ring_seconds=s.ivr.ring_timeout_seconds,
+            queues={q: Queue(q, s.queue_members(q)) for q in s.queues},
+            departments={d: Department(v.name, v.endpoint) for d, v in s.departments.items()},
+            subflows=self.flows.get,
+        )
         self.service = CallService(
-            FirstPathSettings(
-                menu_timeout_seconds=s.ivr.menu_timeout_seconds,
-                menu_attempts=s.ivr.menu_attempts,
-                ring_seconds=s.ivr.ring_timeout_seconds,
-            ),
+            self.flows,
+            env,
             self.pool,
             self.records,
             now=lambda: datetime.now(tz),
@@ -117,6 +140,17 @@ class Hotline:
             "asterisk_restarts": self.hub.asterisk_restarts,
             "uptime_seconds": round(time.monotonic() - self.started, 1),
         }
+
+    def reload_flows(self) -> None:
+        """SIGHUP and `ivr flows publish`: take the flows on disk, or keep the old ones."""
+        try:
+            loaded = load_flows(self.cfg)
+            publish_prompts(self.cfg, loaded)
+            self.flows.swap(loaded)
+        except HotlineError as exc:
+            log.error("the new flows were refused; the running ones keep serving:\n%s", exc)
+            return
+        log.info("flows reloaded: %s", ", ".join(sorted(loaded)))
 
     async def run(self, stop: asyncio.Event) -> None:
         s = self.cfg.settings
@@ -157,19 +191,44 @@ def serve(config_path: Path) -> int:
     problems = preflight(cfg)
     if problems:
         raise ConfigError(problems)
+    loaded = load_flows(cfg)  # a broken flow stops us before anything starts
     if cfg.settings.asterisk.embedded:
         inst = embedded.instance_for(cfg)
         if not embedded.pid(inst):
             log.info("starting the embedded Asterisk (instance %s)", inst.name)
             embedded.start(cfg, inst)
+    publish_prompts(cfg, loaded)
     hotline = Hotline(cfg)
+    pid_file = cfg.resolve(cfg.settings.storage.state_dir) / "ivr.pid"
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(str(os.getpid()))
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, hotline.reload_flows)
         await hotline.run(stop)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        pid_file.unlink(missing_ok=True)
     return 0
+
+
+def publish_prompts(cfg: LoadedConfig, loaded: dict[str, Any]) -> int:
+    """Render every flow prompt to telephone audio where Asterisk plays it from."""
+    from ivr.flows.promptbook import PromptBook
+    from ivr.pbx.render import write_flow_prompts
+
+    a = cfg.settings.asterisk
+    if a.embedded:
+        sounds = embedded.instance_for(cfg).root / "usr/share/asterisk/sounds"
+    elif a.sounds_dir:
+        sounds = cfg.resolve(a.sounds_dir)
+    else:
+        return 0
+    recorded = cfg.path.parent / "prompts" / "recorded"
+    return sum(write_flow_prompts(PromptBook.of(item.flow), sounds, recorded) for item in loaded.values())

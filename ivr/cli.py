@@ -32,13 +32,35 @@ def main(argv: list[str] | None = None) -> int:
     pbx_sub.add_parser("status", help="version, uptime, ARI, and counselor phones")
     render = pbx_sub.add_parser("render", help="write the Asterisk configuration")
     render.add_argument("--out", help="write into this folder (for your own Asterisk)")
+    flows = sub.add_parser("flows", help="the call flows in callflows/")
+    flows_sub = flows.add_subparsers(dest="flows_command", required=True)
+    check = flows_sub.add_parser("check", help="validate flows (all by default) and render their prompts")
+    check.add_argument("files", nargs="*")
+    sim = flows_sub.add_parser("simulate", help="walk a flow with no phone and print what happens")
+    sim.add_argument("flow", nargs="?", default=None)
+    sim.add_argument("--at", help="date and time of the call, e.g. '2026-09-25 10:00' (default: now)")
+    sim.add_argument("--caller", default="01012345678")
+    sim.add_argument("--digits", default="", help="keys, e.g. '1,2,timeout' (timeout = silence)")
+    sim.add_argument("--counselor", choices=("answer", "none"), default="answer")
+    sim.add_argument("--repeat-caller", action="store_true", help="the caller called recently")
+    sim.add_argument("--strikes", type=int, default=0, help="abuse strikes on the caller's number")
+    pub = flows_sub.add_parser("publish", help="validate, render prompts, keep a version, go live")
+    pub.add_argument("--by", help="who publishes (default: your user name)")
+    pub.add_argument("--note", default="")
+    hist = flows_sub.add_parser("history", help="published versions of a flow")
+    hist.add_argument("flow")
+    hist.add_argument("--diff", type=int, help="show what version N changed")
+    back = flows_sub.add_parser("rollback", help="go back to the previous published version")
+    back.add_argument("flow")
+    back.add_argument("--by")
     args = parser.parse_args(argv)
     try:
         return _run(args)
     except ConfigError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
-        print(f"ivr: {len(exc.problems)} problem(s); nothing was started", file=sys.stderr)
+        outcome = "nothing was started" if args.command in ("serve", "pbx") else "refused"
+        print(f"ivr: {len(exc.problems)} problem(s); {outcome}", file=sys.stderr)
         return 2
     except HotlineError as exc:
         print(f"ivr: {exc}", file=sys.stderr)
@@ -57,6 +79,28 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         print(f"{cfg.path}: OK ({len(cfg.settings.counselors)} counselors)")
         return 0
+    if args.command == "flows":
+        from ivr import flow_admin as flow_commands
+
+        c = args.flows_command
+        if c == "check":
+            return flow_commands.check(cfg, args.files)
+        if c == "simulate":
+            return flow_commands.run_simulation(
+                cfg,
+                args.flow or cfg.settings.hotline.flow,
+                args.at,
+                args.caller,
+                args.digits,
+                counselor=args.counselor,
+                repeat=args.repeat_caller,
+                strikes=args.strikes,
+            )
+        if c == "publish":
+            return flow_commands.publish(cfg, args.by, args.note)
+        if c == "history":
+            return flow_commands.history(cfg, args.flow, args.diff)
+        return flow_commands.rollback(cfg, args.flow, args.by)
     if args.command == "serve":
         from ivr import app
 

@@ -39,6 +39,8 @@ class HotlineSettings(_Model):
     number: str = "2221000"
     name: str = "천년전주 콜센터"
     timezone: str = "Asia/Seoul"
+    flow: str = "hotline"  # callflows/<flow>.yaml answers the number
+    flows_dir: str = "callflows"
 
     @field_validator("number")
     @classmethod
@@ -79,6 +81,9 @@ class AsteriskSettings(_Model):
     ami_port: int = Field(default=5038, ge=1, le=65535)
     rtp_start: int = Field(default=10000, ge=1024, le=65000)
     rtp_end: int = Field(default=10999, ge=1024, le=65535)
+    # Your own Asterisk: where its sounds folder is mounted here, so published
+    # flow prompts reach it (the embedded one needs nothing).
+    sounds_dir: str | None = None
     trunk: TrunkSettings = TrunkSettings()
 
     @field_validator("instance", "app", "ari_user")
@@ -112,22 +117,24 @@ class AsteriskSettings(_Model):
         return int(port.group(1)) if port else 80
 
 
-class CounselorSettings(_Model):
-    """One counselor and the SIP phone on their desk."""
+def _check_name(v: str) -> str:
+    if not _NAME.match(v):
+        raise ValueError("use lowercase letters, digits, '-' or '_' (at most 32)")
+    return v
 
-    id: str
-    name: str
+
+class _Phone(_Model):
+    """A SIP phone the PBX can ring: its endpoint, and maybe a fixed address."""
+
     endpoint: str
     # A real desk phone REGISTERs with a generated password; a fixed contact
     # (sip:127.0.0.1:5071) serves test phones and phones on a static address.
     contact: str | None = None
 
-    @field_validator("id", "endpoint")
+    @field_validator("endpoint")
     @classmethod
-    def _name(cls, v: str) -> str:
-        if not _NAME.match(v):
-            raise ValueError("use lowercase letters, digits, '-' or '_' (at most 32)")
-        return v
+    def _endpoint(cls, v: str) -> str:
+        return _check_name(v)
 
     @field_validator("contact")
     @classmethod
@@ -137,13 +144,36 @@ class CounselorSettings(_Model):
         return v
 
 
-class IvrSettings(_Model):
-    """Timing of the first call path (the YAML flows replace it)."""
+class CounselorSettings(_Phone):
+    """One counselor and the SIP phone on their desk."""
 
-    menu_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
-    menu_attempts: int = Field(default=3, ge=1, le=10)
+    id: str
+    name: str
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        return _check_name(v)
+
+
+class IvrSettings(_Model):
+    """Defaults for every call; the flows in callflows/ say the rest."""
+
     ring_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     language: Literal["ko", "en"] = "ko"
+
+
+class QueueSettings(_Model):
+    """A line of callers served by some counselors (all of them when empty)."""
+
+    name: str
+    counselors: tuple[str, ...] = ()
+
+
+class DepartmentSettings(_Phone):
+    """A city hall department a flow can transfer callers to."""
+
+    name: str
 
 
 class WebSettings(_Model):
@@ -168,6 +198,10 @@ class Settings(_Model):
     hotline: HotlineSettings = HotlineSettings()
     asterisk: AsteriskSettings = AsteriskSettings()
     counselors: tuple[CounselorSettings, ...] = ()
+    queues: dict[str, QueueSettings] = Field(
+        default_factory=lambda: {"general": QueueSettings(name="일반 상담")}
+    )
+    departments: dict[str, DepartmentSettings] = Field(default_factory=dict)
     ivr: IvrSettings = IvrSettings()
     web: WebSettings = WebSettings()
     storage: StorageSettings = StorageSettings()
@@ -182,7 +216,20 @@ class Settings(_Model):
                 if value in seen:
                     raise ValueError(f"counselor {attr} {value!r} is used twice")
                 seen.add(value)
+        ids = {c.id for c in self.counselors}
+        for qname, queue in self.queues.items():
+            unknown = [c for c in queue.counselors if c not in ids]
+            if unknown:
+                raise ValueError(f"queue {qname!r} names counselors that are not defined: {unknown}")
+        endpoints = {c.endpoint for c in self.counselors}
+        for dname, dept in self.departments.items():
+            if dept.endpoint in endpoints:
+                raise ValueError(f"department {dname!r} uses a counselor's endpoint {dept.endpoint!r}")
         return self
+
+    def queue_members(self, name: str) -> tuple[str, ...]:
+        queue = self.queues[name]
+        return queue.counselors or tuple(c.id for c in self.counselors)
 
 
 @dataclass(frozen=True)

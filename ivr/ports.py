@@ -68,6 +68,11 @@ class CallControl(Protocol):
     async def release(self, leg: CounselorLeg) -> None:
         """Hang up a counselor's phone (quietly, if it is already gone)."""
 
+    async def record_message(
+        self, *, max_seconds: int, silence_seconds: int, beep: bool
+    ) -> tuple[str, float] | None:
+        """Record what the caller says (voicemail); its name and seconds, None on failure."""
+
     async def hangup(self) -> None:
         """End the caller's call."""
 
@@ -95,6 +100,8 @@ class CallFacts:
     counselor_id: str | None = None
     counselor_leg: str | None = None
     disposition: str | None = None
+    topic: str | None = None
+    category: str | None = None
     hangup_cause: str | None = None
     hangup_by: str | None = None
     ivr_path: list[str] = field(default_factory=list)
@@ -112,6 +119,20 @@ class CallRecords(Protocol):
     async def closed(self, facts: CallFacts) -> None: ...
 
     async def open_calls(self) -> list[CallFacts]: ...
+
+    async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
+        """How many calls this number made since then."""
+
+    async def strikes(self, caller: str) -> int:
+        """Abuse strikes against this number."""
+
+    async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None: ...
+
+    async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None: ...
+
+    async def add_voicemail(
+        self, call_id: str, caller: str, recording: str, seconds: float, at: datetime
+    ) -> None: ...
 
 
 class Clock(Protocol):

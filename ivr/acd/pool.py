@@ -54,6 +54,9 @@ class CounselorPool:
     def __init__(self, counselors: list[Counselor]) -> None:
         self._seats = {c.id: _Seat(c, i) for i, c in enumerate(counselors)}
 
+    def __contains__(self, counselor_id: object) -> bool:
+        return counselor_id in self._seats
+
     def state(self, counselor_id: str) -> CounselorState:
         return self._seats[counselor_id].state
 

@@ -85,6 +85,7 @@ class AriCall:
         self.hangup_cause: str | None = None
         self._digits: asyncio.Queue[str] = asyncio.Queue()
         self._playbacks: dict[str, asyncio.Future[None]] = {}
+        self._recordings: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self.legs: dict[str, AriLeg] = {}
         self._leg_count = 0
         self.bridge_id = f"{self.call_id}-talk"
@@ -110,6 +111,9 @@ class AriCall:
 
     def _finish_playback(self, event: dict[str, Any]) -> None:
         playback = event.get("playback") or {}
+        if playback.get("state") == "failed":
+            # The caller heard nothing: a prompt file is missing on the PBX.
+            log.error("prompt could not be played (is it published?): %s", playback.get("media_uri"))
         future = self._playbacks.pop(playback.get("id", ""), None)
         if future is not None and not future.done():
             future.set_result(None)
@@ -124,7 +128,7 @@ class AriCall:
         playback_id = f"{self.call_id}-p{uuid.uuid4().hex[:8]}"
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._playbacks[playback_id] = done
-        media = ",".join(f"sound:jeonju/{p}" for p in prompts)
+        media = ",".join(f"sound:{p}" for p in prompts)
         try:
             await self.rest.post(
                 f"channels/{self.call_id}/play/{playback_id}", media=media, lang=self.language
@@ -237,6 +241,40 @@ class AriCall:
                 await self.rest.delete(f"bridges/{self.bridge_id}")
         finally:
             self.legs.pop(leg.leg_id, None)
+
+    async def record_message(
+        self, *, max_seconds: int, silence_seconds: int, beep: bool
+    ) -> tuple[str, float] | None:
+        name = f"voicemail-{self.call_id}-{uuid.uuid4().hex[:6]}"
+        done: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        self._recordings[name] = done
+        try:
+            await self.rest.post(
+                f"channels/{self.call_id}/record",
+                name=name,
+                format="wav",
+                maxDurationSeconds=max_seconds,
+                maxSilenceSeconds=silence_seconds,
+                beep=beep,
+                terminateOn="#",
+                ifExists="fail",
+            )
+        except CallGone:
+            raise
+        except AriError as exc:
+            # A full disk or a missing folder must not drop the call.
+            log.warning("recording a message failed: %s", exc)
+            self._recordings.pop(name, None)
+            return None
+        try:
+            recording = await asyncio.wait_for(done, max_seconds + 10)
+        except TimeoutError:
+            recording = None
+        finally:
+            self._recordings.pop(name, None)
+        if recording is None:
+            return None
+        return name, float(recording.get("duration") or 0)
 
     async def hangup(self) -> None:
         with contextlib.suppress(CallGone):

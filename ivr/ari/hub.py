@@ -64,8 +64,9 @@ class AriHub:
         kind = event["type"]
         channel = event.get("channel") or {}
         channel_id = channel.get("id")
-        if kind.startswith("Playback"):
-            target = (event.get("playback") or {}).get("target_uri", "")
+        if kind.startswith(("Playback", "Recording")):
+            item = event.get("playback") or event.get("recording") or {}
+            target = item.get("target_uri", "") if isinstance(item, dict) else ""
             channel_id = target.removeprefix("channel:") if target.startswith("channel:") else None
         if not isinstance(channel_id, str):
             return

@@ -13,6 +13,18 @@ from ivr.ports import CallControl, CallFacts, CallRecords, CounselorLeg
 log = logging.getLogger(__name__)
 
 
+class Disposition:
+    """How a call ended, in the words the records and reports use."""
+
+    ANSWERED = "answered"  # talked to a counselor
+    ABANDONED_IVR = "abandoned_ivr"  # the caller hung up in the IVR
+    IVR_ENDED = "ivr_ended"  # the IVR said goodbye
+    NO_COUNSELOR = "no_counselor"  # nobody could take the call; the IVR said goodbye
+    FALLBACK = "fallback"  # handed to the PBX's fallback (service draining)
+    FAILED = "failed"  # a fault on our side; logged with a traceback
+    LOST = "lost"  # ended while the service was down; end time is when we noticed
+
+
 class CallContext:
     """The record of one call as it grows, plus the shared counselor pool.
 
@@ -34,6 +46,7 @@ class CallContext:
         self.now = now
         self.monotonic = monotonic
         self.leg: CounselorLeg | None = None
+        self.overflowed = False  # a queue could not take the call
 
     @property
     def call_id(self) -> str:
@@ -63,6 +76,10 @@ class CallContext:
 
     def finish(self, disposition: str, hangup_by: str | None = None) -> None:
         """Say how the call ended; the first word on who hung up stands."""
+        if self.facts.connected_at is not None:
+            disposition = Disposition.ANSWERED
+        elif disposition == Disposition.IVR_ENDED and self.overflowed:
+            disposition = Disposition.NO_COUNSELOR
         self.facts.disposition = self.facts.disposition or disposition
         if hangup_by and not self.facts.hangup_by:
             self.facts.hangup_by = hangup_by
@@ -76,4 +93,5 @@ class CallContext:
         try:
             await call.release(leg)
         finally:
-            self.pool.release(leg.counselor_id, self.monotonic(), talked=talked)
+            if leg.counselor_id in self.pool:
+                self.pool.release(leg.counselor_id, self.monotonic(), talked=talked)

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ivr.acd.pool import CounselorPool
-from ivr.calls.context import CallContext
-from ivr.flows import first_path
-from ivr.flows.first_path import Disposition, FirstPathSettings
+from ivr.calls.context import CallContext, Disposition
+from ivr.flows import model
+from ivr.flows.engine import FlowEnv, FlowRun, run_flow
+from ivr.flows.nodes import queue as queue_node
+from ivr.flows.registry import FlowRegistry
 from ivr.ports import CallControl, CallFacts, CallGoneError, CallRecords, CounselorLeg, PbxUnreachableError
 
 log = logging.getLogger(__name__)
@@ -30,13 +32,15 @@ class CallService:
 
     def __init__(
         self,
-        settings: FirstPathSettings,
+        flows: FlowRegistry,
+        env: FlowEnv,
         pool: CounselorPool,
         records: CallRecords,
         now: Callable[[], datetime],
         monotonic: Callable[[], float],
     ) -> None:
-        self.settings = settings
+        self.flows = flows
+        self.env = env
         self.pool = pool
         self.records = records
         self.now = now
@@ -49,6 +53,12 @@ class CallService:
     @property
     def active(self) -> int:
         return len(self._calls)
+
+    async def join(self, call_id: str) -> None:
+        """Return when that call's task has ended."""
+        entry = self._calls.get(call_id)
+        if entry is not None:
+            await asyncio.gather(entry[1], return_exceptions=True)
 
     def knows(self, call_id: str) -> bool:
         return call_id in self._calls
@@ -63,8 +73,9 @@ class CallService:
             await ctx.event("diverted", reason="service draining")
             self._start(call, ctx, self._divert(call, ctx))
             return
-        await ctx.event("call_started", caller=call.caller, dialed=call.dialed)
-        self._start(call, ctx, first_path.run(call, ctx, self.settings))
+        run = self._flow_run(call, ctx)
+        await ctx.event("call_started", caller=call.caller, dialed=call.dialed, flow=run.flow.flow)
+        self._start(call, ctx, self._answer_and_run(run))
 
     async def resume(self, call: CallControl, facts: CallFacts, leg: CounselorLeg | None) -> None:
         """Take up a call that outlived a restart of the service.
@@ -74,14 +85,20 @@ class CallService:
         """
         current_call.set(call.call_id)
         ctx = self._context(facts)
+        run = self._flow_run(call, ctx)
+        flow = run.flow
+        visited = [step for step in facts.ivr_path if step in flow.nodes]
         if leg is not None:
             self.pool.on_call(leg.counselor_id, call.call_id)
             ctx.leg = leg
             await ctx.event("resumed", counselor=leg.counselor_id)
-            self._start(call, ctx, first_path.talk(call, ctx, leg, resumed=True))
+            after = next((s for s in reversed(visited) if isinstance(flow.nodes[s], model.QueueNode)), None)
+            self._start(call, ctx, self._resume_talk(run, leg, after))
         else:
-            await ctx.event("resumed", at="menu")
-            self._start(call, ctx, first_path.menu(call, ctx, self.settings))
+            # A caller in the IVR hears the menu they were in again (or the start).
+            at = next((s for s in reversed(visited) if isinstance(flow.nodes[s], model.MenuNode)), None)
+            await ctx.event("resumed", at=at or flow.start)
+            self._start(call, ctx, self._run_from(run, at))
 
     async def close_lost(self, facts: CallFacts, why: str) -> None:
         """Close the record of a call that ended while nobody was watching."""
@@ -134,6 +151,31 @@ class CallService:
 
     def _context(self, facts: CallFacts) -> CallContext:
         return CallContext(facts, self.records, self.pool, self.now, self.monotonic)
+
+    def _flow_run(self, call: CallControl, ctx: CallContext) -> FlowRun:
+        loaded, book = self.flows.current()
+        return FlowRun(call, ctx, self.env, loaded, book, language=loaded.flow.languages[0])
+
+    async def _answer_and_run(self, run: FlowRun) -> None:
+        await run.call.answer()
+        await run.ctx.answered()
+        await self._run_from(run, None)
+
+    async def _run_from(self, run: FlowRun, start: str | None) -> None:
+        if await run_flow(run, start) == "return":
+            # A flow that ends without hanging up (a top-level `return`) must
+            # not leave the caller in silence.
+            run.ctx.finish(Disposition.IVR_ENDED, hangup_by="system")
+            await run.call.hangup()
+
+    async def _resume_talk(self, run: FlowRun, leg: CounselorLeg, queue_node_id: str | None) -> None:
+        await queue_node.talk(run, leg, resumed=True)
+        if queue_node_id is None:
+            run.ctx.finish(Disposition.ANSWERED, hangup_by="counselor")
+            await run.call.hangup()
+            return
+        after = run.flow.nodes[queue_node_id].targets().get("completed")
+        await self._run_from(run, after)
 
     def _start(self, call: CallControl, ctx: CallContext, body: object) -> None:
         task = asyncio.create_task(self._run(call, ctx, body), name=f"call-{call.call_id}")

@@ -67,7 +67,9 @@ def instance_for(cfg: LoadedConfig) -> Instance:
 
 
 def load_secrets(cfg: LoadedConfig) -> secrets.Secrets:
-    phones = [c.endpoint for c in cfg.settings.counselors if not c.contact]
+    s = cfg.settings
+    phones = [c.endpoint for c in s.counselors if not c.contact]
+    phones += [d.endpoint for d in s.departments.values() if not d.contact]
     return secrets.load_or_create(cfg.resolve(cfg.settings.storage.state_dir), phones)
 
 

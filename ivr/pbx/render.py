@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ivr.config import Settings
+from ivr.flows.promptbook import PromptBook
 from ivr.pbx.secrets import Secrets
 from ivr.prompts import tts
 from ivr.prompts.catalog import LANGUAGES, PROMPTS
@@ -58,6 +59,7 @@ def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, 
         "hotline": settings.hotline,
         "asterisk": settings.asterisk,
         "counselors": settings.counselors,
+        "departments": settings.departments,
         "ivr": settings.ivr,
         "web": settings.web,
         "secrets": secrets,
@@ -119,3 +121,27 @@ def _resolve_in_root(root: Path, path: Path) -> Path:
         target = Path(path.readlink())
         path = root / str(target).lstrip("/") if target.is_absolute() else path.parent / target
     raise OSError(f"too many symlinks under {path}")
+
+
+def write_flow_prompts(book: PromptBook, sounds: Path, recorded: Path | None = None) -> int:
+    """Render a flow's prompts (cached TTS, or the city's recording) into `sounds`."""
+    count = 0
+    for sound in book.sounds.values():
+        if sound.file is not None:
+            continue  # a file the admin installed on the PBX
+        target = sounds / f"{sound.name}.wav"
+        own = recorded / sound.language / f"{sound.prompt_id}.wav" if recorded else None
+        if own is not None and own.is_file():
+            data = own.read_bytes()
+        elif target.is_file():
+            continue  # the name carries the text's hash: same name, same audio
+        else:
+            assert sound.text is not None
+            data = tts.render(sound.text, sound.language).read_bytes()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_bytes() != data:
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(target)
+        count += 1
+    return count

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ivr.errors import PbxError
 
-VOICES = {"ko": "ko", "en": "en-us"}
+VOICES = {"ko": "ko", "en": "en-us", "zh": "cmn", "vi": "vi"}
 _SETTINGS = "espeak-ng -s 150 | sox 8000 Hz mono s16"
 
 
@@ -24,14 +24,19 @@ def cache_dir() -> Path:
     return default_root().parent / "prompts"
 
 
+def key(text: str, language: str) -> str:
+    """The cache key of a text in a language: what the renderer would make of it."""
+    voice = VOICES.get(language, language)
+    return hashlib.sha256(f"{voice}\0{_SETTINGS}\0{text}".encode()).hexdigest()[:24]
+
+
 def render(text: str, language: str, cache: Path | None = None) -> Path:
     """The cached WAV for `text` in `language`, rendering it if needed."""
     voice = VOICES.get(language)
     if voice is None:
         raise PbxError(f"no voice for language {language!r}; known: {', '.join(VOICES)}")
     cache = cache or cache_dir()
-    key = hashlib.sha256(f"{voice}\0{_SETTINGS}\0{text}".encode()).hexdigest()[:24]
-    out = cache / f"{language}-{key}.wav"
+    out = cache / f"{language}-{key(text, language)}.wav"
     if out.is_file():
         return out
     for tool in ("espeak-ng", "sox"):

@@ -29,22 +29,51 @@ _CALL_COLUMNS = {
     "counselor_id": str,
     "counselor_leg": str,
     "ivr_path": str,
+    "topic": str,
+    "category": str,
     "open": int,
+}
+
+_TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
+    "call_events": ({"id": int, "call_id": str, "at": str, "kind": str, "detail": str}, ["call_id", "id"]),
+    "callbacks": (
+        {"id": int, "call_id": str, "number": str, "queue": str, "requested_at": str, "status": str},
+        ["status", "requested_at"],
+    ),
+    "survey_answers": ({"id": int, "call_id": str, "question": str, "answer": int, "at": str}, ["call_id"]),
+    "voicemails": (
+        {
+            "id": int,
+            "call_id": str,
+            "caller": str,
+            "recording": str,
+            "seconds": float,
+            "at": str,
+            "status": str,
+        },
+        ["status", "at"],
+    ),
+    "caller_strikes": ({"id": int, "number": str, "at": str, "call_id": str, "reason": str}, ["number"]),
 }
 
 
 def create_schema(db: sqlite_utils.Database) -> None:
-    if "calls" not in db.table_names():
-        db.table("calls").create(_CALL_COLUMNS, pk="id", not_null={"caller", "dialed", "started_at"})
-        db.table("calls").create_index(["started_at"])
-        db.table("calls").create_index(["open"])
-    if "call_events" not in db.table_names():
-        db.table("call_events").create(
-            {"id": int, "call_id": str, "at": str, "kind": str, "detail": str},
-            pk="id",
-            foreign_keys=[("call_id", "calls", "id")],
-        )
-        db.table("call_events").create_index(["call_id", "id"])
+    calls = db.table("calls")
+    if not calls.exists():
+        calls.create(_CALL_COLUMNS, pk="id", not_null={"caller", "dialed", "started_at"})
+        calls.create_index(["started_at"])
+        calls.create_index(["open"])
+        calls.create_index(["caller", "started_at"])
+    else:
+        # Older files: add the columns later versions introduced.
+        for name, kind in _CALL_COLUMNS.items():
+            if name not in calls.columns_dict:
+                calls.add_column(name, kind)
+    for name, (columns, index) in _TABLES.items():
+        table = db.table(name)
+        if not table.exists():
+            table.create(columns, pk="id")
+            table.create_index(index)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -76,6 +105,8 @@ def row_of(facts: CallFacts, *, open_: bool) -> dict[str, Any]:
         "counselor_id": facts.counselor_id,
         "counselor_leg": facts.counselor_leg,
         "ivr_path": " > ".join(facts.ivr_path),
+        "topic": facts.topic,
+        "category": facts.category,
         "open": 1 if open_ else 0,
     }
 
@@ -100,6 +131,8 @@ def facts_of(row: dict[str, Any]) -> CallFacts:
         hangup_cause=row.get("hangup_cause"),
         hangup_by=row.get("hangup_by"),
         ivr_path=[p for p in (row.get("ivr_path") or "").split(" > ") if p],
+        topic=row.get("topic"),
+        category=row.get("category"),
     )
 
 
@@ -139,6 +172,50 @@ class SqliteCallRecords:
     async def open_calls(self) -> list[CallFacts]:
         rows = await self.db.run(lambda db: list(db.table("calls").rows_where("open = 1")))
         return [facts_of(r) for r in rows]
+
+    async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
+        def count(db: sqlite_utils.Database) -> int:
+            row = db.execute(
+                "SELECT COUNT(*) FROM calls WHERE caller = ? AND started_at >= ? AND id != ?",
+                [caller, _iso(since), exclude or ""],
+            ).fetchone()
+            return int(row[0])
+
+        return await self.db.run(count)
+
+    async def strikes(self, caller: str) -> int:
+        return await self.db.run(
+            lambda db: int(
+                db.execute("SELECT COUNT(*) FROM caller_strikes WHERE number = ?", [caller]).fetchone()[0]
+            )
+        )
+
+    async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None:
+        row = {
+            "call_id": call_id,
+            "number": number,
+            "queue": queue,
+            "requested_at": _iso(at),
+            "status": "new",
+        }
+        await self.db.run(lambda db: db.table("callbacks").insert(row))
+
+    async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
+        row = {"call_id": call_id, "question": question, "answer": answer, "at": _iso(at)}
+        await self.db.run(lambda db: db.table("survey_answers").insert(row))
+
+    async def add_voicemail(
+        self, call_id: str, caller: str, recording: str, seconds: float, at: datetime
+    ) -> None:
+        row = {
+            "call_id": call_id,
+            "caller": caller,
+            "recording": recording,
+            "seconds": seconds,
+            "at": _iso(at),
+            "status": "new",
+        }
+        await self.db.run(lambda db: db.table("voicemails").insert(row))
 
     async def call(self, call_id: str) -> dict[str, Any] | None:
         def read(db: sqlite_utils.Database) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ import base64
 import random
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -16,10 +17,14 @@ from ivr.ari.hub import AriHub, owner_of
 from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService
 from ivr.errors import AriError, AriUnavailable, CallGone
-from ivr.flows.first_path import FirstPathSettings
+from ivr.flows.engine import FlowEnv, Queue
+from ivr.flows.loader import Known, load_file
+from ivr.flows.registry import FlowRegistry
 from ivr.ports import CallFacts
 from tests.contract.fake_ari import FakeAri, channel, stasis_start
 from tests.unit.fakes import MemoryRecords, StepClock
+
+ITEST_FLOW = Path(__file__).resolve().parents[1] / "integration" / "flows" / "itest.yaml"
 
 
 @pytest.fixture
@@ -48,7 +53,10 @@ def make_hub(rest: AriRest) -> tuple[AriHub, CallService, CounselorPool, MemoryR
     pool = CounselorPool([Counselor("c1", "김민지", "p1"), Counselor("c2", "이서준", "p2")])
     records = MemoryRecords()
     clock = StepClock()
-    service = CallService(FirstPathSettings(), pool, records, clock.now, clock.monotonic)
+    flows = FlowRegistry("itest")
+    flows.swap({"itest": load_file(ITEST_FLOW, Known(queues=frozenset({"general"})))})
+    env = FlowEnv(now=clock.now, queues={"general": Queue("general", ("c1", "c2"))})
+    service = CallService(flows, env, pool, records, clock.now, clock.monotonic)
     hub = AriHub(rest, "hotline", service, records)
     hub.stream.backoff = Backoff(first=0.01, cap=0.05)
     return hub, service, pool, records

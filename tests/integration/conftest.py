@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -29,9 +30,10 @@ SIP_PORT = 15060
 ARI_PORT = 18088
 WEB_PORT = 18080
 COUNSELOR_PORTS = (5071, 5072, 5073)
+FLOWS = Path(__file__).resolve().parent / "flows"
 
 CONFIG = f"""
-hotline: {{number: "2221000"}}
+hotline: {{number: "2221000", flow: itest, flows_dir: "{FLOWS}"}}
 asterisk:
   instance: itest
   ari_url: http://127.0.0.1:{ARI_PORT}
@@ -45,8 +47,6 @@ counselors:
   - {{id: c2, name: 이서준, endpoint: itest-c2, contact: "sip:127.0.0.1:{COUNSELOR_PORTS[1]}"}}
   - {{id: c3, name: 박지현, endpoint: itest-c3, contact: "sip:127.0.0.1:{COUNSELOR_PORTS[2]}"}}
 ivr:
-  menu_timeout_seconds: 2
-  menu_attempts: 2
   ring_timeout_seconds: 3
 web: {{port: {WEB_PORT}}}
 storage:
@@ -87,6 +87,25 @@ class Service:
         self.database = database
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
+        self.flows_dir = config_path.parent / "flows"
+
+    def ivr(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """An admin's `ivr` command against this service's config."""
+        return subprocess.run(
+            [sys.executable, "-m", "ivr.cli", "-c", str(self.config_path), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+
+    def wait_log(self, text: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log():
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not in the service log after {timeout} s:\n{self.log()[-3000:]}")
 
     def start(self, timeout: float = 30.0) -> None:
         log = self.log_path.open("ab")
@@ -188,7 +207,10 @@ def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
     state = pbx.path.parent
     database = tmp_path / "hotline.sqlite3"
     path = tmp_path / "config.yaml"
-    path.write_text(CONFIG.replace("DATABASE", str(database)).replace("STATE", str(state)))
+    flows = tmp_path / "flows"
+    shutil.copytree(FLOWS, flows)  # tests may publish changes: never to the repo's copy
+    text = CONFIG.replace("DATABASE", str(database)).replace("STATE", str(state))
+    path.write_text(text.replace(str(FLOWS), str(flows)))
     service = Service(path, database, tmp_path / "service.log")
     service.start()
     yield service

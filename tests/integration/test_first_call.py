@@ -26,7 +26,7 @@ def test_citizen_presses_0_and_talks_to_a_counselor(hotline: Service, lab: SippL
 
 
 def test_citizen_hangs_up_during_the_greeting(hotline: Service, lab: SippLab) -> None:
-    citizen = lab.citizen(hangup_after_ms=1500)
+    citizen = lab.citizen(hangup_after_ms=600)  # the greeting lasts about 2 s
 
     assert citizen.wait(30) == 0, citizen.errors()
     [call] = hotline.closed_calls(1)

@@ -46,6 +46,7 @@ class FakeCall:
         self.released: list[str] = []
         self.ringing = asyncio.Event()
         self.connected = asyncio.Event()
+        self.recording_works = True
 
     def _next(self) -> str | None:
         return self.script.pop(0) if self.script else None
@@ -90,6 +91,10 @@ class FakeCall:
     async def release(self, leg) -> None:
         self.released.append(leg.counselor_id)
 
+    async def record_message(self, *, max_seconds: int, silence_seconds: int, beep: bool):
+        self.log.append(("record", max_seconds))
+        return (f"voicemail-{self.call_id}", 12.5) if self.recording_works else None
+
     async def hangup(self) -> None:
         self.log.append(("hangup", None))
 
@@ -108,6 +113,12 @@ class MemoryRecords:
         self.closed_ids: list[str] = []
         self.events: list[tuple[str, str, dict[str, Any]]] = []
         self._changed = asyncio.Event()
+        self.history: dict[str, int] = {}
+        self.strike_counts: dict[str, int] = {}
+        self.callbacks: list[tuple[str, str, str | None]] = []
+        self.survey: list[tuple[str, str, int]] = []
+        self.voicemails: list[tuple[str, str, float]] = []
+        self.on_event: Any = None  # a test's hook, called with (kind, detail)
 
     async def changed(self) -> None:
         """Return after the next write."""
@@ -122,6 +133,8 @@ class MemoryRecords:
 
     async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
         self.events.append((call_id, kind, detail))
+        if self.on_event is not None:
+            self.on_event(kind, detail)
 
     async def closed(self, facts: CallFacts) -> None:
         self.calls[facts.call_id] = facts
@@ -130,6 +143,27 @@ class MemoryRecords:
 
     async def open_calls(self) -> list[CallFacts]:
         return [f for i, f in self.calls.items() if i not in self.closed_ids]
+
+    async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
+        return sum(
+            1
+            for f in self.calls.values()
+            if f.caller == caller and f.started_at >= since and f.call_id != exclude
+        ) + self.history.get(caller, 0)
+
+    async def strikes(self, caller: str) -> int:
+        return self.strike_counts.get(caller, 0)
+
+    async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None:
+        self.callbacks.append((call_id, number, queue))
+
+    async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
+        self.survey.append((call_id, question, answer))
+
+    async def add_voicemail(
+        self, call_id: str, caller: str, recording: str, seconds: float, at: datetime
+    ) -> None:
+        self.voicemails.append((call_id, recording, seconds))
 
     def kinds(self) -> list[str]:
         return [k for _, k, _ in self.events]

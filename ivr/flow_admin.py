@@ -1,0 +1,182 @@
+"""Admin tools for the call flows: `ivr flows check | simulate | publish | history | rollback`."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import getpass
+import os
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ivr.acd.pool import Counselor
+from ivr.config import LoadedConfig
+from ivr.errors import HotlineError
+from ivr.flows.engine import Department, FlowEnv, Queue
+from ivr.flows.loader import FlowError, Known, load_file
+from ivr.flows.promptbook import PromptBook
+from ivr.flows.registry import FlowRegistry, flow_files, load_dir
+from ivr.flows.simulate import parse_keys, simulate
+from ivr.prompts import tts
+from ivr.store import flow_versions
+
+
+def _known(cfg: LoadedConfig, flows_dir: Path) -> Known:
+    s = cfg.settings
+    return Known(
+        frozenset(s.queues), frozenset(s.departments), frozenset(flow_files(flows_dir)), s.hotline.timezone
+    )
+
+
+def _dir(cfg: LoadedConfig) -> Path:
+    return cfg.resolve(cfg.settings.hotline.flows_dir)
+
+
+def check(cfg: LoadedConfig, files: list[str], render: bool = True) -> int:
+    """Validate flow files (all of callflows/ by default); render their prompts."""
+    flows_dir = _dir(cfg)
+    paths = [Path(f) for f in files] or list(flow_files(flows_dir).values())
+    known = _known(cfg, flows_dir)
+    errors = 0
+    books = []
+    for path in paths:
+        try:
+            loaded = load_file(path, known)
+        except FlowError as exc:
+            errors += len(exc.problems)
+            for line in exc.problems:
+                print(line)
+            continue
+        for line in loaded.warnings:
+            print(line)
+        books.append(PromptBook.of(loaded.flow))
+        print(f"{path}: OK ({len(loaded.flow.nodes)} nodes, {len(loaded.flow.prompts)} prompts)")
+    if errors:
+        print(f"{errors} error(s)", file=sys.stderr)
+        return 1
+    if render:
+        texts = {(s.text, s.language) for b in books for s in b.sounds.values() if s.text}
+        for i, (text, lang) in enumerate(sorted(texts), 1):
+            tts.render(text, lang)
+            if sys.stdout.isatty():
+                print(f"\rrendering prompts: {i}/{len(texts)}", end="", flush=True)
+        print(f"{len(texts)} prompts rendered (cached)" + (" " * 10 if sys.stdout.isatty() else ""))
+    return 0
+
+
+def env_of(cfg: LoadedConfig, registry: FlowRegistry, now: datetime) -> FlowEnv:
+    s = cfg.settings
+    return FlowEnv(
+        now=lambda: now,
+        ring_seconds=s.ivr.ring_timeout_seconds,
+        queues={q: Queue(q, s.queue_members(q)) for q in s.queues},
+        departments={d: Department(v.name, v.endpoint) for d, v in s.departments.items()},
+        subflows=registry.get,
+    )
+
+
+def run_simulation(
+    cfg: LoadedConfig,
+    flow: str,
+    at: str | None,
+    caller: str,
+    digits: str,
+    counselor: str = "answer",
+    repeat: bool = False,
+    strikes: int = 0,
+) -> int:
+    s = cfg.settings
+    tz = ZoneInfo(s.hotline.timezone)
+    try:
+        when = datetime.fromisoformat(at).replace(tzinfo=tz) if at else datetime.now(tz)
+    except ValueError:
+        raise HotlineError(f"--at {at!r}: use a date and time such as '2026-09-25 10:00'") from None
+    try:
+        keys = parse_keys(digits)
+    except ValueError as exc:
+        raise HotlineError(f"--digits: {exc}") from None
+    registry = FlowRegistry(flow)
+    registry.swap(load_dir(_dir(cfg), _known(cfg, _dir(cfg))))
+    print(f"simulating {flow} at {when:%Y-%m-%d %H:%M (%a)} from {caller}, keys {digits or '(none)'}")
+    facts = asyncio.run(
+        simulate(
+            registry,
+            env_of(cfg, registry, when),
+            [Counselor(c.id, c.name, c.endpoint) for c in s.counselors],
+            caller=caller,
+            keys=keys,
+            say=print,
+            counselor=counselor,
+            repeat=repeat,
+            strikes=strikes,
+        )
+    )
+    print(f"path: {' > '.join(facts.ivr_path)}")
+    print(f"ended: {facts.disposition}" + (f", topic {facts.topic}" if facts.topic else ""))
+    return 0
+
+
+def publish(cfg: LoadedConfig, by: str | None, note: str) -> int:
+    """Validate every flow, render prompts, keep a version, tell the service."""
+    from ivr.app import publish_prompts
+
+    loaded = load_dir(_dir(cfg), _known(cfg, _dir(cfg)))
+    count = publish_prompts(cfg, loaded)
+    who = by or os.environ.get("SUDO_USER") or getpass.getuser()
+    db = cfg.resolve(cfg.settings.storage.database)
+    changed = flow_versions.record(db, {n: item.source for n, item in loaded.items()}, who, note)
+    for name, version in changed:
+        print(f"published {name} version {version} (by {who})")
+    if not changed:
+        print("no flow changed since the last publish")
+    print(f"{count} prompts in place")
+    _notify(cfg)
+    return 0
+
+
+def history(cfg: LoadedConfig, flow: str, diff: int | None) -> int:
+    db = cfg.resolve(cfg.settings.storage.database)
+    versions = flow_versions.versions(db, flow)
+    if not versions:
+        print(f"{flow}: never published")
+        return 1
+    if diff is None:
+        for v in versions:
+            print(f"v{v['version']:<4} {v['published_at']}  {v['published_by']:<12} {v['note'] or ''}")
+        return 0
+    by_number = {v["version"]: v for v in versions}
+    if diff not in by_number:
+        raise HotlineError(f"{flow} has no version {diff}")
+    before = by_number.get(diff - 1, {"source": ""})["source"].splitlines(keepends=True)
+    after = by_number[diff]["source"].splitlines(keepends=True)
+    sys.stdout.writelines(difflib.unified_diff(before, after, f"{flow} v{diff - 1}", f"{flow} v{diff}"))
+    return 0
+
+
+def rollback(cfg: LoadedConfig, flow: str, by: str | None) -> int:
+    """Put the previous version back in callflows/ and publish it."""
+    db = cfg.resolve(cfg.settings.storage.database)
+    versions = flow_versions.versions(db, flow)
+    if len(versions) < 2:
+        raise HotlineError(f"{flow}: there is no earlier version to roll back to")
+    previous = versions[-2]
+    path = _dir(cfg) / f"{flow}.yaml"
+    tmp = path.with_suffix(".yaml.tmp")
+    tmp.write_text(previous["source"], encoding="utf-8")
+    tmp.replace(path)
+    print(f"{flow}: restored version {previous['version']} into {path}")
+    return publish(cfg, by, f"rollback to v{previous['version']}")
+
+
+def _notify(cfg: LoadedConfig) -> None:
+    pid_file = cfg.resolve(cfg.settings.storage.state_dir) / "ivr.pid"
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, signal.SIGHUP)
+    except (OSError, ValueError):
+        print("the service is not running: it takes these flows when it starts")
+        return
+    print(f"the running service (pid {pid}) takes the new flows for new calls")

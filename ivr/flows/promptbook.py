@@ -1,0 +1,83 @@
+"""What each prompt of a flow is called on the PBX, per language.
+
+A prompt's sound name carries a hash of its text and voice, so a changed text
+is a new file: calls in progress keep hearing the version they started with,
+and nothing is rendered while a caller waits (`ivr flows publish` renders).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ivr.flows import model
+
+SOUND_DIR = "jeonju-flows"
+
+# Read-back of digits uses one pre-rendered prompt per digit. Koreans read 0
+# as 공 in phone and case numbers.
+DIGIT_TEXTS = {
+    "ko": dict(zip("0123456789", "공 일 이 삼 사 오 육 칠 팔 구".split(), strict=True)),
+    "en": dict(zip("0123456789", "zero one two three four five six seven eight nine".split(), strict=True)),
+    "zh": dict(zip("0123456789", "零 一 二 三 四 五 六 七 八 九".split(), strict=True)),
+    "vi": dict(zip("0123456789", "không một hai ba bốn năm sáu bảy tám chín".split(), strict=True)),
+}
+
+
+def _key(text: str, language: str) -> str:
+    # Must match ivr.prompts.tts.key's inputs closely enough to change with the
+    # text; the renderer maps this name to its own cache.
+    return hashlib.sha256(f"{language}\0{text}".encode()).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Sound:
+    name: str  # what the PBX plays, e.g. "jeonju-flows/greeting.ko.3fa9c2d1e0"
+    text: str | None  # what it says (None for a recorded file)
+    language: str
+    prompt_id: str
+    file: str | None = None
+
+
+@dataclass
+class PromptBook:
+    """Sound names for a flow's prompts, plus the digits for read-back."""
+
+    flow: str
+    sounds: dict[tuple[str, str], Sound] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, flow: model.Flow) -> PromptBook:
+        book = cls(flow.flow)
+        for pid, prompt in flow.prompts.items():
+            for lang in flow.languages:
+                if prompt.file:
+                    book.sounds[(pid, lang)] = Sound(prompt.file, None, lang, pid, file=prompt.file)
+                    continue
+                text = prompt.text(lang)
+                voice = prompt.language or lang
+                if text:
+                    name = f"{SOUND_DIR}/{flow.flow}.{pid}.{voice}.{_key(text, voice)}"
+                    book.sounds[(pid, lang)] = Sound(name, text, voice, pid)
+        for lang in flow.languages:
+            for digit, text in DIGIT_TEXTS[lang].items():
+                name = f"{SOUND_DIR}/digit.{digit}.{lang}.{_key(text, lang)}"
+                book.sounds[(f"digit_{digit}", lang)] = Sound(name, text, lang, f"digit_{digit}")
+        return book
+
+    def names(self, prompt_ids: list[str], language: str) -> list[str]:
+        return [self.sound(pid, language).name for pid in prompt_ids]
+
+    def sound(self, prompt_id: str, language: str) -> Sound:
+        found = self.sounds.get((prompt_id, language))
+        if found is None:
+            # The loader makes every prompt exist in every flow language; a
+            # subflow in fewer languages falls back to its first one.
+            found = next(s for (pid, _), s in self.sounds.items() if pid == prompt_id)
+        return found
+
+    def text_of(self, name: str) -> str:
+        for s in self.sounds.values():
+            if s.name == name:
+                return s.text or f"[{s.file}]"
+        return f"[{name}]"

@@ -1,0 +1,188 @@
+"""Walk a flow with no phone: `ivr flows simulate`.
+
+The walk goes through the same CallService and engine as a real call; only
+the call itself is simulated: prompts are printed as text, and the caller's
+keys come from a script such as "1,2,timeout".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from ivr.acd.pool import Counselor, CounselorPool
+from ivr.calls.service import CallService
+from ivr.flows.engine import FlowEnv
+from ivr.flows.promptbook import PromptBook
+from ivr.flows.registry import FlowRegistry
+from ivr.ports import CallFacts, OfferResult
+
+Say = Callable[[str], None]
+
+
+def parse_keys(script: str) -> list[str | None]:
+    """ "1,2,timeout,0101234#" -> ['1', '2', None, '0', '1', ...]; None is silence."""
+    keys: list[str | None] = []
+    for part in (p.strip() for p in script.split(",") if p.strip()):
+        if part.lower() in ("timeout", "silence", "-"):
+            keys.append(None)
+            continue
+        bad = [c for c in part if c not in "0123456789*#"]
+        if bad:
+            raise ValueError(f"{part!r}: keys are 0-9, * and #, or 'timeout'")
+        keys.extend(part)
+    return keys
+
+
+class SimulatedLeg:
+    def __init__(self, counselor_id: str) -> None:
+        self.counselor_id = counselor_id
+        self.leg_id = f"sim-{counselor_id}"
+
+    async def wait_ended(self) -> None:
+        return None  # the counselor finishes the conversation at once
+
+
+class SimulatedCall:
+    """CallControl that prints what the caller would hear."""
+
+    def __init__(
+        self,
+        caller: str,
+        keys: list[str | None],
+        books: Callable[[], list[PromptBook]],
+        say: Say,
+        counselor: str = "answer",
+    ) -> None:
+        self.call_id = "simulated"
+        self.caller = caller
+        self.dialed = "2221000"
+        self.keys = keys
+        self.books = books
+        self.say = say
+        self.counselor = counselor
+        self.ended = False
+
+    async def answer(self) -> None:
+        self.say("answered")
+
+    async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
+        for name in prompts:
+            text = next((t for b in self.books() if not (t := b.text_of(name)).startswith("[")), name)
+            self.say(f"  ♪ {text}")
+        return None
+
+    async def read_digit(self, timeout: float) -> str | None:
+        key = self.keys.pop(0) if self.keys else None
+        self.say(f"  ☎ pressed {key}" if key is not None else f"  ⌛ nothing pressed for {timeout:g} s")
+        return key
+
+    def discard_digits(self) -> None:
+        pass
+
+    async def hold(self, on: bool) -> None:
+        if on:
+            self.say("  ♫ hold music")
+
+    async def offer(self, counselor_id: str, endpoint: str, ring_seconds: float):  # type: ignore[no-untyped-def]
+        if self.counselor == "answer":
+            self.say(f"  ☏ {counselor_id} answers")
+            return OfferResult.ANSWERED, SimulatedLeg(counselor_id)
+        self.say(f"  ☏ {counselor_id} does not answer")
+        return OfferResult.NO_ANSWER, None
+
+    async def connect(self, leg: Any) -> None:
+        self.say(f"  ⇄ talking with {leg.counselor_id}")
+
+    async def release(self, leg: Any) -> None:
+        pass
+
+    async def record_message(self, *, max_seconds: int, silence_seconds: int, beep: bool):  # type: ignore[no-untyped-def]
+        self.say("  ● the caller leaves a message")
+        return "simulated-message", 10.0
+
+    async def hangup(self) -> None:
+        self.ended = True
+        self.say("hung up")
+
+    async def divert_to_fallback(self) -> None:
+        self.say("sent to the fallback")
+
+
+class SimulatedRecords:
+    """Prints decisions and keeps the path; stores nothing."""
+
+    def __init__(self, say: Say, repeat: bool = False, strikes: int = 0) -> None:
+        self.say = say
+        self.repeat = repeat
+        self.n_strikes = strikes
+        self.facts: CallFacts | None = None
+
+    async def opened(self, facts: CallFacts) -> None:
+        self.facts = facts
+
+    async def updated(self, facts: CallFacts) -> None:
+        self.facts = facts
+
+    async def closed(self, facts: CallFacts) -> None:
+        self.facts = facts
+
+    async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
+        if kind == "ivr":
+            self.say(f"→ {detail['step']} ({detail.get('type', '')})")
+        elif kind not in ("answered", "call_started", "offer", "offer_result", "connected"):
+            shown = ", ".join(f"{k}={v}" for k, v in detail.items())
+            self.say(f"  · {kind}" + (f": {shown}" if shown else ""))
+
+    async def open_calls(self) -> list[CallFacts]:
+        return []
+
+    async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
+        return 1 if self.repeat else 0
+
+    async def strikes(self, caller: str) -> int:
+        return self.n_strikes
+
+    async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None:
+        pass
+
+    async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
+        pass
+
+    async def add_voicemail(
+        self, call_id: str, caller: str, recording: str, seconds: float, at: datetime
+    ) -> None:
+        pass
+
+
+async def simulate(
+    flows: FlowRegistry,
+    env: FlowEnv,
+    counselors: list[Counselor],
+    *,
+    caller: str,
+    keys: list[str | None],
+    say: Say,
+    counselor: str = "answer",
+    repeat: bool = False,
+    strikes: int = 0,
+) -> CallFacts:
+    """Run one simulated call to its end; return its record."""
+    records = SimulatedRecords(say, repeat=repeat, strikes=strikes)
+    service = CallService(flows, env, CounselorPool(counselors), records, env.now, _ticks())
+    call = SimulatedCall(caller, keys, flows.books, say, counselor)
+    await service.new_call(call)
+    await service.join(call.call_id)
+    assert records.facts is not None
+    return records.facts
+
+
+def _ticks() -> Callable[[], float]:
+    counter = [0.0]
+
+    def tick() -> float:
+        counter[0] += 1.0
+        return counter[0]
+
+    return tick

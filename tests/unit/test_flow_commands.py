@@ -1,0 +1,98 @@
+"""`ivr flows check | simulate | publish | history | rollback`, as an admin uses them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ivr import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the shipped flows, with a config whose Asterisk is someone else's."""
+    shutil.copytree(ROOT / "callflows", tmp_path / "callflows")
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    text = text.replace("  embedded: true ", "  embedded: false\n  ari_password: x\n ")
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def ivr(site: Path, *args: str) -> int:
+    return cli.main(["-c", str(site / "config.yaml"), *args])
+
+
+def test_given_the_shipped_flows_then_check_passes(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ivr(site, "flows", "check") == 0
+    out = capsys.readouterr().out
+    assert "hotline.yaml: OK" in out and "prompts rendered" in out
+
+
+def test_given_a_broken_flow_then_check_fails_with_file_line_column(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = site / "callflows" / "hotline.yaml"
+    path.write_text(path.read_text().replace('"6": info_menu', '"6": info_menuu'))
+    assert ivr(site, "flows", "check") == 1
+    out = capsys.readouterr().out
+    line = next(n for n, t in enumerate(path.read_text().splitlines(), 1) if "info_menuu" in t)
+    assert f"hotline.yaml:{line}:" in out and "did you mean 'info_menu'" in out
+
+
+def test_simulate_prints_what_the_caller_hears_and_the_path(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ivr(site, "flows", "simulate", "--at", "2026-09-25 10:00", "--digits", "2,1") == 0
+    out = capsys.readouterr().out
+    assert "schedule: node=hours, outcome=holiday, reason=추석" in out
+    assert "오늘은 공휴일이라 상담을 쉽니다" in out
+    assert out.strip().splitlines()[-2] == (
+        "path: welcome > notice > notice.notice > notice.back > screen > hours > holiday > after_hours"
+        " > callback > goodbye"
+    )
+
+
+def test_simulate_refuses_keys_that_are_not_keys(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ivr(site, "flows", "simulate", "--digits", "1,x") == 1
+    assert "--digits: 'x': keys are 0-9, * and #, or 'timeout'" in capsys.readouterr().err
+
+
+def test_publish_keeps_versions_and_rollback_restores_the_previous(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ivr(site, "flows", "publish", "--by", "kim") == 0
+    assert "published hotline version 1 (by kim)" in capsys.readouterr().out
+    path = site / "callflows" / "hotline.yaml"
+    original = path.read_text()
+    path.write_text(original.replace("timeout: 6", "timeout: 8"))
+    assert ivr(site, "flows", "publish", "--by", "lee", "--note", "longer wait") == 0
+    out = capsys.readouterr().out
+    assert "published hotline version 2 (by lee)" in out and "notice" not in out.split("version 2")[1]
+    assert ivr(site, "flows", "history", "hotline") == 0
+    hist = capsys.readouterr().out.splitlines()
+    assert hist[0].startswith("v1 ") and "kim" in hist[0]
+    assert hist[1].startswith("v2 ") and "lee" in hist[1] and "longer wait" in hist[1]
+    assert ivr(site, "flows", "history", "hotline", "--diff", "2") == 0
+    diff = capsys.readouterr().out
+    assert "-    timeout: 6" in diff and "+    timeout: 8" in diff
+    assert ivr(site, "flows", "rollback", "hotline", "--by", "park") == 0
+    assert "restored version 1" in capsys.readouterr().out
+    assert path.read_text() == original
+    assert ivr(site, "flows", "history", "hotline") == 0
+    assert "rollback to v1" in capsys.readouterr().out.splitlines()[2]
+
+
+def test_a_refused_publish_changes_nothing(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ivr(site, "flows", "publish") == 0
+    capsys.readouterr()
+    path = site / "callflows" / "hotline.yaml"
+    path.write_text(path.read_text().replace("type: survey", "type: survay"))
+    assert ivr(site, "flows", "publish") == 2
+    err = capsys.readouterr().err
+    assert "unknown node type 'survay' (did you mean 'survey'?)" in err
+    assert ivr(site, "flows", "history", "hotline") == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1

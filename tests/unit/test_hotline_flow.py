@@ -1,0 +1,249 @@
+"""The real 222-1000 flow (callflows/hotline.yaml) through the engine, on a fake call."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ivr import config
+from ivr.acd.pool import Counselor, CounselorPool, CounselorState
+from ivr.calls.service import CallService
+from ivr.flow_admin import _known, env_of
+from ivr.flows.registry import FlowRegistry, load_dir
+from ivr.ports import CallFacts, OfferResult
+from tests.unit.fakes import FakeCall, MemoryRecords, StepClock
+
+ROOT = Path(__file__).resolve().parents[2]
+CFG = config.load(ROOT / "config.yaml")
+KST = ZoneInfo("Asia/Seoul")
+TUESDAY_10 = datetime(2026, 9, 22, 10, 0, tzinfo=KST)
+ALL_ANSWER = {c.id: OfferResult.ANSWERED for c in CFG.settings.counselors}
+
+
+def registry() -> FlowRegistry:
+    reg = FlowRegistry("hotline")
+    reg.swap(load_dir(ROOT / "callflows", _known(CFG, ROOT / "callflows")))
+    return reg
+
+
+REGISTRY = registry()
+
+
+class Run:
+    def __init__(self, facts: CallFacts, call: FakeCall, records: MemoryRecords, pool: CounselorPool):
+        self.facts, self.call, self.records, self.pool = facts, call, records, pool
+
+    @property
+    def path(self) -> list[str]:
+        return self.facts.ivr_path
+
+
+async def place(
+    digits: list[str | None],
+    at: datetime = TUESDAY_10,
+    counselors: dict[str, OfferResult] | None = None,
+    caller: str = "01012345678",
+    records: MemoryRecords | None = None,
+    hang_up_at: str | None = None,
+) -> Run:
+    records = records or MemoryRecords()
+    pool = CounselorPool([Counselor(c.id, c.name, c.endpoint) for c in CFG.settings.counselors])
+    clock = StepClock()
+    service = CallService(REGISTRY, env_of(CFG, REGISTRY, at), pool, records, clock.now, clock.monotonic)
+    call = FakeCall(digits=digits, counselors=ALL_ANSWER if counselors is None else counselors)
+    call.caller = caller
+    if hang_up_at is not None:
+
+        def hook(kind: str, detail: dict) -> None:
+            if kind == "ivr" and detail["step"] == hang_up_at:
+                service.call_ended(call.call_id, "normal_clearing")
+
+        records.on_event = hook
+    await service.new_call(call)
+    # Counselors answer and then hang up at once in these tests.
+    task = asyncio.ensure_future(service.join(call.call_id))
+    while not task.done():
+        for leg in call.legs.values():
+            leg.ended.set()
+        await asyncio.wait({task}, timeout=0.01)
+    return Run(records.calls[call.call_id], call, records, pool)
+
+
+def silent(step: str) -> bool:
+    flow_name, _, node_id = step.rpartition(".")
+    loaded, _ = REGISTRY.get(flow_name or "hotline")
+    node = loaded.flow.nodes[node_id]
+    return not node.prompt_ids() and not node.waits_for_caller
+
+
+GREET = [None, None]  # the greeting and the recording notice, heard to the end
+MENU = [None]  # the main menu prompt, heard to the end
+
+
+@pytest.mark.parametrize(
+    ("digit", "topic", "info"),
+    [
+        ("1", "documents", "documents_info"),
+        ("2", "transport", "transport_info"),
+        ("3", "local_tax", "tax_info"),
+        ("4", "welfare", "welfare_info"),
+        ("5", "water", "water_info"),
+    ],
+)
+async def test_given_a_topic_digit_then_the_answer_then_a_counselor_and_the_survey(
+    digit: str, topic: str, info: str
+) -> None:
+    run = await place([*GREET, *MENU, digit, None, None, "0", "4"])
+    assert run.path == [
+        "welcome",
+        "notice",
+        "notice.notice",
+        "notice.back",
+        "screen",
+        "hours",
+        "main_menu",
+        run.path[7],
+        info,
+        "after_info",
+        "queue_general",
+        "survey",
+        "goodbye",
+    ]
+    assert run.path[7] == f"topic_{info.removesuffix('_info')}"
+    assert run.facts.topic == topic
+    assert run.facts.disposition == "answered"
+    assert run.records.survey == [("call-1", "satisfaction", 4)]
+    assert all(run.pool.state(c.id) is CounselorState.AVAILABLE for c in CFG.settings.counselors)
+
+
+async def test_given_6_then_office_information_and_back_to_the_main_menu() -> None:
+    run = await place([*GREET, *MENU, "6", None, "2", None, None, "*", *MENU, "0", None])
+    assert run.path[6:] == [
+        "main_menu",
+        "info_menu",
+        "location",
+        "after_info",
+        "main_menu",
+        "topic_general",
+        "queue_general",
+        "survey",
+        "goodbye",
+    ]
+
+
+async def test_given_0_then_straight_to_a_counselor() -> None:
+    run = await place([*GREET, *MENU, "0", None])
+    assert run.path[6:] == ["main_menu", "topic_general", "queue_general", "survey", "goodbye"]
+    assert run.facts.counselor_id == "c01"
+    assert run.records.survey == []  # no answer to the survey: nothing stored
+
+
+async def test_given_silence_then_after_three_tries_a_counselor_takes_the_call() -> None:
+    run = await place([*GREET, None, None, None, None, None, None])
+    assert run.path[6:9] == ["main_menu", "topic_general", "queue_general"]
+    kinds = [k for _, k, _ in run.records.events]
+    assert kinds.count("menu_timeout") == 3
+    heard = [p for p in run.call.prompts() if ".no_input." in p]
+    assert len(heard) == 2  # re-prompted twice, then connected
+
+
+async def test_given_wrong_digits_then_told_so_then_a_counselor() -> None:
+    run = await place([*GREET, None, "7", None, "8", None, "#"])
+    assert [d["digit"] for _, k, d in run.records.events if k == "menu_invalid"] == ["7", "8", "#"]
+    assert run.path[7] == "topic_general"
+    assert len([p for p in run.call.prompts() if ".invalid." in p]) == 2
+
+
+async def test_given_9_then_chinese_and_a_foreign_language_counselor() -> None:
+    run = await place([*GREET, *MENU, "9", None, "2"])
+    assert run.path[6:] == [
+        "main_menu",
+        "foreign",
+        "foreign.choose",
+        "foreign.chinese",
+        "foreign.connect",
+        "foreign.goodbye",
+    ]
+    assert run.facts.counselor_id == "c10"
+    assert any(".goodbye.zh." in p for p in run.call.prompts())
+
+
+async def test_given_after_hours_then_a_message_can_be_left() -> None:
+    run = await place([*GREET, None, "1"], at=datetime(2026, 9, 22, 20, 30, tzinfo=KST))
+    assert run.path[5:] == ["hours", "after_hours", "voicemail", "goodbye"]
+    assert run.records.voicemails == [("call-1", "voicemail-call-1", 12.5)]
+    assert run.facts.disposition == "ivr_ended"
+
+
+@pytest.mark.parametrize(
+    ("when", "name"),
+    [
+        (datetime(2026, 9, 25, 10, 0, tzinfo=KST), "추석"),  # Chuseok 2026, a lunar holiday
+        (datetime(2026, 10, 5, 11, 0, tzinfo=KST), "개천절 대체 휴일"),  # a substitute holiday
+    ],
+)
+async def test_given_a_public_holiday_then_the_holiday_notice_and_a_callback(
+    when: datetime, name: str
+) -> None:
+    run = await place([*GREET, None, "2", "1"], at=when)
+    assert run.path[5:] == ["hours", "holiday", "after_hours", "callback", "goodbye"]
+    [decision] = [d for _, k, d in run.records.events if k == "schedule"]
+    assert (decision["outcome"], decision["reason"]) == ("holiday", name)
+    assert run.records.callbacks == [("call-1", "01012345678", "general")]
+
+
+async def test_given_saturday_then_after_hours() -> None:
+    run = await place([*GREET, None, None, None, None], at=datetime(2026, 9, 26 + 1, 10, 0, tzinfo=KST))
+    assert run.path[5:7] == ["hours", "after_hours"]
+
+
+async def test_given_a_repeat_caller_then_welcomed_back_and_tagged() -> None:
+    records = MemoryRecords()
+    records.history["01055554444"] = 1
+    run = await place([*GREET, None, *MENU, "0", None], caller="01055554444", records=records)
+    assert run.path[4:7] == ["screen", "repeat_caller", "tag_repeat"]
+    assert run.facts.category == "repeat"
+
+
+async def test_given_a_caller_with_abuse_strikes_then_warned_first() -> None:
+    records = MemoryRecords()
+    records.strike_counts["01066667777"] = 3
+    run = await place([*GREET, None, *MENU, "0", None], caller="01066667777", records=records)
+    assert run.path[4:6] == ["screen", "abuse_warning"]
+
+
+async def test_given_nobody_answers_then_a_callback_to_another_number() -> None:
+    nobody = {c.id: OfferResult.NO_ANSWER for c in CFG.settings.counselors}
+    run = await place([*GREET, *MENU, "0", None, "1", "2", None, *"01098765432"], counselors=nobody)
+    assert run.path[6:] == ["main_menu", "topic_general", "queue_general", "all_busy", "callback", "goodbye"]
+    assert run.records.callbacks == [("call-1", "01098765432", "general")]
+    assert run.facts.disposition == "no_counselor"
+
+
+PATHS = {
+    "documents": [*GREET, *MENU, "1", None, None, "0", "4"],
+    "info": [*GREET, *MENU, "6", None, "3", None, None, "*", *MENU, "0", None],
+    "foreign": [*GREET, *MENU, "9", None, "3"],
+    "busy": [*GREET, *MENU, "0", None, "2"],
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(PATHS))
+async def test_given_a_hangup_at_any_node_then_the_record_closes_and_nobody_is_held(scenario: str) -> None:
+    counselors = (
+        {c.id: OfferResult.NO_ANSWER for c in CFG.settings.counselors} if scenario == "busy" else None
+    )
+    full = await place(list(PATHS[scenario]), counselors=counselors)
+    for step in dict.fromkeys(full.path):
+        run = await place(list(PATHS[scenario]), counselors=counselors, hang_up_at=step)
+        # The hangup lands at the next wait: only silent nodes may follow it.
+        after = run.path[run.path.index(step) + 1 : -1]
+        assert all(silent(s) for s in after), (step, run.path)
+        assert run.facts.hangup_by == "caller", step
+        assert run.records.closed_ids == ["call-1"], step
+        assert run.facts.disposition in ("abandoned_ivr", "answered"), step
+        assert all(run.pool.state(c.id) is CounselorState.AVAILABLE for c in CFG.settings.counselors), step

@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     hist = flows_sub.add_parser("history", help="published versions of a flow")
     hist.add_argument("flow")
     hist.add_argument("--diff", type=int, help="show what version N changed")
+    graph = flows_sub.add_parser("graph", help="draw a flow (Graphviz): -o flow.svg, .png or .dot")
+    graph.add_argument("flow")
+    graph.add_argument("-o", "--out", default=None)
     back = flows_sub.add_parser("rollback", help="go back to the previous published version")
     back.add_argument("flow")
     back.add_argument("--by")
@@ -98,6 +101,8 @@ def _run(args: argparse.Namespace) -> int:
             )
         if c == "publish":
             return flow_commands.publish(cfg, args.by, args.note)
+        if c == "graph":
+            return flow_commands.graph(cfg, args.flow, args.out or f"{args.flow}.svg")
         if c == "history":
             return flow_commands.history(cfg, args.flow, args.diff)
         return flow_commands.rollback(cfg, args.flow, args.by)

@@ -171,6 +171,31 @@ def rollback(cfg: LoadedConfig, flow: str, by: str | None) -> int:
     return publish(cfg, by, f"rollback to v{previous['version']}")
 
 
+def graph(cfg: LoadedConfig, flow: str, out: str) -> int:
+    """Draw a flow with Graphviz; `-o x.dot` writes the DOT text itself."""
+    import shutil
+    import subprocess
+
+    from ivr.flows.graph import to_dot
+
+    loaded = load_file(_dir(cfg) / f"{flow}.yaml", _known(cfg, _dir(cfg)))
+    dot = to_dot(loaded.flow)
+    target = Path(out)
+    if target.suffix == ".dot":
+        target.write_text(dot, encoding="utf-8")
+    else:
+        if not shutil.which("dot"):
+            raise HotlineError("Graphviz is missing: apt-get install graphviz (or write -o flow.dot)")
+        fmt = target.suffix.lstrip(".") or "svg"
+        result = subprocess.run(
+            ["dot", f"-T{fmt}", "-o", str(target)], input=dot, text=True, capture_output=True, timeout=60
+        )
+        if result.returncode != 0:
+            raise HotlineError(f"dot failed: {result.stderr.strip()}")
+    print(f"{flow}: {len(loaded.flow.nodes)} nodes drawn into {target}")
+    return 0
+
+
 def _notify(cfg: LoadedConfig) -> None:
     pid_file = cfg.resolve(cfg.settings.storage.state_dir) / "ivr.pid"
     try:

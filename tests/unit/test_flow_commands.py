@@ -96,3 +96,38 @@ def test_a_refused_publish_changes_nothing(site: Path, capsys: pytest.CaptureFix
     assert "unknown node type 'survay' (did you mean 'survey'?)" in err
     assert ivr(site, "flows", "history", "hotline") == 0
     assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_graph_draws_every_node_and_outcome(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ivr(site, "flows", "graph", "hotline", "-o", str(site / "hotline.dot")) == 0
+    dot = (site / "hotline.dot").read_text()
+    assert '"main_menu" -> "topic_tax" [label="3"];' in dot
+    assert '"hours" -> "holiday" [label="holiday"];' in dot
+    assert ivr(site, "flows", "graph", "hotline", "-o", str(site / "hotline.svg")) == 0
+    svg = (site / "hotline.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "queue_general" in svg and "천년전주" in svg
+
+
+def test_a_city_recording_replaces_the_synthetic_voice(tmp_path: Path) -> None:
+    import wave
+
+    from ivr.flows.loader import Known, load_file
+    from ivr.flows.promptbook import PromptBook
+    from ivr.pbx.render import write_flow_prompts
+
+    loaded = load_file(ROOT / "callflows" / "notice.yaml", Known())
+    book = PromptBook.of(loaded.flow)
+    recorded = tmp_path / "recorded" / "ko"
+    recorded.mkdir(parents=True)
+    with wave.open(str(recorded / "recording_notice.wav"), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x01\x00" * 8000)
+    sounds = tmp_path / "sounds"
+    assert write_flow_prompts(book, sounds, tmp_path / "recorded") == len(book.sounds)
+    ko = book.sound("recording_notice", "ko")
+    assert (sounds / f"{ko.name}.wav").read_bytes() == (recorded / "recording_notice.wav").read_bytes()
+    en = book.sound("recording_notice", "en")
+    with wave.open(str(sounds / f"{en.name}.wav")) as w:
+        assert w.getframerate() == 8000 and w.getnframes() > 8000  # espeak-ng's English voice

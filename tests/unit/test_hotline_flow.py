@@ -224,22 +224,43 @@ async def test_given_nobody_answers_then_a_callback_to_another_number() -> None:
     assert run.facts.disposition == "no_counselor"
 
 
-PATHS = {
-    "documents": [*GREET, *MENU, "1", None, None, "0", "4"],
-    "info": [*GREET, *MENU, "6", None, "3", None, None, "*", *MENU, "0", None],
-    "foreign": [*GREET, *MENU, "9", None, "3"],
-    "busy": [*GREET, *MENU, "0", None, "2"],
+NOBODY = {c.id: OfferResult.NO_ANSWER for c in CFG.settings.counselors}
+CHUSEOK = datetime(2026, 9, 25, 10, 0, tzinfo=KST)
+EVENING = datetime(2026, 9, 22, 20, 30, tzinfo=KST)
+PATHS: dict[str, tuple[list[str | None], dict]] = {
+    "documents": ([*GREET, *MENU, "1", None, None, "0", "4"], {}),
+    "info": ([*GREET, *MENU, "6", None, "3", None, None, "*", *MENU, "0", None], {}),
+    "foreign": ([*GREET, *MENU, "9", None, "3"], {}),
+    "busy_voicemail": ([*GREET, *MENU, "0", None, "2"], {"counselors": NOBODY}),
+    "busy_callback": ([*GREET, *MENU, "0", None, "1", "2", None, *"01098765432"], {"counselors": NOBODY}),
+    "holiday_callback": ([*GREET, None, "2", "1"], {"at": CHUSEOK}),
+    "evening_voicemail": ([*GREET, None, "1"], {"at": EVENING}),
+    "repeat_caller": ([*GREET, None, *MENU, "0", None], {"caller": "01055554444", "repeat": True}),
+    "abuser": ([*GREET, None, *MENU, "0", None], {"caller": "01066667777", "strikes": 3}),
 }
+
+
+def records_for(options: dict) -> MemoryRecords:
+    records = MemoryRecords()
+    if options.get("repeat"):
+        records.history[options["caller"]] = 1
+    if options.get("strikes"):
+        records.strike_counts[options["caller"]] = options["strikes"]
+    return records
+
+
+def place_kwargs(options: dict) -> dict:
+    return {k: v for k, v in options.items() if k in ("counselors", "at", "caller")}
 
 
 @pytest.mark.parametrize("scenario", sorted(PATHS))
 async def test_given_a_hangup_at_any_node_then_the_record_closes_and_nobody_is_held(scenario: str) -> None:
-    counselors = (
-        {c.id: OfferResult.NO_ANSWER for c in CFG.settings.counselors} if scenario == "busy" else None
-    )
-    full = await place(list(PATHS[scenario]), counselors=counselors)
+    digits, options = PATHS[scenario]
+    full = await place(list(digits), records=records_for(options), **place_kwargs(options))
     for step in dict.fromkeys(full.path):
-        run = await place(list(PATHS[scenario]), counselors=counselors, hang_up_at=step)
+        run = await place(
+            list(digits), records=records_for(options), hang_up_at=step, **place_kwargs(options)
+        )
         # The hangup lands at the next wait: only silent nodes may follow it.
         after = run.path[run.path.index(step) + 1 : -1]
         assert all(silent(s) for s in after), (step, run.path)
@@ -247,3 +268,24 @@ async def test_given_a_hangup_at_any_node_then_the_record_closes_and_nobody_is_h
         assert run.records.closed_ids == ["call-1"], step
         assert run.facts.disposition in ("abandoned_ivr", "answered"), step
         assert all(run.pool.state(c.id) is CounselorState.AVAILABLE for c in CFG.settings.counselors), step
+
+
+async def test_the_hangup_scenarios_visit_every_node_of_the_hotline_flow() -> None:
+    seen: set[str] = set()
+    for digits, options in PATHS.values():
+        seen.update((await place(list(digits), records=records_for(options), **place_kwargs(options))).path)
+    missing = set(REGISTRY.get("hotline")[0].flow.nodes) - seen
+    # Topics 2-5 and the other info answers have the shape of the ones walked
+    # (and each is walked to its end by the topic test above).
+    assert missing <= {
+        "topic_transport",
+        "transport_info",
+        "topic_tax",
+        "tax_info",
+        "topic_welfare",
+        "welfare_info",
+        "topic_water",
+        "water_info",
+        "office_hours",
+        "location",
+    }, missing

@@ -25,7 +25,7 @@ from ivr.calls.service import CallService
 from ivr.config import LoadedConfig, key_line
 from ivr.errors import ConfigError, HotlineError
 from ivr.flows.engine import Department, FlowEnv, Queue
-from ivr.flows.loader import Known
+from ivr.flows.loader import FlowError, Known
 from ivr.flows.registry import FlowRegistry, load_dir
 from ivr.pbx import embedded
 from ivr.store.calls import SqliteCallRecords
@@ -98,17 +98,50 @@ def load_flows(cfg: LoadedConfig) -> dict[str, Any]:
     return load_dir(flows_dir(cfg), known(cfg))
 
 
+def flows_to_serve(cfg: LoadedConfig) -> dict[str, Any]:
+    """The flows on disk; if they are broken, the last published ones.
+
+    An admin's half-finished edit must not keep the hotline from starting
+    (callers would only hear the fallback prompt): the last version that
+    passed `ivr flows publish` serves until the files are fixed.
+    """
+    try:
+        return load_flows(cfg)
+    except FlowError as exc:
+        from ivr.flows.loader import load_text
+        from ivr.store import flow_versions
+
+        published = flow_versions.latest(cfg.resolve(cfg.settings.storage.database))
+        if cfg.settings.hotline.flow not in published:
+            raise
+        k = known(cfg)
+        k = Known(k.queues, k.departments, frozenset(published), k.timezone)
+        try:
+            loaded = {
+                name: load_text(row["source"], f"{name}.yaml (published v{row['version']})", k)
+                for name, row in published.items()
+            }
+        except FlowError:
+            raise exc from None
+        log.error(
+            "callflows/ has errors; serving the last published flows (%s) until they are fixed:\n%s",
+            ", ".join(f"{n} v{r['version']}" for n, r in sorted(published.items())),
+            "\n".join(exc.problems),
+        )
+        return loaded
+
+
 class Hotline:
     """Everything `ivr serve` runs, wired once."""
 
-    def __init__(self, cfg: LoadedConfig) -> None:
+    def __init__(self, cfg: LoadedConfig, loaded: dict[str, Any]) -> None:
         s = cfg.settings
         self.cfg = cfg
         tz = ZoneInfo(s.hotline.timezone)
         self.records = SqliteCallRecords(cfg.resolve(s.storage.database))
         self.pool = CounselorPool([Counselor(c.id, c.name, c.endpoint) for c in s.counselors])
         self.flows = FlowRegistry(s.hotline.flow)
-        self.flows.swap(load_flows(cfg))
+        self.flows.swap(loaded)
         env = FlowEnv(
             now=lambda: datetime.now(tz),
             ring_seconds=s.ivr.ring_timeout_seconds,
@@ -191,14 +224,14 @@ def serve(config_path: Path) -> int:
     problems = preflight(cfg)
     if problems:
         raise ConfigError(problems)
-    loaded = load_flows(cfg)  # a broken flow stops us before anything starts
+    loaded = flows_to_serve(cfg)  # no usable flow stops us before anything starts
     if cfg.settings.asterisk.embedded:
         inst = embedded.instance_for(cfg)
         if not embedded.pid(inst):
             log.info("starting the embedded Asterisk (instance %s)", inst.name)
             embedded.start(cfg, inst)
     publish_prompts(cfg, loaded)
-    hotline = Hotline(cfg)
+    hotline = Hotline(cfg, loaded)
     pid_file = cfg.resolve(cfg.settings.storage.state_dir) / "ivr.pid"
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     pid_file.write_text(str(os.getpid()))

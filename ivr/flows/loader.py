@@ -183,6 +183,9 @@ class _Report:
         if kind == "extra_forbidden":
             cls = _NODE_CLASSES.get(node_type or "") if node_type else _model_at(loc)
             hint = _did_you_mean(str(loc[-1]), cls.model_fields if cls else ())
+            if not hint and " " in str(loc[-1]):
+                # `{ko: 1번, 2번}`: YAML splits unquoted text at the comma.
+                hint = " (text with a comma inside {...} must be in quotes)"
             self.error(where, f"{key}: unknown key{hint}")
         elif kind == "missing":
             self.error(_where(data, loc[:-1]), f"{key}: required key is missing")

@@ -69,3 +69,18 @@ def versions(path: Path, flow: str) -> list[dict[str, Any]]:
     rows = list(db.table("flow_versions").rows_where("flow = ?", [flow], order_by="version"))
     db.conn.close()
     return rows
+
+
+def latest(path: Path) -> dict[str, dict[str, Any]]:
+    """The newest published version of every flow."""
+    if not path.exists():
+        return {}
+    db = _db(path)
+    rows = list(
+        db.query(
+            "SELECT * FROM flow_versions v WHERE version = "
+            "(SELECT MAX(version) FROM flow_versions w WHERE w.flow = v.flow)"
+        )
+    )
+    db.conn.close()
+    return {row["flow"]: row for row in rows}

@@ -131,3 +131,22 @@ def test_a_city_recording_replaces_the_synthetic_voice(tmp_path: Path) -> None:
     en = book.sound("recording_notice", "en")
     with wave.open(str(sounds / f"{en.name}.wav")) as w:
         assert w.getframerate() == 8000 and w.getnframes() > 8000  # espeak-ng's English voice
+
+
+def test_broken_files_at_start_fall_back_to_the_last_published_flows(site: Path) -> None:
+    from ivr import config
+    from ivr.app import flows_to_serve
+    from ivr.flows.loader import FlowError
+
+    cfg = config.load(site / "config.yaml")
+    path = site / "callflows" / "hotline.yaml"
+    good = path.read_text()
+    path.write_text(good.replace("type: survey", "type: survay"))
+    with pytest.raises(FlowError):  # never published: nothing to fall back to
+        flows_to_serve(cfg)
+    path.write_text(good)
+    assert ivr(site, "flows", "publish") == 0
+    path.write_text(good.replace("type: survey", "type: survay"))
+    loaded = flows_to_serve(cfg)
+    assert loaded["hotline"].source == good
+    assert set(loaded) == {"hotline", "notice", "foreign"}

@@ -65,6 +65,9 @@ class CallControl(Protocol):
     async def connect(self, leg: CounselorLeg) -> None:
         """Join the caller and the counselor in one conversation."""
 
+    async def record_conversation(self) -> str | None:
+        """Start recording the conversation; its name, or None if the PBX refused."""
+
     async def release(self, leg: CounselorLeg) -> None:
         """Hang up a counselor's phone (quietly, if it is already gone)."""
 
@@ -102,6 +105,7 @@ class CallFacts:
     disposition: str | None = None
     topic: str | None = None
     category: str | None = None
+    recording: str | None = None
     hangup_cause: str | None = None
     hangup_by: str | None = None
     ivr_path: list[str] = field(default_factory=list)

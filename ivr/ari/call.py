@@ -233,6 +233,20 @@ class AriCall:
         await self.rest.post(f"bridges/{self.bridge_id}", type="mixing", name=f"hotline-{self.call_id}")
         await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=f"{self.call_id},{leg.leg_id}")
 
+    async def record_conversation(self) -> str | None:
+        name = f"call-{self.call_id}"
+        try:
+            await self.rest.post(
+                f"bridges/{self.bridge_id}/record", name=name, format="wav", ifExists="overwrite"
+            )
+        except CallGone:
+            raise
+        except AriError as exc:
+            # A full disk or a missing folder must never drop the conversation.
+            log.error("recording the conversation failed: %s", exc)
+            return None
+        return name
+
     async def release(self, leg: CounselorLeg) -> None:
         try:
             with contextlib.suppress(CallGone):

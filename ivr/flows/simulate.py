@@ -95,6 +95,10 @@ class SimulatedCall:
     async def connect(self, leg: Any) -> None:
         self.say(f"  ⇄ talking with {leg.counselor_id}")
 
+    async def record_conversation(self) -> str | None:
+        self.say("  ● the conversation is recorded")
+        return "simulated-recording"
+
     async def release(self, leg: Any) -> None:
         pass
 

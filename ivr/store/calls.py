@@ -31,6 +31,7 @@ _CALL_COLUMNS = {
     "ivr_path": str,
     "topic": str,
     "category": str,
+    "recording": str,
     "open": int,
 }
 
@@ -107,6 +108,7 @@ def row_of(facts: CallFacts, *, open_: bool) -> dict[str, Any]:
         "ivr_path": " > ".join(facts.ivr_path),
         "topic": facts.topic,
         "category": facts.category,
+        "recording": facts.recording,
         "open": 1 if open_ else 0,
     }
 
@@ -133,6 +135,7 @@ def facts_of(row: dict[str, Any]) -> CallFacts:
         ivr_path=[p for p in (row.get("ivr_path") or "").split(" > ") if p],
         topic=row.get("topic"),
         category=row.get("category"),
+        recording=row.get("recording"),
     )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from ivr import config as config_mod
+from ivr.pbx import embedded
 from tests.integration.conftest import COUNSELOR_PORTS, Service
 from tests.integration.sipp import SippLab
 
 
-def test_citizen_presses_0_and_talks_to_a_counselor(hotline: Service, lab: SippLab) -> None:
+def test_citizen_presses_0_and_talks_to_a_counselor(
+    pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab
+) -> None:
     counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
     citizen = lab.citizen(digits=[(1500, "0")], hangup_after_ms=9000)
 
@@ -23,6 +27,10 @@ def test_citizen_presses_0_and_talks_to_a_counselor(hotline: Service, lab: SippL
     kinds = [k for k, _ in hotline.timeline(call["id"])]
     assert kinds[:2] == ["call_started", "answered"]
     assert "connected" in kinds and kinds[-1] == "call_ended"
+    # The conversation was recorded from the moment it connected.
+    assert call["recording"] == f"call-{call['id']}"
+    wav = embedded.instance_for(pbx).recordings / f"{call['recording']}.wav"
+    assert wav.is_file() and wav.stat().st_size >= 44
 
 
 def test_citizen_hangs_up_during_the_greeting(hotline: Service, lab: SippLab) -> None:

@@ -88,6 +88,10 @@ class FakeCall:
         self.log.append(("connect", leg.counselor_id))
         self.connected.set()
 
+    async def record_conversation(self) -> str | None:
+        self.log.append(("record_conversation", None))
+        return f"call-{self.call_id}" if self.recording_works else None
+
     async def release(self, leg) -> None:
         self.released.append(leg.counselor_id)
 

@@ -289,3 +289,22 @@ async def test_the_hangup_scenarios_visit_every_node_of_the_hotline_flow() -> No
         "office_hours",
         "location",
     }, missing
+
+
+async def test_given_the_recording_fails_then_the_conversation_goes_on_and_the_failure_is_kept() -> None:
+    records = MemoryRecords()
+    pool = CounselorPool([Counselor(c.id, c.name, c.endpoint) for c in CFG.settings.counselors])
+    clock = StepClock()
+    service = CallService(
+        REGISTRY, env_of(CFG, REGISTRY, TUESDAY_10), pool, records, clock.now, clock.monotonic
+    )
+    call = FakeCall(digits=[*GREET, *MENU, "0", None], counselors=ALL_ANSWER)
+    call.recording_works = False
+    await service.new_call(call)
+    await asyncio.wait_for(call.connected.wait(), 5)
+    call.legs["c01"].ended.set()
+    await service.join(call.call_id)
+    facts = records.calls["call-1"]
+    assert facts.disposition == "answered" and facts.recording is None
+    assert "recording_failed" in records.kinds()
+    assert ("connect", "c01") in call.log

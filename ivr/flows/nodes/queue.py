@@ -66,6 +66,13 @@ async def talk(run: FlowRun, leg: CounselorLeg, *, resumed: bool = False) -> Non
     if not resumed:
         await run.call.connect(leg)
         await run.ctx.connected(leg.counselor_id, leg.leg_id)
+        recording = await run.call.record_conversation()
+        if recording is None:
+            await run.ctx.event("recording_failed")
+        else:
+            run.ctx.facts.recording = recording
+            await run.ctx.records.updated(run.ctx.facts)
+            await run.ctx.event("recording_started", recording=recording)
     await leg.wait_ended()
     await run.ctx.event("counselor_hung_up", counselor=leg.counselor_id)
     await run.ctx.let_go(run.call)

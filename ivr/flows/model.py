@@ -400,3 +400,23 @@ class Flow(_Strict):
                     message = f"node id {key!r}: use lowercase letters, digits and '_'"
                     raise KeyProblem((str(key),), message, at_key=True)
         return v
+
+
+NODE_CLASSES: dict[str, type[Node]] = {
+    "play": PlayNode,
+    "menu": MenuNode,
+    "collect": CollectNode,
+    "schedule": ScheduleNode,
+    "caller": CallerNode,
+    "language": LanguageNode,
+    "queue": QueueNode,
+    "transfer": TransferNode,
+    "voicemail": VoicemailNode,
+    "callback": CallbackNode,
+    "survey": SurveyNode,
+    "set": SetNode,
+    "goto": GotoNode,
+    "subflow": SubflowNode,
+    "return": ReturnNode,
+    "hangup": HangupNode,
+}

@@ -3,6 +3,7 @@
     HotlineError
     ├── ConfigError          config.yaml is wrong; carries one line per problem
     ├── PbxError             the embedded Asterisk cannot be installed, rendered or run
+    ├── IllegalCounselorTransition   (ivr.acd) a counselor state change the table forbids
     ├── AriError             Asterisk's REST interface answered with an error
     │   ├── CallGone         the caller or counselor hung up before our request
     │   │                    arrived (404/409/412/422, 400 "not found"): expected,

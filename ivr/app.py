@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ivr import config as config_mod
-from ivr.acd.pool import Counselor, CounselorPool
+from ivr.acd import build as acd_build
 from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService
@@ -139,7 +139,7 @@ class Hotline:
         self.cfg = cfg
         tz = ZoneInfo(s.hotline.timezone)
         self.records = SqliteCallRecords(cfg.resolve(s.storage.database))
-        self.pool = CounselorPool([Counselor(c.id, c.name, c.endpoint) for c in s.counselors])
+        self.acd = acd_build.dispatcher(s, time.monotonic, on_record=self.records.counselor_record)
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = FlowEnv(
@@ -152,7 +152,7 @@ class Hotline:
         self.service = CallService(
             self.flows,
             env,
-            self.pool,
+            self.acd,
             self.records,
             now=lambda: datetime.now(tz),
             monotonic=time.monotonic,

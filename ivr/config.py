@@ -168,6 +168,20 @@ class QueueSettings(_Model):
 
     name: str
     counselors: tuple[str, ...] = ()
+    strategy: Literal["longest_idle", "round_robin", "fewest_calls", "ring_all", "skills"] = "longest_idle"
+    weight: int = Field(default=0, ge=0, le=60)  # minutes of waiting a caller here is worth extra
+    max_wait_seconds: float | None = Field(default=None, gt=0, le=7200)
+    max_waiting: int | None = Field(default=None, ge=1, le=1000)
+
+
+class AcdSettings(_Model):
+    """How counselors are offered calls."""
+
+    wrap_up_seconds: float = Field(default=30.0, ge=0, le=600)
+    max_missed_offers: int = Field(default=3, ge=1, le=20)
+    cooldown_seconds: float = Field(default=300.0, gt=0, le=3600)
+    # Until counselors log in from the desk or their phone, everyone starts logged in.
+    login_at_start: bool = True
 
 
 class DepartmentSettings(_Phone):
@@ -202,6 +216,7 @@ class Settings(_Model):
         default_factory=lambda: {"general": QueueSettings(name="일반 상담")}
     )
     departments: dict[str, DepartmentSettings] = Field(default_factory=dict)
+    acd: AcdSettings = AcdSettings()
     ivr: IvrSettings = IvrSettings()
     web: WebSettings = WebSettings()
     storage: StorageSettings = StorageSettings()

@@ -8,11 +8,12 @@ import getpass
 import os
 import signal
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ivr.acd.pool import Counselor
+from ivr.acd import build as acd_build
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.engine import Department, FlowEnv, Queue
@@ -105,7 +106,9 @@ def run_simulation(
         simulate(
             registry,
             env_of(cfg, registry, when),
-            [Counselor(c.id, c.name, c.endpoint) for c in s.counselors],
+            acd_build.dispatcher(
+                s.model_copy(update={"acd": s.acd.model_copy(update={"wrap_up_seconds": 0})}), time.monotonic
+            ),
             caller=caller,
             keys=keys,
             say=print,

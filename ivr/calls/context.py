@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ivr.acd.pool import CounselorPool
+from ivr.acd.dispatcher import Dispatcher
 from ivr.ports import CallControl, CallFacts, CallRecords, CounselorLeg
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ class Disposition:
 
 
 class CallContext:
-    """The record of one call as it grows, plus the shared counselor pool.
+    """The record of one call as it grows, plus the shared queue (`acd`).
 
     Every step is written to the call's timeline when it happens, so a crash
     loses nothing that already happened.
@@ -36,13 +36,13 @@ class CallContext:
         self,
         facts: CallFacts,
         records: CallRecords,
-        pool: CounselorPool,
+        acd: Dispatcher,
         now: Callable[[], datetime],
         monotonic: Callable[[], float],
     ) -> None:
         self.facts = facts
         self.records = records
-        self.pool = pool
+        self.acd = acd
         self.now = now
         self.monotonic = monotonic
         self.leg: CounselorLeg | None = None
@@ -89,9 +89,8 @@ class CallContext:
         leg, self.leg = self.leg, None
         if leg is None:
             return
-        talked = self.facts.connected_at is not None
         try:
             await call.release(leg)
         finally:
-            if leg.counselor_id in self.pool:
-                self.pool.release(leg.counselor_id, self.monotonic(), talked=talked)
+            if leg.counselor_id in self.acd:
+                self.acd.call_ended(leg.counselor_id)

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from ivr.acd.pool import CounselorPool
+from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.context import CallContext, Disposition
 from ivr.flows import model
 from ivr.flows.engine import FlowEnv, FlowRun, run_flow
@@ -34,14 +34,14 @@ class CallService:
         self,
         flows: FlowRegistry,
         env: FlowEnv,
-        pool: CounselorPool,
+        acd: Dispatcher,
         records: CallRecords,
         now: Callable[[], datetime],
         monotonic: Callable[[], float],
     ) -> None:
         self.flows = flows
         self.env = env
-        self.pool = pool
+        self.acd = acd
         self.records = records
         self.now = now
         self.monotonic = monotonic
@@ -89,7 +89,7 @@ class CallService:
         flow = run.flow
         visited = [step for step in facts.ivr_path if step in flow.nodes]
         if leg is not None:
-            self.pool.on_call(leg.counselor_id, call.call_id)
+            self.acd.resume_on_call(leg.counselor_id, call.call_id)
             ctx.leg = leg
             await ctx.event("resumed", counselor=leg.counselor_id)
             after = next((s for s in reversed(visited) if isinstance(flow.nodes[s], model.QueueNode)), None)
@@ -150,7 +150,7 @@ class CallService:
         await asyncio.gather(*(t for _, t in self._calls.values()), return_exceptions=True)
 
     def _context(self, facts: CallFacts) -> CallContext:
-        return CallContext(facts, self.records, self.pool, self.now, self.monotonic)
+        return CallContext(facts, self.records, self.acd, self.now, self.monotonic)
 
     def _flow_run(self, call: CallControl, ctx: CallContext) -> FlowRun:
         loaded, book = self.flows.current()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ivr.acd.pool import Counselor, CounselorPool
+from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.service import CallService
 from ivr.flows.engine import FlowEnv
 from ivr.flows.promptbook import PromptBook
@@ -163,7 +163,7 @@ class SimulatedRecords:
 async def simulate(
     flows: FlowRegistry,
     env: FlowEnv,
-    counselors: list[Counselor],
+    acd: Dispatcher,
     *,
     caller: str,
     keys: list[str | None],
@@ -174,7 +174,7 @@ async def simulate(
 ) -> CallFacts:
     """Run one simulated call to its end; return its record."""
     records = SimulatedRecords(say, repeat=repeat, strikes=strikes)
-    service = CallService(flows, env, CounselorPool(counselors), records, env.now, _ticks())
+    service = CallService(flows, env, acd, records, env.now, _ticks())
     call = SimulatedCall(caller, keys, flows.books, say, counselor)
     await service.new_call(call)
     await service.join(call.call_id)

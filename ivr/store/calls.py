@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,21 @@ _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
         ["status", "at"],
     ),
     "caller_strikes": ({"id": int, "number": str, "at": str, "call_id": str, "reason": str}, ["number"]),
+    "counselor_events": (
+        {
+            "id": int,
+            "counselor_id": str,
+            "at": str,
+            "from_state": str,
+            "to_state": str,
+            "event": str,
+            "reason": str,
+            "pending": str,
+            "alert": int,
+            "note": str,
+        },
+        ["counselor_id", "id"],
+    ),
 }
 
 
@@ -144,6 +160,7 @@ class SqliteCallRecords:
 
     def __init__(self, path: Path) -> None:
         self.db = Database(path, create_schema)
+        self._pending: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         self.db.start()
@@ -219,6 +236,28 @@ class SqliteCallRecords:
             "status": "new",
         }
         await self.db.run(lambda db: db.table("voicemails").insert(row))
+
+    def counselor_record(self, record: Any) -> None:
+        """Store a counselor state change (from the dispatcher, which does not wait)."""
+        row = {
+            "counselor_id": record.counselor_id,
+            "at": datetime.now(UTC).astimezone().isoformat(timespec="milliseconds"),
+            "from_state": record.from_state.value,
+            "to_state": record.to_state.value,
+            "event": record.event,
+            "reason": record.reason.value if record.reason else None,
+            "pending": record.pending,
+            "alert": 1 if record.alert else 0,
+            "note": record.note,
+        }
+        try:
+            task = asyncio.get_running_loop().create_task(
+                self.db.run(lambda db: db.table("counselor_events").insert(row))
+            )
+        except RuntimeError:
+            return  # no loop: a test or a command without the service
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def call(self, call_id: str) -> dict[str, Any] | None:
         def read(db: sqlite_utils.Database) -> dict[str, Any] | None:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ivr.acd.counselor_states import Counselor as AcdCounselor
+from ivr.acd.counselor_states import CounselorRules, CounselorState
+from ivr.acd.dispatcher import Dispatcher
+from ivr.acd.routing import QueueConfig
 from ivr.ports import CallFacts, OfferResult
 
 
@@ -187,3 +192,29 @@ class StepClock:
     def monotonic(self) -> float:
         self.mono += 1.0
         return self.mono
+
+
+def dispatcher(
+    counselor_ids: list[str],
+    queues: dict[str, list[str]] | None = None,
+    endpoints: dict[str, str] | None = None,
+) -> Dispatcher:
+    """A real dispatcher on the real clock, everyone logged in, no wrap-up wait."""
+    queues = queues if queues is not None else {"general": counselor_ids}
+    skills = {cid: {q: 1 for q, members in queues.items() if cid in members} for cid in counselor_ids}
+    acd = Dispatcher(
+        [AcdCounselor(cid, skills=skills[cid]) for cid in counselor_ids],
+        [QueueConfig(q) for q in queues],
+        CounselorRules(wrap_up_seconds=0, ring_timeout_seconds=60),
+        time.monotonic,
+        endpoints=endpoints or {cid: f"p-{cid}" for cid in counselor_ids},
+    )
+    acd.login_all()
+    return acd
+
+
+def settled(acd: Dispatcher) -> bool:
+    """Nobody left reserved or on a call (wrap-up and pauses are legitimate ends)."""
+    return all(
+        c.state not in (CounselorState.RESERVED, CounselorState.ON_CALL) for c in acd.counselors.values()
+    )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from ivr.acd.pool import CounselorPool
 from ivr.calls.service import CallService
 from ivr.flows.engine import Department, FlowEnv
 from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
 from ivr.ports import OfferResult
-from tests.unit.fakes import FakeCall, MemoryRecords, StepClock
+from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher
 
 FLOW = """
 flow: nodes
@@ -54,7 +53,7 @@ async def run(
     clock = StepClock()
     env = FlowEnv(now=clock.now, departments={"tax": Department("세정과", "dept-tax")})
     records = MemoryRecords()
-    service = CallService(flows, env, CounselorPool([]), records, clock.now, clock.monotonic)
+    service = CallService(flows, env, dispatcher([]), records, clock.now, clock.monotonic)
     call = FakeCall(digits=digits, counselors={"dept:세정과": dept})
     await service.new_call(call)
     ended = asyncio.ensure_future(service.join(call.call_id))

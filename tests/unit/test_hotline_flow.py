@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr import config
-from ivr.acd.pool import Counselor, CounselorPool, CounselorState
+from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.service import CallService
 from ivr.flow_admin import _known, env_of
 from ivr.flows.registry import FlowRegistry, load_dir
 from ivr.ports import CallFacts, OfferResult
-from tests.unit.fakes import FakeCall, MemoryRecords, StepClock
+from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher, settled
 
 ROOT = Path(__file__).resolve().parents[2]
 CFG = config.load(ROOT / "config.yaml")
@@ -31,10 +31,11 @@ def registry() -> FlowRegistry:
 
 
 REGISTRY = registry()
+QUEUES = {q: list(CFG.settings.queue_members(q)) for q in CFG.settings.queues}
 
 
 class Run:
-    def __init__(self, facts: CallFacts, call: FakeCall, records: MemoryRecords, pool: CounselorPool):
+    def __init__(self, facts: CallFacts, call: FakeCall, records: MemoryRecords, pool: Dispatcher):
         self.facts, self.call, self.records, self.pool = facts, call, records, pool
 
     @property
@@ -51,7 +52,7 @@ async def place(
     hang_up_at: str | None = None,
 ) -> Run:
     records = records or MemoryRecords()
-    pool = CounselorPool([Counselor(c.id, c.name, c.endpoint) for c in CFG.settings.counselors])
+    pool = dispatcher([c.id for c in CFG.settings.counselors], QUEUES)
     clock = StepClock()
     service = CallService(REGISTRY, env_of(CFG, REGISTRY, at), pool, records, clock.now, clock.monotonic)
     call = FakeCall(digits=digits, counselors=ALL_ANSWER if counselors is None else counselors)
@@ -117,7 +118,7 @@ async def test_given_a_topic_digit_then_the_answer_then_a_counselor_and_the_surv
     assert run.facts.topic == topic
     assert run.facts.disposition == "answered"
     assert run.records.survey == [("call-1", "satisfaction", 4)]
-    assert all(run.pool.state(c.id) is CounselorState.AVAILABLE for c in CFG.settings.counselors)
+    assert settled(run.pool)
 
 
 async def test_given_6_then_office_information_and_back_to_the_main_menu() -> None:
@@ -267,7 +268,7 @@ async def test_given_a_hangup_at_any_node_then_the_record_closes_and_nobody_is_h
         assert run.facts.hangup_by == "caller", step
         assert run.records.closed_ids == ["call-1"], step
         assert run.facts.disposition in ("abandoned_ivr", "answered"), step
-        assert all(run.pool.state(c.id) is CounselorState.AVAILABLE for c in CFG.settings.counselors), step
+        assert settled(run.pool), step
 
 
 async def test_the_hangup_scenarios_visit_every_node_of_the_hotline_flow() -> None:
@@ -293,7 +294,7 @@ async def test_the_hangup_scenarios_visit_every_node_of_the_hotline_flow() -> No
 
 async def test_given_the_recording_fails_then_the_conversation_goes_on_and_the_failure_is_kept() -> None:
     records = MemoryRecords()
-    pool = CounselorPool([Counselor(c.id, c.name, c.endpoint) for c in CFG.settings.counselors])
+    pool = dispatcher([c.id for c in CFG.settings.counselors], QUEUES)
     clock = StepClock()
     service = CallService(
         REGISTRY, env_of(CFG, REGISTRY, TUESDAY_10), pool, records, clock.now, clock.monotonic

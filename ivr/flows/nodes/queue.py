@@ -1,68 +1,80 @@
 """`queue` and `transfer`: reach a person.
 
-Until the queue issue brings waiting lines, a queue rings its free
-counselors one after another (longest idle first); the caller hears hold
-music meanwhile.
+A caller waits in line with hold music; the dispatcher offers them to a
+counselor by the queue's rules. A counselor who does not answer is skipped
+and the caller keeps their place; the caller's hangup takes them out of line.
 """
 
 from __future__ import annotations
 
+import math
+
+from ivr.acd.routing import Admission
 from ivr.flows import model
 from ivr.flows.engine import FlowRun
-from ivr.ports import CounselorLeg, OfferResult
+from ivr.ports import CounselorLeg
 
 
 async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
-    queue = run.env.queues[node.queue]
-    if not queue.counselors:
+    acd = run.ctx.acd
+    call_id = run.ctx.call_id
+    verdict = acd.enter(call_id, node.queue, priority=run.priority)
+    if verdict is not Admission.ADMITTED:
         run.ctx.overflowed = True
-        await run.ctx.event("queue_closed", queue=node.queue)
-        return "closed"
-    if node.prompt:
-        await run.say([node.prompt])
-    await run.ctx.event("queue_entered", queue=node.queue, priority=run.priority)
-    await run.call.hold(True)
-    tried: set[str] = set()
-    members = set(queue.counselors)
-    while True:
-        candidates = [c for c in run.ctx.pool.hunt_order(exclude=tried) if c.id in members]
-        if not candidates:
-            break
-        counselor = candidates[0]
-        tried.add(counselor.id)
-        leg = await _ring(run, counselor.id, counselor.endpoint)
-        if leg is not None:
-            await run.call.hold(False)
-            await talk(run, leg)
-            return "completed"
-    await run.call.hold(False)
-    run.ctx.overflowed = True
-    await run.ctx.event("queue_overflow", queue=node.queue, tried=len(tried))
-    return "overflow"
-
-
-async def _ring(run: FlowRun, counselor_id: str, endpoint: str) -> CounselorLeg | None:
-    ctx = run.ctx
-    ctx.pool.reserve(counselor_id, ctx.call_id)
-    await ctx.event("offer", counselor=counselor_id)
-    result, leg = OfferResult.UNREACHABLE, None
+        await run.ctx.event("queue_refused", queue=node.queue, reason=verdict.value)
+        return "closed" if verdict is Admission.CLOSED else "overflow"
+    entered = run.ctx.monotonic()
+    await run.ctx.event(
+        "queue_entered", queue=node.queue, priority=run.priority, position=acd.position(call_id)
+    )
     try:
-        result, leg = await run.call.offer(counselor_id, endpoint, run.env.ring_seconds)
+        if node.prompt:
+            await run.say([node.prompt])
+        await run.call.hold(True)
+        limit = node.max_wait_seconds or acd.queues[node.queue].max_wait_seconds or math.inf
+        while True:
+            left = limit - (run.ctx.monotonic() - entered)
+            counselor_id = await acd.next_offer(call_id, None if math.isinf(left) else max(0.0, left))
+            if not counselor_id:
+                # None: waited too long; EMPTY: nobody is working this queue any more.
+                run.ctx.overflowed = True
+                kind = "queue_timeout" if counselor_id is None else "queue_empty"
+                await run.ctx.event(kind, queue=node.queue, waited=round(run.ctx.monotonic() - entered, 1))
+                await run.call.hold(False)
+                return "overflow"
+            leg = await _ring(run, counselor_id)
+            if leg is not None:
+                await run.ctx.event(
+                    "queue_connected", queue=node.queue, waited=round(run.ctx.monotonic() - entered, 1)
+                )
+                await run.call.hold(False)
+                await talk(run, leg)
+                return "completed"
     finally:
-        if leg is None:
-            ctx.pool.release(counselor_id, ctx.monotonic(), talked=False)
+        acd.leave(call_id)  # no-op once connected; a hangup takes the caller out of line
+
+
+async def _ring(run: FlowRun, counselor_id: str) -> CounselorLeg | None:
+    ctx, acd = run.ctx, run.ctx.acd
+    await ctx.event("offer", counselor=counselor_id)
+    endpoint = acd.endpoints[counselor_id]
+    # A hangup while ringing raises here; `connect`'s finally then takes the
+    # caller out of line, which cancels the offer without counting it missed.
+    result, leg = await run.call.offer(counselor_id, endpoint, run.env.ring_seconds)
     if leg is not None:
         # No await between the answer and this: a hangup cannot slip in and
-        # leave the counselor marked busy with nobody releasing them.
-        ctx.pool.on_call(counselor_id, ctx.call_id)
+        # leave the counselor reserved with nobody to release them.
+        acd.answered(ctx.call_id, counselor_id)
         ctx.leg = leg
+    else:
+        acd.missed(ctx.call_id, counselor_id)
     await ctx.event("offer_result", counselor=counselor_id, result=result.value)
     return leg
 
 
 async def talk(run: FlowRun, leg: CounselorLeg, *, resumed: bool = False) -> None:
     """Caller and counselor talk until the counselor hangs up (the caller's
-    hangup cancels the call instead); the counselor is then free again."""
+    hangup cancels the call instead); the counselor then goes to wrap-up."""
     if not resumed:
         await run.call.connect(leg)
         await run.ctx.connected(leg.counselor_id, leg.leg_id)

@@ -1,0 +1,45 @@
+"""Build the dispatcher from config.yaml's counselors, queues and acd settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ivr.acd.counselor_states import Counselor, CounselorRules
+from ivr.acd.dispatcher import Dispatcher, RecordSink
+from ivr.acd.routing import QueueConfig, Strategy
+from ivr.config import Settings
+
+
+def dispatcher(
+    settings: Settings, monotonic: Callable[[], float], on_record: RecordSink | None = None
+) -> Dispatcher:
+    s = settings
+    skills: dict[str, dict[str, int]] = {c.id: {} for c in s.counselors}
+    for name in s.queues:
+        for cid in s.queue_members(name):
+            skills[cid][name] = 1
+    counselors = [Counselor(c.id, skills=skills[c.id]) for c in s.counselors]
+    queues = [
+        QueueConfig(
+            name,
+            strategy=Strategy(q.strategy),
+            weight=q.weight,
+            max_wait_seconds=q.max_wait_seconds,
+            max_waiting=q.max_waiting,
+        )
+        for name, q in s.queues.items()
+    ]
+    rules = CounselorRules(
+        wrap_up_seconds=s.acd.wrap_up_seconds,
+        max_missed_offers=s.acd.max_missed_offers,
+        cooldown_seconds=s.acd.cooldown_seconds,
+        # Our own ring ends first (ivr.ring_timeout_seconds, plus a margin for a
+        # lost event); this deadline only catches an offer nobody reported back.
+        ring_timeout_seconds=s.ivr.ring_timeout_seconds + 10,
+    )
+    acd = Dispatcher(
+        counselors, queues, rules, monotonic, on_record, endpoints={c.id: c.endpoint for c in s.counselors}
+    )
+    if s.acd.login_at_start:
+        acd.login_all()
+    return acd

@@ -1,0 +1,232 @@
+"""The live queue: waiting callers, counselors, and who is offered whom, now.
+
+The one place where counselor state changes (through `transition`) and where
+routing runs (`next_assignment`). Calls talk to it from their own tasks:
+`enter` a queue, `await next_offer`, report how the ring went, `leave`.
+Timers apply what is due (an offer's deadline, the end of wrap-up or of a
+cooldown), so nobody stays reserved or in wrap-up by accident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ivr.acd.counselor_states import (
+    Counselor,
+    CounselorRules,
+    CounselorState,
+    Event,
+    StateRecord,
+    due_event,
+    transition,
+)
+from ivr.acd.routing import Admission, QueueConfig, WaitingCaller, admit, next_assignment, position
+
+log = logging.getLogger(__name__)
+
+RecordSink = Callable[[StateRecord], None]
+
+# Handed to a waiting caller instead of a counselor id when no member of their
+# queue is working any more (all paused or logged out): app_queue's
+# "leave when empty", the queue log's "exit on empty".
+EMPTY = ""
+
+
+@dataclass
+class _Ticket:
+    caller: WaitingCaller
+    offered: asyncio.Future[str] | None = None
+
+
+class Dispatcher:
+    """Counselors, queues and waiting callers for the whole service."""
+
+    def __init__(
+        self,
+        counselors: Iterable[Counselor],
+        queues: Iterable[QueueConfig],
+        rules: CounselorRules,
+        monotonic: Callable[[], float],
+        on_record: RecordSink | None = None,
+        endpoints: dict[str, str] | None = None,
+    ) -> None:
+        self.counselors: dict[str, Counselor] = {c.id: c for c in counselors}
+        self.queues = {q.name: q for q in queues}
+        self.rules = rules
+        self.now = monotonic
+        self.on_record = on_record
+        self.endpoints = endpoints or {}
+        self._tickets: dict[str, _Ticket] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    # -- counselors ----------------------------------------------------------
+    def __contains__(self, counselor_id: object) -> bool:
+        return counselor_id in self.counselors
+
+    def state(self, counselor_id: str) -> CounselorState:
+        return self.counselors[counselor_id].state
+
+    def apply(self, counselor_id: str, event: Event) -> bool:
+        """Apply one event to a counselor; False when it was refused (stale or early)."""
+        result = transition(self.counselors[counselor_id], event, self.now(), self.rules)
+        if result.refused:
+            log.debug("counselor %s: %s refused: %s", counselor_id, event, result.refused)
+            return False
+        self.counselors[counselor_id] = result.counselor
+        for record in result.records:
+            log.info(
+                "counselor %s: %s -> %s on %s%s",
+                record.counselor_id,
+                record.from_state.value,
+                record.to_state.value,
+                record.event,
+                " (supervisor alerted)" if record.alert else "",
+            )
+            if self.on_record is not None:
+                self.on_record(record)
+        self._schedule()
+        self.kick()
+        return True
+
+    def login_all(self) -> None:
+        """Log every counselor in (until the desk and phone feature codes do it)."""
+        for cid, c in self.counselors.items():
+            if c.state is CounselorState.LOGGED_OUT:
+                self.apply(cid, Event.login())
+
+    def resume_on_call(self, counselor_id: str, call_id: str) -> None:
+        """A conversation that outlived a restart: the counselor is on that call."""
+        c = self.counselors[counselor_id]
+        if c.state is CounselorState.AVAILABLE:
+            self.apply(counselor_id, Event.offer(call_id))
+            self.apply(counselor_id, Event.answer(call_id))
+
+    def call_ended(self, counselor_id: str) -> None:
+        """The conversation is over: wrap-up, then available again."""
+        if self.counselors[counselor_id].state is CounselorState.ON_CALL:
+            self.apply(counselor_id, Event.hangup())
+
+    # -- callers ---------------------------------------------------------------
+    def enter(self, call_id: str, queue: str, *, priority: bool = False) -> Admission:
+        """Put a caller in line; CLOSED (nobody logged in) and FULL keep them out."""
+        config = self.queues[queue]
+        waiting = [t.caller for t in self._tickets.values()]
+        verdict = admit(config, waiting, list(self.counselors.values()))
+        if verdict is Admission.ADMITTED:
+            self._tickets[call_id] = _Ticket(WaitingCaller(call_id, queue, self.now(), priority=priority))
+            self.kick()
+        return verdict
+
+    def position(self, call_id: str) -> int:
+        ticket = self._tickets[call_id]
+        return position(
+            ticket.caller,
+            [t.caller for t in self._tickets.values()],
+            list(self.queues.values()),
+            list(self.counselors.values()),
+        )
+
+    def waiting_count(self, queue: str | None = None) -> int:
+        return sum(1 for t in self._tickets.values() if queue is None or t.caller.queue == queue)
+
+    async def next_offer(self, call_id: str, timeout: float | None) -> str | None:
+        """The counselor this caller is offered to next, or None after `timeout` seconds."""
+        ticket = self._tickets[call_id]
+        if ticket.offered is None or ticket.offered.done():
+            ticket.offered = asyncio.get_running_loop().create_future()
+            self.kick()
+        try:
+            return await asyncio.wait_for(asyncio.shield(ticket.offered), timeout)
+        except TimeoutError:
+            if ticket.offered.done():  # offered at the last moment: take it
+                return ticket.offered.result()
+            return None
+
+    def answered(self, call_id: str, counselor_id: str) -> None:
+        self._tickets.pop(call_id, None)
+        self.apply(counselor_id, Event.answer(call_id))
+
+    def missed(self, call_id: str, counselor_id: str) -> None:
+        """The counselor did not answer (or refused): the caller keeps their place."""
+        ticket = self._tickets.get(call_id)
+        if ticket is not None:
+            ticket.caller = dataclasses.replace(
+                ticket.caller, declined_by=ticket.caller.declined_by | {counselor_id}
+            )
+            ticket.offered = None
+        self.apply(counselor_id, Event.reject_or_no_answer(call_id))
+
+    def leave(self, call_id: str) -> None:
+        """The caller is out of line (hung up, timed out, connected elsewhere)."""
+        self._tickets.pop(call_id, None)
+        for cid, c in list(self.counselors.items()):
+            if c.state is CounselorState.RESERVED and c.call_id == call_id:
+                self.apply(cid, Event.cancel_offer(call_id))
+
+    # -- matching --------------------------------------------------------------
+    def kick(self) -> None:
+        """Offer callers to free counselors, as routing says; each caller at most one at a time."""
+        waiting = [t.caller for t in self._tickets.values() if t.offered is not None and not t.offered.done()]
+        if not waiting:
+            return
+        for caller in waiting:
+            if not self._anyone_working(caller.queue):
+                empty = self._tickets[caller.call_id].offered
+                assert empty is not None
+                empty.set_result(EMPTY)
+        waiting = [t.caller for t in self._tickets.values() if t.offered is not None and not t.offered.done()]
+        counselors = list(self.counselors.values())
+        given: set[str] = set()
+        for caller, counselor in next_assignment(list(self.queues.values()), waiting, counselors, self.now()):
+            ticket = self._tickets.get(caller.call_id)
+            if ticket is None or ticket.offered is None or ticket.offered.done() or caller.call_id in given:
+                continue  # ring_all's other counselors: one ring per caller here
+            result = transition(
+                self.counselors[counselor.id], Event.offer(caller.call_id), self.now(), self.rules
+            )
+            if result.refused:
+                continue
+            self.counselors[counselor.id] = result.counselor
+            for record in result.records:
+                if self.on_record is not None:
+                    self.on_record(record)
+            given.add(caller.call_id)
+            ticket.offered.set_result(counselor.id)
+        self._schedule()
+
+    def _anyone_working(self, queue: str) -> bool:
+        skill = self.queues[queue].member_skill
+        return any(c.is_working and skill in c.skills for c in self.counselors.values())
+
+    def _schedule(self) -> None:
+        """One timer, at the earliest deadline of any counselor."""
+        deadlines = [
+            d
+            for c in self.counselors.values()
+            for d in (c.offer_until, c.wrap_up_until, c.paused_until)
+            if d is not None
+        ]
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not deadlines:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        delay = max(0.0, min(deadlines) - self.now())
+        self._timer = loop.call_later(delay + 0.01, self._sweep)
+
+    def _sweep(self) -> None:
+        self._timer = None
+        now = self.now()
+        for cid, c in list(self.counselors.items()):
+            event = due_event(c, now)
+            if event is not None:
+                self.apply(cid, event)
+        self._schedule()

@@ -188,7 +188,13 @@ class Hotline:
     async def run(self, stop: asyncio.Event) -> None:
         s = self.cfg.settings
         self.records.start()
-        runner = web.AppRunner(web_app.build(self.health), access_log=None)
+        desk = web_app.build(
+            self.health,
+            self.records.db,
+            counselors={c.id: c.name for c in s.counselors},
+            timezone=s.hotline.timezone,
+        )
+        runner = web.AppRunner(desk, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, s.web.listen, s.web.port)
         await site.start()

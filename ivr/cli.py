@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ivr import config as config_mod
 from ivr.errors import ConfigError, HotlineError
+from ivr.web.problems import InvalidInput
 
 
 def _config_path(args: argparse.Namespace) -> Path:
@@ -56,9 +57,27 @@ def main(argv: list[str] | None = None) -> int:
     back = flows_sub.add_parser("rollback", help="go back to the previous published version")
     back.add_argument("flow")
     back.add_argument("--by")
+    users = sub.add_parser("users", help="people who log in to the web desk")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add a user (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="display name, e.g. 김민지")
+    add.add_argument("--role", required=True, choices=("admin", "supervisor", "qa", "counselor"))
+    add.add_argument("--counselor", help="the counselor id in config.yaml (role counselor)")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    pw = users_sub.add_parser("passwd", help="set a user's password (asks for it)")
+    pw.add_argument("username")
+    pw.add_argument("--password-stdin", action="store_true")
+    for verb in ("disable", "enable"):
+        users_sub.add_parser(verb, help=f"{verb} a user's log-in").add_argument("username")
+    users_sub.add_parser("list", help="list users")
     args = parser.parse_args(argv)
     try:
         return _run(args)
+    except InvalidInput as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return 2
     except ConfigError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
@@ -106,6 +125,10 @@ def _run(args: argparse.Namespace) -> int:
         if c == "history":
             return flow_commands.history(cfg, args.flow, args.diff)
         return flow_commands.rollback(cfg, args.flow, args.by)
+    if args.command == "users":
+        from ivr import users_cli
+
+        return users_cli.run(cfg, args)
     if args.command == "serve":
         from ivr import app
 

@@ -9,7 +9,11 @@
     │   │                    arrived (404/409/412/422, 400 "not found"): expected,
     │   │                    handled quietly, never a traceback
     │   └── AriUnavailable   Asterisk cannot be reached right now
-    └── StoreError           the call record database refused a write
+    ├── StoreError           the call record database refused a write
+    └── DeskError            (ivr.web.problems) the web desk refuses a request: an HTTP
+        ├── InvalidInput     status and a kebab-case code; messages in Korean and English
+        ├── NotLoggedIn, Forbidden, CsrfRejected, TooManyAttempts
+        └── NoSuchUser, UserExists
 
 Lower-level errors (aiohttp, sqlite3, OSError) are re-raised as one of these
 with `raise ... from exc`, so callers handle our words, not a library's.

@@ -1,18 +1,24 @@
-"""The web server: /healthz now; the desk, wallboard and QA pages follow."""
+"""The service's web server: the desk (behind log-ins) plus /healthz for machines."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
+from ivr.store.db import Database
+from ivr.web.access import public
+from ivr.web.desk import build_desk
+
 Health = Callable[[], Awaitable[dict[str, Any]]]
 
 
-def build(health: Health) -> web.Application:
-    app = web.Application()
+def build(health: Health, db: Database, *, counselors: Mapping[str, str], timezone: str) -> web.Application:
+    """The desk as the root application, with /healthz open to load balancers and monitors."""
+    app = build_desk(db, counselors=counselors, timezone=timezone)
 
+    @public
     async def healthz(request: web.Request) -> web.Response:
         state = await health()
         return web.json_response(state, status=200 if state["healthy"] else 503)

@@ -66,3 +66,69 @@ def test_check_says_ok_for_the_shipped_config() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "OK (11 counselors)" in result.stdout
+
+
+def users_cmd(config: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ivr.cli", "-c", str(config), "users", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+
+
+def test_users_are_added_listed_and_disabled_from_the_command_line(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text((ROOT / "config.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    added = users_cmd(
+        config,
+        "add",
+        "kim",
+        "--name",
+        "김민지",
+        "--role",
+        "counselor",
+        "--counselor",
+        "c01",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "added kim (김민지" in added.stdout
+    again = users_cmd(
+        config,
+        "add",
+        "kim",
+        "--name",
+        "김민지",
+        "--role",
+        "qa",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+    )
+    assert again.returncode != 0 and "kim" in again.stderr
+    weak = users_cmd(
+        config, "add", "lee", "--name", "이서준", "--role", "qa", "--password-stdin", stdin="short\n"
+    )
+    assert weak.returncode == 2 and "10" in weak.stderr
+    unknown = users_cmd(
+        config,
+        "add",
+        "park",
+        "--name",
+        "박지현",
+        "--role",
+        "counselor",
+        "--counselor",
+        "c99",
+        "--password-stdin",
+        stdin="correct horse battery\n",
+    )
+    assert unknown.returncode == 2 and "c99" in unknown.stderr
+    assert users_cmd(config, "disable", "kim").returncode == 0
+    listing = users_cmd(config, "list").stdout.splitlines()
+    assert len(listing) == 1 and listing[0].split()[:5] == ["kim", "김민지", "counselor", "c01", "disabled"]
+    db = tmp_path / "var" / "hotline.sqlite3"
+    assert "correct horse battery" not in db.read_bytes().decode("latin-1")

@@ -1,0 +1,144 @@
+"""/admin/users: the list of desk users; add, disable and enable them (admin only, audited)."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlencode
+
+import sqlite_utils
+from aiohttp import web
+
+from ivr.web import audit, users
+from ivr.web.access import allow
+from ivr.web.context import DESK, client_ip, user_of
+from ivr.web.pages import render, see_other
+from ivr.web.passwords import hash_password
+from ivr.web.problems import Forbidden, InvalidInput, NoSuchUser, UserExists
+
+DONE = {
+    "added": "'{user}' 사용자를 추가했습니다. · User '{user}' was added.",
+    "disabled": "'{user}' 사용자의 사용을 중지했습니다. · User '{user}' was disabled.",
+    "enabled": "'{user}' 사용자를 다시 사용하도록 했습니다. · User '{user}' was enabled again.",
+}
+_FIELDS = ("username", "display_name", "role", "counselor_id")
+
+
+async def _page(request: web.Request, status: int = 200, **context: object) -> web.Response:
+    desk = request.app[DESK]
+    listed = await desk.db.run(users.all_users)
+    context.setdefault("form", dict.fromkeys(_FIELDS, ""))
+    context.setdefault("problems", [])
+    done, who = request.query.get("done", ""), request.query.get("user", "")
+    # Only a real username is echoed: the link cannot be made to say something else.
+    notice = DONE[done].format(user=who) if done in DONE and users.is_valid_username(who) else None
+    return render(
+        request,
+        "users.html",
+        status=status,
+        users=listed,
+        counselors=desk.counselors,
+        notice=notice,
+        **context,
+    )
+
+
+@allow("admin")
+async def users_page(request: web.Request) -> web.StreamResponse:
+    return await _page(request)
+
+
+@allow("admin")
+async def add_user(request: web.Request) -> web.StreamResponse:
+    desk = request.app[DESK]
+    data = await request.post()
+    form = {name: str(data.get(name, "")).strip() for name in _FIELDS}
+    form["username"] = users.normalize_username(form["username"])
+    password, again = str(data.get("password", "")), str(data.get("password_again", ""))
+    known = set(desk.counselors) if desk.counselors else None
+    problems = users.new_user_problems(
+        form["username"], form["display_name"], form["role"], password, form["counselor_id"] or None, known
+    )
+    if password != again:
+        problems.append("두 비밀번호가 서로 다릅니다. · The two passwords differ.")
+    if problems:
+        return await _page(request, 400, form=form, problems=problems)
+    hashed = await asyncio.to_thread(hash_password, password)
+    actor, ip, now = _admin(request), client_ip(request), desk.clock()
+
+    def write(db: sqlite_utils.Database) -> bool:
+        if users.find(db, form["username"]) is not None:
+            return False
+        users.insert(
+            db,
+            now,
+            form["username"],
+            form["display_name"],
+            form["role"],
+            hashed,
+            form["counselor_id"] or None,
+        )
+        detail = f"role={form['role']}" + (
+            f" counselor_id={form['counselor_id']}" if form["counselor_id"] else ""
+        )
+        audit.record(db, now, actor, "user_added", form["username"], detail, ip)
+        return True
+
+    if not await desk.db.run(write):
+        taken = UserExists(form["username"])
+        return await _page(request, taken.status, form=form, problems=[taken.message])
+    return _back("added", form["username"])
+
+
+@allow("admin")
+async def disable_user(request: web.Request) -> web.StreamResponse:
+    username = _target(request)
+    if username == _admin(request):
+        raise InvalidInput(
+            [
+                "자기 계정은 사용 중지할 수 없습니다. 다른 관리자에게 요청해 주십시오. · "
+                "You cannot disable your own account; please ask another administrator."
+            ]
+        )
+    await _set_disabled(request, username, True)
+    return _back("disabled", username)
+
+
+@allow("admin")
+async def enable_user(request: web.Request) -> web.StreamResponse:
+    username = _target(request)
+    await _set_disabled(request, username, False)
+    return _back("enabled", username)
+
+
+async def _set_disabled(request: web.Request, username: str, disabled: bool) -> None:
+    desk = request.app[DESK]
+    actor, ip, now = _admin(request), client_ip(request), desk.clock()
+    action = "user_disabled" if disabled else "user_enabled"
+
+    def write(db: sqlite_utils.Database) -> bool:
+        if users.find(db, username) is None:
+            return False
+        users.set_disabled(db, username, disabled)
+        audit.record(db, now, actor, action, username, "", ip)
+        return True
+
+    if not await desk.db.run(write):
+        raise NoSuchUser(username)
+
+
+def _target(request: web.Request) -> str:
+    username = users.normalize_username(request.match_info["username"])
+    if not users.is_valid_username(username):
+        raise NoSuchUser(username[:40])
+    return username
+
+
+def _admin(request: web.Request) -> str:
+    user = user_of(request)
+    if user is None:  # the middleware lets no anonymous request reach here
+        raise Forbidden()
+    return user.username
+
+
+def _back(done: str, username: str) -> web.Response:
+    return see_other("/admin/users?" + urlencode({"done": done, "user": username}))

@@ -1,0 +1,48 @@
+"""What the desk's handlers need, stored on the app and on each request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import tzinfo
+
+import jinja2
+from aiohttp import web
+
+from ivr.store.db import Database
+from ivr.web.ratelimit import AttemptTurns
+from ivr.web.schema import Clock
+from ivr.web.sessions import Session, SessionStore
+from ivr.web.users import User
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The desk's dependencies; handlers read them as `request.app[DESK]`."""
+
+    db: Database
+    sessions: SessionStore
+    clock: Clock
+    templates: jinja2.Environment
+    timezone: tzinfo
+    counselors: Mapping[str, str]  # config.yaml's counselor id -> name
+    login_turns: AttemptTurns
+
+
+DESK = web.AppKey("desk", Desk)
+# Set by the middleware: the request's session (also before log-in) and its user, if any.
+SESSION = web.RequestKey("desk_session", Session)
+USER = web.RequestKey("desk_user", User)
+
+
+def user_of(request: web.Request) -> User | None:
+    return request.get(USER)
+
+
+def session_of(request: web.Request) -> Session | None:
+    return request.get(SESSION)
+
+
+def client_ip(request: web.Request) -> str | None:
+    """The peer's address (behind a reverse proxy, the proxy's: see the desk's notes)."""
+    return request.remote

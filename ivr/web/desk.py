@@ -1,0 +1,146 @@
+"""The web desk behind real log-ins: `build_desk` wires sessions, access rules,
+CSRF, the log-in pages, the home page and user administration.
+
+The composition root mounts it as the root application (see build_desk).
+Pages for the wallboard, counselor desk, QA, reports and flows are added
+here as they are built: each is a route whose handler declares its roles
+(access.py), and the home page links it as soon as the route exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import tzinfo
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+from aiohttp import web
+
+from ivr.store.db import Database
+from ivr.web import admin_users, login, ratelimit
+from ivr.web.access import check_routes, logged_in, public
+from ivr.web.auth import desk_middleware
+from ivr.web.context import DESK, Desk, user_of
+from ivr.web.pages import STATIC, environment, render, secure_headers
+from ivr.web.problems import NotLoggedIn
+from ivr.web.schema import Clock, create_schema, utc_now
+from ivr.web.sessions import SessionStore
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the desk on the home page; linked once its path is a route."""
+
+    path: str
+    korean: str
+    english: str
+    roles: tuple[str, ...]
+
+
+SECTIONS = (
+    Section("/wallboard", "상황판", "Wallboard", ("supervisor",)),
+    Section("/counselor", "상담 화면", "Counselor desk", ("counselor",)),
+    Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor")),
+    Section("/reports", "통계", "Reports", ("supervisor",)),
+    Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
+    Section("/admin/users", "사용자 관리", "Users", ("admin",)),
+)
+
+
+def build_desk(
+    db: Database,
+    *,
+    counselors: Mapping[str, str] | None = None,
+    timezone: str | tzinfo = "Asia/Seoul",
+    clock: Clock = utc_now,
+) -> web.Application:
+    """The desk as an aiohttp application over a started Database.
+
+    db: the service's Database (any schema: the desk adds its own tables at
+    start-up). counselors: config.yaml's counselor id -> name, offered when
+    an admin links a user to a counselor. timezone: how times are shown.
+    clock: now() in UTC (tests move it).
+
+    Every route added to the returned app, before it starts, must declare its
+    roles with access.public / logged_in / allow, or start-up fails.
+    """
+    tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    app = web.Application(middlewares=[desk_middleware])
+    app[DESK] = Desk(
+        db=db,
+        sessions=SessionStore(db, clock),
+        clock=clock,
+        templates=environment(tz),
+        timezone=tz,
+        counselors=dict(counselors or {}),
+        login_turns=ratelimit.AttemptTurns(),
+    )
+    app.router.add_get("/", home)
+    app.router.add_get("/login", login.login_page)
+    app.router.add_post("/login", login.login_submit)
+    app.router.add_post("/logout", login.logout)
+    app.router.add_get("/api/me", me)
+    app.router.add_get("/admin/users", admin_users.users_page)
+    app.router.add_post("/admin/users", admin_users.add_user)
+    app.router.add_post("/admin/users/{username}/disable", admin_users.disable_user)
+    app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
+    app.router.add_get("/static/{name}", static)
+    app.on_startup.append(_start)
+    app.on_response_prepare.append(secure_headers)
+    return app
+
+
+async def _start(app: web.Application) -> None:
+    check_routes(app)
+    desk = app[DESK]
+    now = desk.clock()
+
+    def prepare(db: sqlite_utils.Database) -> None:
+        create_schema(db)
+        ratelimit.purge(db, now)
+
+    await desk.db.run(prepare)
+    await desk.sessions.purge()
+
+
+@logged_in
+async def home(request: web.Request) -> web.StreamResponse:
+    user = user_of(request)
+    if user is None:
+        raise NotLoggedIn()
+    routes = {resource.canonical for resource in request.app.router.resources()}
+    sections = [
+        (section, section.path in routes)
+        for section in SECTIONS
+        if user.role == "admin" or user.role in section.roles
+    ]
+    return render(request, "home.html", sections=sections)
+
+
+@logged_in
+async def me(request: web.Request) -> web.StreamResponse:
+    """Who is logged in, for the pages' own scripts."""
+    user = user_of(request)
+    if user is None:
+        raise NotLoggedIn()
+    return web.json_response(
+        {
+            "username": user.username,
+            "display_name": user.display_name,
+            "role": user.role,
+            "counselor_id": user.counselor_id,
+        }
+    )
+
+
+_STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
+
+
+@public
+async def static(request: web.Request) -> web.StreamResponse:
+    """Files of ivr/web/static by exact name only: no path reaches outside it."""
+    path = _STATIC_FILES.get(request.match_info["name"])
+    if path is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Cache-Control": "max-age=300"})

@@ -1,0 +1,146 @@
+"""GET/POST /login and POST /logout, with rate limiting and an audit row for each."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlsplit
+
+import sqlite_utils
+from aiohttp import web
+
+from ivr.web import audit, ratelimit, users
+from ivr.web.access import logged_in, public
+from ivr.web.context import DESK, SESSION, client_ip, session_of, user_of
+from ivr.web.pages import render, see_other
+from ivr.web.passwords import dummy_hash, verify_password
+from ivr.web.problems import TooManyAttempts
+from ivr.web.sessions import clear_cookie, set_cookie
+from ivr.web.users import User
+
+WRONG = "아이디 또는 비밀번호가 맞지 않습니다. · The username or password is wrong."
+DISABLED = (
+    "사용이 중지된 계정입니다. 관리자에게 문의해 주십시오. · "
+    "This account is disabled; please contact an administrator."
+)
+_ANONYMOUS = "-"
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to go to after log-in; '/' for anything that could leave the site."""
+    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if "\\" in value or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return "/"  # browsers read '/\evil.example' and '/\t/evil.example' as other hosts
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path in ("/login", "/logout"):
+        return "/"
+    return value
+
+
+@public
+async def login_page(request: web.Request) -> web.StreamResponse:
+    desk = request.app[DESK]
+    target = safe_next(request.query.get("next"))
+    if user_of(request) is not None:
+        return see_other(target)
+    if session_of(request) is not None:
+        return render(request, "login.html", next=target, username="", error=None)
+    # A pre-login session carries the form's CSRF token; log-in replaces it.
+    token, request[SESSION] = await desk.sessions.create(
+        None, client_ip(request), request.headers.get("User-Agent", "")
+    )
+    response = render(request, "login.html", next=target, username="", error=None)
+    set_cookie(response, token, request.secure)
+    return response
+
+
+@public
+async def login_submit(request: web.Request) -> web.StreamResponse:
+    desk = request.app[DESK]
+    form = await request.post()
+    username = users.normalize_username(str(form.get("username", "")))[:64]
+    password = str(form.get("password", ""))
+    target = safe_next(str(form.get("next", "")) or None)
+    async with desk.login_turns.turn(username, client_ip(request)):
+        return await _attempt(request, username, password, target)
+
+
+async def _attempt(request: web.Request, username: str, password: str, target: str) -> web.StreamResponse:
+    desk = request.app[DESK]
+    ip, now = client_ip(request), desk.clock()
+
+    def check_lock(db: sqlite_utils.Database) -> int | None:
+        until = ratelimit.refused_until(db, now, username, ip)
+        if until is None:
+            return None
+        audit.record(db, now, _ANONYMOUS, "login_refused", username, f"locked until {until.isoformat()}", ip)
+        return ratelimit.minutes_left(until, now)
+
+    locked_minutes = await desk.db.run(check_lock)
+    if locked_minutes is not None:
+        return _again(request, username, target, TooManyAttempts(locked_minutes).message, 429)
+
+    found = await desk.db.run(lambda db: users.find(db, username))
+    stored = found[1] if found else dummy_hash()
+    matches = await asyncio.to_thread(verify_password, password, stored)
+    if found is None or not matches or found[0].disabled:
+        reason = "unknown user" if found is None else "wrong password" if not matches else "disabled"
+        return await _failed(request, username, target, reason)
+    return await _succeeded(request, found[0], target)
+
+
+async def _failed(request: web.Request, username: str, target: str, reason: str) -> web.StreamResponse:
+    desk = request.app[DESK]
+    ip, now = client_ip(request), desk.clock()
+
+    def write(db: sqlite_utils.Database) -> list[str]:
+        audit.record(db, now, _ANONYMOUS, "login_failed", username, reason, ip)
+        locks = ratelimit.record_failure(db, now, username, ip)
+        for key in locks:
+            until = now + ratelimit.LOCK
+            audit.record(db, now, _ANONYMOUS, "lockout", key, f"locked until {until.isoformat()}", ip)
+        return locks
+
+    if await desk.db.run(write):
+        minutes = ratelimit.minutes_left(now + ratelimit.LOCK, now)
+        return _again(request, username, target, TooManyAttempts(minutes).message, 429)
+    return _again(request, username, target, DISABLED if reason == "disabled" else WRONG, 401)
+
+
+async def _succeeded(request: web.Request, user: User, target: str) -> web.StreamResponse:
+    desk = request.app[DESK]
+    ip, now = client_ip(request), desk.clock()
+    # A new id at log-in: a session id planted before it (fixation) is worth nothing after.
+    token, _ = await desk.sessions.create(
+        user.username, ip, request.headers.get("User-Agent", ""), replacing=session_of(request)
+    )
+
+    def write(db: sqlite_utils.Database) -> None:
+        ratelimit.reset_user(db, user.username)
+        ratelimit.purge(db, now)
+        users.mark_login(db, now, user.username)
+        audit.record(db, now, user.username, "login", user.username, f"role={user.role}", ip)
+
+    await desk.db.run(write)
+    await desk.sessions.purge()
+    response = see_other(target)
+    set_cookie(response, token, request.secure)
+    return response
+
+
+def _again(request: web.Request, username: str, target: str, error: str, status: int) -> web.Response:
+    return render(request, "login.html", status=status, next=target, username=username, error=error)
+
+
+@logged_in
+async def logout(request: web.Request) -> web.StreamResponse:
+    desk = request.app[DESK]
+    session, user = session_of(request), user_of(request)
+    if session is not None:
+        await desk.sessions.end(session)
+    if user is not None:
+        name, ip, now = user.username, client_ip(request), desk.clock()
+        await desk.db.run(lambda db: audit.record(db, now, name, "logout", name, "", ip))
+    response = see_other("/login")
+    clear_cookie(response, request.secure)
+    return response

@@ -1,0 +1,88 @@
+"""Server-rendered pages: Jinja2 with autoescaping, error pages and JSON errors, safe headers."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from ivr.web.context import DESK, session_of, user_of
+from ivr.web.problems import DeskError, InvalidInput
+from ivr.web.schema import parse_stamp
+from ivr.web.users import ROLES
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    # No inline script or style: a page's JavaScript and CSS come from /static.
+    "Content-Security-Policy": (
+        "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+}
+
+
+def environment(timezone: tzinfo) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def local(text: str | None) -> str:
+        """A stored UTC stamp as local 'YYYY-MM-DD HH:MM'; '-' for none."""
+        return parse_stamp(text).astimezone(timezone).strftime("%Y-%m-%d %H:%M") if text else "-"
+
+    env.filters["local"] = local
+    env.globals["roles"] = ROLES
+    return env
+
+
+def render(request: web.Request, template: str, status: int = 200, **context: Any) -> web.Response:
+    """Render a page with the user and the session's CSRF token available to it."""
+    session = session_of(request)
+    page = (
+        request.app[DESK]
+        .templates.get_template(template)
+        .render(
+            user=user_of(request),
+            csrf_token=session.csrf_token if session else "",
+            path=request.path,
+            **context,
+        )
+    )
+    return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
+
+
+def wants_json(request: web.Request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def problem_response(request: web.Request, error: DeskError) -> web.Response:
+    """The refusal as JSON for /api/ paths, as a page otherwise."""
+    problems = error.problems if isinstance(error, InvalidInput) else [error.message]
+    if wants_json(request):
+        body = {"error": error.code, "message": error.message, "problems": problems}
+        return web.json_response(body, status=error.status)
+    return render(request, "error.html", status=error.status, error=error, problems=problems)
+
+
+async def secure_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: no framing, no sniffing, no caching of pages with people's data."""
+    for name, value in _HEADERS.items():
+        response.headers.setdefault(name, value)
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+
+
+def see_other(location: str) -> web.Response:
+    """303 to a local path (returned, not raised, so cookies can be set on it)."""
+    return web.Response(status=303, headers={"Location": location})

@@ -1,0 +1,107 @@
+"""What the desk refuses, as classes: an HTTP status, a kebab-case id, a message.
+
+    HotlineError
+    └── DeskError            a request or `ivr users` command the desk refuses
+        ├── InvalidInput     400 a form or command argument is wrong; one line per problem
+        ├── NotLoggedIn      401 no valid session
+        ├── Forbidden        403 logged in, but the role does not allow this
+        ├── CsrfRejected     403 a state-changing request without the session's token
+        ├── NoSuchUser       404 the username does not exist
+        ├── UserExists       409 the username is taken
+        └── TooManyAttempts  429 log-ins refused for a while after repeated failures
+
+Messages are Korean first, then English, joined by " · ". Pages and the JSON
+API render them at the HTTP edge (auth.py); the CLI prints them.
+"""
+
+from __future__ import annotations
+
+from ivr.errors import HotlineError
+
+
+class DeskError(HotlineError):
+    """Base of the desk's refusals; `status` and `code` say how HTTP shows it."""
+
+    status = 400
+    code = "bad-request"
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class InvalidInput(DeskError):
+    """Wrong form fields or command arguments; `problems` has one line each."""
+
+    status = 400
+    code = "invalid-input"
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class NotLoggedIn(DeskError):
+    status = 401
+    code = "not-logged-in"
+
+    def __init__(self) -> None:
+        super().__init__("로그인이 필요합니다. · Please log in.")
+
+
+class Forbidden(DeskError):
+    status = 403
+    code = "forbidden"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "이 화면은 현재 계정의 권한으로 이용하실 수 없습니다. 필요하시면 관리자에게 문의해 주십시오. · "
+            "Your role does not allow this page; please ask an administrator if you need it."
+        )
+
+
+class CsrfRejected(DeskError):
+    status = 403
+    code = "csrf-token-invalid"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "보안 확인 정보(CSRF 토큰)가 없거나 맞지 않아 요청을 처리하지 않았습니다. "
+            "페이지를 새로 고친 뒤 다시 시도해 주십시오. · "
+            "The request was refused: its security token (CSRF) is missing or wrong. "
+            "Please reload the page and try again."
+        )
+
+
+class NoSuchUser(DeskError):
+    status = 404
+    code = "no-such-user"
+
+    def __init__(self, username: str) -> None:
+        self.username = username
+        super().__init__(f"'{username}' 사용자가 없습니다. · There is no user '{username}'.")
+
+
+class UserExists(DeskError):
+    status = 409
+    code = "user-exists"
+
+    def __init__(self, username: str) -> None:
+        self.username = username
+        super().__init__(
+            f"'{username}' 아이디는 이미 사용 중입니다. 다른 아이디를 정해 주십시오. · "
+            f"The username '{username}' is taken; please choose another."
+        )
+
+
+class TooManyAttempts(DeskError):
+    status = 429
+    code = "too-many-attempts"
+
+    def __init__(self, minutes: int) -> None:
+        self.minutes = minutes
+        super().__init__(
+            "로그인에 여러 번 실패하여 잠시 로그인을 막았습니다. "
+            f"약 {minutes}분 뒤에 다시 시도해 주십시오. · "
+            f"Too many failed log-ins: please try again in about {minutes} minute(s)."
+        )

@@ -1,0 +1,100 @@
+"""The desk's tables: users, audit, sessions and log-in failures.
+
+`create_schema` is idempotent: the server runs it at start-up through the
+shared writer thread, and each `ivr users` command runs it on its own
+connection, so either may be the first to touch the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+Clock = Callable[[], datetime]
+
+# name: (columns, primary key, not-null columns, indexes)
+_TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
+    "users": (
+        {
+            "username": str,
+            "display_name": str,
+            "role": str,
+            "counselor_id": str,
+            "password_hash": str,
+            "disabled": int,
+            "created_at": str,
+            "last_login_at": str,
+            "password_changed_at": str,
+        },
+        "username",
+        {"display_name", "role", "password_hash", "disabled", "created_at", "password_changed_at"},
+        [],
+    ),
+    "audit": (
+        {"id": int, "at": str, "actor": str, "action": str, "target": str, "detail": str, "ip": str},
+        "id",
+        {"at", "actor", "action"},
+        [["at"], ["actor", "at"], ["target", "at"]],
+    ),
+    # `id` is the SHA-256 of the cookie value: a copy of the file opens no session.
+    "sessions": (
+        {
+            "id": str,
+            "username": str,
+            "csrf_token": str,
+            "created_at": str,
+            "expires_at": str,
+            "ip": str,
+            "user_agent": str,
+        },
+        "id",
+        {"csrf_token", "created_at", "expires_at"},
+        [["username"], ["expires_at"]],
+    ),
+    "login_failures": (
+        {"id": int, "at": str, "username": str, "ip": str},
+        "id",
+        {"at", "username", "ip"},
+        [["username", "at"], ["ip", "at"]],
+    ),
+    # key is "user:<name>" or "ip:<address>"
+    "login_locks": ({"key": str, "until": str}, "key", {"until"}, []),
+}
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
+    """Create the desk's tables and indexes where they are missing."""
+    for name, (columns, pk, not_null, indexes) in _TABLES.items():
+        table = db.table(name)
+        if table.exists():
+            continue
+        table.create(columns, pk=pk, not_null=not_null)
+        for index in indexes:
+            table.create_index(index)
+
+
+def open_file(path: Path) -> sqlite_utils.Database:
+    """Open the database for a command (not the server): WAL, patient with the server's writer."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA busy_timeout=5000")
+    with db.atomic():
+        create_schema(db)
+    return db
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def stamp(at: datetime) -> str:
+    """UTC ISO text: one format, so stored times compare as strings."""
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text)

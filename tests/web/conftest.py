@@ -1,0 +1,137 @@
+"""A real desk on a real SQLite file, a clock the tests move, and logged-in clients."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient, TestServer
+
+from ivr.store.db import Database
+from ivr.web import users
+from ivr.web.desk import build_desk
+from ivr.web.schema import create_schema
+
+PASSWORD = "jeonju-2221000!"
+# role -> the username seeded with that role
+USERS = {"admin": "admin1", "supervisor": "super1", "qa": "qa1", "counselor": "couns1"}
+COUNSELORS = {"c1": "김상담", "c2": "이상담"}
+_CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
+
+
+class FakeClock:
+    """now() in UTC; tests move it forward."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class Desk:
+    """The running desk: make clients, log them in, read the database."""
+
+    def __init__(self, server: TestServer, db_path: Path, clock: FakeClock) -> None:
+        self.server = server
+        self.db_path = db_path
+        self.clock = clock
+        self._clients: list[TestClient[Any, Any]] = []
+
+    async def client(self) -> TestClient[Any, Any]:
+        """A new browser: its own cookie jar, nobody logged in."""
+        client: TestClient[Any, Any] = TestClient(self.server)
+        await client.start_server()
+        self._clients.append(client)
+        return client
+
+    async def logged_in(self, role: str) -> TestClient[Any, Any]:
+        client = await self.client()
+        response = await login(client, USERS[role])
+        assert response.status == 303, await response.text()
+        return client
+
+    def rows(
+        self, table: str, where: str | None = None, args: list[Any] | None = None
+    ) -> list[dict[str, Any]]:
+        db = sqlite_utils.Database(self.db_path)
+        try:
+            return list(db.table(table).rows_where(where, args or []))
+        finally:
+            db.close()
+
+    def audit(self, action: str) -> list[dict[str, Any]]:
+        return self.rows("audit", "action = ?", [action])
+
+    async def close(self) -> None:
+        for client in self._clients:
+            await client.close()
+
+
+def csrf_in(html: str) -> str:
+    found = _CSRF.search(html)
+    assert found, "the page has no csrf-token meta tag"
+    return found.group(1)
+
+
+async def csrf_of(client: TestClient[Any, Any], path: str = "/") -> str:
+    """The CSRF token of the client's session, read from a page as a browser would."""
+    response = await client.get(path)
+    return csrf_in(await response.text())
+
+
+async def login(
+    client: TestClient[Any, Any], username: str, password: str = PASSWORD, next_: str | None = None
+) -> ClientResponse:
+    """Open the log-in page, then submit it (without following the redirect)."""
+    page = await client.get("/login")
+    form = {"csrf_token": csrf_in(await page.text()), "username": username, "password": password}
+    if next_ is not None:
+        form["next"] = next_
+    return await client.post("/login", data=form, allow_redirects=False)
+
+
+def session_cookie(client: TestClient[Any, Any]) -> str | None:
+    for cookie in client.session.cookie_jar:
+        if cookie.key == "hotline_session":
+            return cookie.value
+    return None
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    path = tmp_path / "hotline.sqlite3"
+    for role, username in USERS.items():
+        counselor_id = "c1" if role == "counselor" else None
+        users.add_user(
+            path, username, f"{role} 담당", role, PASSWORD, counselor_id=counselor_id, actor="pytest"
+        )
+    return path
+
+
+@pytest.fixture
+async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
+    db = Database(db_path, create_schema)
+    db.start()
+    server = TestServer(build_desk(db, counselors=COUNSELORS, clock=clock))
+    harness = Desk(server, db_path, clock)
+    try:
+        yield harness
+    finally:
+        await harness.close()
+        await server.close()
+        db.close()

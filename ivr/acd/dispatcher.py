@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ from ivr.acd.counselor_states import (
     due_event,
     transition,
 )
+from ivr.acd.estimate import HandledCall, estimate_wait
 from ivr.acd.routing import Admission, QueueConfig, WaitingCaller, admit, next_assignment, position
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ class Dispatcher:
         self.endpoints = endpoints or {}
         self._tickets: dict[str, _Ticket] = {}
         self._timer: asyncio.TimerHandle | None = None
+        self._answered_at: dict[str, float] = {}  # counselor -> start of their conversation
+        self.history: deque[HandledCall] = deque(maxlen=1000)
 
     # -- counselors ----------------------------------------------------------
     def __contains__(self, counselor_id: object) -> bool:
@@ -92,6 +96,15 @@ class Dispatcher:
         self.kick()
         return True
 
+    def set_reachable(self, counselor_id: str, reachable: bool) -> None:
+        """Their phone registered or went away: an unreachable phone is offered no calls."""
+        c = self.counselors.get(counselor_id)
+        if c is None or c.reachable == reachable:
+            return
+        self.counselors[counselor_id] = dataclasses.replace(c, reachable=reachable)
+        log.info("counselor %s: phone %s", counselor_id, "reachable" if reachable else "unreachable")
+        self.kick()
+
     def login_all(self) -> None:
         """Log every counselor in (until the desk and phone feature codes do it)."""
         for cid, c in self.counselors.items():
@@ -108,7 +121,20 @@ class Dispatcher:
     def call_ended(self, counselor_id: str) -> None:
         """The conversation is over: wrap-up, then available again."""
         if self.counselors[counselor_id].state is CounselorState.ON_CALL:
+            now = self.now()
+            talk = now - self._answered_at.pop(counselor_id, now)
             self.apply(counselor_id, Event.hangup())
+            # Handle time = talk + the wrap-up the rules give (extensions are rare).
+            self.history.append(
+                HandledCall(now + self.rules.wrap_up_seconds, talk, self.rules.wrap_up_seconds)
+            )
+
+    def estimate_minutes(self, call_id: str) -> int | None:
+        """Minutes to announce for this caller, or None when no honest estimate exists."""
+        found = estimate_wait(
+            self.position(call_id), self.history, list(self.counselors.values()), self.now()
+        )
+        return found.minutes if found is not None else None
 
     # -- callers ---------------------------------------------------------------
     def enter(self, call_id: str, queue: str, *, priority: bool = False) -> Admission:
@@ -148,6 +174,7 @@ class Dispatcher:
 
     def answered(self, call_id: str, counselor_id: str) -> None:
         self._tickets.pop(call_id, None)
+        self._answered_at[counselor_id] = self.now()
         self.apply(counselor_id, Event.answer(call_id))
 
     def missed(self, call_id: str, counselor_id: str) -> None:

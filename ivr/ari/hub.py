@@ -37,6 +37,8 @@ class AriHub:
         self.service = service
         self.records = records
         self.calls: dict[str, AriCall] = {}
+        # Counselors' desk phones by PJSIP endpoint name, for their device state.
+        self.phones = {endpoint: cid for cid, endpoint in service.acd.endpoints.items()}
         self.stream = EventStream(rest, app, self.on_event, self.reconcile)
         self.startup_time: str | None = None
         self.asterisk_restarts = 0
@@ -62,6 +64,9 @@ class AriHub:
     # -- events ------------------------------------------------------------
     def on_event(self, event: Event) -> None:
         kind = event["type"]
+        if kind == "EndpointStateChange":
+            self._phone_state(event.get("endpoint") or {})
+            return
         channel = event.get("channel") or {}
         channel_id = channel.get("id")
         if kind.startswith(("Playback", "Recording")):
@@ -113,6 +118,27 @@ class AriHub:
         with contextlib.suppress(AriError):
             await self.rest.delete(f"channels/{channel_id}")
 
+    def _phone_state(self, endpoint: Any) -> None:
+        if not isinstance(endpoint, dict):
+            return
+        cid = self.phones.get(str(endpoint.get("resource", "")))
+        if cid is not None and endpoint.get("technology") == "PJSIP":
+            # "offline": unregistered or failing qualify. A phone on a fixed
+            # address that is not qualified stays "unknown": offered as usual.
+            self.service.acd.set_reachable(cid, endpoint.get("state") != "offline")
+
+    async def _watch_phones(self) -> None:
+        """Subscribe to the counselors' endpoints and read their state now."""
+        if not self.phones:
+            return
+        sources = ",".join(f"endpoint:PJSIP/{ep}" for ep in self.phones)
+        await self.rest.post(f"applications/{self.app}/subscription", eventSource=sources)
+        for endpoint in self.phones:
+            try:
+                self._phone_state(await self.rest.get(f"endpoints/PJSIP/{endpoint}"))
+            except CallGone:
+                log.warning("Asterisk has no endpoint %s (render and restart the PBX)", endpoint)
+
     # -- after every connect -----------------------------------------------
     async def reconcile(self) -> None:
         """Rebuild state from REST: events sent while disconnected are lost."""
@@ -122,6 +148,7 @@ class AriHub:
             self.asterisk_restarts += 1
             log.warning("Asterisk restarted (started at %s); its calls are gone", startup)
         self.startup_time = startup
+        await self._watch_phones()
         app = await self.rest.get(f"applications/{self.app}")
         alive = set(app.get("channel_ids") or [])
         for call_id, call in list(self.calls.items()):

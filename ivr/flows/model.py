@@ -203,6 +203,9 @@ class QueueNode(Node):
     prompt: str | None = None  # "상담사를 연결해 드리겠습니다"
     priority: bool = False
     max_wait_seconds: float | None = Field(default=None, gt=0, le=3600)
+    # Position (and an honest wait estimate, when there is one) on entry and then
+    # every so often; 0 turns the announcements off.
+    announce_every_seconds: float = Field(default=60.0, ge=0, le=600)
     waits_for_caller: ClassVar[bool] = True
 
     def outcomes(self) -> frozenset[str]:

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ivr.flows import model
+from ivr.prompts import korean
 
 SOUND_DIR = "jeonju-flows"
 
@@ -22,6 +23,32 @@ DIGIT_TEXTS = {
     "zh": dict(zip("0123456789", "零 一 二 三 四 五 六 七 八 九".split(), strict=True)),
     "vi": dict(zip("0123456789", "không một hai ba bốn năm sáu bảy tám chín".split(), strict=True)),
 }
+
+
+# Queue announcements, rendered ahead like every prompt: position N and about
+# M minutes, for N and M up to this (a longer line is announced as this).
+ANNOUNCE_MAX = 30
+
+
+def _position_text(language: str, n: int) -> str:
+    if language == "ko":
+        return korean.queue_position(n)
+    if language == "zh":
+        return f"您前面排第{n}位。"
+    if language == "vi":
+        return f"Bạn đang ở vị trí thứ {n}."
+    return f"You are number {n} in line."
+
+
+def _wait_text(language: str, minutes: int) -> str:
+    if language == "ko":
+        return korean.wait_estimate(minutes)
+    if language == "zh":
+        return f"预计等待时间约为{minutes}分钟。"
+    if language == "vi":
+        return f"Thời gian chờ dự kiến khoảng {minutes} phút."
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"Your estimated wait is about {minutes} {unit}."
 
 
 def _key(text: str, language: str) -> str:
@@ -61,9 +88,17 @@ class PromptBook:
                     book.sounds[(pid, lang)] = Sound(name, text, voice, pid)
         for lang in flow.languages:
             for digit, text in DIGIT_TEXTS[lang].items():
-                name = f"{SOUND_DIR}/digit.{digit}.{lang}.{_key(text, lang)}"
-                book.sounds[(f"digit_{digit}", lang)] = Sound(name, text, lang, f"digit_{digit}")
+                book._add(f"digit_{digit}", "digit", digit, lang, text)
+            if any(isinstance(n, model.QueueNode) for n in flow.nodes.values()):
+                for n in range(1, ANNOUNCE_MAX + 1):
+                    book._add(f"position_{n}", "position", str(n), lang, _position_text(lang, n))
+                    book._add(f"wait_{n}", "wait", str(n), lang, _wait_text(lang, n))
         return book
+
+    def _add(self, prompt_id: str, kind: str, value: str, lang: str, text: str) -> None:
+        # Shared by every flow: the same text is the same file.
+        name = f"{SOUND_DIR}/{kind}.{value}.{lang}.{_key(text, lang)}"
+        self.sounds[(prompt_id, lang)] = Sound(name, text, lang, prompt_id)
 
     def names(self, prompt_ids: list[str], language: str) -> list[str]:
         return [self.sound(pid, language).name for pid in prompt_ids]

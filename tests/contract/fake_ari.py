@@ -23,6 +23,7 @@ class FakeAri:
         self.channel_ids: list[str] = []
         self.bridge_ids: list[str] = []
         self.channels: dict[str, dict[str, Any]] = {}
+        self.endpoint_states: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.auth_seen: list[str] = []
         # (method, path) -> (status, body) for scripted answers
@@ -92,6 +93,10 @@ class FakeAri:
             return web.json_response(
                 {"name": path.split("/")[1], "channel_ids": self.channel_ids, "bridge_ids": self.bridge_ids}
             )
+        if request.method == "GET" and path.startswith("endpoints/PJSIP/"):
+            resource = path.rsplit("/", 1)[1]
+            state = self.endpoint_states.get(resource, "online")
+            return web.json_response({"technology": "PJSIP", "resource": resource, "state": state})
         if request.method == "GET" and path.startswith("channels/"):
             channel = self.channels.get(path.split("/")[1])
             if channel is None:

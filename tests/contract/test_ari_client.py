@@ -257,3 +257,36 @@ async def test_healthy_only_while_the_app_is_registered(ari: FakeAri, rest: AriR
         assert not await hub.registered()
     finally:
         await stop(hub, task)
+
+
+async def test_an_unregistered_phone_is_offered_no_calls_until_it_is_back(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    ari.endpoint_states["p-c2"] = "offline"
+    hub, _, acd, _ = make_hub(rest)
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        assert (
+            "POST",
+            "applications/hotline/subscription",
+            {"eventSource": "endpoint:PJSIP/p-c1,endpoint:PJSIP/p-c2"},
+        ) in ari.requests
+        assert not acd.counselors["c2"].reachable and acd.counselors["c1"].reachable
+        await ari.send(
+            {
+                "type": "EndpointStateChange",
+                "endpoint": {"technology": "PJSIP", "resource": "p-c1", "state": "offline"},
+            }
+        )
+        await ari.send(
+            {
+                "type": "EndpointStateChange",
+                "endpoint": {"technology": "PJSIP", "resource": "p-c2", "state": "online"},
+            }
+        )
+        await ari.send(stasis_start("ch3", "citizen", "2221000"))  # a later event: the two above are done
+        await ari.wait_request("POST", "channels/ch3/answer")
+        assert not acd.counselors["c1"].reachable and acd.counselors["c2"].reachable
+    finally:
+        await stop(hub, task)

@@ -29,8 +29,9 @@ from tests.integration.sipp import SippLab
 SIP_PORT = 15060
 ARI_PORT = 18088
 WEB_PORT = 18080
-COUNSELOR_PORTS = (5071, 5072, 5073)
+COUNSELOR_PORTS = tuple(range(5071, 5082))  # eleven desk phones, as in the call center
 FLOWS = Path(__file__).resolve().parent / "flows"
+_NAMES = "김민지 이서준 박지현 최도윤 정하은 강시우 조수아 윤예준 장서연 임주원 한지우".split()
 
 CONFIG = f"""
 hotline: {{number: "2221000", flow: itest, flows_dir: "{FLOWS}"}}
@@ -43,9 +44,8 @@ asterisk:
   rtp_start: 21000
   rtp_end: 21999
 counselors:
-  - {{id: c1, name: 김민지, endpoint: itest-c1, contact: "sip:127.0.0.1:{COUNSELOR_PORTS[0]}"}}
-  - {{id: c2, name: 이서준, endpoint: itest-c2, contact: "sip:127.0.0.1:{COUNSELOR_PORTS[1]}"}}
-  - {{id: c3, name: 박지현, endpoint: itest-c3, contact: "sip:127.0.0.1:{COUNSELOR_PORTS[2]}"}}
+COUNSELORS
+acd: {{wrap_up_seconds: 1}}
 ivr:
   ring_timeout_seconds: 3
 web: {{port: {WEB_PORT}}}
@@ -53,7 +53,13 @@ storage:
   database: DATABASE
   state_dir: STATE
 service: {{drain_seconds: 5, log_level: DEBUG}}
-"""
+""".replace(
+    "COUNSELORS",
+    "\n".join(
+        f'  - {{id: c{i + 1}, name: {name}, endpoint: itest-c{i + 1}, contact: "sip:127.0.0.1:{port}"}}'
+        for i, (name, port) in enumerate(zip(_NAMES, COUNSELOR_PORTS, strict=True))
+    ),
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -191,6 +197,14 @@ class Service:
     def timeline(self, call_id: str) -> list[tuple[str, dict[str, Any]]]:
         rows = self.query("SELECT kind, detail FROM call_events WHERE call_id = ? ORDER BY id", (call_id,))
         return [(r["kind"], json.loads(r["detail"])) for r in rows]
+
+    def wait_for_event_count(self, kind: str, count: int, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.query("SELECT id FROM call_events WHERE kind = ?", (kind,))) >= count:
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"fewer than {count} {kind!r} events after {timeout} s:\n{self.log()[-3000:]}")
 
     def wait_for_event(self, kind: str, timeout: float = 30.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

@@ -246,7 +246,13 @@ class SippLab:
         return self._run(name, _scenario(name, body), ["-s", number, self.target])
 
     def counselor(
-        self, port: int, behaviour: str = "answer", *, ring_ms: int = 300, timeout_ms: int = 120000
+        self,
+        port: int,
+        behaviour: str = "answer",
+        *,
+        ring_ms: int = 300,
+        timeout_ms: int = 120000,
+        calls: int = 1,
     ) -> Phone:
         """A counselor's desk phone on 127.0.0.1:`port`: answer, busy or no_answer."""
         name = f"counselor{port}"
@@ -260,9 +266,11 @@ class SippLab:
             body = _UAS_HEAD_KEEP_CSEQ + _UAS_RINGING + _UAS_NO_ANSWER.format(timeout=timeout_ms)
         else:
             raise ValueError(behaviour)
-        return self._run(name, _scenario(name, body), ["-p", str(port)], listen=True)
+        return self._run(name, _scenario(name, body), ["-p", str(port)], listen=True, calls=calls)
 
-    def _run(self, name: str, xml: str, extra: list[str], listen: bool = False) -> Phone:
+    def _run(self, name: str, xml: str, extra: list[str], listen: bool = False, calls: int = 1) -> Phone:
+        # -l: SIPp keeps a finished call in its count for a while, so a phone
+        # that takes several calls in a row must be allowed that many.
         scenario = self.workdir / f"{name}.xml"
         scenario.write_text(xml, encoding="latin-1")
         sig_port, media_port = self._ports()
@@ -273,9 +281,9 @@ class SippLab:
             "-i",
             "127.0.0.1",
             "-m",
-            "1",
+            str(calls),
             "-l",
-            "1",
+            str(calls),
             "-mp",
             str(media_port),
             "-nostdin",

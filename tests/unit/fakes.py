@@ -122,6 +122,7 @@ class MemoryRecords:
         self.closed_ids: list[str] = []
         self.events: list[tuple[str, str, dict[str, Any]]] = []
         self._changed = asyncio.Event()
+        self._event_seen = asyncio.Event()
         self.history: dict[str, int] = {}
         self.strike_counts: dict[str, int] = {}
         self.callbacks: list[tuple[str, str, str | None]] = []
@@ -130,9 +131,14 @@ class MemoryRecords:
         self.on_event: Any = None  # a test's hook, called with (kind, detail)
 
     async def changed(self) -> None:
-        """Return after the next write."""
+        """Return after the next closed call."""
         self._changed.clear()
         await self._changed.wait()
+
+    async def changed_event(self) -> None:
+        """Return after the next timeline event."""
+        self._event_seen.clear()
+        await self._event_seen.wait()
 
     async def opened(self, facts: CallFacts) -> None:
         self.calls[facts.call_id] = facts
@@ -142,6 +148,7 @@ class MemoryRecords:
 
     async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
         self.events.append((call_id, kind, detail))
+        self._event_seen.set()
         if self.on_event is not None:
             self.on_event(kind, detail)
 

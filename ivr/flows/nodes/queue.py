@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 
+from ivr.acd.dispatcher import EMPTY
 from ivr.acd.routing import Admission
 from ivr.flows import model
 from ivr.flows.engine import FlowRun
+from ivr.flows.promptbook import ANNOUNCE_MAX
 from ivr.ports import CounselorLeg
 
 
@@ -30,28 +32,62 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
     try:
         if node.prompt:
             await run.say([node.prompt])
-        await run.call.hold(True)
         limit = node.max_wait_seconds or acd.queues[node.queue].max_wait_seconds or math.inf
+        every = node.announce_every_seconds or math.inf
+        next_announce = run.ctx.monotonic()
+        held = False
+        # A counselor free right now: ring at once, with no announcement.
+        counselor_id = await acd.next_offer(call_id, 0.5)
         while True:
-            left = limit - (run.ctx.monotonic() - entered)
-            counselor_id = await acd.next_offer(call_id, None if math.isinf(left) else max(0.0, left))
-            if not counselor_id:
-                # None: waited too long; EMPTY: nobody is working this queue any more.
+            if counselor_id:
+                if not held:
+                    await run.call.hold(True)
+                    held = True
+                leg = await _ring(run, counselor_id)
+                if leg is not None:
+                    await run.ctx.event("queue_connected", queue=node.queue, waited=_since(run, entered))
+                    await run.call.hold(False)
+                    await talk(run, leg)
+                    return "completed"
+            waited = run.ctx.monotonic() - entered
+            if counselor_id == EMPTY or waited >= limit:
+                # Nobody is working this queue any more, or the caller waited long enough.
                 run.ctx.overflowed = True
-                kind = "queue_timeout" if counselor_id is None else "queue_empty"
-                await run.ctx.event(kind, queue=node.queue, waited=round(run.ctx.monotonic() - entered, 1))
-                await run.call.hold(False)
+                kind = "queue_empty" if counselor_id == EMPTY else "queue_timeout"
+                await run.ctx.event(kind, queue=node.queue, waited=_since(run, entered))
+                if held:
+                    await run.call.hold(False)
                 return "overflow"
-            leg = await _ring(run, counselor_id)
-            if leg is not None:
-                await run.ctx.event(
-                    "queue_connected", queue=node.queue, waited=round(run.ctx.monotonic() - entered, 1)
-                )
-                await run.call.hold(False)
-                await talk(run, leg)
-                return "completed"
+            now = run.ctx.monotonic()
+            if now >= next_announce:
+                if held:
+                    await run.call.hold(False)
+                    held = False
+                await _announce(run, node.queue)
+                next_announce = now + every
+            if not held:
+                await run.call.hold(True)
+                held = True
+            wait = min(limit - waited, next_announce - run.ctx.monotonic())
+            counselor_id = await acd.next_offer(call_id, None if math.isinf(wait) else max(0.0, wait))
     finally:
         acd.leave(call_id)  # no-op once connected; a hangup takes the caller out of line
+
+
+def _since(run: FlowRun, start: float) -> float:
+    return round(run.ctx.monotonic() - start, 1)
+
+
+async def _announce(run: FlowRun, queue: str) -> None:
+    """Position in line, and the expected wait only when it can be trusted."""
+    acd, call_id = run.ctx.acd, run.ctx.call_id
+    position = acd.position(call_id)
+    minutes = acd.estimate_minutes(call_id)
+    prompts = [f"position_{min(position, ANNOUNCE_MAX)}"]
+    if minutes is not None:
+        prompts.append(f"wait_{min(minutes, ANNOUNCE_MAX)}")
+    await run.ctx.event("queue_announced", queue=queue, position=position, minutes=minutes)
+    await run.say(prompts)
 
 
 async def _ring(run: FlowRun, counselor_id: str) -> CounselorLeg | None:

@@ -1,0 +1,144 @@
+"""Waiting in line on a fake call: order, announcements, estimates, leaving the line."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from ivr.acd.estimate import HandledCall
+from ivr.calls.service import CallService
+from ivr.flows.engine import FlowEnv
+from ivr.flows.loader import Known, load_text
+from ivr.flows.registry import FlowRegistry
+from ivr.ports import OfferResult
+from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher, settled
+
+FLOW = """
+flow: line
+languages: [ko]
+start: wait
+prompts:
+  connecting: {ko: 상담사를 연결해 드리겠습니다.}
+  busy: {ko: 모든 상담사가 통화 중입니다.}
+  bye: {ko: 감사합니다.}
+nodes:
+  wait:
+    type: queue
+    queue: general
+    prompt: connecting
+    announce_every_seconds: 0.2
+    max_wait_seconds: MAXWAIT
+    on: {completed: bye, overflow: busy, closed: busy}
+  busy: {type: hangup, prompt: busy}
+  bye: {type: hangup, prompt: bye}
+"""
+
+
+def service(counselors: list[str], max_wait: float = 30) -> tuple[CallService, MemoryRecords]:
+    loaded = load_text(
+        FLOW.replace("MAXWAIT", str(max_wait)), "line.yaml", Known(queues=frozenset({"general"}))
+    )
+    flows = FlowRegistry("line")
+    flows.swap({"line": loaded})
+    clock = StepClock()
+    records = MemoryRecords()
+    acd = dispatcher(counselors)
+    return CallService(flows, FlowEnv(now=clock.now), acd, records, clock.now, time.monotonic), records
+
+
+def caller(n: int, answers: dict[str, OfferResult]) -> FakeCall:
+    call = FakeCall(digits=[], counselors=answers)
+    call.call_id = f"call-{n}"
+    call.caller = f"0101234000{n}"
+    return call
+
+
+def events(records: MemoryRecords, call_id: str, kind: str) -> list[dict]:
+    return [d for c, k, d in records.events if c == call_id and k == kind]
+
+
+async def test_given_one_counselor_busy_then_the_next_caller_hears_their_position_and_waits() -> None:
+    svc, records = service(["c1"])
+    first, second = caller(1, {"c1": OfferResult.ANSWERED}), caller(2, {"c1": OfferResult.ANSWERED})
+    await svc.new_call(first)
+    await asyncio.wait_for(first.connected.wait(), 5)
+    await svc.new_call(second)
+    async with asyncio.timeout(5):
+        while not events(records, "call-2", "queue_announced"):
+            await records.changed_event()
+    [announced] = events(records, "call-2", "queue_announced")[:1]
+    assert announced["position"] == 1 and announced["minutes"] is None  # too little history to promise
+    assert any("position.1.ko" in p for p in second.prompts())
+    assert not any(".wait." in p for p in second.prompts())
+    first.legs["c1"].ended.set()  # the counselor finishes with the first caller
+    await asyncio.wait_for(second.connected.wait(), 5)
+    second.legs["c1"].ended.set()
+    await asyncio.gather(svc.join("call-1"), svc.join("call-2"))
+    assert [records.calls[f"call-{n}"].counselor_id for n in (1, 2)] == ["c1", "c1"]
+    assert settled(svc.acd)
+
+
+async def test_given_enough_history_then_the_wait_is_announced_in_minutes() -> None:
+    svc, records = service(["c1"])
+    now = time.monotonic()
+    svc.acd.history.extend(HandledCall(now - i, 170.0, 10.0) for i in range(20))  # 3 minutes each
+    first, second = caller(1, {"c1": OfferResult.ANSWERED}), caller(2, {"c1": OfferResult.ANSWERED})
+    await svc.new_call(first)
+    await asyncio.wait_for(first.connected.wait(), 5)
+    await svc.new_call(second)
+    async with asyncio.timeout(5):
+        while not events(records, "call-2", "queue_announced"):
+            await records.changed_event()
+    assert events(records, "call-2", "queue_announced")[0]["minutes"] == 3
+    assert any("wait.3.ko" in p for p in second.prompts())
+    await svc.detach_all()
+
+
+async def test_given_nobody_answers_then_the_caller_leaves_the_line_when_nobody_works_any_more() -> None:
+    svc, records = service(["c1", "c2"])
+    call = caller(1, {"c1": OfferResult.NO_ANSWER, "c2": OfferResult.BUSY})
+    await svc.new_call(call)
+    await asyncio.wait_for(svc.join("call-1"), 5)
+    assert records.calls["call-1"].ivr_path == ["wait", "busy"]
+    results = [(d["counselor"], d["result"]) for d in events(records, "call-1", "offer_result")]
+    assert sorted(results) == [("c1", "no_answer")] * 3 + [("c2", "busy")] * 3
+    assert events(records, "call-1", "queue_empty")
+    alerts = [c.id for c in svc.acd.counselors.values() if c.pause_reason is not None]
+    assert alerts == ["c1", "c2"]  # paused for missed calls after three misses each
+
+
+async def test_given_a_long_wait_then_overflow_after_max_wait() -> None:
+    svc, records = service(["c1"], max_wait=0.6)
+    first, second = caller(1, {"c1": OfferResult.ANSWERED}), caller(2, {"c1": OfferResult.ANSWERED})
+    await svc.new_call(first)
+    await asyncio.wait_for(first.connected.wait(), 5)
+    await svc.new_call(second)
+    await asyncio.wait_for(svc.join("call-2"), 5)
+    assert records.calls["call-2"].ivr_path == ["wait", "busy"]
+    assert records.calls["call-2"].disposition == "no_counselor"
+    assert events(records, "call-2", "queue_timeout")
+    first.legs["c1"].ended.set()
+    await svc.join("call-1")
+
+
+async def test_given_a_caller_hangs_up_while_waiting_then_the_next_in_line_is_served() -> None:
+    svc, records = service(["c1"])
+    answers = {"c1": OfferResult.ANSWERED}
+    first, second, third = caller(1, answers), caller(2, answers), caller(3, answers)
+    await svc.new_call(first)
+    await asyncio.wait_for(first.connected.wait(), 5)
+    await svc.new_call(second)
+    await svc.new_call(third)
+    async with asyncio.timeout(5):
+        while not events(records, "call-3", "queue_announced"):
+            await records.changed_event()
+    assert events(records, "call-3", "queue_announced")[0]["position"] == 2
+    svc.call_ended("call-2", "normal_clearing")  # the second caller gives up
+    await svc.join("call-2")
+    first.legs["c1"].ended.set()
+    await asyncio.wait_for(third.connected.wait(), 5)
+    third.legs["c1"].ended.set()
+    await asyncio.gather(svc.join("call-1"), svc.join("call-3"))
+    assert records.calls["call-2"].disposition == "abandoned_ivr"
+    assert records.calls["call-3"].counselor_id == "c1"
+    assert settled(svc.acd)

@@ -206,15 +206,25 @@ class QueueNode(Node):
     # Position (and an honest wait estimate, when there is one) on entry and then
     # every so often; 0 turns the announcements off.
     announce_every_seconds: float = Field(default=60.0, ge=0, le=600)
+    # A key that takes the caller out of line (outcome `left`), for a callback
+    # or a message; `leave_prompt` tells them so with each announcement.
+    leave_key: Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"] | None = None
+    leave_prompt: str | None = None
     waits_for_caller: ClassVar[bool] = True
 
     def outcomes(self) -> frozenset[str]:
         # completed: the counselor hung up and the caller is still there (survey);
         # overflow: nobody could take the call in time; closed: nobody logged in.
-        return frozenset({"completed", "overflow", "closed"})
+        return frozenset({"completed", "overflow", "closed", *(["left"] if self.leave_key else [])})
 
     def prompt_ids(self) -> list[str]:
-        return [self.prompt] if self.prompt else []
+        return [p for p in (self.prompt, self.leave_prompt) if p]
+
+    @model_validator(mode="after")
+    def _leave(self) -> QueueNode:
+        if self.leave_prompt and not self.leave_key:
+            raise ValueError("leave_prompt needs a leave_key")
+        return self
 
 
 class TransferNode(Node):

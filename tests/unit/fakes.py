@@ -52,6 +52,8 @@ class FakeCall:
         self.ringing = asyncio.Event()
         self.connected = asyncio.Event()
         self.recording_works = True
+        self.holding = False
+        self.hold_keys: list[str | None] = []
 
     def _next(self) -> str | None:
         return self.script.pop(0) if self.script else None
@@ -66,6 +68,9 @@ class FakeCall:
 
     async def read_digit(self, timeout: float) -> str | None:
         self.log.append(("read", timeout))
+        if self.holding:
+            # Keys pressed while waiting in line come from their own script.
+            return self.hold_keys.pop(0) if self.hold_keys else None
         return self._next()
 
     def discard_digits(self) -> None:
@@ -73,6 +78,7 @@ class FakeCall:
 
     async def hold(self, on: bool) -> None:
         self.log.append(("hold", on))
+        self.holding = on
 
     async def offer(self, counselor_id: str, endpoint: str, ring_seconds: float):
         self.log.append(("offer", counselor_id))

@@ -21,6 +21,8 @@ prompts:
   connecting: {ko: 상담사를 연결해 드리겠습니다.}
   busy: {ko: 모든 상담사가 통화 중입니다.}
   bye: {ko: 감사합니다.}
+  leave: {ko: 기다리지 않고 전화 요청을 하시려면 1번을 눌러 주십시오.}
+  later: {ko: 요청하신 번호로 연락드리겠습니다.}
 nodes:
   wait:
     type: queue
@@ -28,7 +30,10 @@ nodes:
     prompt: connecting
     announce_every_seconds: 0.2
     max_wait_seconds: MAXWAIT
-    on: {completed: bye, overflow: busy, closed: busy}
+    leave_key: "1"
+    leave_prompt: leave
+    on: {completed: bye, overflow: busy, closed: busy, left: later}
+  later: {type: hangup, prompt: later}
   busy: {type: hangup, prompt: busy}
   bye: {type: hangup, prompt: bye}
 """
@@ -142,3 +147,20 @@ async def test_given_a_caller_hangs_up_while_waiting_then_the_next_in_line_is_se
     assert records.calls["call-2"].disposition == "abandoned_ivr"
     assert records.calls["call-3"].counselor_id == "c1"
     assert settled(svc.acd)
+
+
+async def test_given_a_caller_presses_the_leave_key_while_waiting_then_they_leave_the_line() -> None:
+    svc, records = service(["c1"])
+    first = caller(1, {"c1": OfferResult.ANSWERED})
+    second = caller(2, {"c1": OfferResult.ANSWERED})
+    second.hold_keys = ["7", "1"]  # 7 means nothing here
+    await svc.new_call(first)
+    await asyncio.wait_for(first.connected.wait(), 5)
+    await svc.new_call(second)
+    await asyncio.wait_for(svc.join("call-2"), 5)
+    assert records.calls["call-2"].ivr_path == ["wait", "later"]
+    assert events(records, "call-2", "queue_left")[0]["key"] == "1"
+    assert any(".leave." in p for p in second.prompts())  # told about the key with the position
+    first.legs["c1"].ended.set()
+    await svc.join("call-1")
+    assert svc.acd.waiting_count() == 0 and settled(svc.acd)

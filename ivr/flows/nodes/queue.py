@@ -7,6 +7,7 @@ and the caller keeps their place; the caller's hangup takes them out of line.
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 from ivr.acd.dispatcher import EMPTY
@@ -63,13 +64,17 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
                 if held:
                     await run.call.hold(False)
                     held = False
-                await _announce(run, node.queue)
+                await _announce(run, node.queue, node.leave_prompt)
                 next_announce = now + every
             if not held:
                 await run.call.hold(True)
                 held = True
             wait = min(limit - waited, next_announce - run.ctx.monotonic())
-            counselor_id = await acd.next_offer(call_id, None if math.isinf(wait) else max(0.0, wait))
+            counselor_id, pressed = await _wait(run, node, None if math.isinf(wait) else max(0.0, wait))
+            if pressed:
+                await run.ctx.event("queue_left", queue=node.queue, key=pressed, waited=_since(run, entered))
+                await run.call.hold(False)
+                return "left"
     finally:
         acd.leave(call_id)  # no-op once connected; a hangup takes the caller out of line
 
@@ -78,7 +83,35 @@ def _since(run: FlowRun, start: float) -> float:
     return round(run.ctx.monotonic() - start, 1)
 
 
-async def _announce(run: FlowRun, queue: str) -> None:
+async def _wait(run: FlowRun, node: model.QueueNode, timeout: float | None) -> tuple[str | None, str | None]:
+    """A counselor offered (or None/EMPTY), and the leave key if the caller pressed it first."""
+    acd = run.ctx.acd
+    offer = asyncio.ensure_future(acd.next_offer(run.ctx.call_id, timeout))
+    if not node.leave_key:
+        return await offer, None
+    listening = True
+    try:
+        while True:
+            key = asyncio.ensure_future(run.call.read_digit(timeout if timeout is not None else 3600.0))
+            waiting: set[asyncio.Future[str | None]] = {offer, key} if listening else {offer}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if offer.done():
+                key.cancel()
+                return offer.result(), None
+            pressed = key.result()
+            if pressed == node.leave_key:
+                offer.cancel()
+                return None, pressed
+            # Another key means nothing here; silence (a fake call's None) stops listening.
+            listening = pressed is not None
+            if not listening:
+                return await offer, None
+    finally:
+        if not offer.done():
+            offer.cancel()
+
+
+async def _announce(run: FlowRun, queue: str, leave_prompt: str | None = None) -> None:
     """Position in line, and the expected wait only when it can be trusted."""
     acd, call_id = run.ctx.acd, run.ctx.call_id
     position = acd.position(call_id)
@@ -86,6 +119,8 @@ async def _announce(run: FlowRun, queue: str) -> None:
     prompts = [f"position_{min(position, ANNOUNCE_MAX)}"]
     if minutes is not None:
         prompts.append(f"wait_{min(minutes, ANNOUNCE_MAX)}")
+    if leave_prompt:
+        prompts.append(leave_prompt)
     await run.ctx.event("queue_announced", queue=queue, position=position, minutes=minutes)
     await run.say(prompts)
 

@@ -160,6 +160,7 @@ class Hotline:
         self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
         self.hub = AriHub(self.rest, s.asterisk.app, self.service, self.records)
         self.started = time.monotonic()
+        self._reloads: set[asyncio.Task[None]] = set()
 
     async def health(self) -> dict[str, Any]:
         registered = await self.hub.registered()
@@ -174,11 +175,60 @@ class Hotline:
             "uptime_seconds": round(time.monotonic() - self.started, 1),
         }
 
-    def reload_flows(self) -> None:
-        """SIGHUP and `ivr flows publish`: take the flows on disk, or keep the old ones."""
-        try:
+    def metrics(self) -> str:
+        """Prometheus text exposition of what operations watch."""
+        lines = [
+            "# HELP hotline_calls_in_progress Calls the service is handling now.",
+            "# TYPE hotline_calls_in_progress gauge",
+            f"hotline_calls_in_progress {self.service.active}",
+            "# HELP hotline_callers_waiting Callers waiting in a queue.",
+            "# TYPE hotline_callers_waiting gauge",
+        ]
+        for name in self.acd.queues:
+            lines.append(f'hotline_callers_waiting{{queue="{name}"}} {self.acd.waiting_count(name)}')
+        lines += ["# HELP hotline_counselors Counselors by state.", "# TYPE hotline_counselors gauge"]
+        states: dict[str, int] = {}
+        for c in self.acd.counselors.values():
+            states[c.state.value] = states.get(c.state.value, 0) + 1
+        for state in ("logged_out", "available", "reserved", "on_call", "wrap_up", "paused"):
+            lines.append(f'hotline_counselors{{state="{state}"}} {states.get(state, 0)}')
+        hub = self.hub
+        lines += [
+            "# HELP hotline_ari_reconnects_total Times the ARI events connection was re-established.",
+            "# TYPE hotline_ari_reconnects_total counter",
+            f"hotline_ari_reconnects_total {hub.stream.reconnects}",
+            "# HELP hotline_asterisk_restarts_total Asterisk restarts noticed.",
+            "# TYPE hotline_asterisk_restarts_total counter",
+            f"hotline_asterisk_restarts_total {hub.asterisk_restarts}",
+            "# HELP hotline_ari_event_seconds Time to handle one ARI event.",
+            "# TYPE hotline_ari_event_seconds summary",
+            f"hotline_ari_event_seconds_count {hub.events_handled}",
+            f"hotline_ari_event_seconds_sum {hub.event_seconds:.6f}",
+            "# HELP hotline_ari_event_seconds_max Longest time to handle one ARI event.",
+            "# TYPE hotline_ari_event_seconds_max gauge",
+            f"hotline_ari_event_seconds_max {hub.event_seconds_max:.6f}",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def on_sighup(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.reload_flows())
+        self._reloads.add(task)
+        task.add_done_callback(self._reloads.discard)
+
+    async def reload_flows(self) -> None:
+        """SIGHUP (sent by `ivr flows publish`): take the flows on disk, or keep the old ones.
+
+        Loading and rendering run in a thread: a prompt the publish did not
+        render yet must not stall the calls in progress.
+        """
+
+        def load_and_render() -> dict[str, Any]:
             loaded = load_flows(self.cfg)
             publish_prompts(self.cfg, loaded)
+            return loaded
+
+        try:
+            loaded = await asyncio.to_thread(load_and_render)
             self.flows.swap(loaded)
         except HotlineError as exc:
             log.error("the new flows were refused; the running ones keep serving:\n%s", exc)
@@ -188,8 +238,11 @@ class Hotline:
     async def run(self, stop: asyncio.Event) -> None:
         s = self.cfg.settings
         self.records.start()
+        # Counselors' states survive a restart: paused stays paused, out stays out.
+        self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
         desk = web_app.build(
             self.health,
+            self.metrics,
             self.records.db,
             counselors={c.id: c.name for c in s.counselors},
             timezone=s.hotline.timezone,
@@ -247,7 +300,7 @@ def serve(config_path: Path) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        loop.add_signal_handler(signal.SIGHUP, hotline.reload_flows)
+        loop.add_signal_handler(signal.SIGHUP, hotline.on_sighup)
         await hotline.run(stop)
 
     try:

@@ -14,7 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ivr.acd import build as acd_build
-from ivr.config import LoadedConfig
+from ivr.acd.dispatcher import Dispatcher
+from ivr.config import LoadedConfig, Settings
 from ivr.errors import HotlineError
 from ivr.flows.engine import Department, FlowEnv, Queue
 from ivr.flows.loader import FlowError, Known, load_file
@@ -106,9 +107,7 @@ def run_simulation(
         simulate(
             registry,
             env_of(cfg, registry, when),
-            acd_build.dispatcher(
-                s.model_copy(update={"acd": s.acd.model_copy(update={"wrap_up_seconds": 0})}), time.monotonic
-            ),
+            _simulated_counselors(s),
             caller=caller,
             keys=keys,
             say=print,
@@ -120,6 +119,15 @@ def run_simulation(
     print(f"path: {' > '.join(facts.ivr_path)}")
     print(f"ended: {facts.disposition}" + (f", topic {facts.topic}" if facts.topic else ""))
     return 0
+
+
+def _simulated_counselors(s: Settings) -> Dispatcher:
+    """Every counselor logged in and free, with no wrap-up: the simulation's line."""
+    acd = acd_build.dispatcher(
+        s.model_copy(update={"acd": s.acd.model_copy(update={"wrap_up_seconds": 0})}), time.monotonic
+    )
+    acd.login_all()
+    return acd
 
 
 def publish(cfg: LoadedConfig, by: str | None, note: str) -> int:

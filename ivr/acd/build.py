@@ -40,6 +40,4 @@ def dispatcher(
     acd = Dispatcher(
         counselors, queues, rules, monotonic, on_record, endpoints={c.id: c.endpoint for c in s.counselors}
     )
-    if s.acd.login_at_start:
-        acd.login_all()
     return acd

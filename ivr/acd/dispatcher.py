@@ -21,6 +21,7 @@ from ivr.acd.counselor_states import (
     CounselorRules,
     CounselorState,
     Event,
+    PauseReason,
     StateRecord,
     due_event,
     transition,
@@ -104,6 +105,20 @@ class Dispatcher:
         self.counselors[counselor_id] = dataclasses.replace(c, reachable=reachable)
         log.info("counselor %s: phone %s", counselor_id, "reachable" if reachable else "unreachable")
         self.kick()
+
+    def restore(self, last: dict[str, tuple[str, str | None]], login_others: bool) -> None:
+        """After a restart: logged-out counselors stay out, paused ones stay paused
+        (with their reason); the rest are logged in, as are counselors with no
+        history when `login_others`."""
+        for cid in self.counselors:
+            state, reason = last.get(cid, (None, None))
+            if state is None:
+                if login_others:
+                    self.apply(cid, Event.login())
+            elif state != CounselorState.LOGGED_OUT.value:
+                self.apply(cid, Event.login())
+                if state == CounselorState.PAUSED.value and reason:
+                    self.apply(cid, Event.pause(PauseReason(reason)))
 
     def login_all(self) -> None:
         """Log every counselor in (until the desk and phone feature codes do it)."""

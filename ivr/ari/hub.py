@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from ivr.ari.call import AriCall
@@ -42,6 +43,9 @@ class AriHub:
         self.stream = EventStream(rest, app, self.on_event, self.reconcile)
         self.startup_time: str | None = None
         self.asterisk_restarts = 0
+        self.events_handled = 0
+        self.event_seconds = 0.0
+        self.event_seconds_max = 0.0
         self._recovered = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -63,6 +67,16 @@ class AriHub:
 
     # -- events ------------------------------------------------------------
     def on_event(self, event: Event) -> None:
+        started = time.perf_counter()
+        try:
+            self._on_event(event)
+        finally:
+            elapsed = time.perf_counter() - started
+            self.events_handled += 1
+            self.event_seconds += elapsed
+            self.event_seconds_max = max(self.event_seconds_max, elapsed)
+
+    def _on_event(self, event: Event) -> None:
         kind = event["type"]
         if kind == "EndpointStateChange":
             self._phone_state(event.get("endpoint") or {})

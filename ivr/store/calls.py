@@ -259,6 +259,18 @@ class SqliteCallRecords:
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
+    async def last_counselor_states(self) -> dict[str, tuple[str, str | None]]:
+        """Each counselor's last stored state and pause reason, to restore after a restart."""
+
+        def read(db: sqlite_utils.Database) -> dict[str, tuple[str, str | None]]:
+            rows = db.execute(
+                "SELECT counselor_id, to_state, reason FROM counselor_events WHERE id IN "
+                "(SELECT MAX(id) FROM counselor_events GROUP BY counselor_id)"
+            ).fetchall()
+            return {r[0]: (r[1], r[2]) for r in rows}
+
+        return await self.db.run(read)
+
     async def call(self, call_id: str) -> dict[str, Any] | None:
         def read(db: sqlite_utils.Database) -> dict[str, Any] | None:
             rows = list(db.table("calls").rows_where("id = ?", [call_id]))

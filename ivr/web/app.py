@@ -1,4 +1,4 @@
-"""The service's web server: the desk (behind log-ins) plus /healthz for machines."""
+"""The service's web server: the desk (behind log-ins) plus /healthz and /metrics for machines."""
 
 from __future__ import annotations
 
@@ -14,8 +14,19 @@ from ivr.web.desk import build_desk
 Health = Callable[[], Awaitable[dict[str, Any]]]
 
 
-def build(health: Health, db: Database, *, counselors: Mapping[str, str], timezone: str) -> web.Application:
-    """The desk as the root application, with /healthz open to load balancers and monitors."""
+def build(
+    health: Health,
+    metrics: Callable[[], str],
+    db: Database,
+    *,
+    counselors: Mapping[str, str],
+    timezone: str,
+) -> web.Application:
+    """The desk as the root application, with /healthz and /metrics open to monitors.
+
+    Neither names a caller or a counselor; the web server listens on loopback
+    unless config.yaml says otherwise.
+    """
     app = build_desk(db, counselors=counselors, timezone=timezone)
 
     @public
@@ -23,5 +34,12 @@ def build(health: Health, db: Database, *, counselors: Mapping[str, str], timezo
         state = await health()
         return web.json_response(state, status=200 if state["healthy"] else 503)
 
+    @public
+    async def prometheus(request: web.Request) -> web.Response:
+        return web.Response(
+            text=metrics(), content_type="text/plain", charset="utf-8", headers={"Cache-Control": "no-store"}
+        )
+
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", prometheus)
     return app

@@ -80,3 +80,19 @@ def test_pbx_status_shows_version_app_and_phones(hotline: Service) -> None:
     for cid in ("c1", "c2", "c3"):
         assert f"  {cid} " in out
     assert "fixed contact sip:127.0.0.1:5071" in out
+
+
+def test_metrics_show_counselors_callers_and_ari_for_monitoring(hotline: Service) -> None:
+    import urllib.request
+
+    from tests.integration.conftest import WEB_PORT
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/metrics", timeout=5) as r:
+        assert r.headers["Content-Type"].startswith("text/plain")
+        text = r.read().decode()
+    lines = set(text.splitlines())
+    assert 'hotline_counselors{state="available"} 11' in lines
+    assert 'hotline_callers_waiting{queue="general"} 0' in lines
+    assert "hotline_calls_in_progress 0" in lines
+    assert "hotline_ari_reconnects_total 0" in lines
+    assert any(line.startswith("hotline_ari_event_seconds_count ") for line in lines)

@@ -164,3 +164,25 @@ async def test_given_a_caller_presses_the_leave_key_while_waiting_then_they_leav
     first.legs["c1"].ended.set()
     await svc.join("call-1")
     assert svc.acd.waiting_count() == 0 and settled(svc.acd)
+
+
+def test_given_a_restart_then_paused_counselors_stay_paused_and_logged_out_ones_out() -> None:
+    from ivr.acd.counselor_states import CounselorState
+
+    acd = dispatcher([])  # empty, then three fresh counselors as after a start
+    fresh = dispatcher(["c1", "c2", "c3", "c4"])
+    for c in fresh.counselors.values():
+        acd.counselors[c.id] = c.__class__(c.id, skills=dict(c.skills))
+    acd.restore(
+        {"c1": ("paused", "meal"), "c2": ("logged_out", None), "c3": ("on_call", None)},
+        login_others=False,
+    )
+    states = {
+        cid: (c.state, c.pause_reason.value if c.pause_reason else None) for cid, c in acd.counselors.items()
+    }
+    assert states == {
+        "c1": (CounselorState.PAUSED, "meal"),
+        "c2": (CounselorState.LOGGED_OUT, None),
+        "c3": (CounselorState.AVAILABLE, None),  # a conversation that outlived us is resumed by the hub
+        "c4": (CounselorState.LOGGED_OUT, None),  # no history, and nobody logs in at start
+    }

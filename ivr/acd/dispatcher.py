@@ -21,6 +21,7 @@ from ivr.acd.counselor_states import (
     CounselorRules,
     CounselorState,
     Event,
+    IllegalCounselorTransition,
     PauseReason,
     StateRecord,
     due_event,
@@ -77,7 +78,13 @@ class Dispatcher:
 
     def apply(self, counselor_id: str, event: Event) -> bool:
         """Apply one event to a counselor; False when it was refused (stale or early)."""
-        result = transition(self.counselors[counselor_id], event, self.now(), self.rules)
+        try:
+            result = transition(self.counselors[counselor_id], event, self.now(), self.rules)
+        except IllegalCounselorTransition:
+            # A bug or a race the table does not foresee: say so loudly, but never
+            # let a counselor's bookkeeping end a citizen's call.
+            log.exception("counselor %s: %s refused as illegal", counselor_id, event)
+            return False
         if result.refused:
             log.debug("counselor %s: %s refused: %s", counselor_id, event, result.refused)
             return False

@@ -186,3 +186,12 @@ def test_given_a_restart_then_paused_counselors_stay_paused_and_logged_out_ones_
         "c3": (CounselorState.AVAILABLE, None),  # a conversation that outlived us is resumed by the hub
         "c4": (CounselorState.LOGGED_OUT, None),  # no history, and nobody logs in at start
     }
+
+
+def test_given_an_illegal_counselor_event_then_it_is_logged_and_nothing_changes(caplog) -> None:
+    from ivr.acd.counselor_states import CounselorState, Event
+
+    acd = dispatcher(["c1"])
+    assert acd.apply("c1", Event.answer("nobody-offered")) is False  # available -> on_call is not legal
+    assert acd.state("c1") is CounselorState.AVAILABLE
+    assert "refused as illegal" in caplog.text

@@ -90,25 +90,26 @@ async def _wait(run: FlowRun, node: model.QueueNode, timeout: float | None) -> t
     if not node.leave_key:
         return await offer, None
     listening = True
+    key: asyncio.Future[str | None] | None = None
     try:
         while True:
             key = asyncio.ensure_future(run.call.read_digit(timeout if timeout is not None else 3600.0))
             waiting: set[asyncio.Future[str | None]] = {offer, key} if listening else {offer}
             await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if offer.done():
-                key.cancel()
                 return offer.result(), None
             pressed = key.result()
             if pressed == node.leave_key:
-                offer.cancel()
                 return None, pressed
             # Another key means nothing here; silence (a fake call's None) stops listening.
             listening = pressed is not None
             if not listening:
                 return await offer, None
     finally:
-        if not offer.done():
-            offer.cancel()
+        # A hangup cancels us here: neither wait may outlive the call.
+        for task in (offer, key):
+            if task is not None and not task.done():
+                task.cancel()
 
 
 async def _announce(run: FlowRun, queue: str, leave_prompt: str | None = None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tests.integration.conftest import COUNSELOR_PORTS, Service
 from tests.integration.sipp import SippLab
@@ -31,10 +31,14 @@ def test_thirty_callers_are_answered_in_order_of_arrival_and_no_counselor_has_tw
     assert [c["disposition"] for c in calls] == ["answered"] * CALLERS
     taken = sorted(sum(1 for c in calls if c["counselor_id"] == f"c{i}") for i in range(1, 12))
     assert taken == [2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3]  # the work is shared out
-    # Served in order of arrival: connection times follow start times.
+    # Served in order of arrival: nobody is connected later than someone who
+    # called after them. Two counselors freed in the same instant may answer
+    # a few milliseconds apart (their phones' timing), hence the margin.
     by_arrival = sorted(calls, key=lambda c: c["started_at"])
     connected = [datetime.fromisoformat(c["connected_at"]) for c in by_arrival]
-    assert connected == sorted(connected)
+    margin = timedelta(milliseconds=500)
+    for later, when in enumerate(connected[1:], start=1):
+        assert max(connected[:later]) <= when + margin, (later, connected)
     # No counselor ever had two conversations at once.
     for counselor in {c["counselor_id"] for c in calls}:
         spans = sorted(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import errno
 import logging
 import os
@@ -24,9 +25,9 @@ from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig, key_line
 from ivr.errors import ConfigError, HotlineError
-from ivr.flows.engine import Department, FlowEnv, Queue
-from ivr.flows.loader import FlowError, Known
-from ivr.flows.registry import FlowRegistry, load_dir
+from ivr.flow_admin import env_of, known, load_flows, publish_prompts
+from ivr.flows.loader import FlowError
+from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
 from ivr.store.calls import SqliteCallRecords
 from ivr.web import app as web_app
@@ -84,20 +85,6 @@ def _port_free(host: str, port: int, kind: int) -> bool:
     return True
 
 
-def known(cfg: LoadedConfig) -> Known:
-    s = cfg.settings
-    return Known(frozenset(s.queues), frozenset(s.departments), frozenset(), s.hotline.timezone)
-
-
-def flows_dir(cfg: LoadedConfig) -> Path:
-    return cfg.resolve(cfg.settings.hotline.flows_dir)
-
-
-def load_flows(cfg: LoadedConfig) -> dict[str, Any]:
-    """Every flow in callflows/, validated against config.yaml (FlowError if not)."""
-    return load_dir(flows_dir(cfg), known(cfg))
-
-
 def flows_to_serve(cfg: LoadedConfig) -> dict[str, Any]:
     """The flows on disk; if they are broken, the last published ones.
 
@@ -114,8 +101,7 @@ def flows_to_serve(cfg: LoadedConfig) -> dict[str, Any]:
         published = flow_versions.latest(cfg.resolve(cfg.settings.storage.database))
         if cfg.settings.hotline.flow not in published:
             raise
-        k = known(cfg)
-        k = Known(k.queues, k.departments, frozenset(published), k.timezone)
+        k = dataclasses.replace(known(cfg), flows=frozenset(published))
         try:
             loaded = {
                 name: load_text(row["source"], f"{name}.yaml (published v{row['version']})", k)
@@ -142,13 +128,7 @@ class Hotline:
         self.acd = acd_build.dispatcher(s, time.monotonic, on_record=self.records.counselor_record)
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
-        env = FlowEnv(
-            now=lambda: datetime.now(tz),
-            ring_seconds=s.ivr.ring_timeout_seconds,
-            queues={q: Queue(q, s.queue_members(q)) for q in s.queues},
-            departments={d: Department(v.name, v.endpoint) for d, v in s.departments.items()},
-            subflows=self.flows.get,
-        )
+        env = env_of(cfg, self.flows, lambda: datetime.now(tz))
         self.service = CallService(
             self.flows,
             env,
@@ -308,19 +288,3 @@ def serve(config_path: Path) -> int:
     finally:
         pid_file.unlink(missing_ok=True)
     return 0
-
-
-def publish_prompts(cfg: LoadedConfig, loaded: dict[str, Any]) -> int:
-    """Render every flow prompt to telephone audio where Asterisk plays it from."""
-    from ivr.flows.promptbook import PromptBook
-    from ivr.pbx.render import write_flow_prompts
-
-    a = cfg.settings.asterisk
-    if a.embedded:
-        sounds = embedded.instance_for(cfg).root / "usr/share/asterisk/sounds"
-    elif a.sounds_dir:
-        sounds = cfg.resolve(a.sounds_dir)
-    else:
-        return 0
-    recorded = cfg.path.parent / "prompts" / "recorded"
-    return sum(write_flow_prompts(PromptBook.of(item.flow), sounds, recorded) for item in loaded.values())

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.config import LoadedConfig, Settings
 from ivr.errors import HotlineError
 from ivr.flows.engine import Department, FlowEnv, Queue
-from ivr.flows.loader import FlowError, Known, load_file
+from ivr.flows.loader import FlowError, Known, Loaded, load_file
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.simulate import parse_keys, simulate
@@ -26,27 +27,51 @@ from ivr.prompts import tts
 from ivr.store import flow_versions
 
 
-def _known(cfg: LoadedConfig, flows_dir: Path) -> Known:
+def flows_dir(cfg: LoadedConfig) -> Path:
+    return cfg.resolve(cfg.settings.hotline.flows_dir)
+
+
+def known(cfg: LoadedConfig) -> Known:
+    """What config.yaml and the flows folder define, for the loader's cross-checks."""
     s = cfg.settings
     return Known(
-        frozenset(s.queues), frozenset(s.departments), frozenset(flow_files(flows_dir)), s.hotline.timezone
+        frozenset(s.queues),
+        frozenset(s.departments),
+        frozenset(flow_files(flows_dir(cfg))),
+        s.hotline.timezone,
     )
 
 
-def _dir(cfg: LoadedConfig) -> Path:
-    return cfg.resolve(cfg.settings.hotline.flows_dir)
+def load_flows(cfg: LoadedConfig) -> dict[str, Loaded]:
+    """Every flow in callflows/, validated against config.yaml (FlowError if not)."""
+    return load_dir(flows_dir(cfg), known(cfg))
+
+
+def publish_prompts(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> int:
+    """Render every flow prompt to telephone audio where Asterisk plays it from."""
+    from ivr.pbx import embedded
+    from ivr.pbx.render import write_flow_prompts
+
+    a = cfg.settings.asterisk
+    if a.embedded:
+        sounds = embedded.instance_for(cfg).root / "usr/share/asterisk/sounds"
+    elif a.sounds_dir:
+        sounds = cfg.resolve(a.sounds_dir)
+    else:
+        return 0
+    recorded = cfg.path.parent / "prompts" / "recorded"
+    return sum(write_flow_prompts(PromptBook.of(item.flow), sounds, recorded) for item in loaded.values())
 
 
 def check(cfg: LoadedConfig, files: list[str], render: bool = True) -> int:
     """Validate flow files (all of callflows/ by default); render their prompts."""
-    flows_dir = _dir(cfg)
-    paths = [Path(f) for f in files] or list(flow_files(flows_dir).values())
-    known = _known(cfg, flows_dir)
+    paths = [Path(f) for f in files] or list(flow_files(flows_dir(cfg)).values())
+    cross = known(cfg)
     errors = 0
     books = []
     for path in paths:
         try:
-            loaded = load_file(path, known)
+            loaded = load_file(path, cross)
         except FlowError as exc:
             errors += len(exc.problems)
             for line in exc.problems:
@@ -69,10 +94,11 @@ def check(cfg: LoadedConfig, files: list[str], render: bool = True) -> int:
     return 0
 
 
-def env_of(cfg: LoadedConfig, registry: FlowRegistry, now: datetime) -> FlowEnv:
+def env_of(cfg: LoadedConfig, registry: FlowRegistry, now: Callable[[], datetime]) -> FlowEnv:
+    """What the engine gives the nodes, from config.yaml: the same for calls and simulations."""
     s = cfg.settings
     return FlowEnv(
-        now=lambda: now,
+        now=now,
         ring_seconds=s.ivr.ring_timeout_seconds,
         queues={q: Queue(q, s.queue_members(q)) for q in s.queues},
         departments={d: Department(v.name, v.endpoint) for d, v in s.departments.items()},
@@ -101,12 +127,12 @@ def run_simulation(
     except ValueError as exc:
         raise HotlineError(f"--digits: {exc}") from None
     registry = FlowRegistry(flow)
-    registry.swap(load_dir(_dir(cfg), _known(cfg, _dir(cfg))))
+    registry.swap(load_flows(cfg))
     print(f"simulating {flow} at {when:%Y-%m-%d %H:%M (%a)} from {caller}, keys {digits or '(none)'}")
     facts = asyncio.run(
         simulate(
             registry,
-            env_of(cfg, registry, when),
+            env_of(cfg, registry, lambda: when),
             _simulated_counselors(s),
             caller=caller,
             keys=keys,
@@ -132,9 +158,7 @@ def _simulated_counselors(s: Settings) -> Dispatcher:
 
 def publish(cfg: LoadedConfig, by: str | None, note: str) -> int:
     """Validate every flow, render prompts, keep a version, tell the service."""
-    from ivr.app import publish_prompts
-
-    loaded = load_dir(_dir(cfg), _known(cfg, _dir(cfg)))
+    loaded = load_flows(cfg)
     count = publish_prompts(cfg, loaded)
     who = by or os.environ.get("SUDO_USER") or getpass.getuser()
     db = cfg.resolve(cfg.settings.storage.database)
@@ -174,7 +198,7 @@ def rollback(cfg: LoadedConfig, flow: str, by: str | None) -> int:
     if len(versions) < 2:
         raise HotlineError(f"{flow}: there is no earlier version to roll back to")
     previous = versions[-2]
-    path = _dir(cfg) / f"{flow}.yaml"
+    path = flows_dir(cfg) / f"{flow}.yaml"
     tmp = path.with_suffix(".yaml.tmp")
     tmp.write_text(previous["source"], encoding="utf-8")
     tmp.replace(path)
@@ -189,7 +213,7 @@ def graph(cfg: LoadedConfig, flow: str, out: str) -> int:
 
     from ivr.flows.graph import to_dot
 
-    loaded = load_file(_dir(cfg) / f"{flow}.yaml", _known(cfg, _dir(cfg)))
+    loaded = load_file(flows_dir(cfg) / f"{flow}.yaml", known(cfg))
     dot = to_dot(loaded.flow)
     target = Path(out)
     if target.suffix == ".dot":

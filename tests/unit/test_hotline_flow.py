@@ -12,7 +12,7 @@ import pytest
 from ivr import config
 from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.service import CallService
-from ivr.flow_admin import _known, env_of
+from ivr.flow_admin import env_of, known
 from ivr.flows.registry import FlowRegistry, load_dir
 from ivr.ports import CallFacts, OfferResult
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher, settled
@@ -26,7 +26,7 @@ ALL_ANSWER = {c.id: OfferResult.ANSWERED for c in CFG.settings.counselors}
 
 def registry() -> FlowRegistry:
     reg = FlowRegistry("hotline")
-    reg.swap(load_dir(ROOT / "callflows", _known(CFG, ROOT / "callflows")))
+    reg.swap(load_dir(ROOT / "callflows", known(CFG)))
     return reg
 
 
@@ -54,7 +54,9 @@ async def place(
     records = records or MemoryRecords()
     pool = dispatcher([c.id for c in CFG.settings.counselors], QUEUES)
     clock = StepClock()
-    service = CallService(REGISTRY, env_of(CFG, REGISTRY, at), pool, records, clock.now, clock.monotonic)
+    service = CallService(
+        REGISTRY, env_of(CFG, REGISTRY, lambda: at), pool, records, clock.now, clock.monotonic
+    )
     call = FakeCall(digits=digits, counselors=ALL_ANSWER if counselors is None else counselors)
     call.caller = caller
     if hang_up_at is not None:
@@ -297,7 +299,7 @@ async def test_given_the_recording_fails_then_the_conversation_goes_on_and_the_f
     pool = dispatcher([c.id for c in CFG.settings.counselors], QUEUES)
     clock = StepClock()
     service = CallService(
-        REGISTRY, env_of(CFG, REGISTRY, TUESDAY_10), pool, records, clock.now, clock.monotonic
+        REGISTRY, env_of(CFG, REGISTRY, lambda: TUESDAY_10), pool, records, clock.now, clock.monotonic
     )
     call = FakeCall(digits=[*GREET, *MENU, "0", None], counselors=ALL_ANSWER)
     call.recording_works = False

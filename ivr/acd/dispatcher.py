@@ -78,6 +78,14 @@ class Dispatcher:
 
     def apply(self, counselor_id: str, event: Event) -> bool:
         """Apply one event to a counselor; False when it was refused (stale or early)."""
+        if not self._change(counselor_id, event):
+            return False
+        self._schedule()
+        self.kick()
+        return True
+
+    def _change(self, counselor_id: str, event: Event) -> bool:
+        """The one place a counselor's state changes: transition, store, log."""
         try:
             result = transition(self.counselors[counselor_id], event, self.now(), self.rules)
         except IllegalCounselorTransition:
@@ -100,8 +108,6 @@ class Dispatcher:
             )
             if self.on_record is not None:
                 self.on_record(record)
-        self._schedule()
-        self.kick()
         return True
 
     def set_reachable(self, counselor_id: str, reachable: bool) -> None:
@@ -219,33 +225,28 @@ class Dispatcher:
     # -- matching --------------------------------------------------------------
     def kick(self) -> None:
         """Offer callers to free counselors, as routing says; each caller at most one at a time."""
-        waiting = [t.caller for t in self._tickets.values() if t.offered is not None and not t.offered.done()]
-        if not waiting:
-            return
-        for caller in waiting:
+        for caller in self._unoffered():
             if not self._anyone_working(caller.queue):
                 empty = self._tickets[caller.call_id].offered
                 assert empty is not None
                 empty.set_result(EMPTY)
-        waiting = [t.caller for t in self._tickets.values() if t.offered is not None and not t.offered.done()]
+        waiting = self._unoffered()
+        if not waiting:
+            return
         counselors = list(self.counselors.values())
         given: set[str] = set()
         for caller, counselor in next_assignment(list(self.queues.values()), waiting, counselors, self.now()):
             ticket = self._tickets.get(caller.call_id)
             if ticket is None or ticket.offered is None or ticket.offered.done() or caller.call_id in given:
                 continue  # ring_all's other counselors: one ring per caller here
-            result = transition(
-                self.counselors[counselor.id], Event.offer(caller.call_id), self.now(), self.rules
-            )
-            if result.refused:
-                continue
-            self.counselors[counselor.id] = result.counselor
-            for record in result.records:
-                if self.on_record is not None:
-                    self.on_record(record)
-            given.add(caller.call_id)
-            ticket.offered.set_result(counselor.id)
+            if self._change(counselor.id, Event.offer(caller.call_id)):
+                given.add(caller.call_id)
+                ticket.offered.set_result(counselor.id)
         self._schedule()
+
+    def _unoffered(self) -> list[WaitingCaller]:
+        """Callers waiting for an offer right now (not ringing anyone)."""
+        return [t.caller for t in self._tickets.values() if t.offered is not None and not t.offered.done()]
 
     def _anyone_working(self, queue: str) -> bool:
         skill = self.queues[queue].member_skill

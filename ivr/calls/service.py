@@ -103,9 +103,7 @@ class CallService:
     async def close_lost(self, facts: CallFacts, why: str) -> None:
         """Close the record of a call that ended while nobody was watching."""
         facts.ended_at = self.now()
-        facts.disposition = facts.disposition or (
-            Disposition.ANSWERED if facts.connected_at else Disposition.LOST
-        )
+        self._context(facts).finish(Disposition.LOST)  # a call that had connected stays answered
         facts.hangup_cause = facts.hangup_cause or why
         await self.records.event(facts.call_id, facts.ended_at, "closed_after_restart", {"why": why})
         await self.records.closed(facts)
@@ -116,10 +114,7 @@ class CallService:
         if entry is None:
             return
         ctx, task = entry
-        ctx.finish(
-            Disposition.ANSWERED if ctx.facts.connected_at else Disposition.ABANDONED_IVR,
-            hangup_by="caller",
-        )
+        ctx.finish(Disposition.ABANDONED_IVR, hangup_by="caller")  # answered, if it had connected
         if cause and not ctx.facts.hangup_cause:
             ctx.facts.hangup_cause = cause
         task.cancel()
@@ -215,9 +210,7 @@ class CallService:
     async def _close(self, ctx: CallContext) -> None:
         facts = ctx.facts
         facts.ended_at = self.now()
-        facts.disposition = facts.disposition or (
-            Disposition.ANSWERED if facts.connected_at else Disposition.ABANDONED_IVR
-        )
+        ctx.finish(Disposition.ABANDONED_IVR)  # answered, if it had connected
         facts.hangup_cause = facts.hangup_cause or "normal_clearing"
         await ctx.event(
             "call_ended",

@@ -26,23 +26,29 @@ from ivr import config as config_mod
 from ivr.pbx import embedded, install
 from tests.integration.sipp import SippLab
 
-SIP_PORT = 15060
-ARI_PORT = 18088
-WEB_PORT = 18080
-COUNSELOR_PORTS = tuple(range(5071, 5082))  # eleven desk phones, as in the call center
+# Two checkouts may run their integration tests side by side on one machine:
+# HOTLINE_ITEST_OFFSET (a multiple of 10, below 1000) moves every port and the
+# Asterisk instance's name, so they never share a PBX or a port.
+OFFSET = int(os.environ.get("HOTLINE_ITEST_OFFSET", "0"))
+INSTANCE = f"itest{OFFSET}" if OFFSET else "itest"
+SIP_PORT = 15060 + OFFSET
+ARI_PORT = 18088 + OFFSET
+WEB_PORT = 18080 + OFFSET
+AMI_PORT = 15038 + OFFSET
+COUNSELOR_PORTS = tuple(range(5071 + OFFSET, 5082 + OFFSET))  # eleven desk phones, as in the call center
 FLOWS = Path(__file__).resolve().parent / "flows"
 _NAMES = "김민지 이서준 박지현 최도윤 정하은 강시우 조수아 윤예준 장서연 임주원 한지우".split()
 
 CONFIG = f"""
 hotline: {{number: "2221000", flow: itest, flows_dir: "{FLOWS}"}}
 asterisk:
-  instance: itest
+  instance: {INSTANCE}
   ari_url: http://127.0.0.1:{ARI_PORT}
-  app: hotline-itest
+  app: hotline-{INSTANCE}
   sip_port: {SIP_PORT}
-  ami_port: 15038
-  rtp_start: 21000
-  rtp_end: 21999
+  ami_port: {AMI_PORT}
+  rtp_start: {21000 + OFFSET * 10}
+  rtp_end: {21000 + OFFSET * 10 + 999}
 counselors:
 COUNSELORS
 acd: {{wrap_up_seconds: 1}}
@@ -233,6 +239,6 @@ def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[SippLab]:
-    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT))
+    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT), port_offset=OFFSET * 10)
     yield lab
     lab.close()

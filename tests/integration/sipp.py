@@ -206,8 +206,9 @@ class Phone:
 class SippLab:
     """Starts SIPp phones against one Asterisk, each with its own files."""
 
-    def __init__(self, workdir: Path, asterisk_sip: tuple[str, int]) -> None:
+    def __init__(self, workdir: Path, asterisk_sip: tuple[str, int], port_offset: int = 0) -> None:
         self.workdir = workdir
+        self.port_offset = port_offset
         self.target = f"{asterisk_sip[0]}:{asterisk_sip[1]}"
         self.phones: list[Phone] = []
         self._next_port = 0
@@ -215,7 +216,8 @@ class SippLab:
     def _ports(self) -> tuple[int, int]:
         # Every caller gets its own signalling and media ports.
         self._next_port += 1
-        return 5200 + self._next_port * 2, 26000 + self._next_port * 4
+        n = self._next_port
+        return 5200 + self.port_offset + n * 2, 36000 + self.port_offset * 2 + n * 4
 
     def citizen(
         self,

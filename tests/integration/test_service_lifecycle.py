@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ivr import config as config_mod
 from ivr.pbx import embedded
-from tests.integration.conftest import Service
+from tests.integration.conftest import COUNSELOR_PORTS, INSTANCE, OFFSET, SIP_PORT, Service
 from tests.integration.sipp import SippLab
 
 
@@ -22,7 +22,7 @@ def prompt_seconds(cfg: config_mod.LoadedConfig, prompt: str) -> float:
 def test_with_the_service_down_callers_hear_the_fallback_prompt(
     pbx: config_mod.LoadedConfig, tmp_path: Path
 ) -> None:
-    lab = SippLab(tmp_path, ("127.0.0.1", 15060))
+    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT), port_offset=OFFSET * 10)
     try:
         started = time.monotonic()
         citizen = lab.citizen(expect_bye_within_ms=60000)
@@ -74,12 +74,12 @@ def test_pbx_status_shows_version_app_and_phones(hotline: Service) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "embedded Asterisk (itest): running" in out
+    assert f"embedded Asterisk ({INSTANCE}): running" in out
     assert "Asterisk 22.10.1" in out
-    assert "Stasis app 'hotline-itest': registered" in out
+    assert f"Stasis app 'hotline-{INSTANCE}': registered" in out
     for cid in ("c1", "c2", "c3"):
         assert f"  {cid} " in out
-    assert "fixed contact sip:127.0.0.1:5071" in out
+    assert f"fixed contact sip:127.0.0.1:{COUNSELOR_PORTS[0]}" in out
 
 
 def test_metrics_show_counselors_callers_and_ari_for_monitoring(hotline: Service) -> None:

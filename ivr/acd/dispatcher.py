@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ivr.acd.board import Board, CounselorView, QueueView, counselor_alert
 from ivr.acd.counselor_states import (
     Counselor,
     CounselorRules,
@@ -68,6 +69,50 @@ class Dispatcher:
         self._timer: asyncio.TimerHandle | None = None
         self._answered_at: dict[str, float] = {}  # counselor -> start of their conversation
         self.history: deque[HandledCall] = deque(maxlen=1000)
+        self._listeners: list[Callable[[], None]] = []
+
+    # -- watching --------------------------------------------------------------
+    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener()` after every change of a counselor or of a line; returns the unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener()
+            except Exception:
+                # A broken watcher (a web socket) must never stop the queue.
+                log.exception("a dispatcher listener failed")
+
+    def board(self) -> Board:
+        """Callers waiting and counselors by state, now."""
+        now = self.now()
+        queues = []
+        for name, q in self.queues.items():
+            waits = [now - t.caller.entered_at for t in self._tickets.values() if t.caller.queue == name]
+            working = sum(1 for c in self.counselors.values() if c.is_working and q.member_skill in c.skills)
+            queues.append(QueueView(name, len(waits), round(max(waits, default=0.0), 1), working))
+        counselors = tuple(
+            CounselorView(
+                id=c.id,
+                state=c.state.value,
+                seconds_in_state=round(max(0.0, now - c.since), 1),
+                pause_reason=c.pause_reason.value if c.pause_reason else None,
+                pending=str(c.pending) if c.pending else None,
+                reachable=c.reachable,
+                call_id=c.call_id,
+                calls_taken=c.calls_taken,
+                alert=counselor_alert(c.state, c.pause_reason, c.reachable),
+            )
+            for c in self.counselors.values()
+        )
+        return Board(
+            tuple(queues),
+            counselors,
+            sum(q.waiting for q in queues),
+            max((q.longest_wait_seconds for q in queues), default=0.0),
+        )
 
     # -- counselors ----------------------------------------------------------
     def __contains__(self, counselor_id: object) -> bool:
@@ -108,6 +153,7 @@ class Dispatcher:
             )
             if self.on_record is not None:
                 self.on_record(record)
+        self._notify()
         return True
 
     def set_reachable(self, counselor_id: str, reachable: bool) -> None:
@@ -117,6 +163,7 @@ class Dispatcher:
             return
         self.counselors[counselor_id] = dataclasses.replace(c, reachable=reachable)
         log.info("counselor %s: phone %s", counselor_id, "reachable" if reachable else "unreachable")
+        self._notify()
         self.kick()
 
     def restore(self, last: dict[str, tuple[str, str | None]], login_others: bool) -> None:
@@ -172,6 +219,7 @@ class Dispatcher:
         verdict = admit(config, waiting, list(self.counselors.values()))
         if verdict is Admission.ADMITTED:
             self._tickets[call_id] = _Ticket(WaitingCaller(call_id, queue, self.now(), priority=priority))
+            self._notify()
             self.kick()
         return verdict
 
@@ -201,7 +249,7 @@ class Dispatcher:
             return None
 
     def answered(self, call_id: str, counselor_id: str) -> None:
-        self._tickets.pop(call_id, None)
+        self._tickets.pop(call_id, None)  # the counselor's change below tells the listeners
         self._answered_at[counselor_id] = self.now()
         self.apply(counselor_id, Event.answer(call_id))
 
@@ -217,7 +265,8 @@ class Dispatcher:
 
     def leave(self, call_id: str) -> None:
         """The caller is out of line (hung up, timed out, connected elsewhere)."""
-        self._tickets.pop(call_id, None)
+        if self._tickets.pop(call_id, None) is not None:
+            self._notify()
         for cid, c in list(self.counselors.items()):
             if c.state is CounselorState.RESERVED and c.call_id == call_id:
                 self.apply(cid, Event.cancel_offer(call_id))

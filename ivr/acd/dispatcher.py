@@ -123,24 +123,30 @@ class Dispatcher:
 
     def apply(self, counselor_id: str, event: Event) -> bool:
         """Apply one event to a counselor; False when it was refused (stale or early)."""
-        if not self._change(counselor_id, event):
-            return False
-        self._schedule()
-        self.kick()
-        return True
+        return self.try_apply(counselor_id, event) is None
 
-    def _change(self, counselor_id: str, event: Event) -> bool:
-        """The one place a counselor's state changes: transition, store, log."""
+    def try_apply(self, counselor_id: str, event: Event) -> str | None:
+        """Apply one event; None when it took effect, else why it was refused."""
+        refused = self._change(counselor_id, event)
+        if refused is None:
+            self._schedule()
+            self.kick()
+        return refused
+
+    def _change(self, counselor_id: str, event: Event) -> str | None:
+        """The one place a counselor's state changes: transition, store, log.
+
+        None when the event took effect, else why it did not."""
         try:
             result = transition(self.counselors[counselor_id], event, self.now(), self.rules)
-        except IllegalCounselorTransition:
+        except IllegalCounselorTransition as exc:
             # A bug or a race the table does not foresee: say so loudly, but never
             # let a counselor's bookkeeping end a citizen's call.
             log.exception("counselor %s: %s refused as illegal", counselor_id, event)
-            return False
+            return str(exc)
         if result.refused:
             log.debug("counselor %s: %s refused: %s", counselor_id, event, result.refused)
-            return False
+            return result.refused
         self.counselors[counselor_id] = result.counselor
         for record in result.records:
             log.info(
@@ -154,7 +160,7 @@ class Dispatcher:
             if self.on_record is not None:
                 self.on_record(record)
         self._notify()
-        return True
+        return None
 
     def set_reachable(self, counselor_id: str, reachable: bool) -> None:
         """Their phone registered or went away: an unreachable phone is offered no calls."""
@@ -288,7 +294,7 @@ class Dispatcher:
             ticket = self._tickets.get(caller.call_id)
             if ticket is None or ticket.offered is None or ticket.offered.done() or caller.call_id in given:
                 continue  # ring_all's other counselors: one ring per caller here
-            if self._change(counselor.id, Event.offer(caller.call_id)):
+            if self._change(counselor.id, Event.offer(caller.call_id)) is None:
                 given.add(caller.call_id)
                 ticket.offered.set_result(counselor.id)
         self._schedule()

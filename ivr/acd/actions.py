@@ -96,7 +96,9 @@ class CounselorActions:
                 "통화가 끝나면 적용됩니다.",
                 f"{action.value} will apply when the call ends",
             )
-        return ActionResult(True, c.state.value, None, f"{STATE_KO[c.state]} 상태입니다.", f"now {c.state.value}")
+        return ActionResult(
+            True, c.state.value, None, f"{STATE_KO[c.state]} 상태입니다.", f"now {c.state.value}"
+        )
 
     def _refused(self, counselor_id: str, ko: str, en: str) -> ActionResult:
         c = self.acd.counselors[counselor_id]

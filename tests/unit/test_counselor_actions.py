@@ -45,6 +45,7 @@ def test_a_request_the_state_does_not_allow_is_refused_in_korean_and_changes_not
     assert result.state == "logged_out"
     assert "로그아웃" in result.message_ko
     assert "unpause" in result.message_en
+    assert acd.state("c1").value == "logged_out"
 
 
 @pytest.mark.parametrize("reason", [None, PauseReason.COOLDOWN, PauseReason.MISSED_CALLS])
@@ -54,10 +55,11 @@ def test_counselors_choose_only_their_own_pause_reasons(reason: PauseReason | No
     result = actions.request("c1", Action.PAUSE, reason)
     assert not result.ok and result.state == "available"
     assert "사유" in result.message_ko
+    assert acd.counselors["c1"].pause_reason is None
 
 
 def test_a_pause_asked_for_during_a_call_waits_for_the_call_to_end() -> None:
-    actions, acd, clock = desk()
+    actions, acd, _ = desk()
     actions.request("c1", Action.LOGIN)
     acd.apply("c1", Event.offer("call-1"))
     acd.apply("c1", Event.answer("call-1"))
@@ -68,7 +70,7 @@ def test_a_pause_asked_for_during_a_call_waits_for_the_call_to_end() -> None:
 
 
 def test_wrap_up_extends_until_its_limit() -> None:
-    actions, acd, clock = desk()
+    actions, acd, _ = desk()
     actions.request("c1", Action.LOGIN)
     acd.apply("c1", Event.offer("call-1"))
     acd.apply("c1", Event.answer("call-1"))

@@ -111,6 +111,41 @@ class CallFacts:
     ivr_path: list[str] = field(default_factory=list)
 
 
+class QueueEvent(enum.Enum):
+    """What the queue log records, in the spirit of Asterisk's queue_log."""
+
+    ENTERED = "entered"
+    REFUSED = "refused"  # full, or nobody logged in (closed)
+    OFFERED = "offered"
+    RING_NO_ANSWER = "ring_no_answer"  # also busy, rejected or unreachable
+    CONNECTED = "connected"
+    ABANDONED = "abandoned"  # the caller hung up while waiting
+    EXIT_TIMEOUT = "exit_timeout"
+    EXIT_EMPTY = "exit_empty"  # nobody works the queue any more
+    EXIT_KEY = "exit_key"  # the caller left with the leave key (callback, message)
+    TRANSFERRED = "transferred"
+    COMPLETED_CALLER = "completed_caller"
+    COMPLETED_COUNSELOR = "completed_counselor"
+    CALLBACK_REQUESTED = "callback_requested"
+    CALLBACK_ATTEMPTED = "callback_attempted"
+    CALLBACK_CONNECTED = "callback_connected"
+
+
+@dataclass(frozen=True)
+class QueueLogEntry:
+    """One line of the queue log. `waited` and `talked` are seconds."""
+
+    call_id: str
+    queue: str
+    event: QueueEvent
+    counselor_id: str | None = None
+    position: int | None = None  # in line when this happened
+    entry_position: int | None = None  # in line when the caller entered
+    waited: float | None = None
+    talked: float | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
 class CallRecords(Protocol):
     """Where every call's record and timeline go; writes never block a call."""
 
@@ -121,6 +156,8 @@ class CallRecords(Protocol):
     async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None: ...
 
     async def closed(self, facts: CallFacts) -> None: ...
+
+    async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None: ...
 
     async def open_calls(self) -> list[CallFacts]: ...
 

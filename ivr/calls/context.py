@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
-from ivr.ports import CallControl, CallFacts, CallRecords, CounselorLeg
+from ivr.ports import CallControl, CallFacts, CallRecords, CounselorLeg, QueueEvent, QueueLogEntry
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ class CallContext:
     async def event(self, kind: str, **detail: Any) -> None:
         log.info("%s %s", kind, " ".join(f"{k}={v}" for k, v in detail.items()))
         await self.records.event(self.facts.call_id, self.now(), kind, detail)
+
+    async def queue_log(self, queue: str, event: QueueEvent, **fields: Any) -> None:
+        """One line of the queue log (reports read it; the timeline has the details)."""
+        await self.records.queue_log(self.now(), QueueLogEntry(self.facts.call_id, queue, event, **fields))
 
     async def answered(self) -> None:
         self.facts.answered_at = self.now()

@@ -164,7 +164,9 @@ class CallService:
             await run.call.hangup()
 
     async def _resume_talk(self, run: FlowRun, leg: CounselorLeg, queue_node_id: str | None) -> None:
-        await queue_node.talk(run, leg, resumed=True)
+        node = run.flow.nodes[queue_node_id] if queue_node_id else None
+        queue = node.queue if isinstance(node, model.QueueNode) else None
+        await queue_node.talk(run, leg, resumed=True, queue=queue)
         if queue_node_id is None:
             run.ctx.finish(Disposition.ANSWERED, hangup_by="counselor")
             await run.call.hangup()

@@ -16,7 +16,7 @@ from ivr.calls.service import CallService
 from ivr.flows.engine import FlowEnv
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry
-from ivr.ports import CallFacts, OfferResult
+from ivr.ports import CallFacts, OfferResult, QueueLogEntry
 
 Say = Callable[[str], None]
 
@@ -138,6 +138,9 @@ class SimulatedRecords:
         elif kind not in ("answered", "call_started", "offer", "offer_result", "connected"):
             shown = ", ".join(f"{k}={v}" for k, v in detail.items())
             self.say(f"  · {kind}" + (f": {shown}" if shown else ""))
+
+    async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:
+        pass  # the timeline's queue events already told the admin
 
     async def open_calls(self) -> list[CallFacts]:
         return []

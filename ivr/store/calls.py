@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ivr.ports import CallFacts
+from ivr.ports import CallFacts, QueueLogEntry
 from ivr.store.db import Database
 
 _CALL_COLUMNS = {
@@ -54,6 +54,23 @@ _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
             "status": str,
         },
         ["status", "at"],
+    ),
+    # Asterisk's queue_log, as a table: what reports of waiting and answering read.
+    "queue_log": (
+        {
+            "id": int,
+            "at": str,
+            "call_id": str,
+            "queue": str,
+            "event": str,
+            "counselor_id": str,
+            "position": int,
+            "entry_position": int,
+            "waited": float,
+            "talked": float,
+            "detail": str,
+        },
+        ["at"],
     ),
     "caller_strikes": ({"id": int, "number": str, "at": str, "call_id": str, "reason": str}, ["number"]),
     "counselor_events": (
@@ -188,6 +205,21 @@ class SqliteCallRecords:
             "detail": json.dumps(detail, ensure_ascii=False, default=str),
         }
         await self.db.run(lambda db: db.table("call_events").insert(row))
+
+    async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:
+        row = {
+            "at": _iso(at),
+            "call_id": entry.call_id,
+            "queue": entry.queue,
+            "event": entry.event.value,
+            "counselor_id": entry.counselor_id,
+            "position": entry.position,
+            "entry_position": entry.entry_position,
+            "waited": entry.waited,
+            "talked": entry.talked,
+            "detail": json.dumps(entry.detail, ensure_ascii=False, default=str) if entry.detail else None,
+        }
+        await self.db.run(lambda db: db.table("queue_log").insert(row))
 
     async def open_calls(self) -> list[CallFacts]:
         rows = await self.db.run(lambda db: list(db.table("calls").rows_where("open = 1")))

@@ -51,6 +51,10 @@ asterisk:
   rtp_end: {21000 + OFFSET * 10 + 999}
 counselors:
 COUNSELORS
+queues:
+  general: {{name: 일반 상담}}
+  solo: {{name: 세무 상담, counselors: [c1]}}
+  pair: {{name: 복지 상담, counselors: [c1, c2]}}
 acd: {{wrap_up_seconds: 1}}
 ivr:
   ring_timeout_seconds: 3

@@ -12,7 +12,7 @@ from ivr.acd.counselor_states import Counselor as AcdCounselor
 from ivr.acd.counselor_states import CounselorRules, CounselorState
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.routing import QueueConfig
-from ivr.ports import CallFacts, OfferResult
+from ivr.ports import CallFacts, OfferResult, QueueLogEntry
 
 
 class FakeLeg:
@@ -135,6 +135,7 @@ class MemoryRecords:
         self.survey: list[tuple[str, str, int]] = []
         self.voicemails: list[tuple[str, str, float]] = []
         self.on_event: Any = None  # a test's hook, called with (kind, detail)
+        self.queue_entries: list[QueueLogEntry] = []
 
     async def changed(self) -> None:
         """Return after the next closed call."""
@@ -162,6 +163,12 @@ class MemoryRecords:
         self.calls[facts.call_id] = facts
         self.closed_ids.append(facts.call_id)
         self._changed.set()
+
+    async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:
+        self.queue_entries.append(entry)
+
+    def queue_events(self, call_id: str) -> list[str]:
+        return [e.event.value for e in self.queue_entries if e.call_id == call_id]
 
     async def open_calls(self) -> list[CallFacts]:
         return [f for i, f in self.calls.items() if i not in self.closed_ids]

@@ -81,6 +81,12 @@ async def test_given_one_counselor_busy_then_the_next_caller_hears_their_positio
     await asyncio.gather(svc.join("call-1"), svc.join("call-2"))
     assert [records.calls[f"call-{n}"].counselor_id for n in (1, 2)] == ["c1", "c1"]
     assert settled(svc.acd)
+    assert records.queue_events("call-2") == ["entered", "offered", "connected", "completed_counselor"]
+    entered, _, connected, completed = [e for e in records.queue_entries if e.call_id == "call-2"]
+    assert entered.position == 1 and connected.entry_position == 1
+    assert connected.counselor_id == completed.counselor_id == "c1"
+    assert connected.waited is not None and connected.waited > 0
+    assert completed.talked is not None and completed.talked > 0
 
 
 async def test_given_enough_history_then_the_wait_is_announced_in_minutes() -> None:
@@ -110,6 +116,9 @@ async def test_given_nobody_answers_then_the_caller_leaves_the_line_when_nobody_
     assert events(records, "call-1", "queue_empty")
     alerts = [c.id for c in svc.acd.counselors.values() if c.pause_reason is not None]
     assert alerts == ["c1", "c2"]  # paused for missed calls after three misses each
+    logged = records.queue_events("call-1")
+    assert logged.count("ring_no_answer") == 6 and logged.count("offered") == 6
+    assert logged[0] == "entered" and logged[-1] == "exit_empty"
 
 
 async def test_given_a_long_wait_then_overflow_after_max_wait() -> None:
@@ -122,6 +131,8 @@ async def test_given_a_long_wait_then_overflow_after_max_wait() -> None:
     assert records.calls["call-2"].ivr_path == ["wait", "busy"]
     assert records.calls["call-2"].disposition == "no_counselor"
     assert events(records, "call-2", "queue_timeout")
+    [exit_] = [e for e in records.queue_entries if e.call_id == "call-2" and e.event.value == "exit_timeout"]
+    assert exit_.position == 1 and exit_.waited is not None and exit_.waited >= 0.6
     first.legs["c1"].ended.set()
     await svc.join("call-1")
 
@@ -147,6 +158,11 @@ async def test_given_a_caller_hangs_up_while_waiting_then_the_next_in_line_is_se
     assert records.calls["call-2"].disposition == "abandoned_ivr"
     assert records.calls["call-3"].counselor_id == "c1"
     assert settled(svc.acd)
+    # The queue log says who gave up, from where in line, after how long.
+    [abandoned] = [e for e in records.queue_entries if e.event.value == "abandoned"]
+    assert (abandoned.call_id, abandoned.position, abandoned.entry_position) == ("call-2", 1, 1)
+    assert abandoned.waited is not None and abandoned.waited > 0
+    assert records.queue_events("call-1")[-1] == "completed_counselor"
 
 
 async def test_given_a_caller_presses_the_leave_key_while_waiting_then_they_leave_the_line() -> None:
@@ -161,6 +177,7 @@ async def test_given_a_caller_presses_the_leave_key_while_waiting_then_they_leav
     assert records.calls["call-2"].ivr_path == ["wait", "later"]
     assert events(records, "call-2", "queue_left")[0]["key"] == "1"
     assert any(".leave." in p for p in second.prompts())  # told about the key with the position
+    assert records.queue_events("call-2") == ["entered", "exit_key"]
     first.legs["c1"].ended.set()
     await svc.join("call-1")
     assert svc.acd.waiting_count() == 0 and settled(svc.acd)
@@ -195,3 +212,47 @@ def test_given_an_illegal_counselor_event_then_it_is_logged_and_nothing_changes(
     assert acd.apply("c1", Event.answer("nobody-offered")) is False  # available -> on_call is not legal
     assert acd.state("c1") is CounselorState.AVAILABLE
     assert "refused as illegal" in caplog.text
+
+
+async def test_given_the_caller_hangs_up_mid_conversation_then_the_log_says_the_caller_completed() -> None:
+    svc, records = service(["c1"])
+    call = caller(1, {"c1": OfferResult.ANSWERED})
+    await svc.new_call(call)
+    await asyncio.wait_for(call.connected.wait(), 5)
+    svc.call_ended("call-1", "normal_clearing")
+    await svc.join("call-1")
+    assert records.queue_events("call-1") == ["entered", "offered", "connected", "completed_caller"]
+    assert records.calls["call-1"].disposition == "answered"
+    assert settled(svc.acd)
+
+
+async def test_given_nobody_logged_in_then_the_refusal_is_logged() -> None:
+    svc, records = service(["c1"])
+    from ivr.acd.counselor_states import Event
+
+    svc.acd.apply("c1", Event.logout())
+    call = caller(1, {})
+    await svc.new_call(call)
+    await asyncio.wait_for(svc.join("call-1"), 5)
+    [refused] = [e for e in records.queue_entries if e.call_id == "call-1"]
+    assert (refused.event.value, refused.detail) == ("refused", {"reason": "closed"})
+
+
+async def test_given_a_priority_queue_node_then_its_callers_go_first() -> None:
+    loaded = load_text(
+        FLOW.replace("MAXWAIT", "30").replace(
+            "    queue: general\n", "    queue: general\n    priority: true\n"
+        ),
+        "line.yaml",
+        Known(queues=frozenset({"general"})),
+    )
+    flows = FlowRegistry("line")
+    flows.swap({"line": loaded})
+    clock, records, acd = StepClock(), MemoryRecords(), dispatcher(["c1"])
+    svc = CallService(flows, FlowEnv(now=clock.now), acd, records, clock.now, time.monotonic)
+    call = caller(1, {"c1": OfferResult.ANSWERED})
+    await svc.new_call(call)
+    await asyncio.wait_for(call.connected.wait(), 5)
+    assert events(records, "call-1", "queue_entered")[0]["priority"] is True
+    assert records.queue_entries[0].detail == {"priority": True}
+    await svc.detach_all()

@@ -9,74 +9,141 @@ from __future__ import annotations
 
 import asyncio
 import math
+from dataclasses import dataclass
 
 from ivr.acd.dispatcher import EMPTY
 from ivr.acd.routing import Admission
 from ivr.flows import model
 from ivr.flows.engine import FlowRun
 from ivr.flows.promptbook import ANNOUNCE_MAX
-from ivr.ports import CounselorLeg
+from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
+
+
+@dataclass
+class _Place:
+    """One caller's stay in one queue, for the queue log."""
+
+    queue: str
+    entered: float  # monotonic
+    entry_position: int
+    connected: bool = False
 
 
 async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
     acd = run.ctx.acd
     call_id = run.ctx.call_id
-    verdict = acd.enter(call_id, node.queue, priority=run.priority)
+    priority = run.priority or node.priority
+    verdict = acd.enter(call_id, node.queue, priority=priority)
     if verdict is not Admission.ADMITTED:
         run.ctx.overflowed = True
         await run.ctx.event("queue_refused", queue=node.queue, reason=verdict.value)
+        await run.ctx.queue_log(node.queue, QueueEvent.REFUSED, detail={"reason": verdict.value})
         return "closed" if verdict is Admission.CLOSED else "overflow"
-    entered = run.ctx.monotonic()
-    await run.ctx.event(
-        "queue_entered", queue=node.queue, priority=run.priority, position=acd.position(call_id)
+    place = _Place(node.queue, run.ctx.monotonic(), acd.position(call_id))
+    await run.ctx.event("queue_entered", queue=node.queue, priority=priority, position=place.entry_position)
+    await run.ctx.queue_log(
+        node.queue,
+        QueueEvent.ENTERED,
+        position=place.entry_position,
+        detail={"priority": True} if priority else {},
     )
     try:
-        if node.prompt:
-            await run.say([node.prompt])
-        limit = node.max_wait_seconds or acd.queues[node.queue].max_wait_seconds or math.inf
-        every = node.announce_every_seconds or math.inf
-        next_announce = run.ctx.monotonic()
-        held = False
-        # A counselor free right now: ring at once, with no announcement.
-        counselor_id = await acd.next_offer(call_id, 0.5)
-        while True:
-            if counselor_id:
-                if not held:
-                    await run.call.hold(True)
-                    held = True
-                leg = await _ring(run, counselor_id)
-                if leg is not None:
-                    await run.ctx.event("queue_connected", queue=node.queue, waited=_since(run, entered))
-                    await run.call.hold(False)
-                    await talk(run, leg)
-                    return "completed"
-            waited = run.ctx.monotonic() - entered
-            if counselor_id == EMPTY or waited >= limit:
-                # Nobody is working this queue any more, or the caller waited long enough.
-                run.ctx.overflowed = True
-                kind = "queue_empty" if counselor_id == EMPTY else "queue_timeout"
-                await run.ctx.event(kind, queue=node.queue, waited=_since(run, entered))
-                if held:
-                    await run.call.hold(False)
-                return "overflow"
-            now = run.ctx.monotonic()
-            if now >= next_announce:
-                if held:
-                    await run.call.hold(False)
-                    held = False
-                await _announce(run, node.queue, node.leave_prompt)
-                next_announce = now + every
+        return await _wait_in_line(node, run, place)
+    except (asyncio.CancelledError, CallGoneError):
+        if not place.connected:
+            # Hung up while waiting (or while a counselor's phone rang): an
+            # abandon, with where they were in line and for how long.
+            await run.ctx.queue_log(
+                node.queue,
+                QueueEvent.ABANDONED,
+                position=_position(run),
+                entry_position=place.entry_position,
+                waited=_since(run, place.entered),
+            )
+        raise
+    finally:
+        acd.leave(call_id)  # no-op once connected; a hangup takes the caller out of line
+
+
+async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> str:
+    acd, call_id = run.ctx.acd, run.ctx.call_id
+    if node.prompt:
+        await run.say([node.prompt])
+    limit = node.max_wait_seconds or acd.queues[node.queue].max_wait_seconds or math.inf
+    every = node.announce_every_seconds or math.inf
+    next_announce = run.ctx.monotonic()
+    held = False
+    # A counselor free right now: ring at once, with no announcement.
+    counselor_id = await acd.next_offer(call_id, 0.5)
+    while True:
+        if counselor_id:
             if not held:
                 await run.call.hold(True)
                 held = True
-            wait = min(limit - waited, next_announce - run.ctx.monotonic())
-            counselor_id, pressed = await _wait(run, node, None if math.isinf(wait) else max(0.0, wait))
-            if pressed:
-                await run.ctx.event("queue_left", queue=node.queue, key=pressed, waited=_since(run, entered))
+            leg = await _ring(run, counselor_id, place)
+            if leg is not None:
+                place.connected = True
+                waited = _since(run, place.entered)
+                await run.ctx.event("queue_connected", queue=node.queue, waited=waited)
+                await run.ctx.queue_log(
+                    node.queue,
+                    QueueEvent.CONNECTED,
+                    counselor_id=counselor_id,
+                    entry_position=place.entry_position,
+                    waited=waited,
+                )
                 await run.call.hold(False)
-                return "left"
-    finally:
-        acd.leave(call_id)  # no-op once connected; a hangup takes the caller out of line
+                await talk(run, leg, queue=node.queue, waited=waited)
+                return "completed"
+        waited = run.ctx.monotonic() - place.entered
+        if counselor_id == EMPTY or waited >= limit:
+            # Nobody is working this queue any more, or the caller waited long enough.
+            run.ctx.overflowed = True
+            kind = "queue_empty" if counselor_id == EMPTY else "queue_timeout"
+            await run.ctx.event(kind, queue=node.queue, waited=_since(run, place.entered))
+            await run.ctx.queue_log(
+                node.queue,
+                QueueEvent.EXIT_EMPTY if counselor_id == EMPTY else QueueEvent.EXIT_TIMEOUT,
+                position=_position(run),
+                entry_position=place.entry_position,
+                waited=_since(run, place.entered),
+            )
+            if held:
+                await run.call.hold(False)
+            return "overflow"
+        now = run.ctx.monotonic()
+        if now >= next_announce:
+            if held:
+                await run.call.hold(False)
+                held = False
+            await _announce(run, node.queue, node.leave_prompt)
+            next_announce = now + every
+        if not held:
+            await run.call.hold(True)
+            held = True
+        wait = min(limit - waited, next_announce - run.ctx.monotonic())
+        counselor_id, pressed = await _wait(run, node, None if math.isinf(wait) else max(0.0, wait))
+        if pressed:
+            waited = _since(run, place.entered)
+            await run.ctx.event("queue_left", queue=node.queue, key=pressed, waited=waited)
+            await run.ctx.queue_log(
+                node.queue,
+                QueueEvent.EXIT_KEY,
+                position=_position(run),
+                entry_position=place.entry_position,
+                waited=waited,
+                detail={"key": pressed},
+            )
+            await run.call.hold(False)
+            return "left"
+
+
+def _position(run: FlowRun) -> int | None:
+    """Where the caller is in line now; None once they are out of it."""
+    try:
+        return run.ctx.acd.position(run.ctx.call_id)
+    except KeyError:
+        return None
 
 
 def _since(run: FlowRun, start: float) -> float:
@@ -126,9 +193,10 @@ async def _announce(run: FlowRun, queue: str, leave_prompt: str | None = None) -
     await run.say(prompts)
 
 
-async def _ring(run: FlowRun, counselor_id: str) -> CounselorLeg | None:
+async def _ring(run: FlowRun, counselor_id: str, place: _Place) -> CounselorLeg | None:
     ctx, acd = run.ctx, run.ctx.acd
     await ctx.event("offer", counselor=counselor_id)
+    await ctx.queue_log(place.queue, QueueEvent.OFFERED, counselor_id=counselor_id, position=_position(run))
     endpoint = acd.endpoints[counselor_id]
     # A hangup while ringing raises here; `connect`'s finally then takes the
     # caller out of line, which cancels the offer without counting it missed.
@@ -141,10 +209,25 @@ async def _ring(run: FlowRun, counselor_id: str) -> CounselorLeg | None:
     else:
         acd.missed(ctx.call_id, counselor_id)
     await ctx.event("offer_result", counselor=counselor_id, result=result.value)
+    if leg is None:
+        await ctx.queue_log(
+            place.queue,
+            QueueEvent.RING_NO_ANSWER,
+            counselor_id=counselor_id,
+            waited=_since(run, place.entered),
+            detail={"result": result.value},
+        )
     return leg
 
 
-async def talk(run: FlowRun, leg: CounselorLeg, *, resumed: bool = False) -> None:
+async def talk(
+    run: FlowRun,
+    leg: CounselorLeg,
+    *,
+    resumed: bool = False,
+    queue: str | None = None,
+    waited: float | None = None,
+) -> None:
     """Caller and counselor talk until the counselor hangs up (the caller's
     hangup cancels the call instead); the counselor then goes to wrap-up."""
     if not resumed:
@@ -157,9 +240,30 @@ async def talk(run: FlowRun, leg: CounselorLeg, *, resumed: bool = False) -> Non
             run.ctx.facts.recording = recording
             await run.ctx.records.updated(run.ctx.facts)
             await run.ctx.event("recording_started", recording=recording)
-    await leg.wait_ended()
+    try:
+        await leg.wait_ended()
+    except (asyncio.CancelledError, CallGoneError):
+        if queue is not None:
+            await _completed(run, queue, QueueEvent.COMPLETED_CALLER, leg, waited)
+        raise
     await run.ctx.event("counselor_hung_up", counselor=leg.counselor_id)
+    if queue is not None:
+        await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, leg, waited)
     await run.ctx.let_go(run.call)
+
+
+async def _completed(
+    run: FlowRun, queue: str, event: QueueEvent, leg: CounselorLeg, waited: float | None
+) -> None:
+    connected = run.ctx.facts.connected_at
+    talked = (run.ctx.now() - connected).total_seconds() if connected else None
+    await run.ctx.queue_log(
+        queue,
+        event,
+        counselor_id=leg.counselor_id,
+        waited=waited,
+        talked=round(talked, 1) if talked is not None else None,
+    )
 
 
 async def transfer(node: model.TransferNode, run: FlowRun) -> str | None:

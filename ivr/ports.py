@@ -35,6 +35,9 @@ class CounselorLeg(Protocol):
     async def wait_ended(self) -> None:
         """Return when the counselor has hung up."""
 
+    async def next_key(self) -> str:
+        """The next key the counselor presses on their phone."""
+
 
 class CallControl(Protocol):
     """One citizen's call, as the flow sees it."""
@@ -64,6 +67,9 @@ class CallControl(Protocol):
 
     async def connect(self, leg: CounselorLeg) -> None:
         """Join the caller and the counselor in one conversation."""
+
+    async def announce(self, prompts: Sequence[str], language: str) -> None:
+        """Play prompts into the conversation: both sides hear them, the recording keeps them."""
 
     async def record_conversation(self) -> str | None:
         """Start recording the conversation; its name, or None if the PBX refused."""
@@ -106,6 +112,7 @@ class CallFacts:
     topic: str | None = None
     category: str | None = None
     recording: str | None = None
+    flagged: str | None = None  # e.g. "abuse": its recording is kept from deletion
     hangup_cause: str | None = None
     hangup_by: str | None = None
     ivr_path: list[str] = field(default_factory=list)
@@ -170,6 +177,9 @@ class CallRecords(Protocol):
     async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None: ...
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None: ...
+
+    async def add_strike(self, number: str, call_id: str, reason: str, at: datetime) -> None:
+        """An abuse strike against a caller's number (flows branch on the count)."""
 
     async def add_voicemail(
         self, call_id: str, caller: str, recording: str, seconds: float, at: datetime

@@ -47,6 +47,14 @@ def cause_name(cause: int | None) -> str | None:
     return _CAUSE_NAMES.get(cause, f"cause_{cause}")
 
 
+def _digit(event: dict[str, Any]) -> str | None:
+    digit = event.get("digit")
+    if isinstance(digit, str) and len(digit) == 1 and digit in "0123456789*#ABCD":
+        return digit
+    log.warning("ignoring a DTMF event with digit %r", digit)
+    return None
+
+
 class AriLeg:
     """A counselor's phone rung for one call (CounselorLeg)."""
 
@@ -56,13 +64,21 @@ class AriLeg:
         loop = asyncio.get_running_loop()
         self.answered: asyncio.Future[None] = loop.create_future()
         self.gone: asyncio.Future[int | None] = loop.create_future()
+        self._keys: asyncio.Queue[str] = asyncio.Queue()
 
     async def wait_ended(self) -> None:
         await asyncio.shield(self.gone)
 
+    async def next_key(self) -> str:
+        return await self._keys.get()
+
     def on_event(self, event: dict[str, Any]) -> None:
         kind = event["type"]
-        if kind == "StasisStart" and not self.answered.done():
+        if kind == "ChannelDtmfReceived":
+            digit = _digit(event)
+            if digit is not None:
+                self._keys.put_nowait(digit)
+        elif kind == "StasisStart" and not self.answered.done():
             self.answered.set_result(None)
         elif kind in ("ChannelDestroyed", "StasisEnd", "ChannelHangupRequest"):
             cause = event.get("cause") if kind != "StasisEnd" else None
@@ -98,13 +114,18 @@ class AriCall:
             self.legs[channel_id].on_event(event)
             return
         if kind == "ChannelDtmfReceived":
-            digit = event.get("digit")
-            if isinstance(digit, str) and len(digit) == 1 and digit in "0123456789*#ABCD":
+            digit = _digit(event)
+            if digit is not None:
                 self._digits.put_nowait(digit)
-            else:
-                log.warning("ignoring a DTMF event with digit %r", digit)
         elif kind in ("PlaybackFinished", "PlaybackStopped"):
             self._finish_playback(event)
+        elif kind in ("RecordingFinished", "RecordingFailed"):
+            recording = event.get("recording") or {}
+            future = self._recordings.get(str(recording.get("name", "")))
+            if future is not None and not future.done():
+                if kind == "RecordingFailed":
+                    log.error("recording %s failed: %s", recording.get("name"), recording.get("cause"))
+                future.set_result(recording if kind == "RecordingFinished" else None)
         elif kind == "ChannelHangupRequest":
             cause = event.get("cause")
             self.hangup_cause = cause_name(cause if isinstance(cause, int) else None)
@@ -232,6 +253,22 @@ class AriCall:
     async def connect(self, leg: CounselorLeg) -> None:
         await self.rest.post(f"bridges/{self.bridge_id}", type="mixing", name=f"hotline-{self.call_id}")
         await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=f"{self.call_id},{leg.leg_id}")
+
+    async def announce(self, prompts: Sequence[str], language: str) -> None:
+        playback_id = f"{self.call_id}-a{uuid.uuid4().hex[:8]}"
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._playbacks[playback_id] = done
+        media = ",".join(f"sound:{p}" for p in prompts)
+        try:
+            # Played to the bridge, not the caller's channel: the counselor
+            # hears what the caller is told, and the recording keeps it.
+            await self.rest.post(f"bridges/{self.bridge_id}/play/{playback_id}", media=media, lang=language)
+            # A lost PlaybackFinished must not hold the conversation forever.
+            await asyncio.wait_for(asyncio.shield(done), 120)
+        except TimeoutError:
+            log.warning("no end of announcement %s after 120 s", playback_id)
+        finally:
+            self._playbacks.pop(playback_id, None)
 
     async def record_conversation(self) -> str | None:
         name = f"call-{self.call_id}"

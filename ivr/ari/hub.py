@@ -86,7 +86,9 @@ class AriHub:
         if kind.startswith(("Playback", "Recording")):
             item = event.get("playback") or event.get("recording") or {}
             target = item.get("target_uri", "") if isinstance(item, dict) else ""
-            channel_id = target.removeprefix("channel:") if target.startswith("channel:") else None
+            kind_of, _, name = str(target).partition(":")
+            # A call's bridge is `<call>-talk`: its playbacks and recordings are the call's.
+            channel_id = {"channel": name, "bridge": name.removesuffix("-talk")}.get(kind_of)
         if not isinstance(channel_id, str):
             return
         call = self.calls.get(owner_of(channel_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -47,6 +48,9 @@ class CallContext:
         self.monotonic = monotonic
         self.leg: CounselorLeg | None = None
         self.overflowed = False  # a queue could not take the call
+        # What the counselor asks of their conversation (*9 on the phone, the
+        # desk's button): read by the conversation, in order.
+        self.commands: asyncio.Queue[str] = asyncio.Queue()
 
     @property
     def call_id(self) -> str:

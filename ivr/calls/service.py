@@ -17,7 +17,7 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.context import CallContext, Disposition
 from ivr.flows import model
 from ivr.flows.engine import FlowEnv, FlowRun, run_flow
-from ivr.flows.nodes import queue as queue_node
+from ivr.flows.nodes import conversation
 from ivr.flows.registry import FlowRegistry
 from ivr.ports import CallControl, CallFacts, CallGoneError, CallRecords, CounselorLeg, PbxUnreachableError
 
@@ -62,6 +62,15 @@ class CallService:
 
     def knows(self, call_id: str) -> bool:
         return call_id in self._calls
+
+    def counselor_command(self, call_id: str, command: str) -> bool:
+        """A counselor's command for their conversation (the desk's abuse button);
+        False when that call is not in progress here."""
+        entry = self._calls.get(call_id)
+        if entry is None or entry[0].facts.connected_at is None:
+            return False
+        entry[0].commands.put_nowait(command)
+        return True
 
     async def new_call(self, call: CallControl) -> None:
         """A citizen's call arrived: open its record and run the call path."""
@@ -166,7 +175,7 @@ class CallService:
     async def _resume_talk(self, run: FlowRun, leg: CounselorLeg, queue_node_id: str | None) -> None:
         node = run.flow.nodes[queue_node_id] if queue_node_id else None
         queue = node.queue if isinstance(node, model.QueueNode) else None
-        await queue_node.talk(run, leg, resumed=True, queue=queue)
+        await conversation.talk(run, leg, resumed=True, queue=queue)
         if queue_node_id is None:
             run.ctx.finish(Disposition.ANSWERED, hangup_by="counselor")
             await run.call.hangup()

@@ -7,6 +7,7 @@ keys come from a script such as "1,2,timeout".
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,10 @@ class SimulatedLeg:
 
     async def wait_ended(self) -> None:
         return None  # the counselor finishes the conversation at once
+
+    async def next_key(self) -> str:
+        await asyncio.Event().wait()  # a simulated counselor keys nothing
+        raise AssertionError("unreachable")
 
 
 class SimulatedCall:
@@ -94,6 +99,9 @@ class SimulatedCall:
 
     async def connect(self, leg: Any) -> None:
         self.say(f"  ⇄ talking with {leg.counselor_id}")
+
+    async def announce(self, prompts: Sequence[str], language: str) -> None:
+        self.say(f"  ♪ (to both) {', '.join(prompts)}")
 
     async def record_conversation(self) -> str | None:
         self.say("  ● the conversation is recorded")
@@ -155,6 +163,9 @@ class SimulatedRecords:
         pass
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
+        pass
+
+    async def add_strike(self, number: str, call_id: str, reason: str, at: datetime) -> None:
         pass
 
     async def add_voicemail(

@@ -40,6 +40,17 @@ PROMPTS: dict[str, dict[str, str]] = {
         "ko": "죄송합니다. 지금은 상담 연결이 어렵습니다. 잠시 후 다시 걸어 주십시오. 천년전주 콜센터입니다.",
         "en": "Sorry, we cannot connect your call right now. Please call again later.",
     },
+    # Counselor protection (*9): read out to both sides and kept in the recording.
+    "abuse-warning": {
+        "ko": "안내 말씀드립니다. 폭언이나 욕설이 계속되면 통화가 종료될 수 있으며, "
+        "법적 조치를 받을 수 있습니다. 이 통화는 녹음되고 있습니다.",
+        "en": "Please note: if abusive or offensive language continues, this call may be ended "
+        "and legal action may be taken. This call is being recorded.",
+    },
+    "abuse-closing": {
+        "ko": "폭언이나 욕설이 계속되어 상담을 종료합니다. 천년전주 콜센터였습니다.",
+        "en": "Because the abusive language continued, this call is now ended.",
+    },
 }
 
 LANGUAGES = ("ko", "en")

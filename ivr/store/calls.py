@@ -33,6 +33,7 @@ _CALL_COLUMNS = {
     "topic": str,
     "category": str,
     "recording": str,
+    "flagged": str,
     "open": int,
 }
 
@@ -142,6 +143,7 @@ def row_of(facts: CallFacts, *, open_: bool) -> dict[str, Any]:
         "topic": facts.topic,
         "category": facts.category,
         "recording": facts.recording,
+        "flagged": facts.flagged,
         "open": 1 if open_ else 0,
     }
 
@@ -169,6 +171,7 @@ def facts_of(row: dict[str, Any]) -> CallFacts:
         topic=row.get("topic"),
         category=row.get("category"),
         recording=row.get("recording"),
+        flagged=row.get("flagged"),
     )
 
 
@@ -251,6 +254,10 @@ class SqliteCallRecords:
             "status": "new",
         }
         await self.db.run(lambda db: db.table("callbacks").insert(row))
+
+    async def add_strike(self, number: str, call_id: str, reason: str, at: datetime) -> None:
+        row = {"number": number, "at": _iso(at), "call_id": call_id, "reason": reason}
+        await self.db.run(lambda db: db.table("caller_strikes").insert(row))
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
         row = {"call_id": call_id, "question": question, "answer": answer, "at": _iso(at)}

@@ -255,12 +255,20 @@ class SippLab:
         ring_ms: int = 300,
         timeout_ms: int = 120000,
         calls: int = 1,
+        keys: Sequence[tuple[int, str]] = (),
     ) -> Phone:
-        """A counselor's desk phone on 127.0.0.1:`port`: answer, busy or no_answer."""
+        """A counselor's desk phone on 127.0.0.1:`port`: answer, busy or no_answer.
+
+        `keys`: (ms after answering, key) the counselor presses during the call."""
         name = f"counselor{port}"
         body = _UAS_HEAD + _UAS_RINGING
         if behaviour == "answer":
             body += f'<pause milliseconds="{ring_ms}"/>\n' + _UAS_ANSWER.format(sdp=_SDP)
+            if keys:
+                first = keys[0][0]
+                pcap = dtmf.write(self.workdir / f"{name}.pcap", [(t - first, k) for t, k in keys])
+                body += f'<pause milliseconds="{first}"/>\n'
+                body += f'<nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
             body += _ANSWER_BYE.format(timeout=timeout_ms)
         elif behaviour == "busy":
             body = _UAS_HEAD + _UAS_BUSY

@@ -20,9 +20,19 @@ class FakeLeg:
         self.counselor_id = counselor_id
         self.leg_id = leg_id
         self.ended = asyncio.Event()
+        self.keys: asyncio.Queue[str] = asyncio.Queue()
 
     async def wait_ended(self) -> None:
         await self.ended.wait()
+
+    async def next_key(self) -> str:
+        key = await self.keys.get()
+        self.keys.task_done()  # lets a test `await leg.keys.join()` until every key is read
+        return key
+
+    def press(self, keys: str) -> None:
+        for key in keys:
+            self.keys.put_nowait(key)
 
 
 class FakeCall:
@@ -99,6 +109,10 @@ class FakeCall:
         self.log.append(("connect", leg.counselor_id))
         self.connected.set()
 
+    async def announce(self, prompts: Sequence[str], language: str) -> None:
+        self.log.append(("announce", (tuple(prompts), language)))
+        await asyncio.sleep(0)
+
     async def record_conversation(self) -> str | None:
         self.log.append(("record_conversation", None))
         return f"call-{self.call_id}" if self.recording_works else None
@@ -136,6 +150,7 @@ class MemoryRecords:
         self.voicemails: list[tuple[str, str, float]] = []
         self.on_event: Any = None  # a test's hook, called with (kind, detail)
         self.queue_entries: list[QueueLogEntry] = []
+        self.strikes_added: list[tuple[str, str, str]] = []
 
     async def changed(self) -> None:
         """Return after the next closed call."""
@@ -188,6 +203,10 @@ class MemoryRecords:
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
         self.survey.append((call_id, question, answer))
+
+    async def add_strike(self, number: str, call_id: str, reason: str, at: datetime) -> None:
+        self.strikes_added.append((number, call_id, reason))
+        self.strike_counts[number] = self.strike_counts.get(number, 0) + 1
 
     async def add_voicemail(
         self, call_id: str, caller: str, recording: str, seconds: float, at: datetime

@@ -15,6 +15,7 @@ from ivr.acd.dispatcher import EMPTY
 from ivr.acd.routing import Admission
 from ivr.flows import model
 from ivr.flows.engine import FlowRun
+from ivr.flows.nodes.conversation import talk
 from ivr.flows.promptbook import ANNOUNCE_MAX
 from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
 
@@ -218,52 +219,6 @@ async def _ring(run: FlowRun, counselor_id: str, place: _Place) -> CounselorLeg 
             detail={"result": result.value},
         )
     return leg
-
-
-async def talk(
-    run: FlowRun,
-    leg: CounselorLeg,
-    *,
-    resumed: bool = False,
-    queue: str | None = None,
-    waited: float | None = None,
-) -> None:
-    """Caller and counselor talk until the counselor hangs up (the caller's
-    hangup cancels the call instead); the counselor then goes to wrap-up."""
-    if not resumed:
-        await run.call.connect(leg)
-        await run.ctx.connected(leg.counselor_id, leg.leg_id)
-        recording = await run.call.record_conversation()
-        if recording is None:
-            await run.ctx.event("recording_failed")
-        else:
-            run.ctx.facts.recording = recording
-            await run.ctx.records.updated(run.ctx.facts)
-            await run.ctx.event("recording_started", recording=recording)
-    try:
-        await leg.wait_ended()
-    except (asyncio.CancelledError, CallGoneError):
-        if queue is not None:
-            await _completed(run, queue, QueueEvent.COMPLETED_CALLER, leg, waited)
-        raise
-    await run.ctx.event("counselor_hung_up", counselor=leg.counselor_id)
-    if queue is not None:
-        await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, leg, waited)
-    await run.ctx.let_go(run.call)
-
-
-async def _completed(
-    run: FlowRun, queue: str, event: QueueEvent, leg: CounselorLeg, waited: float | None
-) -> None:
-    connected = run.ctx.facts.connected_at
-    talked = (run.ctx.now() - connected).total_seconds() if connected else None
-    await run.ctx.queue_log(
-        queue,
-        event,
-        counselor_id=leg.counselor_id,
-        waited=waited,
-        talked=round(talked, 1) if talked is not None else None,
-    )
 
 
 async def transfer(node: model.TransferNode, run: FlowRun) -> str | None:

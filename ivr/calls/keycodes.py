@@ -1,0 +1,37 @@
+"""Codes a counselor keys on their phone during a conversation (e.g. *9).
+
+A code starts with a star; digits pressed without one mean nothing here (a
+counselor may key a number for the caller to hear). A code must be finished
+within `gap` seconds of its previous key, so a stray star followed much later
+by a nine is never taken for one.
+"""
+
+from __future__ import annotations
+
+# The protection key of Korean public call centers: first press warns the
+# caller, the second ends the call.
+IN_CALL_CODES = {"*9": "abuse"}
+
+
+class KeyCodes:
+    def __init__(self, codes: dict[str, str] | None = None, gap: float = 3.0) -> None:
+        self.codes = codes if codes is not None else IN_CALL_CODES
+        self.gap = gap
+        self._keyed = ""
+        self._last: float | None = None
+
+    def feed(self, key: str, now: float) -> str | None:
+        """The command a finished code names, else None."""
+        if self._last is None or now - self._last > self.gap:
+            self._keyed = ""
+        self._last = now
+        if key == "*":
+            self._keyed = "*"
+            return None
+        if not self._keyed:
+            return None
+        self._keyed += key
+        command = self.codes.get(self._keyed)
+        if command is not None or not any(code.startswith(self._keyed) for code in self.codes):
+            self._keyed = ""
+        return command

@@ -1,0 +1,138 @@
+"""A caller and a counselor talking: recorded, ended by either side, and the
+counselor protected from abuse.
+
+The protection key of Korean public call centers: the counselor keys *9 (or
+presses the desk's button) and the caller hears a formal warning; a second
+press ends the call with a closing prompt. The call is flagged so its
+recording is kept, the caller's number gets a strike flows can branch on, and
+the counselor gets a cooldown pause after the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from ivr.acd.counselor_model import Event, PauseReason
+from ivr.calls.context import Disposition
+from ivr.calls.keycodes import KeyCodes
+from ivr.flows.engine import FlowRun
+from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
+
+WARNING = "jeonju/abuse-warning"
+CLOSING = "jeonju/abuse-closing"
+
+
+async def talk(
+    run: FlowRun,
+    leg: CounselorLeg,
+    *,
+    resumed: bool = False,
+    queue: str | None = None,
+    waited: float | None = None,
+) -> None:
+    """Caller and counselor talk until the counselor hangs up (the caller's
+    hangup cancels the call instead); the counselor then goes to wrap-up."""
+    if not resumed:
+        await run.call.connect(leg)
+        await run.ctx.connected(leg.counselor_id, leg.leg_id)
+        recording = await run.call.record_conversation()
+        if recording is None:
+            await run.ctx.event("recording_failed")
+        else:
+            run.ctx.facts.recording = recording
+            await run.ctx.records.updated(run.ctx.facts)
+            await run.ctx.event("recording_started", recording=recording)
+    keys = asyncio.ensure_future(_counselor_keys(run, leg))
+    try:
+        ended_by_counselor = await _until_over(run, leg)
+    except (asyncio.CancelledError, CallGoneError):
+        if queue is not None:
+            await _completed(run, queue, QueueEvent.COMPLETED_CALLER, leg, waited)
+        raise
+    finally:
+        keys.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keys
+    if ended_by_counselor:
+        await run.ctx.event("counselor_hung_up", counselor=leg.counselor_id)
+    if queue is not None:
+        await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, leg, waited)
+    await run.ctx.let_go(run.call)
+
+
+async def _until_over(run: FlowRun, leg: CounselorLeg) -> bool:
+    """Wait for the counselor to hang up (True) or to end an abusive call (False)."""
+    ended = asyncio.ensure_future(leg.wait_ended())
+    warned = False
+    try:
+        while True:
+            command = asyncio.ensure_future(run.ctx.commands.get())
+            await asyncio.wait({ended, command}, return_when=asyncio.FIRST_COMPLETED)
+            if ended.done():
+                command.cancel()
+                return True
+            if command.result() != "abuse":
+                await run.ctx.event("counselor_command_ignored", command=command.result())
+                continue
+            if not warned:
+                warned = True
+                await _warn(run, leg)
+            else:
+                await _end_abusive_call(run, leg)
+                return False
+    finally:
+        ended.cancel()
+
+
+async def _counselor_keys(run: FlowRun, leg: CounselorLeg) -> None:
+    """Turn the counselor's key presses into commands for `_until_over`."""
+    codes = KeyCodes()
+    while True:
+        key = await leg.next_key()
+        command = codes.feed(key, run.ctx.monotonic())
+        if command is not None:
+            await run.ctx.event("counselor_key", command=command, counselor=leg.counselor_id)
+            run.ctx.commands.put_nowait(command)
+
+
+def _language(run: FlowRun) -> str:
+    # The protection prompts exist in Korean and English; other callers of the
+    # foreign-language line understand English more often than Korean.
+    return "ko" if run.language == "ko" else "en"
+
+
+async def _warn(run: FlowRun, leg: CounselorLeg) -> None:
+    ctx = run.ctx
+    # Flag at the first press: the warning itself is worth keeping as evidence.
+    ctx.facts.flagged = "abuse"
+    await ctx.records.updated(ctx.facts)
+    await ctx.event("abuse_warning", counselor=leg.counselor_id)
+    await run.call.announce([WARNING], _language(run))
+    await ctx.event("abuse_warning_played")
+
+
+async def _end_abusive_call(run: FlowRun, leg: CounselorLeg) -> None:
+    ctx = run.ctx
+    await ctx.event("abuse_ended", counselor=leg.counselor_id)
+    ctx.finish(Disposition.ANSWERED, hangup_by="counselor")
+    await ctx.records.add_strike(ctx.facts.caller, ctx.call_id, "abuse", ctx.now())
+    # Asked for while on the call, the cooldown waits for the call and its
+    # wrap-up to end (the state machine keeps it pending).
+    ctx.acd.apply(leg.counselor_id, Event.pause(PauseReason.COOLDOWN, ctx.acd.rules.cooldown_seconds))
+    await run.call.announce([CLOSING], _language(run))
+    await run.call.hangup()
+
+
+async def _completed(
+    run: FlowRun, queue: str, event: QueueEvent, leg: CounselorLeg, waited: float | None
+) -> None:
+    connected = run.ctx.facts.connected_at
+    talked = (run.ctx.now() - connected).total_seconds() if connected else None
+    await run.ctx.queue_log(
+        queue,
+        event,
+        counselor_id=leg.counselor_id,
+        waited=waited,
+        talked=round(talked, 1) if talked is not None else None,
+    )

@@ -1,0 +1,28 @@
+"""Counselor key codes: *9 and nothing else by accident."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.calls.keycodes import KeyCodes
+
+
+def keyed(presses: list[tuple[float, str]]) -> list[str]:
+    codes = KeyCodes()
+    return [c for t, k in presses if (c := codes.feed(k, t)) is not None]
+
+
+@pytest.mark.parametrize(
+    ("presses", "commands"),
+    [
+        ([(0, "*"), (0.3, "9")], ["abuse"]),
+        ([(0, "*"), (0.3, "9"), (5, "*"), (5.2, "9")], ["abuse", "abuse"]),
+        ([(0, "9")], []),  # no star: a digit for the caller
+        ([(0, "*"), (3.5, "9")], []),  # too slow: the star was stray
+        ([(0, "*"), (0.2, "*"), (0.4, "9")], ["abuse"]),  # a doubled star starts over
+        ([(0, "*"), (0.2, "1"), (0.4, "9")], []),  # *1 is no code; the 9 alone is nothing
+        ([(0, "1"), (0.1, "*"), (0.2, "9"), (0.3, "9")], ["abuse"]),
+    ],
+)
+def test_codes(presses: list[tuple[float, str]], commands: list[str]) -> None:
+    assert keyed(presses) == commands

@@ -100,6 +100,30 @@ _UAS_HEAD_KEEP_CSEQ = """<recv request="INVITE" crlf="true">
 </recv>
 """
 
+# A phone that hangs up itself (UAS side) needs the caller's From (for its To)
+# and Contact (the BYE's target) from the INVITE.
+_UAS_HEAD_KEEP_DIALOG = """<recv request="INVITE" crlf="true">
+<action>
+<ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
+<ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="remote_contact"/>
+</action>
+</recv>
+"""
+
+_UAS_BYE = """<send retrans="500"><![CDATA[
+BYE [$remote_contact] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
+To: [$remote_from]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+<recv response="200" crlf="true"/>
+"""
+
 _UAS_RINGING = """<send><![CDATA[
 SIP/2.0 180 Ringing
 [last_Via:]
@@ -256,20 +280,46 @@ class SippLab:
         timeout_ms: int = 120000,
         calls: int = 1,
         keys: Sequence[tuple[int, str]] = (),
+        hangup_after_ms: int | None = None,
     ) -> Phone:
         """A counselor's desk phone on 127.0.0.1:`port`: answer, busy or no_answer.
 
-        `keys`: (ms after answering, key) the counselor presses during the call."""
+        `keys`: (ms after answering, key) the counselor presses during the call;
+        `hangup_after_ms`: the counselor hangs up that long after answering
+        (else they wait for the hotline's BYE)."""
         name = f"counselor{port}"
-        body = _UAS_HEAD + _UAS_RINGING
+        return self._callee(name, port, behaviour, ring_ms, timeout_ms, calls, keys, hangup_after_ms)
+
+    def callee(self, port: int, *, ring_ms: int = 500, hangup_after_ms: int | None = None) -> Phone:
+        """A citizen's own phone on 127.0.0.1:`port`, which the hotline calls back."""
+        return self._callee(f"callee{port}", port, "answer", ring_ms, 120000, 1, (), hangup_after_ms)
+
+    def _callee(
+        self,
+        name: str,
+        port: int,
+        behaviour: str,
+        ring_ms: int,
+        timeout_ms: int,
+        calls: int,
+        keys: Sequence[tuple[int, str]],
+        hangup_after_ms: int | None,
+    ) -> Phone:
+        head = _UAS_HEAD_KEEP_DIALOG if hangup_after_ms is not None else _UAS_HEAD
+        body = head + _UAS_RINGING
         if behaviour == "answer":
             body += f'<pause milliseconds="{ring_ms}"/>\n' + _UAS_ANSWER.format(sdp=_SDP)
+            elapsed = 0
             if keys:
                 first = keys[0][0]
                 pcap = dtmf.write(self.workdir / f"{name}.pcap", [(t - first, k) for t, k in keys])
                 body += f'<pause milliseconds="{first}"/>\n'
                 body += f'<nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
-            body += _ANSWER_BYE.format(timeout=timeout_ms)
+                elapsed = first
+            if hangup_after_ms is not None:
+                body += f'<pause milliseconds="{max(1, hangup_after_ms - elapsed)}"/>\n' + _UAS_BYE
+            else:
+                body += _ANSWER_BYE.format(timeout=timeout_ms)
         elif behaviour == "busy":
             body = _UAS_HEAD + _UAS_BUSY
         elif behaviour == "no_answer":

@@ -97,3 +97,18 @@ def test_service_killed_mid_conversation_the_conversation_goes_on(hotline: Servi
     kinds = [k for k, _ in hotline.timeline(call["id"])]
     assert kinds.count("connected") == 1
     assert "resumed" in kinds and kinds[-1] == "call_ended"
+
+
+def test_the_counselor_hangs_up_first_and_the_citizen_hears_goodbye(hotline: Service, lab: SippLab) -> None:
+    counselor = lab.counselor(COUNSELOR_PORTS[0], "answer", hangup_after_ms=4000)
+    citizen = lab.citizen(digits=[(1000, "0")], expect_bye_within_ms=60000)
+
+    assert counselor.wait(60) == 0, counselor.errors()
+    assert citizen.wait(60) == 0, citizen.errors()
+    [call] = hotline.closed_calls(1)
+    assert (call["disposition"], call["hangup_by"], call["counselor_id"]) == ("answered", "system", "c1")
+    assert 3.0 <= call["talk_seconds"], call
+    path = call["ivr_path"].split(" > ")
+    assert path[-2:] == ["counselor", "goodbye"]
+    events = [r["event"] for r in hotline.query("SELECT event FROM queue_log ORDER BY id")]
+    assert events == ["entered", "offered", "connected", "completed_counselor"]

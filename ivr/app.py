@@ -11,7 +11,8 @@ import os
 import signal
 import socket
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,8 @@ from ivr import config as config_mod
 from ivr.acd import build as acd_build
 from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
+from ivr.calls.callback_plan import CallbackRules
+from ivr.calls.callbacks import CallbackRunner
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig, key_line
 from ivr.errors import ConfigError, HotlineError
@@ -138,7 +141,34 @@ class Hotline:
             monotonic=time.monotonic,
         )
         self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
-        self.hub = AriHub(self.rest, s.asterisk.app, self.service, self.records)
+        self.hub = AriHub(
+            self.rest,
+            s.asterisk.app,
+            self.service,
+            self.records,
+            dial=s.asterisk.trunk.dial,
+            caller_id=s.hotline.number,
+        )
+        self.callbacks: CallbackRunner | None = None
+        if s.asterisk.trunk.dial:
+            cb = s.callbacks
+            self.callbacks = CallbackRunner(
+                self.service,
+                self.records,
+                self.hub,
+                CallbackRules(
+                    max_attempts=cb.max_attempts,
+                    retry_after=timedelta(minutes=cb.retry_minutes),
+                    start=dt_time.fromisoformat(cb.hours_start),
+                    end=dt_time.fromisoformat(cb.hours_end),
+                    weekdays_only=cb.weekdays_only,
+                ),
+                ring_seconds=cb.ring_seconds,
+                default_queue=next(iter(s.queues)),
+                now=lambda: datetime.now(tz),
+                monotonic=time.monotonic,
+            )
+            env.callback_requested = self.callbacks.wake
         self.started = time.monotonic()
         self._reloads: set[asyncio.Task[None]] = set()
 
@@ -166,6 +196,11 @@ class Hotline:
         ]
         for name in self.acd.queues:
             lines.append(f'hotline_callers_waiting{{queue="{name}"}} {self.acd.waiting_count(name)}')
+        lines += [
+            "# HELP hotline_callbacks_pending Callback requests waiting for their turn or a retry.",
+            "# TYPE hotline_callbacks_pending gauge",
+            f"hotline_callbacks_pending {self.callbacks.pending if self.callbacks else 0}",
+        ]
         lines += ["# HELP hotline_counselors Counselors by state.", "# TYPE hotline_counselors gauge"]
         states: dict[str, int] = {}
         for c in self.acd.counselors.values():
@@ -232,6 +267,16 @@ class Hotline:
         site = web.TCPSite(runner, s.web.listen, s.web.port)
         await site.start()
         hub_task = asyncio.create_task(self.hub.run(), name="ari-events")
+        if self.callbacks is not None:
+            callbacks = self.callbacks
+
+            async def serve_callbacks() -> None:
+                await self.hub.stream.connected.wait()  # an attempt needs the PBX
+                await callbacks.refresh()
+
+            self._reloads.add(asyncio.create_task(serve_callbacks(), name="callbacks"))
+        else:
+            log.warning("asterisk.trunk.dial is not set: callback requests are kept for staff to return")
         log.info(
             "천년전주 콜센터 %s is up: web on http://%s:%d, ARI at %s",
             s.hotline.number,
@@ -244,6 +289,8 @@ class Hotline:
             log.info("stopping: no new calls; %d call(s) in progress", self.service.active)
             await self.service.drain(s.service.drain_seconds)
         finally:
+            if self.callbacks is not None:
+                await self.callbacks.stop()
             await self.hub.stop()
             hub_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -63,6 +63,19 @@ class TrunkSettings(_Model):
     """Where citizens' calls come from: the carrier's SIP addresses."""
 
     match: tuple[str, ...] = ("127.0.0.1",)
+    # How to call a citizen back through the carrier: an Asterisk dial string
+    # with {number}, e.g. "PJSIP/citizens/sip:{number}@carrier.example:5060".
+    # Without it callback requests are kept for staff to return by hand.
+    dial: str | None = None
+
+    @field_validator("dial")
+    @classmethod
+    def _dial(cls, v: str | None) -> str | None:
+        if v is not None and "{number}" not in v:
+            raise ValueError(
+                "needs {number} where the citizen's number goes, e.g. PJSIP/citizens/sip:{number}@host"
+            )
+        return v
 
 
 class AsteriskSettings(_Model):
@@ -184,6 +197,32 @@ class AcdSettings(_Model):
     login_at_start: bool = True
 
 
+class CallbackSettings(_Model):
+    """Calling citizens back when their turn comes (a queue's leave key, after hours)."""
+
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    retry_minutes: float = Field(default=10.0, gt=0, le=1440)
+    ring_seconds: float = Field(default=30.0, ge=5, le=120)
+    # Citizens are called only between these times, on weekdays that are not
+    # Korean public holidays (unless weekdays_only is false).
+    hours_start: str = "09:00"
+    hours_end: str = "18:00"
+    weekdays_only: bool = True
+
+    @field_validator("hours_start", "hours_end")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
+            raise ValueError(f"{v!r} is not a time of day like 09:00")
+        return v
+
+    @model_validator(mode="after")
+    def _window(self) -> CallbackSettings:
+        if self.hours_start >= self.hours_end:
+            raise ValueError(f"hours_start {self.hours_start} must come before hours_end {self.hours_end}")
+        return self
+
+
 class DepartmentSettings(_Phone):
     """A city hall department a flow can transfer callers to."""
 
@@ -217,6 +256,7 @@ class Settings(_Model):
     )
     departments: dict[str, DepartmentSettings] = Field(default_factory=dict)
     acd: AcdSettings = AcdSettings()
+    callbacks: CallbackSettings = CallbackSettings()
     ivr: IvrSettings = IvrSettings()
     web: WebSettings = WebSettings()
     storage: StorageSettings = StorageSettings()

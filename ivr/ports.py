@@ -89,6 +89,22 @@ class CallControl(Protocol):
         """Hand the caller to the PBX's own fallback (the service is draining)."""
 
 
+class OutboundCall(CallControl, Protocol):
+    """A call the hotline places to a citizen (a callback)."""
+
+    async def dial(self, ring_seconds: float) -> OfferResult:
+        """Ring the citizen; ANSWERED once they picked up."""
+
+
+class Dialer(Protocol):
+    """Places calls to citizens through the carrier."""
+
+    def prepare(self, call_id: str, number: str) -> OutboundCall: ...
+
+    def forget(self, call_id: str) -> None:
+        """The attempt is over: stop routing its events (idempotent)."""
+
+
 # Raised by CallControl when a line is gone mid-request: a hangup raced us.
 CallGoneError = CallGone
 # Raised when the PBX cannot be reached at all.
@@ -153,6 +169,19 @@ class QueueLogEntry:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass
+class CallbackRequest:
+    """A citizen to call back; `place_at` is where they were in line."""
+
+    id: int
+    number: str
+    queue: str | None
+    place_at: datetime
+    attempts: int = 0
+    next_at: datetime | None = None
+    call_id: str | None = None  # the call that asked for it
+
+
 class CallRecords(Protocol):
     """Where every call's record and timeline go; writes never block a call."""
 
@@ -174,7 +203,30 @@ class CallRecords(Protocol):
     async def strikes(self, caller: str) -> int:
         """Abuse strikes against this number."""
 
-    async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None: ...
+    async def add_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None
+    ) -> tuple[int, bool]:
+        """Store a callback request holding the place it had at `place_at` (else `at`).
+
+        A pending request for the same number absorbs it (keeping the earlier
+        place): returns (id, True) then, else (new id, False)."""
+
+    async def pending_callbacks(self) -> list[CallbackRequest]:
+        """Requests still to be served, in the order of their places."""
+
+    async def callback_attempted(
+        self,
+        callback_id: int,
+        at: datetime,
+        *,
+        call_id: str,
+        counselor_id: str | None,
+        result: str,
+        status: str,
+        attempts: int,
+        next_at: datetime | None,
+    ) -> None:
+        """Log one attempt and the request's state after it."""
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None: ...
 

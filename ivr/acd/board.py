@@ -18,6 +18,7 @@ class QueueView:
     waiting: int
     longest_wait_seconds: float  # 0 with nobody waiting
     working: int  # counselors of this queue serving callers now or soon
+    callbacks: int = 0  # callback requests holding a place in line
 
 
 @dataclass(frozen=True)

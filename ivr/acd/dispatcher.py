@@ -90,9 +90,11 @@ class Dispatcher:
         now = self.now()
         queues = []
         for name, q in self.queues.items():
-            waits = [now - t.caller.entered_at for t in self._tickets.values() if t.caller.queue == name]
+            line = [t.caller for t in self._tickets.values() if t.caller.queue == name]
+            waits = [now - w.entered_at for w in line if not w.callback]
             working = sum(1 for c in self.counselors.values() if c.is_working and q.member_skill in c.skills)
-            queues.append(QueueView(name, len(waits), round(max(waits, default=0.0), 1), working))
+            callbacks = sum(1 for w in line if w.callback)
+            queues.append(QueueView(name, len(waits), round(max(waits, default=0.0), 1), working, callbacks))
         counselors = tuple(
             CounselorView(
                 id=c.id,
@@ -229,6 +231,23 @@ class Dispatcher:
             self.kick()
         return verdict
 
+    def enter_callback(self, ticket: str, queue: str, entered_at: float) -> None:
+        """A callback takes its place in line as of `entered_at` (monotonic, maybe
+        in the past: the place the caller had when they asked for it).
+
+        Routing lets at most one callback per working member hold its place;
+        the rest wait behind live callers, so callbacks never crowd them out."""
+        self._tickets[ticket] = _Ticket(WaitingCaller(ticket, queue, entered_at, callback=True))
+        self._notify()
+        self.kick()
+
+    def in_line(self, call_id: str) -> bool:
+        return call_id in self._tickets
+
+    def anyone_working(self, queue: str) -> bool:
+        """Whether any member of the queue serves callers now (or will after wrap-up)."""
+        return self._anyone_working(queue)
+
     def position(self, call_id: str) -> int:
         ticket = self._tickets[call_id]
         return position(
@@ -239,7 +258,12 @@ class Dispatcher:
         )
 
     def waiting_count(self, queue: str | None = None) -> int:
-        return sum(1 for t in self._tickets.values() if queue is None or t.caller.queue == queue)
+        """Callers on the line waiting (callbacks holding a place are not counted)."""
+        return sum(
+            1
+            for t in self._tickets.values()
+            if (queue is None or t.caller.queue == queue) and not t.caller.callback
+        )
 
     async def next_offer(self, call_id: str, timeout: float | None) -> str | None:
         """The counselor this caller is offered to next, or None after `timeout` seconds."""

@@ -105,6 +105,10 @@ class AriCall:
         self.legs: dict[str, AriLeg] = {}
         self._leg_count = 0
         self.bridge_id = f"{self.call_id}-talk"
+        # An outbound call (a callback): where to dial, and how the ring went.
+        self.dial_to: str | None = None
+        self.caller_id = ""
+        self._dialing: AriLeg | None = None
 
     # -- events ------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
@@ -113,6 +117,9 @@ class AriCall:
         if channel_id and channel_id in self.legs:
             self.legs[channel_id].on_event(event)
             return
+        if self._dialing is not None and channel_id == self.call_id:
+            # Our own channel, dialed out: answered when it enters Stasis.
+            self._dialing.on_event(event)
         if kind == "ChannelDtmfReceived":
             digit = _digit(event)
             if digit is not None:
@@ -243,6 +250,41 @@ class AriCall:
             result = _CAUSES.get(cause, OfferResult.UNREACHABLE) if cause else OfferResult.NO_ANSWER
         await self._drop_leg(leg)
         return result, None
+
+    async def dial(self, ring_seconds: float) -> OfferResult:
+        """Ring the citizen through the carrier (a callback); this call's channel is theirs."""
+        if self.dial_to is None:
+            raise AriError("no dial string for citizens (asterisk.trunk.dial)")
+        ring = AriLeg("citizen", self.call_id)
+        self._dialing = ring
+        try:
+            await self.rest.post(
+                "channels",
+                endpoint=self.dial_to,
+                app=self.app,
+                appArgs="callback",
+                channelId=self.call_id,
+                callerId=self.caller_id,
+                timeout=int(ring_seconds),
+            )
+        except CallGone as exc:
+            log.warning("cannot call %s back: %s", self.caller, exc)
+            return OfferResult.UNREACHABLE
+        try:
+            waiting: set[asyncio.Future[Any]] = {ring.answered, ring.gone}
+            await asyncio.wait(waiting, timeout=ring_seconds + 5, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"channels/{self.call_id}")
+            raise
+        if ring.answered.done() and not ring.gone.done():
+            return OfferResult.ANSWERED
+        if not ring.gone.done():
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"channels/{self.call_id}")
+            return OfferResult.NO_ANSWER
+        cause = ring.gone.result()
+        return _CAUSES.get(cause, OfferResult.UNREACHABLE) if cause else OfferResult.NO_ANSWER
 
     async def _drop_leg(self, leg: AriLeg) -> None:
         self.legs.pop(leg.leg_id, None)

@@ -32,9 +32,20 @@ def owner_of(channel_id: str) -> str:
 class AriHub:
     """The ARI side of the service: one event stream, many calls."""
 
-    def __init__(self, rest: AriRest, app: str, service: CallService, records: CallRecords) -> None:
+    def __init__(
+        self,
+        rest: AriRest,
+        app: str,
+        service: CallService,
+        records: CallRecords,
+        *,
+        dial: str | None = None,
+        caller_id: str = "",
+    ) -> None:
         self.rest = rest
         self.app = app
+        self.dial = dial  # asterisk.trunk.dial, with {number}
+        self.caller_id = caller_id
         self.service = service
         self.records = records
         self.calls: dict[str, AriCall] = {}
@@ -124,6 +135,19 @@ class AriHub:
             self._spawn(self.service.new_call(call))
         finally:
             current_call.reset(token)
+
+    # -- calls we place (Dialer) ---------------------------------------------
+    def prepare(self, call_id: str, number: str) -> AriCall:
+        """A call to a citizen, routed here from now on (its channel does not exist yet)."""
+        call = AriCall(self.rest, self.app, {"id": call_id, "caller": {"number": number}}, number)
+        if self.dial is not None:
+            call.dial_to = self.dial.replace("{number}", number)
+        call.caller_id = self.caller_id
+        self.calls[call_id] = call
+        return call
+
+    def forget(self, call_id: str) -> None:
+        self.calls.pop(call_id, None)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)

@@ -24,6 +24,7 @@ class Disposition:
     FALLBACK = "fallback"  # handed to the PBX's fallback (service draining)
     FAILED = "failed"  # a fault on our side; logged with a traceback
     LOST = "lost"  # ended while the service was down; end time is when we noticed
+    CALLBACK_UNANSWERED = "callback_unanswered"  # a callback attempt reached no conversation
 
 
 class CallContext:
@@ -48,6 +49,9 @@ class CallContext:
         self.monotonic = monotonic
         self.leg: CounselorLeg | None = None
         self.overflowed = False  # a queue could not take the call
+        # The queue this caller last entered and when: a callback asked for
+        # from the line keeps that place.
+        self.queue_place: tuple[str, datetime] | None = None
         # What the counselor asks of their conversation (*9 on the phone, the
         # desk's button): read by the conversation, in order.
         self.commands: asyncio.Queue[str] = asyncio.Queue()

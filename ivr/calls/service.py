@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from ivr.acd.dispatcher import Dispatcher
@@ -85,6 +85,18 @@ class CallService:
         run = self._flow_run(call, ctx)
         await ctx.event("call_started", caller=call.caller, dialed=call.dialed, flow=run.flow.flow)
         self._start(call, ctx, self._answer_and_run(run))
+
+    async def place_call(
+        self, call: CallControl, facts: CallFacts, body: Callable[[FlowRun], Awaitable[None]]
+    ) -> None:
+        """Run a call the hotline places (a callback) like any other: its record,
+        its timeline, hangups that cancel it. Returns when it has ended."""
+        current_call.set(call.call_id)
+        await self.records.opened(facts)
+        ctx = self._context(facts)
+        await ctx.event("call_started", caller=facts.caller, dialed=facts.dialed, outbound=True)
+        self._start(call, ctx, body(self._flow_run(call, ctx)))
+        await self.join(call.call_id)
 
     async def resume(self, call: CallControl, facts: CallFacts, leg: CounselorLeg | None) -> None:
         """Take up a call that outlived a restart of the service.

@@ -46,6 +46,8 @@ class FlowEnv:
     departments: Mapping[str, Department] = field(default_factory=dict)
     subflows: Callable[[str], tuple[Loaded, PromptBook]] | None = None
     endpoints: Mapping[str, str] = field(default_factory=dict)  # counselor id -> endpoint
+    # Told when a callback request is stored, so it is served without polling.
+    callback_requested: Callable[[], None] | None = None
 
 
 @dataclass

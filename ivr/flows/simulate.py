@@ -17,7 +17,7 @@ from ivr.calls.service import CallService
 from ivr.flows.engine import FlowEnv
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry
-from ivr.ports import CallFacts, OfferResult, QueueLogEntry
+from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry
 
 Say = Callable[[str], None]
 
@@ -159,7 +159,15 @@ class SimulatedRecords:
     async def strikes(self, caller: str) -> int:
         return self.n_strikes
 
-    async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None:
+    async def add_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None
+    ) -> tuple[int, bool]:
+        return 1, False
+
+    async def pending_callbacks(self) -> list[CallbackRequest]:
+        return []
+
+    async def callback_attempted(self, callback_id: int, at: datetime, **_: Any) -> None:
         pass
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:

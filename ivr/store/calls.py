@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ivr.ports import CallFacts, QueueLogEntry
+from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry
 from ivr.store.db import Database
 
 _CALL_COLUMNS = {
@@ -39,9 +39,28 @@ _CALL_COLUMNS = {
 
 _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
     "call_events": ({"id": int, "call_id": str, "at": str, "kind": str, "detail": str}, ["call_id", "id"]),
+    # status: new (held in line), queued (waiting for a retry), done, failed;
+    # `merged` counts later requests for the same number folded into this one.
     "callbacks": (
-        {"id": int, "call_id": str, "number": str, "queue": str, "requested_at": str, "status": str},
+        {
+            "id": int,
+            "call_id": str,
+            "number": str,
+            "queue": str,
+            "requested_at": str,
+            "place_at": str,
+            "status": str,
+            "attempts": int,
+            "next_at": str,
+            "merged": int,
+            "handled_by": str,
+            "closed_at": str,
+        },
         ["status", "requested_at"],
+    ),
+    "callback_attempts": (
+        {"id": int, "callback_id": int, "at": str, "call_id": str, "counselor_id": str, "result": str},
+        ["callback_id"],
     ),
     "survey_answers": ({"id": int, "call_id": str, "question": str, "answer": int, "at": str}, ["call_id"]),
     "voicemails": (
@@ -109,6 +128,10 @@ def create_schema(db: sqlite_utils.Database) -> None:
         if not table.exists():
             table.create(columns, pk="id")
             table.create_index(index)
+        else:
+            for column, kind in columns.items():
+                if column not in table.columns_dict:
+                    table.add_column(column, kind)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -245,15 +268,91 @@ class SqliteCallRecords:
             )
         )
 
-    async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None:
-        row = {
+    async def add_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None
+    ) -> tuple[int, bool]:
+        place = _iso(place_at or at)
+
+        def add(db: sqlite_utils.Database) -> tuple[int, bool]:
+            pending = db.execute(
+                "SELECT id, place_at FROM callbacks WHERE number = ? AND status IN ('new', 'queued') "
+                "ORDER BY id LIMIT 1",
+                [number],
+            ).fetchone()
+            if pending is not None:
+                earlier = min(str(pending[1] or place), str(place))
+                db.execute(
+                    "UPDATE callbacks SET merged = COALESCE(merged, 0) + 1, place_at = ? WHERE id = ?",
+                    [earlier, pending[0]],
+                )
+                return int(pending[0]), True
+            row = {
+                "call_id": call_id,
+                "number": number,
+                "queue": queue,
+                "requested_at": _iso(at),
+                "place_at": place,
+                "status": "new",
+                "attempts": 0,
+                "merged": 0,
+            }
+            table = db.table("callbacks")
+            table.insert(row)
+            return int(table.last_rowid or 0), False
+
+        return await self.db.run(add)
+
+    async def pending_callbacks(self) -> list[CallbackRequest]:
+        def read(db: sqlite_utils.Database) -> list[CallbackRequest]:
+            rows = db.execute(
+                "SELECT id, number, queue, place_at, requested_at, attempts, next_at, call_id FROM callbacks "
+                "WHERE status IN ('new', 'queued') ORDER BY COALESCE(place_at, requested_at), id"
+            ).fetchall()
+            return [
+                CallbackRequest(
+                    id=r[0],
+                    number=r[1],
+                    queue=r[2],
+                    place_at=datetime.fromisoformat(r[3] or r[4]),
+                    attempts=r[5] or 0,
+                    next_at=datetime.fromisoformat(r[6]) if r[6] else None,
+                    call_id=r[7],
+                )
+                for r in rows
+            ]
+
+        return await self.db.run(read)
+
+    async def callback_attempted(
+        self,
+        callback_id: int,
+        at: datetime,
+        *,
+        call_id: str,
+        counselor_id: str | None,
+        result: str,
+        status: str,
+        attempts: int,
+        next_at: datetime | None,
+    ) -> None:
+        attempt = {
+            "callback_id": callback_id,
+            "at": _iso(at),
             "call_id": call_id,
-            "number": number,
-            "queue": queue,
-            "requested_at": _iso(at),
-            "status": "new",
+            "counselor_id": counselor_id,
+            "result": result,
         }
-        await self.db.run(lambda db: db.table("callbacks").insert(row))
+        change: dict[str, Any] = {"status": status, "attempts": attempts, "next_at": _iso(next_at)}
+        if status in ("done", "failed"):
+            change["closed_at"] = _iso(at)
+        if status == "done":
+            change["handled_by"] = counselor_id
+
+        def write(db: sqlite_utils.Database) -> None:
+            db.table("callback_attempts").insert(attempt)
+            db.table("callbacks").update(callback_id, change)
+
+        await self.db.run(write)
 
     async def add_strike(self, number: str, call_id: str, reason: str, at: datetime) -> None:
         row = {"number": number, "at": _iso(at), "call_id": call_id, "reason": reason}

@@ -12,7 +12,7 @@ from ivr.acd.counselor_states import Counselor as AcdCounselor
 from ivr.acd.counselor_states import CounselorRules, CounselorState
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.routing import QueueConfig
-from ivr.ports import CallFacts, OfferResult, QueueLogEntry
+from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry
 
 
 class FakeLeg:
@@ -151,6 +151,8 @@ class MemoryRecords:
         self.on_event: Any = None  # a test's hook, called with (kind, detail)
         self.queue_entries: list[QueueLogEntry] = []
         self.strikes_added: list[tuple[str, str, str]] = []
+        self.callback_places: list[datetime | None] = []
+        self.callback_attempts: list[tuple[int, dict[str, Any]]] = []
 
     async def changed(self) -> None:
         """Return after the next closed call."""
@@ -198,8 +200,18 @@ class MemoryRecords:
     async def strikes(self, caller: str) -> int:
         return self.strike_counts.get(caller, 0)
 
-    async def add_callback(self, call_id: str, number: str, queue: str | None, at: datetime) -> None:
+    async def add_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None
+    ) -> tuple[int, bool]:
         self.callbacks.append((call_id, number, queue))
+        self.callback_places.append(place_at)
+        return len(self.callbacks), False
+
+    async def pending_callbacks(self) -> list[CallbackRequest]:
+        return []
+
+    async def callback_attempted(self, callback_id: int, at: datetime, **fields: Any) -> None:
+        self.callback_attempts.append((callback_id, fields))
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
         self.survey.append((call_id, question, answer))

@@ -6,6 +6,7 @@ import re
 
 from ivr.flows import model
 from ivr.flows.engine import FlowRun
+from ivr.ports import QueueEvent
 
 # A Korean phone number: mobile 010..., landline with area code, 9 to 11 digits.
 _PHONE = re.compile(r"0\d{8,10}")
@@ -27,8 +28,28 @@ async def take(node: model.CallbackNode, run: FlowRun) -> str | None:
     else:
         await run.ctx.event("callback_invalid", digit=choice or "")
         return "invalid"
-    await run.ctx.records.add_callback(run.ctx.call_id, number, node.queue, run.env.now())
-    await run.ctx.event("callback_requested", number=number, queue=node.queue)
+    ctx = run.ctx
+    place = ctx.queue_place
+    keeps_place = place is not None and node.queue in (None, place[0])
+    queue = place[0] if place is not None and node.queue is None else node.queue
+    at = run.env.now()
+    callback_id, merged = await ctx.records.add_callback(
+        ctx.call_id, number, queue, at, place_at=place[1] if keeps_place and place else None
+    )
+    await ctx.event(
+        "callback_requested",
+        number=number,
+        queue=queue,
+        callback=callback_id,
+        merged=merged,
+        kept_place=keeps_place,
+    )
+    if queue is not None:
+        await ctx.queue_log(
+            queue, QueueEvent.CALLBACK_REQUESTED, detail={"callback": callback_id, "merged": merged}
+        )
+    if run.env.callback_requested is not None:
+        run.env.callback_requested()
     await run.say([node.confirmed_prompt])
     return "done"
 

@@ -88,6 +88,27 @@ class AriLeg:
                 self.gone.set_result(cause)
 
 
+class _Outbound:
+    """A created channel being dialed: it is in Stasis from creation, so it has
+    answered when its state goes Up, not on StasisStart."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.answered: asyncio.Future[None] = loop.create_future()
+        self.gone: asyncio.Future[int | None] = loop.create_future()
+        self._cause: int | None = None
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        state = (event.get("channel") or {}).get("state")
+        if kind == "ChannelStateChange" and state == "Up" and not self.answered.done():
+            self.answered.set_result(None)
+        elif kind == "ChannelHangupRequest" and isinstance(event.get("cause"), int):
+            self._cause = event["cause"]
+        elif kind in ("ChannelDestroyed", "StasisEnd") and not self.gone.done():
+            cause = event.get("cause")
+            self.gone.set_result(cause if isinstance(cause, int) else self._cause)
+
+
 class AriCall:
     """The caller's channel, implementing CallControl."""
 
@@ -108,7 +129,7 @@ class AriCall:
         # An outbound call (a callback): where to dial, and how the ring went.
         self.dial_to: str | None = None
         self.caller_id = ""
-        self._dialing: AriLeg | None = None
+        self._dialing: _Outbound | None = None
 
     # -- events ------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
@@ -118,7 +139,6 @@ class AriCall:
             self.legs[channel_id].on_event(event)
             return
         if self._dialing is not None and channel_id == self.call_id:
-            # Our own channel, dialed out: answered when it enters Stasis.
             self._dialing.on_event(event)
         if kind == "ChannelDtmfReceived":
             digit = _digit(event)
@@ -215,17 +235,19 @@ class AriCall:
         self._leg_count += 1
         leg = AriLeg(counselor_id, f"{self.call_id}-c{self._leg_count}")
         self.legs[leg.leg_id] = leg
+        params: dict[str, Any] = {
+            "endpoint": f"PJSIP/{endpoint}",
+            "app": self.app,
+            "appArgs": f"counselor,{self.call_id}",
+            "channelId": leg.leg_id,
+            "callerId": self.caller,
+            "timeout": int(ring_seconds),
+        }
+        if self.dial_to is not None and self._dialing is None:
+            await self._create_outbound()
+        params["originator"] = self.call_id
         try:
-            await self.rest.post(
-                "channels",
-                endpoint=f"PJSIP/{endpoint}",
-                app=self.app,
-                appArgs=f"counselor,{self.call_id}",
-                channelId=leg.leg_id,
-                callerId=self.caller,
-                timeout=int(ring_seconds),
-                originator=self.call_id,
-            )
+            await self.rest.post("channels", **params)
         except AriError as exc:
             log.warning("cannot ring %s (%s): %s", counselor_id, endpoint, exc)
             self.legs.pop(leg.leg_id, None)
@@ -251,22 +273,37 @@ class AriCall:
         await self._drop_leg(leg)
         return result, None
 
-    async def dial(self, ring_seconds: float) -> OfferResult:
-        """Ring the citizen through the carrier (a callback); this call's channel is theirs."""
+    async def _create_outbound(self) -> None:
+        """A callback's citizen channel, created (not dialed) before the counselor's leg.
+
+        Asterisk 22 refuses a new channel id that is a prefix of a live one
+        ("Channel with given unique ID already exists" for `X` while `X-c1`
+        lives), so the citizen's channel `X` must exist before the leg `X-c1`.
+        """
         if self.dial_to is None:
             raise AriError("no dial string for citizens (asterisk.trunk.dial)")
-        ring = AriLeg("citizen", self.call_id)
-        self._dialing = ring
+        await self.rest.post(
+            "channels/create",
+            {"variables": {"CALLERID(num)": self.caller_id}},
+            endpoint=self.dial_to,
+            app=self.app,
+            appArgs="callback",
+            channelId=self.call_id,
+        )
+        self._dialing = _Outbound(asyncio.get_running_loop())
+
+    @property
+    def outbound_pending(self) -> bool:
+        """A callback's citizen not (yet) answered: its end is the dial's business."""
+        return self._dialing is not None and not self._dialing.answered.done()
+
+    async def dial(self, ring_seconds: float) -> OfferResult:
+        """Ring the citizen through the carrier (a callback); this call's channel is theirs."""
+        ring = self._dialing
+        if ring is None:
+            raise AriError("dial() before the callback's channel was created")
         try:
-            await self.rest.post(
-                "channels",
-                endpoint=self.dial_to,
-                app=self.app,
-                appArgs="callback",
-                channelId=self.call_id,
-                callerId=self.caller_id,
-                timeout=int(ring_seconds),
-            )
+            await self.rest.post(f"channels/{self.call_id}/dial", timeout=int(ring_seconds))
         except CallGone as exc:
             log.warning("cannot call %s back: %s", self.caller, exc)
             return OfferResult.UNREACHABLE
@@ -277,7 +314,7 @@ class AriCall:
             with contextlib.suppress(CallGone):
                 await self.rest.delete(f"channels/{self.call_id}")
             raise
-        if ring.answered.done() and not ring.gone.done():
+        if ring.answered.done():
             return OfferResult.ANSWERED
         if not ring.gone.done():
             with contextlib.suppress(CallGone):

@@ -110,8 +110,10 @@ class AriHub:
             return
         token = current_call.set(call.call_id)
         try:
+            pending = call.outbound_pending
             call.on_event(event)
-            if kind == "StasisEnd" and channel_id == call.call_id:
+            # A callback's citizen who never answered ends in the dial, not as a hangup.
+            if kind == "StasisEnd" and channel_id == call.call_id and not pending:
                 self.calls.pop(call.call_id, None)
                 self.service.call_ended(call.call_id, call.hangup_cause)
         finally:
@@ -147,7 +149,10 @@ class AriHub:
         return call
 
     def forget(self, call_id: str) -> None:
-        self.calls.pop(call_id, None)
+        """The attempt is over; a citizen channel created but never dialed goes too."""
+        call = self.calls.pop(call_id, None)
+        if call is not None and call.outbound_pending:
+            self._spawn(self._hangup_quietly(call_id))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)

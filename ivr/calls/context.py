@@ -70,9 +70,12 @@ class CallContext:
         log.info("%s %s", kind, " ".join(f"{k}={v}" for k, v in detail.items()))
         await self.records.event(self.facts.call_id, self.now(), kind, detail)
 
-    async def queue_log(self, queue: str, event: QueueEvent, **fields: Any) -> None:
+    async def queue_log(
+        self, queue: str, event: QueueEvent, *, at: datetime | None = None, **fields: Any
+    ) -> None:
         """One line of the queue log (reports read it; the timeline has the details)."""
-        await self.records.queue_log(self.now(), QueueLogEntry(self.facts.call_id, queue, event, **fields))
+        entry = QueueLogEntry(self.facts.call_id, queue, event, **fields)
+        await self.records.queue_log(at or self.now(), entry)
 
     async def answered(self) -> None:
         self.facts.answered_at = self.now()

@@ -36,6 +36,7 @@ ARI_PORT = 18088 + OFFSET
 WEB_PORT = 18080 + OFFSET
 AMI_PORT = 15038 + OFFSET
 COUNSELOR_PORTS = tuple(range(5071 + OFFSET, 5082 + OFFSET))  # eleven desk phones, as in the call center
+CALLBACK_PORT = 5090 + OFFSET  # "the carrier": callbacks to any number ring the phone here
 FLOWS = Path(__file__).resolve().parent / "flows"
 _NAMES = "김민지 이서준 박지현 최도윤 정하은 강시우 조수아 윤예준 장서연 임주원 한지우".split()
 
@@ -47,6 +48,7 @@ asterisk:
   app: hotline-{INSTANCE}
   sip_port: {SIP_PORT}
   ami_port: {AMI_PORT}
+  trunk: {{dial: "PJSIP/citizens/sip:{{number}}@127.0.0.1:{CALLBACK_PORT}"}}
   rtp_start: {21000 + OFFSET * 10}
   rtp_end: {21000 + OFFSET * 10 + 999}
 counselors:
@@ -56,6 +58,8 @@ queues:
   solo: {{name: 세무 상담, counselors: [c1]}}
   pair: {{name: 복지 상담, counselors: [c1, c2]}}
 acd: {{wrap_up_seconds: 1}}
+# Tests run at any hour: callbacks may be dialed all day, every day.
+callbacks: {{hours_start: "00:00", hours_end: "23:59", weekdays_only: false, ring_seconds: 10}}
 ivr:
   ring_timeout_seconds: 3
 web: {{port: {WEB_PORT}}}

@@ -41,11 +41,12 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
         await run.ctx.queue_log(node.queue, QueueEvent.REFUSED, detail={"reason": verdict.value})
         return "closed" if verdict is Admission.CLOSED else "overflow"
     place = _Place(node.queue, run.ctx.monotonic(), acd.position(call_id))
-    run.ctx.queue_place = (node.queue, run.ctx.now())
+    run.ctx.queue_place = (node.queue, run.ctx.now())  # a callback asked for from the line keeps it
     await run.ctx.event("queue_entered", queue=node.queue, priority=priority, position=place.entry_position)
     await run.ctx.queue_log(
         node.queue,
         QueueEvent.ENTERED,
+        at=run.ctx.queue_place[1],
         position=place.entry_position,
         detail={"priority": True} if priority else {},
     )

@@ -13,6 +13,8 @@ import logging
 import time
 from typing import Any
 
+from ivr.acd import feature_codes
+from ivr.acd.actions import CounselorActions
 from ivr.ari.call import AriCall
 from ivr.ari.events import Event, EventStream
 from ivr.ari.rest import AriRest
@@ -45,6 +47,7 @@ class AriHub:
         self.rest = rest
         self.app = app
         self.dial = dial  # asterisk.trunk.dial, with {number}
+        self.actions = CounselorActions(service.acd)
         self.caller_id = caller_id
         self.service = service
         self.records = records
@@ -127,6 +130,9 @@ class AriHub:
             log.info("counselor leg %s has no call any more; hanging it up", channel_id)
             self._spawn(self._hangup_quietly(channel_id))
             return
+        if args and args[0] == "feature":
+            self._feature(channel, args[1] if len(args) > 1 else "")
+            return
         dialed = args[1] if len(args) > 1 else (channel.get("dialplan") or {}).get("exten", "")
         call = AriCall(self.rest, self.app, channel, dialed)
         self.calls[call.call_id] = call
@@ -137,6 +143,38 @@ class AriHub:
             self._spawn(self.service.new_call(call))
         finally:
             current_call.reset(token)
+
+    # -- counselors' feature codes -------------------------------------------
+    def _feature(self, channel: dict[str, Any], dialed: str) -> None:
+        # A PJSIP channel is named after its endpoint: PJSIP/<endpoint>-<sequence>.
+        name = str(channel.get("name", ""))
+        endpoint = name.removeprefix("PJSIP/").rpartition("-")[0]
+        counselor_id = self.phones.get(endpoint)
+        call = AriCall(self.rest, self.app, channel, dialed)
+        self.calls[call.call_id] = call
+        self._spawn(self._answer_feature(call, counselor_id, dialed))
+
+    async def _answer_feature(self, call: AriCall, counselor_id: str | None, dialed: str) -> None:
+        try:
+            code = feature_codes.parse(dialed)
+            result = None
+            if code is not None and counselor_id is not None:
+                action, reason = code
+                result = self.actions.request(counselor_id, action, reason)
+                log.info("counselor %s keyed %s: %s", counselor_id, dialed, result.message_en)
+            else:
+                log.info(
+                    "feature code %r from %s: no such code or not a counselor's phone", dialed, call.call_id
+                )
+            await call.answer()
+            await call.play(
+                [f"jeonju/{feature_codes.spoken(code[0] if code else None, result)}"], barge_in=False
+            )
+            await call.hangup()
+        except AriError as exc:
+            log.info("feature call %s ended early: %s", call.call_id, exc)
+        finally:
+            self.calls.pop(call.call_id, None)
 
     # -- calls we place (Dialer) ---------------------------------------------
     def prepare(self, call_id: str, number: str) -> AriCall:

@@ -64,12 +64,20 @@ def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, 
         "web": settings.web,
         "secrets": secrets,
         "dirs": dirs,
+        "sip_host": sip_host,
     }
     files = {}
     for template in sorted(DIALPLAN_DIR.glob("*.conf.j2")):
         name = template.name.removesuffix(".j2")
         files[name] = env.get_template(template.name).render(**context)
     return files
+
+
+def sip_host(uri: str) -> str:
+    """The host of `sip:[user@]host[:port][;params]`."""
+    rest = uri.split(":", 1)[1] if ":" in uri else uri
+    rest = rest.split("@", 1)[-1]
+    return rest.split(";", 1)[0].split(":", 1)[0]
 
 
 def write_files(files: Mapping[str, str], etc: Path) -> None:

@@ -51,6 +51,30 @@ PROMPTS: dict[str, dict[str, str]] = {
         "ko": "폭언이나 욕설이 계속되어 상담을 종료합니다. 천년전주 콜센터였습니다.",
         "en": "Because the abusive language continued, this call is now ended.",
     },
+    # What a counselor hears after a feature code on their desk phone (*21 ...).
+    "desk-logged-in": {
+        "ko": "로그인되었습니다. 지금부터 상담 전화가 연결됩니다.",
+        "en": "You are logged in. Calls will now be offered to you.",
+    },
+    "desk-logged-out": {"ko": "로그아웃되었습니다. 수고하셨습니다.", "en": "You are logged out."},
+    "desk-paused": {
+        "ko": "휴식 상태입니다. 상담 전화가 연결되지 않습니다.",
+        "en": "You are paused. No calls will be offered to you.",
+    },
+    "desk-unpaused": {
+        "ko": "대기 상태로 돌아왔습니다. 상담 전화가 연결됩니다.",
+        "en": "You are available again. Calls will be offered to you.",
+    },
+    "desk-wrap-up-extended": {"ko": "후처리 시간이 연장되었습니다.", "en": "Your wrap-up time is extended."},
+    "desk-pending": {
+        "ko": "요청이 접수되었습니다. 지금 통화가 끝나면 적용됩니다.",
+        "en": "Noted. It will apply when your current call ends.",
+    },
+    "desk-refused": {
+        "ko": "지금 상태에서는 처리할 수 없는 요청입니다.",
+        "en": "That is not possible in your current state.",
+    },
+    "desk-unknown": {"ko": "없는 기능 번호입니다.", "en": "There is no such feature code."},
 }
 
 LANGUAGES = ("ko", "en")

@@ -36,6 +36,9 @@ ARI_PORT = 18088 + OFFSET
 WEB_PORT = 18080 + OFFSET
 AMI_PORT = 15038 + OFFSET
 COUNSELOR_PORTS = tuple(range(5071 + OFFSET, 5082 + OFFSET))  # eleven desk phones, as in the call center
+# Each desk phone has its own loopback address, as on a real office LAN: a
+# call from it is the counselor's (feature codes), not the trunk's (127.0.0.1).
+COUNSELOR_HOSTS = {port: f"127.0.0.{2 + i}" for i, port in enumerate(COUNSELOR_PORTS)}
 CALLBACK_PORT = 5090 + OFFSET  # "the carrier": callbacks to any number ring the phone here
 FLOWS = Path(__file__).resolve().parent / "flows"
 _NAMES = "김민지 이서준 박지현 최도윤 정하은 강시우 조수아 윤예준 장서연 임주원 한지우".split()
@@ -70,7 +73,8 @@ service: {{drain_seconds: 5, log_level: DEBUG}}
 """.replace(
     "COUNSELORS",
     "\n".join(
-        f'  - {{id: c{i + 1}, name: {name}, endpoint: itest-c{i + 1}, contact: "sip:127.0.0.1:{port}"}}'
+        f"  - {{id: c{i + 1}, name: {name}, endpoint: itest-c{i + 1}, "
+        f'contact: "sip:{COUNSELOR_HOSTS[port]}:{port}"}}'
         for i, (name, port) in enumerate(zip(_NAMES, COUNSELOR_PORTS, strict=True))
     ),
 )
@@ -247,6 +251,6 @@ def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[SippLab]:
-    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT), port_offset=OFFSET * 10)
+    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT), port_offset=OFFSET * 10, hosts=COUNSELOR_HOSTS)
     yield lab
     lab.close()

@@ -230,9 +230,16 @@ class Phone:
 class SippLab:
     """Starts SIPp phones against one Asterisk, each with its own files."""
 
-    def __init__(self, workdir: Path, asterisk_sip: tuple[str, int], port_offset: int = 0) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        asterisk_sip: tuple[str, int],
+        port_offset: int = 0,
+        hosts: dict[int, str] | None = None,
+    ) -> None:
         self.workdir = workdir
         self.port_offset = port_offset
+        self.hosts = hosts or {}  # desk phone port -> its own address
         self.target = f"{asterisk_sip[0]}:{asterisk_sip[1]}"
         self.phones: list[Phone] = []
         self._next_port = 0
@@ -251,6 +258,7 @@ class SippLab:
         expect_bye_within_ms: int = 60000,
         caller: str = "01012345678",
         number: str = "2221000",
+        host: str = "127.0.0.1",
     ) -> Phone:
         """A citizen who dials, presses digits at given times after answer, then
         hangs up after `hangup_after_ms`, or else waits for the hotline's BYE."""
@@ -269,7 +277,13 @@ class SippLab:
             body += _BYE.format(caller=caller)
         else:
             body += _ANSWER_BYE.format(timeout=expect_bye_within_ms)
-        return self._run(name, _scenario(name, body), ["-s", number, self.target])
+        return self._run(name, _scenario(name, body), ["-s", number, self.target], host=host)
+
+    def desk_call(self, port: int, code: str) -> Phone:
+        """The counselor at desk phone `port` dials a feature code and hears the answer."""
+        return self.citizen(
+            number=code, caller=f"desk{port}", host=self.hosts[port], expect_bye_within_ms=30000
+        )
 
     def counselor(
         self,
@@ -326,9 +340,24 @@ class SippLab:
             body = _UAS_HEAD_KEEP_CSEQ + _UAS_RINGING + _UAS_NO_ANSWER.format(timeout=timeout_ms)
         else:
             raise ValueError(behaviour)
-        return self._run(name, _scenario(name, body), ["-p", str(port)], listen=True, calls=calls)
+        return self._run(
+            name,
+            _scenario(name, body),
+            ["-p", str(port)],
+            listen=True,
+            calls=calls,
+            host=self.hosts.get(port),
+        )
 
-    def _run(self, name: str, xml: str, extra: list[str], listen: bool = False, calls: int = 1) -> Phone:
+    def _run(
+        self,
+        name: str,
+        xml: str,
+        extra: list[str],
+        listen: bool = False,
+        calls: int = 1,
+        host: str | None = None,
+    ) -> Phone:
         # -l: SIPp keeps a finished call in its count for a while, so a phone
         # that takes several calls in a row must be allowed that many.
         scenario = self.workdir / f"{name}.xml"
@@ -339,7 +368,7 @@ class SippLab:
             "-sf",
             str(scenario),
             "-i",
-            "127.0.0.1",
+            host or "127.0.0.1",
             "-m",
             str(calls),
             "-l",

@@ -79,7 +79,7 @@ def test_pbx_status_shows_version_app_and_phones(hotline: Service) -> None:
     assert f"Stasis app 'hotline-{INSTANCE}': registered" in out
     for cid in ("c1", "c2", "c3"):
         assert f"  {cid} " in out
-    assert f"fixed contact sip:127.0.0.1:{COUNSELOR_PORTS[0]}" in out
+    assert f"fixed contact sip:127.0.0.2:{COUNSELOR_PORTS[0]}" in out
 
 
 def test_metrics_show_counselors_callers_and_ari_for_monitoring(hotline: Service) -> None:

@@ -18,6 +18,7 @@ asterisk: {ari_user: hotline, app: hotline}
 counselors:
   - {id: c1, name: 김민지, endpoint: desk01}
   - {id: c2, name: 이서준, endpoint: desk02, contact: "sip:127.0.0.1:5072"}
+  - {id: c3, name: 박지현, endpoint: desk03, contact: "sip:desk03@10.20.0.13:5060;transport=udp"}
 storage: {state_dir: state}
 """
 
@@ -110,3 +111,20 @@ def test_versions_older_than_22_10_1_are_recognised() -> None:
     assert parse_version("Asterisk 22.10.1+dfsg+~cs6.17.60671434-1") == (22, 10, 1)
     assert parse_version("Asterisk 22.9.0") < (22, 10, 1)
     assert parse_version("Asterisk 23.0.0") > (22, 10, 1)
+
+
+def test_a_desk_phone_on_its_own_address_is_known_by_it_for_feature_codes(rendered: Path) -> None:
+    pjsip = conf(rendered, "pjsip.conf")
+    assert "type = identify\nendpoint = desk03\nmatch = 10.20.0.13\n" in pjsip
+    # desk02 shares the trunk's address: it cannot be told apart, and the file says so.
+    assert "match = 127.0.0.1\n" in pjsip.split("[citizens]\ntype = identify")[1].split("\n\n")[0] + "\n"
+    assert "endpoint = desk02\nmatch" not in pjsip
+    assert "its feature codes cannot work" in pjsip
+
+
+def test_counselor_phones_reach_only_their_feature_codes(rendered: Path) -> None:
+    ext = conf(rendered, "extensions.conf")
+    desk = ext.split("[counselor-phones]")[1].split("\n[")[0]
+    assert re.findall(r"^exten => ([^,]+),", desk, re.M) == ["_*2X", "_*2XX", "_X."]
+    assert "Stasis(hotline,feature,${EXTEN})" in desk
+    assert "Dial(" not in desk

@@ -22,7 +22,7 @@ from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
-from ivr.web import admin_users, counselor_desk, login, ratelimit, wallboard
+from ivr.web import admin_users, counselor_desk, live, login, ratelimit, wallboard
 from ivr.web.access import check_routes, logged_in, public
 from ivr.web.auth import desk_middleware
 from ivr.web.context import DESK, Desk, user_of
@@ -97,6 +97,7 @@ def build_desk(
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
     if acd is not None:
+        live.track_sockets(app)
         wallboard.add_routes(app)
         counselor_desk.add_routes(app)
     app.on_startup.append(_start)

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.web.context import DESK
@@ -29,6 +29,7 @@ from ivr.web.problems import Forbidden
 from ivr.web.sessions import COOKIE
 
 log = logging.getLogger(__name__)
+SOCKETS = web.AppKey("live_sockets", set[web.WebSocketResponse])
 COALESCE_SECONDS = 0.2
 REFRESH_SECONDS = 3.0
 SESSION_CHECK_SECONDS = 60.0
@@ -51,6 +52,8 @@ async def serve(request: web.Request, acd: Dispatcher, snapshot: Snapshot) -> we
     token = request.cookies.get(COOKIE, "")
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
+    sockets = request.app[SOCKETS]
+    sockets.add(ws)
     changed = asyncio.Event()
     unsubscribe = acd.subscribe(changed.set)
     reader = asyncio.create_task(_read_until_closed(ws))
@@ -72,12 +75,26 @@ async def serve(request: web.Request, acd: Dispatcher, snapshot: Snapshot) -> we
     except (ConnectionResetError, RuntimeError) as exc:  # the browser went away mid-send
         log.debug("live socket %s ended: %s", request.path, exc)
     finally:
+        sockets.discard(ws)
         unsubscribe()
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
         await ws.close()
     return ws
+
+
+def track_sockets(app: web.Application) -> None:
+    """Keep the app's open sockets, and close them when it shuts down: otherwise the
+    server would wait for pages that never hang up (aiohttp's shutdown waits for handlers)."""
+    sockets: set[web.WebSocketResponse] = set()
+    app[SOCKETS] = sockets
+
+    async def close_all(app: web.Application) -> None:
+        for ws in list(sockets):
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"service stopping")
+
+    app.on_shutdown.append(close_all)
 
 
 async def _read_until_closed(ws: web.WebSocketResponse) -> None:

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from aiohttp import WSServerHandshakeError
+from aiohttp import WSCloseCode, WSMsgType, WSServerHandshakeError
 from aiohttp.test_utils import TestClient
 
 from ivr.acd.counselor_model import CounselorState, Event, PauseReason
@@ -452,3 +452,15 @@ async def test_given_bad_note_when_posted_then_400_with_reasons(desk: Desk) -> N
         response = await _post(client, "/api/calls/call-1/notes", body, token)
         assert response.status == 400
     assert desk.rows("call_notes") == []
+
+
+async def test_given_open_live_pages_when_the_service_stops_then_their_sockets_are_closed(desk: Desk) -> None:
+    # aiohttp's shutdown waits for running handlers: a page left open must not hold up SIGTERM.
+    client = await desk.logged_in("supervisor")
+    async with client.ws_connect("/api/wallboard/live") as ws:
+        await _next_snapshot(ws)
+        app = desk.server.app
+        assert app is not None
+        await asyncio.wait_for(app.shutdown(), timeout=5)
+        message = await ws.receive(timeout=5)
+        assert message.type is WSMsgType.CLOSE and message.data == WSCloseCode.GOING_AWAY

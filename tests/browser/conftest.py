@@ -37,8 +37,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Browser]:
+    """Chromium for one test. Not for the session: Playwright's sync API keeps its event
+    loop set on this thread while it runs, and the asyncio tests after it would find it."""
     with sync_playwright() as playwright:
         # As root (here, and in CI) Chromium's sandbox cannot start.
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

@@ -29,7 +29,7 @@ class CallerContext:
     ivr_path: list[str]
     topic: str | None
     previous: list[dict[str, Any]] = field(default_factory=list)  # last 7 days, newest first
-    callbacks: list[dict[str, Any]] = field(default_factory=list)  # open callback requests of the number
+    callbacks: list[dict[str, Any]] = field(default_factory=list)  # requests not yet placed (new, queued)
     voicemails: list[dict[str, Any]] = field(default_factory=list)  # unheard voicemails of the number
 
 
@@ -64,7 +64,7 @@ def caller_context(db: sqlite_utils.Database, call_id: str) -> CallerContext | N
     callbacks = _rows(
         db,
         "SELECT id, requested_at, queue, status FROM callbacks "
-        "WHERE number = ? AND status = 'new' ORDER BY requested_at DESC",
+        "WHERE number = ? AND status IN ('new', 'queued') ORDER BY requested_at DESC",
         [row["caller"]],
     )
     voicemails = _rows(

@@ -402,6 +402,15 @@ async def test_given_a_call_on_the_line_when_desk_then_caller_history_callback_a
             "status": "new",
         },
     )
+    queued = {
+        "call_id": "two-days",
+        "number": "01055556666",
+        "queue": "general",
+        "requested_at": "2026-02-28T10:03:00.000+09:00",
+        "status": "queued",
+    }
+    desk.insert("callbacks", queued)
+    desk.insert("callbacks", queued | {"status": "done"})
     desk.acd.apply("c1", Event.login())
     desk.acd.apply("c1", Event.offer("now"))
     desk.acd.apply("c1", Event.answer("now"))
@@ -412,7 +421,8 @@ async def test_given_a_call_on_the_line_when_desk_then_caller_history_callback_a
     assert (call["call_id"], call["caller"], call["current"]) == ("now", "01055556666", True)
     assert call["ivr_path"] == ["greeting", "menu", "counselor"]
     assert [p["id"] for p in call["previous"]] == ["two-days"]
-    assert len(call["callbacks"]) == 1 and call["voicemails"][0]["seconds"] == 12.5
+    assert [c["status"] for c in call["callbacks"]] == ["queued", "new"]  # not the one placed
+    assert call["voicemails"][0]["seconds"] == 12.5
     [viewed] = desk.audit("call_viewed")
     assert (viewed["actor"], viewed["target"]) == ("couns1", "now")
 

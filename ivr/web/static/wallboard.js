@@ -50,6 +50,7 @@
       var longestCell = L.cell(row, "-", "longest");
       if (q.waiting > 0) { L.ticking(longestCell, q.longest_wait_seconds, received); }
       L.cell(row, String(q.working), "working");
+      L.cell(row, String(q.callbacks || 0), "callbacks");
       queues.appendChild(row);
     });
 

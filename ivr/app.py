@@ -261,6 +261,7 @@ class Hotline:
             self.records.db,
             counselors={c.id: c.name for c in s.counselors},
             timezone=s.hotline.timezone,
+            acd=self.acd,
         )
         runner = web.AppRunner(desk, access_log=None)
         await runner.setup()

@@ -7,6 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
+from ivr.acd.actions import CounselorActions
+from ivr.acd.dispatcher import Dispatcher
 from ivr.store.db import Database
 from ivr.web.access import public
 from ivr.web.desk import build_desk
@@ -21,13 +23,17 @@ def build(
     *,
     counselors: Mapping[str, str],
     timezone: str,
+    acd: Dispatcher | None = None,
+    actions: CounselorActions | None = None,
 ) -> web.Application:
     """The desk as the root application, with /healthz and /metrics open to monitors.
 
     Neither names a caller or a counselor; the web server listens on loopback
-    unless config.yaml says otherwise.
+    unless config.yaml says otherwise. acd: the dispatcher, for the live
+    wallboard and counselor desks; actions: what counselors may ask of it
+    (by default CounselorActions(acd)).
     """
-    app = build_desk(db, counselors=counselors, timezone=timezone)
+    app = build_desk(db, counselors=counselors, timezone=timezone, acd=acd, actions=actions)
 
     @public
     async def healthz(request: web.Request) -> web.Response:

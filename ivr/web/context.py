@@ -9,6 +9,8 @@ from datetime import tzinfo
 import jinja2
 from aiohttp import web
 
+from ivr.acd.actions import CounselorActions
+from ivr.acd.dispatcher import Dispatcher
 from ivr.store.db import Database
 from ivr.web.ratelimit import AttemptTurns
 from ivr.web.schema import Clock
@@ -27,6 +29,10 @@ class Desk:
     timezone: tzinfo
     counselors: Mapping[str, str]  # config.yaml's counselor id -> name
     login_turns: AttemptTurns
+    # The live queue and what counselors may ask of it; None on a desk without one
+    # (then the wallboard and counselor pages are not served).
+    acd: Dispatcher | None = None
+    actions: CounselorActions | None = None
 
 
 DESK = web.AppKey("desk", Desk)

@@ -1,5 +1,6 @@
 """The web desk behind real log-ins: `build_desk` wires sessions, access rules,
-CSRF, the log-in pages, the home page and user administration.
+CSRF, the log-in pages, the home page, user administration, and, given the
+dispatcher, the live wallboard and the counselor desks.
 
 The composition root mounts it as the root application (see build_desk).
 Pages for the wallboard, counselor desk, QA, reports and flows are added
@@ -17,8 +18,11 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 from aiohttp import web
 
+from ivr.acd.actions import CounselorActions
+from ivr.acd.dispatcher import Dispatcher
+from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
-from ivr.web import admin_users, login, ratelimit
+from ivr.web import admin_users, counselor_desk, live, login, ratelimit, wallboard
 from ivr.web.access import check_routes, logged_in, public
 from ivr.web.auth import desk_middleware
 from ivr.web.context import DESK, Desk, user_of
@@ -40,7 +44,7 @@ class Section:
 
 SECTIONS = (
     Section("/wallboard", "상황판", "Wallboard", ("supervisor",)),
-    Section("/counselor", "상담 화면", "Counselor desk", ("counselor",)),
+    Section("/counselor", "상담 화면", "Counselor desk", ("counselor", "supervisor")),
     Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor")),
     Section("/reports", "통계", "Reports", ("supervisor",)),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
@@ -54,13 +58,17 @@ def build_desk(
     counselors: Mapping[str, str] | None = None,
     timezone: str | tzinfo = "Asia/Seoul",
     clock: Clock = utc_now,
+    acd: Dispatcher | None = None,
+    actions: CounselorActions | None = None,
 ) -> web.Application:
     """The desk as an aiohttp application over a started Database.
 
     db: the service's Database (any schema: the desk adds its own tables at
     start-up). counselors: config.yaml's counselor id -> name, offered when
     an admin links a user to a counselor. timezone: how times are shown.
-    clock: now() in UTC (tests move it).
+    clock: now() in UTC (tests move it). acd: the live queue; with it the desk
+    serves the wallboard and the counselor desks, whose state buttons go
+    through `actions` (by default CounselorActions(acd)).
 
     Every route added to the returned app, before it starts, must declare its
     roles with access.public / logged_in / allow, or start-up fails.
@@ -75,6 +83,8 @@ def build_desk(
         timezone=tz,
         counselors=dict(counselors or {}),
         login_turns=ratelimit.AttemptTurns(),
+        acd=acd,
+        actions=actions or (CounselorActions(acd) if acd is not None else None),
     )
     app.router.add_get("/", home)
     app.router.add_get("/login", login.login_page)
@@ -86,6 +96,10 @@ def build_desk(
     app.router.add_post("/admin/users/{username}/disable", admin_users.disable_user)
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
+    if acd is not None:
+        live.track_sockets(app)
+        wallboard.add_routes(app)
+        counselor_desk.add_routes(app)
     app.on_startup.append(_start)
     app.on_response_prepare.append(secure_headers)
     return app
@@ -97,6 +111,7 @@ async def _start(app: web.Application) -> None:
     now = desk.clock()
 
     def prepare(db: sqlite_utils.Database) -> None:
+        create_call_schema(db)  # the live pages read call records, even on a desk-only file
         create_schema(db)
         ratelimit.purge(db, now)
 

@@ -7,6 +7,8 @@
         ├── Forbidden        403 logged in, but the role does not allow this
         ├── CsrfRejected     403 a state-changing request without the session's token
         ├── NoSuchUser       404 the username does not exist
+        ├── NoSuchCounselor  404 no counselor with this id in config.yaml
+        ├── NoSuchCall       404 no call record with this id
         ├── UserExists       409 the username is taken
         └── TooManyAttempts  429 log-ins refused for a while after repeated failures
 
@@ -80,6 +82,22 @@ class NoSuchUser(DeskError):
     def __init__(self, username: str) -> None:
         self.username = username
         super().__init__(f"'{username}' 사용자가 없습니다. · There is no user '{username}'.")
+
+
+class NoSuchCounselor(DeskError):
+    status = 404
+    code = "no-such-counselor"
+
+    def __init__(self, counselor_id: str) -> None:
+        super().__init__(f"'{counselor_id}' 상담사가 없습니다. · There is no counselor '{counselor_id}'.")
+
+
+class NoSuchCall(DeskError):
+    status = 404
+    code = "no-such-call"
+
+    def __init__(self) -> None:
+        super().__init__("그런 통화 기록이 없습니다. · There is no such call.")
 
 
 class UserExists(DeskError):

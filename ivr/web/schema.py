@@ -1,4 +1,4 @@
-"""The desk's tables: users, audit, sessions and log-in failures.
+"""The desk's tables: users, audit, sessions, log-in failures, and counselors' call notes.
 
 `create_schema` is idempotent: the server runs it at start-up through the
 shared writer thread, and each `ivr users` command runs it on its own
@@ -62,6 +62,13 @@ _TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
     ),
     # key is "user:<name>" or "ip:<address>"
     "login_locks": ({"key": str, "until": str}, "key", {"until"}, []),
+    # A counselor's after-call notes and topic tag; rows are only added, never edited.
+    "call_notes": (
+        {"id": int, "call_id": str, "counselor_id": str, "author": str, "at": str, "topic": str, "note": str},
+        "id",
+        {"call_id", "counselor_id", "author", "at"},
+        [["call_id", "id"]],
+    ),
 }
 
 

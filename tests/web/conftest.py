@@ -13,6 +13,10 @@ import sqlite_utils
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
+from ivr.acd.counselor_model import Counselor, CounselorRules
+from ivr.acd.dispatcher import Dispatcher
+from ivr.acd.routing import QueueConfig
+from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
 from ivr.web import users
 from ivr.web.desk import build_desk
@@ -38,13 +42,24 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-class Desk:
-    """The running desk: make clients, log them in, read the database."""
+class Monotonic:
+    """The dispatcher's clock; tests move it."""
 
-    def __init__(self, server: TestServer, db_path: Path, clock: FakeClock) -> None:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class Desk:
+    """The running desk: make clients, log them in, read the database, drive the queue."""
+
+    def __init__(self, server: TestServer, db_path: Path, clock: FakeClock, acd: Dispatcher) -> None:
         self.server = server
         self.db_path = db_path
         self.clock = clock
+        self.acd = acd
         self._clients: list[TestClient[Any, Any]] = []
 
     async def client(self) -> TestClient[Any, Any]:
@@ -71,6 +86,15 @@ class Desk:
 
     def audit(self, action: str) -> list[dict[str, Any]]:
         return self.rows("audit", "action = ?", [action])
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        """A row as the service writes it (call records before the desk's first request too)."""
+        db = sqlite_utils.Database(self.db_path)
+        try:
+            create_call_schema(db)
+            db.table(table).insert(row, alter=False)
+        finally:
+            db.close()
 
     async def close(self) -> None:
         for client in self._clients:
@@ -123,12 +147,23 @@ def db_path(tmp_path: Path) -> Path:
     return path
 
 
+def dispatcher(monotonic: Monotonic) -> Dispatcher:
+    """The live queue of COUNSELORS, everybody logged out, one queue."""
+    return Dispatcher(
+        [Counselor(cid, skills={"general": 1}) for cid in COUNSELORS],
+        [QueueConfig("general")],
+        CounselorRules(wrap_up_seconds=30, ring_timeout_seconds=60),
+        monotonic,
+    )
+
+
 @pytest.fixture
 async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
     db = Database(db_path, create_schema)
     db.start()
-    server = TestServer(build_desk(db, counselors=COUNSELORS, clock=clock))
-    harness = Desk(server, db_path, clock)
+    acd = dispatcher(Monotonic())
+    server = TestServer(build_desk(db, counselors=COUNSELORS, clock=clock, acd=acd))
+    harness = Desk(server, db_path, clock, acd)
     try:
         yield harness
     finally:

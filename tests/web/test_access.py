@@ -14,6 +14,7 @@ from ivr.store.db import Database
 from ivr.web.access import allow
 from ivr.web.desk import build_desk
 from tests.web.conftest import PASSWORD, USERS, Desk, FakeClock, csrf_of, login
+from tests.web.test_live_pages import LIVE_ROUTES
 
 ANY = frozenset(USERS)
 ADMIN = frozenset({"admin"})
@@ -54,6 +55,7 @@ async def test_given_the_desk_when_its_routes_are_listed_then_the_tables_here_co
         (r.method, r.resource.canonical) for r in app.router.routes() if r.method != "HEAD" and r.resource
     }
     tested = {(m, template) for m, _, template, _ in PROTECTED} | set(PUBLIC)
+    tested |= {(m, template) for m, _, template, _, _ in LIVE_ROUTES}  # the live pages' own table
     assert routes == tested
 
 

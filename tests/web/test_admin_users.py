@@ -99,10 +99,10 @@ async def test_given_unknown_user_when_disabled_then_404(desk: Desk) -> None:
         assert response.status == 404, name
 
 
-async def test_given_counselor_when_home_then_only_counselor_section_coming_soon(desk: Desk) -> None:
+async def test_given_counselor_when_home_then_only_the_counselor_desk_is_linked(desk: Desk) -> None:
     client = await desk.logged_in("counselor")
     text = await (await client.get("/")).text()
-    assert "상담 화면" in text and "준비 중 · coming soon" in text
+    assert re.search(r'<a href="/counselor">상담 화면', text) and "준비 중 · coming soon" not in text
     assert "사용자 관리" not in text and "상황판" not in text and "/admin/users" not in text
 
 
@@ -111,5 +111,6 @@ async def test_given_admin_when_home_then_every_section_and_a_live_users_link(de
     text = await (await client.get("/")).text()
     for name in ("상황판", "상담 화면", "녹취 품질 평가", "통계", "콜 흐름 관리", "사용자 관리"):
         assert name in text
-    assert re.search(r'<a href="/admin/users">사용자 관리', text)
-    assert text.count("준비 중 · coming soon") == 5
+    for path in ("/admin/users", "/wallboard", "/counselor"):
+        assert re.search(f'<a href="{path}">', text)
+    assert text.count("준비 중 · coming soon") == 3  # QA, reports, flows

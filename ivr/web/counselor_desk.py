@@ -1,0 +1,227 @@
+"""/counselor: a counselor's own desk: state buttons, the caller on the line, after-call notes.
+
+A counselor user is linked to one counselor id (users.counselor_id) and acts
+only for that counselor; supervisors and admins may look at any desk but act
+for nobody. State requests go through ivr/acd/actions.py, as the phone's
+feature codes do; every request, refused or not, is audited, and so is each
+call whose caller's details a desk shows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+import sqlite_utils
+from aiohttp import web
+
+from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
+from ivr.acd.counselor_model import PauseReason
+from ivr.acd.dispatcher import Dispatcher
+from ivr.store.caller_history import call_row, caller_context, last_call_of
+from ivr.web import audit, live
+from ivr.web.access import allow
+from ivr.web.context import DESK, Desk, client_ip, user_of
+from ivr.web.pages import render, see_other
+from ivr.web.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
+from ivr.web.reads import local_midnight, read
+from ivr.web.schema import parse_stamp, stamp
+from ivr.web.users import User
+from ivr.web.wallboard import counselor_json
+
+TOPICS = {
+    "general": "일반 민원",
+    "tax": "세금·과태료",
+    "traffic": "교통·주차",
+    "welfare": "복지",
+    "environment": "환경·청소",
+    "housing": "주택·건축",
+    "documents": "민원 서류",
+    "report": "불편 신고",
+    "other": "기타",
+}
+NOTE_MAX = 2000
+
+
+def _user(request: web.Request) -> User:
+    user = user_of(request)
+    if user is None:  # the middleware lets no anonymous request reach a handler marked allow()
+        raise NotLoggedIn()
+    return user
+
+
+def _viewing(request: web.Request) -> tuple[Desk, Dispatcher, User, str]:
+    """The desk asked for, if this user may see it: their own, or any for supervisors and admins."""
+    desk, user = request.app[DESK], _user(request)
+    counselor_id = request.match_info["counselor_id"]
+    if user.role == "counselor" and user.counselor_id != counselor_id:
+        raise Forbidden()
+    assert desk.acd is not None  # the routes exist only on a desk with a dispatcher
+    if counselor_id not in desk.acd:
+        raise NoSuchCounselor(counselor_id[:40])
+    return desk, desk.acd, user, counselor_id
+
+
+def _acting(request: web.Request) -> tuple[Desk, Dispatcher, User, str]:
+    """Only the counselor themself changes their state: not a colleague, not a supervisor."""
+    desk, acd, user, counselor_id = _viewing(request)
+    if user.counselor_id != counselor_id:
+        raise Forbidden()
+    return desk, acd, user, counselor_id
+
+
+@allow("counselor", "supervisor")
+async def desk_index(request: web.Request) -> web.StreamResponse:
+    """A counselor goes to their own desk; supervisors choose whose desk to look at."""
+    desk, user = request.app[DESK], _user(request)
+    if user.role == "counselor" and user.counselor_id:
+        return see_other(f"/counselor/{user.counselor_id}")
+    return render(request, "counselors.html", counselors=desk.counselors)
+
+
+@allow("counselor", "supervisor")
+async def desk_page(request: web.Request) -> web.StreamResponse:
+    desk, _, user, counselor_id = _viewing(request)
+    return render(
+        request,
+        "counselor.html",
+        counselor_id=counselor_id,
+        counselor_name=desk.counselors.get(counselor_id, counselor_id),
+        can_act=user.counselor_id == counselor_id,
+        reasons=[(r.value, REASON_KO[r]) for r in CHOSEN_REASONS],
+        topics=TOPICS,
+    )
+
+
+@allow("counselor", "supervisor")
+async def desk_live(request: web.Request) -> web.StreamResponse:
+    desk, acd, user, counselor_id = _viewing(request)
+    shown: set[str] = set()
+    ip = client_ip(request)
+
+    async def snapshot() -> dict[str, Any]:
+        return await desk_snapshot(desk, acd, counselor_id, user, ip, shown)
+
+    return await live.serve(request, acd, snapshot)
+
+
+async def desk_snapshot(
+    desk: Desk, acd: Dispatcher, counselor_id: str, user: User, ip: str | None, shown: set[str]
+) -> dict[str, Any]:
+    """The counselor now, and the call on their line (or their last one today, for its notes)."""
+    view = next(c for c in acd.board().counselors if c.id == counselor_id)
+    midnight = local_midnight(desk.clock(), desk.timezone)
+
+    def query(db: sqlite_utils.Database) -> dict[str, Any] | None:
+        call_id = view.call_id or last_call_of(db, counselor_id, midnight)
+        context = caller_context(db, call_id) if call_id else None
+        if context is None:
+            return None
+        notes = list(
+            db.table("call_notes").rows_where(
+                "call_id = ?", [context.call_id], order_by="id", select="at, author, topic, note"
+            )
+        )
+        notes = [{**n, "at": _local(desk, n["at"])} for n in notes]
+        return {**asdict(context), "current": context.call_id == view.call_id, "notes": notes}
+
+    call = await read(desk.db, query)
+    if call is not None and call["call_id"] not in shown:
+        # The caller's number and history are a person's data: whoever is shown them is on record.
+        shown.add(call["call_id"])
+        now, who, target = desk.clock(), user.username, call["call_id"]
+        await desk.db.run(
+            lambda db: audit.record(db, now, who, "call_viewed", target, f"desk={counselor_id}", ip)
+        )
+    return {
+        "kind": "counselor",
+        "counselor": counselor_json(view, desk.counselors.get(counselor_id, counselor_id)),
+        "call": call,
+    }
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise InvalidInput(["요청 형식이 맞지 않습니다(JSON 객체). · The request must be a JSON object."])
+    return body
+
+
+@allow("counselor")
+async def desk_action(request: web.Request) -> web.StreamResponse:
+    """Log in, pause with a reason, unpause, more wrap-up time, log out: answered in Korean too."""
+    desk, _, user, counselor_id = _acting(request)
+    body = await _json_body(request)
+    try:
+        action = Action(body.get("action"))
+        reason = PauseReason(body["reason"]) if body.get("reason") else None
+    except ValueError:
+        raise InvalidInput(["알 수 없는 요청입니다. · Unknown action or pause reason."]) from None
+    assert desk.actions is not None
+    result = desk.actions.request(counselor_id, action, reason)
+    detail = action.value + (f"({reason.value})" if reason else "")
+    detail += " ok" if result.ok else f" refused: {result.message_en}"
+    now, ip = desk.clock(), client_ip(request)
+    await desk.db.run(
+        lambda db: audit.record(db, now, user.username, "counselor_action", counselor_id, detail, ip)
+    )
+    return web.json_response(asdict(result), status=200 if result.ok else 409)
+
+
+@allow("counselor")
+async def add_note(request: web.Request) -> web.StreamResponse:
+    """After-call notes and a topic tag, by the counselor who talked to the caller."""
+    desk, user = request.app[DESK], _user(request)
+    call_id = request.match_info["call_id"]
+    body = await _json_body(request)
+    note, topic = str(body.get("note") or "").strip(), str(body.get("topic") or "")
+    problems = []
+    if topic and topic not in TOPICS:
+        problems.append("알 수 없는 상담 분류입니다. · Unknown topic.")
+    if len(note) > NOTE_MAX:
+        problems.append(f"메모는 {NOTE_MAX}자까지입니다. · A note is at most {NOTE_MAX} characters.")
+    if not note and not topic:
+        problems.append("메모나 상담 분류를 입력해 주십시오. · Write a note or choose a topic.")
+    if problems:
+        raise InvalidInput(problems)
+    now, ip = desk.clock(), client_ip(request)
+    row = {
+        "call_id": call_id,
+        "counselor_id": user.counselor_id,
+        "author": user.username,
+        "at": stamp(now),
+        "topic": topic or None,
+        "note": note,
+    }
+
+    def write(db: sqlite_utils.Database) -> str | None:
+        call = call_row(db, call_id)
+        if call is None or not user.counselor_id or call["counselor_id"] != user.counselor_id:
+            return "not the counselor's call"
+        db.table("call_notes").insert(row)
+        detail = f"topic={topic or '-'} chars={len(note)}"
+        audit.record(db, now, user.username, "call_note_added", call_id, detail, ip)
+        return None
+
+    # Someone else's call answers like a missing one: a desk cannot probe which call ids exist.
+    if await desk.db.run(write) is not None:
+        raise NoSuchCall()
+    saved = {k: row[k] for k in ("author", "topic", "note")} | {"at": _local(desk, stamp(now))}
+    return web.json_response(saved, status=201)
+
+
+def _local(desk: Desk, stored: str) -> str:
+    """A stored UTC stamp in the call center's time, as the call records are."""
+    return parse_stamp(stored).astimezone(desk.timezone).isoformat(timespec="seconds")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/counselor", desk_index)
+    app.router.add_get("/counselor/{counselor_id}", desk_page)
+    app.router.add_get("/api/counselor/{counselor_id}/live", desk_live)
+    app.router.add_post("/api/counselor/{counselor_id}/action", desk_action)
+    app.router.add_post("/api/calls/{call_id}/notes", add_note)

@@ -1,0 +1,38 @@
+"""Reads for the live pages on their own read-only connection, off the event loop.
+
+The service's one writer thread (ivr/store/db.py) keeps call records in
+order; the wallboard and desks read often, so they read beside it (WAL lets
+readers run while the writer writes) instead of queueing behind call writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import TypeVar
+
+import sqlite_utils
+
+from ivr.store.db import Database
+
+T = TypeVar("T")
+
+
+async def read(db: Database, fn: Callable[[sqlite_utils.Database], T]) -> T:
+    """fn(db) on a fresh read-only connection in a worker thread."""
+
+    def run() -> T:
+        conn = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, timeout=5)
+        try:
+            return fn(sqlite_utils.Database(conn))
+        finally:
+            conn.close()
+
+    return await asyncio.to_thread(run)
+
+
+def local_midnight(now: datetime, timezone: tzinfo) -> datetime:
+    """The start of today where the call center is."""
+    return now.astimezone(timezone).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -1,0 +1,140 @@
+/* 천년전주 콜센터: a counselor's desk, live from /api/counselor/<id>/live. */
+"use strict";
+(function () {
+  var L = window.HotlineLive;
+  var desk = document.getElementById("desk");
+  var id = desk.dataset.counselor;
+  var token = document.querySelector('meta[name="csrf-token"]').content;
+  var callId = null;
+  var topics = {};
+  document.getElementById("topic-names").content.querySelectorAll("[data-topic]").forEach(function (el) {
+    topics[el.dataset.topic] = el.textContent;
+  });
+  var DISPOSITIONS = {
+    answered: "상담 완료", abandoned_ivr: "ARS 중 종료", ivr_ended: "ARS 안내 종료",
+    no_counselor: "상담사 연결 안 됨", fallback: "안내 멘트", failed: "오류", lost: "중단"
+  };
+
+  function say(message, ok) {
+    var el = document.getElementById("message");
+    el.hidden = false;
+    el.textContent = message;
+    el.className = "message " + (ok ? "ok" : "refused");
+  }
+
+  function post(path, body) {
+    return fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (data) { return { status: response.status, data: data }; });
+    });
+  }
+
+  function renderNote(list, n) {
+    var li = document.createElement("li");
+    var head = document.createElement("span");
+    head.className = "note-head";
+    head.textContent = L.local(n.at) + " " + n.author
+      + (n.topic ? " · " + (topics[n.topic] || n.topic) : "");
+    li.appendChild(head);
+    if (n.note) {
+      var body = document.createElement("p");
+      body.textContent = n.note;
+      li.appendChild(body);
+    }
+    list.appendChild(li);
+  }
+
+  function renderCall(call) {
+    var card = document.getElementById("call");
+    document.getElementById("no-call").hidden = !!call;
+    card.hidden = !call;
+    if (!call) { callId = null; return; }
+    callId = call.call_id;
+    document.getElementById("call-title").textContent = call.current
+      ? "현재 통화 · Current call" : "최근 통화 · Last call";
+    document.getElementById("caller").textContent = call.caller;
+    document.getElementById("call-started").textContent = L.local(call.started_at);
+    document.getElementById("ivr-path").textContent = call.ivr_path.length ? call.ivr_path.join(" › ") : "-";
+    var behind = document.getElementById("behind");
+    behind.replaceChildren();
+    call.callbacks.forEach(function (c) {
+      var p = document.createElement("p");
+      p.className = "notice callback";
+      p.textContent = "콜백 요청 · Callback requested " + L.local(c.requested_at);
+      behind.appendChild(p);
+    });
+    call.voicemails.forEach(function (v) {
+      var p = document.createElement("p");
+      p.className = "notice voicemail";
+      p.textContent = "음성 메시지 · Voicemail " + L.local(v.at) + " (" + Math.round(v.seconds || 0) + "초 · s)";
+      behind.appendChild(p);
+    });
+    var body = document.querySelector("#previous tbody");
+    body.replaceChildren();
+    call.previous.forEach(function (p) {
+      var row = document.createElement("tr");
+      L.cell(row, L.local(p.started_at));
+      L.cell(row, DISPOSITIONS[p.disposition] || p.disposition || "통화 중");
+      L.cell(row, p.counselor_id || "-");
+      L.cell(row, p.ivr_path || "-");
+      body.appendChild(row);
+    });
+    if (!call.previous.length) {
+      var none = document.createElement("tr");
+      var td = L.cell(none, "최근 7일 동안 다른 통화가 없습니다. · No other calls in the last 7 days.");
+      td.colSpan = 4;
+      body.appendChild(none);
+    }
+    var notes = document.getElementById("notes");
+    notes.replaceChildren();
+    call.notes.forEach(function (n) { renderNote(notes, n); });
+  }
+
+  function render(snap) {
+    var c = snap.counselor;
+    var state = document.getElementById("state");
+    state.dataset.state = c.state;
+    state.textContent = c.state_ko + (c.reason_ko && c.reason_ko !== c.state_ko ? " · " + c.reason_ko : "")
+      + " (" + c.state_en + ")";
+    L.ticking(document.getElementById("state-time"), c.seconds_in_state, performance.now());
+    var pending = document.getElementById("pending");
+    pending.hidden = !c.pending;
+    pending.textContent = c.pending ? "통화가 끝나면: " + c.pending + " · after this call" : "";
+    renderCall(snap.call);
+  }
+
+  desk.querySelectorAll("button[data-action]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var body = { action: button.dataset.action };
+      if (body.action === "pause") { body.reason = document.getElementById("pause-reason").value; }
+      post("/api/counselor/" + encodeURIComponent(id) + "/action", body).then(function (r) {
+        say(r.data.message_ko || r.data.message, r.status === 200);
+      }, function () { say("요청을 보내지 못했습니다. · The request could not be sent.", false); });
+    });
+  });
+
+  var form = document.getElementById("note-form");
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!callId) { return; }
+      var body = { note: document.getElementById("note-text").value,
+                   topic: document.getElementById("note-topic").value };
+      post("/api/calls/" + encodeURIComponent(callId) + "/notes", body).then(function (r) {
+        if (r.status === 201) {
+          renderNote(document.getElementById("notes"), r.data);
+          document.getElementById("note-text").value = "";
+          say("메모를 저장했습니다. · Note saved.", true);
+        } else {
+          say((r.data.problems || [r.data.message]).join(" "), false);
+        }
+      });
+    });
+  }
+
+  L.connect("/api/counselor/" + encodeURIComponent(id) + "/live", render);
+})();

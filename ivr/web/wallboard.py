@@ -1,0 +1,177 @@
+"""/wallboard (and /wallboard/kiosk for the TV): the live queue for supervisors.
+
+The snapshot is the dispatcher's board with names and Korean labels, today's
+figures from the call records (ivr/store/call_stats.py), and the alerts a
+supervisor should act on. Pages render an empty board; the socket fills it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from aiohttp import web
+
+from ivr.acd.actions import REASON_KO, STATE_KO
+from ivr.acd.board import Board, CounselorView
+from ivr.acd.counselor_model import CounselorRules, CounselorState, PauseReason
+from ivr.acd.dispatcher import Dispatcher
+from ivr.store.call_stats import SERVICE_SECONDS, SERVICE_TARGET, TodayStats, today_stats
+from ivr.web import live
+from ivr.web.access import allow
+from ivr.web.context import DESK, Desk
+from ivr.web.pages import render
+from ivr.web.reads import local_midnight, read
+
+# Shown in this order, the way a supervisor scans the room.
+STATE_ORDER = (
+    CounselorState.AVAILABLE,
+    CounselorState.RESERVED,
+    CounselorState.ON_CALL,
+    CounselorState.WRAP_UP,
+    CounselorState.PAUSED,
+    CounselorState.LOGGED_OUT,
+)
+STATE_EN = {
+    CounselorState.AVAILABLE: "available",
+    CounselorState.RESERVED: "ringing",
+    CounselorState.ON_CALL: "on a call",
+    CounselorState.WRAP_UP: "wrap-up",
+    CounselorState.PAUSED: "paused",
+    CounselorState.LOGGED_OUT: "logged out",
+}
+
+
+def counselor_json(view: CounselorView, name: str) -> dict[str, Any]:
+    """One counselor as the pages show them: state and pause reason in Korean and English."""
+    state = CounselorState(view.state)
+    reason = PauseReason(view.pause_reason) if view.pause_reason else None
+    return {
+        **asdict(view),
+        "name": name,
+        "state_ko": STATE_KO[state],
+        "state_en": STATE_EN[state],
+        "reason_ko": REASON_KO[reason] if reason else None,
+    }
+
+
+def wrap_up_alert_after(rules: CounselorRules) -> float:
+    """'Much longer than the rule': the rule plus one press of 'more time' is over."""
+    return rules.wrap_up_seconds + rules.wrap_up_extension_seconds
+
+
+def alerts(
+    board: Board, names: Mapping[str, str], rules: CounselorRules, today: TodayStats
+) -> list[dict[str, Any]]:
+    """What a supervisor should look at now, most urgent first."""
+    found: list[dict[str, Any]] = []
+    for c in board.counselors:
+        name = names.get(c.id, c.id)
+        if c.alert == "unreachable":
+            found.append(
+                _alert("unreachable", c.id, f"{name}: 전화기 연결 끊김", f"{name}: phone unreachable")
+            )
+        elif c.alert == "missed_calls":
+            found.append(
+                _alert(
+                    "missed_calls",
+                    c.id,
+                    f"{name}: 전화를 연달아 받지 않아 자동 휴식 중",
+                    f"{name}: paused after missed calls",
+                )
+            )
+        if c.state == CounselorState.WRAP_UP.value and c.seconds_in_state > wrap_up_alert_after(rules):
+            minutes = int(c.seconds_in_state // 60)
+            found.append(
+                _alert(
+                    "long_wrap_up",
+                    c.id,
+                    f"{name}: 후처리 {minutes}분 넘게 계속",
+                    f"{name}: in wrap-up for over {minutes} min",
+                )
+            )
+    if today.service_level is not None and today.service_level < SERVICE_TARGET:
+        percent, target = round(today.service_level * 100), round(SERVICE_TARGET * 100)
+        found.append(
+            _alert(
+                "service_level",
+                None,
+                f"서비스 레벨 {percent}% (목표 {target}%)",
+                f"service level {percent}% is under the {target}% target",
+            )
+        )
+    return found
+
+
+def _alert(kind: str, counselor: str | None, ko: str, en: str) -> dict[str, Any]:
+    return {"kind": kind, "counselor": counselor, "ko": ko, "en": en}
+
+
+def snapshot_of(
+    board: Board, names: Mapping[str, str], rules: CounselorRules, today: TodayStats
+) -> dict[str, Any]:
+    counselors = [counselor_json(c, names.get(c.id, c.id)) for c in board.counselors]
+    by_state = {s.value: 0 for s in STATE_ORDER}
+    for c in board.counselors:
+        by_state[c.state] += 1
+    return {
+        "kind": "wallboard",
+        "waiting": board.waiting,
+        "longest_wait_seconds": board.longest_wait_seconds,
+        "queues": [asdict(q) for q in board.queues],
+        "counselors": counselors,
+        "states": [
+            {"state": s.value, "ko": STATE_KO[s], "en": STATE_EN[s], "count": by_state[s.value]}
+            for s in STATE_ORDER
+        ],
+        "today": {
+            **asdict(today),
+            "service_seconds": SERVICE_SECONDS,
+            "service_target": SERVICE_TARGET,
+        },
+        "alerts": alerts(board, names, rules, today),
+    }
+
+
+async def snapshot(desk: Desk, acd: Dispatcher) -> dict[str, Any]:
+    board = acd.board()  # first: the live part is what must be current
+    midnight = local_midnight(desk.clock(), desk.timezone)
+    today = await read(desk.db, lambda db: today_stats(db, midnight))
+    return snapshot_of(board, desk.counselors, acd.rules, today)
+
+
+def _acd(request: web.Request) -> tuple[Desk, Dispatcher]:
+    desk = request.app[DESK]
+    assert desk.acd is not None  # the routes exist only on a desk with a dispatcher
+    return desk, desk.acd
+
+
+@allow("supervisor")
+async def wallboard_page(request: web.Request) -> web.StreamResponse:
+    return render(request, "wallboard.html", kiosk=False)
+
+
+@allow("supervisor")
+async def kiosk_page(request: web.Request) -> web.StreamResponse:
+    """The same board, full screen and large, for the TV in the room."""
+    return render(request, "wallboard.html", kiosk=True)
+
+
+@allow("supervisor")
+async def wallboard_json(request: web.Request) -> web.StreamResponse:
+    desk, acd = _acd(request)
+    return web.json_response(await snapshot(desk, acd))
+
+
+@allow("supervisor")
+async def wallboard_live(request: web.Request) -> web.StreamResponse:
+    desk, acd = _acd(request)
+    return await live.serve(request, acd, lambda: snapshot(desk, acd))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/wallboard", wallboard_page)
+    app.router.add_get("/wallboard/kiosk", kiosk_page)
+    app.router.add_get("/api/wallboard", wallboard_json)
+    app.router.add_get("/api/wallboard/live", wallboard_live)

@@ -1,0 +1,118 @@
+"""The wallboard and the counselor desk in real Chromium, on the real service and Asterisk."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import BASE, Windows, screenshot
+from tests.integration.conftest import COUNSELOR_PORTS, Service
+from tests.integration.sipp import SippLab
+
+WITHIN_A_SECOND = 1000  # ms: how soon a change must show on the wallboard
+
+
+def test_supervisor_logs_in_and_lands_on_the_live_wallboard(windows: Windows, hotline: Service) -> None:
+    page = windows.new()
+    page.goto("/wallboard")
+    expect(page).to_have_url(f"{BASE}/login?next=%2Fwallboard")
+    page.fill('input[name="username"]', "super1")
+    page.fill('input[name="password"]', "not the password")
+    page.click('button[type="submit"]')
+    expect(page.locator(".alert")).to_contain_text("아이디 또는 비밀번호가 맞지 않습니다")
+
+    page = windows.log_in("super1", "/wallboard")
+    expect(page).to_have_url(f"{BASE}/wallboard")
+    # Eleven counselors, logged in when the service started, all free.
+    expect(page.locator("#counselors tbody tr")).to_have_count(11)
+    expect(page.locator('#state-counts li[data-state="available"] strong')).to_have_text("11")
+    expect(page.locator('#counselors tr[data-counselor="c1"] td.state')).to_have_text("대기")
+    expect(page.locator("#waiting-total")).to_have_text("0")
+
+
+def test_counselor_pauses_and_unpauses_and_the_wallboard_shows_it_within_a_second(
+    windows: Windows, hotline: Service
+) -> None:
+    board = windows.log_in("super1", "/wallboard")
+    c1 = board.locator('#counselors tr[data-counselor="c1"] td.state')
+    expect(c1).to_have_text("대기")
+    desk = windows.log_in("minji", "/counselor")
+    expect(desk).to_have_url(f"{BASE}/counselor/c1")
+    expect(desk.locator("#state")).to_have_text("대기 (available)")
+
+    desk.select_option("#pause-reason", "meal")
+    started = time.monotonic()
+    desk.click('button[data-action="pause"]')
+    expect(c1).to_have_text("휴식 · 식사", timeout=WITHIN_A_SECOND)
+    paused_shown = time.monotonic() - started
+    expect(desk.locator("#state")).to_have_text("휴식 · 식사 (paused)")
+    expect(desk.locator("#message")).to_have_text("휴식 상태입니다.")
+    expect(board.locator('#state-counts li[data-state="paused"] strong')).to_have_text("1")
+
+    started = time.monotonic()
+    desk.click('button[data-action="unpause"]')
+    expect(c1).to_have_text("대기", timeout=WITHIN_A_SECOND)
+    unpaused_shown = time.monotonic() - started
+    # Asking again is the counselor's mistake: answered in Korean, nothing changes.
+    desk.click('button[data-action="unpause"]')
+    expect(desk.locator("#message")).to_have_text("지금 상태(대기)에서는 할 수 없는 요청입니다.")
+    expect(c1).to_have_text("대기")
+
+    actions = hotline.query(
+        "SELECT actor, target, detail FROM audit WHERE action = 'counselor_action' ORDER BY id"
+    )
+    assert [a["detail"] for a in actions] == [
+        "pause(meal) ok",
+        "unpause ok",
+        "unpause refused: unpause is not possible while available",
+    ]
+    assert {(a["actor"], a["target"]) for a in actions} == {("minji", "c1")}
+    print(f"\nclick to wallboard: pause {paused_shown * 1000:.0f} ms, unpause {unpaused_shown * 1000:.0f} ms")
+
+
+def test_a_sipp_call_shows_on_the_wallboard_and_on_the_counselors_desk(
+    windows: Windows, hotline: Service, lab: SippLab
+) -> None:
+    board = windows.log_in("super1", "/wallboard")
+    desk = windows.log_in("minji", "/counselor/c1")
+    expect(desk.locator("#no-call")).to_be_visible()
+    number = "01098765432"
+    # An earlier call of the same citizen, who hung up during the greeting.
+    earlier = lab.citizen(hangup_after_ms=600, caller=number)
+    assert earlier.wait(30) == 0, earlier.errors()
+    hotline.closed_calls(1)
+
+    lab.counselor(COUNSELOR_PORTS[0], "answer")
+    citizen = lab.citizen(digits=[(1500, "0")], hangup_after_ms=15000, caller=number)
+    hotline.wait_for_event("connected")
+    c1 = board.locator('#counselors tr[data-counselor="c1"] td.state')
+    expect(c1).to_have_text("통화 중", timeout=WITHIN_A_SECOND)
+    expect(board.locator("#today-offered")).to_have_text("1")
+
+    expect(desk.locator("#caller")).to_have_text(number)
+    expect(desk.locator("#call-title")).to_contain_text("현재 통화")
+    # The menu's choice, then whatever the test flow puts before the queue.
+    expect(desk.locator("#ivr-path")).to_have_text(re.compile(r"^greeting › menu › (.+ › )?counselor$"))
+    expect(desk.locator("#previous tbody tr")).to_have_count(1)
+    expect(desk.locator("#previous tbody tr td").nth(1)).to_have_text("ARS 중 종료")
+
+    desk.select_option("#note-topic", "documents")
+    desk.fill("#note-text", "여권 재발급 서류 안내, 주민센터 방문 예정")
+    desk.click('#note-form button[type="submit"]')
+    expect(desk.locator("#notes li")).to_have_count(1)
+    expect(desk.locator("#notes li")).to_contain_text("민원 서류")
+    [note] = hotline.query("SELECT call_id, counselor_id, author, topic FROM call_notes")
+    assert (note["counselor_id"], note["author"], note["topic"]) == ("c1", "minji", "documents")
+    screenshot(board, "wallboard")
+    screenshot(desk, "counselor-desk")
+
+    assert citizen.wait(60) == 0, citizen.errors()
+    [_, call] = hotline.closed_calls(2)
+    assert call["id"] == note["call_id"] and call["disposition"] == "answered"
+    # After the call and its wrap-up: free again, and the figures count the answered call.
+    expect(c1).to_have_text("대기", timeout=5000)
+    expect(board.locator("#today-answered")).to_have_text("1", timeout=5000)
+    expect(board.locator("#service-level")).to_have_text("100%")
+    expect(desk.locator("#call-title")).to_contain_text("최근 통화")

@@ -92,6 +92,12 @@ class AsteriskSettings(_Model):
     sip_address: str = "127.0.0.1"
     sip_port: int = Field(default=5060, ge=1, le=65535)
     ami_port: int = Field(default=5038, ge=1, le=65535)
+    # AMI keeps the fallback queue in step; your own Asterisk needs its password
+    # (the embedded one gets a generated one). Without it the fallback queue has
+    # no members and callers hear the "please call again" prompt.
+    ami_user: str = "hotline"
+    ami_password: str | None = None
+    ami_password_file: str | None = None
     rtp_start: int = Field(default=10000, ge=1024, le=65000)
     rtp_end: int = Field(default=10999, ge=1024, le=65535)
     # Your own Asterisk: where its sounds folder is mounted here, so published
@@ -99,7 +105,7 @@ class AsteriskSettings(_Model):
     sounds_dir: str | None = None
     trunk: TrunkSettings = TrunkSettings()
 
-    @field_validator("instance", "app", "ari_user")
+    @field_validator("instance", "app", "ari_user", "ami_user")
     @classmethod
     def _name(cls, v: str) -> str:
         if not _NAME.match(v):
@@ -229,6 +235,20 @@ class DepartmentSettings(_Phone):
     name: str
 
 
+class FallbackSettings(_Model):
+    """Asterisk's own queue, which answers when the service is down."""
+
+    # How long a caller waits in the fallback queue before the "please call
+    # again" prompt.
+    max_wait_seconds: float = Field(default=120.0, ge=5, le=3600)
+    # While the service runs, how often it turns finished fallback calls into
+    # call records (it always does at start).
+    import_every_seconds: float = Field(default=30.0, ge=1, le=3600)
+    # Your own Asterisk: its queue_log file as mounted here (the embedded one
+    # needs nothing). Without it, fallback calls are not recorded.
+    queue_log: str | None = None
+
+
 class WebSettings(_Model):
     listen: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -258,6 +278,7 @@ class Settings(_Model):
     acd: AcdSettings = AcdSettings()
     callbacks: CallbackSettings = CallbackSettings()
     ivr: IvrSettings = IvrSettings()
+    fallback: FallbackSettings = FallbackSettings()
     web: WebSettings = WebSettings()
     storage: StorageSettings = StorageSettings()
     service: ServiceSettings = ServiceSettings()

@@ -1,0 +1,1 @@
+"""The AMI edge: Asterisk's own fallback queue kept in step with the counselors."""

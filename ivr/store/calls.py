@@ -171,6 +171,16 @@ def row_of(facts: CallFacts, *, open_: bool) -> dict[str, Any]:
     }
 
 
+def event_row(call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> dict[str, Any]:
+    """A row of `call_events`: one step of a call's timeline."""
+    return {
+        "call_id": call_id,
+        "at": _iso(at),
+        "kind": kind,
+        "detail": json.dumps(detail, ensure_ascii=False, default=str),
+    }
+
+
 def facts_of(row: dict[str, Any]) -> CallFacts:
     def dt(key: str) -> datetime | None:
         return datetime.fromisoformat(row[key]) if row.get(key) else None
@@ -224,12 +234,7 @@ class SqliteCallRecords:
         await self.db.run(lambda db: db.table("calls").upsert(row, pk="id"))
 
     async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
-        row = {
-            "call_id": call_id,
-            "at": _iso(at),
-            "kind": kind,
-            "detail": json.dumps(detail, ensure_ascii=False, default=str),
-        }
+        row = event_row(call_id, at, kind, detail)
         await self.db.run(lambda db: db.table("call_events").insert(row))
 
     async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from ivr import config as config_mod
 from ivr.acd import build as acd_build
+from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
 from ivr.calls.callback_plan import CallbackRules
@@ -33,22 +34,46 @@ from ivr.flows.loader import FlowError
 from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
 from ivr.store.calls import SqliteCallRecords
+from ivr.store.fallback_import import FallbackImporter
 from ivr.web import app as web_app
 
 log = logging.getLogger(__name__)
 
 
-def ari_password(cfg: LoadedConfig) -> str:
+def _password(cfg: LoadedConfig, kind: str) -> str | None:
+    """`asterisk.<kind>_password`, or the file it names, or the embedded PBX's generated one."""
     a = cfg.settings.asterisk
-    if a.ari_password:
-        return a.ari_password
-    if a.ari_password_file:
-        path = cfg.resolve(a.ari_password_file)
+    value: str | None = getattr(a, f"{kind}_password")
+    file: str | None = getattr(a, f"{kind}_password_file")
+    if value:
+        return value
+    if file:
+        path = cfg.resolve(file)
         try:
             return path.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError([f"{key_line(cfg, 'asterisk', 'ari_password_file')}: {exc}"]) from None
-    return embedded.load_secrets(cfg).ari
+            raise ConfigError([f"{key_line(cfg, 'asterisk', f'{kind}_password_file')}: {exc}"]) from None
+    if kind == "ami" and not a.embedded:
+        return None
+    generated: str = getattr(embedded.load_secrets(cfg), kind)
+    return generated
+
+
+def ari_password(cfg: LoadedConfig) -> str:
+    password = _password(cfg, "ari")
+    assert password is not None
+    return password
+
+
+def queue_log_path(cfg: LoadedConfig) -> Path | None:
+    """Where Asterisk writes its queue_log, as seen from here (None: unknown)."""
+    s = cfg.settings
+    if s.fallback.queue_log:
+        return cfg.resolve(s.fallback.queue_log)
+    if s.asterisk.embedded:
+        inst = embedded.instance_for(cfg)
+        return inst.host(inst.dirs.log) / "queue_log"
+    return None
 
 
 def preflight(cfg: LoadedConfig) -> list[str]:
@@ -169,8 +194,27 @@ class Hotline:
                 monotonic=time.monotonic,
             )
             env.callback_requested = self.callbacks.wake
+        # The fallback when the service is down: app_queue's members in step over
+        # AMI, and its calls imported from queue_log when the service is back.
+        ami_secret = _password(cfg, "ami")
+        self.fallback_queue = (
+            FallbackQueue(
+                self.acd,
+                host="127.0.0.1",
+                port=s.asterisk.ami_port,
+                username=s.asterisk.ami_user,
+                secret=ami_secret,
+            )
+            if ami_secret
+            else None
+        )
+        queue_log = queue_log_path(cfg)
+        self.fallback_import = (
+            FallbackImporter(self.records.db, queue_log, tz, s.hotline.number) if queue_log else None
+        )
         self.started = time.monotonic()
         self._reloads: set[asyncio.Task[None]] = set()
+        self._import_task: asyncio.Task[None] | None = None
 
     async def health(self) -> dict[str, Any]:
         registered = await self.hub.registered()
@@ -182,6 +226,8 @@ class Hotline:
             "calls_in_progress": self.service.active,
             "ari_reconnects": self.hub.stream.reconnects,
             "asterisk_restarts": self.hub.asterisk_restarts,
+            "fallback_queue_in_step": bool(self.fallback_queue and self.fallback_queue.connected),
+            "fallback_calls_imported": self.fallback_import.imported if self.fallback_import else 0,
             "uptime_seconds": round(time.monotonic() - self.started, 1),
         }
 
@@ -250,11 +296,35 @@ class Hotline:
             return
         log.info("flows reloaded: %s", ", ".join(sorted(loaded)))
 
+    def _start_fallback(self) -> None:
+        s = self.cfg.settings
+        if self.fallback_queue is not None:
+            self.fallback_queue.start()
+        else:
+            log.warning(
+                "no AMI password for your own Asterisk (asterisk.ami_password): the fallback queue "
+                "is not kept in step, and callers hear the fallback prompt while the service is down"
+            )
+        if self.fallback_import is not None:
+            every = s.fallback.import_every_seconds
+            self._import_task = asyncio.create_task(self.fallback_import.run(every), name="fallback-import")
+        else:
+            log.warning("fallback.queue_log is not set: calls the fallback takes go unrecorded")
+
+    async def _stop_fallback(self) -> None:
+        if self.fallback_queue is not None:
+            self.fallback_queue.close()
+        if self._import_task is not None:
+            self._import_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._import_task
+
     async def run(self, stop: asyncio.Event) -> None:
         s = self.cfg.settings
         self.records.start()
         # Counselors' states survive a restart: paused stays paused, out stays out.
         self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
+        self._start_fallback()
         desk = web_app.build(
             self.health,
             self.metrics,
@@ -292,6 +362,7 @@ class Hotline:
         finally:
             if self.callbacks is not None:
                 await self.callbacks.stop()
+            await self._stop_fallback()
             await self.hub.stop()
             hub_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

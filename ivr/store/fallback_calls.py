@@ -110,7 +110,10 @@ def to_record(call: FallbackCall, tz: tzinfo, dialed: str) -> FallbackRecord:
         if line.event == END:
             facts.ended_at = at(line)
             cause = line.field(0)
-            facts.hangup_cause = cause_name(int(cause)) if cause.isdigit() else (cause or None)
+            # 0 (not set) when the caller's BYE ended it: the service's own
+            # records say normal_clearing then too.
+            code = int(cause) if cause.isdigit() else 0
+            facts.hangup_cause = cause_name(code) if code else "normal_clearing"
             continue
         kind, detail = _event(line)
         events.append((at(line), kind, detail))

@@ -63,6 +63,7 @@ queues:
 acd: {{wrap_up_seconds: 1}}
 # Tests run at any hour: callbacks may be dialed all day, every day.
 callbacks: {{hours_start: "00:00", hours_end: "23:59", weekdays_only: false, ring_seconds: 10}}
+fallback: {{max_wait_seconds: 6, import_every_seconds: 1}}
 ivr:
   ring_timeout_seconds: 3
 web: {{port: {WEB_PORT}}}

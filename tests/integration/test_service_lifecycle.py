@@ -9,6 +9,7 @@ from pathlib import Path
 from ivr import config as config_mod
 from ivr.pbx import embedded
 from tests.integration.conftest import COUNSELOR_PORTS, INSTANCE, OFFSET, SIP_PORT, Service
+from tests.integration.fallback_help import calls_of, fresh_caller, service_with, wait_members
 from tests.integration.sipp import SippLab
 
 
@@ -22,17 +23,33 @@ def prompt_seconds(cfg: config_mod.LoadedConfig, prompt: str) -> float:
 def test_with_the_service_down_callers_hear_the_fallback_prompt(
     pbx: config_mod.LoadedConfig, tmp_path: Path
 ) -> None:
-    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT), port_offset=OFFSET * 10)
+    # No counselor is logged in, so the fallback queue has nobody to ring: the
+    # caller must hear the polite prompt at once, not hold music, not silence.
+    caller = fresh_caller()
+    service = service_with(pbx, tmp_path, logged_in=set())
+    service.start()
     try:
-        started = time.monotonic()
-        citizen = lab.citizen(expect_bye_within_ms=60000)
-        assert citizen.wait(90) == 0, citizen.errors()
-        held = time.monotonic() - started
+        wait_members(pbx, {})
+        assert service.stop() == 0
+        lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT), port_offset=OFFSET * 10)
+        try:
+            started = time.monotonic()
+            citizen = lab.citizen(expect_bye_within_ms=60000, caller=caller)
+            assert citizen.wait(90) == 0, citizen.errors()
+            held = time.monotonic() - started
+        finally:
+            lab.close()
+        # Asterisk answered and played the "please call again" prompt twice
+        # before hanging up: the caller was neither refused nor met with silence,
+        # and did not wait out fallback.max_wait_seconds (6 s here) first.
+        prompts = 2 * prompt_seconds(pbx, "fallback-sorry")
+        assert prompts <= held < prompts + 5
+        service.start()  # back: the call is on record like any other
+        [call] = calls_of(service, caller)
+        assert (call["disposition"], call["hangup_by"]) == ("fallback_no_counselor", "system")
+        assert dict(service.timeline(call["id"]))["fallback_prompt"] == {"queue_status": "JOINEMPTY"}
     finally:
-        lab.close()
-    # Asterisk answered and played the "please call again" prompt twice
-    # before hanging up: the caller was neither refused nor met with silence.
-    assert held >= 2 * prompt_seconds(pbx, "fallback-sorry")
+        service.stop()
 
 
 def test_sigterm_drains_new_callers_go_to_the_fallback_and_menu_callers_too(

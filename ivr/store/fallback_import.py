@@ -10,12 +10,18 @@ a call still going on, so a call is imported once its last line is written.
 
 queue_log rotated (`logger rotate`): the rest of the old file is read from
 its rotated name (found by inode), then the new file from its start.
+
+A database without a cursor starts where queue_log is now (before the first
+call still going on): the calls before it belong to no record this database
+kept. When there is no queue_log yet, the file that appears is read from its
+start.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -30,6 +36,7 @@ from ivr.store.queue_log import FALLBACK_QUEUE, FallbackCall, Scan, scan, split_
 log = logging.getLogger(__name__)
 
 SOURCE = "queue_log"
+NO_FILE_YET = 0  # the inode of a cursor taken before queue_log existed
 
 
 @dataclass(frozen=True)
@@ -101,8 +108,13 @@ class FallbackImporter:
             cursor = await self.db.run(read_cursor)
             found = await asyncio.to_thread(self.read, cursor)
             if found is None:
+                if cursor is None:
+                    await self.db.run(lambda db: store(db, [], Cursor(NO_FILE_YET, 0, 0)))
                 return 0
             calls, after = found
+            if cursor is None and calls:
+                log.info("%d fallback call(s) in %s predate this database", len(calls), self.path)
+                calls = []
             records = [to_record(c, self.tz, self.dialed) for c in calls]
             new = await self.db.run(lambda db: store(db, records, after))
         if new:
@@ -130,7 +142,9 @@ class FallbackImporter:
         finished: list[FallbackCall] = []
         carried: list[FallbackCall] = []
         keep: Cursor | None = None
-        if cursor is not None and cursor.inode != st.st_ino:
+        if cursor is not None and cursor.inode == NO_FILE_YET:
+            pass  # the file appeared after the cursor was taken: all of it is new
+        elif cursor is not None and cursor.inode != st.st_ino:
             old = self._rotated(cursor.inode)
             if old is None:
                 log.warning("%s was replaced and its old file is gone; reading the new one", self.path)
@@ -155,7 +169,7 @@ class FallbackImporter:
             f.seek(start.offset)
             data = f.read()
         lines, end_offset, end_line = split_lines(data, start.offset, start.line)
-        return scan(lines, (end_offset, end_line), str(path), self.queue, carried)
+        return scan(lines, (end_offset, end_line), str(path), self.queue, carried, now=time.time())
 
     def _rotated(self, inode: int) -> Path | None:
         for candidate in sorted(self.path.parent.glob(f"{self.path.name}.*")):

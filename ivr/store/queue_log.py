@@ -11,9 +11,11 @@ dialplan (dialplan/extensions.conf.j2) adds its own with QueueLog():
 
 that is `epoch|call id (the caller's uniqueid)|queue|member name|event|data...`.
 A call begins with FALLBACK and ends with FALLBACKEND (written by a hangup
-handler, so every way out of the call writes it). A QUEUESTART line means
-Asterisk (re)started: calls still open before it ended without their last
-line.
+handler, so every way out of the call writes it). The hangup handler may
+write before app_queue's COMPLETECALLER/COMPLETEAGENT of a call that was
+connected: such a call is finished when that line is there too, or once its
+FALLBACKEND is `SETTLE_SECONDS` old. A QUEUESTART line means Asterisk
+(re)started: calls still open before it ended without their last line.
 
 Pure: lines in, calls out; the caller reads the file and keeps the cursor.
 A malformed line is reported with its file:line and skipped, never a crash.
@@ -31,6 +33,10 @@ FALLBACK_QUEUE = "hotline-fallback"
 START = "FALLBACK"
 END = "FALLBACKEND"
 RESTART = "QUEUESTART"
+CONNECT = "CONNECT"
+# The lines that close a conversation app_queue connected.
+CLOSERS = frozenset({"COMPLETECALLER", "COMPLETEAGENT", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER"})
+SETTLE_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -84,9 +90,17 @@ class FallbackCall:
     def first(self) -> QueueLogLine:
         return self.lines[0]
 
-    @property
-    def finished(self) -> bool:
-        return self.restarted_at is not None or any(line.event == END for line in self.lines)
+    def finished(self, now: float | None = None) -> bool:
+        """All its lines are there (`now`, epoch seconds: lets a late closing line go)."""
+        if self.restarted_at is not None:
+            return True
+        end = next((line for line in self.lines if line.event == END), None)
+        if end is None:
+            return False
+        events = {line.event for line in self.lines}
+        if CONNECT not in events or events & CLOSERS:
+            return True
+        return now is not None and now - end.at >= SETTLE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,7 @@ def scan(
     source: str,
     queue: str = FALLBACK_QUEUE,
     carried: Iterable[FallbackCall] = (),
+    now: float | None = None,
 ) -> Scan:
     """Group queue_log lines into fallback calls.
 
@@ -149,8 +164,11 @@ def scan(
         if current is None:
             continue  # a member's event (ADDMEMBER, PAUSE) or a call that began before the cursor
         current.lines.append(line)
-        if line.event == END:
+        if current.finished():
             finished.append(open_calls.pop(line.call_id))
+    for call_id, call in list(open_calls.items()):
+        if call.finished(now):
+            finished.append(open_calls.pop(call_id))
     unfinished = list(open_calls.values())  # in order of their first line
     if unfinished:
         resume_offset, resume_line = unfinished[0].first.offset, unfinished[0].first.lineno - 1

@@ -39,10 +39,16 @@ def importer(records: SqliteCallRecords, log: Path) -> FallbackImporter:
     return FallbackImporter(records.db, log, SEOUL, "2221000")
 
 
+async def started_before(records: SqliteCallRecords, log: Path) -> None:
+    """The service ran (and took its cursor) before Asterisk wrote `log`."""
+    assert await importer(records, log).import_new() == 0
+
+
 async def test_every_call_once_even_when_imported_again_and_after_a_restart(
     records: SqliteCallRecords, tmp_path: Path
 ) -> None:
     log = tmp_path / "queue_log"
+    await started_before(records, log)
     log.write_bytes(SAMPLE.read_bytes())
     assert await importer(records, log).import_new() == 4
     assert await importer(records, log).import_new() == 0
@@ -65,6 +71,7 @@ async def test_a_call_still_going_on_is_imported_when_it_ends(
     records: SqliteCallRecords, tmp_path: Path
 ) -> None:
     log = tmp_path / "queue_log"
+    await started_before(records, log)
     sample = SAMPLE.read_text().splitlines(keepends=True)
     # Cut inside the answered call (it starts on line 7) and in the middle of a line.
     log.write_text("".join(sample[:9]) + sample[9][:12])
@@ -80,6 +87,7 @@ async def test_a_rotated_log_is_finished_from_its_new_name(
     records: SqliteCallRecords, tmp_path: Path
 ) -> None:
     log = tmp_path / "queue_log"
+    await started_before(records, log)
     sample = SAMPLE.read_text().splitlines(keepends=True)
     log.write_text("".join(sample[:9]))  # the answered call has begun
     imp = importer(records, log)
@@ -107,6 +115,7 @@ async def test_a_drained_call_already_recorded_is_completed_not_doubled(
     await records.closed(facts)
     await records.event(facts.call_id, facts.started_at, "diverted", {"reason": "service stopping"})
     log = tmp_path / "queue_log"
+    await started_before(records, log)
     log.write_bytes(SAMPLE.read_bytes())
     await importer(records, log).import_new()
     row = await records.call("1795829534.0")
@@ -123,3 +132,18 @@ async def test_a_drained_call_already_recorded_is_completed_not_doubled(
 
 async def test_no_file_yet_is_nothing_to_import(records: SqliteCallRecords, tmp_path: Path) -> None:
     assert await importer(records, tmp_path / "queue_log").import_new() == 0
+
+
+async def test_a_new_database_leaves_out_calls_from_before_it_but_not_one_going_on(
+    records: SqliteCallRecords, tmp_path: Path
+) -> None:
+    log = tmp_path / "queue_log"
+    sample = SAMPLE.read_text().splitlines(keepends=True)
+    # Three calls over, the fourth (line 66 on) still waiting in the queue.
+    log.write_text("".join(sample[:70]))
+    imp = importer(records, log)
+    assert await imp.import_new() == 0
+    with log.open("a") as f:
+        f.write("".join(sample[70:]))
+    assert await imp.import_new() == 1
+    assert rows(tmp_path / "hotline.sqlite3", "SELECT id FROM calls") == [("1795829975.23",)]

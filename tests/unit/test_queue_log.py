@@ -234,3 +234,19 @@ def test_a_call_the_draining_service_sent_keeps_its_start_and_menu_path() -> Non
         "caller",
     )
     assert merged.ended_at == datetime.fromtimestamp(1795829538, tz)
+
+
+def test_a_hangup_handler_that_writes_before_app_queue_waits_for_the_closing_line() -> None:
+    end_first = ANSWERED.splitlines(keepends=True)
+    end_first = [*end_first[:3], end_first[4], end_first[3]]  # FALLBACKEND, then COMPLETECALLER
+    lines, end = lines_of("".join(end_first[:4]))
+    assert scan(lines, end, "q").finished == []
+    assert len(scan(lines, end, "q", now=1795829538 + 29).finished) == 0
+    # A closing line that never comes does not hold the call forever.
+    [late] = scan(lines, end, "q", now=1795829538 + 30).finished
+    assert to_record(late, SEOUL, "2221000").facts.disposition == "fallback_answered"
+    lines, end = lines_of("".join(end_first))
+    [call] = scan(lines, end, "q").finished
+    record = to_record(call, SEOUL, "2221000")
+    assert [k for _, k, _ in record.events] == ["fallback", "queued", "connected", "completed", "call_ended"]
+    assert record.facts.hangup_by == "caller"

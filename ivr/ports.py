@@ -75,7 +75,21 @@ class CallControl(Protocol):
         """Start recording the conversation; its name, or None if the PBX refused."""
 
     async def release(self, leg: CounselorLeg) -> None:
-        """Hang up a counselor's phone (quietly, if it is already gone)."""
+        """Hang up a counselor's phone and end the conversation's bridge (quietly, if gone)."""
+
+    async def join(self, leg: CounselorLeg) -> None:
+        """Bring a phone that answered into the conversation (a transfer's department)."""
+
+    async def drop(self, leg: CounselorLeg) -> None:
+        """Hang up one phone; the conversation goes on without it."""
+
+    async def aside(self, leg: CounselorLeg) -> None:
+        """Take a phone out of the conversation into a private consultation; the
+        caller hears hold music while anyone is aside."""
+
+    async def back(self, leg: CounselorLeg) -> None:
+        """Bring a phone from the consultation back into the conversation; the
+        hold music stops."""
 
     async def record_message(
         self, *, max_seconds: int, silence_seconds: int, beep: bool

@@ -77,6 +77,7 @@ class AriLeg:
         if kind == "ChannelDtmfReceived":
             digit = _digit(event)
             if digit is not None:
+                log.debug("counselor %s keyed %s (%s ms)", self.counselor_id, digit, event.get("duration_ms"))
                 self._keys.put_nowait(digit)
         elif kind == "StasisStart" and not self.answered.done():
             self.answered.set_result(None)
@@ -126,6 +127,8 @@ class AriCall:
         self.legs: dict[str, AriLeg] = {}
         self._leg_count = 0
         self.bridge_id = f"{self.call_id}-talk"
+        self.consult_id = f"{self.call_id}-consult"  # a counselor and a department, aside
+        self._consulting = False
         # An outbound call (a callback): where to dial, and how the ring went.
         self.dial_to: str | None = None
         self.caller_id = ""
@@ -330,7 +333,11 @@ class AriCall:
                 await self.rest.delete(f"channels/{leg.leg_id}")
 
     async def connect(self, leg: CounselorLeg) -> None:
-        await self.rest.post(f"bridges/{self.bridge_id}", type="mixing", name=f"hotline-{self.call_id}")
+        # dtmf_events: a two-party bridge would otherwise go native RTP and pass
+        # the counselor's keys (*9, *4N) through without telling us.
+        await self.rest.post(
+            f"bridges/{self.bridge_id}", type="mixing,dtmf_events", name=f"hotline-{self.call_id}"
+        )
         await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=f"{self.call_id},{leg.leg_id}")
 
     async def announce(self, prompts: Sequence[str], language: str) -> None:
@@ -369,8 +376,44 @@ class AriCall:
                 await self.rest.delete(f"channels/{leg.leg_id}")
             with contextlib.suppress(CallGone):
                 await self.rest.delete(f"bridges/{self.bridge_id}")
+            if self._consulting:
+                with contextlib.suppress(CallGone):
+                    await self.rest.delete(f"bridges/{self.consult_id}")
         finally:
             self.legs.pop(leg.leg_id, None)
+
+    async def join(self, leg: CounselorLeg) -> None:
+        await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=leg.leg_id)
+
+    async def drop(self, leg: CounselorLeg) -> None:
+        try:
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"channels/{leg.leg_id}")
+        finally:
+            self.legs.pop(leg.leg_id, None)
+
+    async def aside(self, leg: CounselorLeg) -> None:
+        if not self._consulting:
+            await self.rest.post(
+                f"bridges/{self.consult_id}", type="mixing,dtmf_events", name=f"consult-{self.call_id}"
+            )
+            self._consulting = True
+            # While the caller is alone in the conversation, they hear music.
+            await self.rest.post(f"bridges/{self.bridge_id}/moh", mohClass="default")
+        with contextlib.suppress(CallGone):  # a department's phone was never in it
+            await self.rest.post(f"bridges/{self.bridge_id}/removeChannel", channel=leg.leg_id)
+        await self.rest.post(f"bridges/{self.consult_id}/addChannel", channel=leg.leg_id)
+
+    async def back(self, leg: CounselorLeg) -> None:
+        with contextlib.suppress(CallGone):
+            await self.rest.post(f"bridges/{self.consult_id}/removeChannel", channel=leg.leg_id)
+        await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=leg.leg_id)
+        if self._consulting:
+            self._consulting = False
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"bridges/{self.bridge_id}/moh")
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"bridges/{self.consult_id}")
 
     async def record_message(
         self, *, max_seconds: int, silence_seconds: int, beep: bool

@@ -62,6 +62,7 @@ class AriHub:
         self.event_seconds_max = 0.0
         self._recovered = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._recent: dict[tuple[str, str, str, str], None] = {}  # insertion-ordered
 
     async def run(self) -> None:
         await self.stream.run()
@@ -97,6 +98,8 @@ class AriHub:
             return
         channel = event.get("channel") or {}
         channel_id = channel.get("id")
+        if self._seen_before(kind, channel_id, event):
+            return
         if kind.startswith(("Playback", "Recording")):
             item = event.get("playback") or event.get("recording") or {}
             target = item.get("target_uri", "") if isinstance(item, dict) else ""
@@ -121,6 +124,21 @@ class AriHub:
                 self.service.call_ended(call.call_id, call.hangup_cause)
         finally:
             current_call.reset(token)
+
+    def _seen_before(self, kind: str, channel_id: object, event: Event) -> bool:
+        """The same event delivered twice: a counselor's channel is ours twice over,
+        through Stasis and through the endpoint subscription that tells us their
+        phone's state, and Asterisk sends its events once per subscription (a key
+        pressed once would count twice)."""
+        if not isinstance(channel_id, str) or "timestamp" not in event:
+            return False
+        key = (kind, channel_id, str(event.get("timestamp")), str(event.get("digit")))
+        if key in self._recent:
+            return True
+        self._recent[key] = None
+        if len(self._recent) > 512:
+            self._recent.pop(next(iter(self._recent)))
+        return False
 
     def _stasis_start(self, event: Event, channel: dict[str, Any]) -> None:
         args = event.get("args") or []
@@ -283,6 +301,6 @@ class AriHub:
                 log.info("hanging up channel %s: it belongs to no call", channel_id)
                 await self._hangup_quietly(channel_id)
         for bridge_id in bridges:
-            if bridge_id.removesuffix("-talk") not in self.calls:
+            if bridge_id.removesuffix("-talk").removesuffix("-consult") not in self.calls:
                 with contextlib.suppress(AriError):
                     await self.rest.delete(f"bridges/{bridge_id}")

@@ -8,9 +8,17 @@ by a nine is never taken for one.
 
 from __future__ import annotations
 
-# The protection key of Korean public call centers: first press warns the
-# caller, the second ends the call.
-IN_CALL_CODES = {"*9": "abuse"}
+# *9: the protection key of Korean public call centers (first press warns the
+# caller, the second ends the call). *4N: blind transfer to the Nth department
+# of config.yaml; *5N: consult the Nth department first (the caller hears hold
+# music), then *6 completes the transfer or *7 returns to the caller.
+IN_CALL_CODES = {
+    "*9": "abuse",
+    "*6": "complete",
+    "*7": "return",
+    **{f"*4{n}": f"blind:{n}" for n in range(1, 10)},
+    **{f"*5{n}": f"consult:{n}" for n in range(1, 10)},
+}
 
 
 class KeyCodes:

@@ -110,6 +110,18 @@ class SimulatedCall:
     async def release(self, leg: Any) -> None:
         pass
 
+    async def join(self, leg: Any) -> None:
+        self.say(f"  ⇄ {leg.counselor_id} joins the conversation")
+
+    async def drop(self, leg: Any) -> None:
+        pass
+
+    async def aside(self, leg: Any) -> None:
+        self.say(f"  ♫ the caller holds while {leg.counselor_id} consults")
+
+    async def back(self, leg: Any) -> None:
+        self.say(f"  ⇄ {leg.counselor_id} is back with the caller")
+
     async def record_message(self, *, max_seconds: int, silence_seconds: int, beep: bool):  # type: ignore[no-untyped-def]
         self.say("  ● the caller leaves a message")
         return "simulated-message", 10.0

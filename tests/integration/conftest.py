@@ -39,6 +39,8 @@ COUNSELOR_PORTS = tuple(range(5071 + OFFSET, 5082 + OFFSET))  # eleven desk phon
 # Each desk phone has its own loopback address, as on a real office LAN: a
 # call from it is the counselor's (feature codes), not the trunk's (127.0.0.1).
 COUNSELOR_HOSTS = {port: f"127.0.0.{2 + i}" for i, port in enumerate(COUNSELOR_PORTS)}
+DEPARTMENT_PORT = 5095 + OFFSET  # 세무과's phone, for transfers
+PHONE_HOSTS = {**COUNSELOR_HOSTS, DEPARTMENT_PORT: "127.0.0.20"}
 CALLBACK_PORT = 5090 + OFFSET  # "the carrier": callbacks to any number ring the phone here
 FLOWS = Path(__file__).resolve().parent / "flows"
 _NAMES = "김민지 이서준 박지현 최도윤 정하은 강시우 조수아 윤예준 장서연 임주원 한지우".split()
@@ -56,6 +58,8 @@ asterisk:
   rtp_end: {21000 + OFFSET * 10 + 999}
 counselors:
 COUNSELORS
+departments:
+  tax: {{name: 세무과, endpoint: itest-tax, contact: "sip:127.0.0.20:{DEPARTMENT_PORT}"}}
 queues:
   general: {{name: 일반 상담}}
   solo: {{name: 세무 상담, counselors: [c1]}}
@@ -235,6 +239,31 @@ class Service:
         raise AssertionError(f"no {kind!r} event after {timeout} s:\n{self.log()[-4000:]}")
 
 
+def ari_get(cfg: config_mod.LoadedConfig, path: str) -> Any:
+    """GET an ARI resource of the test Asterisk, as an admin would look."""
+    import base64
+
+    from ivr.app import ari_password
+
+    a = cfg.settings.asterisk
+    token = base64.b64encode(f"{a.ari_user}:{ari_password(cfg)}".encode()).decode()
+    request = urllib.request.Request(f"{a.ari_url}/ari/{path}", headers={"Authorization": f"Basic {token}"})
+    with urllib.request.urlopen(request, timeout=5) as r:
+        return json.loads(r.read())
+
+
+def wait_pbx_idle(cfg: config_mod.LoadedConfig, timeout: float = 10.0) -> None:
+    """Wait until Asterisk holds no channel and no bridge (nothing left behind)."""
+    deadline = time.monotonic() + timeout
+    left: tuple[Any, Any] = ([], [])
+    while time.monotonic() < deadline:
+        left = (ari_get(cfg, "channels"), ari_get(cfg, "bridges"))
+        if left == ([], []):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"left behind in Asterisk after {timeout} s: {left}")
+
+
 @pytest.fixture
 def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
     state = pbx.path.parent
@@ -252,6 +281,6 @@ def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
 
 @pytest.fixture
 def lab(tmp_path: Path) -> Iterator[SippLab]:
-    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT), port_offset=OFFSET * 10, hosts=COUNSELOR_HOSTS)
+    lab = SippLab(tmp_path, ("127.0.0.1", SIP_PORT), port_offset=OFFSET * 10, hosts=PHONE_HOSTS)
     yield lab
     lab.close()

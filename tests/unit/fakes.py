@@ -120,6 +120,19 @@ class FakeCall:
     async def release(self, leg) -> None:
         self.released.append(leg.counselor_id)
 
+    async def join(self, leg) -> None:
+        self.log.append(("join", leg.counselor_id))
+
+    async def drop(self, leg) -> None:
+        self.log.append(("drop", leg.counselor_id))
+        self.released.append(leg.counselor_id)
+
+    async def aside(self, leg) -> None:
+        self.log.append(("aside", leg.counselor_id))
+
+    async def back(self, leg) -> None:
+        self.log.append(("back", leg.counselor_id))
+
     async def record_message(self, *, max_seconds: int, silence_seconds: int, beep: bool):
         self.log.append(("record", max_seconds))
         return (f"voicemail-{self.call_id}", 12.5) if self.recording_works else None

@@ -21,7 +21,12 @@ def keyed(presses: list[tuple[float, str]]) -> list[str]:
         ([(0, "*"), (3.5, "9")], []),  # too slow: the star was stray
         ([(0, "*"), (0.2, "*"), (0.4, "9")], ["abuse"]),  # a doubled star starts over
         ([(0, "*"), (0.2, "1"), (0.4, "9")], []),  # *1 is no code; the 9 alone is nothing
+        ([(0, "*"), (0.2, "4"), (0.4, "0")], []),  # there is no department 0
         ([(0, "1"), (0.1, "*"), (0.2, "9"), (0.3, "9")], ["abuse"]),
+        ([(0, "*"), (0.3, "4"), (0.6, "2")], ["blind:2"]),
+        ([(0, "*"), (0.3, "5"), (0.6, "1"), (9, "*"), (9.2, "6")], ["consult:1", "complete"]),
+        ([(0, "*"), (0.3, "5"), (0.6, "1"), (9, "*"), (9.2, "7")], ["consult:1", "return"]),
+        ([(0, "*"), (0.3, "4"), (5, "2")], []),  # the department digit came too late
     ],
 )
 def test_codes(presses: list[tuple[float, str]], commands: list[str]) -> None:

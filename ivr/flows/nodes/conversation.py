@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Any
 
 from ivr.acd.counselor_model import Event, PauseReason
 from ivr.calls.context import Disposition
 from ivr.calls.keycodes import KeyCodes
 from ivr.flows.engine import FlowRun
+from ivr.flows.nodes import transfers
+from ivr.flows.nodes.transfers import Talk
 from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
 
 WARNING = "jeonju/abuse-warning"
@@ -44,45 +47,55 @@ async def talk(
             await run.ctx.records.updated(run.ctx.facts)
             await run.ctx.event("recording_started", recording=recording)
     keys = asyncio.ensure_future(_counselor_keys(run, leg))
+    talking = Talk(run, leg, queue)
     try:
-        ended_by_counselor = await _until_over(run, leg)
+        hung_up = await _until_over(talking)
     except (asyncio.CancelledError, CallGoneError):
         if queue is not None:
-            await _completed(run, queue, QueueEvent.COMPLETED_CALLER, leg, waited)
+            await _completed(run, queue, QueueEvent.COMPLETED_CALLER, talking.current, waited)
         raise
     finally:
+        talking.close()
         keys.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keys
-    if ended_by_counselor:
-        await run.ctx.event("counselor_hung_up", counselor=leg.counselor_id)
+    if hung_up:
+        who = "counselor_hung_up" if talking.with_counselor else "department_hung_up"
+        await run.ctx.event(who, counselor=talking.current.counselor_id)
     if queue is not None:
-        await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, leg, waited)
+        await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, talking.current, waited)
     await run.ctx.let_go(run.call)
 
 
-async def _until_over(run: FlowRun, leg: CounselorLeg) -> bool:
-    """Wait for the counselor to hang up (True) or to end an abusive call (False)."""
-    ended = asyncio.ensure_future(leg.wait_ended())
+async def _until_over(talking: Talk) -> bool:
+    """Wait for the other side to hang up (True) or for the counselor to end an
+    abusive call (False); carry out the counselor's transfers meanwhile."""
+    run = talking.run
     warned = False
-    try:
-        while True:
-            command = asyncio.ensure_future(run.ctx.commands.get())
-            await asyncio.wait({ended, command}, return_when=asyncio.FIRST_COMPLETED)
-            if ended.done():
-                command.cancel()
-                return True
-            if command.result() != "abuse":
-                await run.ctx.event("counselor_command_ignored", command=command.result())
-                continue
-            if not warned:
-                warned = True
-                await _warn(run, leg)
-            else:
-                await _end_abusive_call(run, leg)
-                return False
-    finally:
-        ended.cancel()
+    while True:
+        command = asyncio.ensure_future(run.ctx.commands.get())
+        waiting: set[asyncio.Future[Any]] = {talking.ended, command}
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        if talking.ended.done():
+            command.cancel()
+            return True
+        name = command.result()
+        kind, _, digit = name.partition(":")
+        if not talking.with_counselor:
+            # Handed over: the counselor has left and has nothing more to say here.
+            await run.ctx.event("counselor_command_ignored", command=name)
+        elif name == "abuse" and not warned:
+            warned = True
+            await _warn(run, talking.counselor)
+        elif name == "abuse":
+            await _end_abusive_call(run, talking.counselor)
+            return False
+        elif kind == "blind":
+            await transfers.blind(talking, digit)
+        elif kind == "consult":
+            await transfers.consult(talking, digit)
+        else:
+            await run.ctx.event("counselor_command_ignored", command=name)
 
 
 async def _counselor_keys(run: FlowRun, leg: CounselorLeg) -> None:

@@ -1,0 +1,127 @@
+"""Transfers by the counselor: blind (*4N) and after a consultation (*5N, then
+*6 complete or *7 return). N is the department's place in config.yaml.
+
+A blind transfer keeps counselor and caller talking while the department's
+phone rings, and hands the caller over only once it answers: nobody is left
+with a caller ringing into the void. In a consultation the caller hears hold
+music while the counselor and the department talk aside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from ivr.flows.engine import Department, FlowRun
+from ivr.ports import CounselorLeg, QueueEvent
+
+
+@dataclass
+class Talk:
+    """Who the caller is talking with now, and when that ends."""
+
+    run: FlowRun
+    counselor: CounselorLeg
+    queue: str | None
+    current: CounselorLeg = field(init=False)
+    ended: asyncio.Future[None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.current = self.counselor
+        self.ended = asyncio.ensure_future(self.counselor.wait_ended())
+
+    @property
+    def with_counselor(self) -> bool:
+        return self.current is self.counselor
+
+    async def hand_over(self, leg: CounselorLeg, kind: str, department: Department) -> None:
+        """The department takes the caller; the counselor goes to wrap-up."""
+        ctx, call = self.run.ctx, self.run.call
+        self.ended.cancel()
+        self.current = leg
+        ctx.leg = leg
+        self.ended = asyncio.ensure_future(leg.wait_ended())
+        await call.drop(self.counselor)
+        if self.counselor.counselor_id in ctx.acd:
+            ctx.acd.call_ended(self.counselor.counselor_id)
+        await ctx.event(
+            "transferred", how=kind, department=department.name, counselor=self.counselor.counselor_id
+        )
+        if self.queue is not None:
+            await ctx.queue_log(
+                self.queue,
+                QueueEvent.TRANSFERRED,
+                counselor_id=self.counselor.counselor_id,
+                detail={"kind": kind, "department": department.name},
+            )
+
+    def close(self) -> None:
+        self.ended.cancel()
+
+
+def department(run: FlowRun, digit: str) -> Department | None:
+    departments = list(run.env.departments.values())
+    n = int(digit) if digit.isdigit() else 0
+    return departments[n - 1] if 1 <= n <= len(departments) else None
+
+
+async def _ring(talk: Talk, department: Department) -> CounselorLeg | None:
+    run = talk.run
+    await run.ctx.event("transfer_ringing", department=department.name)
+    result, leg = await run.call.offer(f"dept:{department.name}", department.endpoint, run.env.ring_seconds)
+    if leg is None:
+        await run.ctx.event("transfer_failed", department=department.name, result=result.value)
+    return leg
+
+
+async def blind(talk: Talk, digit: str) -> None:
+    found = department(talk.run, digit)
+    if found is None:
+        await talk.run.ctx.event("transfer_refused", department=digit, reason="no such department")
+        return
+    leg = await _ring(talk, found)
+    if leg is not None:
+        await talk.run.call.join(leg)
+        await talk.hand_over(leg, "blind", found)
+
+
+async def consult(talk: Talk, digit: str) -> None:
+    run = talk.run
+    found = department(run, digit)
+    if found is None:
+        await run.ctx.event("transfer_refused", department=digit, reason="no such department")
+        return
+    await run.call.aside(talk.counselor)  # the caller hears hold music from here
+    await run.ctx.event("consult_started", department=found.name)
+    leg = await _ring(talk, found)
+    if leg is None:
+        await run.call.back(talk.counselor)
+        return
+    await run.call.aside(leg)
+    await run.ctx.event("consulting", department=found.name)
+    dept_ended = asyncio.ensure_future(leg.wait_ended())
+    try:
+        while True:
+            command = asyncio.ensure_future(run.ctx.commands.get())
+            waiting: set[asyncio.Future[Any]] = {command, dept_ended, talk.ended}
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if not command.done():
+                command.cancel()
+            if dept_ended.done() or (command.done() and command.result() == "return"):
+                # The department hung up, or the counselor takes the caller back.
+                await run.call.drop(leg)
+                await run.call.back(talk.counselor)
+                await run.ctx.event("consult_returned", department=found.name)
+                return
+            if talk.ended.done() or (command.done() and command.result() == "complete"):
+                # Completed (a counselor hanging up while consulting completes it too).
+                await run.call.back(leg)
+                await talk.hand_over(leg, "attended", found)
+                return
+            await run.ctx.event("counselor_command_ignored", command=command.result())
+    except BaseException:
+        await run.call.drop(leg)  # the caller hung up mid-consultation
+        raise
+    finally:
+        dept_ended.cancel()

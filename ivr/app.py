@@ -173,6 +173,7 @@ class Hotline:
             self.records,
             dial=s.asterisk.trunk.dial,
             caller_id=s.hotline.number,
+            supervisor_phones={v.endpoint: v.id for v in s.supervisors},
         )
         self.callbacks: CallbackRunner | None = None
         if s.asterisk.trunk.dial:

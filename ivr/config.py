@@ -182,6 +182,10 @@ class IvrSettings(_Model):
     language: Literal["ko", "en"] = "ko"
 
 
+class SupervisorSettings(CounselorSettings):
+    """A supervisor and the SIP phone they listen, whisper and barge in from."""
+
+
 class QueueSettings(_Model):
     """A line of callers served by some counselors (all of them when empty)."""
 
@@ -271,6 +275,7 @@ class Settings(_Model):
     hotline: HotlineSettings = HotlineSettings()
     asterisk: AsteriskSettings = AsteriskSettings()
     counselors: tuple[CounselorSettings, ...] = ()
+    supervisors: tuple[SupervisorSettings, ...] = ()
     queues: dict[str, QueueSettings] = Field(
         default_factory=lambda: {"general": QueueSettings(name="일반 상담")}
     )
@@ -301,6 +306,11 @@ class Settings(_Model):
         for dname, dept in self.departments.items():
             if dept.endpoint in endpoints:
                 raise ValueError(f"department {dname!r} uses a counselor's endpoint {dept.endpoint!r}")
+        taken = endpoints | {d.endpoint for d in self.departments.values()}
+        for v in self.supervisors:
+            if v.endpoint in taken:
+                raise ValueError(f"supervisor {v.id!r} uses an endpoint already taken: {v.endpoint!r}")
+            taken.add(v.endpoint)
         return self
 
     def queue_members(self, name: str) -> tuple[str, ...]:

@@ -133,6 +133,8 @@ class AriCall:
         self.dial_to: str | None = None
         self.caller_id = ""
         self._dialing: _Outbound | None = None
+        self.gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._watches = 0
 
     # -- events ------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
@@ -159,6 +161,10 @@ class AriCall:
         elif kind == "ChannelHangupRequest":
             cause = event.get("cause")
             self.hangup_cause = cause_name(cause if isinstance(cause, int) else None)
+        elif (
+            kind in ("StasisEnd", "ChannelDestroyed") and channel_id == self.call_id and not self.gone.done()
+        ):
+            self.gone.set_result(None)
 
     def _finish_playback(self, event: dict[str, Any]) -> None:
         playback = event.get("playback") or {}
@@ -414,6 +420,42 @@ class AriCall:
                 await self.rest.delete(f"bridges/{self.bridge_id}/moh")
             with contextlib.suppress(CallGone):
                 await self.rest.delete(f"bridges/{self.consult_id}")
+
+    async def monitor(self, leg: AriLeg, supervisor_channel: str, mode: str) -> str | None:
+        """Let a supervisor's channel hear (listen), talk to the counselor only
+        (whisper), or join (barge) this conversation. Returns the bridge made
+        for it, to destroy afterwards (None when barging into the conversation)."""
+        if mode == "barge":
+            await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=supervisor_channel)
+            return None
+        self._leg_count += 1
+        snoop = AriLeg(f"snoop:{leg.counselor_id}", f"{self.call_id}-c{self._leg_count}")
+        self.legs[snoop.leg_id] = snoop
+        # A snoop on the counselor's leg hears both sides; whispering "out"
+        # speaks toward that leg's phone, so only the counselor hears it.
+        await self.rest.post(
+            f"channels/{leg.leg_id}/snoop",
+            spy="both",
+            whisper="out" if mode == "whisper" else "none",
+            app=self.app,
+            appArgs="snoop",
+            snoopId=snoop.leg_id,
+        )
+        await asyncio.wait_for(asyncio.shield(snoop.answered), 10)
+        self._watches += 1
+        bridge = f"{self.call_id}-watch{self._watches}"
+        await self.rest.post(f"bridges/{bridge}", type="mixing", name=f"watch-{self.call_id}")
+        await self.rest.post(f"bridges/{bridge}/addChannel", channel=f"{snoop.leg_id},{supervisor_channel}")
+        return bridge
+
+    async def end_monitor(self, bridge: str | None) -> None:
+        """Take down what `monitor` built (the snoops go with their bridge's end)."""
+        for leg in list(self.legs.values()):
+            if leg.counselor_id.startswith("snoop:"):
+                await self.drop(leg)
+        if bridge is not None:
+            with contextlib.suppress(CallGone):
+                await self.rest.delete(f"bridges/{bridge}")
 
     async def record_message(
         self, *, max_seconds: int, silence_seconds: int, beep: bool

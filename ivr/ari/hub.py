@@ -13,7 +13,7 @@ import logging
 import time
 from typing import Any
 
-from ivr.acd import feature_codes
+from ivr.acd import feature_codes, supervision
 from ivr.acd.actions import CounselorActions
 from ivr.ari.call import AriCall
 from ivr.ari.events import Event, EventStream
@@ -43,11 +43,13 @@ class AriHub:
         *,
         dial: str | None = None,
         caller_id: str = "",
+        supervisor_phones: dict[str, str] | None = None,
     ) -> None:
         self.rest = rest
         self.app = app
         self.dial = dial  # asterisk.trunk.dial, with {number}
         self.actions = CounselorActions(service.acd)
+        self.supervisor_phones: dict[str, str] = dict(supervisor_phones or {})  # endpoint -> id
         self.caller_id = caller_id
         self.service = service
         self.records = records
@@ -151,6 +153,9 @@ class AriHub:
         if args and args[0] == "feature":
             self._feature(channel, args[1] if len(args) > 1 else "")
             return
+        if args and args[0] == "supervise":
+            self._supervise(channel, args[1] if len(args) > 1 else "")
+            return
         dialed = args[1] if len(args) > 1 else (channel.get("dialplan") or {}).get("exten", "")
         call = AriCall(self.rest, self.app, channel, dialed)
         self.calls[call.call_id] = call
@@ -193,6 +198,42 @@ class AriHub:
             log.info("feature call %s ended early: %s", call.call_id, exc)
         finally:
             self.calls.pop(call.call_id, None)
+
+    # -- supervisors listening, whispering, barging -------------------------
+    def _supervise(self, channel: dict[str, Any], dialed: str) -> None:
+        endpoint = str(channel.get("name", "")).removeprefix("PJSIP/").rpartition("-")[0]
+        supervisor_id = self.supervisor_phones.get(endpoint)
+        watcher = AriCall(self.rest, self.app, channel, dialed)
+        self.calls[watcher.call_id] = watcher
+        self._spawn(self._supervision(watcher, supervisor_id, dialed))
+
+    async def _supervision(self, watcher: AriCall, supervisor_id: str | None, dialed: str) -> None:
+        call = leg = bridge = None
+        try:
+            found = supervision.parse(dialed, list(self.service.acd.counselors)) if supervisor_id else None
+            if found is not None:
+                mode, counselor_id = found
+                counselor = self.service.acd.counselors[counselor_id]
+                call = self.calls.get(counselor.call_id or "")
+                legs = call.legs.values() if call is not None else ()
+                leg = next((x for x in legs if x.counselor_id == counselor_id and x.answered.done()), None)
+            await watcher.answer()
+            if call is None or leg is None or found is None:
+                log.info("supervisor %s keyed %s: no such call to join", supervisor_id, dialed)
+                await watcher.play(["jeonju/supervise-none"], barge_in=False)
+                return
+            bridge = await call.monitor(leg, watcher.call_id, mode.value)
+            self.service.note(call.call_id, "supervisor_joined", supervisor=supervisor_id, mode=mode.value)
+            ended: set[asyncio.Future[Any]] = {watcher.gone, leg.gone, call.gone}
+            await asyncio.wait(ended, return_when=asyncio.FIRST_COMPLETED)
+            self.service.note(call.call_id, "supervisor_left", supervisor=supervisor_id, mode=mode.value)
+        except (AriError, TimeoutError) as exc:
+            log.warning("supervising %s ended early: %s", dialed, exc)
+        finally:
+            if call is not None:
+                await call.end_monitor(bridge)
+            await self._hangup_quietly(watcher.call_id)
+            self.calls.pop(watcher.call_id, None)
 
     # -- calls we place (Dialer) ---------------------------------------------
     def prepare(self, call_id: str, number: str) -> AriCall:
@@ -301,6 +342,7 @@ class AriHub:
                 log.info("hanging up channel %s: it belongs to no call", channel_id)
                 await self._hangup_quietly(channel_id)
         for bridge_id in bridges:
-            if bridge_id.removesuffix("-talk").removesuffix("-consult") not in self.calls:
+            # A call's bridges are `<call>-talk`, `<call>-consult`, `<call>-watch<n>`.
+            if bridge_id.rpartition("-")[0] not in self.calls:
                 with contextlib.suppress(AriError):
                     await self.rest.delete(f"bridges/{bridge_id}")

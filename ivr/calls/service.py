@@ -49,6 +49,7 @@ class CallService:
         self._calls: dict[str, tuple[CallContext, asyncio.Task[None]]] = {}
         self._detached: set[str] = set()
         self._diverting: set[str] = set()
+        self._notes: set[asyncio.Task[None]] = set()
 
     @property
     def active(self) -> int:
@@ -62,6 +63,15 @@ class CallService:
 
     def knows(self, call_id: str) -> bool:
         return call_id in self._calls
+
+    def note(self, call_id: str, kind: str, **detail: object) -> None:
+        """Write something that happened around a running call into its timeline."""
+        entry = self._calls.get(call_id)
+        if entry is None:
+            return
+        task = asyncio.get_running_loop().create_task(entry[0].event(kind, **detail))
+        self._notes.add(task)
+        task.add_done_callback(self._notes.discard)
 
     def counselor_command(self, call_id: str, command: str) -> bool:
         """A counselor's command for their conversation (the desk's abuse button);

@@ -70,6 +70,7 @@ def load_secrets(cfg: LoadedConfig) -> secrets.Secrets:
     s = cfg.settings
     phones = [c.endpoint for c in s.counselors if not c.contact]
     phones += [d.endpoint for d in s.departments.values() if not d.contact]
+    phones += [v.endpoint for v in s.supervisors if not v.contact]
     return secrets.load_or_create(cfg.resolve(cfg.settings.storage.state_dir), phones)
 
 

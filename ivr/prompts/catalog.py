@@ -75,6 +75,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "That is not possible in your current state.",
     },
     "desk-unknown": {"ko": "없는 기능 번호입니다.", "en": "There is no such feature code."},
+    "supervise-none": {
+        "ko": "그 상담사는 지금 통화 중이 아닙니다.",
+        "en": "That counselor is not on a call right now.",
+    },
 }
 
 LANGUAGES = ("ko", "en")

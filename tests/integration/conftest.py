@@ -40,7 +40,8 @@ COUNSELOR_PORTS = tuple(range(5071 + OFFSET, 5082 + OFFSET))  # eleven desk phon
 # call from it is the counselor's (feature codes), not the trunk's (127.0.0.1).
 COUNSELOR_HOSTS = {port: f"127.0.0.{2 + i}" for i, port in enumerate(COUNSELOR_PORTS)}
 DEPARTMENT_PORT = 5095 + OFFSET  # 세무과's phone, for transfers
-PHONE_HOSTS = {**COUNSELOR_HOSTS, DEPARTMENT_PORT: "127.0.0.20"}
+SUPERVISOR_PORT = 5096 + OFFSET  # 박감독's phone
+PHONE_HOSTS = {**COUNSELOR_HOSTS, DEPARTMENT_PORT: "127.0.0.20", SUPERVISOR_PORT: "127.0.0.30"}
 CALLBACK_PORT = 5090 + OFFSET  # "the carrier": callbacks to any number ring the phone here
 FLOWS = Path(__file__).resolve().parent / "flows"
 _NAMES = "김민지 이서준 박지현 최도윤 정하은 강시우 조수아 윤예준 장서연 임주원 한지우".split()
@@ -58,6 +59,8 @@ asterisk:
   rtp_end: {21000 + OFFSET * 10 + 999}
 counselors:
 COUNSELORS
+supervisors:
+  - {{id: s1, name: 박감독, endpoint: itest-s1, contact: "sip:127.0.0.30:{SUPERVISOR_PORT}"}}
 departments:
   tax: {{name: 세무과, endpoint: itest-tax, contact: "sip:127.0.0.20:{DEPARTMENT_PORT}"}}
 queues:

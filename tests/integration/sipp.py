@@ -279,10 +279,10 @@ class SippLab:
             body += _ANSWER_BYE.format(timeout=expect_bye_within_ms)
         return self._run(name, _scenario(name, body), ["-s", number, self.target], host=host)
 
-    def desk_call(self, port: int, code: str) -> Phone:
-        """The counselor at desk phone `port` dials a feature code and hears the answer."""
+    def desk_call(self, port: int, code: str, within_ms: int = 30000) -> Phone:
+        """The person at desk phone `port` dials a code; the hotline hangs up within `within_ms`."""
         return self.citizen(
-            number=code, caller=f"desk{port}", host=self.hosts[port], expect_bye_within_ms=30000
+            number=code, caller=f"desk{port}", host=self.hosts[port], expect_bye_within_ms=within_ms
         )
 
     def counselor(

@@ -290,3 +290,22 @@ async def test_an_unregistered_phone_is_offered_no_calls_until_it_is_back(
         assert not acd.counselors["c1"].reachable and acd.counselors["c2"].reachable
     finally:
         await stop(hub, task)
+
+
+async def test_an_event_delivered_twice_counts_once(rest: AriRest) -> None:
+    # Asterisk sends a counselor channel's events once per subscription: the
+    # app's own (Stasis) and the phone-state one on their endpoint.
+    from ivr.ari.call import AriCall
+
+    hub, _, _, _ = make_hub(rest)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    hub.calls["X"] = call
+    leg = call.adopt_leg("c1", "X-c1")
+    press = {"type": "ChannelDtmfReceived", "channel": {"id": "X-c1"}, "digit": "4"}
+    hub.on_event({**press, "timestamp": "2026-11-28T10:00:00.100+0900"})
+    hub.on_event({**press, "timestamp": "2026-11-28T10:00:00.100+0900"})  # the same, again
+    hub.on_event({**press, "timestamp": "2026-11-28T10:00:00.400+0900"})  # pressed again
+    keys = [await asyncio.wait_for(leg.next_key(), 1) for _ in range(2)]
+    assert keys == ["4", "4"]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(leg.next_key(), 0.05)

@@ -333,6 +333,8 @@ class Hotline:
             counselors={c.id: c.name for c in s.counselors},
             timezone=s.hotline.timezone,
             acd=self.acd,
+            call_command=self.service.counselor_command,
+            departments=[d.name for d in s.departments.values()],
         )
         runner = web.AppRunner(desk, access_log=None)
         await runner.setup()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -25,6 +25,8 @@ def build(
     timezone: str,
     acd: Dispatcher | None = None,
     actions: CounselorActions | None = None,
+    call_command: Callable[[str, str], bool] | None = None,
+    departments: Sequence[str] = (),
 ) -> web.Application:
     """The desk as the root application, with /healthz and /metrics open to monitors.
 
@@ -33,7 +35,15 @@ def build(
     wallboard and counselor desks; actions: what counselors may ask of it
     (by default CounselorActions(acd)).
     """
-    app = build_desk(db, counselors=counselors, timezone=timezone, acd=acd, actions=actions)
+    app = build_desk(
+        db,
+        counselors=counselors,
+        timezone=timezone,
+        acd=acd,
+        actions=actions,
+        call_command=call_command,
+        departments=departments,
+    )
 
     @public
     async def healthz(request: web.Request) -> web.Response:

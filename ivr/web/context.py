@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -33,6 +33,10 @@ class Desk:
     # (then the wallboard and counselor pages are not served).
     acd: Dispatcher | None = None
     actions: CounselorActions | None = None
+    # A counselor's command for the call they are on (the abuse key, transfers),
+    # and the departments they may transfer to, in config order (1 = first).
+    call_command: Callable[[str, str], bool] | None = None
+    departments: Sequence[str] = ()
 
 
 DESK = web.AppKey("desk", Desk)

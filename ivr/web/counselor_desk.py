@@ -17,8 +17,9 @@ import sqlite_utils
 from aiohttp import web
 
 from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
-from ivr.acd.counselor_model import PauseReason
+from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
+from ivr.calls.keycodes import IN_CALL_CODES
 from ivr.store.caller_history import call_row, caller_context, last_call_of
 from ivr.web import audit, live
 from ivr.web.access import allow
@@ -42,6 +43,8 @@ TOPICS = {
     "other": "기타",
 }
 NOTE_MAX = 2000
+# The same commands as the phone's in-call codes (*9, *4N, *5N, *6, *7).
+CALL_COMMANDS = frozenset(IN_CALL_CODES.values())
 
 
 def _user(request: web.Request) -> User:
@@ -91,6 +94,7 @@ async def desk_page(request: web.Request) -> web.StreamResponse:
         can_act=user.counselor_id == counselor_id,
         reasons=[(r.value, REASON_KO[r]) for r in CHOSEN_REASONS],
         topics=TOPICS,
+        departments=list(enumerate(desk.departments, start=1)),
     )
 
 
@@ -173,6 +177,35 @@ async def desk_action(request: web.Request) -> web.StreamResponse:
 
 
 @allow("counselor")
+async def call_command(request: web.Request) -> web.StreamResponse:
+    """What the phone's codes do, from the desk: the abuse key, transfers."""
+    desk, acd, user, counselor_id = _acting(request)
+    body = await _json_body(request)
+    command = str(body.get("command") or "")
+    if command not in CALL_COMMANDS:
+        raise InvalidInput(["알 수 없는 요청입니다. · Unknown call command."])
+    counselor = acd.counselors[counselor_id]
+    on_call = counselor.state is CounselorState.ON_CALL and counselor.call_id
+    sent = (
+        bool(on_call)
+        and desk.call_command is not None
+        and desk.call_command(counselor.call_id or "", command)
+    )
+    now, ip = desk.clock(), client_ip(request)
+    detail = f"{command} {'sent' if sent else 'refused: not on a call'}"
+    target = counselor.call_id or counselor_id
+    await desk.db.run(lambda db: audit.record(db, now, user.username, "call_command", target, detail, ip))
+    if not sent:
+        return web.json_response(
+            {"ok": False, "message_ko": "통화 중이 아닙니다.", "message_en": "You are not on a call."},
+            status=409,
+        )
+    return web.json_response(
+        {"ok": True, "message_ko": "요청했습니다.", "message_en": "Requested."}, status=202
+    )
+
+
+@allow("counselor")
 async def add_note(request: web.Request) -> web.StreamResponse:
     """After-call notes and a topic tag, by the counselor who talked to the caller."""
     desk, user = request.app[DESK], _user(request)
@@ -224,4 +257,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/counselor/{counselor_id}", desk_page)
     app.router.add_get("/api/counselor/{counselor_id}/live", desk_live)
     app.router.add_post("/api/counselor/{counselor_id}/action", desk_action)
+    app.router.add_post("/api/counselor/{counselor_id}/call", call_command)
     app.router.add_post("/api/calls/{call_id}/notes", add_note)

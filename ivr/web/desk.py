@@ -10,7 +10,7 @@ here as they are built: each is a route whose handler declares its roles
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from zoneinfo import ZoneInfo
@@ -60,6 +60,8 @@ def build_desk(
     clock: Clock = utc_now,
     acd: Dispatcher | None = None,
     actions: CounselorActions | None = None,
+    call_command: Callable[[str, str], bool] | None = None,
+    departments: Sequence[str] = (),
 ) -> web.Application:
     """The desk as an aiohttp application over a started Database.
 
@@ -85,6 +87,8 @@ def build_desk(
         login_turns=ratelimit.AttemptTurns(),
         acd=acd,
         actions=actions or (CounselorActions(acd) if acd is not None else None),
+        call_command=call_command,
+        departments=tuple(departments),
     )
     app.router.add_get("/", home)
     app.router.add_get("/login", login.login_page)

@@ -60,6 +60,7 @@ class Desk:
         self.db_path = db_path
         self.clock = clock
         self.acd = acd
+        self.sent: list[tuple[str, str]] = []
         self._clients: list[TestClient[Any, Any]] = []
 
     async def client(self) -> TestClient[Any, Any]:
@@ -162,8 +163,23 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
     db = Database(db_path, create_schema)
     db.start()
     acd = dispatcher(Monotonic())
-    server = TestServer(build_desk(db, counselors=COUNSELORS, clock=clock, acd=acd))
+    sent: list[tuple[str, str]] = []  # call commands the desk passed on to the calls
+
+    def call_command(call_id: str, command: str) -> bool:
+        sent.append((call_id, command))
+        return True
+
+    app = build_desk(
+        db,
+        counselors=COUNSELORS,
+        clock=clock,
+        acd=acd,
+        call_command=call_command,
+        departments=["세무과", "복지과"],
+    )
+    server = TestServer(app)
     harness = Desk(server, db_path, clock, acd)
+    harness.sent = sent
     try:
         yield harness
     finally:

@@ -33,6 +33,13 @@ LIVE_ROUTES = [
     ),
     (
         "POST",
+        "/api/counselor/c1/call",
+        "/api/counselor/{counselor_id}/call",
+        frozenset({"counselor", "admin"}),
+        "json",
+    ),
+    (
+        "POST",
         "/api/calls/call-1/notes",
         "/api/calls/{call_id}/notes",
         frozenset({"counselor", "admin"}),
@@ -213,6 +220,38 @@ async def test_given_counselor_when_log_in_pause_unpause_then_state_changes_and_
     details = [row["detail"] for row in desk.audit("counselor_action")]
     assert details == ["login ok", "pause(meal) ok", "unpause ok"]
     assert {row["actor"] for row in desk.audit("counselor_action")} == {"couns1"}
+
+
+async def test_given_a_counselor_on_a_call_when_they_press_abuse_or_transfer_then_the_call_gets_it(
+    desk: Desk,
+) -> None:
+    desk.acd.apply("c1", Event.login())
+    desk.acd.apply("c1", Event.offer("call-7"))
+    desk.acd.apply("c1", Event.answer("call-7"))
+    client = await desk.logged_in("counselor")
+    token = await csrf_of(client)
+    for command in ("abuse", "blind:2", "consult:1", "complete", "return"):
+        response = await _post(client, "/api/counselor/c1/call", {"command": command}, token)
+        assert response.status == 202, await response.text()
+    assert desk.sent == [("call-7", c) for c in ("abuse", "blind:2", "consult:1", "complete", "return")]
+    assert [row["target"] for row in desk.audit("call_command")] == ["call-7"] * 5
+    page = await (await client.get("/counselor/c1")).text()
+    assert '<option value="2">복지과</option>' in page and 'data-command="abuse"' in page
+
+
+async def test_given_no_call_or_a_made_up_command_when_posted_then_refused_and_nothing_sent(
+    desk: Desk,
+) -> None:
+    desk.acd.apply("c1", Event.login())
+    client = await desk.logged_in("counselor")
+    token = await csrf_of(client)
+    response = await _post(client, "/api/counselor/c1/call", {"command": "abuse"}, token)
+    assert response.status == 409 and (await response.json())["message_ko"] == "통화 중이 아닙니다."
+    response = await _post(client, "/api/counselor/c1/call", {"command": "hangup:everyone"}, token)
+    assert response.status == 400
+    assert desk.sent == []
+    without_token = await _post(client, "/api/counselor/c1/call", {"command": "abuse"}, None)
+    assert without_token.status == 403
 
 
 async def test_given_a_request_the_state_refuses_when_posted_then_409_with_the_korean_message(

@@ -117,6 +117,18 @@
     });
   });
 
+  desk.querySelectorAll("button[data-command]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var command = button.dataset.command;
+      if (command === "blind" || command === "consult") {
+        command += ":" + document.getElementById("department").value;
+      }
+      post("/api/counselor/" + encodeURIComponent(id) + "/call", { command: command }).then(function (r) {
+        say(r.data.message_ko || (r.data.problems || [r.data.message]).join(" "), r.status === 202);
+      }, function () { say("요청을 보내지 못했습니다. · The request could not be sent.", false); });
+    });
+  });
+
   var form = document.getElementById("note-form");
   if (form) {
     form.addEventListener("submit", function (event) {

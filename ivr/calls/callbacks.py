@@ -71,6 +71,7 @@ class CallbackRunner:
         self.monotonic = monotonic
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._refreshing: asyncio.Task[None] | None = None
+        self._again = False
 
     @property
     def pending(self) -> int:
@@ -79,7 +80,16 @@ class CallbackRunner:
     def wake(self) -> None:
         """A request was stored: pick it up."""
         if self._refreshing is None or self._refreshing.done():
-            self._refreshing = asyncio.get_running_loop().create_task(self.refresh())
+            self._refreshing = asyncio.get_running_loop().create_task(self._refresh_until_quiet())
+        else:
+            # A read already under way may have missed it: read once more after.
+            self._again = True
+
+    async def _refresh_until_quiet(self) -> None:
+        self._again = True
+        while self._again:
+            self._again = False
+            await self.refresh()
 
     async def refresh(self) -> None:
         for request in await self.records.pending_callbacks():

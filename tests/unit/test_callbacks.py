@@ -169,3 +169,29 @@ async def test_a_counselor_who_misses_the_ring_costs_no_attempt_and_the_next_one
             await records.attempted.wait()
     results = [(f["result"], f["status"], f["attempts"]) for _, f in records.callback_attempts]
     assert results == [("counselor_missed", "queued", 0), ("connected", "done", 1)]
+
+
+async def test_a_request_stored_while_the_list_is_being_read_is_not_missed() -> None:
+    records = Records([])
+    dialer = Dialer(OfferResult.NO_ANSWER, counselors={"c1": OfferResult.ANSWERED})
+    cb = runner(records, dialer, ["c1"])
+    reading = asyncio.Event()
+    release = asyncio.Event()
+    plain = records.pending_callbacks
+
+    async def slow_read() -> list[CallbackRequest]:
+        found = await plain()
+        reading.set()
+        await release.wait()
+        return found
+
+    records.pending_callbacks = slow_read  # type: ignore[method-assign]
+    cb.wake()
+    await asyncio.wait_for(reading.wait(), 5)
+    records.pending.append(REQUEST)  # stored while the first read is under way
+    cb.wake()
+    records.pending_callbacks = plain  # type: ignore[method-assign]
+    release.set()
+    await asyncio.wait_for(records.attempted.wait(), 5)
+    assert records.callback_attempts[0][0] == 7
+    await cb.stop()

@@ -17,6 +17,7 @@ from pathlib import Path
 from tests.integration import dtmf
 
 SIPP = shutil.which("sipp") or "/usr/bin/sipp"
+SPEECH = "/usr/share/sip-tester/g711a.pcap"  # shipped with Debian's sip-tester
 
 _SDP = """v=0
 o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
@@ -259,6 +260,7 @@ class SippLab:
         caller: str = "01012345678",
         number: str = "2221000",
         host: str = "127.0.0.1",
+        speaks_at_ms: int | None = None,
     ) -> Phone:
         """A citizen who dials, presses digits at given times after answer, then
         hangs up after `hangup_after_ms`, or else waits for the hotline's BYE."""
@@ -272,6 +274,11 @@ class SippLab:
             elapsed = first
         else:
             elapsed = 0
+        if speaks_at_ms is not None:
+            # About eight seconds of speech (Debian's sample), beside any keys.
+            body += f'<pause milliseconds="{max(1, speaks_at_ms - elapsed)}"/>\n'
+            body += f'<nop><action><exec play_pcap_audio="{SPEECH}"/></action></nop>\n'
+            elapsed = max(elapsed, speaks_at_ms)
         if hangup_after_ms is not None:
             body += f'<pause milliseconds="{max(1, hangup_after_ms - elapsed)}"/>\n'
             body += _BYE.format(caller=caller)

@@ -1,0 +1,26 @@
+"""A message after the beep, on the real Asterisk: stored with the call, its file on disk."""
+
+from __future__ import annotations
+
+import wave
+
+from ivr import config as config_mod
+from ivr.pbx import embedded
+from tests.integration.conftest import Service
+from tests.integration.sipp import SippLab
+
+
+def test_a_citizen_leaves_a_message_and_it_is_kept(
+    pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab
+) -> None:
+    # 4 for a message; speaks from 4 s; # at 10 s ends the message.
+    citizen = lab.citizen(digits=[(800, "4"), (10000, "#")], speaks_at_ms=4000, expect_bye_within_ms=60000)
+    assert citizen.wait(90) == 0, citizen.errors()
+    [call] = hotline.closed_calls(1)
+    assert call["ivr_path"].split(" > ")[-2:] == ["message", "goodbye"]
+    [message] = hotline.query("SELECT * FROM voicemails")
+    assert (message["call_id"], message["status"]) == (call["id"], "new")
+    assert 2.0 <= message["seconds"] <= 9.0, message
+    wav = embedded.instance_for(pbx).recordings / f"{message['recording']}.wav"
+    with wave.open(str(wav)) as w:
+        assert w.getnframes() / w.getframerate() >= 2.0

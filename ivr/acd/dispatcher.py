@@ -244,10 +244,6 @@ class Dispatcher:
     def in_line(self, call_id: str) -> bool:
         return call_id in self._tickets
 
-    def anyone_working(self, queue: str) -> bool:
-        """Whether any member of the queue serves callers now (or will after wrap-up)."""
-        return self._anyone_working(queue)
-
     def position(self, call_id: str) -> int:
         ticket = self._tickets[call_id]
         return position(
@@ -305,7 +301,7 @@ class Dispatcher:
     def kick(self) -> None:
         """Offer callers to free counselors, as routing says; each caller at most one at a time."""
         for caller in self._unoffered():
-            if not self._anyone_working(caller.queue):
+            if not self.anyone_working(caller.queue):
                 empty = self._tickets[caller.call_id].offered
                 assert empty is not None
                 empty.set_result(EMPTY)
@@ -327,7 +323,8 @@ class Dispatcher:
         """Callers waiting for an offer right now (not ringing anyone)."""
         return [t.caller for t in self._tickets.values() if t.offered is not None and not t.offered.done()]
 
-    def _anyone_working(self, queue: str) -> bool:
+    def anyone_working(self, queue: str) -> bool:
+        """Whether any member of the queue serves callers now (or will after wrap-up)."""
         skill = self.queues[queue].member_skill
         return any(c.is_working and skill in c.skills for c in self.counselors.values())
 

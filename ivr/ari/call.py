@@ -41,6 +41,11 @@ _CAUSE_NAMES = {
 }
 
 
+def _unanswered(cause: int | None) -> OfferResult:
+    """Why a phone that rang did not answer, from the cause its channel ended with."""
+    return _CAUSES.get(cause, OfferResult.UNREACHABLE) if cause else OfferResult.NO_ANSWER
+
+
 def cause_name(cause: int | None) -> str | None:
     if cause is None:
         return None
@@ -275,10 +280,7 @@ class AriCall:
             raise
         if leg.answered.done() and not leg.gone.done():
             return OfferResult.ANSWERED, leg
-        result = OfferResult.NO_ANSWER
-        if leg.gone.done():
-            cause = leg.gone.result()
-            result = _CAUSES.get(cause, OfferResult.UNREACHABLE) if cause else OfferResult.NO_ANSWER
+        result = _unanswered(leg.gone.result()) if leg.gone.done() else OfferResult.NO_ANSWER
         await self._drop_leg(leg)
         return result, None
 
@@ -329,8 +331,7 @@ class AriCall:
             with contextlib.suppress(CallGone):
                 await self.rest.delete(f"channels/{self.call_id}")
             return OfferResult.NO_ANSWER
-        cause = ring.gone.result()
-        return _CAUSES.get(cause, OfferResult.UNREACHABLE) if cause else OfferResult.NO_ANSWER
+        return _unanswered(ring.gone.result())
 
     async def _drop_leg(self, leg: AriLeg) -> None:
         self.legs.pop(leg.leg_id, None)

@@ -25,6 +25,11 @@ from ivr.ports import CallRecords
 log = logging.getLogger(__name__)
 
 
+def _endpoint_of(channel: dict[str, Any]) -> str:
+    """A PJSIP channel is named after its endpoint: PJSIP/<endpoint>-<sequence>."""
+    return str(channel.get("name", "")).removeprefix("PJSIP/").rpartition("-")[0]
+
+
 def owner_of(channel_id: str) -> str:
     """The call a channel belongs to: `X-c2` -> `X`, `X` -> `X`."""
     head, sep, tail = channel_id.rpartition("-c")
@@ -150,11 +155,16 @@ class AriHub:
             log.info("counselor leg %s has no call any more; hanging it up", channel_id)
             self._spawn(self._hangup_quietly(channel_id))
             return
-        if args and args[0] == "feature":
-            self._feature(channel, args[1] if len(args) > 1 else "")
-            return
-        if args and args[0] == "supervise":
-            self._supervise(channel, args[1] if len(args) > 1 else "")
+        if args and args[0] in ("feature", "supervise"):
+            # A desk phone keyed a code: the call is the code's, not a citizen's.
+            code = args[1] if len(args) > 1 else ""
+            phone = AriCall(self.rest, self.app, channel, code)
+            self.calls[phone.call_id] = phone
+            endpoint = _endpoint_of(channel)
+            if args[0] == "feature":
+                self._spawn(self._answer_feature(phone, self.phones.get(endpoint), code))
+            else:
+                self._spawn(self._supervision(phone, self.supervisor_phones.get(endpoint), code))
             return
         dialed = args[1] if len(args) > 1 else (channel.get("dialplan") or {}).get("exten", "")
         call = AriCall(self.rest, self.app, channel, dialed)
@@ -168,15 +178,6 @@ class AriHub:
             current_call.reset(token)
 
     # -- counselors' feature codes -------------------------------------------
-    def _feature(self, channel: dict[str, Any], dialed: str) -> None:
-        # A PJSIP channel is named after its endpoint: PJSIP/<endpoint>-<sequence>.
-        name = str(channel.get("name", ""))
-        endpoint = name.removeprefix("PJSIP/").rpartition("-")[0]
-        counselor_id = self.phones.get(endpoint)
-        call = AriCall(self.rest, self.app, channel, dialed)
-        self.calls[call.call_id] = call
-        self._spawn(self._answer_feature(call, counselor_id, dialed))
-
     async def _answer_feature(self, call: AriCall, counselor_id: str | None, dialed: str) -> None:
         try:
             code = feature_codes.parse(dialed)
@@ -200,13 +201,6 @@ class AriHub:
             self.calls.pop(call.call_id, None)
 
     # -- supervisors listening, whispering, barging -------------------------
-    def _supervise(self, channel: dict[str, Any], dialed: str) -> None:
-        endpoint = str(channel.get("name", "")).removeprefix("PJSIP/").rpartition("-")[0]
-        supervisor_id = self.supervisor_phones.get(endpoint)
-        watcher = AriCall(self.rest, self.app, channel, dialed)
-        self.calls[watcher.call_id] = watcher
-        self._spawn(self._supervision(watcher, supervisor_id, dialed))
-
     async def _supervision(self, watcher: AriCall, supervisor_id: str | None, dialed: str) -> None:
         call = leg = bridge = None
         try:

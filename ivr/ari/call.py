@@ -126,6 +126,10 @@ class AriCall:
         self.dialed = dialed
         self.language: str = channel.get("language") or "ko"
         self.hangup_cause: str | None = None
+        # Asterisk says "hang up" before it ends the prompt the caller was
+        # hearing; StasisEnd (which cancels the call) comes after the prompt's
+        # PlaybackFinished. Without this the flow would step on for a moment.
+        self.hanging_up = False
         self._digits: asyncio.Queue[str] = asyncio.Queue()
         self._playbacks: dict[str, asyncio.Future[None]] = {}
         self._recordings: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
@@ -166,6 +170,7 @@ class AriCall:
         elif kind == "ChannelHangupRequest":
             cause = event.get("cause")
             self.hangup_cause = cause_name(cause if isinstance(cause, int) else None)
+            self.hanging_up = self.hanging_up or channel_id == self.call_id
         elif (
             kind in ("StasisEnd", "ChannelDestroyed") and channel_id == self.call_id and not self.gone.done()
         ):
@@ -197,6 +202,7 @@ class AriCall:
             )
             if not barge_in:
                 await done
+                self._still_here()
                 return None
             digit_task = asyncio.ensure_future(self._digits.get())
             waiting: set[asyncio.Future[Any]] = {done, digit_task}
@@ -208,6 +214,7 @@ class AriCall:
             if digit_task.done() and not digit_task.cancelled():
                 await self._stop_playback(playback_id, done)
                 return digit_task.result()
+            self._still_here()
             return None
         finally:
             self._playbacks.pop(playback_id, None)
@@ -218,6 +225,10 @@ class AriCall:
                 done.cancel()
                 with contextlib.suppress(AriError):
                     await self.rest.delete(f"playbacks/{playback_id}")
+
+    def _still_here(self) -> None:
+        if self.hanging_up:
+            raise CallGone(f"{self.call_id} hung up during a prompt")
 
     async def _stop_playback(self, playback_id: str, done: asyncio.Future[None]) -> None:
         if done.done():

@@ -309,3 +309,33 @@ async def test_an_event_delivered_twice_counts_once(rest: AriRest) -> None:
     assert keys == ["4", "4"]
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(leg.next_key(), 0.05)
+
+
+async def test_a_prompt_cut_short_by_the_callers_hangup_ends_the_flow_there(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # Asterisk says "hang up" first, then ends the prompt (PlaybackFinished),
+    # and only then StasisEnd: the flow must not take the prompt as heard and
+    # step on to the next node meanwhile.
+    from ivr.ari.call import AriCall
+
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    playing = asyncio.create_task(call.play(["greeting"], barge_in=False))
+    _, path, _ = await ari.wait_request("POST", "channels/X/play/")
+    playback_id = path.rsplit("/", 1)[1]
+    call.on_event({"type": "ChannelHangupRequest", "channel": {"id": "X"}, "cause": 16})
+    call.on_event({"type": "PlaybackFinished", "playback": {"id": playback_id, "state": "done"}})
+    with pytest.raises(CallGone):
+        await asyncio.wait_for(playing, 2)
+
+
+async def test_a_prompt_heard_to_its_end_lets_the_flow_go_on(ari: FakeAri, rest: AriRest) -> None:
+    from ivr.ari.call import AriCall
+
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    playing = asyncio.create_task(call.play(["greeting"]))
+    _, path, _ = await ari.wait_request("POST", "channels/X/play/")
+    # A counselor leg hanging up is not the caller hanging up.
+    call.on_event({"type": "ChannelHangupRequest", "channel": {"id": "X-consult"}, "cause": 16})
+    call.on_event({"type": "PlaybackFinished", "playback": {"id": path.rsplit("/", 1)[1], "state": "done"}})
+    assert await asyncio.wait_for(playing, 2) is None

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry
 from ivr.store.db import Database
+from ivr.store.recordings_table import create_recordings_schema
 
 _CALL_COLUMNS = {
     "id": str,
@@ -132,6 +133,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
             for column, kind in columns.items():
                 if column not in table.columns_dict:
                     table.add_column(column, kind)
+    create_recordings_schema(db)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -335,6 +335,9 @@ class Hotline:
             acd=self.acd,
             call_command=self.service.counselor_command,
             departments=[d.name for d in s.departments.values()],
+            recordings_root=self.cfg.resolve(s.storage.recordings),
+            queues={qid: q.name for qid, q in s.queues.items()},
+            scorecards=s.qa.scorecards,
         )
         runner = web.AppRunner(desk, access_log=None)
         await runner.setup()

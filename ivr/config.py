@@ -258,6 +258,60 @@ class WebSettings(_Model):
     port: int = Field(default=8080, ge=1, le=65535)
 
 
+class CriterionSettings(_Model):
+    """One line of a QA scorecard: what is judged, how much it weighs, its top mark."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    name: str = Field(min_length=1, max_length=80)
+    weight: float = Field(gt=0, le=100)
+    max_points: int = Field(default=5, ge=1, le=10)
+
+
+class ScorecardSettings(_Model):
+    name: str = Field(min_length=1, max_length=80)
+    criteria: tuple[CriterionSettings, ...] = Field(min_length=1, max_length=30)
+
+    @model_validator(mode="after")
+    def _unique_criteria(self) -> ScorecardSettings:
+        ids = [c.id for c in self.criteria]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"criterion id {twice[0]!r} is used twice")
+        return self
+
+
+def _standard_scorecard() -> dict[str, ScorecardSettings]:
+    # What Korean public call centers commonly judge a counselor's call on.
+    criteria = [
+        ("greeting", "첫인사와 소속·이름 안내 · Greeting and introduction", 10),
+        ("listening", "경청과 공감 · Listening and empathy", 20),
+        ("accuracy", "정확한 안내 · Accurate information", 30),
+        ("clarity", "알기 쉬운 설명 · Clear explanation", 15),
+        ("courtesy", "친절한 말씨와 태도 · Courtesy", 15),
+        ("closing", "추가 문의 확인과 끝인사 · Closing", 10),
+    ]
+    return {
+        "standard": ScorecardSettings(
+            name="상담 품질 기본 평가표 · Standard call review",
+            criteria=tuple(CriterionSettings(id=i, name=n, weight=w) for i, n, w in criteria),
+        )
+    }
+
+
+class QaSettings(_Model):
+    """Scorecards QA staff fill in for recorded calls (the first is offered first)."""
+
+    scorecards: dict[str, ScorecardSettings] = Field(default_factory=_standard_scorecard, min_length=1)
+
+    @field_validator("scorecards")
+    @classmethod
+    def _scorecard_ids(cls, value: dict[str, ScorecardSettings]) -> dict[str, ScorecardSettings]:
+        for key in value:
+            if not key or not key.replace("_", "").isalnum() or not key.isascii():
+                raise ValueError(f"scorecard id {key!r}: use letters, digits and _")
+        return value
+
+
 class StorageSettings(_Model):
     database: str = "var/hotline.sqlite3"
     recordings: str = "recordings"
@@ -285,6 +339,7 @@ class Settings(_Model):
     ivr: IvrSettings = IvrSettings()
     fallback: FallbackSettings = FallbackSettings()
     web: WebSettings = WebSettings()
+    qa: QaSettings = QaSettings()
     storage: StorageSettings = StorageSettings()
     service: ServiceSettings = ServiceSettings()
 

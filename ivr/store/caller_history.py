@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
+from ivr.store.sql import query as _rows
+
 HISTORY_DAYS = 7
 _HISTORY_LIMIT = 20
 
@@ -86,9 +88,3 @@ def caller_context(db: sqlite_utils.Database, call_id: str) -> CallerContext | N
         callbacks=callbacks,
         voicemails=voicemails,
     )
-
-
-def _rows(db: sqlite_utils.Database, sql: str, args: list[Any]) -> list[dict[str, Any]]:
-    cursor = db.execute(sql, args)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]

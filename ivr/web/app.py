@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.config import ScorecardSettings
 from ivr.store.db import Database
 from ivr.web.access import public
 from ivr.web.desk import build_desk
@@ -27,6 +29,9 @@ def build(
     actions: CounselorActions | None = None,
     call_command: Callable[[str, str], bool] | None = None,
     departments: Sequence[str] = (),
+    recordings_root: Path | None = None,
+    queues: Mapping[str, str] | None = None,
+    scorecards: Mapping[str, ScorecardSettings] | None = None,
 ) -> web.Application:
     """The desk as the root application, with /healthz and /metrics open to monitors.
 
@@ -43,6 +48,9 @@ def build(
         actions=actions,
         call_command=call_command,
         departments=departments,
+        recordings_root=recordings_root,
+        queues=queues,
+        scorecards=scorecards,
     )
 
     @public

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
+from pathlib import Path
 
 import jinja2
 from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.config import ScorecardSettings
 from ivr.store.db import Database
 from ivr.web.ratelimit import AttemptTurns
 from ivr.web.schema import Clock
@@ -37,6 +39,11 @@ class Desk:
     # and the departments they may transfer to, in config order (1 = first).
     call_command: Callable[[str, str], bool] | None = None
     departments: Sequence[str] = ()
+    # QA: where recordings are copied (storage.recordings; None: no player),
+    # the queues' names by id, and the scorecards of config.yaml's qa section.
+    recordings_root: Path | None = None
+    queues: Mapping[str, str] = field(default_factory=dict)
+    scorecards: Mapping[str, ScorecardSettings] = field(default_factory=dict)
 
 
 DESK = web.AppKey("desk", Desk)

@@ -9,7 +9,6 @@ call whose caller's details a desk shows.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -24,7 +23,7 @@ from ivr.store.caller_history import call_row, caller_context, last_call_of
 from ivr.web import audit, live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
-from ivr.web.pages import render, see_other
+from ivr.web.pages import json_body, render, see_other
 from ivr.web.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
 from ivr.web.reads import local_midnight, read
 from ivr.web.schema import parse_stamp, stamp
@@ -145,21 +144,11 @@ async def desk_snapshot(
     }
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        body = None
-    if not isinstance(body, dict):
-        raise InvalidInput(["요청 형식이 맞지 않습니다(JSON 객체). · The request must be a JSON object."])
-    return body
-
-
 @allow("counselor")
 async def desk_action(request: web.Request) -> web.StreamResponse:
     """Log in, pause with a reason, unpause, more wrap-up time, log out: answered in Korean too."""
     desk, _, user, counselor_id = _acting(request)
-    body = await _json_body(request)
+    body = await json_body(request)
     try:
         action = Action(body.get("action"))
         reason = PauseReason(body["reason"]) if body.get("reason") else None
@@ -180,7 +169,7 @@ async def desk_action(request: web.Request) -> web.StreamResponse:
 async def call_command(request: web.Request) -> web.StreamResponse:
     """What the phone's codes do, from the desk: the abuse key, transfers."""
     desk, acd, user, counselor_id = _acting(request)
-    body = await _json_body(request)
+    body = await json_body(request)
     command = str(body.get("command") or "")
     if command not in CALL_COMMANDS:
         raise InvalidInput(["알 수 없는 요청입니다. · Unknown call command."])
@@ -210,7 +199,7 @@ async def add_note(request: web.Request) -> web.StreamResponse:
     """After-call notes and a topic tag, by the counselor who talked to the caller."""
     desk, user = request.app[DESK], _user(request)
     call_id = request.match_info["call_id"]
-    body = await _json_body(request)
+    body = await json_body(request)
     note, topic = str(body.get("note") or "").strip(), str(body.get("topic") or "")
     problems = []
     if topic and topic not in TOPICS:

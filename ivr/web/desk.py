@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
@@ -20,9 +21,10 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.config import QaSettings, ScorecardSettings
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
-from ivr.web import admin_users, counselor_desk, live, login, ratelimit, wallboard
+from ivr.web import admin_users, counselor_desk, live, login, qa, ratelimit, recording_files, wallboard
 from ivr.web.access import check_routes, logged_in, public
 from ivr.web.auth import desk_middleware
 from ivr.web.context import DESK, Desk, user_of
@@ -45,7 +47,7 @@ class Section:
 SECTIONS = (
     Section("/wallboard", "상황판", "Wallboard", ("supervisor",)),
     Section("/counselor", "상담 화면", "Counselor desk", ("counselor", "supervisor")),
-    Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor")),
+    Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor", "counselor")),
     Section("/reports", "통계", "Reports", ("supervisor",)),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
@@ -62,6 +64,9 @@ def build_desk(
     actions: CounselorActions | None = None,
     call_command: Callable[[str, str], bool] | None = None,
     departments: Sequence[str] = (),
+    recordings_root: Path | None = None,
+    queues: Mapping[str, str] | None = None,
+    scorecards: Mapping[str, ScorecardSettings] | None = None,
 ) -> web.Application:
     """The desk as an aiohttp application over a started Database.
 
@@ -70,7 +75,9 @@ def build_desk(
     an admin links a user to a counselor. timezone: how times are shown.
     clock: now() in UTC (tests move it). acd: the live queue; with it the desk
     serves the wallboard and the counselor desks, whose state buttons go
-    through `actions` (by default CounselorActions(acd)).
+    through `actions` (by default CounselorActions(acd)). recordings_root:
+    storage.recordings, for the QA player; queues: queue id -> name;
+    scorecards: config.yaml's qa.scorecards (by default the standard one).
 
     Every route added to the returned app, before it starts, must declare its
     roles with access.public / logged_in / allow, or start-up fails.
@@ -89,6 +96,9 @@ def build_desk(
         actions=actions or (CounselorActions(acd) if acd is not None else None),
         call_command=call_command,
         departments=tuple(departments),
+        recordings_root=recordings_root,
+        queues=dict(queues or {}),
+        scorecards=dict(scorecards or QaSettings().scorecards),
     )
     app.router.add_get("/", home)
     app.router.add_get("/login", login.login_page)
@@ -104,6 +114,8 @@ def build_desk(
         live.track_sockets(app)
         wallboard.add_routes(app)
         counselor_desk.add_routes(app)
+    qa.add_routes(app)
+    recording_files.add_routes(app)
     app.on_startup.append(_start)
     app.on_response_prepare.append(secure_headers)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,17 @@ def render(request: web.Request, template: str, status: int = 200, **context: An
         )
     )
     return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object, or a 400 saying it must be one."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise InvalidInput(["요청 형식이 맞지 않습니다(JSON 객체). · The request must be a JSON object."])
+    return body
 
 
 def wants_json(request: web.Request) -> bool:

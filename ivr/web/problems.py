@@ -123,3 +123,21 @@ class TooManyAttempts(DeskError):
             f"약 {minutes}분 뒤에 다시 시도해 주십시오. · "
             f"Too many failed log-ins: please try again in about {minutes} minute(s)."
         )
+
+
+class NoSuchRecording(DeskError):
+    status = 404
+    code = "no-such-recording"
+
+    def __init__(self) -> None:
+        super().__init__("그런 녹음 파일이 없습니다. · There is no such recording.")
+
+
+class RecordingGone(DeskError):
+    """The recording's row is there but its file is not (purged, or it failed)."""
+
+    status = 410
+    code = "recording-gone"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"이 녹음은 들으실 수 없습니다({why}). · This recording cannot be played ({why}).")

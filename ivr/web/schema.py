@@ -13,6 +13,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ivr.store.qa_scores import create_qa_schema
+
 Clock = Callable[[], datetime]
 
 # name: (columns, primary key, not-null columns, indexes)
@@ -81,6 +83,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
         table.create(columns, pk=pk, not_null=not_null)
         for index in indexes:
             table.create_index(index)
+    create_qa_schema(db)
 
 
 def open_file(path: Path) -> sqlite_utils.Database:

@@ -176,6 +176,8 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
         acd=acd,
         call_command=call_command,
         departments=["세무과", "복지과"],
+        recordings_root=db_path.parent / "recordings",
+        queues={"general": "일반 상담", "tax": "세금 상담"},
     )
     server = TestServer(app)
     harness = Desk(server, db_path, clock, acd)

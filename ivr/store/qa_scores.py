@@ -1,0 +1,84 @@
+"""QA scores: a scorecard filled in for one call, with feedback to its counselor.
+
+Rows are only added: a second scoring of the same call is a new row, and the
+newest is the call's score; the counselor's reading of it is stamped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from ivr.store.sql import query
+
+COLUMNS: dict[str, type] = {
+    "id": int,
+    "call_id": str,
+    "counselor_id": str,
+    "scorecard": str,
+    "points": str,  # JSON: criterion id -> points given
+    "total": float,  # weighted, 0–100
+    "feedback": str,
+    "scored_by": str,
+    "at": str,
+    "read_at": str,  # when the counselor opened it
+}
+
+
+def create_qa_schema(db: sqlite_utils.Database) -> None:
+    table = db.table("qa_scores")
+    if not table.exists():
+        table.create(
+            COLUMNS, pk="id", not_null={"call_id", "scorecard", "points", "total", "scored_by", "at"}
+        )
+        table.create_index(["call_id", "id"])
+        table.create_index(["counselor_id", "at"])
+
+
+def add_score(
+    db: sqlite_utils.Database,
+    *,
+    call_id: str,
+    counselor_id: str | None,
+    scorecard: str,
+    points: dict[str, int],
+    total: float,
+    feedback: str,
+    scored_by: str,
+    at: datetime,
+) -> int:
+    table = db.table("qa_scores")
+    table.insert(
+        {
+            "call_id": call_id,
+            "counselor_id": counselor_id,
+            "scorecard": scorecard,
+            "points": json.dumps(points, ensure_ascii=False, sort_keys=True),
+            "total": total,
+            "feedback": feedback,
+            "scored_by": scored_by,
+            "at": at.isoformat(timespec="seconds"),
+        }
+    )
+    return int(str(table.last_pk))
+
+
+def mark_read(db: sqlite_utils.Database, call_id: str, counselor_id: str, at: datetime) -> None:
+    """The counselor has seen the feedback on their call."""
+    db.execute(
+        "UPDATE qa_scores SET read_at = ? WHERE call_id = ? AND counselor_id = ? AND read_at IS NULL",
+        [at.isoformat(timespec="seconds"), call_id, counselor_id],
+    )
+
+
+def unread_for(db: sqlite_utils.Database, counselor_id: str) -> list[dict[str, Any]]:
+    """Feedback the counselor has not opened yet, newest first."""
+    return query(
+        db,
+        "SELECT id, call_id, total, feedback, at FROM qa_scores "
+        "WHERE counselor_id = ? AND read_at IS NULL ORDER BY id DESC",
+        [counselor_id],
+    )

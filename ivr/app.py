@@ -36,6 +36,7 @@ from ivr.pbx import embedded
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
 from ivr.web import app as web_app
+from ivr.web.context import FlowsSetup
 
 log = logging.getLogger(__name__)
 
@@ -278,10 +279,18 @@ class Hotline:
         task.add_done_callback(self._reloads.discard)
 
     async def reload_flows(self) -> None:
-        """SIGHUP (sent by `ivr flows publish`): take the flows on disk, or keep the old ones.
+        """SIGHUP (sent by `ivr flows publish`): take the flows on disk, or keep the old ones."""
+        try:
+            await self.take_flows()
+        except HotlineError as exc:
+            log.error("the new flows were refused; the running ones keep serving:\n%s", exc)
 
-        Loading and rendering run in a thread: a prompt the publish did not
-        render yet must not stall the calls in progress.
+    async def take_flows(self) -> None:
+        """Take the flows on disk for new calls (HotlineError, old ones kept, if they are refused).
+
+        The web desk's publish calls this directly. Loading and rendering run
+        in a thread: a prompt the publish did not render yet must not stall
+        the calls in progress.
         """
 
         def load_and_render() -> dict[str, Any]:
@@ -289,12 +298,8 @@ class Hotline:
             publish_prompts(self.cfg, loaded)
             return loaded
 
-        try:
-            loaded = await asyncio.to_thread(load_and_render)
-            self.flows.swap(loaded)
-        except HotlineError as exc:
-            log.error("the new flows were refused; the running ones keep serving:\n%s", exc)
-            return
+        loaded = await asyncio.to_thread(load_and_render)
+        self.flows.swap(loaded)
         log.info("flows reloaded: %s", ", ".join(sorted(loaded)))
 
     def _start_fallback(self) -> None:
@@ -338,6 +343,7 @@ class Hotline:
             recordings_root=self.cfg.resolve(s.storage.recordings),
             queues={qid: q.name for qid, q in s.queues.items()},
             scorecards=s.qa.scorecards,
+            flows=FlowsSetup(self.cfg, reload=self.take_flows),
         )
         runner = web.AppRunner(desk, access_log=None)
         await runner.setup()

@@ -23,6 +23,7 @@ from ivr.flows.loader import FlowError, Known, Loaded, load_file
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.simulate import parse_keys, simulate
+from ivr.ports import CallFacts
 from ivr.prompts import tts
 from ivr.store import flow_versions
 
@@ -106,6 +107,35 @@ def env_of(cfg: LoadedConfig, registry: FlowRegistry, now: Callable[[], datetime
     )
 
 
+async def simulate_loaded(
+    cfg: LoadedConfig,
+    loaded: dict[str, Loaded],
+    flow: str,
+    when: datetime,
+    *,
+    caller: str,
+    keys: list[str | None],
+    say: Callable[[str], None],
+    counselor: str = "answer",
+    repeat: bool = False,
+    strikes: int = 0,
+) -> CallFacts:
+    """One simulated call of `flow` among `loaded` at `when`: the CLI's and the web desk's."""
+    registry = FlowRegistry(flow)
+    registry.swap(loaded)
+    return await simulate(
+        registry,
+        env_of(cfg, registry, lambda: when),
+        _simulated_counselors(cfg.settings),
+        caller=caller,
+        keys=keys,
+        say=say,
+        counselor=counselor,
+        repeat=repeat,
+        strikes=strikes,
+    )
+
+
 def run_simulation(
     cfg: LoadedConfig,
     flow: str,
@@ -126,14 +156,13 @@ def run_simulation(
         keys = parse_keys(digits)
     except ValueError as exc:
         raise HotlineError(f"--digits: {exc}") from None
-    registry = FlowRegistry(flow)
-    registry.swap(load_flows(cfg))
     print(f"simulating {flow} at {when:%Y-%m-%d %H:%M (%a)} from {caller}, keys {digits or '(none)'}")
     facts = asyncio.run(
-        simulate(
-            registry,
-            env_of(cfg, registry, lambda: when),
-            _simulated_counselors(s),
+        simulate_loaded(
+            cfg,
+            load_flows(cfg),
+            flow,
+            when,
             caller=caller,
             keys=keys,
             say=print,
@@ -156,13 +185,55 @@ def _simulated_counselors(s: Settings) -> Dispatcher:
     return acd
 
 
+def database(cfg: LoadedConfig) -> Path:
+    return cfg.resolve(cfg.settings.storage.database)
+
+
+def record_versions(
+    cfg: LoadedConfig, loaded: Mapping[str, Loaded], who: str, note: str
+) -> list[tuple[str, int]]:
+    """Keep a version of every flow whose text changed since its last publish."""
+    return flow_versions.record(database(cfg), {n: item.source for n, item in loaded.items()}, who, note)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace a flow file in one step: a reload never reads half of it."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def version_diff(flow: str, before: tuple[int, str], after: tuple[int, str]) -> list[str]:
+    """Unified diff lines from (version, text) `before` to `after`."""
+    return list(
+        difflib.unified_diff(
+            before[1].splitlines(keepends=True),
+            after[1].splitlines(keepends=True),
+            f"{flow} v{before[0]}",
+            f"{flow} v{after[0]}",
+        )
+    )
+
+
+def draw(dot: str, fmt: str = "svg") -> bytes:
+    """DOT text drawn by Graphviz's `dot` in `fmt` (svg, png, pdf)."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("dot"):
+        raise HotlineError("Graphviz is missing: apt-get install graphviz (or write -o flow.dot)")
+    result = subprocess.run(["dot", f"-T{fmt}"], input=dot.encode(), capture_output=True, timeout=60)
+    if result.returncode != 0:
+        raise HotlineError(f"dot failed: {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout
+
+
 def publish(cfg: LoadedConfig, by: str | None, note: str) -> int:
     """Validate every flow, render prompts, keep a version, tell the service."""
     loaded = load_flows(cfg)
     count = publish_prompts(cfg, loaded)
     who = by or os.environ.get("SUDO_USER") or getpass.getuser()
-    db = cfg.resolve(cfg.settings.storage.database)
-    changed = flow_versions.record(db, {n: item.source for n, item in loaded.items()}, who, note)
+    changed = record_versions(cfg, loaded, who, note)
     for name, version in changed:
         print(f"published {name} version {version} (by {who})")
     if not changed:
@@ -185,9 +256,8 @@ def history(cfg: LoadedConfig, flow: str, diff: int | None) -> int:
     by_number = {v["version"]: v for v in versions}
     if diff not in by_number:
         raise HotlineError(f"{flow} has no version {diff}")
-    before = by_number.get(diff - 1, {"source": ""})["source"].splitlines(keepends=True)
-    after = by_number[diff]["source"].splitlines(keepends=True)
-    sys.stdout.writelines(difflib.unified_diff(before, after, f"{flow} v{diff - 1}", f"{flow} v{diff}"))
+    before = by_number.get(diff - 1, {"source": ""})["source"]
+    sys.stdout.writelines(version_diff(flow, (diff - 1, before), (diff, by_number[diff]["source"])))
     return 0
 
 
@@ -199,18 +269,15 @@ def rollback(cfg: LoadedConfig, flow: str, by: str | None) -> int:
         raise HotlineError(f"{flow}: there is no earlier version to roll back to")
     previous = versions[-2]
     path = flows_dir(cfg) / f"{flow}.yaml"
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(previous["source"], encoding="utf-8")
-    tmp.replace(path)
+    # An old version may no longer fit config.yaml: refuse it before the file changes.
+    load_dir(flows_dir(cfg), known(cfg), drafts={flow: previous["source"]})
+    write_atomically(path, previous["source"])
     print(f"{flow}: restored version {previous['version']} into {path}")
     return publish(cfg, by, f"rollback to v{previous['version']}")
 
 
 def graph(cfg: LoadedConfig, flow: str, out: str) -> int:
     """Draw a flow with Graphviz; `-o x.dot` writes the DOT text itself."""
-    import shutil
-    import subprocess
-
     from ivr.flows.graph import to_dot
 
     loaded = load_file(flows_dir(cfg) / f"{flow}.yaml", known(cfg))
@@ -219,14 +286,7 @@ def graph(cfg: LoadedConfig, flow: str, out: str) -> int:
     if target.suffix == ".dot":
         target.write_text(dot, encoding="utf-8")
     else:
-        if not shutil.which("dot"):
-            raise HotlineError("Graphviz is missing: apt-get install graphviz (or write -o flow.dot)")
-        fmt = target.suffix.lstrip(".") or "svg"
-        result = subprocess.run(
-            ["dot", f"-T{fmt}", "-o", str(target)], input=dot, text=True, capture_output=True, timeout=60
-        )
-        if result.returncode != 0:
-            raise HotlineError(f"dot failed: {result.stderr.strip()}")
+        target.write_bytes(draw(dot, target.suffix.lstrip(".") or "svg"))
     print(f"{flow}: {len(loaded.flow.nodes)} nodes drawn into {target}")
     return 0
 

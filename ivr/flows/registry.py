@@ -7,9 +7,10 @@ in progress; only calls that start afterwards see the new version.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
-from ivr.flows.loader import FlowError, Known, Loaded, load_file
+from ivr.flows.loader import FlowError, Known, Loaded, load_file, load_text
 from ivr.flows.promptbook import PromptBook
 
 log = logging.getLogger(__name__)
@@ -19,15 +20,22 @@ def flow_files(flows_dir: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(flows_dir.glob("*.yaml"))}
 
 
-def load_dir(flows_dir: Path, known: Known) -> dict[str, Loaded]:
-    """Every flow in the folder, or FlowError listing every problem of every file."""
+def load_dir(flows_dir: Path, known: Known, drafts: Mapping[str, str] | None = None) -> dict[str, Loaded]:
+    """Every flow in the folder, or FlowError listing every problem of every file.
+
+    drafts: flow name -> text to check in place of that file (an admin's edit
+    not yet written), so it is judged with the folder as the service loads it.
+    """
     files = flow_files(flows_dir)
     known = Known(known.queues, known.departments, frozenset(files), known.timezone)
     loaded: dict[str, Loaded] = {}
     problems: list[str] = []
     for name, path in files.items():
         try:
-            loaded[name] = load_file(path, known)
+            if drafts is not None and name in drafts:
+                loaded[name] = load_text(drafts[name], str(path), known)
+            else:
+                loaded[name] = load_file(path, known)
         except FlowError as exc:
             problems.extend(exc.problems)
             continue

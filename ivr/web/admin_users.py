@@ -63,7 +63,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     if problems:
         return await _page(request, 400, form=form, problems=problems)
     hashed = await asyncio.to_thread(hash_password, password)
-    actor, ip, now = _admin(request), client_ip(request), desk.clock()
+    actor, ip, now = acting_username(request), client_ip(request), desk.clock()
 
     def write(db: sqlite_utils.Database) -> bool:
         if users.find(db, form["username"]) is not None:
@@ -92,7 +92,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
 @allow("admin")
 async def disable_user(request: web.Request) -> web.StreamResponse:
     username = _target(request)
-    if username == _admin(request):
+    if username == acting_username(request):
         raise InvalidInput(
             [
                 "자기 계정은 사용 중지할 수 없습니다. 다른 관리자에게 요청해 주십시오. · "
@@ -112,7 +112,7 @@ async def enable_user(request: web.Request) -> web.StreamResponse:
 
 async def _set_disabled(request: web.Request, username: str, disabled: bool) -> None:
     desk = request.app[DESK]
-    actor, ip, now = _admin(request), client_ip(request), desk.clock()
+    actor, ip, now = acting_username(request), client_ip(request), desk.clock()
     action = "user_disabled" if disabled else "user_enabled"
 
     def write(db: sqlite_utils.Database) -> bool:
@@ -133,7 +133,8 @@ def _target(request: web.Request) -> str:
     return username
 
 
-def _admin(request: web.Request) -> str:
+def acting_username(request: web.Request) -> str:
+    """Who is doing this (an action's actor in the audit log)."""
     user = user_of(request)
     if user is None:  # the middleware lets no anonymous request reach here
         raise Forbidden()

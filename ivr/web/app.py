@@ -13,6 +13,7 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.config import ScorecardSettings
 from ivr.store.db import Database
 from ivr.web.access import public
+from ivr.web.context import FlowsSetup
 from ivr.web.desk import build_desk
 
 Health = Callable[[], Awaitable[dict[str, Any]]]
@@ -32,13 +33,14 @@ def build(
     recordings_root: Path | None = None,
     queues: Mapping[str, str] | None = None,
     scorecards: Mapping[str, ScorecardSettings] | None = None,
+    flows: FlowsSetup | None = None,
 ) -> web.Application:
     """The desk as the root application, with /healthz and /metrics open to monitors.
 
     Neither names a caller or a counselor; the web server listens on loopback
     unless config.yaml says otherwise. acd: the dispatcher, for the live
     wallboard and counselor desks; actions: what counselors may ask of it
-    (by default CounselorActions(acd)).
+    (by default CounselorActions(acd)); flows: the call flows' pages.
     """
     app = build_desk(
         db,
@@ -51,6 +53,7 @@ def build(
         recordings_root=recordings_root,
         queues=queues,
         scorecards=scorecards,
+        flows=flows,
     )
 
     @public

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -12,12 +13,24 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
-from ivr.config import ScorecardSettings
+from ivr.config import LoadedConfig, ScorecardSettings
 from ivr.store.db import Database
 from ivr.web.ratelimit import AttemptTurns
 from ivr.web.schema import Clock
 from ivr.web.sessions import Session, SessionStore
 from ivr.web.users import User
+
+
+@dataclass(frozen=True)
+class FlowsSetup:
+    """What the flow pages work on: config.yaml (the flows folder, the versions
+    database), and how the running service takes a newly published folder."""
+
+    cfg: LoadedConfig
+    # The service's reload (HotlineError if it refuses); None when no service runs beside the desk.
+    reload: Callable[[], Awaitable[None]] | None = None
+    # One publish or rollback at a time: each checks the folder it then writes.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,8 @@ class Desk:
     recordings_root: Path | None = None
     queues: Mapping[str, str] = field(default_factory=dict)
     scorecards: Mapping[str, ScorecardSettings] = field(default_factory=dict)
+    # The call flows' pages; None on a desk without them.
+    flows: FlowsSetup | None = None
 
 
 DESK = web.AppKey("desk", Desk)

@@ -24,10 +24,20 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.config import QaSettings, ScorecardSettings
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
-from ivr.web import admin_users, counselor_desk, live, login, qa, ratelimit, recording_files, wallboard
+from ivr.web import (
+    admin_users,
+    counselor_desk,
+    flows_pages,
+    live,
+    login,
+    qa,
+    ratelimit,
+    recording_files,
+    wallboard,
+)
 from ivr.web.access import check_routes, logged_in, public
 from ivr.web.auth import desk_middleware
-from ivr.web.context import DESK, Desk, user_of
+from ivr.web.context import DESK, Desk, FlowsSetup, user_of
 from ivr.web.pages import STATIC, environment, render, secure_headers
 from ivr.web.problems import NotLoggedIn
 from ivr.web.schema import Clock, create_schema, utc_now
@@ -67,6 +77,7 @@ def build_desk(
     recordings_root: Path | None = None,
     queues: Mapping[str, str] | None = None,
     scorecards: Mapping[str, ScorecardSettings] | None = None,
+    flows: FlowsSetup | None = None,
 ) -> web.Application:
     """The desk as an aiohttp application over a started Database.
 
@@ -78,6 +89,8 @@ def build_desk(
     through `actions` (by default CounselorActions(acd)). recordings_root:
     storage.recordings, for the QA player; queues: queue id -> name;
     scorecards: config.yaml's qa.scorecards (by default the standard one).
+    flows: the call flows' folder and the service's reload; with it the desk
+    serves /flows.
 
     Every route added to the returned app, before it starts, must declare its
     roles with access.public / logged_in / allow, or start-up fails.
@@ -99,6 +112,7 @@ def build_desk(
         recordings_root=recordings_root,
         queues=dict(queues or {}),
         scorecards=dict(scorecards or QaSettings().scorecards),
+        flows=flows,
     )
     app.router.add_get("/", home)
     app.router.add_get("/login", login.login_page)
@@ -116,6 +130,8 @@ def build_desk(
         counselor_desk.add_routes(app)
     qa.add_routes(app)
     recording_files.add_routes(app)
+    if flows is not None:
+        flows_pages.add_routes(app)
     app.on_startup.append(_start)
     app.on_response_prepare.append(secure_headers)
     return app

@@ -9,6 +9,8 @@
         ├── NoSuchUser       404 the username does not exist
         ├── NoSuchCounselor  404 no counselor with this id in config.yaml
         ├── NoSuchCall       404 no call record with this id
+        ├── NoSuchFlow       404 no flow file of this name in the flows folder
+        ├── NoSuchVersion    404 the flow was never published with this version
         ├── UserExists       409 the username is taken
         └── TooManyAttempts  429 log-ins refused for a while after repeated failures
 
@@ -98,6 +100,27 @@ class NoSuchCall(DeskError):
 
     def __init__(self) -> None:
         super().__init__("그런 통화 기록이 없습니다. · There is no such call.")
+
+
+class NoSuchFlow(DeskError):
+    status = 404
+    code = "no-such-flow"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "그런 이름의 콜 흐름이 없습니다. 콜 흐름 목록에서 골라 주십시오. · "
+            "There is no call flow of that name; please choose one from the list of flows."
+        )
+
+
+class NoSuchVersion(DeskError):
+    status = 404
+    code = "no-such-version"
+
+    def __init__(self, flow: str, version: str) -> None:
+        super().__init__(
+            f"{flow} 콜 흐름에는 {version} 버전이 없습니다. · The flow {flow} has no version {version}."
+        )
 
 
 class UserExists(DeskError):

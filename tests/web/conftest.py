@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,15 +15,21 @@ import sqlite_utils
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
+from ivr import config
 from ivr.acd.counselor_model import Counselor, CounselorRules
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.routing import QueueConfig
+from ivr.config import LoadedConfig
+from ivr.flow_admin import load_flows
+from ivr.flows.registry import FlowRegistry
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
 from ivr.web import users
+from ivr.web.context import FlowsSetup
 from ivr.web.desk import build_desk
 from ivr.web.schema import create_schema
 
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "jeonju-2221000!"
 # role -> the username seeded with that role
 USERS = {"admin": "admin1", "supervisor": "super1", "qa": "qa1", "counselor": "couns1"}
@@ -182,6 +190,66 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
     server = TestServer(app)
     harness = Desk(server, db_path, clock, acd)
     harness.sent = sent
+    try:
+        yield harness
+    finally:
+        await harness.close()
+        await server.close()
+        db.close()
+
+
+FLOWS_CONFIG = """
+hotline: {number: "2221000", flow: hotline, flows_dir: callflows}
+asterisk: {embedded: false, ari_password: test-only}
+counselors:
+  - {id: c1, name: 김상담, endpoint: counselor01}
+  - {id: c2, name: 이상담, endpoint: counselor02}
+queues:
+  general: {name: 일반 상담}
+  foreign: {name: 외국어 상담, counselors: [c2]}
+storage: {database: DATABASE, state_dir: var}
+"""
+
+
+class FlowsDesk(Desk):
+    """The desk with its flow pages over a copy of callflows/, and the flows the "service" took."""
+
+    def __init__(self, server: TestServer, db_path: Path, clock: FakeClock, cfg: LoadedConfig) -> None:
+        super().__init__(server, db_path, clock, dispatcher(Monotonic()))
+        self.cfg = cfg
+        self.flows_dir = cfg.path.parent / "callflows"
+        self.running = FlowRegistry(cfg.settings.hotline.flow)
+        self.reloads = 0
+
+    def text(self, name: str = "hotline") -> str:
+        return (self.flows_dir / f"{name}.yaml").read_text(encoding="utf-8")
+
+    def live_text(self, name: str = "hotline") -> str:
+        """The flow as the running registry serves it to new calls."""
+        return self.running.get(name)[0].source
+
+
+@pytest.fixture
+async def flows_desk(db_path: Path, clock: FakeClock, tmp_path: Path) -> AsyncIterator[FlowsDesk]:
+    """A desk with /flows over its own copy of the project's callflows/ (tests edit it freely),
+    and a reload that swaps the folder into a real FlowRegistry, as the service does."""
+    shutil.copytree(ROOT / "callflows", tmp_path / "callflows")
+    path = tmp_path / "config.yaml"
+    path.write_text(FLOWS_CONFIG.replace("DATABASE", str(db_path)), encoding="utf-8")
+    cfg = config.load(path)
+    db = Database(db_path, create_schema)
+    db.start()
+    harness: FlowsDesk | None = None
+
+    async def reload() -> None:
+        assert harness is not None
+        harness.running.swap(await asyncio.to_thread(load_flows, cfg))
+        harness.reloads += 1
+
+    app = build_desk(db, counselors=COUNSELORS, clock=clock, flows=FlowsSetup(cfg, reload=reload))
+    server = TestServer(app)
+    harness = FlowsDesk(server, db_path, clock, cfg)
+    harness.running.swap(load_flows(cfg))
     try:
         yield harness
     finally:

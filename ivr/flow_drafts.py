@@ -79,7 +79,8 @@ def path_of(cfg: LoadedConfig, name: str) -> Path:
 
 
 def source(cfg: LoadedConfig, name: str) -> str:
-    return path_of(cfg, name).read_text(encoding="utf-8")
+    """The flow file's text (bytes that are not UTF-8 shown as �, for the admin to fix)."""
+    return path_of(cfg, name).read_text(encoding="utf-8", errors="replace")
 
 
 def digest(text: str) -> str:

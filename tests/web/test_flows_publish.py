@@ -194,3 +194,22 @@ async def test_the_diagram_is_an_svg_that_runs_nothing(flows_desk: FlowsDesk) ->
     body = await response.text()
     assert "<svg" in body and "main_menu" in body
     assert "<script" not in body
+
+
+async def test_a_file_changed_outside_the_desk_can_be_restored_to_the_published_version(
+    flows_desk: FlowsDesk,
+) -> None:
+    client = await flows_desk.logged_in("admin")
+    original = flows_desk.text()
+    await _post(client, "publish", source=original)
+    (flows_desk.flows_dir / "hotline.yaml").write_text(
+        original.replace(GREETING, NEW_GREETING), encoding="utf-8"
+    )
+    page = await (await client.get("/flows/hotline")).text()
+    assert "저장된 파일이 게시본과 다름" in page and "Restore the file to v1" in page
+
+    status, location, _ = await _post(client, "rollback", version="1")
+    assert (status, location) == (303, "/flows/hotline?done=unchanged")
+    assert flows_desk.text() == original
+    page = await (await client.get("/flows/hotline")).text()
+    assert "게시본과 다름" not in page

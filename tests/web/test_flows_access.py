@@ -11,6 +11,18 @@ PAGES = ["/flows", "/flows/hotline", "/flows/hotline/diagram.svg", "/flows/hotli
 ACTIONS = ["check", "simulate", "publish", "rollback"]
 
 
+async def test_these_tests_cover_every_flow_route(flows_desk: FlowsDesk) -> None:
+    app = flows_desk.server.app
+    assert app is not None
+    routes = {
+        (r.method, r.resource.canonical)
+        for r in app.router.routes()
+        if r.method != "HEAD" and r.resource and r.resource.canonical.startswith("/flows")
+    }
+    templated = {path.split("?")[0].replace("/hotline", "/{name}") for path in PAGES}
+    assert routes == {("GET", t) for t in templated} | {("POST", f"/flows/{{name}}/{a}") for a in ACTIONS}
+
+
 async def test_given_nobody_logged_in_when_opening_flows_then_sent_to_log_in(flows_desk: FlowsDesk) -> None:
     client = await flows_desk.client()
     for path in PAGES:
@@ -112,3 +124,10 @@ async def test_given_bad_form_values_then_400_naming_the_field(flows_desk: Flows
     response = await client.post("/flows/hotline/rollback", data={"csrf_token": token, "version": "7"})
     assert response.status == 404
     assert "v7" in await response.text()
+
+
+async def test_the_home_page_links_flows_for_admins_only(flows_desk: FlowsDesk) -> None:
+    admin = await flows_desk.logged_in("admin")
+    assert 'href="/flows"' in await (await admin.get("/")).text()
+    supervisor = await flows_desk.logged_in("supervisor")
+    assert "/flows" not in await (await supervisor.get("/")).text()

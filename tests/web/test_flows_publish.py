@@ -142,6 +142,7 @@ async def test_history_diff_shows_the_changed_line(flows_desk: FlowsDesk) -> Non
     await _post(client, "publish", source=original.replace(GREETING, NEW_GREETING))
     page = await (await client.get("/flows/hotline")).text()
     assert 'href="/flows/hotline/diff?to=2"' in page
+    assert '<form method="get" action="/flows/hotline/diff" class="compare">' in page
     assert "Roll back to v1" in page
 
     page = await (await client.get("/flows/hotline/diff?to=2")).text()

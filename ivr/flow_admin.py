@@ -203,14 +203,18 @@ def write_atomically(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def version_diff(flow: str, before: tuple[int, str], after: tuple[int, str]) -> list[str]:
-    """Unified diff lines from (version, text) `before` to `after`."""
+def version_diff(flow: str, before: tuple[int | str, str], after: tuple[int | str, str]) -> list[str]:
+    """Unified diff lines from (version, text) `before` to `after`; a version may be a word ("file")."""
+
+    def label(version: int | str) -> str:
+        return f"{flow} v{version}" if isinstance(version, int) else f"{flow} ({version})"
+
     return list(
         difflib.unified_diff(
             before[1].splitlines(keepends=True),
             after[1].splitlines(keepends=True),
-            f"{flow} v{before[0]}",
-            f"{flow} v{after[0]}",
+            label(before[0]),
+            label(after[0]),
         )
     )
 

@@ -136,6 +136,17 @@ def diff(cfg: LoadedConfig, name: str, before: int, after: int) -> list[str] | N
     return version_diff(name, (before, texts[before]), (after, texts[after]))
 
 
+def file_diff(cfg: LoadedConfig, name: str) -> tuple[int, list[str]] | None:
+    """(latest version, diff from it to the file on disk); None if the flow was never published."""
+    published = versions(cfg, name)
+    if not published:
+        return None
+    latest = published[-1]
+    return latest["version"], version_diff(
+        name, (latest["version"], latest["source"]), ("file", source(cfg, name))
+    )
+
+
 def diagram_svg(cfg: LoadedConfig, name: str) -> bytes:
     """The flow file as Graphviz draws it (FlowError if the file does not load)."""
     return draw(to_dot(load_file(path_of(cfg, name), known(cfg)).flow), "svg")

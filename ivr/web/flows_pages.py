@@ -74,13 +74,22 @@ async def flow_diagram(request: web.Request) -> web.StreamResponse:
 
 @allow("admin")
 async def flow_diff(request: web.Request) -> web.StreamResponse:
-    """/flows/{name}/diff?to=N[&from=M]: what changed between two published versions (M = N-1)."""
-    name = flow_name(request)
-    after = _version_arg(request, "to", None)
-    before = _version_arg(request, "from", after - 1)
-    lines = await asyncio.to_thread(drafts.diff, setup_of(request).cfg, name, before, after)
-    if lines is None:
-        raise NoSuchVersion(name, f"v{before}, v{after}")
+    """/flows/{name}/diff?to=N[&from=M]: what changed between two published versions (M = N-1);
+    ?to=file: what the saved file changes in the published version."""
+    name, cfg = flow_name(request), setup_of(request).cfg
+    if request.query.get("to") == "file":  # the saved file against the published version
+        found = await asyncio.to_thread(drafts.file_diff, cfg, name)
+        if found is None:
+            raise NoSuchVersion(name, "v1")
+        latest, lines = found
+        before, after = f"v{latest}", "파일 · file"
+    else:
+        to = _version_arg(request, "to", None)
+        since = _version_arg(request, "from", to - 1)
+        found_lines = await asyncio.to_thread(drafts.diff, cfg, name, since, to)
+        if found_lines is None:
+            raise NoSuchVersion(name, f"v{since}, v{to}")
+        lines, before, after = found_lines, f"v{since}", f"v{to}"
     rows = [(_kind(line), line.rstrip("\n")) for line in lines]
     return render(request, "flow_diff.html", name=name, before=before, after=after, rows=rows)
 

@@ -208,6 +208,9 @@ async def test_a_file_changed_outside_the_desk_can_be_restored_to_the_published_
     )
     page = await (await client.get("/flows/hotline")).text()
     assert "저장된 파일이 게시본과 다름" in page and "Restore the file to v1" in page
+    page = await (await client.get("/flows/hotline/diff?to=file")).text()
+    assert f'<span class="del">-    ko: {GREETING}</span>' in page
+    assert f'<span class="add">+    ko: {NEW_GREETING}</span>' in page
 
     status, location, _ = await _post(client, "rollback", version="1")
     assert (status, location) == (303, "/flows/hotline?done=unchanged")

@@ -23,9 +23,13 @@ from ivr import config as config_mod
 from ivr.acd import build as acd_build
 from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari.hub import AriHub
+from ivr.ari.recordings import AriRecordingSource
 from ivr.ari.rest import AriRest
 from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.callbacks import CallbackRunner
+from ivr.calls.recording_copier import RecordingCopier, recording_metrics
+from ivr.calls.recording_copier import stop as stop_task
+from ivr.calls.retention import RetentionPolicy
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig, key_line
 from ivr.errors import ConfigError, HotlineError
@@ -35,6 +39,8 @@ from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
+from ivr.store.purge import purge_daily
+from ivr.store.recordings import SqliteRecordingArchive
 from ivr.web import app as web_app
 from ivr.web.context import FlowsSetup
 
@@ -167,6 +173,13 @@ class Hotline:
             monotonic=time.monotonic,
         )
         self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
+        # Every recording copied out of Asterisk into storage.recordings, then deleted there.
+        self.recordings_root = cfg.resolve(s.storage.recordings)
+        self.archive = SqliteRecordingArchive(self.records.db, self.recordings_root)
+        self.copier = RecordingCopier(
+            self.archive, AriRecordingSource(self.rest), self.records, now=lambda: datetime.now(tz)
+        )
+        env.recordings = self.copier
         self.hub = AriHub(
             self.rest,
             s.asterisk.app,
@@ -175,6 +188,7 @@ class Hotline:
             dial=s.asterisk.trunk.dial,
             caller_id=s.hotline.number,
             supervisor_phones={v.endpoint: v.id for v in s.supervisors},
+            recordings=self.copier,
         )
         self.callbacks: CallbackRunner | None = None
         if s.asterisk.trunk.dial:
@@ -217,6 +231,7 @@ class Hotline:
         self.started = time.monotonic()
         self._reloads: set[asyncio.Task[None]] = set()
         self._import_task: asyncio.Task[None] | None = None
+        self._background: list[asyncio.Task[None]] = []
 
     async def health(self) -> dict[str, Any]:
         registered = await self.hub.registered()
@@ -230,6 +245,8 @@ class Hotline:
             "asterisk_restarts": self.hub.asterisk_restarts,
             "fallback_queue_in_step": bool(self.fallback_queue and self.fallback_queue.connected),
             "fallback_calls_imported": self.fallback_import.imported if self.fallback_import else 0,
+            "recording_failures": self.copier.failures,
+            "recordings_copying": self.copier.copying,
             "uptime_seconds": round(time.monotonic() - self.started, 1),
         }
 
@@ -271,6 +288,7 @@ class Hotline:
             "# TYPE hotline_ari_event_seconds_max gauge",
             f"hotline_ari_event_seconds_max {hub.event_seconds_max:.6f}",
         ]
+        lines += recording_metrics(self.copier)
         return "\n".join(lines) + "\n"
 
     def on_sighup(self) -> None:
@@ -350,6 +368,19 @@ class Hotline:
         site = web.TCPSite(runner, s.web.listen, s.web.port)
         await site.start()
         hub_task = asyncio.create_task(self.hub.run(), name="ari-events")
+        self._background += [
+            asyncio.create_task(self.copier.run(), name="recordings"),
+            asyncio.create_task(
+                purge_daily(
+                    self.records.db,
+                    self.recordings_root,
+                    RetentionPolicy(s.retention.default_days, dict(s.retention.categories)),
+                    s.retention.purge_at,
+                    now=lambda: datetime.now(ZoneInfo(s.hotline.timezone)),
+                ),
+                name="retention",
+            ),
+        ]
         if self.callbacks is not None:
             callbacks = self.callbacks
 
@@ -380,6 +411,8 @@ class Hotline:
             with contextlib.suppress(asyncio.CancelledError):
                 await hub_task
             await self.service.detach_all()
+            for task in self._background:
+                await stop_task(task)
             await self.rest.close()
             await runner.cleanup()
             self.records.close()

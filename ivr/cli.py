@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ivr import config as config_mod
+from ivr import recordings_cli
 from ivr.errors import ConfigError, HotlineError
 from ivr.web.problems import InvalidInput
 
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     for verb in ("disable", "enable"):
         users_sub.add_parser(verb, help=f"{verb} a user's log-in").add_argument("username")
     users_sub.add_parser("list", help="list users")
+    recordings_cli.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -129,6 +131,10 @@ def _run(args: argparse.Namespace) -> int:
         from ivr import users_cli
 
         return users_cli.run(cfg, args)
+    if args.command == "recordings":
+        return recordings_cli.run_recordings(cfg, args)
+    if args.command in ("voicemails", "callbacks"):
+        return recordings_cli.run_followups(cfg, args)
     if args.command == "serve":
         from ivr import app
 

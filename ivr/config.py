@@ -318,6 +318,35 @@ class StorageSettings(_Model):
     state_dir: str = "var"
 
 
+class RetentionSettings(_Model):
+    """How long recordings are kept. Flagged calls (abuse) and recordings under
+    legal hold are never purged."""
+
+    default_days: int = Field(default=90, ge=1, le=36500)
+    # Days per category: a call's category (its topic tag), or a recording's
+    # kind (`conversation`, `voicemail`) when its call has none listed here.
+    categories: dict[str, int] = Field(default_factory=dict)
+    # When the running service purges, every day (hotline.timezone).
+    purge_at: str = "03:30"
+
+    @field_validator("categories")
+    @classmethod
+    def _days(cls, v: dict[str, int]) -> dict[str, int]:
+        for name, days in v.items():
+            if not _NAME.match(name):
+                raise ValueError(f"category {name!r}: use lowercase letters, digits, '-' or '_'")
+            if not 1 <= days <= 36500:
+                raise ValueError(f"category {name!r}: {days} days; use 1 to 36500")
+        return v
+
+    @field_validator("purge_at")
+    @classmethod
+    def _hhmm(cls, v: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", v):
+            raise ValueError(f"{v!r} is not a time of day like 03:30")
+        return v
+
+
 class ServiceSettings(_Model):
     drain_seconds: float = Field(default=300.0, ge=0, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -341,6 +370,7 @@ class Settings(_Model):
     web: WebSettings = WebSettings()
     qa: QaSettings = QaSettings()
     storage: StorageSettings = StorageSettings()
+    retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
 
     @model_validator(mode="after")

@@ -8,7 +8,8 @@
     │   ├── CallGone         the caller or counselor hung up before our request
     │   │                    arrived (404/409/412/422, 400 "not found"): expected,
     │   │                    handled quietly, never a traceback
-    │   └── AriUnavailable   Asterisk cannot be reached right now
+    │   ├── AriUnavailable   Asterisk cannot be reached right now
+    │   └── RecordingRefused Asterisk would not start a recording (the call goes on)
     ├── StoreError           the call record database refused a write
     └── DeskError            (ivr.web.problems) the web desk refuses a request: an HTTP
         ├── InvalidInput     status and a kebab-case code; messages in Korean and English
@@ -52,6 +53,14 @@ class CallGone(AriError):
 
 class AriUnavailable(AriError):
     """Asterisk's HTTP server cannot be reached."""
+
+
+class RecordingRefused(AriError):
+    """Asterisk answered a request to record with an error (full disk, no folder)."""
+
+    def __init__(self, name: str, message: str, status: int | None = None) -> None:
+        self.name = name
+        super().__init__(message, status)
 
 
 class StoreError(HotlineError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from ivr.errors import AriUnavailable, CallGone
+from ivr.errors import AriUnavailable, CallGone, RecordingRefused
 
 
 class OfferResult(enum.Enum):
@@ -72,7 +72,8 @@ class CallControl(Protocol):
         """Play prompts into the conversation: both sides hear them, the recording keeps them."""
 
     async def record_conversation(self) -> str | None:
-        """Start recording the conversation; its name, or None if the PBX refused."""
+        """Start recording the conversation; its name. RecordingRefusedError (or
+        None) when the PBX will not record: the conversation goes on regardless."""
 
     async def release(self, leg: CounselorLeg) -> None:
         """Hang up a counselor's phone and end the conversation's bridge (quietly, if gone)."""
@@ -123,6 +124,8 @@ class Dialer(Protocol):
 CallGoneError = CallGone
 # Raised when the PBX cannot be reached at all.
 PbxUnreachableError = AriUnavailable
+# Raised by record_conversation when the PBX will not record (full disk, no folder).
+RecordingRefusedError = RecordingRefused
 
 
 @dataclass
@@ -250,6 +253,62 @@ class CallRecords(Protocol):
     async def add_voicemail(
         self, call_id: str, caller: str, recording: str, seconds: float, at: datetime
     ) -> None: ...
+
+
+class RecordingLog(Protocol):
+    """Told what becomes of a call's recordings (the copier behind it keeps them)."""
+
+    def started(self, call_id: str, kind: str, name: str) -> None:
+        """The PBX began recording `name` (kind: conversation | voicemail)."""
+
+    def finished(self, call_id: str, kind: str, name: str) -> None:
+        """The PBX finished `name`: it may be copied now."""
+
+    def failed(self, call_id: str, kind: str, name: str, error: str) -> None:
+        """The PBX could not record (or refused to): the call goes on without it."""
+
+
+@dataclass(frozen=True)
+class StoredRecording:
+    """A recording copied into the hotline's own storage and verified."""
+
+    name: str
+    path: str
+    sha256: str
+    bytes: int
+    seconds: float
+
+
+class RecordingArchive(Protocol):
+    """Where recordings are kept: their rows and their files."""
+
+    async def started(self, call_id: str, kind: str, name: str, at: datetime) -> None:
+        """A `pending` row (nothing if the recording is known already)."""
+
+    async def failed(self, call_id: str, kind: str, name: str, error: str, at: datetime) -> str | None:
+        """Mark it `failed` with the error (a new row if unknown): its call's id,
+        or None when it was failed (or stored) already."""
+
+    async def keep(self, name: str, data: bytes, at: datetime) -> StoredRecording:
+        """Write the file, verify it, mark the row `stored` (StoreError if it cannot)."""
+
+    async def waiting(self) -> list[tuple[str, str]]:
+        """(call id, name) of `pending` recordings whose calls have ended."""
+
+    async def is_pending(self, name: str) -> bool: ...
+
+
+class RecordingSource(Protocol):
+    """The PBX's own copies of recordings."""
+
+    async def in_progress(self, name: str) -> bool:
+        """Whether the PBX is still recording `name`."""
+
+    async def fetch(self, name: str) -> bytes:
+        """The finished file (CallGoneError when the PBX has none by that name)."""
+
+    async def discard(self, name: str) -> None:
+        """Delete the PBX's copy (quietly if it is gone already)."""
 
 
 class Clock(Protocol):

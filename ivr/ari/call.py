@@ -14,8 +14,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from ivr.ari.recordings import CONVERSATION_PREFIX, VOICEMAIL_PREFIX
 from ivr.ari.rest import AriRest
-from ivr.errors import AriError, CallGone
+from ivr.errors import AriError, AriUnavailable, CallGone, RecordingRefused
 from ivr.ports import CounselorLeg, OfferResult
 
 log = logging.getLogger(__name__)
@@ -375,17 +376,17 @@ class AriCall:
             self._playbacks.pop(playback_id, None)
 
     async def record_conversation(self) -> str | None:
-        name = f"call-{self.call_id}"
+        name = f"{CONVERSATION_PREFIX}{self.call_id}"
         try:
             await self.rest.post(
                 f"bridges/{self.bridge_id}/record", name=name, format="wav", ifExists="overwrite"
             )
-        except CallGone:
+        except (CallGone, AriUnavailable):
             raise
         except AriError as exc:
-            # A full disk or a missing folder must never drop the conversation.
-            log.error("recording the conversation failed: %s", exc)
-            return None
+            # A full disk or a missing folder must never drop the conversation:
+            # the caller of this handles the refusal and the call goes on.
+            raise RecordingRefused(name, f"Asterisk refused to record: {exc}", exc.status) from exc
         return name
 
     async def release(self, leg: CounselorLeg) -> None:
@@ -472,7 +473,7 @@ class AriCall:
     async def record_message(
         self, *, max_seconds: int, silence_seconds: int, beep: bool
     ) -> tuple[str, float] | None:
-        name = f"voicemail-{self.call_id}-{uuid.uuid4().hex[:6]}"
+        name = f"{VOICEMAIL_PREFIX}{self.call_id}-{uuid.uuid4().hex[:6]}"
         done: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self._recordings[name] = done
         try:

@@ -15,12 +15,13 @@ from typing import Any
 
 from ivr.acd import feature_codes, supervision
 from ivr.acd.actions import CounselorActions
+from ivr.ari import recordings
 from ivr.ari.call import AriCall
 from ivr.ari.events import Event, EventStream
 from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService, current_call
 from ivr.errors import AriError, CallGone
-from ivr.ports import CallRecords
+from ivr.ports import CallRecords, RecordingLog
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class AriHub:
         dial: str | None = None,
         caller_id: str = "",
         supervisor_phones: dict[str, str] | None = None,
+        recordings: RecordingLog | None = None,
     ) -> None:
         self.rest = rest
         self.app = app
@@ -58,6 +60,7 @@ class AriHub:
         self.caller_id = caller_id
         self.service = service
         self.records = records
+        self.recordings = recordings  # told of every recording's start, end or failure
         self.calls: dict[str, AriCall] = {}
         # Counselors' desk phones by PJSIP endpoint name, for their device state.
         self.phones = {endpoint: cid for cid, endpoint in service.acd.endpoints.items()}
@@ -113,6 +116,10 @@ class AriHub:
             kind_of, _, name = str(target).partition(":")
             # A call's bridge is `<call>-talk`: its playbacks and recordings are the call's.
             channel_id = {"channel": name, "bridge": name.removesuffix("-talk")}.get(kind_of)
+            if kind.startswith("Recording") and isinstance(channel_id, str):
+                # Told even when the call is over: a conversation's recording
+                # finishes as its bridge goes, after the caller's hangup.
+                self._recording_event(kind, owner_of(channel_id), item)
         if not isinstance(channel_id, str):
             return
         call = self.calls.get(owner_of(channel_id))
@@ -131,6 +138,19 @@ class AriHub:
                 self.service.call_ended(call.call_id, call.hangup_cause)
         finally:
             current_call.reset(token)
+
+    def _recording_event(self, kind: str, call_id: str, recording: dict[str, Any]) -> None:
+        name = str(recording.get("name") or "")
+        if self.recordings is None or not name:
+            return
+        what = recordings.kind_of(name)
+        if kind == "RecordingStarted":
+            self.recordings.started(call_id, what, name)
+        elif kind == "RecordingFinished":
+            self.recordings.finished(call_id, what, name)
+        elif kind == "RecordingFailed":
+            cause = recording.get("cause") or "Asterisk gave no cause"
+            self.recordings.failed(call_id, what, name, f"Asterisk could not record: {cause}")
 
     def _seen_before(self, kind: str, channel_id: object, event: Event) -> bool:
         """The same event delivered twice: a counselor's channel is ours twice over,

@@ -17,7 +17,7 @@ from ivr.calls.context import CallContext
 from ivr.flows import model
 from ivr.flows.loader import Loaded
 from ivr.flows.promptbook import PromptBook
-from ivr.ports import CallControl, CallGoneError, PbxUnreachableError
+from ivr.ports import CallControl, CallGoneError, PbxUnreachableError, RecordingLog
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ class FlowEnv:
     endpoints: Mapping[str, str] = field(default_factory=dict)  # counselor id -> endpoint
     # Told when a callback request is stored, so it is served without polling.
     callback_requested: Callable[[], None] | None = None
+    # Told what becomes of recordings (the service's copier); None in simulations.
+    recordings: RecordingLog | None = None
 
 
 @dataclass

@@ -40,8 +40,10 @@ _CALL_COLUMNS = {
 
 _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
     "call_events": ({"id": int, "call_id": str, "at": str, "kind": str, "detail": str}, ["call_id", "id"]),
-    # status: new (held in line), queued (waiting for a retry), done, failed;
+    # status: new (held in line), queued (waiting for a retry), assigned (a
+    # staff member returns it by hand: no more automatic attempts), done, failed;
     # `merged` counts later requests for the same number folded into this one.
+    # handled_by: the counselor who talked to the citizen (or closed it by hand).
     "callbacks": (
         {
             "id": int,
@@ -56,6 +58,8 @@ _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
             "merged": int,
             "handled_by": str,
             "closed_at": str,
+            "assigned_to": str,
+            "assigned_at": str,
         },
         ["status", "requested_at"],
     ),
@@ -72,7 +76,12 @@ _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
             "recording": str,
             "seconds": float,
             "at": str,
+            # new -> assigned (assigned_to) -> done (handled_by, done_at)
             "status": str,
+            "assigned_to": str,
+            "assigned_at": str,
+            "handled_by": str,
+            "done_at": str,
         },
         ["status", "at"],
     ),

@@ -20,7 +20,7 @@ from ivr.calls.keycodes import KeyCodes
 from ivr.flows.engine import FlowRun
 from ivr.flows.nodes import transfers
 from ivr.flows.nodes.transfers import Talk
-from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
+from ivr.ports import CallGoneError, CounselorLeg, QueueEvent, RecordingRefusedError
 
 WARNING = "jeonju/abuse-warning"
 CLOSING = "jeonju/abuse-closing"
@@ -39,10 +39,10 @@ async def talk(
     if not resumed:
         await run.call.connect(leg)
         await run.ctx.connected(leg.counselor_id, leg.leg_id)
-        recording = await run.call.record_conversation()
-        if recording is None:
-            await run.ctx.event("recording_failed")
-        else:
+        recording = await _record(run)
+        if recording is not None:
+            if run.env.recordings is not None:
+                run.env.recordings.started(run.ctx.call_id, "conversation", recording)
             run.ctx.facts.recording = recording
             await run.ctx.records.updated(run.ctx.facts)
             await run.ctx.event("recording_started", recording=recording)
@@ -65,6 +65,22 @@ async def talk(
     if queue is not None:
         await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, talking.current, waited)
     await run.ctx.let_go(run.call)
+
+
+async def _record(run: FlowRun) -> str | None:
+    """Start the conversation's recording; a refusal is stored, and the call goes on."""
+    try:
+        name = await run.call.record_conversation()
+    except RecordingRefusedError as exc:
+        if run.env.recordings is not None:
+            # The copier stores the failure, logs the alert and writes the timeline.
+            run.env.recordings.failed(run.ctx.call_id, "conversation", exc.name, str(exc))
+        else:
+            await run.ctx.event("recording_failed", recording=exc.name, error=str(exc))
+        return None
+    if name is None:
+        await run.ctx.event("recording_failed")
+    return name
 
 
 async def _until_over(talking: Talk) -> bool:

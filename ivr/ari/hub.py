@@ -144,6 +144,7 @@ class AriHub:
         if self.recordings is None or not name:
             return
         what = recordings.kind_of(name)
+        log.info("%s %s (%s)", kind, name, recording.get("state"))
         if kind == "RecordingStarted":
             self.recordings.started(call_id, what, name)
         elif kind == "RecordingFinished":

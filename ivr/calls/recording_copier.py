@@ -27,6 +27,8 @@ from ivr.ports import CallGoneError, CallRecords, RecordingArchive, RecordingSou
 
 log = logging.getLogger(__name__)
 
+MISSING_TRIES = 2  # asked again this often before a recording without a file counts as failed
+
 
 class RecordingCopier:
     """RecordingLog for the running service: rows, copies, retries, alerts."""
@@ -131,6 +133,7 @@ class RecordingCopier:
 
     async def _copy(self, name: str) -> None:
         delay = self.first_retry
+        missing = 0
         while await self.archive.is_pending(name):
             try:
                 async with self._gate:
@@ -155,8 +158,16 @@ class RecordingCopier:
                 )
                 return
             except CallGoneError as exc:
-                await self._lost(name, exc)
-                return
+                # Asterisk 22 reports a recording it could not write (an
+                # unwritable or full spool) as RecordingFinished, not Failed
+                # (record_file in res/res_stasis_recording.c sets COMPLETE
+                # whatever ast_play_and_record_full returned):
+                # a finished recording without a file is a failed one. Asked
+                # again first, in case the file shows up a moment late.
+                missing += 1
+                if missing > MISSING_TRIES:
+                    await self._lost(name, exc)
+                    return
             except _NotYet:
                 pass
             except HotlineError as exc:
@@ -166,7 +177,8 @@ class RecordingCopier:
 
     async def _lost(self, name: str, exc: Exception) -> None:
         """The PBX has no such file: nothing more can be copied."""
-        await self.record_failure("", "", name, f"the PBX has no stored file: {exc}")
+        error = f"Asterisk recorded no file (is its recording spool writable, its disk full?): {exc}"
+        await self.record_failure("", "", name, error)
 
 
 class _NotYet(Exception):

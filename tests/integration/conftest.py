@@ -232,6 +232,17 @@ class Service:
             time.sleep(0.02)
         raise AssertionError(f"fewer than {count} {kind!r} events after {timeout} s:\n{self.log()[-3000:]}")
 
+    def stored_recording(self, name: str, timeout: float = 30.0) -> Path:
+        """The hotline's own copy of a recording, once copied out of Asterisk."""
+        deadline = time.monotonic() + timeout
+        rows: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            rows = self.query("SELECT * FROM recordings WHERE name = ?", (name,))
+            if rows and rows[0]["status"] == "stored":
+                return self.config_path.parent / "recordings" / rows[0]["path"]
+            time.sleep(0.05)
+        raise AssertionError(f"recording {name} not stored after {timeout} s: {rows}\n{self.log()[-3000:]}")
+
     def wait_for_event(self, kind: str, timeout: float = 30.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

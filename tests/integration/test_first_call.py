@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ivr import config as config_mod
-from ivr.pbx import embedded
 from tests.integration.conftest import COUNSELOR_PORTS, Service
 from tests.integration.sipp import SippLab
 
@@ -29,7 +28,7 @@ def test_citizen_presses_0_and_talks_to_a_counselor(
     assert "connected" in kinds and kinds[-1] == "call_ended"
     # The conversation was recorded from the moment it connected.
     assert call["recording"] == f"call-{call['id']}"
-    wav = embedded.instance_for(pbx).recordings / f"{call['recording']}.wav"
+    wav = hotline.stored_recording(call["recording"])
     assert wav.is_file() and wav.stat().st_size >= 44
 
 

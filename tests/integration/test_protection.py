@@ -7,7 +7,6 @@ import wave
 from datetime import datetime
 
 from ivr import config as config_mod
-from ivr.pbx import embedded
 from tests.integration.conftest import COUNSELOR_PORTS, Service
 from tests.integration.sipp import SippLab
 from tests.integration.test_service_lifecycle import prompt_seconds
@@ -41,7 +40,7 @@ def test_star_nine_warns_then_ends_the_call_flags_the_recording_strikes_and_cool
         r["reason"] for r in hotline.query("SELECT * FROM caller_strikes WHERE number = ?", (ABUSER,))
     ] == ["abuse"]
     # The recording holds the warning and the closing words (both were played to the bridge).
-    wav = embedded.instance_for(pbx).recordings / f"{call['recording']}.wav"
+    wav = hotline.stored_recording(call["recording"])
     with wave.open(str(wav)) as w:
         recorded = w.getnframes() / w.getframerate()
     assert recorded >= prompt_seconds(pbx, "abuse-warning") + prompt_seconds(pbx, "abuse-closing") - 1

@@ -21,6 +21,9 @@ def test_a_citizen_leaves_a_message_and_it_is_kept(
     [message] = hotline.query("SELECT * FROM voicemails")
     assert (message["call_id"], message["status"]) == (call["id"], "new")
     assert 2.0 <= message["seconds"] <= 9.0, message
-    wav = embedded.instance_for(pbx).recordings / f"{message['recording']}.wav"
+    wav = hotline.stored_recording(message["recording"])
+    assert wav.name == f"{call['id']}-voicemail.wav"
     with wave.open(str(wav)) as w:
         assert w.getnframes() / w.getframerate() >= 2.0
+    # Asterisk's own copy is gone once ours is verified.
+    assert not (embedded.instance_for(pbx).recordings / f"{message['recording']}.wav").exists()

@@ -23,13 +23,10 @@ from ivr import config as config_mod
 from ivr.acd import build as acd_build
 from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari.hub import AriHub
-from ivr.ari.recordings import AriRecordingSource
 from ivr.ari.rest import AriRest
 from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.callbacks import CallbackRunner
-from ivr.calls.recording_copier import RecordingCopier, recording_metrics
-from ivr.calls.recording_copier import stop as stop_task
-from ivr.calls.retention import RetentionPolicy
+from ivr.calls.recording_copier import recording_metrics
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig, key_line
 from ivr.errors import ConfigError, HotlineError
@@ -37,10 +34,9 @@ from ivr.flow_admin import env_of, known, load_flows, publish_prompts
 from ivr.flows.loader import FlowError
 from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
+from ivr.recording_service import RecordingService
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
-from ivr.store.purge import purge_daily
-from ivr.store.recordings import SqliteRecordingArchive
 from ivr.web import app as web_app
 from ivr.web.context import FlowsSetup
 
@@ -174,11 +170,8 @@ class Hotline:
         )
         self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
         # Every recording copied out of Asterisk into storage.recordings, then deleted there.
-        self.recordings_root = cfg.resolve(s.storage.recordings)
-        self.archive = SqliteRecordingArchive(self.records.db, self.recordings_root)
-        self.copier = RecordingCopier(
-            self.archive, AriRecordingSource(self.rest), self.records, now=lambda: datetime.now(tz)
-        )
+        self.recordings = RecordingService(cfg, self.records, self.rest)
+        self.copier = self.recordings.copier
         env.recordings = self.copier
         self.hub = AriHub(
             self.rest,
@@ -231,7 +224,6 @@ class Hotline:
         self.started = time.monotonic()
         self._reloads: set[asyncio.Task[None]] = set()
         self._import_task: asyncio.Task[None] | None = None
-        self._background: list[asyncio.Task[None]] = []
 
     async def health(self) -> dict[str, Any]:
         registered = await self.hub.registered()
@@ -368,19 +360,7 @@ class Hotline:
         site = web.TCPSite(runner, s.web.listen, s.web.port)
         await site.start()
         hub_task = asyncio.create_task(self.hub.run(), name="ari-events")
-        self._background += [
-            asyncio.create_task(self.copier.run(), name="recordings"),
-            asyncio.create_task(
-                purge_daily(
-                    self.records.db,
-                    self.recordings_root,
-                    RetentionPolicy(s.retention.default_days, dict(s.retention.categories)),
-                    s.retention.purge_at,
-                    now=lambda: datetime.now(ZoneInfo(s.hotline.timezone)),
-                ),
-                name="retention",
-            ),
-        ]
+        self.recordings.start()
         if self.callbacks is not None:
             callbacks = self.callbacks
 
@@ -411,8 +391,7 @@ class Hotline:
             with contextlib.suppress(asyncio.CancelledError):
                 await hub_task
             await self.service.detach_all()
-            for task in self._background:
-                await stop_task(task)
+            await self.recordings.stop()
             await self.rest.close()
             await runner.cleanup()
             self.records.close()

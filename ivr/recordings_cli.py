@@ -6,9 +6,9 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ivr.calls.retention import RetentionPolicy
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
+from ivr.recording_service import policy_of
 from ivr.store import followups, purge, recordings
 from ivr.web.audit import os_user
 
@@ -46,11 +46,6 @@ def _as_of(cfg: LoadedConfig, text: str | None) -> datetime:
     except ValueError:
         raise HotlineError(f"--as-of {text!r}: use a date and time such as '2027-03-01 09:00'") from None
     return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(cfg.settings.hotline.timezone))
-
-
-def policy_of(cfg: LoadedConfig) -> RetentionPolicy:
-    r = cfg.settings.retention
-    return RetentionPolicy(r.default_days, dict(r.categories))
 
 
 def run_recordings(cfg: LoadedConfig, args: argparse.Namespace) -> int:

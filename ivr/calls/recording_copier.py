@@ -96,7 +96,8 @@ class RecordingCopier:
     async def _guarded(self, aw: Any) -> None:
         try:
             await aw
-        except HotlineError as exc:
+        except (HotlineError, OSError) as exc:
+            # The database or the disk said no: the next event or sweep tries again.
             log.error("recordings: %s", exc)
 
     async def _handle(self, what: str, call_id: str, kind: str, name: str, error: str) -> None:
@@ -170,7 +171,7 @@ class RecordingCopier:
                     return
             except _NotYet:
                 pass
-            except HotlineError as exc:
+            except (HotlineError, OSError) as exc:
                 log.warning("copying recording %s failed; trying again in %.0f s: %s", name, delay, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_retry)

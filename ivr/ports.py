@@ -293,7 +293,7 @@ class RecordingArchive(Protocol):
         """Write the file, verify it, mark the row `stored` (StoreError if it cannot)."""
 
     async def waiting(self) -> list[tuple[str, str]]:
-        """(call id, name) of `pending` recordings whose calls have ended."""
+        """(call id, name) of every `pending` recording, oldest first."""
 
     async def is_pending(self, name: str) -> bool: ...
 

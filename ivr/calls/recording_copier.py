@@ -4,8 +4,9 @@ Asterisk records into its spool; the copier fetches each finished recording,
 has the archive write and verify it, and only then deletes the PBX's copy, so
 the spool does not grow and nothing is lost. A copy that fails (Asterisk busy
 or restarting, a full disk here) is retried with backoff, and a sweep at start
-and every minute picks up recordings whose calls ended without a "finished"
-event (missed during a reconnect, or while the service was down).
+and every minute picks up pending recordings the PBX is no longer making,
+whose "finished" event was missed (during a reconnect, or while the service
+was down, or because Asterisk restarted mid-recording).
 
 A recording that fails never touches the call: its row becomes `failed`, its
 call's timeline gets `recording_failed`, an ERROR line is logged and
@@ -58,6 +59,7 @@ class RecordingCopier:
         self.copy_seconds = 0.0  # total time of successful copies (fetch, write, verify, delete)
         self._events: asyncio.Queue[tuple[str, str, str, str, str]] = asyncio.Queue()
         self._copies: dict[str, asyncio.Task[None]] = {}
+        self._finished: set[str] = set()  # told finished: wait for a live one to end
         self._gate = asyncio.Semaphore(2)  # a few copies at once, not a burst at 2 cores
 
     # -- RecordingLog (called from event handlers: never blocks) -------------
@@ -106,6 +108,7 @@ class RecordingCopier:
             await self.archive.started(call_id, kind, name, at)
         elif what == "finished":
             await self.archive.started(call_id, kind, name, at)  # a missed start
+            self._finished.add(name)
             self.copy(name)
         else:
             await self.record_failure(call_id, kind, name, error)
@@ -120,17 +123,25 @@ class RecordingCopier:
         await self.records.event(call_id, self.now(), "recording_failed", {"recording": name, "error": error})
 
     async def sweep(self) -> None:
-        """Copy the recordings of ended calls still pending (at start, then every minute)."""
+        """Copy pending recordings the PBX has finished (at start, then every minute);
+        one still being recorded is left for its "finished" event or the next sweep."""
         for _call_id, name in await self.archive.waiting():
             self.copy(name)
 
     def copy(self, name: str) -> None:
         """Copy `name` now, retrying until it is stored (once at a time per recording)."""
-        if name in self._copies:
+        running = self._copies.get(name)
+        if running is not None and not running.done():
             return
         task = asyncio.get_running_loop().create_task(self._copy(name), name=f"copy-{name}")
         self._copies[name] = task
-        task.add_done_callback(lambda _t: self._copies.pop(name, None))
+        task.add_done_callback(lambda t: self._forget(name, t))
+
+    def _forget(self, name: str, task: asyncio.Task[None]) -> None:
+        if self._copies.get(name) is task:
+            del self._copies[name]
+        if name not in self._copies:
+            self._finished.discard(name)
 
     async def _copy(self, name: str) -> None:
         delay = self.first_retry
@@ -170,7 +181,8 @@ class RecordingCopier:
                     await self._lost(name, exc)
                     return
             except _NotYet:
-                pass
+                if name not in self._finished:
+                    return  # found by a sweep while recording: its end will tell us
             except (HotlineError, OSError) as exc:
                 log.warning("copying recording %s failed; trying again in %.0f s: %s", name, delay, exc)
             await asyncio.sleep(delay)

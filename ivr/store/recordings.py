@@ -97,8 +97,7 @@ class SqliteRecordingArchive:
     async def waiting(self) -> list[tuple[str, str]]:
         def read(db: sqlite_utils.Database) -> list[tuple[str, str]]:
             rows = db.execute(
-                "SELECT r.call_id, r.name FROM recordings r LEFT JOIN calls c ON c.id = r.call_id "
-                "WHERE r.status = 'pending' AND COALESCE(c.open, 0) = 0 ORDER BY r.id"
+                "SELECT call_id, name FROM recordings WHERE status = 'pending' ORDER BY id"
             ).fetchall()
             return [(str(r[0]), str(r[1])) for r in rows]
 

@@ -121,6 +121,27 @@ def test_conversations_are_copied_verified_and_purged_by_retention_except_flagge
     assert rows[held["id"]]["hold_reason"] == "민원 소송 증거 (case 2026-17)"
 
 
+def test_a_recording_left_behind_by_a_killed_service_is_copied_after_its_restart(
+    pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab
+) -> None:
+    counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
+    citizen = lab.citizen(digits=[(800, "0")], speaks_at_ms=2000, hangup_after_ms=10000)
+    hotline.wait_for_event("recording_started", timeout=40)
+    [row] = hotline.query("SELECT * FROM recordings")
+    assert row["status"] == "pending"
+
+    hotline.kill()
+    assert citizen.wait(60) == 0, citizen.errors()  # the citizen hangs up while nobody watches
+    hotline.start()
+
+    # Back, the service ends what is left of the call (the counselor's phone
+    # too), and the recording, finished by then, is copied: nothing is lost.
+    assert counselor.wait(30) == 0, counselor.errors()
+    wav = hotline.stored_recording(row["name"])
+    assert sox_seconds(wav) >= 5
+    assert not pbx_has_stored(pbx, row["name"])
+
+
 def metrics() -> str:
     with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/metrics", timeout=2) as r:
         return r.read().decode()

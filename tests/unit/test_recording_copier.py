@@ -30,7 +30,6 @@ class Archive:
         self.rows: dict[str, dict[str, Any]] = {}
         self.kept: list[str] = []
         self.refuse_writes = 0  # the next writes fail (full disk here)
-        self.open_calls: set[str] = set()
 
     async def started(self, call_id: str, kind: str, name: str, at: datetime) -> None:
         self.rows.setdefault(name, {"call_id": call_id, "kind": kind, "status": "pending"})
@@ -55,11 +54,7 @@ class Archive:
         return StoredRecording(name, f"2026/11/28/{name}.wav", "ab" * 32, len(data), 1.0)
 
     async def waiting(self) -> list[tuple[str, str]]:
-        return [
-            (r["call_id"], n)
-            for n, r in self.rows.items()
-            if r["status"] == "pending" and r["call_id"] not in self.open_calls
-        ]
+        return [(r["call_id"], n) for n, r in self.rows.items() if r["status"] == "pending"]
 
     async def is_pending(self, name: str) -> bool:
         return self.rows.get(name, {}).get("status") == "pending"
@@ -162,16 +157,19 @@ async def test_a_recording_still_going_is_left_alone_until_it_ends() -> None:
         await until(lambda: archive.kept == ["call-1"])
 
 
-async def test_the_sweep_copies_recordings_of_ended_calls_left_pending_but_not_of_calls_going_on() -> None:
+async def test_the_sweep_copies_what_the_pbx_finished_unnoticed_and_leaves_what_it_still_records() -> None:
     archive, pbx, records = Archive(), Pbx(), MemoryRecords()
     for n in ("1", "2"):
         pbx.files[f"call-{n}"] = b"RIFF..."
         archive.rows[f"call-{n}"] = {"call_id": n, "kind": "conversation", "status": "pending"}
-    archive.open_calls.add("2")  # a conversation that outlived a restart of the service
+    pbx.recording.add("call-2")  # a conversation that outlived a restart of the service
     async with running(copier_of(archive, pbx, records)):
         await until(lambda: archive.kept == ["call-1"])
         await asyncio.sleep(0.05)
-    assert archive.rows["call-2"]["status"] == "pending"
+        assert archive.rows["call-2"]["status"] == "pending"
+        assert ("fetch", "call-2") not in pbx.log
+        pbx.recording.clear()  # it ended while nobody told us: the next sweep finds it
+        await until(lambda: archive.kept == ["call-1", "call-2"])
 
 
 async def test_a_failed_recording_is_stored_counted_and_in_the_call_s_timeline() -> None:

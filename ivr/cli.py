@@ -71,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     for verb in ("disable", "enable"):
         users_sub.add_parser(verb, help=f"{verb} a user's log-in").add_argument("username")
     users_sub.add_parser("list", help="list users")
+    from ivr import reports_cli
+
+    reports_cli.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -129,6 +132,12 @@ def _run(args: argparse.Namespace) -> int:
         from ivr import users_cli
 
         return users_cli.run(cfg, args)
+    if args.command in ("report", "cdr"):
+        from ivr import reports_cli
+
+        return (
+            reports_cli.report(cfg, args) if args.command == "report" else reports_cli.cdr_export(cfg, args)
+        )
     if args.command == "serve":
         from ivr import app
 

@@ -33,6 +33,7 @@ from ivr.flow_admin import env_of, known, load_flows, publish_prompts
 from ivr.flows.loader import FlowError
 from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
+from ivr.reports.metrics import Rules
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
 from ivr.web import app as web_app
@@ -335,6 +336,7 @@ class Hotline:
             acd=self.acd,
             call_command=self.service.counselor_command,
             departments=[d.name for d in s.departments.values()],
+            report_rules=Rules(**s.reports.model_dump()),
         )
         runner = web.AppRunner(desk, access_log=None)
         await runner.setup()

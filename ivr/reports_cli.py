@@ -49,8 +49,7 @@ def _dates(parser: argparse.ArgumentParser) -> None:
 
 
 def rules_of(cfg: LoadedConfig) -> Rules:
-    r = cfg.settings.reports
-    return Rules(r.short_abandon_seconds, r.service_level_seconds, r.service_level_target, r.repeat_days)
+    return Rules(**cfg.settings.reports.model_dump())
 
 
 def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:

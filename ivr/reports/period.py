@@ -28,17 +28,20 @@ def _day(option: str, text: str, problems: list[str]) -> date | None:
     return None
 
 
-def parse_period(first: str, last: str, tz: tzinfo) -> Period:
-    """From the start of day `first` to the end of day `last` (both YYYY-MM-DD, inclusive)."""
+def parse_period(first: str, last: str, tz: tzinfo, names: tuple[str, str] = ("--from", "--to")) -> Period:
+    """From the start of day `first` to the end of day `last` (both YYYY-MM-DD, inclusive).
+
+    `names` are what the person typed them as (options, or form fields), for the errors.
+    """
     problems: list[str] = []
-    a, b = _day("--from", first, problems), _day("--to", last, problems)
+    fa, fb = names
+    a, b = _day(fa, first, problems), _day(fb, last, problems)
     if a is not None and b is not None:
         if b < a:
-            problems.append(f"--to {b} is before --from {a}")
+            problems.append(f"{fb} {b} is before {fa} {a}")
         elif (b - a).days + 1 > MAX_DAYS:
-            problems.append(
-                f"--from {a} --to {b} spans {(b - a).days + 1} days; at most {MAX_DAYS} at a time"
-            )
+            days = (b - a).days + 1
+            problems.append(f"{fa} {a} {fb} {b} spans {days} days; at most {MAX_DAYS} at a time")
     if problems or a is None or b is None:
         raise PeriodError(problems)
     start = datetime.combine(a, time(), tz)

@@ -110,8 +110,11 @@ class ReportRows:
 class ReportSource(Protocol):
     """Where reports read their rows from (SQLite today; PostgreSQL could follow)."""
 
-    def rows(self, period: Period, *, repeat_days: int) -> ReportRows:
-        """The rows of `period` (and the `repeat_days` before it, for repeat calls)."""
+    def rows(self, period: Period, *, repeat_days: int, now: datetime | None = None) -> ReportRows:
+        """The rows of `period` (and the `repeat_days` before it, for repeat calls).
+
+        Counselor states still open count up to `now` (the current time by default).
+        """
         ...
 
     def cdr(self, period: Period) -> list[dict[str, Any]]:

@@ -76,7 +76,7 @@ class SqliteReportRows:
         finally:
             conn.close()
 
-    def rows(self, period: Period, *, repeat_days: int = 7) -> ReportRows:
+    def rows(self, period: Period, *, repeat_days: int = 7, now: datetime | None = None) -> ReportRows:
         lo, hi = _iso(period.start - MARGIN), _iso(period.end + MARGIN)
         back = _iso(period.start - timedelta(days=repeat_days) - MARGIN)
         with self._connect() as db:
@@ -149,7 +149,7 @@ class SqliteReportRows:
             counselor_events=counselor,
             surveys=surveys,
             callbacks=callbacks,
-            now=datetime.now(period.tz),
+            now=now or datetime.now(period.tz),
         )
 
     def _fallback_lines(self, db: sqlite3.Connection, lo: str, hi: str) -> list[QueueLogRow]:

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.web.access import public
 from ivr.web.desk import build_desk
@@ -27,6 +28,7 @@ def build(
     actions: CounselorActions | None = None,
     call_command: Callable[[str, str], bool] | None = None,
     departments: Sequence[str] = (),
+    report_rules: Rules | None = None,
 ) -> web.Application:
     """The desk as the root application, with /healthz and /metrics open to monitors.
 
@@ -43,6 +45,7 @@ def build(
         actions=actions,
         call_command=call_command,
         departments=departments,
+        report_rules=report_rules,
     )
 
     @public

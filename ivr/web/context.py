@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 
 import jinja2
@@ -11,6 +11,7 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.web.ratelimit import AttemptTurns
 from ivr.web.schema import Clock
@@ -37,6 +38,8 @@ class Desk:
     # and the departments they may transfer to, in config order (1 = first).
     call_command: Callable[[str, str], bool] | None = None
     departments: Sequence[str] = ()
+    # What the Reports page counts against (config.yaml `reports`).
+    report_rules: Rules = field(default_factory=Rules)
 
 
 DESK = web.AppKey("desk", Desk)

@@ -20,9 +20,10 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.reports.metrics import Rules
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
-from ivr.web import admin_users, counselor_desk, live, login, ratelimit, wallboard
+from ivr.web import admin_users, counselor_desk, live, login, ratelimit, reports_page, wallboard
 from ivr.web.access import check_routes, logged_in, public
 from ivr.web.auth import desk_middleware
 from ivr.web.context import DESK, Desk, user_of
@@ -62,6 +63,7 @@ def build_desk(
     actions: CounselorActions | None = None,
     call_command: Callable[[str, str], bool] | None = None,
     departments: Sequence[str] = (),
+    report_rules: Rules | None = None,
 ) -> web.Application:
     """The desk as an aiohttp application over a started Database.
 
@@ -70,7 +72,8 @@ def build_desk(
     an admin links a user to a counselor. timezone: how times are shown.
     clock: now() in UTC (tests move it). acd: the live queue; with it the desk
     serves the wallboard and the counselor desks, whose state buttons go
-    through `actions` (by default CounselorActions(acd)).
+    through `actions` (by default CounselorActions(acd)). report_rules: what
+    the Reports page counts against (config.yaml `reports`).
 
     Every route added to the returned app, before it starts, must declare its
     roles with access.public / logged_in / allow, or start-up fails.
@@ -89,6 +92,7 @@ def build_desk(
         actions=actions or (CounselorActions(acd) if acd is not None else None),
         call_command=call_command,
         departments=tuple(departments),
+        report_rules=report_rules or Rules(),
     )
     app.router.add_get("/", home)
     app.router.add_get("/login", login.login_page)
@@ -100,6 +104,7 @@ def build_desk(
     app.router.add_post("/admin/users/{username}/disable", admin_users.disable_user)
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
+    reports_page.add_routes(app)
     if acd is not None:
         live.track_sockets(app)
         wallboard.add_routes(app)

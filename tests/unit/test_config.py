@@ -77,7 +77,12 @@ def test_given_a_missing_file_then_it_says_so(tmp_path) -> None:
 
 def test_given_no_reports_section_then_the_usual_targets_apply() -> None:
     r = config.parse("").reports
-    assert (r.short_abandon_seconds, r.service_level_seconds, r.service_level_target, r.repeat_days) == (5, 20, 0.8, 7)
+    assert (r.short_abandon_seconds, r.service_level_seconds, r.service_level_target, r.repeat_days) == (
+        5,
+        20,
+        0.8,
+        7,
+    )
 
 
 def test_given_bad_report_settings_then_each_key_is_named() -> None:

@@ -72,16 +72,6 @@ def stretches(
     return found
 
 
-def clip(found: Iterable[Stretch], start: datetime, end: datetime) -> list[Stretch]:
-    """The parts of `found` between `start` and `end` (for hourly and daily figures)."""
-    out: list[Stretch] = []
-    for s in found:
-        a, b = max(s.start, start), min(s.end, end)
-        if b > a:
-            out.append(Stretch(s.counselor_id, s.state, s.reason, a, b))
-    return out
-
-
 def occupancy(found: Iterable[Stretch]) -> float | None:
     """Busy time over working time; None when nobody worked."""
     working = busy = 0.0

@@ -7,9 +7,10 @@ prints as a table, CSV or JSON.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from ivr.reports import counselors as ctime
@@ -60,18 +61,20 @@ def _grouped(
     talk_key: Callable[[Conversation], str],
     occupancy_of: Callable[[str], float | None] | None = None,
 ) -> Table:
-    keys = sorted({visit_key(v) for v in m.stays} | {talk_key(c) for c in m.talks})
+    stays: dict[str, list[Visit]] = defaultdict(list)
+    talks: dict[str, list[Conversation]] = defaultdict(list)
+    for v in m.stays:
+        stays[visit_key(v)].append(v)
+    for c in m.talks:
+        talks[talk_key(c)].append(c)
     rows = [
         _queue_row(
             {name: k},
             queue_figures(
-                (v for v in m.stays if visit_key(v) == k),
-                (c for c in m.talks if talk_key(c) == k),
-                rules,
-                occupancy_of(k) if occupancy_of else None,
+                stays.get(k, []), talks.get(k, []), rules, occupancy_of(k) if occupancy_of else None
             ),
         )
-        for k in keys
+        for k in sorted(stays.keys() | talks.keys())
     ]
     return Table(f"by {name}", (name, *QUEUE_COLUMNS), rows)
 
@@ -79,11 +82,26 @@ def _grouped(
 def _bucket_occupancy(
     m: Measured, rows: ReportRows, size: timedelta, fmt: str
 ) -> Callable[[str], float | None]:
+    """Occupancy per hour or day: each stretch is cut at the buckets' edges once."""
     tz = rows.period.tz
+    working: dict[str, float] = defaultdict(float)
+    busy: dict[str, float] = defaultdict(float)
+    for s in m.stretches:
+        at = s.start
+        while at < s.end:
+            local = at.astimezone(tz)
+            first = local.replace(minute=0, second=0, microsecond=0)
+            if size >= timedelta(days=1):
+                first = first.replace(hour=0)
+            key, edge = first.strftime(fmt), min(first + size, s.end)
+            if s.state in ctime.WORKING:
+                working[key] += (edge - at).total_seconds()
+            if s.state in ctime.BUSY:
+                busy[key] += (edge - at).total_seconds()
+            at = edge
 
     def occupancy(key: str) -> float | None:
-        start = datetime.strptime(key, fmt).replace(tzinfo=tz)
-        return ctime.occupancy(ctime.clip(m.stretches, start, start + size))
+        return busy[key] / working[key] if working.get(key) else None
 
     return occupancy
 

@@ -18,7 +18,9 @@ counselor talking with a citizen: it opens with `connected` (or
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ivr.reports.rows import CallEventRow, QueueLogRow
@@ -39,7 +41,7 @@ WRAP_UP_SLACK = timedelta(seconds=5)
 WRAP_UP_LATE = timedelta(seconds=60)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Visit:
     """One caller's stay in one queue."""
 
@@ -51,7 +53,7 @@ class Visit:
     counselor_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Conversation:
     """A counselor's part of one call (callbacks included)."""
 
@@ -83,9 +85,8 @@ def visits(log: list[QueueLogRow] | tuple[QueueLogRow, ...]) -> list[Visit]:
             waited = row.waited
             if waited is None:
                 waited = max(0.0, (row.at - found[i].entered_at).total_seconds())
-            found[i] = replace(
-                found[i], outcome=VISIT_ENDS[row.event], waited=waited, counselor_id=row.counselor_id
-            )
+            v = found[i]
+            v.outcome, v.waited, v.counselor_id = VISIT_ENDS[row.event], waited, row.counselor_id
     return found
 
 
@@ -104,13 +105,17 @@ def conversations(
             i = open_.pop(row.call_id)
             c = found[i]
             since = max(0.0, (row.at - c.connected_at).total_seconds())
-            talk = row.talked if row.event != "transferred" and row.talked is not None else since
-            found[i] = replace(c, ended_at=row.at, talk=talk)
-    holds = _holds(events)
-    return [
-        replace(c, hold=holds.get(c.call_id, 0.0), talk=max(0.0, c.talk - holds.get(c.call_id, 0.0)))
-        for c in found
-    ]
+            c.talk = row.talked if row.event != "transferred" and row.talked is not None else since
+            c.ended_at = row.at
+    # A call's consultations happen in its (almost always one) conversation: the first.
+    first: dict[str, Conversation] = {}
+    for c in found:
+        first.setdefault(c.call_id, c)
+    for call_id, held in _holds(events).items():
+        if call_id in first:
+            c = first[call_id]
+            c.hold, c.talk = held, max(0.0, c.talk - held)
+    return found
 
 
 def _holds(events: list[CallEventRow] | tuple[CallEventRow, ...]) -> dict[str, float]:
@@ -129,24 +134,29 @@ def _holds(events: list[CallEventRow] | tuple[CallEventRow, ...]) -> dict[str, f
 def attach_wrap_up(
     talks: list[Conversation], wrap_ups: list[tuple[str, datetime, float]]
 ) -> list[Conversation]:
-    """Give each conversation the wrap-up its counselor started as it ended.
+    """Give each conversation the wrap-up its counselor started as it ended (in place).
 
     `wrap_ups` are (counselor, start, seconds). A wrap-up belongs to the same
     counselor's conversation with the latest end at or before its start (give or
     take `WRAP_UP_SLACK`, and not more than `WRAP_UP_LATE` before) that has none yet.
     """
     result = list(talks)
+    # Per counselor, their conversations' ends in order, to search by time.
+    ends: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
+    for i, c in enumerate(result):
+        if c.ended_at is not None:
+            ends[c.counselor_id].append((c.ended_at, i))
+    for found in ends.values():
+        found.sort()
     taken: set[int] = set()
     for counselor, start, seconds in sorted(wrap_ups, key=lambda w: w[1]):
-        best: int | None = None
-        latest: datetime | None = None
-        for i, c in enumerate(result):
-            if i in taken or c.counselor_id != counselor or c.ended_at is None:
-                continue
-            fits = start - WRAP_UP_LATE <= c.ended_at <= start + WRAP_UP_SLACK
-            if fits and (latest is None or c.ended_at > latest):
-                best, latest = i, c.ended_at
-        if best is not None:
-            taken.add(best)
-            result[best] = replace(result[best], wrap_up=seconds)
+        found = ends.get(counselor, [])
+        j = bisect_right(found, start + WRAP_UP_SLACK, key=lambda e: e[0]) - 1
+        while j >= 0 and found[j][0] >= start - WRAP_UP_LATE:
+            i = found[j][1]
+            if i not in taken:
+                taken.add(i)
+                result[i].wrap_up = seconds
+                break
+            j -= 1
     return result

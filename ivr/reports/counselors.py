@@ -118,4 +118,6 @@ def per_counselor(found: list[Stretch], talks: Iterable[Conversation]) -> list[C
             f.pause[reason] = f.pause.get(reason, 0.0) + s.seconds
     for f in figures.values():
         f.occupancy = occupancy(s for s in found if s.counselor_id == f.counselor_id)
-    return sorted(figures.values(), key=lambda f: f.counselor_id)
+    # Logged out the whole period and no calls: nothing to report.
+    worked = (f for f in figures.values() if f.logged_in > 0 or f.calls > 0)
+    return sorted(worked, key=lambda f: f.counselor_id)

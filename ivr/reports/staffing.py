@@ -13,7 +13,7 @@ A week or more of history gives one sample of each hour; four weeks smooth it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ivr.reports import erlang
 from ivr.reports.metrics import Rules
@@ -43,7 +43,7 @@ def hour_occurrences(period: Period) -> Counter[tuple[int, int]]:
     while at < period.end:
         seen[(at.weekday(), at.hour)] += 1
         # Step in UTC: a local "+1 hour" is ambiguous across a clock change.
-        at = (at.astimezone(period.start.tzinfo) + timedelta(hours=1)).astimezone(period.tz)
+        at = (at.astimezone(UTC) + timedelta(hours=1)).astimezone(period.tz)
     return seen
 
 

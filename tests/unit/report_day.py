@@ -32,11 +32,12 @@ c01: available 08:50:00, reserved 09:00:06, on_call 09:00:15, wrap_up 09:02:15,
      available 14:03:30, logged_out 17:00:00
 c02: available 09:00:00, reserved 09:10:20, on_call 09:10:34, wrap_up 09:14:34,
      wrap_up (extended) 09:15:04, available 09:15:34, logged_out 12:30:00
+c03: available 2025-11-23 22:00:00 (the evening before), logged_out 02:00:00
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -108,6 +109,8 @@ COUNSELOR_EVENTS = {
         ("12:30:00", "logged_out", None),
     ],
 }
+# c03 worked the night shift: logged in the evening before, logged out at 02:00.
+NIGHT = [("2025-11-23", "22:00:00", "available"), (DAY, "02:00:00", "logged_out")]
 
 
 async def write_day(path: Path) -> None:
@@ -234,15 +237,26 @@ async def _write(r: SqliteCallRecords) -> None:
     await r.add_survey_answer("b1", "satisfaction", 3, at("09:14:50"))
     await r.add_survey_answer("b1", "resolved", 1, at("09:15:00"))
 
+    # Stamped in UTC, as counselor_record() does on a host whose clock is in UTC
+    # (08:50 in Seoul is 23:50 the day before): the report must still cut the day in Seoul.
     rows = [
         {
             "counselor_id": c,
-            "at": at(hms).isoformat(timespec="milliseconds"),
+            "at": at(hms).astimezone(UTC).isoformat(timespec="milliseconds"),
             "to_state": state,
             "reason": reason,
         }
         for c, changes in COUNSELOR_EVENTS.items()
         for hms, state, reason in changes
+    ]
+    rows += [
+        {
+            "counselor_id": "c03",
+            "at": at(hms, day).astimezone(UTC).isoformat(),
+            "to_state": state,
+            "reason": None,
+        }
+        for day, hms, state in NIGHT
     ]
     # As counselor_record() writes them, but at the fixture's times (it stamps "now").
     await r.db.run(lambda db: db.table("counselor_events").insert_all(rows))

@@ -61,7 +61,7 @@ def test_by_counselor_as_csv(config: Path) -> None:
     result = ivr(config, "report", "--from", DAY, "--to", DAY, "--by", "counselor", "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["counselor"] for r in rows] == ["c01", "c02"]
+    assert [r["counselor"] for r in rows] == ["c01", "c02", "c03"]  # c03: the night before
     assert (rows[0]["calls"], rows[0]["talk"], rows[0]["pause_meal"]) == ("3", "480.0", "3600.0")
 
 

@@ -17,16 +17,21 @@ from ivr.reports.period import parse_period
 from ivr.reports.report import build
 from ivr.reports.rows import ReportRows
 from ivr.store.report_rows import SqliteReportRows
-from tests.unit.report_day import DAY, SEOUL, write_day
+from tests.unit.report_day import DAY, SEOUL, at, write_day
 
 RULES = Rules(short_abandon_seconds=5, service_level_seconds=20, service_level_target=0.8, repeat_days=7)
 
 
 @pytest.fixture(scope="module")
-def day_rows(tmp_path_factory: pytest.TempPathFactory) -> ReportRows:
+def day_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("report") / "hotline.sqlite3"
     asyncio.run(write_day(db))
-    return SqliteReportRows(db).rows(parse_period(DAY, DAY, SEOUL), repeat_days=7)
+    return db
+
+
+@pytest.fixture(scope="module")
+def day_rows(day_db: Path) -> ReportRows:
+    return SqliteReportRows(day_db).rows(parse_period(DAY, DAY, SEOUL), repeat_days=7)
 
 
 def summary(rows: ReportRows) -> dict[str, Any]:
@@ -94,9 +99,10 @@ def test_handle_time_is_talk_plus_hold_plus_wrap_up(day_rows: ReportRows) -> Non
 def test_occupancy_counts_on_call_and_wrap_up_over_working_time(day_rows: ReportRows) -> None:
     # c01 working (logged in 08:50-17:00 = 29400 s, less break 900 and meal 3600) = 24900,
     #     busy = on_call 120 + 180 + 180 + wrap-up 30 + 30 + 30 = 570;
-    # c02 working 09:00-12:30 = 12600, busy = on_call 240 + wrap-up 60 = 300.
-    # (570 + 300) / (24900 + 12600) = 870 / 37500.
-    assert summary(day_rows)["occupancy"] == pytest.approx(870 / 37500)
+    # c02 working 09:00-12:30 = 12600, busy = on_call 240 + wrap-up 60 = 300;
+    # c03 available from midnight (logged in the evening before) to 02:00 = 7200, busy 0.
+    # (570 + 300 + 0) / (24900 + 12600 + 7200) = 870 / 44700.
+    assert summary(day_rows)["occupancy"] == pytest.approx(870 / 44700)
 
 
 def test_per_counselor_calls_talk_wrap_up_pauses_and_logged_in_time(day_rows: ReportRows) -> None:
@@ -185,3 +191,23 @@ def test_a_day_without_calls_gives_zeros_and_no_ratios(tmp_path: Path) -> None:
     rows = SqliteReportRows(db).rows(parse_period("2025-12-01", "2025-12-01", SEOUL), repeat_days=7)
     s = summary(rows)
     assert (s["calls"], s["offered"], s["service_level"], s["average_handle_seconds"]) == (0, 0, None, None)
+
+
+def test_while_the_day_is_still_going_counselor_time_runs_up_to_now(day_db: Path) -> None:
+    rows = SqliteReportRows(day_db).rows(parse_period(DAY, DAY, SEOUL), repeat_days=7, now=at("12:30:00"))
+    c01 = by(rows, "counselor")["c01"]
+    # c01 logged in at 08:50 and is still on her meal break at 12:30: 3 h 40 min so far,
+    # of which the break's 15 min and 30 min of the meal.
+    assert c01["logged_in"] == pytest.approx(3 * 3600 + 40 * 60)
+    assert (c01["pause_break"], c01["pause_meal"]) == (900.0, 1800.0)
+
+
+def test_a_counselor_logged_in_before_the_period_counts_from_its_start(
+    day_rows: ReportRows, day_db: Path
+) -> None:
+    # c03 logged in at 22:00 the evening before and out at 02:00: two hours on this day.
+    c03 = by(day_rows, "counselor")["c03"]
+    assert (c03["calls"], c03["logged_in"], c03["occupancy"]) == (0, 7200.0, 0.0)
+    # The next day nobody logged in: no rows, not rows of zeros.
+    rows = SqliteReportRows(day_db).rows(parse_period("2025-11-25", "2025-11-25", SEOUL), repeat_days=7)
+    assert by(rows, "counselor") == {}

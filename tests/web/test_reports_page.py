@@ -91,6 +91,7 @@ async def test_csv_downloads_by_group(day: Path, desk: Desk) -> None:
     assert [(r["counselor"], r["calls"], r["wrap_up"]) for r in rows] == [
         ("c01", "3", "90.0"),
         ("c02", "2", "60.0"),
+        ("c03", "0", "0.0"),
     ]
     summary = await client.get(f"/reports/export.csv?from={DAY}&to={DAY}")
     values = dict(csv.reader(io.StringIO((await summary.read()).decode("utf-8").lstrip("\ufeff"))))

@@ -13,9 +13,14 @@ import re
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestServer
 
+from ivr.reports.metrics import Rules
+from ivr.store.db import Database
+from ivr.web.desk import build_desk
+from ivr.web.schema import create_schema
 from tests.unit.report_day import DAY, write_day
-from tests.web.conftest import Desk
+from tests.web.conftest import COUNSELORS, Desk, FakeClock, Monotonic, dispatcher
 
 PAGE = f"/reports?from={DAY}&to={DAY}"
 
@@ -134,3 +139,44 @@ async def test_a_counselor_may_not_see_reports(desk: Desk) -> None:
     client = await desk.logged_in("counselor")
     assert (await client.get(PAGE)).status == 403
     assert (await client.get(f"/reports/export.csv?from={DAY}&to={DAY}")).status == 403
+
+
+async def test_the_wallboard_counts_against_the_configured_service_level(
+    db_path: Path, clock: FakeClock
+) -> None:
+    # config.yaml reports: 45 s and 90 %. Two callers answered after 10 s and 40 s in line:
+    # both within 45 s (with the default 20 s only one would be), so 100 %, no alert.
+    db = Database(db_path, create_schema)
+    db.start()
+    app = build_desk(
+        db,
+        counselors=COUNSELORS,
+        clock=clock,
+        acd=dispatcher(Monotonic()),
+        report_rules=Rules(service_level_seconds=45, service_level_target=0.9),
+    )
+    server = TestServer(app)
+    desk = Desk(server, db_path, clock, dispatcher(Monotonic()))
+    try:
+        for n, wait in ((1, 10), (2, 40)):
+            started = f"2026-03-02T08:0{n}:00.000+09:00"
+            row = {
+                "id": f"a{n}",
+                "caller": "01055556666",
+                "dialed": "2221000",
+                "started_at": started,
+                "open": 0,
+            }
+            desk.insert("calls", row | {"connected_at": f"2026-03-02T08:0{n}:{wait:02d}.000+09:00"})
+            desk.insert(
+                "call_events", {"call_id": f"a{n}", "at": started, "kind": "queue_entered", "detail": "{}"}
+            )
+        client = await desk.logged_in("supervisor")
+        body = await (await client.get("/api/wallboard")).json()
+        today = body["today"]
+        assert (today["service_seconds"], today["service_target"], today["service_level"]) == (45, 0.9, 1.0)
+        assert [a for a in body["alerts"] if a["kind"] == "service_level"] == []
+    finally:
+        await desk.close()
+        await server.close()
+        db.close()

@@ -14,7 +14,7 @@ from ivr.reports import cdr, output
 from ivr.reports.metrics import Rules
 from ivr.reports.period import PeriodError, parse_period
 from ivr.reports.report import GROUPS, build
-from ivr.reports.rows import Period
+from ivr.reports.rows import Period, ReportSource
 from ivr.store.report_rows import SqliteReportRows
 from ivr.web.problems import InvalidInput
 
@@ -62,7 +62,7 @@ def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:
 def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
     rules = rules_of(cfg)
-    source = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+    source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
     table = build(source.rows(period, repeat_days=rules.repeat_days), rules, args.by)
     last = (period.end - timedelta(days=1)).date()
     heading = f"{cfg.settings.hotline.name} {period.start.date()} ~ {last} ({table.title})"
@@ -86,7 +86,8 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
 
 def cdr_export(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
-    rows = SqliteReportRows(cfg.resolve(cfg.settings.storage.database)).cdr(period)
+    source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+    rows = source.cdr(period)
     tz = ZoneInfo(cfg.settings.hotline.timezone)
     text = (
         cdr.asterisk_csv(rows, tz, cfg.settings.asterisk.app) if args.asterisk_columns else cdr.own_csv(rows)

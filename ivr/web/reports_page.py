@@ -20,7 +20,7 @@ from ivr.reports.metrics import Rules
 from ivr.reports.output import Table
 from ivr.reports.period import PeriodError, parse_period
 from ivr.reports.report import GROUPS, build
-from ivr.reports.rows import Period, ReportRows
+from ivr.reports.rows import Period, ReportRows, ReportSource
 from ivr.store.report_rows import SqliteReportRows
 from ivr.web.access import allow
 from ivr.web.charts import Chart, share_line, stacked_bars
@@ -57,7 +57,7 @@ def _period(request: web.Request, desk: Desk) -> tuple[Period, str, str]:
 
 
 async def _rows(desk: Desk, period: Period) -> ReportRows:
-    source = SqliteReportRows(desk.db.path)
+    source: ReportSource = SqliteReportRows(desk.db.path)
     now = desk.clock().astimezone(desk.timezone)
     return await asyncio.to_thread(source.rows, period, repeat_days=desk.report_rules.repeat_days, now=now)
 

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivr.config import LoadedConfig
+from ivr.errors import HotlineError
 from ivr.reports import cdr, output
 from ivr.reports.metrics import Rules
 from ivr.reports.period import PeriodError, parse_period
@@ -93,7 +94,10 @@ def cdr_export(cfg: LoadedConfig, args: argparse.Namespace) -> int:
         cdr.asterisk_csv(rows, tz, cfg.settings.asterisk.app) if args.asterisk_columns else cdr.own_csv(rows)
     )
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise HotlineError(f"cdr export: cannot write {args.out}: {exc.strerror}") from None
         print(f"{len(rows)} call(s) written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

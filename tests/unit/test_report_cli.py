@@ -158,3 +158,10 @@ def test_cdr_export_in_our_own_columns_to_a_file(config: Path, tmp_path: Path) -
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["id"] for r in rows][:3] == ["a1", "b1", "c1"]
     assert rows[0]["started_at"] == "2025-11-24T09:00:00.000+09:00" and rows[0]["topic"] == "parking"
+
+
+def test_cdr_export_to_a_folder_that_does_not_exist_says_so(config: Path, tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "cdr.csv"
+    result = ivr(config, "cdr", "export", "--from", DAY, "--to", DAY, "-o", str(out))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"ivr: cdr export: cannot write {out}: No such file or directory"

@@ -35,6 +35,7 @@ from ivr.flows.loader import FlowError
 from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
 from ivr.recording_service import RecordingService
+from ivr.reports.metrics import Rules
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
 from ivr.web import app as web_app
@@ -354,6 +355,7 @@ class Hotline:
             queues={qid: q.name for qid, q in s.queues.items()},
             scorecards=s.qa.scorecards,
             flows=FlowsSetup(self.cfg, reload=self.take_flows),
+            report_rules=Rules(**s.reports.model_dump()),
         )
         runner = web.AppRunner(desk, access_log=None)
         await runner.setup()

@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         users_sub.add_parser(verb, help=f"{verb} a user's log-in").add_argument("username")
     users_sub.add_parser("list", help="list users")
     recordings_cli.add_parsers(sub)
+    from ivr import reports_cli
+
+    reports_cli.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -135,6 +138,12 @@ def _run(args: argparse.Namespace) -> int:
         return recordings_cli.run_recordings(cfg, args)
     if args.command in ("voicemails", "callbacks"):
         return recordings_cli.run_followups(cfg, args)
+    if args.command in ("report", "cdr"):
+        from ivr import reports_cli
+
+        return (
+            reports_cli.report(cfg, args) if args.command == "report" else reports_cli.cdr_export(cfg, args)
+        )
     if args.command == "serve":
         from ivr import app
 

@@ -253,6 +253,19 @@ class FallbackSettings(_Model):
     queue_log: str | None = None
 
 
+class ReportSettings(_Model):
+    """How `ivr report` counts (docs/metrics.md defines every figure)."""
+
+    # A caller who hangs up within this many seconds of entering the line is a
+    # short abandon, reported apart (they barely waited; often a wrong choice).
+    short_abandon_seconds: float = Field(default=5.0, ge=0, le=120)
+    # The service level: answered within T seconds, and the share the center aims for.
+    service_level_seconds: float = Field(default=20.0, gt=0, le=3600)
+    service_level_target: float = Field(default=0.8, gt=0, lt=1)
+    # The same caller again on the same topic within this many days is a repeat call.
+    repeat_days: int = Field(default=7, ge=1, le=90)
+
+
 class WebSettings(_Model):
     listen: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -367,6 +380,7 @@ class Settings(_Model):
     callbacks: CallbackSettings = CallbackSettings()
     ivr: IvrSettings = IvrSettings()
     fallback: FallbackSettings = FallbackSettings()
+    reports: ReportSettings = ReportSettings()
     web: WebSettings = WebSettings()
     qa: QaSettings = QaSettings()
     storage: StorageSettings = StorageSettings()

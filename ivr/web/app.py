@@ -11,6 +11,7 @@ from aiohttp import web
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.config import ScorecardSettings
+from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.web.access import public
 from ivr.web.context import FlowsSetup
@@ -34,6 +35,7 @@ def build(
     queues: Mapping[str, str] | None = None,
     scorecards: Mapping[str, ScorecardSettings] | None = None,
     flows: FlowsSetup | None = None,
+    report_rules: Rules | None = None,
 ) -> web.Application:
     """The desk as the root application, with /healthz and /metrics open to monitors.
 
@@ -54,6 +56,7 @@ def build(
         queues=queues,
         scorecards=scorecards,
         flows=flows,
+        report_rules=report_rules,
     )
 
     @public

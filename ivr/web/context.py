@@ -14,6 +14,7 @@ from aiohttp import web
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.config import LoadedConfig, ScorecardSettings
+from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.web.ratelimit import AttemptTurns
 from ivr.web.schema import Clock
@@ -59,6 +60,8 @@ class Desk:
     scorecards: Mapping[str, ScorecardSettings] = field(default_factory=dict)
     # The call flows' pages; None on a desk without them.
     flows: FlowsSetup | None = None
+    # What the Reports page counts against (config.yaml `reports`).
+    report_rules: Rules = field(default_factory=Rules)
 
 
 DESK = web.AppKey("desk", Desk)

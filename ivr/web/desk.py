@@ -22,6 +22,7 @@ from aiohttp import web
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.config import QaSettings, ScorecardSettings
+from ivr.reports.metrics import Rules
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
 from ivr.web import (
@@ -33,6 +34,7 @@ from ivr.web import (
     qa,
     ratelimit,
     recording_files,
+    reports_page,
     wallboard,
 )
 from ivr.web.access import check_routes, logged_in, public
@@ -78,6 +80,7 @@ def build_desk(
     queues: Mapping[str, str] | None = None,
     scorecards: Mapping[str, ScorecardSettings] | None = None,
     flows: FlowsSetup | None = None,
+    report_rules: Rules | None = None,
 ) -> web.Application:
     """The desk as an aiohttp application over a started Database.
 
@@ -90,7 +93,8 @@ def build_desk(
     storage.recordings, for the QA player; queues: queue id -> name;
     scorecards: config.yaml's qa.scorecards (by default the standard one).
     flows: the call flows' folder and the service's reload; with it the desk
-    serves /flows.
+    serves /flows. report_rules: what the Reports page counts against
+    (config.yaml `reports`).
 
     Every route added to the returned app, before it starts, must declare its
     roles with access.public / logged_in / allow, or start-up fails.
@@ -113,6 +117,7 @@ def build_desk(
         queues=dict(queues or {}),
         scorecards=dict(scorecards or QaSettings().scorecards),
         flows=flows,
+        report_rules=report_rules or Rules(),
     )
     app.router.add_get("/", home)
     app.router.add_get("/login", login.login_page)
@@ -124,6 +129,7 @@ def build_desk(
     app.router.add_post("/admin/users/{username}/disable", admin_users.disable_user)
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
+    reports_page.add_routes(app)
     if acd is not None:
         live.track_sockets(app)
         wallboard.add_routes(app)

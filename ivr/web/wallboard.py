@@ -17,6 +17,7 @@ from ivr.acd.actions import REASON_KO, STATE_KO
 from ivr.acd.board import Board, CounselorView
 from ivr.acd.counselor_model import CounselorRules, CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
+from ivr.reports.metrics import Rules
 from ivr.store.call_stats import SERVICE_SECONDS, SERVICE_TARGET, TodayStats, today_stats
 from ivr.web import live
 from ivr.web.access import allow
@@ -62,7 +63,11 @@ def wrap_up_alert_after(rules: CounselorRules) -> float:
 
 
 def alerts(
-    board: Board, names: Mapping[str, str], rules: CounselorRules, today: TodayStats
+    board: Board,
+    names: Mapping[str, str],
+    rules: CounselorRules,
+    today: TodayStats,
+    target: float = SERVICE_TARGET,
 ) -> list[dict[str, Any]]:
     """What a supervisor should look at now, most urgent first."""
     found: list[dict[str, Any]] = []
@@ -91,14 +96,14 @@ def alerts(
                     f"{name}: in wrap-up for over {minutes} min",
                 )
             )
-    if today.service_level is not None and today.service_level < SERVICE_TARGET:
-        percent, target = round(today.service_level * 100), round(SERVICE_TARGET * 100)
+    if today.service_level is not None and today.service_level < target:
+        percent, goal = round(today.service_level * 100), round(target * 100)
         found.append(
             _alert(
                 "service_level",
                 None,
-                f"서비스 레벨 {percent}% (목표 {target}%)",
-                f"service level {percent}% is under the {target}% target",
+                f"서비스 레벨 {percent}% (목표 {goal}%)",
+                f"service level {percent}% is under the {goal}% target",
             )
         )
     return found
@@ -109,8 +114,14 @@ def _alert(kind: str, counselor: str | None, ko: str, en: str) -> dict[str, Any]
 
 
 def snapshot_of(
-    board: Board, names: Mapping[str, str], rules: CounselorRules, today: TodayStats
+    board: Board,
+    names: Mapping[str, str],
+    rules: CounselorRules,
+    today: TodayStats,
+    service: Rules | None = None,
 ) -> dict[str, Any]:
+    """The wallboard as JSON; `service` gives T and the target (config.yaml `reports`)."""
+    service = service or Rules(service_level_seconds=SERVICE_SECONDS, service_level_target=SERVICE_TARGET)
     counselors = [counselor_json(c, names.get(c.id, c.id)) for c in board.counselors]
     by_state = {s.value: 0 for s in STATE_ORDER}
     for c in board.counselors:
@@ -127,18 +138,19 @@ def snapshot_of(
         ],
         "today": {
             **asdict(today),
-            "service_seconds": SERVICE_SECONDS,
-            "service_target": SERVICE_TARGET,
+            "service_seconds": service.service_level_seconds,
+            "service_target": service.service_level_target,
         },
-        "alerts": alerts(board, names, rules, today),
+        "alerts": alerts(board, names, rules, today, service.service_level_target),
     }
 
 
 async def snapshot(desk: Desk, acd: Dispatcher) -> dict[str, Any]:
     board = acd.board()  # first: the live part is what must be current
     midnight = local_midnight(desk.clock(), desk.timezone)
-    today = await read(desk.db, lambda db: today_stats(db, midnight))
-    return snapshot_of(board, desk.counselors, acd.rules, today)
+    service = desk.report_rules
+    today = await read(desk.db, lambda db: today_stats(db, midnight, service.service_level_seconds))
+    return snapshot_of(board, desk.counselors, acd.rules, today, service)
 
 
 def _acd(request: web.Request) -> tuple[Desk, Dispatcher]:

@@ -73,3 +73,22 @@ def test_given_a_missing_file_then_it_says_so(tmp_path) -> None:
     with pytest.raises(ConfigError) as err:
         config.load(tmp_path / "nope.yaml")
     assert "file not found" in err.value.problems[0]
+
+
+def test_given_no_reports_section_then_the_usual_targets_apply() -> None:
+    r = config.parse("").reports
+    assert (r.short_abandon_seconds, r.service_level_seconds, r.service_level_target, r.repeat_days) == (
+        5,
+        20,
+        0.8,
+        7,
+    )
+
+
+def test_given_bad_report_settings_then_each_key_is_named() -> None:
+    text = "reports:\n  service_level_target: 80\n  short_abandon_seconds: -1\n  repeat_dayz: 7\n"
+    assert sorted(problems(text)) == [
+        "config.yaml:2: reports.service_level_target: Input should be less than 1",
+        "config.yaml:3: reports.short_abandon_seconds: Input should be greater than or equal to 0",
+        "config.yaml:4: reports.repeat_dayz: unknown key (check its spelling and indentation)",
+    ]

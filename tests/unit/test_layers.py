@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE = ("ivr/flows", "ivr/acd", "ivr/calls")
+CORE = ("ivr/flows", "ivr/acd", "ivr/calls", "ivr/reports")
 FORBIDDEN = ("aiohttp", "ivr.ari", "ivr.store", "ivr.web", "ivr.pbx", "sqlite3", "sqlite_utils", "panoramisk")
 
 

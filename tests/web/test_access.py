@@ -19,6 +19,7 @@ from tests.web.test_qa import QA_ROUTES
 
 ANY = frozenset(USERS)
 ADMIN = frozenset({"admin"})
+SUPERVISORS = frozenset({"supervisor", "admin"})
 # Every protected route of the desk: (method, path as requested, route template, roles allowed).
 PROTECTED = [
     ("GET", "/", "/", ANY),
@@ -28,6 +29,8 @@ PROTECTED = [
     ("POST", "/admin/users", "/admin/users", ADMIN),
     ("POST", "/admin/users/qa1/disable", "/admin/users/{username}/disable", ADMIN),
     ("POST", "/admin/users/qa1/enable", "/admin/users/{username}/enable", ADMIN),
+    ("GET", "/reports", "/reports", SUPERVISORS),
+    ("GET", "/reports/export.csv", "/reports/export.csv", SUPERVISORS),
 ]
 PUBLIC = [("GET", "/login"), ("POST", "/login"), ("GET", "/static/{name}")]
 POSTS = [path for method, path, _, _ in PROTECTED if method == "POST"]

@@ -186,6 +186,16 @@ class QueueLogEntry:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class WaitingPlace:
+    """Where a caller stood in line when the service stopped: their place is kept."""
+
+    queue: str
+    entered_at: datetime
+    entry_position: int | None = None
+    priority: bool = False
+
+
 @dataclass
 class CallbackRequest:
     """A citizen to call back; `place_at` is where they were in line."""
@@ -213,6 +223,9 @@ class CallRecords(Protocol):
     async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None: ...
 
     async def open_calls(self) -> list[CallFacts]: ...
+
+    async def waiting_place(self, call_id: str) -> WaitingPlace | None:
+        """The caller's place in line if the queue log says they were still waiting."""
 
     async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
         """How many calls this number made since then."""

@@ -220,13 +220,19 @@ class Dispatcher:
         return found.minutes if found is not None else None
 
     # -- callers ---------------------------------------------------------------
-    def enter(self, call_id: str, queue: str, *, priority: bool = False) -> Admission:
-        """Put a caller in line; CLOSED (nobody logged in) and FULL keep them out."""
+    def enter(
+        self, call_id: str, queue: str, *, priority: bool = False, entered_at: float | None = None
+    ) -> Admission:
+        """Put a caller in line; CLOSED (nobody logged in) and FULL keep them out.
+
+        entered_at (monotonic, maybe in the past): the place a caller already
+        had, taken up again after a restart of the service."""
         config = self.queues[queue]
         waiting = [t.caller for t in self._tickets.values()]
         verdict = admit(config, waiting, list(self.counselors.values()))
         if verdict is Admission.ADMITTED:
-            self._tickets[call_id] = _Ticket(WaitingCaller(call_id, queue, self.now(), priority=priority))
+            since = self.now() if entered_at is None else entered_at
+            self._tickets[call_id] = _Ticket(WaitingCaller(call_id, queue, since, priority=priority))
             self._notify()
             self.kick()
         return verdict

@@ -323,7 +323,9 @@ class AriHub:
 
     async def _recover(self, alive: set[str]) -> None:
         """After a start of the service: take up calls that outlived the last one."""
-        for facts in await self.records.open_calls():
+        # Conversations first: their counselors must be on a call again before
+        # callers taken back into line are offered to anyone.
+        for facts in sorted(await self.records.open_calls(), key=lambda f: f.connected_at is None):
             if self.service.knows(facts.call_id):
                 continue
             if facts.call_id not in alive:
@@ -353,8 +355,14 @@ class AriHub:
     async def _sweep(self, alive: set[str], bridges: set[str]) -> None:
         """Hang up channels and destroy bridges that belong to no call."""
         for channel_id in alive:
-            if owner_of(channel_id) not in self.calls:
+            call = self.calls.get(owner_of(channel_id))
+            if call is None:
                 log.info("hanging up channel %s: it belongs to no call", channel_id)
+                await self._hangup_quietly(channel_id)
+            elif channel_id != call.call_id and channel_id not in call.legs:
+                # A counselor's phone still ringing for a caller whose wait was
+                # taken up again after a restart: the caller will be offered anew.
+                log.info("hanging up counselor leg %s: no longer offered", channel_id)
                 await self._hangup_quietly(channel_id)
         for bridge_id in bridges:
             # A call's bridges are `<call>-talk`, `<call>-consult`, `<call>-watch<n>`.

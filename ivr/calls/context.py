@@ -9,7 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
-from ivr.ports import CallControl, CallFacts, CallRecords, CounselorLeg, QueueEvent, QueueLogEntry
+from ivr.ports import (
+    CallControl,
+    CallFacts,
+    CallRecords,
+    CounselorLeg,
+    QueueEvent,
+    QueueLogEntry,
+    WaitingPlace,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,9 @@ class CallContext:
         # The queue this caller last entered and when: a callback asked for
         # from the line keeps that place.
         self.queue_place: tuple[str, datetime] | None = None
+        # The place in line a caller had before a restart of the service: the
+        # queue node takes it up instead of putting them at the back.
+        self.resumed_place: WaitingPlace | None = None
         # What the counselor asks of their conversation (*9 on the phone, the
         # desk's button): read by the conversation, in order.
         self.commands: asyncio.Queue[str] = asyncio.Queue()

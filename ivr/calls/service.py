@@ -19,7 +19,15 @@ from ivr.flows import model
 from ivr.flows.engine import FlowEnv, FlowRun, run_flow
 from ivr.flows.nodes import conversation
 from ivr.flows.registry import FlowRegistry
-from ivr.ports import CallControl, CallFacts, CallGoneError, CallRecords, CounselorLeg, PbxUnreachableError
+from ivr.ports import (
+    CallControl,
+    CallFacts,
+    CallGoneError,
+    CallRecords,
+    CounselorLeg,
+    PbxUnreachableError,
+    WaitingPlace,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,11 +133,25 @@ class CallService:
             await ctx.event("resumed", counselor=leg.counselor_id)
             after = next((s for s in reversed(visited) if isinstance(flow.nodes[s], model.QueueNode)), None)
             self._start(call, ctx, self._resume_talk(run, leg, after))
+        elif (place := await self._waiting_place(call.call_id, flow, visited)) is not None:
+            # A caller waiting in line goes back to the place they had.
+            ctx.resumed_place, node_id = place
+            await ctx.event("resumed", at=node_id, queue=place[0].queue)
+            self._start(call, ctx, self._run_from(run, node_id))
         else:
             # A caller in the IVR hears the menu they were in again (or the start).
             at = next((s for s in reversed(visited) if isinstance(flow.nodes[s], model.MenuNode)), None)
             await ctx.event("resumed", at=at or flow.start)
             self._start(call, ctx, self._run_from(run, at))
+
+    async def _waiting_place(
+        self, call_id: str, flow: model.Flow, visited: list[str]
+    ) -> tuple[WaitingPlace, str] | None:
+        """The caller's place in line and the queue node they waited in, if they were waiting."""
+        if not visited or not isinstance(node := flow.nodes[visited[-1]], model.QueueNode):
+            return None
+        place = await self.records.waiting_place(call_id)
+        return (place, visited[-1]) if place is not None and place.queue == node.queue else None
 
     async def close_lost(self, facts: CallFacts, why: str) -> None:
         """Close the record of a call that ended while nobody was watching."""

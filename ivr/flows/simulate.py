@@ -17,7 +17,7 @@ from ivr.calls.service import CallService
 from ivr.flows.engine import FlowEnv
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry
-from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry
+from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry, WaitingPlace
 
 Say = Callable[[str], None]
 
@@ -164,6 +164,9 @@ class SimulatedRecords:
 
     async def open_calls(self) -> list[CallFacts]:
         return []
+
+    async def waiting_place(self, call_id: str) -> WaitingPlace | None:
+        return None
 
     async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
         return 1 if self.repeat else 0

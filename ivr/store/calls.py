@@ -10,9 +10,10 @@ from typing import Any
 
 import sqlite_utils
 
-from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry
+from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry, WaitingPlace
 from ivr.store.db import Database
 from ivr.store.recordings_table import create_recordings_schema
+from ivr.store.waiting_places import waiting_place
 
 _CALL_COLUMNS = {
     "id": str,
@@ -266,6 +267,9 @@ class SqliteCallRecords:
     async def open_calls(self) -> list[CallFacts]:
         rows = await self.db.run(lambda db: list(db.table("calls").rows_where("open = 1")))
         return [facts_of(r) for r in rows]
+
+    async def waiting_place(self, call_id: str) -> WaitingPlace | None:
+        return await self.db.run(lambda db: waiting_place(db, call_id))
 
     async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
         def count(db: sqlite_utils.Database) -> int:

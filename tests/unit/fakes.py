@@ -12,7 +12,7 @@ from ivr.acd.counselor_states import Counselor as AcdCounselor
 from ivr.acd.counselor_states import CounselorRules, CounselorState
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.routing import QueueConfig
-from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry
+from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry, WaitingPlace
 
 
 class FakeLeg:
@@ -166,6 +166,7 @@ class MemoryRecords:
         self.strikes_added: list[tuple[str, str, str]] = []
         self.callback_places: list[datetime | None] = []
         self.callback_attempts: list[tuple[int, dict[str, Any]]] = []
+        self.waiting: dict[str, WaitingPlace] = {}  # places in line to hand back after a restart
 
     async def changed(self) -> None:
         """Return after the next closed call."""
@@ -202,6 +203,9 @@ class MemoryRecords:
 
     async def open_calls(self) -> list[CallFacts]:
         return [f for i, f in self.calls.items() if i not in self.closed_ids]
+
+    async def waiting_place(self, call_id: str) -> WaitingPlace | None:
+        return self.waiting.get(call_id)
 
     async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
         return sum(

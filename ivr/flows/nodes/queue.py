@@ -34,22 +34,36 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
     acd = run.ctx.acd
     call_id = run.ctx.call_id
     priority = run.priority or node.priority
-    verdict = acd.enter(call_id, node.queue, priority=priority)
+    resumed, run.ctx.resumed_place = run.ctx.resumed_place, None
+    if resumed is not None and resumed.queue != node.queue:
+        resumed = None
+    entered_at, since = run.ctx.monotonic(), run.ctx.now()
+    if resumed is not None:
+        # Back in line after a restart of the service, at the place they had.
+        priority = priority or resumed.priority
+        since = resumed.entered_at
+        entered_at -= max(0.0, (run.ctx.now() - since).total_seconds())
+    verdict = acd.enter(call_id, node.queue, priority=priority, entered_at=entered_at)
     if verdict is not Admission.ADMITTED:
         run.ctx.overflowed = True
         await run.ctx.event("queue_refused", queue=node.queue, reason=verdict.value)
         await run.ctx.queue_log(node.queue, QueueEvent.REFUSED, detail={"reason": verdict.value})
         return "closed" if verdict is Admission.CLOSED else "overflow"
-    place = _Place(node.queue, run.ctx.monotonic(), acd.position(call_id))
-    run.ctx.queue_place = (node.queue, run.ctx.now())  # a callback asked for from the line keeps it
-    await run.ctx.event("queue_entered", queue=node.queue, priority=priority, position=place.entry_position)
-    await run.ctx.queue_log(
-        node.queue,
-        QueueEvent.ENTERED,
-        at=run.ctx.queue_place[1],
-        position=place.entry_position,
-        detail={"priority": True} if priority else {},
-    )
+    position = acd.position(call_id)
+    entry_position = resumed.entry_position if resumed and resumed.entry_position else position
+    place = _Place(node.queue, entered_at, entry_position)
+    run.ctx.queue_place = (node.queue, since)  # a callback asked for from the line keeps it
+    if resumed is not None:
+        await run.ctx.event("queue_resumed", queue=node.queue, position=position, since=since.isoformat())
+    else:
+        await run.ctx.event("queue_entered", queue=node.queue, priority=priority, position=position)
+        await run.ctx.queue_log(
+            node.queue,
+            QueueEvent.ENTERED,
+            at=since,
+            position=position,
+            detail={"priority": True} if priority else {},
+        )
     try:
         return await _wait_in_line(node, run, place)
     except (asyncio.CancelledError, CallGoneError):

@@ -1,0 +1,72 @@
+"""The service killed (SIGKILL) while callers wait in line and one is in the menu:
+nobody is dropped, waiting callers keep their places, the menu caller hears the menu again."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from ivr.config import LoadedConfig
+from tests.integration.conftest import COUNSELOR_PORTS, Service, wait_pbx_idle
+from tests.integration.sipp import SippLab
+
+
+def test_killed_while_callers_wait_they_keep_their_places_and_the_menu_caller_hears_the_menu_again(
+    hotline: Service, lab: SippLab, pbx: LoadedConfig
+) -> None:
+    # The `tax` line has one counselor (c1): A talks to them, B then C wait behind.
+    phone = lab.counselor(COUNSELOR_PORTS[0], "answer", calls=3)
+    a = lab.citizen(digits=[(800, "2")], hangup_after_ms=22000, caller="01011110001")
+    hotline.wait_for_event("connected", timeout=30)
+    b = lab.citizen(digits=[(800, "2")], hangup_after_ms=32000, caller="01011110002")
+    hotline.wait_for_event_count("queue_entered", 2, timeout=15)
+    c = lab.citizen(digits=[(800, "2")], hangup_after_ms=42000, caller="01011110003")
+    hotline.wait_for_event_count("queue_entered", 3, timeout=15)
+    # D is in the menu when the service dies, and presses 1 (office hours) after it is back.
+    d = lab.citizen(digits=[(11000, "1")], expect_bye_within_ms=60000, caller="01011110004")
+    hotline.wait_for_event_count("call_started", 4, timeout=15)
+    deadline = time.monotonic() + 15
+    while not hotline.query(
+        "SELECT id FROM call_events WHERE kind = 'ivr' AND detail LIKE '%\"menu\"%' "
+        "AND call_id = (SELECT id FROM calls WHERE caller = '01011110004')"
+    ):
+        assert time.monotonic() < deadline, "D never reached the menu"
+        time.sleep(0.05)
+
+    hotline.kill()
+    restarted = datetime.now().astimezone()
+    hotline.start()
+
+    for phone_ in (a, b, c, d):
+        assert phone_.wait(90) == 0, phone_.errors()
+    calls = {row["caller"][-1]: row for row in hotline.closed_calls(4, timeout=30)}
+    assert len(hotline.query("SELECT id FROM calls")) == 4  # nobody recorded twice
+    # A's conversation went on; B and C were served by c1 in the order they arrived.
+    assert [calls[k]["disposition"] for k in "123"] == ["answered"] * 3
+    assert {calls[k]["counselor_id"] for k in "123"} == {"c1"}
+    assert calls["1"]["connected_at"] < calls["2"]["connected_at"] < calls["3"]["connected_at"]
+    for k in "23":
+        kinds = [kind for kind, _ in hotline.timeline(calls[k]["id"])]
+        assert "queue_resumed" in kinds, kinds
+        log = [
+            r["event"]
+            for r in hotline.query(
+                "SELECT event FROM queue_log WHERE call_id = ? ORDER BY id", (calls[k]["id"],)
+            )
+        ]
+        assert log.count("entered") == 1 and log[-2:] == ["connected", "completed_caller"], log
+    # D heard the menu again and went on from there.
+    timeline_d = hotline.timeline(calls["4"]["id"])
+    resumed = next(detail for kind, detail in timeline_d if kind == "resumed")
+    assert resumed["at"] == "menu"
+    assert calls["4"]["ivr_path"].endswith("menu > topic_info > info > after_info > goodbye"), calls["4"]
+    resumed_at = hotline.query(
+        "SELECT at FROM call_events WHERE kind = 'resumed' AND call_id = ?", (calls["4"]["id"],)
+    )[0]["at"]
+    print(
+        f"menu caller resumed {(datetime.fromisoformat(resumed_at) - restarted).total_seconds():.2f} s "
+        "after the restart began"
+    )
+    assert phone.wait(30) == 0, phone.errors()
+    assert "Traceback" not in hotline.log()
+    wait_pbx_idle(pbx)

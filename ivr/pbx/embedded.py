@@ -107,7 +107,21 @@ def pid(inst: Instance) -> int | None:
         return None
     except PermissionError:
         return value
-    return value
+    return None if _zombie(value) else value
+
+
+def _zombie(value: int) -> bool:
+    """A killed Asterisk nobody reaped: its pid still answers kill(0).
+
+    Asterisk is started detached, so init is its parent; in a container whose
+    init does not reap (SIGKILL of Asterisk, tried here) the dead process
+    stays a zombie and would pass for a running PBX."""
+    try:
+        stat = Path(f"/proc/{value}/stat").read_text()
+    except OSError:
+        return False
+    # "pid (comm) state ...": the state follows the last parenthesis.
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def start(cfg: LoadedConfig, inst: Instance, wait_seconds: float = 60.0) -> int:

@@ -36,6 +36,7 @@ from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
 from ivr.recording_service import RecordingService
 from ivr.reports.metrics import Rules
+from ivr.service_lock import ServiceLock
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
 from ivr.web import app as web_app
@@ -405,6 +406,10 @@ def serve(config_path: Path) -> int:
     from ivr import logs
 
     logs.setup(cfg.settings.service.log_level)
+    # Before anything is checked, started or written: a second copy disturbs nothing
+    # (and says so, rather than that the web port is taken).
+    lock = ServiceLock(cfg.settings.asterisk.ari_url, cfg.settings.asterisk.app)
+    lock.acquire()
     problems = preflight(cfg)
     if problems:
         raise ConfigError(problems)
@@ -432,4 +437,5 @@ def serve(config_path: Path) -> int:
         asyncio.run(main())
     finally:
         pid_file.unlink(missing_ok=True)
+        lock.release()
     return 0

@@ -3,6 +3,7 @@
     HotlineError
     ├── ConfigError          config.yaml is wrong; carries one line per problem
     ├── PbxError             the embedded Asterisk cannot be installed, rendered or run
+    ├── AlreadyServing       another `ivr serve` holds the same Stasis app
     ├── IllegalCounselorTransition   (ivr.acd) a counselor state change the table forbids
     ├── AriError             Asterisk's REST interface answered with an error
     │   ├── CallGone         the caller or counselor hung up before our request
@@ -33,6 +34,10 @@ class ConfigError(HotlineError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class AlreadyServing(HotlineError):
+    """Another service already serves this Stasis application (see service_lock.py)."""
 
 
 class PbxError(HotlineError):

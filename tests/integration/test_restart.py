@@ -3,11 +3,14 @@ nobody is dropped, waiting callers keep their places, the menu caller hears the 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from datetime import datetime
+from pathlib import Path
 
 from ivr.config import LoadedConfig
-from tests.integration.conftest import COUNSELOR_PORTS, Service, wait_pbx_idle
+from tests.integration.conftest import COUNSELOR_PORTS, WEB_PORT, Service, wait_pbx_idle
 from tests.integration.sipp import SippLab
 
 
@@ -70,3 +73,28 @@ def test_killed_while_callers_wait_they_keep_their_places_and_the_menu_caller_he
     assert phone.wait(30) == 0, phone.errors()
     assert "Traceback" not in hotline.log()
     wait_pbx_idle(pbx)
+
+
+def test_a_second_service_on_the_same_app_is_refused_and_the_first_keeps_serving(
+    hotline: Service, lab: SippLab
+) -> None:
+    # Another copy, its own web port and records, pointed at the same Asterisk and app.
+    second = hotline.config_path.parent / "second.yaml"
+    text = hotline.config_path.read_text()
+    text = text.replace(f"port: {WEB_PORT}", f"port: {WEB_PORT + 1}")
+    second.write_text(text.replace(str(hotline.database), str(hotline.database.parent / "second.sqlite3")))
+    refused = subprocess.run(
+        [sys.executable, "-m", "ivr.cli", "-c", str(second), "serve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert refused.returncode == 1, refused.stderr
+    assert f"pid {hotline.proc.pid}) already serves the Stasis app" in refused.stderr  # type: ignore[union-attr]
+    assert not (hotline.database.parent / "second.sqlite3").exists()  # it touched nothing
+
+    citizen = lab.citizen(digits=[(800, "1")], expect_bye_within_ms=60000)
+    assert citizen.wait(60) == 0, citizen.errors()
+    [call] = hotline.closed_calls(1)
+    assert call["ivr_path"].startswith("greeting > menu > topic_info > info")

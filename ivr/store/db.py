@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,12 +26,31 @@ T = TypeVar("T")
 _STOP = object()
 
 
+# How long a write waits for another process's lock (a report, a backup, an
+# admin's sqlite3 shell) before it is given up: long, because a call record
+# must not be lost to a moment of contention.
+BUSY_PATIENCE_SECONDS = 300.0
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
 class Database:
     """Runs functions of a sqlite_utils.Database on its own thread."""
 
-    def __init__(self, path: Path, schema: Callable[[sqlite_utils.Database], None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        schema: Callable[[sqlite_utils.Database], None],
+        *,
+        busy_ms: int = 5000,
+        patience: float = BUSY_PATIENCE_SECONDS,
+    ) -> None:
         self.path = path
         self._schema = schema
+        self._busy_ms = busy_ms
+        self._patience = patience
         self._jobs: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -67,7 +88,7 @@ class Database:
             # NORMAL in WAL mode: a commit survives a crash of the service
             # (what matters here); only a power cut may lose the last ones.
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA busy_timeout=5000")
+            db.execute(f"PRAGMA busy_timeout={int(self._busy_ms)}")
             self._schema(db)
         except BaseException as exc:  # reported to start()
             self._error = exc
@@ -80,8 +101,7 @@ class Database:
                 break
             fn, loop, future = job
             try:
-                with db.conn:
-                    result = fn(db)
+                result = self._patiently(db, fn)
             except Exception as exc:
                 log.exception("database write failed")
                 err = StoreError(f"{self.path}: {exc}")
@@ -89,6 +109,38 @@ class Database:
             else:
                 loop.call_soon_threadsafe(_set_result, future, result)
         db.conn.close()
+
+    def _patiently(self, db: sqlite_utils.Database, fn: Callable[[sqlite_utils.Database], Any]) -> Any:
+        """fn(db) in one transaction, tried again while another process holds the file's lock.
+
+        SQLite gives up after busy_timeout. The write lock is taken first
+        (BEGIN IMMEDIATE), so a busy file is met before anything is written
+        and the job can run again as it was, in the same order. (sqlite_utils
+        commits after each of its own statements, so a job of several writes
+        that loses the lock between them could repeat its first: the jobs here
+        are one write, or a write and its audit row.)"""
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                with db.conn:
+                    if not db.conn.in_transaction:
+                        db.execute("BEGIN IMMEDIATE")
+                    return fn(db)
+            except sqlite3.OperationalError as exc:
+                waited = time.monotonic() - started
+                if not _busy(exc) or waited > self._patience:
+                    raise
+                attempt += 1
+                if attempt == 1 or attempt % 20 == 0:
+                    log.warning(
+                        "%s is locked by another process (%.0f s so far); the write waits", self.path, waited
+                    )
+                time.sleep(_retry_pause(attempt))
+
+
+def _retry_pause(attempt: int) -> float:
+    return min(2.0, 0.05 * 2**attempt)
 
 
 def _set_result(future: asyncio.Future[Any], value: Any) -> None:

@@ -1,0 +1,66 @@
+"""A write meets a file another process has locked: it waits and lands, once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from ivr.errors import StoreError
+from ivr.store.db import Database
+
+
+def _schema(db: sqlite_utils.Database) -> None:
+    db.table("notes").create({"id": int, "text": str}, pk="id", if_not_exists=True)
+
+
+def _hold_lock(path: Path, seconds: float, held: threading.Event) -> threading.Thread:
+    """Another process's long write transaction (a report, a backup, a sqlite3 shell)."""
+
+    def hold() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        held.set()
+        threading.Event().wait(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    return thread
+
+
+async def test_given_the_file_locked_longer_than_busy_timeout_when_writing_then_the_rows_land_once_in_order(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "hotline.sqlite3"
+    db = Database(path, _schema, busy_ms=100)
+    db.start()
+    held = threading.Event()
+    holder = _hold_lock(path, 1.0, held)  # ten times busy_timeout
+    await asyncio.to_thread(held.wait, 5)
+    writes = [db.run(lambda d, n=n: d.table("notes").insert({"text": f"row {n}"})) for n in range(5)]
+    await asyncio.wait_for(asyncio.gather(*writes), 30)
+    holder.join()
+    db.close()
+    rows = list(sqlite_utils.Database(path).table("notes").rows)
+    assert [r["text"] for r in rows] == [f"row {n}" for n in range(5)]
+
+
+async def test_given_a_lock_that_outlasts_the_patience_then_the_write_fails_loudly(tmp_path: Path) -> None:
+    path = tmp_path / "hotline.sqlite3"
+    db = Database(path, _schema, busy_ms=50, patience=0.3)
+    db.start()
+    held = threading.Event()
+    holder = _hold_lock(path, 2.0, held)
+    await asyncio.to_thread(held.wait, 5)
+    with pytest.raises(StoreError, match="locked"):
+        await db.run(lambda d: d.table("notes").insert({"text": "late"}))
+    holder.join()
+    await db.run(lambda d: d.table("notes").insert({"text": "after"}))  # the writer lives on
+    db.close()
+    assert [r["text"] for r in sqlite_utils.Database(path).table("notes").rows] == ["after"]

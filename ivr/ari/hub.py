@@ -31,6 +31,10 @@ def _endpoint_of(channel: dict[str, Any]) -> str:
     return str(channel.get("name", "")).removeprefix("PJSIP/").rpartition("-")[0]
 
 
+# What ARI sends as JSON objects; an event with anything else there is not Asterisk's.
+_OBJECTS = ("channel", "peer", "playback", "recording", "endpoint", "bridge", "replace_channel")
+
+
 def owner_of(channel_id: str) -> str:
     """The call a channel belongs to: `X-c2` -> `X`, `X` -> `X`."""
     head, sep, tail = channel_id.rpartition("-c")
@@ -103,6 +107,10 @@ class AriHub:
 
     def _on_event(self, event: Event) -> None:
         kind = event["type"]
+        malformed = [k for k in _OBJECTS if event.get(k) is not None and not isinstance(event[k], dict)]
+        if malformed:
+            log.warning("ignoring an ARI %s whose %s is not an object: %.200s", kind, malformed[0], event)
+            return
         if kind == "EndpointStateChange":
             self._phone_state(event.get("endpoint") or {})
             return

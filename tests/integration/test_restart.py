@@ -3,6 +3,7 @@ nobody is dropped, waiting callers keep their places, the menu caller hears the 
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -98,3 +99,32 @@ def test_a_second_service_on_the_same_app_is_refused_and_the_first_keeps_serving
     assert citizen.wait(60) == 0, citizen.errors()
     [call] = hotline.closed_calls(1)
     assert call["ivr_path"].startswith("greeting > menu > topic_info > info")
+
+
+def test_stopped_for_thirty_seconds_then_continued_nothing_is_lost(
+    hotline: Service, lab: SippLab, pbx: LoadedConfig
+) -> None:
+    phone = lab.counselor(COUNSELOR_PORTS[0], "answer")
+    talking = lab.citizen(digits=[(800, "2")], hangup_after_ms=45000, caller="01055550001")
+    hotline.wait_for_event("connected", timeout=30)
+    # In the menu when the service freezes; presses 1 while it is frozen.
+    menu = lab.citizen(digits=[(8000, "1")], expect_bye_within_ms=90000, caller="01055550002")
+    hotline.wait_for_event_count("call_started", 2, timeout=15)
+    assert hotline.proc is not None
+    hotline.proc.send_signal(signal.SIGSTOP)
+    time.sleep(30)  # the fault itself: a service frozen for thirty seconds
+    hotline.proc.send_signal(signal.SIGCONT)
+    continued = time.monotonic()
+    hotline.wait_healthy(30)
+    print(f"healthy again {time.monotonic() - continued:.1f} s after SIGCONT")
+
+    assert talking.wait(60) == 0, talking.errors()  # the conversation went on, ended by the citizen
+    assert menu.wait(60) == 0, menu.errors()  # the menu caller was not left in silence
+    assert phone.wait(30) == 0, phone.errors()
+    calls = {c["caller"]: c for c in hotline.closed_calls(2, timeout=30)}
+    assert len(hotline.query("SELECT id FROM calls")) == 2
+    assert (calls["01055550001"]["disposition"], calls["01055550001"]["counselor_id"]) == ("answered", "c1")
+    assert calls["01055550001"]["talk_seconds"] > 30
+    assert calls["01055550002"]["ended_at"] is not None
+    assert "Traceback" not in hotline.log()
+    wait_pbx_idle(pbx)

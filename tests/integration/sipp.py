@@ -154,6 +154,19 @@ Content-Length: [len]
 <recv request="ACK" optional="false" rtd="true" crlf="true"/>
 """
 
+_UAS_DECLINE = """<send><![CDATA[
+SIP/2.0 603 Decline
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+<recv request="ACK"/>
+"""
+
 _UAS_BUSY = """<send><![CDATA[
 SIP/2.0 486 Busy Here
 [last_Via:]
@@ -303,7 +316,7 @@ class SippLab:
         keys: Sequence[tuple[int, str]] = (),
         hangup_after_ms: int | None = None,
     ) -> Phone:
-        """A counselor's desk phone on 127.0.0.1:`port`: answer, busy or no_answer.
+        """A counselor's desk phone on 127.0.0.1:`port`: answer, busy (486), decline (603) or no_answer.
 
         `keys`: (ms after answering, key) the counselor presses during the call;
         `hangup_after_ms`: the counselor hangs up that long after answering
@@ -343,6 +356,8 @@ class SippLab:
                 body += _ANSWER_BYE.format(timeout=timeout_ms)
         elif behaviour == "busy":
             body = _UAS_HEAD + _UAS_BUSY
+        elif behaviour == "decline":  # the counselor pressed "reject" on a ringing phone
+            body = _UAS_HEAD + _UAS_RINGING + f'<pause milliseconds="{ring_ms}"/>\n' + _UAS_DECLINE
         elif behaviour == "no_answer":
             body = _UAS_HEAD_KEEP_CSEQ + _UAS_RINGING + _UAS_NO_ANSWER.format(timeout=timeout_ms)
         else:

@@ -59,20 +59,21 @@ def test_invalid_digit_then_silence_is_reprompted_then_goodbye(hotline: Service,
     assert dict(events)["menu_invalid"]["digit"] == "5"
 
 
-def test_counselors_who_do_not_answer_or_are_busy_are_skipped(hotline: Service, lab: SippLab) -> None:
+def test_counselors_who_do_not_answer_are_busy_or_decline_are_skipped(hotline: Service, lab: SippLab) -> None:
     silent = lab.counselor(COUNSELOR_PORTS[0], "no_answer")
-    busy = lab.counselor(COUNSELOR_PORTS[1], "busy")
-    free = lab.counselor(COUNSELOR_PORTS[2], "answer")
+    busy = lab.counselor(COUNSELOR_PORTS[1], "busy")  # 486
+    declining = lab.counselor(COUNSELOR_PORTS[2], "decline")  # 603
+    free = lab.counselor(COUNSELOR_PORTS[3], "answer")
     citizen = lab.citizen(digits=[(1000, "0")], hangup_after_ms=25000)
 
     assert citizen.wait(60) == 0, citizen.errors()
-    for phone in (silent, busy, free):
+    for phone in (silent, busy, declining, free):
         assert phone.wait(30) == 0, phone.errors()
     [call] = hotline.closed_calls(1)
     assert call["disposition"] == "answered"
-    assert call["counselor_id"] == "c3"
+    assert call["counselor_id"] == "c4"
     results = [(d["counselor"], d["result"]) for k, d in hotline.timeline(call["id"]) if k == "offer_result"]
-    assert results == [("c1", "no_answer"), ("c2", "busy"), ("c3", "answered")]
+    assert results == [("c1", "no_answer"), ("c2", "busy"), ("c3", "rejected"), ("c4", "answered")]
 
 
 def test_service_killed_mid_conversation_the_conversation_goes_on(hotline: Service, lab: SippLab) -> None:

@@ -274,8 +274,9 @@ class RecordingLog(Protocol):
     def started(self, call_id: str, kind: str, name: str) -> None:
         """The PBX began recording `name` (kind: conversation | voicemail)."""
 
-    def finished(self, call_id: str, kind: str, name: str) -> None:
-        """The PBX finished `name`: it may be copied now."""
+    def finished(self, call_id: str, kind: str, name: str, cut_short: bool = False) -> None:
+        """The PBX finished `name`: it may be copied now. `cut_short`: it ended
+        while the conversation went on (the PBX could write no more)."""
 
     def failed(self, call_id: str, kind: str, name: str, error: str) -> None:
         """The PBX could not record (or refused to): the call goes on without it."""
@@ -307,6 +308,11 @@ class RecordingArchive(Protocol):
 
     async def waiting(self) -> list[tuple[str, str]]:
         """(call id, name) of every `pending` recording, oldest first."""
+
+    async def troubled(self, name: str, error: str) -> None:
+        """Say what is wrong with a recording on its row: a copy attempt that
+        failed (a full disk here; a later verified copy clears it), or a stored
+        file shorter than the PBX said it recorded."""
 
     async def is_pending(self, name: str) -> bool: ...
 

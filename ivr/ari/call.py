@@ -146,6 +146,13 @@ class AriCall:
         self.gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._watches = 0
 
+    def in_conversation(self) -> bool:
+        """The caller is here and a counselor (or department) leg is answered and up."""
+        return not self.gone.done() and any(
+            leg.answered.done() and not leg.gone.done() and not leg.counselor_id.startswith("snoop:")
+            for leg in self.legs.values()
+        )
+
     # -- events ------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
         kind = event["type"]

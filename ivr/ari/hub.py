@@ -152,11 +152,20 @@ class AriHub:
         if self.recordings is None or not name:
             return
         what = recordings.kind_of(name)
-        log.info("%s %s (%s)", kind, name, recording.get("state"))
+        seconds = recording.get("duration")
+        seconds = (
+            float(seconds) if isinstance(seconds, int | float) and not isinstance(seconds, bool) else None
+        )
+        log.info("%s %s (%s, %s s)", kind, name, recording.get("state"), seconds)
         if kind == "RecordingStarted":
             self.recordings.started(call_id, what, name)
         elif kind == "RecordingFinished":
-            self.recordings.finished(call_id, what, name)
+            # Asterisk ends a recording whose disk filled up as if all went
+            # well (RecordingFinished, the file just stops): one that ends
+            # while the conversation goes on was cut short.
+            call = self.calls.get(call_id)
+            cut_short = what == "conversation" and call is not None and call.in_conversation()
+            self.recordings.finished(call_id, what, name, cut_short)
         elif kind == "RecordingFailed":
             cause = recording.get("cause") or "Asterisk gave no cause"
             self.recordings.failed(call_id, what, name, f"Asterisk could not record: {cause}")

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from ivr.errors import HotlineError
-from ivr.ports import CallGoneError, CallRecords, RecordingArchive, RecordingSource
+from ivr.ports import CallGoneError, CallRecords, RecordingArchive, RecordingSource, StoredRecording
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +56,21 @@ class RecordingCopier:
         self.monotonic = monotonic
         self.failures = 0  # recordings that failed since the start
         self.copied = 0
+        self.copy_errors = 0  # copy attempts that failed here (a full disk), retried
         self.copy_seconds = 0.0  # total time of successful copies (fetch, write, verify, delete)
         self._events: asyncio.Queue[tuple[str, str, str, str, str]] = asyncio.Queue()
         self._copies: dict[str, asyncio.Task[None]] = {}
         self._finished: set[str] = set()  # told finished: wait for a live one to end
+        self._cut_short: set[str] = set()  # ended while the conversation went on
         self._gate = asyncio.Semaphore(2)  # a few copies at once, not a burst at 2 cores
 
     # -- RecordingLog (called from event handlers: never blocks) -------------
     def started(self, call_id: str, kind: str, name: str) -> None:
         self._events.put_nowait(("started", call_id, kind, name, ""))
 
-    def finished(self, call_id: str, kind: str, name: str) -> None:
+    def finished(self, call_id: str, kind: str, name: str, cut_short: bool = False) -> None:
+        if cut_short:
+            self._cut_short.add(name)
         self._events.put_nowait(("finished", call_id, kind, name, ""))
 
     def failed(self, call_id: str, kind: str, name: str, error: str) -> None:
@@ -159,6 +163,7 @@ class RecordingCopier:
                     took = self.monotonic() - started
                 self.copied += 1
                 self.copy_seconds += took
+                await self._check_length(stored)
                 log.info(
                     "recording %s stored as %s (%d bytes, %.1f s, sha256 %s) in %.3f s",
                     name,
@@ -184,9 +189,38 @@ class RecordingCopier:
                 if name not in self._finished:
                     return  # found by a sweep while recording: its end will tell us
             except (HotlineError, OSError) as exc:
-                log.warning("copying recording %s failed; trying again in %.0f s: %s", name, delay, exc)
+                self.copy_errors += 1
+                # The PBX keeps its copy until ours is verified: nothing is lost
+                # while the disk here is full, but someone must free it.
+                level = logging.ERROR if delay == self.first_retry else logging.WARNING
+                alert = "ALERT " if level == logging.ERROR else ""
+                log.log(
+                    level,
+                    "%scopying recording %s failed (Asterisk keeps it); trying again in %.0f s: %s",
+                    alert,
+                    name,
+                    delay,
+                    exc,
+                )
+                with contextlib.suppress(HotlineError):
+                    await self.archive.troubled(name, f"copy failed: {exc}")
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_retry)
+
+    async def _check_length(self, stored: StoredRecording) -> None:
+        """A recording the PBX ended while the conversation went on is kept, and
+        flagged: the rest of the conversation is not in it."""
+        if stored.name not in self._cut_short:
+            return
+        self._cut_short.discard(stored.name)
+        self.failures += 1
+        error = (
+            f"cut short: {stored.seconds:.1f} s kept, the conversation went on "
+            "(is Asterisk's recording disk full?)"
+        )
+        log.error("ALERT recording %s was %s", stored.name, error)
+        with contextlib.suppress(HotlineError):
+            await self.archive.troubled(stored.name, error)
 
     async def _lost(self, name: str, exc: Exception) -> None:
         """The PBX has no such file: nothing more can be copied."""
@@ -219,6 +253,9 @@ def recording_metrics(copier: RecordingCopier) -> list[str]:
         "# HELP hotline_recording_copy_seconds_total Time spent copying them.",
         "# TYPE hotline_recording_copy_seconds_total counter",
         f"hotline_recording_copy_seconds_total {copier.copy_seconds:.6f}",
+        "# HELP hotline_recording_copy_errors_total Failed copy attempts (retried; the PBX keeps it).",
+        "# TYPE hotline_recording_copy_errors_total counter",
+        f"hotline_recording_copy_errors_total {copier.copy_errors}",
         "# HELP hotline_recordings_copying Recordings being copied or waiting for a retry.",
         "# TYPE hotline_recordings_copying gauge",
         f"hotline_recordings_copying {copier.copying}",

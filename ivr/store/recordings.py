@@ -103,6 +103,14 @@ class SqliteRecordingArchive:
 
         return await self.db.run(read)
 
+    async def troubled(self, name: str, error: str) -> None:
+        await self.db.run(
+            lambda db: db.execute(
+                "UPDATE recordings SET error = ? WHERE name = ? AND status IN ('pending', 'stored')",
+                [error[:500], name],
+            )
+        )
+
     async def is_pending(self, name: str) -> bool:
         def read(db: sqlite_utils.Database) -> bool:
             row = db.execute("SELECT status FROM recordings WHERE name = ?", [name]).fetchone()

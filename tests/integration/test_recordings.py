@@ -80,6 +80,7 @@ def test_conversations_are_copied_verified_and_purged_by_retention_except_flagge
     spool = embedded.instance_for(pbx).recordings
     for row in stored:
         call = calls[row["call_id"]]
+        assert row["error"] is None, row  # whole, not cut short
         assert row["name"] == call["recording"] == f"call-{call['id']}"
         day = datetime.fromisoformat(row["recorded_at"])
         assert row["path"] == f"{day:%Y/%m/%d}/{call['id']}.wav"
@@ -193,3 +194,66 @@ def test_a_recording_that_fails_leaves_the_conversation_going_and_is_stored_as_f
     assert kinds.index("connected") < kinds.index("recording_failed")
     assert re.search(r"hotline_recording_failures_total 1\b", metrics())
     assert "ALERT recording" in hotline.log()
+
+
+@contextmanager
+def full_disk(folder: Path, size: str) -> Iterator[None]:
+    """`folder` on a tiny tmpfs of its own: a full disk, as a real one fills up."""
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)
+
+
+def test_our_recordings_disk_full_the_call_goes_on_and_the_copy_waits_for_space(
+    hotline: Service, lab: SippLab, pbx: config_mod.LoadedConfig
+) -> None:
+    with full_disk(recordings_root(hotline), "16k"):
+        counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
+        citizen = lab.citizen(digits=[(800, "0")], speaks_at_ms=2000, hangup_after_ms=9000)
+        assert citizen.wait(60) == 0, citizen.errors()
+        assert counselor.wait(30) == 0, counselor.errors()
+        [call] = hotline.closed_calls(1)
+        assert (call["disposition"], call["hangup_by"]) == ("answered", "caller")
+        # The failure is on the row, the PBX keeps its copy, and someone is alerted.
+        deadline = time.monotonic() + 30
+        row: dict[str, Any] = {}
+        while time.monotonic() < deadline and not row.get("error"):
+            row = hotline.query("SELECT * FROM recordings WHERE call_id = ?", (call["id"],))[0]
+            time.sleep(0.1)
+        assert row["status"] == "pending" and "No space left" in row["error"], row
+        assert pbx_has_stored(pbx, row["name"])
+        assert "ALERT copying recording" in hotline.log()
+        assert re.search(r"hotline_recording_copy_errors_total [1-9]", metrics())
+    # Space again (the tmpfs is gone): the retry stores it, verified, and clears the error.
+    path = hotline.stored_recording(row["name"], timeout=60)
+    stored = hotline.query("SELECT * FROM recordings WHERE name = ?", (row["name"],))[0]
+    assert stored["error"] is None and stored["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert abs(sox_seconds(path) - call["talk_seconds"]) <= 1.0
+
+
+def test_the_pbx_recording_disk_full_the_call_goes_on_and_the_cut_recording_is_flagged(
+    hotline: Service, lab: SippLab, pbx: config_mod.LoadedConfig
+) -> None:
+    # Asterisk's own recording disk fills up four kilobytes (a quarter second) in.
+    with full_disk(embedded.instance_for(pbx).recordings, "4k"):
+        counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
+        citizen = lab.citizen(digits=[(800, "0")], speaks_at_ms=2000, hangup_after_ms=9000)
+        assert citizen.wait(60) == 0, citizen.errors()
+        assert counselor.wait(30) == 0, counselor.errors()
+        [call] = hotline.closed_calls(1)
+        assert (call["disposition"], call["hangup_by"]) == ("answered", "caller")
+        assert call["talk_seconds"] >= 4, call
+        # Asterisk calls it a finished recording; the short file gives it away.
+        deadline = time.monotonic() + 30
+        row: dict[str, Any] = {}
+        while time.monotonic() < deadline and not (row.get("error") or "").startswith("cut short"):
+            rows = hotline.query("SELECT * FROM recordings WHERE call_id = ?", (call["id"],))
+            row = rows[0] if rows else {}
+            time.sleep(0.1)
+    assert row.get("error", "").startswith("cut short"), row
+    assert row["seconds"] < call["talk_seconds"] - 2
+    assert "ALERT recording" in hotline.log()
+    assert re.search(r"hotline_recording_failures_total 1\b", metrics())

@@ -59,6 +59,10 @@ class Archive:
     async def is_pending(self, name: str) -> bool:
         return self.rows.get(name, {}).get("status") == "pending"
 
+    async def troubled(self, name: str, error: str) -> None:
+        if self.rows.get(name, {}).get("status") in ("pending", "stored"):
+            self.rows[name]["error"] = error
+
 
 class Pbx:
     """RecordingSource with a script of troubles."""

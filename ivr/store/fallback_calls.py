@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ivr.ari.call import cause_name
+from ivr.ari.legs import cause_name
 from ivr.ports import CallFacts
 from ivr.store.queue_log import END, START, FallbackCall, QueueLogLine
 

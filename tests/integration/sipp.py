@@ -9,88 +9,24 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.integration import dtmf
+from bench import dtmf
+from bench.sip_text import ANSWER_BYE as _ANSWER_BYE
+from bench.sip_text import BYE as _BYE
+from bench.sip_text import INVITE as _INVITE
+from bench.sip_text import SDP as _SDP
+from bench.sip_text import UAS_ANSWER as _UAS_ANSWER
+from bench.sip_text import UAS_BYE as _UAS_BYE
+from bench.sip_text import UAS_HEAD_KEEP_DIALOG as _UAS_HEAD_KEEP_DIALOG
+from bench.sip_text import UAS_RINGING as _UAS_RINGING
+from bench.sip_text import scenario as _scenario
+from bench.sip_text import wait_udp_bound as _wait_udp_bound
 
 SIPP = shutil.which("sipp") or "/usr/bin/sipp"
 SPEECH = "/usr/share/sip-tester/g711a.pcap"  # shipped with Debian's sip-tester
-
-_SDP = """v=0
-o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-s=-
-c=IN IP[media_ip_type] [media_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 0 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:0 PCMU/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-16
-a=sendrecv
-"""
-
-_INVITE = """<send retrans="500"><![CDATA[
-INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Citizen" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:{caller}@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-{sdp}
-]]></send>
-<recv response="100" optional="true"/>
-<recv response="180" optional="true"/>
-<recv response="183" optional="true"/>
-<recv response="200" rtd="true"/>
-<send><![CDATA[
-ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Citizen" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: sip:{caller}@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-"""
-
-_BYE = """<send retrans="500"><![CDATA[
-BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Citizen" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: sip:{caller}@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200" crlf="true"/>
-"""
-
-_ANSWER_BYE = """<recv request="BYE" timeout="{timeout}"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-"""
 
 _UAS_HEAD = """<recv request="INVITE" crlf="true"/>
 """
@@ -99,59 +35,6 @@ _UAS_HEAD = """<recv request="INVITE" crlf="true"/>
 _UAS_HEAD_KEEP_CSEQ = """<recv request="INVITE" crlf="true">
 <action><ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="invcseq"/></action>
 </recv>
-"""
-
-# A phone that hangs up itself (UAS side) needs the caller's From (for its To)
-# and Contact (the BYE's target) from the INVITE.
-_UAS_HEAD_KEEP_DIALOG = """<recv request="INVITE" crlf="true">
-<action>
-<ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
-<ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="remote_contact"/>
-</action>
-</recv>
-"""
-
-_UAS_BYE = """<send retrans="500"><![CDATA[
-BYE [$remote_contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
-To: [$remote_from]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200" crlf="true"/>
-"""
-
-_UAS_RINGING = """<send><![CDATA[
-SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-]]></send>
-"""
-
-_UAS_ANSWER = """<send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-{sdp}
-]]></send>
-<recv request="ACK" optional="false" rtd="true" crlf="true"/>
 """
 
 _UAS_DECLINE = """<send><![CDATA[
@@ -203,10 +86,6 @@ Content-Length: 0
 ]]></send>
 <recv request="ACK"/>
 """
-
-
-def _scenario(name: str, body: str) -> str:
-    return f'<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="{name}">\n{body}</scenario>\n'
 
 
 @dataclass
@@ -424,17 +303,3 @@ class SippLab:
     def close(self) -> None:
         for phone in self.phones:
             phone.kill()
-
-
-def _wait_udp_bound(port: int, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Wait until SIPp listens, so Asterisk never rings a phone not yet there."""
-    hexport = f":{port:04X} "
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"SIPp on port {port} exited with {proc.returncode}")
-        with open("/proc/net/udp") as f:
-            if any(hexport in line.split("\n")[0] for line in f):
-                return
-        time.sleep(0.02)
-    raise AssertionError(f"SIPp did not bind UDP port {port} within {timeout} s")

@@ -1,0 +1,138 @@
+"""`python -m bench [scenario] [--calls N --rate R --concurrent C --duration S ...]`
+
+Runs the scenario against the service, then against the baseline dialplan,
+on one embedded Asterisk instance of the benchmark's own; prints the
+side-by-side table and writes the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.ports import Ports
+from bench.report import table
+from bench.run import SIDES, Load, run_side
+from bench.scenarios import SCENARIOS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="./hotline bench", description=__doc__.split("\n\n")[1])
+    p.add_argument("scenario", nargs="?", default="ivr", choices=[*SCENARIOS, "all"])
+    p.add_argument(
+        "--calls", type=int, help="calls per side (default: the scenario's; with --duration, rate × duration)"
+    )
+    p.add_argument("--rate", type=float, help="new calls a second")
+    p.add_argument("--concurrent", type=int, help="at most this many calls at once")
+    p.add_argument("--duration", type=float, help="seconds of new calls: calls = rate × duration")
+    p.add_argument("--counselors", type=int, default=11, help="counselor phones (default 11)")
+    p.add_argument("--talk", default=None, help="talk time in seconds, MIN-MAX (default: the scenario's)")
+    p.add_argument("--max-wait", type=int, default=600, help="longest a caller waits in line, seconds")
+    p.add_argument("--side", choices=[*SIDES, "both"], default="both")
+    p.add_argument("--offset", type=int, default=int(os.environ.get("HOTLINE_BENCH_OFFSET", "0")))
+    p.add_argument(
+        "--json", type=Path, help="where the figures go (default var/bench/<time>-<scenario>.json)"
+    )
+    p.add_argument("--keep-pbx", action="store_true", help="leave the benchmark's Asterisk running")
+    args = p.parse_args(argv)
+    for name in ("calls", "concurrent"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
+            p.error(f"--{name} must be at least 1")
+    for name in ("rate", "duration"):
+        if getattr(args, name) is not None and getattr(args, name) <= 0:
+            p.error(f"--{name} must be above 0")
+    if args.talk is not None:
+        try:
+            low, high = (float(x) for x in args.talk.split("-"))
+        except ValueError:
+            p.error(f"--talk must be MIN-MAX seconds, like 10-60, not {args.talk!r}")
+        if not 0 < low <= high <= 3600:
+            p.error(f"--talk must be 0 < MIN <= MAX <= 3600, not {args.talk!r}")
+        args.talk = (round(low * 1000), round(high * 1000))
+    try:
+        args.ports = Ports(args.offset, args.counselors)
+    except ValueError as err:
+        p.error(str(err))
+    return args
+
+
+def load_for(args: argparse.Namespace, name: str) -> Load:
+    s = SCENARIOS[name]
+    rate = args.rate or s.rate
+    calls = args.calls or (round(rate * args.duration) if args.duration else s.calls)
+    concurrent = args.concurrent or s.concurrent
+    return Load(s, calls, rate, concurrent, args.talk or s.talk_ms, args.max_wait, 0.0)
+
+
+def machine() -> dict[str, Any]:
+    mem = next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(int(mem.split()[1]) / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if os.geteuid() != 0:
+        print("the benchmark runs the embedded Asterisk and sniffs loopback: run it as root", file=sys.stderr)
+        return 2
+    from bench.lab import Pbx, config_text
+    from ivr import config as config_mod
+    from ivr.pbx import embedded
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    state = ROOT / "var" / f"bench{args.offset or ''}"
+    work = state / "runs" / f"{stamp}-{args.scenario}"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "config.yaml").write_text(config_text(args.ports, work, state, 0.0))
+    cfg = config_mod.load(work / "config.yaml")
+    pbx = Pbx(cfg)
+    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    sides = SIDES if args.side == "both" else (args.side,)
+    result: dict[str, Any] = {"date": stamp, "machine": machine(), "command": " ".join(sys.argv), "runs": {}}
+    pbx.start()
+    try:
+        result["asterisk"] = embedded.cli(pbx.inst, "core show version").strip()
+        for name in names:
+            load = load_for(args, name)
+            print(
+                f"== {name}: {load.calls} calls at {load.rate:g}/s, at most {load.concurrent} at once",
+                flush=True,
+            )
+            run: dict[str, Any] = {
+                "load": {"calls": load.calls, "rate": load.rate, "concurrent": load.concurrent,
+                         "counselors": args.counselors if load.scenario.counselors else 0,
+                         "talk_ms": list(load.talk_ms) if load.scenario.counselors else None},
+            }  # fmt: skip
+            for side in sides:
+                print(f"   {side} …", flush=True)
+                run[side] = run_side(side, pbx, args.ports, load, work / name / side)
+                time.sleep(2)  # let Asterisk settle between sides
+            result["runs"][name] = run
+            print(
+                table(f"{name} — {SCENARIOS[name].about}", run.get("ours"), run.get("baseline")), flush=True
+            )
+    finally:
+        if not args.keep_pbx:
+            pbx.stop()
+    out = args.json or ROOT / "var" / "bench" / f"{stamp}-{args.scenario}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(f"figures: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

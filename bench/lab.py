@@ -1,0 +1,175 @@
+"""The benchmark's bench: its own embedded Asterisk instance, `ivr serve`, the baseline dialplan.
+
+Each run writes a config.yaml for the benchmark's instance (`bench`, or
+`bench<offset>`) with its own ports (bench/ports.py), counselors on their own
+loopback addresses, and the flow in bench/flows/. The service runs as a real
+process with a fresh SQLite file per run.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import wave
+from pathlib import Path
+from typing import Any
+
+from bench import baseline
+from bench.ports import Ports
+from ivr import config as config_mod
+from ivr.flow_admin import load_flows, publish_prompts
+from ivr.flows.promptbook import PromptBook
+from ivr.pbx import embedded, install, render
+from ivr.prompts import tts
+
+ROOT = Path(__file__).resolve().parents[1]
+FLOWS = Path(__file__).resolve().parent / "flows"
+LANGUAGE = "ko"
+MENU_TIMEOUT = 5.0
+
+
+def config_text(ports: Ports, work: Path, state: Path, wrap_up: float) -> str:
+    """The benchmark's config.yaml: `ports.counselors` counselors, one general queue."""
+    name = f"bench{ports.offset}" if ports.offset else "bench"
+    counselors = []
+    for i in range(ports.counselors):
+        host, sip, _media = ports.counselor(i)
+        phone = f'endpoint: {name}-c{i + 1}, contact: "sip:{host}:{sip}"'
+        counselors.append(f"  - {{id: c{i + 1}, name: 상담사{i + 1}, {phone}}}")
+    return f"""# Written by the load benchmark (bench/lab.py).
+hotline: {{number: "2221000", flow: bench, flows_dir: "{FLOWS}"}}
+asterisk:
+  instance: {name}
+  ari_url: http://127.0.0.1:{ports.ari}
+  app: hotline-{name}
+  sip_port: {ports.sip}
+  ami_port: {ports.ami}
+  rtp_start: {ports.rtp.start}
+  rtp_end: {ports.rtp.stop - 1}
+counselors:
+{chr(10).join(counselors)}
+queues:
+  general: {{name: 일반 상담}}
+acd: {{wrap_up_seconds: {wrap_up:g}}}
+ivr: {{ring_timeout_seconds: 10}}
+web: {{port: {ports.web}}}
+storage:
+  database: {work / "hotline.sqlite3"}
+  recordings: {work / "recordings"}
+  state_dir: {state}
+service: {{drain_seconds: 5, log_level: INFO}}
+"""
+
+
+class Pbx:
+    """The benchmark's embedded Asterisk, with the baseline's dialplan and queue."""
+
+    def __init__(self, cfg: config_mod.LoadedConfig) -> None:
+        self.cfg = cfg
+        self.inst = embedded.instance_for(cfg)
+        flow = load_flows(cfg)["bench"].flow
+        self.book = PromptBook.of(flow)
+
+    def start(self) -> None:
+        install.install()
+        embedded.stop(self.inst)
+        etc = self.inst.host(self.inst.dirs.etc)
+        files = {
+            baseline.EXTENSIONS_FILE: baseline.extensions(
+                self.book, LANGUAGE, self.inst.dirs.spool, MENU_TIMEOUT
+            ),
+            baseline.QUEUES_FILE: baseline.queues(self.cfg.settings),
+        }
+        render.write_files(files, etc)
+        publish_prompts(self.cfg, load_flows(self.cfg))
+        embedded.start(self.cfg, self.inst)
+
+    def stop(self) -> None:
+        embedded.stop(self.inst)
+
+    def pid(self) -> int:
+        value = embedded.pid(self.inst)
+        if value is None:
+            raise RuntimeError("the benchmark's Asterisk is not running")
+        return value
+
+    def prompt_seconds(self, prompt_id: str) -> float:
+        """How long a prompt of the bench flow plays."""
+        sound = self.book.sound(prompt_id, LANGUAGE)
+        assert sound.text is not None
+        with wave.open(str(tts.render(sound.text, sound.language)), "rb") as w:
+            return w.getnframes() / w.getframerate()
+
+    def queue_log(self) -> list[list[str]]:
+        """The baseline's lines of queue_log, split at '|'."""
+        path = self.inst.host(self.inst.dirs.log) / "queue_log"
+        if not path.exists():
+            return []
+        lines = path.read_text(errors="replace").splitlines()
+        return [line.split("|") for line in lines if f"|{baseline.QUEUE}|" in line]
+
+
+class ServiceProcess:
+    """`ivr serve` for one run, with its own log and SQLite file."""
+
+    def __init__(self, cfg: config_mod.LoadedConfig, log_path: Path) -> None:
+        self.cfg = cfg
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def start(self, timeout: float = 60.0) -> None:
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "ivr.cli", "-c", str(self.cfg.path), "serve"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        url = f"http://127.0.0.1:{self.cfg.settings.web.port}/healthz"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ivr serve exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"ivr serve not healthy after {timeout} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def calls(self, prefix: str) -> list[dict[str, Any]]:
+        """The call records of callers whose number starts with `prefix`."""
+        database = self.cfg.resolve(self.cfg.settings.storage.database)
+        if not database.exists():
+            return []
+        con = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+        con.row_factory = sqlite3.Row
+        try:
+            rows = con.execute("SELECT id, caller, open FROM calls WHERE caller LIKE ?", (prefix + "%",))
+            return [dict(r) for r in rows]
+        except sqlite3.OperationalError:
+            return []
+        finally:
+            con.close()

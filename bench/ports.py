@@ -1,0 +1,62 @@
+"""The benchmark's own ports and addresses, moved as a block by an offset.
+
+Nothing here meets the hotline (SIP 5060, ARI 8088, web 8080, RTP 10000-10999)
+or the integration tests (15060+offset, 18088+offset, 18080+offset, 15038+offset,
+RTP 21000-22999, SIPp 5071+ and 36000+). With offset O (a multiple of 10,
+below 1000; HOTLINE_BENCH_OFFSET or --offset):
+SIP 16060+O, ARI 19088+O, web 19080+O, AMI 16038+O, citizens' SIPp 17060+O
+(media 47000+10*O), counselor phones 6071+O… on 127.0.3.2… (media 47050+10*O…),
+Asterisk RTP 40000+100*O to 40000+100*O+1999.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Every port the benchmark uses, for one offset and counselor pool size."""
+
+    offset: int = 0
+    counselors: int = 11
+
+    def __post_init__(self) -> None:
+        if self.offset < 0 or self.offset >= 1000 or self.offset % 10:
+            raise ValueError(f"--offset must be a multiple of 10 from 0 to 990, not {self.offset}")
+        if not 1 <= self.counselors <= 200:
+            raise ValueError(f"--counselors must be 1 to 200, not {self.counselors}")
+
+    @property
+    def sip(self) -> int:
+        return 16060 + self.offset
+
+    @property
+    def ari(self) -> int:
+        return 19088 + self.offset
+
+    @property
+    def web(self) -> int:
+        return 19080 + self.offset
+
+    @property
+    def ami(self) -> int:
+        return 16038 + self.offset
+
+    @property
+    def citizens(self) -> int:
+        return 17060 + self.offset
+
+    @property
+    def citizens_media(self) -> int:
+        return 47000 + 10 * self.offset
+
+    @property
+    def rtp(self) -> range:
+        start = 40000 + 100 * self.offset
+        return range(start, start + 2000)
+
+    def counselor(self, i: int) -> tuple[str, int, int]:
+        """Counselor i's (0-based) phone: its address, SIP port and media port."""
+        host = f"127.0.{3 + i // 250}.{2 + i % 250}"
+        return host, 6071 + self.offset + i, 47050 + 10 * self.offset + 4 * i

@@ -1,0 +1,71 @@
+"""The side-by-side table: every figure as ours, app_queue's (the baseline) and their ratio."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.stats import ratio
+
+# (label, key, sub-key for latency summaries)
+ROWS: tuple[tuple[str, str, str | None], ...] = (
+    ("calls attempted", "calls_attempted", None),
+    ("calls completed", "calls_completed", None),
+    ("calls failed", "calls_failed", None),
+    ("answer → first prompt p50 (ms)", "answer_to_prompt_ms", "p50"),
+    ("answer → first prompt p95 (ms)", "answer_to_prompt_ms", "p95"),
+    ("answer → first prompt p99 (ms)", "answer_to_prompt_ms", "p99"),
+    ("digit end → next prompt p50 (ms)", "digit_to_prompt_ms", "p50"),
+    ("digit end → next prompt p95 (ms)", "digit_to_prompt_ms", "p95"),
+    ("digit end → next prompt p99 (ms)", "digit_to_prompt_ms", "p99"),
+    ("digits pressed during a prompt", "digits_during_prompt", None),
+    ("counselor free → ringing p50 (ms)", "free_to_ring_ms", "p50"),
+    ("counselor free → ringing p95 (ms)", "free_to_ring_ms", "p95"),
+    ("counselor free → ringing p99 (ms)", "free_to_ring_ms", "p99"),
+    ("counselor free → ringing samples", "free_to_ring_ms", "n"),
+    ("service CPU per call (ms)", "service_cpu_ms_per_call", None),
+    ("service CPU (cores)", "service_cores", None),
+    ("service peak RSS (MiB)", "service_peak_rss_mib", None),
+    ("Asterisk CPU per call (ms)", "asterisk_cpu_ms_per_call", None),
+    ("Asterisk CPU (cores)", "asterisk_cores", None),
+    ("Asterisk RSS after (MiB)", "asterisk_rss_mib", None),
+    ("all CPU per call (ms)", "total_cpu_ms_per_call", None),
+    ("records", "records", None),
+    ("records lost", "records_lost", None),
+    ("records duplicated", "records_duplicated", None),
+    ("records left open", "records_open", None),
+    ("sniffer packets dropped", "sniffer_dropped", None),
+    ("wall time (s)", "wall_seconds", None),
+)
+
+
+def value(figures: dict[str, Any] | None, key: str, sub: str | None) -> Any:
+    """One figure of one side (None when the side did not run or has no such figure)."""
+    if figures is None:
+        return None
+    found = figures.get(key)
+    if sub is not None:
+        return found.get(sub) if isinstance(found, dict) else None
+    return found
+
+
+def rows(ours: dict[str, Any] | None, theirs: dict[str, Any] | None) -> list[tuple[str, Any, Any, Any]]:
+    """(label, ours, app_queue's, ratio) for every figure either side has."""
+    out = []
+    for label, key, sub in ROWS:
+        a, b = value(ours, key, sub), value(theirs, key, sub)
+        if a is None and b is None:
+            continue
+        both_numbers = isinstance(a, int | float) and isinstance(b, int | float)
+        out.append((label, a, b, ratio(a, b) if both_numbers and not isinstance(a, bool) else None))
+    return out
+
+
+def table(title: str, ours: dict[str, Any] | None, theirs: dict[str, Any] | None) -> str:
+    """A plain-text table (also valid Markdown) of the run."""
+
+    def cell(v: Any) -> str:
+        return "–" if v is None else str(v)
+
+    lines = [f"### {title}", "", "| figure | ours | app_queue | ratio |", "|---|---:|---:|---:|"]
+    lines += [f"| {label} | {cell(a)} | {cell(b)} | {cell(r)} |" for label, a, b, r in rows(ours, theirs)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,159 @@
+"""One side of a benchmark run (the service, or the baseline dialplan) and its figures."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import baseline, procstat
+from bench.lab import Pbx, ServiceProcess
+from bench.phones import Citizens, Phones
+from bench.ports import Ports
+from bench.scenarios import Scenario, digit_times
+from bench.sipp_stats import read_stats
+from bench.sniffer import Sniffer
+from bench.stats import summary_ms
+from bench.tracker import Tracker
+
+SIDES = ("ours", "baseline")
+
+
+@dataclass(frozen=True)
+class Load:
+    """What one run asks of both sides."""
+
+    scenario: Scenario
+    calls: int
+    rate: float
+    concurrent: int
+    talk_ms: tuple[int, int]
+    max_wait_s: int
+    wrap_up_s: float
+
+
+def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> dict[str, Any]:
+    """Run the load against one side; return its figures."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    s = load.scenario
+    first, second = _digit_times(pbx)
+    goodbye_ms = round(pbx.prompt_seconds("goodbye") * 1000)
+    wait_ms = second + goodbye_ms + 15000
+    if s.counselors:
+        wait_ms += load.max_wait_s * 1000 + load.talk_ms[1]
+    citizens = Citizens(
+        load.calls, load.rate, load.concurrent, ((first, s.digits[0]), (second, s.digits[1])), wait_ms
+    )
+    prefix = f"0107{int(time.time()) % 100000:05d}{SIDES.index(side)}"
+    number = pbx.cfg.settings.hotline.number if side == "ours" else baseline.NUMBER
+
+    phones = Phones(workdir, ports)
+    service = ServiceProcess(pbx.cfg, workdir / "service.log") if side == "ours" else None
+    tracker = Tracker(ports.sip, ports.citizens, [ports.counselor(i)[1] for i in range(ports.counselors)])
+    sniffer = Sniffer(tracker, frozenset(ports.rtp) | {ports.sip})
+    cut_short = False
+    try:
+        if service:
+            service.start()
+        if s.counselors:
+            phones.counselors(300, load.talk_ms)
+        sniffer.start()
+        asterisk = pbx.pid()
+        cpu0 = procstat.cpu_seconds(asterisk), procstat.cpu_seconds(service.pid) if service else 0.0
+        started = time.monotonic()
+        proc = phones.citizens(citizens, number, prefix)
+        bound = load.calls / load.rate + wait_ms / 1000 + 30
+        try:
+            proc.wait(bound)
+        except subprocess.TimeoutExpired:
+            cut_short = True
+            proc.kill()
+            proc.wait(5)
+        wall = time.monotonic() - started
+        cpu1 = procstat.cpu_seconds(asterisk), procstat.cpu_seconds(service.pid) if service else 0.0
+        time.sleep(0.5)  # the last BYEs' answers still on their way
+        sniffer.stop()
+        counts = read_stats(phones.stats_file)
+        answered = len(tracker.calls)
+        expected = max(answered, counts.successful)
+        if service:
+            records = _our_records(service, prefix, expected)
+            peak = procstat.memory_kib(service.pid).get("VmHWM", 0)
+        else:
+            records = _baseline_records(pbx, prefix, expected)
+            peak = 0
+        asterisk_rss = procstat.memory_kib(asterisk).get("VmRSS", 0)
+    finally:
+        phones.close()
+        if service:
+            service.stop()
+    per_call = max(counts.created, 1)
+    service_cpu = cpu1[1] - cpu0[1]
+    asterisk_cpu = cpu1[0] - cpu0[0]
+    return {
+        "calls_attempted": counts.created,
+        "calls_completed": counts.successful,
+        "calls_failed": counts.failed,
+        "calls_answered": answered,
+        "cut_short": cut_short,
+        "wall_seconds": round(wall, 1),
+        "answer_to_prompt_ms": summary_ms(tracker.answer_to_prompt()),
+        "digit_to_prompt_ms": summary_ms(tracker.digit_to_prompt()),
+        "digits_during_prompt": tracker.digits_during_prompt(),
+        "free_to_ring_ms": summary_ms(tracker.free_to_ring(load.wrap_up_s, 2)) if s.counselors else None,
+        "counselor_rings": len(tracker.legs),
+        "service_cpu_seconds": round(service_cpu, 2) if service else None,
+        "service_cpu_ms_per_call": round(service_cpu * 1000 / per_call, 1) if service else None,
+        "service_cores": round(service_cpu / wall, 3) if service else None,
+        "service_peak_rss_mib": round(peak / 1024, 1) if service else None,
+        "asterisk_cpu_seconds": round(asterisk_cpu, 2),
+        "asterisk_cpu_ms_per_call": round(asterisk_cpu * 1000 / per_call, 1),
+        "asterisk_cores": round(asterisk_cpu / wall, 3),
+        "asterisk_rss_mib": round(asterisk_rss / 1024, 1),
+        "total_cpu_ms_per_call": round((service_cpu + asterisk_cpu) * 1000 / per_call, 1),
+        **records,
+        "sniffer_packets": sniffer.packets,
+        "sniffer_dropped": sniffer.dropped,
+        "caller_prefix": prefix,
+    }
+
+
+def _digit_times(pbx: Pbx) -> tuple[int, int]:
+    return digit_times(
+        pbx.prompt_seconds("greeting"), pbx.prompt_seconds("menu"), pbx.prompt_seconds("topic")
+    )
+
+
+def _our_records(
+    service: ServiceProcess, prefix: str, expected: int, timeout: float = 20.0
+) -> dict[str, int]:
+    """The service's call records of this run, once every expected one is closed (or time is up)."""
+    deadline = time.monotonic() + timeout
+    rows = service.calls(prefix)
+    while time.monotonic() < deadline:
+        rows = service.calls(prefix)
+        if len({r["caller"] for r in rows}) >= expected and not any(r["open"] for r in rows):
+            break
+        time.sleep(0.2)
+    return _record_counts([r["caller"] for r in rows], expected, sum(1 for r in rows if r["open"]))
+
+
+def _baseline_records(pbx: Pbx, prefix: str, expected: int) -> dict[str, int]:
+    """The baseline's records: its BENCHEND lines in queue_log (time|id|queue|agent|event|caller|cause)."""
+    ends = [f[5] for f in pbx.queue_log() if len(f) > 5 and f[4] == "BENCHEND" and f[5].startswith(prefix)]
+    starts = {
+        f[1] for f in pbx.queue_log() if len(f) > 5 and f[4] == "BENCHSTART" and f[5].startswith(prefix)
+    }
+    return _record_counts(ends, expected, max(0, len(starts) - len(set(ends))))
+
+
+def _record_counts(callers: list[str], expected: int, still_open: int) -> dict[str, int]:
+    distinct = len(set(callers))
+    return {
+        "records": len(callers),
+        "records_lost": max(0, expected - distinct),
+        "records_duplicated": len(callers) - distinct,
+        "records_open": still_open,
+    }

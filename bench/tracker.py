@@ -1,0 +1,178 @@
+"""Per-call timings from captured loopback traffic, seen as the phones see it.
+
+Fed one datagram at a time (with its capture time), the tracker follows:
+- callers: the 200 OK that answers each caller's INVITE (its SDP names the
+  Asterisk media port of that call: every call gets its own, whereas one SIPp
+  process gives all its calls the same media port), then the RTP Asterisk
+  sends from that port (prompt audio) and the RFC 4733 digits the caller sends
+  to it;
+- counselors: each INVITE Asterisk sends to a counselor phone, its answer and
+  its end (BYE, CANCEL or a failure response).
+
+Asterisk sends no RTP while nothing plays (the service waiting for a digit,
+or Read() waiting), so the first audio packet after a digit is the next prompt.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bench.packets import DTMF_PAYLOAD_TYPE, Datagram, parse_rtp, parse_sip
+
+# A digit pressed within this long of the last prompt packet fell into a
+# prompt (the service was late): its "digit to prompt" time means nothing.
+_PROMPT_GAP = 0.1
+
+
+@dataclass
+class CallerCall:
+    """One caller's call as the caller's side saw it (times in seconds)."""
+
+    answered: float
+    media_port: int  # Asterisk's end of this call's audio
+    first_audio: float | None = None
+    last_audio: float | None = None
+    ended: float | None = None
+    digit_ends: list[float] = field(default_factory=list)
+    digit_gaps: list[float] = field(default_factory=list)  # digit end -> next prompt
+    digits_during_prompt: int = 0
+    _event_ts: int | None = None
+    _event_started: float = 0.0
+    _pending: float | None = None
+
+
+@dataclass
+class CounselorLeg:
+    """One ring of a counselor's phone."""
+
+    port: int
+    invited: float
+    answered: float | None = None
+    ended: float | None = None
+
+
+class Tracker:
+    """Turns captured datagrams into per-call timings."""
+
+    def __init__(self, asterisk_sip_port: int, caller_sip_port: int, counselor_ports: Iterable[int]) -> None:
+        self.asterisk_sip_port = asterisk_sip_port
+        self.caller_sip_port = caller_sip_port
+        self.counselor_ports = frozenset(counselor_ports)
+        self.calls: dict[str, CallerCall] = {}
+        self.legs: dict[str, CounselorLeg] = {}
+        self._by_media: dict[int, CallerCall] = {}
+
+    def feed(self, t: float, d: Datagram) -> None:
+        """Take one captured datagram, seen at time `t`."""
+        if self.asterisk_sip_port in (d.src[1], d.dst[1]):
+            self._sip(t, d)
+        elif d.src[1] in self._by_media:
+            self._prompt_audio(t, self._by_media[d.src[1]], d.payload)
+        elif d.dst[1] in self._by_media:
+            self._caller_digit(t, self._by_media[d.dst[1]], d.payload)
+
+    def _sip(self, t: float, d: Datagram) -> None:
+        sip = parse_sip(d.payload)
+        if sip is None:
+            return
+        cid = sip.call_id
+        from_asterisk = d.src[1] == self.asterisk_sip_port
+        if sip.status == 200 and sip.cseq_method == "INVITE" and from_asterisk:
+            if d.dst[1] == self.caller_sip_port and cid not in self.calls and sip.media_port:
+                call = CallerCall(t, sip.media_port)
+                self.calls[cid] = call
+                self._by_media[sip.media_port] = call
+        elif sip.method == "INVITE" and from_asterisk and d.dst[1] in self.counselor_ports:
+            self.legs.setdefault(cid, CounselorLeg(d.dst[1], t))
+        elif cid in self.legs and not from_asterisk and sip.cseq_method == "INVITE" and sip.status:
+            leg = self.legs[cid]
+            if sip.status == 200 and leg.answered is None:
+                leg.answered = t
+            elif sip.status >= 300 and leg.ended is None:
+                leg.ended = t
+        elif sip.method in ("BYE", "CANCEL"):
+            if cid in self.calls and self.calls[cid].ended is None:
+                call = self.calls[cid]
+                call.ended = t
+                self._by_media.pop(call.media_port, None)
+            if cid in self.legs and self.legs[cid].ended is None:
+                self.legs[cid].ended = t
+
+    def _prompt_audio(self, t: float, call: CallerCall, payload: bytes) -> None:
+        rtp = parse_rtp(payload)
+        if rtp is None or rtp.payload_type == DTMF_PAYLOAD_TYPE:
+            return
+        if call.first_audio is None:
+            call.first_audio = t
+        if call._pending is not None:
+            call.digit_gaps.append(t - call._pending)
+            call._pending = None
+        call.last_audio = t
+
+    def _caller_digit(self, t: float, call: CallerCall, payload: bytes) -> None:
+        rtp = parse_rtp(payload)
+        if rtp is None or rtp.payload_type != DTMF_PAYLOAD_TYPE:
+            return
+        if rtp.timestamp != call._event_ts:
+            # A new digit (each digit has its own RTP timestamp; the end packet repeats).
+            call._event_ts = rtp.timestamp
+            call._event_started = t
+            if not rtp.event_end:
+                return
+        elif not rtp.event_end or (call.digit_ends and call.digit_ends[-1] >= call._event_started):
+            return
+        call.digit_ends.append(t)
+        if call.last_audio is not None and call._event_started - call.last_audio < _PROMPT_GAP:
+            call.digits_during_prompt += 1
+            call._pending = None
+        else:
+            call._pending = t
+
+    def answer_to_prompt(self) -> list[float]:
+        """Per answered call: 200 OK to the first prompt packet the caller got."""
+        return [c.first_audio - c.answered for c in self.calls.values() if c.first_audio is not None]
+
+    def digit_to_prompt(self) -> list[float]:
+        """Per digit pressed in silence: the digit's end to the next prompt's first packet."""
+        return [g for c in self.calls.values() for g in c.digit_gaps]
+
+    def digits_during_prompt(self) -> int:
+        return sum(c.digits_during_prompt for c in self.calls.values())
+
+    def free_to_ring(self, wrap_up: float, digits_before_queue: int) -> list[float]:
+        """Per counselor ring that followed their previous call while a caller waited:
+        the previous call's end plus wrap-up, to the INVITE reaching the phone.
+
+        A caller waits from their last menu digit until a counselor answers;
+        a caller being rung for is not waiting."""
+        entries = sorted(
+            c.digit_ends[digits_before_queue - 1]
+            for c in self.calls.values()
+            if len(c.digit_ends) >= digits_before_queue
+        )
+        legs = list(self.legs.values())
+
+        def waiting(t: float) -> int:
+            entered = sum(1 for e in entries if e <= t)
+            taken = sum(
+                1
+                for leg in legs
+                if leg.invited <= t
+                and ((leg.answered is not None and leg.answered <= t) or leg.ended is None or leg.ended > t)
+            )
+            return entered - taken
+
+        gaps = []
+        by_phone: dict[int, list[CounselorLeg]] = {}
+        for leg in sorted(legs, key=lambda leg: leg.invited):
+            by_phone.setdefault(leg.port, []).append(leg)
+        for rings in by_phone.values():
+            for before, after in itertools.pairwise(rings):
+                if before.ended is None or before.answered is None:
+                    continue
+                free = before.ended + wrap_up
+                if after.invited >= before.ended and waiting(free) > 0:
+                    gaps.append(max(0.0, after.invited - free))
+        return gaps

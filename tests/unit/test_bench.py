@@ -1,0 +1,146 @@
+"""The load benchmark's pure parts: percentiles, SIPp's statistics, captured packets, per-call timings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.packets import Datagram, parse_frame, parse_rtp, parse_sip
+from bench.report import rows
+from bench.sipp_stats import parse_stats
+from bench.stats import percentile, ratio, summary_ms
+from bench.tracker import CallerCall, Tracker
+
+DATA = Path(__file__).resolve().parent / "data" / "bench"
+# Captured on lo during a baseline run: Asterisk on SIP 16090, the citizens' SIPp on 17090.
+FRAMES = {k: bytes.fromhex(v) for k, v in json.loads((DATA / "frames.json").read_text()).items()}
+
+
+def test_percentile_is_a_measured_value_by_nearest_rank() -> None:
+    values = [0.010, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009, 0.001]
+    assert percentile(values, 50) == 0.005
+    assert percentile(values, 95) == 0.010
+    assert percentile(values, 99) == 0.010
+    assert percentile([0.3], 50) == 0.3
+    assert percentile([], 99) is None
+
+
+def test_percentile_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="percentile"):
+        percentile([1.0], 0)
+
+
+def test_summary_in_milliseconds_and_ratio() -> None:
+    assert summary_ms([0.001, 0.002, 0.0034]) == {"n": 3, "p50": 2.0, "p95": 3.4, "p99": 3.4, "max": 3.4}
+    assert summary_ms([])["p99"] is None
+    assert ratio(3.0, 2.0) == 1.5
+    assert ratio(1, 0) is None
+    assert ratio(None, 2) is None
+
+
+def test_sipp_statistics_give_the_whole_runs_counts() -> None:
+    counts = parse_stats((DATA / "sipp_stats.csv").read_text())
+    assert (counts.created, counts.successful, counts.failed) == (2, 2, 0)
+
+
+def test_sipp_statistics_without_a_data_row_are_an_error() -> None:
+    with pytest.raises(ValueError, match="no data row"):
+        parse_stats("StartTime;TotalCallCreated;\n")
+
+
+def test_captured_200_ok_names_the_call_and_asterisks_media_port() -> None:
+    d = parse_frame(FRAMES["ok"])
+    assert d is not None and d.src == ("127.0.0.1", 16090) and d.dst == ("127.0.0.1", 17090)
+    sip = parse_sip(d.payload)
+    assert sip is not None
+    assert (sip.status, sip.cseq_method, sip.call_id, sip.media_port) == (
+        200,
+        "INVITE",
+        "1-2120@127.0.0.1",
+        43532,
+    )
+
+
+def test_captured_prompt_audio_and_digit_end() -> None:
+    audio = parse_frame(FRAMES["audio"])
+    digit = parse_frame(FRAMES["digit_end"])
+    assert audio is not None and digit is not None
+    assert audio.src[1] == 43532 and digit.dst[1] == 43532
+    a, e = parse_rtp(audio.payload), parse_rtp(digit.payload)
+    assert a is not None and a.payload_type == 8 and not a.event_end
+    assert e is not None and e.payload_type == 101 and e.event_end
+    assert parse_sip(audio.payload) is None
+
+
+def test_frames_that_are_not_udp_are_skipped() -> None:
+    tcp = bytearray(FRAMES["ok"])
+    tcp[14 + 9] = 6
+    assert parse_frame(bytes(tcp)) is None
+    assert parse_frame(b"\x00" * 20) is None
+    assert parse_sip(b"hello world\r\n") is None
+
+
+def feed(tracker: Tracker, t: float, name: str) -> None:
+    d = parse_frame(FRAMES[name])
+    assert d is not None
+    tracker.feed(t, d)
+
+
+def test_tracker_times_answer_to_prompt_and_digit_to_prompt() -> None:
+    tracker = Tracker(16090, 17090, [])
+    feed(tracker, 100.000, "ok")
+    feed(tracker, 100.004, "audio")
+    feed(tracker, 100.024, "audio")
+    feed(tracker, 103.000, "digit_end")
+    feed(tracker, 103.001, "digit_end")  # the end packet's repeats are the same digit
+    feed(tracker, 103.009, "audio")
+    feed(tracker, 105.000, "bye")
+    assert tracker.answer_to_prompt() == [pytest.approx(0.004)]
+    assert tracker.digit_to_prompt() == [pytest.approx(0.009)]
+    assert tracker.digits_during_prompt() == 0
+
+
+def test_a_digit_pressed_while_a_prompt_plays_is_not_timed() -> None:
+    tracker = Tracker(16090, 17090, [])
+    feed(tracker, 100.000, "ok")
+    feed(tracker, 100.004, "audio")
+    feed(tracker, 100.050, "digit_end")
+    feed(tracker, 100.060, "audio")
+    assert tracker.digit_to_prompt() == []
+    assert tracker.digits_during_prompt() == 1
+
+
+def sip(first_line: str, call_id: str, cseq: str) -> bytes:
+    return f"{first_line}\r\nCall-ID: {call_id}\r\nCSeq: 1 {cseq}\r\nContent-Length: 0\r\n\r\n".encode()
+
+
+def test_free_counselor_to_ringing_counts_only_while_a_caller_waits() -> None:
+    ast, phone = ("127.0.0.1", 16090), ("127.0.3.2", 6071)
+    tracker = Tracker(16090, 17090, [6071])
+    # Two callers reach the queue (their second digit) at 10 s and 11 s.
+    for n, at in ((1, 10.0), (2, 11.0)):
+        tracker.calls[f"c{n}"] = CallerCall(answered=at - 5, media_port=40000 + n, digit_ends=[at - 2, at])
+
+    def send(t: float, src: tuple[str, int], dst: tuple[str, int], payload: bytes) -> None:
+        tracker.feed(t, Datagram(src, dst, payload))
+
+    send(10.010, ast, phone, sip("INVITE sip:c1 SIP/2.0", "leg1", "INVITE"))
+    send(10.300, phone, ast, sip("SIP/2.0 200 OK", "leg1", "INVITE"))
+    send(20.000, phone, ast, sip("BYE sip:x SIP/2.0", "leg1", "BYE"))
+    send(20.015, ast, phone, sip("INVITE sip:c1 SIP/2.0", "leg2", "INVITE"))
+    send(20.300, phone, ast, sip("SIP/2.0 200 OK", "leg2", "INVITE"))
+    send(30.000, phone, ast, sip("BYE sip:x SIP/2.0", "leg2", "BYE"))
+    # Nobody waits any more: the next ring (a later caller) is not a "free to ringing" sample.
+    send(45.000, ast, phone, sip("INVITE sip:c1 SIP/2.0", "leg3", "INVITE"))
+    assert tracker.free_to_ring(0.0, 2) == [pytest.approx(0.015)]
+
+
+def test_report_rows_give_ours_theirs_and_ratio() -> None:
+    ours = {"calls_attempted": 50, "answer_to_prompt_ms": {"p50": 3.0}, "service_cores": 0.1}
+    theirs = {"calls_attempted": 50, "answer_to_prompt_ms": {"p50": 2.0}, "service_cores": None}
+    table = {label: (a, b, r) for label, a, b, r in rows(ours, theirs)}
+    assert table["calls attempted"] == (50, 50, 1.0)
+    assert table["answer → first prompt p50 (ms)"] == (3.0, 2.0, 1.5)
+    assert table["service CPU (cores)"] == (0.1, None, None)

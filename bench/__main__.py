@@ -36,7 +36,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--duration", type=float, help="seconds of new calls: calls = rate × duration")
     p.add_argument("--counselors", type=int, default=11, help="counselor phones (default 11)")
     p.add_argument("--talk", default=None, help="talk time in seconds, MIN-MAX (default: the scenario's)")
-    p.add_argument("--max-wait", type=int, default=600, help="longest a caller waits in line, seconds")
+    p.add_argument(
+        "--max-wait",
+        type=int,
+        default=120,
+        help="longest a caller waits in line (seconds); a caller still waiting then counts as failed",
+    )
     p.add_argument("--side", choices=[*SIDES, "both"], default="both")
     p.add_argument("--offset", type=int, default=int(os.environ.get("HOTLINE_BENCH_OFFSET", "0")))
     p.add_argument(

@@ -1,0 +1,53 @@
+"""The load benchmark's command, end to end with a handful of IVR calls on each side.
+
+It starts its own Asterisk instance (bench<offset>) beside the session's, so
+it needs no fixture; it asserts what a reader of the table relies on, never speed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.integration.conftest import OFFSET
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_ivr_prints_both_sides_and_loses_no_record(tmp_path: Path) -> None:
+    out = tmp_path / "figures.json"
+    args = [
+        "ivr",
+        "--calls",
+        "4",
+        "--rate",
+        "2",
+        "--concurrent",
+        "4",
+        "--offset",
+        str(OFFSET),
+        "--json",
+        str(out),
+    ]
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "| figure | ours | app_queue | ratio |" in run.stdout
+    figures = json.loads(out.read_text())["runs"]["ivr"]
+    for side in ("ours", "baseline"):
+        f = figures[side]
+        assert (f["calls_attempted"], f["calls_completed"], f["calls_failed"]) == (4, 4, 0), (side, f)
+        assert (f["records"], f["records_lost"], f["records_duplicated"], f["records_open"]) == (
+            4,
+            0,
+            0,
+            0,
+        ), (side, f)
+        # Every caller heard the greeting, and each digit was followed by a prompt.
+        assert f["answer_to_prompt_ms"]["n"] == 4, (side, f)
+        assert f["digit_to_prompt_ms"]["n"] + f["digits_during_prompt"] == 8, (side, f)
+    assert figures["ours"]["service_cpu_seconds"] > 0
+    assert figures["baseline"]["service_cpu_seconds"] is None

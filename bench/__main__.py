@@ -47,6 +47,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--json", type=Path, help="where the figures go (default var/bench/<time>-<scenario>.json)"
     )
+    p.add_argument(
+        "--service-log", choices=["DEBUG", "INFO", "WARNING"], default="INFO", help="the service's log level"
+    )
     p.add_argument("--keep-pbx", action="store_true", help="leave the benchmark's Asterisk running")
     args = p.parse_args(argv)
     for name in ("calls", "concurrent"):
@@ -101,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     state = ROOT / "var" / f"bench{args.offset or ''}"
     work = state / "runs" / f"{stamp}-{args.scenario}"
     work.mkdir(parents=True, exist_ok=True)
-    (work / "config.yaml").write_text(config_text(args.ports, work, state, 0.0))
+    (work / "config.yaml").write_text(config_text(args.ports, work, state, 0.0, args.service_log))
     cfg = config_mod.load(work / "config.yaml")
     pbx = Pbx(cfg)
     names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]

@@ -33,7 +33,7 @@ LANGUAGE = "ko"
 MENU_TIMEOUT = 5.0
 
 
-def config_text(ports: Ports, work: Path, state: Path, wrap_up: float) -> str:
+def config_text(ports: Ports, work: Path, state: Path, wrap_up: float, log_level: str = "INFO") -> str:
     """The benchmark's config.yaml: `ports.counselors` counselors, one general queue."""
     name = f"bench{ports.offset}" if ports.offset else "bench"
     counselors = []
@@ -62,7 +62,7 @@ storage:
   database: {work / "hotline.sqlite3"}
   recordings: {work / "recordings"}
   state_dir: {state}
-service: {{drain_seconds: 5, log_level: INFO}}
+service: {{drain_seconds: 5, log_level: {log_level}}}
 """
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import subprocess
 import time
 from dataclasses import dataclass
@@ -76,6 +78,7 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         time.sleep(0.5)  # the last BYEs' answers still on their way
         sniffer.stop()
         counts = read_stats(phones.stats_file)
+        _write_timeline(tracker, workdir / "timeline.json")
         answered = len(tracker.calls)
         expected = max(answered, counts.successful)
         if service:
@@ -101,6 +104,8 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         "wall_seconds": round(wall, 1),
         "answer_to_prompt_ms": summary_ms(tracker.answer_to_prompt()),
         "digit_to_prompt_ms": summary_ms(tracker.digit_to_prompt()),
+        "first_digit_to_prompt_ms": summary_ms(tracker.digit_to_prompt(0)),
+        "second_digit_to_audio_ms": summary_ms(tracker.digit_to_prompt(1)),
         "digits_during_prompt": tracker.digits_during_prompt(),
         "free_to_ring_ms": summary_ms(tracker.free_to_ring(load.wrap_up_s, 2)) if s.counselors else None,
         "counselor_rings": len(tracker.legs),
@@ -118,6 +123,13 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         "sniffer_dropped": sniffer.dropped,
         "caller_prefix": prefix,
     }
+
+
+def _write_timeline(tracker: Tracker, path: Path) -> None:
+    """Every call's and ring's times, to look into a figure afterwards."""
+    calls = {cid: dataclasses.asdict(c) for cid, c in tracker.calls.items()}
+    legs = {cid: dataclasses.asdict(leg) for cid, leg in tracker.legs.items()}
+    path.write_text(json.dumps({"calls": calls, "counselor_rings": legs}, indent=1))
 
 
 def _digit_times(pbx: Pbx) -> tuple[int, int]:

@@ -15,7 +15,7 @@ or Read() waiting), so the first audio packet after a digit is the next prompt.
 
 from __future__ import annotations
 
-import itertools
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -36,7 +36,9 @@ class CallerCall:
     last_audio: float | None = None
     ended: float | None = None
     digit_ends: list[float] = field(default_factory=list)
-    digit_gaps: list[float] = field(default_factory=list)  # digit end -> next prompt
+    digit_gaps: list[tuple[int, float]] = field(
+        default_factory=list
+    )  # (digit's index, its end -> next prompt)
     digits_during_prompt: int = 0
     _event_ts: int | None = None
     _event_started: float = 0.0
@@ -107,7 +109,7 @@ class Tracker:
         if call.first_audio is None:
             call.first_audio = t
         if call._pending is not None:
-            call.digit_gaps.append(t - call._pending)
+            call.digit_gaps.append((len(call.digit_ends) - 1, t - call._pending))
             call._pending = None
         call.last_audio = t
 
@@ -134,24 +136,27 @@ class Tracker:
         """Per answered call: 200 OK to the first prompt packet the caller got."""
         return [c.first_audio - c.answered for c in self.calls.values() if c.first_audio is not None]
 
-    def digit_to_prompt(self) -> list[float]:
-        """Per digit pressed in silence: the digit's end to the next prompt's first packet."""
-        return [g for c in self.calls.values() for g in c.digit_gaps]
+    def digit_to_prompt(self, index: int | None = None) -> list[float]:
+        """Per digit pressed in silence (only the `index`-th of each call, if given):
+        the digit's end to the first packet of what the caller hears next."""
+        return [g for c in self.calls.values() for i, g in c.digit_gaps if index is None or i == index]
 
     def digits_during_prompt(self) -> int:
         return sum(c.digits_during_prompt for c in self.calls.values())
 
     def free_to_ring(self, wrap_up: float, digits_before_queue: int) -> list[float]:
-        """Per counselor ring that followed their previous call while a caller waited:
-        the previous call's end plus wrap-up, to the INVITE reaching the phone.
+        """Per counselor becoming free while a caller waited: the end of their
+        previous call plus wrap-up, to the next INVITE reaching a counselor phone.
 
-        A caller waits from their last menu digit until a counselor answers;
-        a caller being rung for is not waiting."""
-        entries = sorted(
+        A caller waits from their last menu digit until a counselor answers (a
+        caller being rung for is not waiting). Two counselors freed for one
+        waiting caller make one sample, not two: free moments are matched, oldest
+        first, to the rings that follow, at most one per waiting caller."""
+        entries = [
             c.digit_ends[digits_before_queue - 1]
             for c in self.calls.values()
             if len(c.digit_ends) >= digits_before_queue
-        )
+        ]
         legs = list(self.legs.values())
 
         def waiting(t: float) -> int:
@@ -164,15 +169,15 @@ class Tracker:
             )
             return entered - taken
 
+        events = [
+            (leg.ended + wrap_up, 0) for leg in legs if leg.ended is not None and leg.answered is not None
+        ]
+        events += [(leg.invited, 1) for leg in legs]
+        pending: deque[float] = deque()
         gaps = []
-        by_phone: dict[int, list[CounselorLeg]] = {}
-        for leg in sorted(legs, key=lambda leg: leg.invited):
-            by_phone.setdefault(leg.port, []).append(leg)
-        for rings in by_phone.values():
-            for before, after in itertools.pairwise(rings):
-                if before.ended is None or before.answered is None:
-                    continue
-                free = before.ended + wrap_up
-                if after.invited >= before.ended and waiting(free) > 0:
-                    gaps.append(max(0.0, after.invited - free))
+        for t, ring in sorted(events):
+            if not ring and len(pending) < waiting(t):
+                pending.append(t)
+            elif ring and pending:
+                gaps.append(t - pending.popleft())
         return gaps

@@ -137,6 +137,26 @@ def test_free_counselor_to_ringing_counts_only_while_a_caller_waits() -> None:
     assert tracker.free_to_ring(0.0, 2) == [pytest.approx(0.015)]
 
 
+def test_two_counselors_freed_for_one_waiting_caller_make_one_sample() -> None:
+    ast = ("127.0.0.1", 16090)
+    one, two = ("127.0.3.2", 6071), ("127.0.3.3", 6072)
+    tracker = Tracker(16090, 17090, [6071, 6072])
+    for n, at in ((1, 1.0), (2, 2.0), (3, 3.0)):
+        tracker.calls[f"c{n}"] = CallerCall(answered=at - 5, media_port=40000 + n, digit_ends=[at - 2, at])
+
+    def send(t: float, src: tuple[str, int], dst: tuple[str, int], payload: bytes) -> None:
+        tracker.feed(t, Datagram(src, dst, payload))
+
+    for phone, leg, at in ((one, "a", 1.0), (two, "b", 2.0)):
+        send(at + 0.01, ast, phone, sip("INVITE sip:c SIP/2.0", leg, "INVITE"))
+        send(at + 0.2, phone, ast, sip("SIP/2.0 200 OK", leg, "INVITE"))
+    # Caller 3 waits; both counselors hang up at once; only one of them can take caller 3.
+    send(20.000, one, ast, sip("BYE sip:x SIP/2.0", "a", "BYE"))
+    send(20.001, two, ast, sip("BYE sip:x SIP/2.0", "b", "BYE"))
+    send(20.030, ast, two, sip("INVITE sip:c SIP/2.0", "c", "INVITE"))
+    assert tracker.free_to_ring(0.0, 2) == [pytest.approx(0.030)]
+
+
 def test_report_rows_give_ours_theirs_and_ratio() -> None:
     ours = {"calls_attempted": 50, "answer_to_prompt_ms": {"p50": 3.0}, "service_cores": 0.1}
     theirs = {"calls_attempted": 50, "answer_to_prompt_ms": {"p50": 2.0}, "service_cores": None}

@@ -15,7 +15,6 @@ or Read() waiting), so the first audio packet after a digit is the next prompt.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -145,13 +144,13 @@ class Tracker:
         return sum(c.digits_during_prompt for c in self.calls.values())
 
     def free_to_ring(self, wrap_up: float, digits_before_queue: int) -> list[float]:
-        """Per counselor becoming free while a caller waited: the end of their
-        previous call plus wrap-up, to the next INVITE reaching a counselor phone.
+        """Per counselor freed while a caller waited: the end of their previous
+        call plus wrap-up, to the next INVITE reaching that counselor's phone.
 
         A caller waits from their last menu digit until a counselor answers (a
-        caller being rung for is not waiting). Two counselors freed for one
-        waiting caller make one sample, not two: free moments are matched, oldest
-        first, to the rings that follow, at most one per waiting caller."""
+        caller being rung for is not waiting). Counselors freed beyond the number
+        of callers waiting are not waited for: after each ring, the most recently
+        freed are let go until there are no more of them than waiting callers."""
         entries = [
             c.digit_ends[digits_before_queue - 1]
             for c in self.calls.values()
@@ -170,14 +169,19 @@ class Tracker:
             return entered - taken
 
         events = [
-            (leg.ended + wrap_up, 0) for leg in legs if leg.ended is not None and leg.answered is not None
+            (leg.ended + wrap_up, 0, leg.port) for leg in legs if leg.ended is not None and leg.answered
         ]
-        events += [(leg.invited, 1) for leg in legs]
-        pending: deque[float] = deque()
+        events += [(leg.invited, 1, leg.port) for leg in legs]
+        freed: dict[int, float] = {}  # counselor phone -> when it became free while callers waited
         gaps = []
-        for t, ring in sorted(events):
-            if not ring and len(pending) < waiting(t):
-                pending.append(t)
-            elif ring and pending:
-                gaps.append(t - pending.popleft())
+        for t, ring, phone in sorted(events):
+            if not ring:
+                if waiting(t) > 0:
+                    freed[phone] = t
+                continue
+            if phone in freed:
+                gaps.append(t - freed.pop(phone))
+            still = waiting(t)
+            for extra in sorted(freed, key=freed.__getitem__, reverse=True)[: max(0, len(freed) - still)]:
+                del freed[extra]
         return gaps

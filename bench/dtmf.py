@@ -18,7 +18,7 @@ _PACKET_MS = 20
 _TONE_MS = 160  # Asterisk saw 180-280 ms from SIPp's own pcaps; long enough to count
 
 
-def _ip_udp(payload: bytes, src_port: int = 49176, dst_port: int = 10000) -> bytes:
+def ip_udp(payload: bytes, src_port: int = 49176, dst_port: int = 10000) -> bytes:
     udp_len = 8 + len(payload)
     udp = struct.pack("!HHHH", src_port, dst_port, udp_len, 0) + payload
     total = 20 + udp_len
@@ -61,10 +61,15 @@ def write(path: Path, digits: Sequence[tuple[int, str]]) -> Path:
             t = at_ms + steps * _PACKET_MS + k
             packets.append((t, _rtp(seq, ts, False, event, True, 8 * _TONE_MS)))
             seq += 1
+    return write_pcap(path, packets)
+
+
+def write_pcap(path: Path, packets: Sequence[tuple[int, bytes]]) -> Path:
+    """A pcap SIPp's play_pcap_audio can send: (ms after the start, RTP packet) each."""
     with path.open("wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
         for at_ms, payload in packets:
-            frame = _ip_udp(payload)
+            frame = ip_udp(payload)
             f.write(struct.pack("<IIII", at_ms // 1000, (at_ms % 1000) * 1000, len(frame), len(frame)))
             f.write(frame)
     return path

@@ -1,8 +1,9 @@
 """SIPp under load: one process for all citizens, one per counselor phone.
 
-Every citizen sends speech from the moment they are answered (Debian's
-g711a.pcap): a silent caller makes Answer() hold the first prompt back by
-half a second, and the benchmark would time that wait, not the service.
+Every citizen sends audio (A-law silence, bench/line_audio.py) from the
+moment it is answered to the end of the call, as a real phone does: a silent
+caller makes Asterisk hold its own audio back by about half a second, and the
+benchmark would time that wait, not the service.
 Their menu digits go as RFC 4733 events at fixed times after the answer,
 chosen to fall after each prompt has ended.
 """
@@ -14,7 +15,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import dtmf
+from bench import dtmf, line_audio
 from bench.ports import Ports
 from bench.sip_text import (
     ANSWER_BYE,
@@ -48,8 +49,9 @@ def citizens_xml(load: Citizens, caller_prefix: str, workdir: Path) -> str:
     caller = f"{caller_prefix}[call_number]"
     first = load.digits[0][0]
     pcap = dtmf.write(workdir / "digits.pcap", [(t - first, d) for t, d in load.digits])
+    line = line_audio.write(workdir / "line.pcap", load.wait_for_bye_ms / 1000 + 10)
     body = INVITE.format(caller=caller, sdp=SDP)
-    body += f'<nop><action><exec play_pcap_audio="{SPEECH}"/></action></nop>\n'
+    body += f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
     body += f'<pause milliseconds="{first}"/>\n'
     body += f'<nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
     body += ANSWER_BYE.format(timeout=load.wait_for_bye_ms)

@@ -66,7 +66,9 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         cpu0 = procstat.cpu_seconds(asterisk), procstat.cpu_seconds(service.pid) if service else 0.0
         started = time.monotonic()
         proc = phones.citizens(citizens, number, prefix)
-        bound = load.calls / load.rate + wait_ms / 1000 + 30
+        # A safety net only: each call is bounded by its scenario, and at most
+        # `concurrent` run at once.
+        bound = load.calls / load.rate + -(-load.calls // load.concurrent) * wait_ms / 1000 + 30
         try:
             proc.wait(bound)
         except subprocess.TimeoutExpired:

@@ -270,15 +270,23 @@ class Dispatcher:
     async def next_offer(self, call_id: str, timeout: float | None) -> str | None:
         """The counselor this caller is offered to next, or None after `timeout` seconds."""
         ticket = self._tickets[call_id]
-        if ticket.offered is None or ticket.offered.done():
+        # A caller keeps a standing request between waits (while hearing their
+        # position, say): an offer made meanwhile is theirs, taken on the next
+        # wait. Dropping it would leave the counselor reserved for nobody until
+        # the offer timed out (found by the load benchmark: 20 s of silence).
+        if ticket.offered is None:
             ticket.offered = asyncio.get_running_loop().create_future()
             self.kick()
+        offered = ticket.offered
         try:
-            return await asyncio.wait_for(asyncio.shield(ticket.offered), timeout)
+            result = await asyncio.wait_for(asyncio.shield(offered), timeout)
         except TimeoutError:
-            if ticket.offered.done():  # offered at the last moment: take it
-                return ticket.offered.result()
-            return None
+            if not offered.done():
+                return None
+            result = offered.result()  # offered at the last moment: take it
+        if ticket.offered is offered:
+            ticket.offered = None  # taken: the next wait asks anew
+        return result
 
     def answered(self, call_id: str, counselor_id: str) -> None:
         self._tickets.pop(call_id, None)  # the counselor's change below tells the listeners

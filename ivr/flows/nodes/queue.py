@@ -87,11 +87,13 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
     if node.prompt:
         await run.say([node.prompt])
     limit = node.max_wait_seconds or acd.queues[node.queue].max_wait_seconds or math.inf
+    # 0 turns the announcements off, the one on entry too.
     every = node.announce_every_seconds or math.inf
-    next_announce = run.ctx.monotonic()
+    next_announce = run.ctx.monotonic() if node.announce_every_seconds else math.inf
     held = False
-    # A counselor free right now: ring at once, with no announcement.
-    counselor_id = await acd.next_offer(call_id, 0.5)
+    # A counselor free right now: ring at once, with no announcement; else
+    # hold music (or the position) without a moment of silence.
+    counselor_id = await acd.next_offer(call_id, 0)
     while True:
         if counselor_id:
             if not held:
@@ -133,8 +135,10 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
             if held:
                 await run.call.hold(False)
                 held = False
-            await _announce(run, node.queue, node.leave_prompt)
             next_announce = now + every
+            counselor_id = await _announce_unless_offered(run, node)
+            if counselor_id is not None:
+                continue  # a counselor came free during the announcement: ring now
         if not held:
             await run.call.hold(True)
             held = True
@@ -194,6 +198,24 @@ async def _wait(run: FlowRun, node: model.QueueNode, timeout: float | None) -> t
         for task in (offer, key):
             if task is not None and not task.done():
                 task.cancel()
+
+
+async def _announce_unless_offered(run: FlowRun, node: model.QueueNode) -> str | None:
+    """The position announcement, cut short when a counselor is offered meanwhile
+    (their phone rings at once, not after the announcement); the offer, or None."""
+    offer = asyncio.ensure_future(run.ctx.acd.next_offer(run.ctx.call_id, None))
+    speaking = asyncio.ensure_future(_announce(run, node.queue, node.leave_prompt))
+    try:
+        await asyncio.wait({offer, speaking}, return_when=asyncio.FIRST_COMPLETED)
+        if speaking.done():
+            speaking.result()  # a hangup during it ends the call here
+    finally:
+        for task in (speaking, offer):
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(speaking, offer, return_exceptions=True)
+    # Not offered yet: the request stands, and the next wait takes what comes.
+    return offer.result() if offer.done() and not offer.cancelled() else None
 
 
 async def _announce(run: FlowRun, queue: str, leave_prompt: str | None = None) -> None:

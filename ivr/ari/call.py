@@ -21,6 +21,9 @@ from ivr.errors import AriError, AriUnavailable, CallGone, RecordingRefused
 from ivr.ports import CounselorLeg, OfferResult
 
 log = logging.getLogger(__name__)
+# How long a prompt asked for may take to start (it starts within milliseconds
+# even under load; see AriCall._start_playback).
+PLAYBACK_START_SECONDS = 5.0
 
 
 class AriCall:
@@ -40,6 +43,7 @@ class AriCall:
         self.hanging_up = False
         self._digits: asyncio.Queue[str] = asyncio.Queue()
         self._playbacks: dict[str, asyncio.Future[None]] = {}
+        self._starting: dict[str, asyncio.Future[None]] = {}  # asked for, not yet PlaybackStarted
         self._recordings: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self.legs: dict[str, AriLeg] = {}
         self._leg_count = 0
@@ -73,6 +77,10 @@ class AriCall:
             digit = digit_of(event)
             if digit is not None:
                 self._digits.put_nowait(digit)
+        elif kind == "PlaybackStarted":
+            started = self._starting.get(str((event.get("playback") or {}).get("id", "")))
+            if started is not None and not started.done():
+                started.set_result(None)
         elif kind in ("PlaybackFinished", "PlaybackStopped"):
             self._finish_playback(event)
         elif kind in ("RecordingFinished", "RecordingFailed"):
@@ -107,14 +115,9 @@ class AriCall:
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
         if barge_in and not self._digits.empty():
             return self._digits.get_nowait()
-        playback_id = f"{self.call_id}-p{uuid.uuid4().hex[:8]}"
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._playbacks[playback_id] = done
         media = ",".join(f"sound:{p}" for p in prompts)
+        playback_id, done = await self._start_playback(media)
         try:
-            await self.rest.post(
-                f"channels/{self.call_id}/play/{playback_id}", media=media, lang=self.language
-            )
             if not barge_in:
                 await done
                 self._still_here()
@@ -140,6 +143,54 @@ class AriCall:
                 done.cancel()
                 with contextlib.suppress(AriError):
                     await self.rest.delete(f"playbacks/{playback_id}")
+
+    async def _start_playback(self, media: str) -> tuple[str, asyncio.Future[None]]:
+        """Ask for a prompt and see it start; once more if it does not.
+
+        Under load the goodbye after a counselor hung up (asked for just as
+        the caller's channel leaves the conversation bridge we tear down)
+        sometimes got neither PlaybackStarted nor PlaybackFinished from
+        Asterisk, and the caller waited in silence until they hung up (load
+        benchmark, 6 of 70 calls; the bridge departure is our reading of it,
+        not confirmed in Asterisk's source). A prompt that has not started in PLAYBACK_START_SECONDS is
+        cancelled and asked for again; if that does not start either, it is
+        skipped, and the call goes on."""
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            playback_id = f"{self.call_id}-p{uuid.uuid4().hex[:8]}"
+            done: asyncio.Future[None] = loop.create_future()
+            started: asyncio.Future[None] = loop.create_future()
+            self._playbacks[playback_id] = done
+            self._starting[playback_id] = started
+            try:
+                await self.rest.post(
+                    f"channels/{self.call_id}/play/{playback_id}", media=media, lang=self.language
+                )
+                await asyncio.wait(
+                    {started, done}, timeout=PLAYBACK_START_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+            except BaseException:
+                self._playbacks.pop(playback_id, None)
+                raise
+            finally:
+                self._starting.pop(playback_id, None)
+            if started.done() or done.done():
+                return playback_id, done
+            self._playbacks.pop(playback_id, None)
+            log.warning(
+                "prompt %s did not start in %.0f s (try %d): %s",
+                playback_id,
+                PLAYBACK_START_SECONDS,
+                attempt,
+                media,
+            )
+            with contextlib.suppress(AriError):
+                await self.rest.delete(f"playbacks/{playback_id}")
+            self._still_here()
+        log.error("prompt never started; going on without it: %s", media)
+        skipped: asyncio.Future[None] = loop.create_future()
+        skipped.set_result(None)
+        return f"{self.call_id}-skipped", skipped
 
     def _still_here(self) -> None:
         if self.hanging_up:

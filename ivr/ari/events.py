@@ -122,8 +122,20 @@ class EventStream:
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             log.warning("ignoring an ARI event without a type: %.200s", text)
             return
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("ARI %s %s", event["type"], _ids(event))
         try:
             self.on_event(event)
         except Exception:
             # One bad event must not take the connection (and every call) down.
             log.exception("handling ARI event %s failed", event.get("type"))
+
+
+def _ids(event: dict[str, Any]) -> str:
+    """What an event is about, for a DEBUG line: channel, playback, recording, bridge."""
+    parts = []
+    for key in ("channel", "playback", "recording", "bridge"):
+        item = event.get(key)
+        if isinstance(item, dict):
+            parts.append(f"{key}={item.get('id') or item.get('name')}")
+    return " ".join(parts)

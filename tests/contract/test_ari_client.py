@@ -339,3 +339,38 @@ async def test_a_prompt_heard_to_its_end_lets_the_flow_go_on(ari: FakeAri, rest:
     call.on_event({"type": "ChannelHangupRequest", "channel": {"id": "X-consult"}, "cause": 16})
     call.on_event({"type": "PlaybackFinished", "playback": {"id": path.rsplit("/", 1)[1], "state": "done"}})
     assert await asyncio.wait_for(playing, 2) is None
+
+
+async def test_a_prompt_that_never_starts_is_asked_for_again_then_skipped(
+    ari: FakeAri, rest: AriRest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Asterisk can drop a prompt asked for as the channel leaves a bridge being
+    # torn down: no PlaybackStarted, no PlaybackFinished. The caller must not
+    # wait in silence for ever.
+    from ivr.ari import call as call_module
+
+    monkeypatch.setattr(call_module, "PLAYBACK_START_SECONDS", 0.2)
+    call = call_module.AriCall(rest, "hotline", channel("X"), "2221000")
+    assert await asyncio.wait_for(call.play(["goodbye"], barge_in=False), 5) is None
+    posts = [r for r in ari.requests if r[0] == "POST" and r[1].startswith("channels/X/play/")]
+    deletes = [r for r in ari.requests if r[0] == "DELETE" and r[1].startswith("playbacks/")]
+    assert len(posts) == 2 and {d[1] for d in deletes} == {
+        f"playbacks/{p[1].rsplit('/', 1)[1]}" for p in posts
+    }
+
+
+async def test_a_prompt_that_starts_on_the_second_ask_is_heard(
+    ari: FakeAri, rest: AriRest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ivr.ari import call as call_module
+
+    monkeypatch.setattr(call_module, "PLAYBACK_START_SECONDS", 0.2)
+    call = call_module.AriCall(rest, "hotline", channel("X"), "2221000")
+    playing = asyncio.create_task(call.play(["goodbye"], barge_in=False))
+    _, path, _ = await ari.wait_request("POST", "channels/X/play/", count=2)
+    second = path.rsplit("/", 1)[1]
+    call.on_event({"type": "PlaybackStarted", "playback": {"id": second, "state": "playing"}})
+    await asyncio.sleep(0.4)  # longer than the start wait: it must now wait for the end
+    assert not playing.done()
+    call.on_event({"type": "PlaybackFinished", "playback": {"id": second, "state": "done"}})
+    assert await asyncio.wait_for(playing, 2) is None

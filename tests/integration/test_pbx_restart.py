@@ -11,22 +11,28 @@ import urllib.error
 import pytest
 
 from ivr.config import LoadedConfig
+from ivr.errors import PbxError
 from ivr.pbx import embedded
 from tests.integration.conftest import COUNSELOR_PORTS, Service, ari_get, wait_pbx_idle
 from tests.integration.sipp import SippLab
 
 
 def _ari_back(pbx: LoadedConfig, timeout: float = 60.0) -> float:
-    """Wait until Asterisk answers ARI again; the monotonic time it did."""
+    """Wait until Asterisk has booted and answers ARI again; the monotonic time it did.
+
+    Asked through the CLI first: while Asterisk boots its HTTP server may take
+    a connection and drop it, and urllib then leaves its socket for the GC."""
+    inst = embedded.instance_for(pbx)
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
         try:
+            embedded.cli(inst, "core waitfullybooted", timeout=5)
             ari_get(pbx, "asterisk/info")
             return time.monotonic()
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+        except (PbxError, urllib.error.URLError, ConnectionError, TimeoutError) as exc:
             last = exc
-            time.sleep(0.1)
+            time.sleep(0.2)
     raise AssertionError(f"Asterisk did not come back in {timeout} s: {last}")
 
 

@@ -37,8 +37,8 @@ _UAS_HEAD_KEEP_CSEQ = """<recv request="INVITE" crlf="true">
 </recv>
 """
 
-_UAS_DECLINE = """<send><![CDATA[
-SIP/2.0 603 Decline
+_UAS_REFUSE = """<send><![CDATA[
+SIP/2.0 {status}
 [last_Via:]
 [last_From:]
 [last_To:];tag=[pid]SIPpTag01[call_number]
@@ -49,19 +49,8 @@ Content-Length: 0
 ]]></send>
 <recv request="ACK"/>
 """
-
-_UAS_BUSY = """<send><![CDATA[
-SIP/2.0 486 Busy Here
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-<recv request="ACK"/>
-"""
+_UAS_BUSY = _UAS_REFUSE.format(status="486 Busy Here")
+_UAS_DECLINE = _UAS_REFUSE.format(status="603 Decline")
 
 _UAS_NO_ANSWER = """<recv request="CANCEL" timeout="{timeout}"/>
 <send><![CDATA[

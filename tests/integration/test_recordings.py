@@ -56,6 +56,33 @@ def recordings_root(hotline: Service) -> Path:
     return hotline.config_path.parent / "recordings"
 
 
+def talk_until_the_citizen_hangs_up(hotline: Service, lab: SippLab, hangup_after_ms: int) -> dict[str, Any]:
+    """c1 answers, the citizen speaks and then hangs up themself: the call went on
+    to its end, whatever became of its recording. The call's record."""
+    counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
+    citizen = lab.citizen(digits=[(800, "0")], speaks_at_ms=2000, hangup_after_ms=hangup_after_ms)
+    assert citizen.wait(60) == 0, citizen.errors()
+    assert counselor.wait(30) == 0, counselor.errors()
+    [call] = hotline.closed_calls(1)
+    assert (call["disposition"], call["hangup_by"]) == ("answered", "caller")
+    return call
+
+
+def recording_with_error(
+    hotline: Service, call_id: str, starting: str = "", timeout: float = 30.0
+) -> dict[str, Any]:
+    """The call's recording row once its error (starting so) is written."""
+    deadline = time.monotonic() + timeout
+    rows: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        rows = hotline.query("SELECT * FROM recordings WHERE call_id = ?", (call_id,))
+        error = rows[0]["error"] if rows else None
+        if error and error.startswith(starting):
+            return rows[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no recording error {starting!r} for {call_id} after {timeout} s: {rows}")
+
+
 def test_conversations_are_copied_verified_and_purged_by_retention_except_flagged_and_held(
     pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab
 ) -> None:
@@ -179,13 +206,8 @@ def test_a_recording_that_fails_leaves_the_conversation_going_and_is_stored_as_f
     pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab, how: str
 ) -> None:
     with spool_broken(embedded.instance_for(pbx).recordings, how):
-        counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
-        citizen = lab.citizen(digits=[(800, "0")], speaks_at_ms=2000, hangup_after_ms=12000)
         # The citizen hangs up when they are done, not the hotline: the call went on.
-        assert citizen.wait(60) == 0, citizen.errors()
-        assert counselor.wait(30) == 0, counselor.errors()
-    [call] = hotline.closed_calls(1)
-    assert (call["disposition"], call["hangup_by"]) == ("answered", "caller")
+        call = talk_until_the_citizen_hangs_up(hotline, lab, 12000)
     assert call["talk_seconds"] >= 6, call
     [row] = wait_recordings(hotline, 1, "failed")
     assert row["call_id"] == call["id"] and row["error"], row
@@ -211,18 +233,9 @@ def test_our_recordings_disk_full_the_call_goes_on_and_the_copy_waits_for_space(
     hotline: Service, lab: SippLab, pbx: config_mod.LoadedConfig
 ) -> None:
     with full_disk(recordings_root(hotline), "16k"):
-        counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
-        citizen = lab.citizen(digits=[(800, "0")], speaks_at_ms=2000, hangup_after_ms=9000)
-        assert citizen.wait(60) == 0, citizen.errors()
-        assert counselor.wait(30) == 0, counselor.errors()
-        [call] = hotline.closed_calls(1)
-        assert (call["disposition"], call["hangup_by"]) == ("answered", "caller")
+        call = talk_until_the_citizen_hangs_up(hotline, lab, 9000)
         # The failure is on the row, the PBX keeps its copy, and someone is alerted.
-        deadline = time.monotonic() + 30
-        row: dict[str, Any] = {}
-        while time.monotonic() < deadline and not row.get("error"):
-            row = hotline.query("SELECT * FROM recordings WHERE call_id = ?", (call["id"],))[0]
-            time.sleep(0.1)
+        row = recording_with_error(hotline, call["id"])
         assert row["status"] == "pending" and "No space left" in row["error"], row
         assert pbx_has_stored(pbx, row["name"])
         assert "ALERT copying recording" in hotline.log()
@@ -239,21 +252,11 @@ def test_the_pbx_recording_disk_full_the_call_goes_on_and_the_cut_recording_is_f
 ) -> None:
     # Asterisk's own recording disk fills up four kilobytes (a quarter second) in.
     with full_disk(embedded.instance_for(pbx).recordings, "4k"):
-        counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
-        citizen = lab.citizen(digits=[(800, "0")], speaks_at_ms=2000, hangup_after_ms=9000)
-        assert citizen.wait(60) == 0, citizen.errors()
-        assert counselor.wait(30) == 0, counselor.errors()
-        [call] = hotline.closed_calls(1)
-        assert (call["disposition"], call["hangup_by"]) == ("answered", "caller")
+        call = talk_until_the_citizen_hangs_up(hotline, lab, 9000)
         assert call["talk_seconds"] >= 4, call
-        # Asterisk calls it a finished recording; the short file gives it away.
-        deadline = time.monotonic() + 30
-        row: dict[str, Any] = {}
-        while time.monotonic() < deadline and not (row.get("error") or "").startswith("cut short"):
-            rows = hotline.query("SELECT * FROM recordings WHERE call_id = ?", (call["id"],))
-            row = rows[0] if rows else {}
-            time.sleep(0.1)
-    assert row.get("error", "").startswith("cut short"), row
+        # Asterisk calls it finished; ending while the counselor was on the line gives it away.
+        row = recording_with_error(hotline, call["id"], "cut short")
+    assert row["error"].startswith("cut short"), row
     assert row["seconds"] < call["talk_seconds"] - 2
     assert "ALERT recording" in hotline.log()
     assert re.search(r"hotline_recording_failures_total 1\b", metrics())

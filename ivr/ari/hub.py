@@ -77,6 +77,7 @@ class AriHub:
         self._recovered = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._recent: dict[tuple[str, str, str, str], None] = {}  # insertion-ordered
+        self._recording_bridges: dict[str, str] = {}  # talk bridge -> its unfinished recording
 
     async def run(self) -> None:
         await self.stream.run()
@@ -113,6 +114,9 @@ class AriHub:
             return
         if kind == "EndpointStateChange":
             self._phone_state(event.get("endpoint") or {})
+            return
+        if kind == "BridgeDestroyed":
+            self._bridge_gone(str((event.get("bridge") or {}).get("id", "")))
             return
         channel = event.get("channel") or {}
         channel_id = channel.get("id")
@@ -157,6 +161,14 @@ class AriHub:
             float(seconds) if isinstance(seconds, int | float) and not isinstance(seconds, bool) else None
         )
         log.info("%s %s (%s, %s s)", kind, name, recording.get("state"), seconds)
+        target = str(recording.get("target_uri", ""))
+        bridge = target.removeprefix("bridge:") if target.startswith("bridge:") else None
+        if bridge is not None and kind == "RecordingStarted":
+            self._recording_bridges[bridge] = name
+            if len(self._recording_bridges) > 512:  # ends missed while disconnected: the sweep has them
+                self._recording_bridges.pop(next(iter(self._recording_bridges)))
+        elif bridge is not None:
+            self._recording_bridges.pop(bridge, None)
         if kind == "RecordingStarted":
             self.recordings.started(call_id, what, name)
         elif kind == "RecordingFinished":
@@ -169,6 +181,19 @@ class AriHub:
         elif kind == "RecordingFailed":
             cause = recording.get("cause") or "Asterisk gave no cause"
             self.recordings.failed(call_id, what, name, f"Asterisk could not record: {cause}")
+
+    def _bridge_gone(self, bridge_id: str) -> None:
+        """A talk bridge's recording ends with the bridge. Asterisk 22 does not
+        always say so: when both sides leave at once the bridge (and the app's
+        subscription to it) can go before RecordingFinished is published, and
+        the event is never sent. Without this the copy waited for the minute's
+        sweep; the copier asks Asterisk whether it is still live first, so a
+        RecordingFinished that does come later changes nothing."""
+        name = self._recording_bridges.pop(bridge_id, None)
+        if name is None or self.recordings is None:
+            return
+        log.info("talk bridge %s gone: recording %s ended with it", bridge_id, name)
+        self.recordings.finished(owner_of(bridge_id.removesuffix("-talk")), recordings.kind_of(name), name)
 
     def _seen_before(self, kind: str, channel_id: object, event: Event) -> bool:
         """The same event delivered twice: a counselor's channel is ours twice over,

@@ -374,3 +374,42 @@ async def test_a_prompt_that_starts_on_the_second_ask_is_heard(
     assert not playing.done()
     call.on_event({"type": "PlaybackFinished", "playback": {"id": second, "state": "done"}})
     assert await asyncio.wait_for(playing, 2) is None
+
+
+class _Told:
+    """RecordingLog that keeps what it is told."""
+
+    def __init__(self) -> None:
+        self.told: list[tuple[str, ...]] = []
+
+    def started(self, call_id: str, kind: str, name: str) -> None:
+        self.told.append(("started", call_id, kind, name))
+
+    def finished(self, call_id: str, kind: str, name: str, cut_short: bool = False) -> None:
+        self.told.append(("finished", call_id, kind, name))
+
+    def failed(self, call_id: str, kind: str, name: str, error: str) -> None:
+        self.told.append(("failed", call_id, kind, name))
+
+
+def _recording(kind: str, name: str, bridge: str) -> dict[str, object]:
+    return {"type": kind, "recording": {"name": name, "target_uri": f"bridge:{bridge}", "state": "done"}}
+
+
+@pytest.mark.parametrize("finished_told", [False, True])
+async def test_a_conversation_recording_ends_with_its_bridge_even_untold(
+    rest: AriRest, finished_told: bool
+) -> None:
+    # Asterisk 22 sometimes destroys the bridge (and our subscription to it)
+    # before publishing RecordingFinished: the copy must not wait for the sweep.
+    hub, _, _, _ = make_hub(rest)
+    hub.recordings = told = _Told()
+    hub.on_event(_recording("RecordingStarted", "call-X", "X-talk"))
+    if finished_told:
+        hub.on_event(_recording("RecordingFinished", "call-X", "X-talk"))
+    hub.on_event({"type": "BridgeDestroyed", "bridge": {"id": "X-talk"}})
+    hub.on_event({"type": "BridgeDestroyed", "bridge": {"id": "Y-talk"}})  # recorded nothing
+    assert told.told == [
+        ("started", "X", "conversation", "call-X"),
+        ("finished", "X", "conversation", "call-X"),
+    ]

@@ -8,6 +8,7 @@ side-by-side table and writes the figures as JSON.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -20,7 +21,7 @@ from typing import Any
 from bench.ports import Ports
 from bench.report import table
 from bench.run import SIDES, Load, run_side
-from bench.scenarios import SCENARIOS
+from bench.scenarios import SCENARIOS, Shares
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,6 +42,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         type=int,
         default=120,
         help="longest a caller waits in line (seconds); a caller still waiting then counts as failed",
+    )
+    p.add_argument(
+        "--mix",
+        default=None,
+        help="the soak's shares MENUS,SELF,AFTER: hang up in the menus; of the rest, serve "
+        "themselves; of those left, hang up waiting, ringing or talking (default 0.1,0.4,0.3)",
     )
     p.add_argument("--side", choices=[*SIDES, "both"], default="both")
     p.add_argument("--offset", type=int, default=int(os.environ.get("HOTLINE_BENCH_OFFSET", "0")))
@@ -66,6 +73,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if not 0 < low <= high <= 3600:
             p.error(f"--talk must be 0 < MIN <= MAX <= 3600, not {args.talk!r}")
         args.talk = (round(low * 1000), round(high * 1000))
+    if args.mix is not None:
+        try:
+            shares = [float(x) for x in args.mix.split(",")]
+        except ValueError:
+            shares = []
+        if len(shares) != 3 or not all(0 <= x <= 1 for x in shares):
+            p.error(f"--mix must be three shares from 0 to 1, like 0.1,0.4,0.3, not {args.mix!r}")
+        args.mix = Shares(*shares)
     try:
         args.ports = Ports(args.offset, args.counselors)
     except ValueError as err:
@@ -78,6 +93,8 @@ def load_for(args: argparse.Namespace, name: str) -> Load:
     rate = args.rate or s.rate
     calls = args.calls or (round(rate * args.duration) if args.duration else s.calls)
     concurrent = args.concurrent or s.concurrent
+    if args.mix is not None and s.shares is not None:
+        s = dataclasses.replace(s, shares=args.mix)
     return Load(s, calls, rate, concurrent, args.talk or s.talk_ms, args.max_wait, 0.0)
 
 
@@ -107,9 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     (work / "config.yaml").write_text(config_text(args.ports, work, state, 0.0, args.service_log))
     cfg = config_mod.load(work / "config.yaml")
     pbx = Pbx(cfg)
-    names = list(SCENARIOS) if args.scenario == "all" else [args.scenario]
+    names = [n for n in SCENARIOS if n != "soak"] if args.scenario == "all" else [args.scenario]
     sides = SIDES if args.side == "both" else (args.side,)
-    result: dict[str, Any] = {"date": stamp, "machine": machine(), "command": " ".join(sys.argv), "runs": {}}
+    result: dict[str, Any] = {
+        "date": stamp,
+        "machine": machine(),
+        "command": " ".join(sys.argv),
+        "workdir": str(work),
+        "runs": {},
+    }
     pbx.start()
     try:
         result["asterisk"] = embedded.cli(pbx.inst, "core show version").strip()

@@ -39,28 +39,43 @@ def ip_udp(payload: bytes, src_port: int = 49176, dst_port: int = 10000) -> byte
     return ether + ip + udp
 
 
-def _rtp(seq: int, ts: int, marker: bool, event: int, end: bool, duration: int) -> bytes:
-    header = struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | _PT, seq & 0xFFFF, ts, 0x2221000)
+def rtp_event(seq: int, ts: int, marker: bool, event: int, end: bool, duration: int, ssrc: int) -> bytes:
+    """One RFC 4733 packet."""
+    header = struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | _PT, seq & 0xFFFF, ts, ssrc)
     flags = 0x80 if end else 0
     return header + struct.pack("!BBH", event, flags | 10, duration)
 
 
-def write(path: Path, digits: Sequence[tuple[int, str]]) -> Path:
-    """`digits` is [(milliseconds after the start, digit), ...] in time order."""
-    packets: list[tuple[int, bytes]] = []
-    seq = 1000
+# (ms after the start, RTP timestamp, marker, event, end, duration) of one packet
+EventPacket = tuple[int, int, bool, int, bool, int]
+
+
+def event_packets(digits: Sequence[tuple[int, str]]) -> list[EventPacket]:
+    """Every RFC 4733 packet of `digits` ([(ms after the start, digit), ...] in time order)."""
+    packets: list[EventPacket] = []
     for at_ms, digit in digits:
         event = _EVENTS[digit]
         ts = 8 * at_ms  # 8 kHz clock
         steps = _TONE_MS // _PACKET_MS
         for i in range(steps):
-            packets.append((at_ms + i * _PACKET_MS, _rtp(seq, ts, i == 0, event, False, 8 * _PACKET_MS * i)))
-            seq += 1
+            packets.append((at_ms + i * _PACKET_MS, ts, i == 0, event, False, 8 * _PACKET_MS * i))
         # The end packet goes three times, as RFC 4733 asks, with one seq each.
         for k in range(3):
-            t = at_ms + steps * _PACKET_MS + k
-            packets.append((t, _rtp(seq, ts, False, event, True, 8 * _TONE_MS)))
-            seq += 1
+            packets.append((at_ms + steps * _PACKET_MS + k, ts, False, event, True, 8 * _TONE_MS))
+    return packets
+
+
+def tone_end_ms(at_ms: int) -> int:
+    """When a digit pressed at `at_ms` has sent its last packet."""
+    return at_ms + (_TONE_MS // _PACKET_MS) * _PACKET_MS + 3
+
+
+def write(path: Path, digits: Sequence[tuple[int, str]]) -> Path:
+    """`digits` is [(milliseconds after the start, digit), ...] in time order."""
+    packets = [
+        (at, rtp_event(1000 + n, ts, marker, event, end, duration, 0x2221000))
+        for n, (at, ts, marker, event, end, duration) in enumerate(event_packets(digits))
+    ]
     return write_pcap(path, packets)
 
 

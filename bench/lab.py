@@ -105,6 +105,19 @@ class Pbx:
         with wave.open(str(tts.render(sound.text, sound.language)), "rb") as w:
             return w.getnframes() / w.getframerate()
 
+    def leftovers(self, timeout: float = 15.0) -> dict[str, int]:
+        """Channels and bridges still up once every call should be over (the
+        last hangups given `timeout` to finish): a leak if not zero."""
+        deadline = time.monotonic() + timeout
+        while True:
+            channels = embedded.cli(self.inst, "core show channels count")
+            count = int(channels.split()[0]) if channels.split() and channels.split()[0].isdigit() else -1
+            bridges = embedded.cli(self.inst, "bridge show all").strip().splitlines()[1:]
+            left = {"channels_left": count, "bridges_left": len(bridges)}
+            if not any(left.values()) or time.monotonic() > deadline:
+                return left
+            time.sleep(0.5)
+
     def queue_log(self) -> list[list[str]]:
         """The baseline's lines of queue_log, split at '|'."""
         path = self.inst.host(self.inst.dirs.log) / "queue_log"
@@ -158,6 +171,26 @@ class ServiceProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
+
+    def counselors_not_free(self, timeout: float = 15.0) -> dict[str, int]:
+        """Counselors in any state but available (or logged out), from /metrics,
+        once the last calls had `timeout` to end: one left reserved or on a call
+        after the load is a leak."""
+        url = f"http://127.0.0.1:{self.cfg.settings.web.port}/metrics"
+        deadline = time.monotonic() + timeout
+        while True:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                text = r.read().decode()
+            found = {}
+            for line in text.splitlines():
+                if line.startswith('hotline_counselors{state="'):
+                    state = line.split('"')[1]
+                    count = int(float(line.rsplit(" ", 1)[1]))
+                    if state not in ("available", "logged_out") and count:
+                        found[state] = count
+            if not found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.5)
 
     def calls(self, prefix: str) -> list[dict[str, Any]]:
         """The call records of callers whose number starts with `prefix`."""

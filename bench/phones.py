@@ -4,8 +4,8 @@ Every citizen sends audio (A-law silence, bench/line_audio.py) from the
 moment it is answered to the end of the call, as a real phone does: a silent
 caller makes Asterisk hold its own audio back by about half a second, and the
 benchmark would time that wait, not the service.
-Their menu digits go as RFC 4733 events at fixed times after the answer,
-chosen to fall after each prompt has ended.
+Their menu digits go as RFC 4733 events in that stream, at fixed times after
+the answer, chosen to fall after each prompt has ended.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import dtmf, line_audio
+from bench import line_audio
 from bench.ports import Ports
 from bench.sip_text import (
     ANSWER_BYE,
+    BYE,
     INVITE,
     SDP,
     UAS_ANSWER,
@@ -30,7 +31,20 @@ from bench.sip_text import (
 )
 
 SIPP = shutil.which("sipp") or "/usr/bin/sipp"
-SPEECH = "/usr/share/sip-tester/g711a.pcap"  # about eight seconds, shipped with sip-tester
+
+
+@dataclass(frozen=True)
+class Mix:
+    """Citizens who do not all do the same (the soak): some hang up early, some
+    serve themselves. Each share is a probability, drawn per call by SIPp."""
+
+    hang_up_in_menus: float  # hang up before their first digit, at a uniform random time
+    self_service: float  # of those who press: the second digit is `self_service_digit` (goodbye)
+    self_service_digit: str
+    hang_up_after_digits: float  # of those who go on to a counselor: hang up early
+    # ... at a uniform random time from the first digit up to this: before the
+    # hotline could have said goodbye (the shortest talk), so no BYE crosses theirs.
+    hang_up_within_ms: int
 
 
 @dataclass(frozen=True)
@@ -42,27 +56,52 @@ class Citizens:
     concurrent: int
     digits: tuple[tuple[int, str], ...]  # (ms after the answer, digit)
     wait_for_bye_ms: int  # how long a citizen waits for the hotline to hang up
+    mix: Mix | None = None
 
 
 def citizens_xml(load: Citizens, caller_prefix: str, workdir: Path) -> str:
-    """The citizens' SIPp scenario: dial, speak, press the digits, wait for goodbye."""
+    """The citizens' SIPp scenario: dial, speak, press the digits, wait for goodbye
+    (with a mix: hang up early, or take the self-service path, by chance).
+    Each path plays one pcap from the answer on: the line and its digits."""
     caller = f"{caller_prefix}[call_number]"
-    first = load.digits[0][0]
-    pcap = dtmf.write(workdir / "digits.pcap", [(t - first, d) for t, d in load.digits])
-    line = line_audio.write(workdir / "line.pcap", load.wait_for_bye_ms / 1000 + 10)
+    seconds = load.wait_for_bye_ms / 1000 + 10
+    line = line_audio.write(workdir / "line.pcap", seconds, load.digits)
     body = INVITE.format(caller=caller, sdp=SDP)
+    mix = load.mix
+    if mix is None:
+        body += f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
+        body += ANSWER_BYE.format(timeout=load.wait_for_bye_ms)
+        return scenario("bench-citizens", body)
+    first = load.digits[0][0]
+    own = [*load.digits[:-1], (load.digits[-1][0], mix.self_service_digit)]
+    self_line = line_audio.write(workdir / "line_self_service.pcap", seconds, own)
+    quiet_line = line_audio.write(workdir / "line_no_digits.pcap", first / 1000 + 1)
+    bye = BYE.format(caller=caller)
+    # SIPp's `chance` takes the `next` jump with that probability.
+    body += f'<nop next="menus" chance="{mix.hang_up_in_menus:g}"/>\n'
+    body += f'<nop next="self" chance="{mix.self_service:g}"/>\n'
     body += f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
-    body += f'<pause milliseconds="{first}"/>\n'
-    body += f'<nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
-    body += ANSWER_BYE.format(timeout=load.wait_for_bye_ms)
+    body += f'<nop next="waiting" chance="{mix.hang_up_after_digits:g}"/>\n'
+    body += ANSWER_BYE.format(timeout=load.wait_for_bye_ms) + '<nop next="end"/>\n'
+    body += '<label id="self"/>\n'
+    body += f'<nop><action><exec play_pcap_audio="{self_line}"/></action></nop>\n'
+    body += ANSWER_BYE.format(timeout=load.wait_for_bye_ms) + '<nop next="end"/>\n'
+    body += '<label id="menus"/>\n'
+    body += f'<nop><action><exec play_pcap_audio="{quiet_line}"/></action></nop>\n'
+    body += f'<pause distribution="uniform" min="0" max="{first}"/>\n' + bye + '<nop next="end"/>\n'
+    body += '<label id="waiting"/>\n'
+    body += f'<pause distribution="uniform" min="{first}" max="{first + mix.hang_up_within_ms}"/>\n' + bye
+    body += '<label id="end"/>\n'
     return scenario("bench-citizens", body)
 
 
-def counselor_xml(ring_ms: int, talk_ms: tuple[int, int]) -> str:
-    """A counselor's phone: rings, answers, talks for a uniform random time, hangs up."""
+def counselor_xml(ring_ms: int, talk_ms: tuple[int, int], line: Path) -> str:
+    """A counselor's phone: rings, answers, talks for a uniform random time, hangs up.
+    It sends audio (`line`) all call long: a phone silent for its line timeout
+    (30 s by default) is taken for one that lost power, and its call ended."""
     body = UAS_HEAD_KEEP_DIALOG + UAS_RINGING
     body += f'<pause milliseconds="{ring_ms}"/>\n' + UAS_ANSWER.format(sdp=SDP)
-    body += f'<nop><action><exec play_pcap_audio="{SPEECH}"/></action></nop>\n'
+    body += f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
     body += f'<pause distribution="uniform" min="{talk_ms[0]}" max="{talk_ms[1]}"/>\n'
     body += UAS_BYE
     return scenario("bench-counselor", body)
@@ -101,7 +140,8 @@ class Phones:
 
     def counselors(self, ring_ms: int, talk_ms: tuple[int, int]) -> None:
         """Every counselor phone, listening before the first citizen dials."""
-        xml = counselor_xml(ring_ms, talk_ms)
+        line = line_audio.write(self.workdir / "counselor_line.pcap", talk_ms[1] / 1000 + 10)
+        xml = counselor_xml(ring_ms, talk_ms, line)
         for i in range(self.ports.counselors):
             host, port, media = self.ports.counselor(i)
             args = ["-i", host, "-p", str(port), "-mp", str(media), "-m", "1000000", "-timeout", "3600s"]

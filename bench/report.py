@@ -36,6 +36,9 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("records lost", "records_lost", None),
     ("records duplicated", "records_duplicated", None),
     ("records left open", "records_open", None),
+    ("channels left after the load", "channels_left", None),
+    ("bridges left after the load", "bridges_left", None),
+    ("counselors not free after the load", "counselors_not_free", None),
     ("sniffer packets dropped", "sniffer_dropped", None),
     ("wall time (s)", "wall_seconds", None),
 )

@@ -12,7 +12,7 @@ from typing import Any
 
 from bench import baseline, procstat
 from bench.lab import Pbx, ServiceProcess
-from bench.phones import Citizens, Phones
+from bench.phones import Citizens, Mix, Phones
 from bench.ports import Ports
 from bench.scenarios import Scenario, digit_times
 from bench.sipp_stats import read_stats
@@ -45,8 +45,19 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
     wait_ms = second + goodbye_ms + 15000
     if s.counselors:
         wait_ms += load.max_wait_s * 1000 + load.talk_ms[1]
+    mix = None
+    if s.shares is not None:
+        mix = Mix(
+            s.shares.hang_up_in_menus,
+            s.shares.self_service,
+            "9",
+            s.shares.hang_up_after_digits,
+            # From the first digit to before the hotline could say goodbye
+            # (a counselor answering at once and talking the shortest time).
+            second - first + load.talk_ms[0],
+        )
     citizens = Citizens(
-        load.calls, load.rate, load.concurrent, ((first, s.digits[0]), (second, s.digits[1])), wait_ms
+        load.calls, load.rate, load.concurrent, ((first, s.digits[0]), (second, s.digits[1])), wait_ms, mix
     )
     prefix = f"0107{int(time.time()) % 100000:05d}{SIDES.index(side)}"
     number = pbx.cfg.settings.hotline.number if side == "ours" else baseline.NUMBER
@@ -86,9 +97,12 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         if service:
             records = _our_records(service, prefix, expected)
             peak = procstat.memory_kib(service.pid).get("VmHWM", 0)
+            stuck = service.counselors_not_free()
         else:
             records = _baseline_records(pbx, prefix, expected)
             peak = 0
+            stuck = None
+        left = pbx.leftovers()
         asterisk_rss = procstat.memory_kib(asterisk).get("VmRSS", 0)
     finally:
         phones.close()
@@ -121,6 +135,9 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         "asterisk_rss_mib": round(asterisk_rss / 1024, 1),
         "total_cpu_ms_per_call": round((service_cpu + asterisk_cpu) * 1000 / per_call, 1),
         **records,
+        **left,
+        "counselors_not_free": sum(stuck.values()) if stuck is not None else None,
+        "counselors_not_free_by_state": stuck,
         "sniffer_packets": sniffer.packets,
         "sniffer_dropped": sniffer.dropped,
         "caller_prefix": prefix,

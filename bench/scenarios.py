@@ -11,6 +11,15 @@ _TONE_MS = 200  # a digit's tone and its end packets (bench/dtmf.py)
 
 
 @dataclass(frozen=True)
+class Shares:
+    """Who does what in a mixed load (the soak), as probabilities per call."""
+
+    hang_up_in_menus: float  # hang up during the greeting or the first menu
+    self_service: float  # of the rest: press 1 then 9 (goodbye), no counselor
+    hang_up_after_digits: float  # of those who want a counselor: hang up waiting, ringing or talking
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A call shape and its default load."""
 
@@ -22,6 +31,7 @@ class Scenario:
     rate: float
     concurrent: int
     talk_ms: tuple[int, int] = (10000, 20000)
+    shares: Shares | None = None
 
 
 SCENARIOS = {
@@ -38,6 +48,17 @@ SCENARIOS = {
             10,
             30,
             (10000, 15000),
+        ),
+        Scenario(
+            "soak",
+            "a long mixed load: early hangups at random times, self-service, counselors",
+            "10",
+            True,
+            10000,
+            5,
+            200,
+            (10000, 20000),
+            Shares(hang_up_in_menus=0.1, self_service=0.4, hang_up_after_digits=0.3),
         ),
     )
 }

@@ -49,5 +49,37 @@ def test_bench_ivr_prints_both_sides_and_loses_no_record(tmp_path: Path) -> None
         # Every caller heard the greeting, and each digit was followed by a prompt.
         assert f["answer_to_prompt_ms"]["n"] == 4, (side, f)
         assert f["digit_to_prompt_ms"]["n"] + f["digits_during_prompt"] == 8, (side, f)
+        assert (f["channels_left"], f["bridges_left"]) == (0, 0), (side, f)
     assert figures["ours"]["service_cpu_seconds"] > 0
     assert figures["baseline"]["service_cpu_seconds"] is None
+
+
+def test_bench_soak_hangs_up_at_random_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    # The soak's mix in small: callers hang up in the menus, while waiting,
+    # ringing or talking, or serve themselves; counselors talk 2-3 s.
+    out = tmp_path / "figures.json"
+    args = ["soak", "--calls", "16", "--rate", "4", "--concurrent", "16", "--counselors", "3"]
+    args += ["--talk", "2-3", "--max-wait", "60", "--mix", "0.5,0.5,0.5"]
+    args += ["--offset", str(OFFSET), "--json", str(out)]
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(out.read_text())
+    figures = result["runs"]["soak"]
+    for side in ("ours", "baseline"):
+        f = figures[side]
+        assert (f["calls_attempted"], f["calls_completed"], f["calls_failed"]) == (16, 16, 0), (side, f)
+        assert (f["records"], f["records_lost"], f["records_duplicated"], f["records_open"]) == (
+            16,
+            0,
+            0,
+            0,
+        ), (side, f)
+        assert (f["channels_left"], f["bridges_left"]) == (0, 0), (side, f)
+    assert figures["ours"]["counselors_not_free"] == 0, figures["ours"]
+    # Some hung up before pressing a key, some pressed: the mix happened
+    # (with these shares, 16 calls all alike would happen once in 60,000 runs).
+    timeline = Path(result["workdir"]) / "soak" / "ours" / "timeline.json"
+    pressed = [len(c["digit_ends"]) for c in json.loads(timeline.read_text())["calls"].values()]
+    assert min(pressed) == 0 and max(pressed) >= 1, pressed

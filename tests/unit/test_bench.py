@@ -167,3 +167,54 @@ def test_report_rows_give_ours_theirs_and_ratio() -> None:
     assert table["calls attempted"] == (50, 50, 1.0)
     assert table["answer → first prompt p50 (ms)"] == (3.0, 2.0, 1.5)
     assert table["service CPU (cores)"] == (0.1, None, None)
+
+
+def test_a_mixed_load_branches_by_chance_to_labels_that_exist(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    from bench.phones import Citizens, Mix, citizens_xml
+
+    mix = Mix(0.1, 0.4, "9", 0.3, hang_up_within_ms=14000)
+    load = Citizens(10, 1, 10, ((6000, "1"), (11000, "0")), 60000, mix)
+    root = ET.fromstring(citizens_xml(load, "0107", tmp_path).encode("latin-1"))
+    labels = {e.get("id") for e in root.iter("label")}
+    jumps = [(e.get("next"), e.get("chance")) for e in root if e.get("next")]
+    assert {n for n, _ in jumps} <= labels == {"menus", "self", "waiting", "end"}
+    assert ("menus", "0.1") in jumps and ("self", "0.4") in jumps and ("waiting", "0.3") in jumps
+    # The early hangups come at random times within their windows: in the menus
+    # before the first digit, later before the hotline could say goodbye.
+    windows = [(p.get("min"), p.get("max")) for p in root.iter("pause") if p.get("distribution")]
+    assert windows == [("0", "6000"), ("6000", "20000")]
+    # One pcap per path from the answer on (a second pcap would stop the
+    # first): the line with 1 0, with 1 9 (self-service), with no digits.
+    plays = [Path(a.get("play_pcap_audio") or "").name for a in root.iter("exec")]
+    assert plays == ["line.pcap", "line_self_service.pcap", "line_no_digits.pcap"]
+
+
+def test_a_plain_load_has_no_branches(tmp_path: Path) -> None:
+    from bench.phones import Citizens, citizens_xml
+
+    xml = citizens_xml(Citizens(10, 1, 10, ((6000, "1"), (11000, "9")), 60000), "0107", tmp_path)
+    assert "chance" not in xml and "<label" not in xml
+    assert xml.count("play_pcap_audio") == 1
+
+
+def test_the_line_carries_the_digits_in_place_of_audio_in_one_stream(tmp_path: Path) -> None:
+    import struct
+
+    from bench import line_audio
+    from bench.packets import parse_rtp
+
+    data = line_audio.write(tmp_path / "line.pcap", 2, [(1000, "1")]).read_bytes()[24:]
+    packets = []
+    while data:
+        sec, usec, size, _ = struct.unpack("<IIII", data[:16])
+        rtp = parse_rtp(data[16 + 42 : 16 + size])
+        assert rtp is not None
+        packets.append((sec * 1000 + usec // 1000, rtp.payload_type, rtp.event_end))
+        data = data[16 + size :]
+    kinds = [pt for _, pt, _ in packets]
+    # Silence up to the key, the key's events (three end packets), silence again.
+    assert kinds[:50] == [8] * 50 and kinds[50:61] == [101] * 11 and set(kinds[61:]) == {8}
+    assert [end for _, pt, end in packets if pt == 101][-3:] == [True] * 3
+    assert [at for at, _, _ in packets] == sorted(at for at, _, _ in packets)

@@ -149,6 +149,10 @@ class _Phone(_Model):
     # A real desk phone REGISTERs with a generated password; a fixed contact
     # (sip:127.0.0.1:5071) serves test phones and phones on a static address.
     contact: str | None = None
+    # Asterisk ends a call when the phone sent no audio this long (its power or
+    # network gone: PJSIP's rtp_timeout); the caller is then looked after. 0 =
+    # never, for a phone that sends nothing in silence.
+    line_timeout_seconds: int = Field(default=30, ge=0, le=3600)
 
     @field_validator("endpoint")
     @classmethod

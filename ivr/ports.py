@@ -35,6 +35,11 @@ class CounselorLeg(Protocol):
     async def wait_ended(self) -> None:
         """Return when the counselor has hung up."""
 
+    async def line_lost(self) -> bool:
+        """Once it has ended: whether the call ended because the phone's line
+        broke (no audio any more, its network gone), not because its person
+        hung up."""
+
     async def next_key(self) -> str:
         """The next key the counselor presses on their phone."""
 

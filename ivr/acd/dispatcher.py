@@ -237,6 +237,18 @@ class Dispatcher:
             self.kick()
         return verdict
 
+    def rejoin(self, call_id: str, queue: str, entered_at: float) -> Admission:
+        """A caller whose conversation broke off (the counselor's line was lost)
+        goes back first in line: with priority, from when they first entered,
+        and past `max_waiting`: they were being served already. Only a queue
+        nobody works any more keeps them out."""
+        verdict = admit(self.queues[queue], [], list(self.counselors.values()))
+        if verdict is Admission.ADMITTED:
+            self._tickets[call_id] = _Ticket(WaitingCaller(call_id, queue, entered_at, priority=True))
+            self._notify()
+            self.kick()
+        return verdict
+
     def enter_callback(self, ticket: str, queue: str, entered_at: float) -> None:
         """A callback takes its place in line as of `entered_at` (monotonic, maybe
         in the past: the place the caller had when they asked for it).

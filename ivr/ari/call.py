@@ -47,6 +47,7 @@ class AriCall:
         self._recordings: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self.legs: dict[str, AriLeg] = {}
         self._leg_count = 0
+        self._conversations = 0  # recorded so far
         self.bridge_id = f"{self.call_id}-talk"
         self.consult_id = f"{self.call_id}-consult"  # a counselor and a department, aside
         self._consulting = False
@@ -341,7 +342,12 @@ class AriCall:
             self._playbacks.pop(playback_id, None)
 
     async def record_conversation(self) -> str | None:
+        # A second conversation in one call (the first counselor's line broke)
+        # gets a name of its own: `overwrite` would destroy the first.
+        self._conversations += 1
         name = f"{CONVERSATION_PREFIX}{self.call_id}"
+        if self._conversations > 1:
+            name += f"-{self._conversations}"
         try:
             await self.rest.post(
                 f"bridges/{self.bridge_id}/record", name=name, format="wav", ifExists="overwrite"

@@ -6,6 +6,7 @@ mean (answered, keys pressed, gone and why).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -30,8 +31,18 @@ _CAUSE_NAMES = {
     31: "normal_unspecified",
     34: "no_circuit_available",
     38: "network_out_of_order",
+    41: "temporary_failure",
+    44: "requested_chan_unavail",
+    102: "recovery_on_timer_expire",
     127: "interworking",
 }
+
+
+# Causes of an answered phone's call that ended without its person hanging up:
+# the line broke. 44 is what Asterisk gives when a phone sent no audio for the
+# endpoint's rtp_timeout (res_pjsip_sdp_rtp.c): power or network gone.
+LINE_LOST = frozenset({27, 38, 41, 44, 102})
+FINAL_CAUSE_SECONDS = 2.0
 
 
 def unanswered(cause: int | None) -> OfferResult:
@@ -63,9 +74,19 @@ class AriLeg:
         self.answered: asyncio.Future[None] = loop.create_future()
         self.gone: asyncio.Future[int | None] = loop.create_future()
         self._keys: asyncio.Queue[str] = asyncio.Queue()
+        self._causes: list[int] = []  # as the hangup request and the channel's end gave them
+        self._destroyed: asyncio.Future[None] = loop.create_future()
 
     async def wait_ended(self) -> None:
         await asyncio.shield(self.gone)
+
+    async def line_lost(self) -> bool:
+        # The hangup request says little (cause 1 for a line timeout, seen on
+        # Asterisk 22); the real cause comes with ChannelDestroyed, after
+        # StasisEnd: wait for it, a moment.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._destroyed), FINAL_CAUSE_SECONDS)
+        return any(cause in LINE_LOST for cause in self._causes)
 
     async def next_key(self) -> str:
         return await self._keys.get()
@@ -83,6 +104,11 @@ class AriLeg:
             cause = event.get("cause") if kind != "StasisEnd" else None
             if kind == "ChannelHangupRequest" and not self.answered.done():
                 return  # wait for ChannelDestroyed: it carries the final cause
+            log.debug("counselor %s leg %s: %s cause %s", self.counselor_id, self.leg_id, kind, cause)
+            if isinstance(cause, int) and cause:
+                self._causes.append(cause)
+            if kind == "ChannelDestroyed" and not self._destroyed.done():
+                self._destroyed.set_result(None)
             if not self.gone.done():
                 self.gone.set_result(cause)
 

@@ -44,6 +44,9 @@ class SimulatedLeg:
     async def wait_ended(self) -> None:
         return None  # the counselor finishes the conversation at once
 
+    async def line_lost(self) -> bool:
+        return False
+
     async def next_key(self) -> str:
         await asyncio.Event().wait()  # a simulated counselor keys nothing
         raise AssertionError("unreachable")

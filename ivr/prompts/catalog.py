@@ -40,6 +40,13 @@ PROMPTS: dict[str, dict[str, str]] = {
         "ko": "죄송합니다. 지금은 상담 연결이 어렵습니다. 잠시 후 다시 걸어 주십시오. 천년전주 콜센터입니다.",
         "en": "Sorry, we cannot connect your call right now. Please call again later.",
     },
+    # The counselor's phone went silent or off the network mid-conversation.
+    "line-lost": {
+        "ko": "상담사와의 통화가 끊어졌습니다. 불편을 드려 죄송합니다. "
+        "다른 상담사에게 먼저 연결해 드리겠습니다. 잠시만 기다려 주십시오.",
+        "en": "We are sorry, your call with the counselor was cut off. "
+        "We will connect you to the next counselor first. Please hold.",
+    },
     # Counselor protection (*9): read out to both sides and kept in the recording.
     "abuse-warning": {
         "ko": "안내 말씀드립니다. 폭언이나 욕설이 계속되면 통화가 종료될 수 있으며, "

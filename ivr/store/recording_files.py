@@ -32,11 +32,16 @@ class FileFacts:
     seconds: float
 
 
-def relative_path(call_id: str, kind: str, recorded_at: datetime) -> str:
-    """Where a recording lives under `storage.recordings` (always with '/')."""
+def relative_path(call_id: str, kind: str, recorded_at: datetime, name: str = "") -> str:
+    """Where a recording lives under `storage.recordings` (always with '/').
+    A call's second conversation (its counselor's line broke, another took
+    over: `call-<id>-2`) keeps its number: `<id>-2.wav`."""
     if not call_id or "/" in call_id or call_id.startswith("."):
         raise StoreError(f"a call id cannot name a file: {call_id!r}")
     suffix = "-voicemail" if kind == "voicemail" else ""
+    number = name.removeprefix(f"call-{call_id}-") if name.startswith(f"call-{call_id}-") else ""
+    if kind != "voicemail" and number.isdigit():
+        suffix = f"-{int(number)}"
     return f"{recorded_at:%Y/%m/%d}/{call_id}{suffix}.wav"
 
 

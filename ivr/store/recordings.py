@@ -69,7 +69,7 @@ class SqliteRecordingArchive:
         if row is None:
             raise StoreError(f"no recording {name!r} in the recordings table")
         recorded = datetime.fromisoformat(row["recorded_at"]) if row.get("recorded_at") else at
-        relative = recording_files.relative_path(row["call_id"], row["kind"], recorded)
+        relative = recording_files.relative_path(row["call_id"], row["kind"], recorded, name)
         # Written and fsynced off the writer thread: call records never wait for a disk flush.
         facts = await asyncio.to_thread(recording_files.store, self.root, relative, data)
 

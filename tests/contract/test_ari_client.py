@@ -413,3 +413,21 @@ async def test_a_conversation_recording_ends_with_its_bridge_even_untold(
         ("started", "X", "conversation", "call-X"),
         ("finished", "X", "conversation", "call-X"),
     ]
+
+
+@pytest.mark.parametrize(("final_cause", "lost"), [(44, True), (16, False)])
+async def test_a_line_lost_is_told_by_the_cause_the_channel_ends_with(final_cause: int, lost: bool) -> None:
+    # As Asterisk 22 sends them for a phone silent past its rtp_timeout: the
+    # hangup request says cause 1; ChannelDestroyed, after StasisEnd, says 44.
+    from ivr.ari.legs import AriLeg
+
+    leg = AriLeg("c1", "X-c1")
+    leg.on_event({"type": "StasisStart", "channel": {"id": "X-c1"}})
+    leg.on_event({"type": "ChannelHangupRequest", "channel": {"id": "X-c1"}, "cause": 1, "soft": True})
+    await asyncio.wait_for(leg.wait_ended(), 1)
+    told = asyncio.ensure_future(leg.line_lost())
+    leg.on_event({"type": "StasisEnd", "channel": {"id": "X-c1"}})
+    await asyncio.sleep(0.01)
+    assert not told.done()  # waits for the channel's end, which carries the cause
+    leg.on_event({"type": "ChannelDestroyed", "channel": {"id": "X-c1"}, "cause": final_cause})
+    assert await asyncio.wait_for(told, 1) is lost

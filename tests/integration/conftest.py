@@ -35,6 +35,7 @@ SIP_PORT = 15060 + OFFSET
 ARI_PORT = 18088 + OFFSET
 WEB_PORT = 18080 + OFFSET
 AMI_PORT = 15038 + OFFSET
+LINE_TIMEOUT = 4  # seconds without audio from a counselor's phone before Asterisk ends its call
 COUNSELOR_PORTS = tuple(range(5071 + OFFSET, 5082 + OFFSET))  # eleven desk phones, as in the call center
 # Each desk phone has its own loopback address, as on a real office LAN: a
 # call from it is the counselor's (feature codes), not the trunk's (127.0.0.1).
@@ -60,9 +61,11 @@ asterisk:
 counselors:
 COUNSELORS
 supervisors:
-  - {{id: s1, name: 박감독, endpoint: itest-s1, contact: "sip:127.0.0.30:{SUPERVISOR_PORT}"}}
+  - {{id: s1, name: 박감독, endpoint: itest-s1, line_timeout_seconds: 0,
+      contact: "sip:127.0.0.30:{SUPERVISOR_PORT}"}}
 departments:
-  tax: {{name: 세무과, endpoint: itest-tax, contact: "sip:127.0.0.20:{DEPARTMENT_PORT}"}}
+  tax: {{name: 세무과, endpoint: itest-tax, line_timeout_seconds: 0,
+        contact: "sip:127.0.0.20:{DEPARTMENT_PORT}"}}
 queues:
   general: {{name: 일반 상담}}
   solo: {{name: 세무 상담, counselors: [c1]}}
@@ -81,7 +84,8 @@ service: {{drain_seconds: 5, log_level: DEBUG}}
 """.replace(
     "COUNSELORS",
     "\n".join(
-        f"  - {{id: c{i + 1}, name: {name}, endpoint: itest-c{i + 1}, "
+        # The test phones send audio all call long: a killed one goes silent.
+        f"  - {{id: c{i + 1}, name: {name}, endpoint: itest-c{i + 1}, line_timeout_seconds: {LINE_TIMEOUT}, "
         f'contact: "sip:{COUNSELOR_HOSTS[port]}:{port}"}}'
         for i, (name, port) in enumerate(zip(_NAMES, COUNSELOR_PORTS, strict=True))
     ),

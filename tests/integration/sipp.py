@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench import dtmf
+from bench import dtmf, line_audio
 from bench.sip_text import ANSWER_BYE as _ANSWER_BYE
 from bench.sip_text import BYE as _BYE
 from bench.sip_text import INVITE as _INVITE
@@ -192,6 +192,14 @@ class SippLab:
         name = f"counselor{port}"
         return self._callee(name, port, behaviour, ring_ms, timeout_ms, calls, keys, hangup_after_ms)
 
+    def back_on_line(self, port: int, within_ms: int = 15000) -> Phone:
+        """The phone at `port` back after vanishing mid-call: it answers the BYE
+        Asterisk keeps resending for the call it ended (for 32 s, RFC 3261's
+        Timer F), so no later phone on that port gets it."""
+        name = f"back{port}"
+        xml = _scenario(name, _ANSWER_BYE.format(timeout=within_ms))
+        return self._run(name, xml, ["-p", str(port)], listen=True, host=self.hosts.get(port))
+
     def callee(self, port: int, *, ring_ms: int = 500, hangup_after_ms: int | None = None) -> Phone:
         """A citizen's own phone on 127.0.0.1:`port`, which the hotline calls back."""
         return self._callee(f"callee{port}", port, "answer", ring_ms, 120000, 1, (), hangup_after_ms)
@@ -211,15 +219,13 @@ class SippLab:
         body = head + _UAS_RINGING
         if behaviour == "answer":
             body += f'<pause milliseconds="{ring_ms}"/>\n' + _UAS_ANSWER.format(sdp=_SDP)
-            elapsed = 0
-            if keys:
-                first = keys[0][0]
-                pcap = dtmf.write(self.workdir / f"{name}.pcap", [(t - first, k) for t, k in keys])
-                body += f'<pause milliseconds="{first}"/>\n'
-                body += f'<nop><action><exec play_pcap_audio="{pcap}"/></action></nop>\n'
-                elapsed = first
+            # A desk phone sends audio all call long, its keys in the same
+            # stream (SIPp plays one pcap at a time): Asterisk ends the call of
+            # a phone silent for its line timeout, as when one loses power.
+            line = self._line(hangup_after_ms or timeout_ms, keys)
+            body += f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
             if hangup_after_ms is not None:
-                body += f'<pause milliseconds="{max(1, hangup_after_ms - elapsed)}"/>\n' + _UAS_BYE
+                body += f'<pause milliseconds="{max(1, hangup_after_ms)}"/>\n' + _UAS_BYE
             else:
                 body += _ANSWER_BYE.format(timeout=timeout_ms)
         elif behaviour == "busy":
@@ -238,6 +244,15 @@ class SippLab:
             calls=calls,
             host=self.hosts.get(port),
         )
+
+    def _line(self, call_ms: int, keys: Sequence[tuple[int, str]]) -> Path:
+        """A phone line's pcap for a call this long, shared by phones that key nothing."""
+        seconds = call_ms // 1000 + 10
+        name = f"line-{seconds}s-{'-'.join(f'{t}{k}' for t, k in keys)}.pcap"
+        path = self.workdir / name.replace("*", "star").replace("#", "hash")
+        if not path.exists():
+            line_audio.write(path, seconds, keys)
+        return path
 
     def _run(
         self,

@@ -21,9 +21,13 @@ class FakeLeg:
         self.leg_id = leg_id
         self.ended = asyncio.Event()
         self.keys: asyncio.Queue[str] = asyncio.Queue()
+        self.lost = False
 
     async def wait_ended(self) -> None:
         await self.ended.wait()
+
+    async def line_lost(self) -> bool:
+        return self.lost and self.ended.is_set()
 
     async def next_key(self) -> str:
         key = await self.keys.get()

@@ -35,6 +35,12 @@ def test_a_conversation_goes_under_its_local_date_and_call_id() -> None:
 def test_a_message_is_named_apart_from_the_call_s_conversation() -> None:
     at = datetime(2027, 1, 5, 9, 0, tzinfo=SEOUL)
     assert recording_files.relative_path("17.3", "voicemail", at) == "2027/01/05/17.3-voicemail.wav"
+    # A second conversation (the first counselor's line broke) keeps its number.
+    assert recording_files.relative_path("17.3", "conversation", at, "call-17.3-2") == "2027/01/05/17.3-2.wav"
+    assert recording_files.relative_path("17.3", "conversation", at, "call-17.3") == "2027/01/05/17.3.wav"
+    assert (
+        recording_files.relative_path("17.3", "conversation", at, "call-17.3-x/..") == "2027/01/05/17.3.wav"
+    )
 
 
 @pytest.mark.parametrize("bad", ["", "../etc", "a/b", ".hidden"])

@@ -33,9 +33,12 @@ async def talk(
     resumed: bool = False,
     queue: str | None = None,
     waited: float | None = None,
-) -> None:
+) -> bool:
     """Caller and counselor talk until the counselor hangs up (the caller's
-    hangup cancels the call instead); the counselor then goes to wrap-up."""
+    hangup cancels the call instead); the counselor then goes to wrap-up.
+    True when the counselor's line broke (their phone went silent or off the
+    network) rather than the counselor hanging up: the caller is still owed
+    a conversation."""
     if not resumed:
         await run.call.connect(leg)
         await run.ctx.connected(leg.counselor_id, leg.leg_id)
@@ -59,12 +62,17 @@ async def talk(
         keys.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await keys
-    if hung_up:
-        who = "counselor_hung_up" if talking.with_counselor else "department_hung_up"
+    lost = hung_up and talking.with_counselor and await talking.counselor.line_lost()
+    if lost:
+        await run.ctx.event("counselor_line_lost", counselor=talking.counselor.counselor_id)
+    elif hung_up:
+        department = not talking.with_counselor or talking.counselor.counselor_id.startswith("dept:")
+        who = "department_hung_up" if department else "counselor_hung_up"
         await run.ctx.event(who, counselor=talking.current.counselor_id)
     if queue is not None:
         await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, talking.current, waited)
     await run.ctx.let_go(run.call)
+    return lost
 
 
 async def _record(run: FlowRun) -> str | None:

@@ -19,6 +19,8 @@ from ivr.flows.nodes.conversation import talk
 from ivr.flows.promptbook import ANNOUNCE_MAX
 from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
 
+LINE_LOST = "jeonju/line-lost"
+
 
 @dataclass
 class _Place:
@@ -112,8 +114,11 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
                     waited=waited,
                 )
                 await run.call.hold(False)
-                await talk(run, leg, queue=node.queue, waited=waited)
-                return "completed"
+                if not await talk(run, leg, queue=node.queue, waited=waited):
+                    return "completed"
+                counselor_id = await _back_in_line(node, run, place)
+                held = False
+                continue
         waited = run.ctx.monotonic() - place.entered
         if counselor_id == EMPTY or waited >= limit:
             # Nobody is working this queue any more, or the caller waited long enough.
@@ -157,6 +162,23 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
             )
             await run.call.hold(False)
             return "left"
+
+
+async def _back_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> str | None:
+    """The counselor's line broke mid-conversation: the caller is told, and
+    waits again first in line, not from the start of the hotline. The
+    counselor to offer them to at once, None to wait, EMPTY when nobody
+    works the queue any more (its overflow)."""
+    acd, call_id = run.ctx.acd, run.ctx.call_id
+    await run.call.play([LINE_LOST], barge_in=False)
+    place.connected = False
+    verdict = acd.rejoin(call_id, node.queue, place.entered)
+    # The queue's longest wait counts from here: their talk was no wait.
+    place.entered = run.ctx.monotonic()
+    await run.ctx.event("queue_reentered", queue=node.queue, admitted=verdict.value)
+    if verdict is not Admission.ADMITTED:
+        return EMPTY
+    return await acd.next_offer(call_id, 0)
 
 
 def _position(run: FlowRun) -> int | None:

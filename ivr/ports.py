@@ -146,6 +146,9 @@ class CallFacts:
     ended_at: datetime | None = None
     counselor_id: str | None = None
     counselor_leg: str | None = None
+    # The department a counselor handed the caller to (a blind transfer):
+    # counselor_leg is then that department's phone, the counselor is free.
+    handed_to: str | None = None
     disposition: str | None = None
     topic: str | None = None
     category: str | None = None

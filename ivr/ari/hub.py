@@ -382,7 +382,9 @@ class AriHub:
             self.calls[call.call_id] = call
             leg = None
             if facts.counselor_leg and facts.counselor_leg in alive and facts.counselor_id:
-                leg = call.adopt_leg(facts.counselor_id, facts.counselor_leg)
+                # A caller handed to a department talks with its phone, not the counselor.
+                who = f"dept:{facts.handed_to}" if facts.handed_to else facts.counselor_id
+                leg = call.adopt_leg(who, facts.counselor_leg)
             elif facts.connected_at:
                 # The counselor left while we were down; the caller is alone.
                 facts.hangup_by = "counselor"

@@ -128,11 +128,12 @@ class CallService:
         flow = run.flow
         visited = [step for step in facts.ivr_path if step in flow.nodes]
         if leg is not None:
-            self.acd.resume_on_call(leg.counselor_id, call.call_id)
+            if leg.counselor_id in self.acd:  # not a department the caller was handed to
+                self.acd.resume_on_call(leg.counselor_id, call.call_id)
             ctx.leg = leg
             await ctx.event("resumed", counselor=leg.counselor_id)
             after = next((s for s in reversed(visited) if isinstance(flow.nodes[s], model.QueueNode)), None)
-            self._start(call, ctx, self._resume_talk(run, leg, after))
+            self._start(call, ctx, self._resume_talk(run, leg, after, handed_over=bool(facts.handed_to)))
         elif (place := await self._waiting_place(call.call_id, flow, visited)) is not None:
             # A caller waiting in line goes back to the place they had.
             ctx.resumed_place, node_id = place
@@ -216,9 +217,12 @@ class CallService:
             run.ctx.finish(Disposition.IVR_ENDED, hangup_by="system")
             await run.call.hangup()
 
-    async def _resume_talk(self, run: FlowRun, leg: CounselorLeg, queue_node_id: str | None) -> None:
+    async def _resume_talk(
+        self, run: FlowRun, leg: CounselorLeg, queue_node_id: str | None, *, handed_over: bool = False
+    ) -> None:
         node = run.flow.nodes[queue_node_id] if queue_node_id else None
-        queue = node.queue if isinstance(node, model.QueueNode) else None
+        # The counselor's part of a handed-over call is in the queue log already.
+        queue = node.queue if isinstance(node, model.QueueNode) and not handed_over else None
         await conversation.talk(run, leg, resumed=True, queue=queue)
         if queue_node_id is None:
             run.ctx.finish(Disposition.ANSWERED, hangup_by="counselor")

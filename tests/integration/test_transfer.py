@@ -71,3 +71,34 @@ def test_nothing_is_left_behind_after_transfers(
     assert kinds == ["transfer_ringing", "consulting", "consult_returned"]
     # No consultation bridge, no conversation bridge, no channel stays in Asterisk.
     wait_pbx_idle(pbx)
+
+
+def test_a_caller_handed_to_a_department_stays_with_it_across_a_restart_of_the_service(
+    pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab
+) -> None:
+    counselor = lab.counselor(COUNSELOR_PORTS[0], "answer", keys=[(2000, "*"), (2300, "4"), (2600, "1")])
+    department = lab.counselor(DEPARTMENT_PORT, "answer", hangup_after_ms=14000)
+    citizen = lab.citizen(digits=[(800, "0")], expect_bye_within_ms=90000)
+    moved = hotline.wait_for_event("transferred", timeout=30)
+    hotline.kill()  # while the citizen talks with 세무과
+    hotline.start()
+
+    for phone in (counselor, department, citizen):
+        assert phone.wait(90) == 0, phone.errors()  # the department hung up, the hotline said goodbye
+    [call] = hotline.closed_calls(1)
+    assert (call["disposition"], call["counselor_id"], call["handed_to"]) == ("answered", "c1", "세무과")
+    assert call["id"] == moved["call_id"] and call["hangup_by"] != "caller"
+    kinds = [k for k, _ in hotline.timeline(call["id"])]
+    resumed = next(d for k, d in hotline.timeline(call["id"]) if k == "resumed")
+    assert resumed == {"counselor": "dept:세무과"}
+    assert kinds.index("resumed") < kinds.index("department_hung_up"), kinds
+    # c1 was freed at the transfer and is not taken to be on this call again.
+    rows = hotline.query(
+        "SELECT to_state FROM counselor_events WHERE counselor_id = 'c1' AND at > ? ORDER BY id",
+        (moved["at"],),
+    )
+    assert "on_call" not in [r["to_state"] for r in rows], rows
+    log = [r["event"] for r in hotline.query("SELECT event FROM queue_log ORDER BY id")]
+    assert log == ["entered", "offered", "connected", "transferred"], log
+    wait_pbx_idle(pbx, timeout=15)
+    assert "Traceback" not in hotline.log()

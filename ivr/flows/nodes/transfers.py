@@ -42,6 +42,10 @@ class Talk:
         self.current = leg
         ctx.leg = leg
         self.ended = asyncio.ensure_future(leg.wait_ended())
+        # On record at once: a restart of the service must find the caller
+        # with the department, not alone after their counselor's leg ended.
+        ctx.facts.counselor_leg, ctx.facts.handed_to = leg.leg_id, department.name
+        await ctx.records.updated(ctx.facts)
         await call.drop(self.counselor)
         if self.counselor.counselor_id in ctx.acd:
             ctx.acd.call_ended(self.counselor.counselor_id)

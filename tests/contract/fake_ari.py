@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+MAX_REQUEST_LINE = 4096
+
 
 class FakeAri:
     def __init__(self, user: str = "hotline", password: str = "s3cret&#:x") -> None:
@@ -77,6 +79,9 @@ class FakeAri:
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = request.match_info["path"]
+        if len(f"{request.method} {request.raw_path} HTTP/1.1") > MAX_REQUEST_LINE:
+            # As Asterisk's http.c answers a request line over its buffer.
+            return web.Response(status=400, text="<p>Request line too long</p>")
         self.requests.append((request.method, path, dict(request.query)))
         self._new_request.set()
         scripted = self.answers.get((request.method, path))

@@ -431,3 +431,24 @@ async def test_a_line_lost_is_told_by_the_cause_the_channel_ends_with(final_caus
     assert not told.done()  # waits for the channel's end, which carries the cause
     leg.on_event({"type": "ChannelDestroyed", "channel": {"id": "X-c1"}, "cause": final_cause})
     assert await asyncio.wait_for(told, 1) is lost
+
+
+async def test_a_hundred_and_eighty_phones_are_watched_in_requests_asterisk_accepts(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # Found by the load benchmark: one subscription naming 180 endpoints is a
+    # request line Asterisk refuses, and the service never got its events.
+    hub, _, _, _ = make_hub(rest)
+    hub.phones = {f"desk-phone-{n:03d}": f"c{n}" for n in range(180)}
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        subscribed = [
+            source
+            for method, path, query in ari.requests
+            if (method, path) == ("POST", "applications/hotline/subscription")
+            for source in query["eventSource"].split(",")
+        ]
+        assert sorted(subscribed) == sorted(f"endpoint:PJSIP/{p}" for p in hub.phones)
+    finally:
+        await stop(hub, task)

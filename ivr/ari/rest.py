@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 # 404 not found, 409 not in Stasis, 412 not in a bridge/state, 422 channel
 # gone while adding to a bridge). 400 is also used for "Channel not found".
 _GONE_STATUSES = frozenset({404, 409, 412, 422})
+MAX_CONNECTIONS = 40  # at once to ARI; see AriRest.session
 
 
 def is_gone(status: int, message: str) -> bool:
@@ -47,7 +48,15 @@ class AriRest:
     @property
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(headers=self.headers, timeout=self._timeout)
+            # Asterisk's HTTP server drops connections past its `sessionlimit`
+            # (100 in dialplan/http.conf.j2; the events WebSocket is one):
+            # "HTTP session count exceeded", and the request fails as "Server
+            # disconnected". The load benchmark's 200 callers got there; with
+            # a pool well under the limit a burst of requests waits its turn.
+            connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
+            self._session = aiohttp.ClientSession(
+                headers=self.headers, timeout=self._timeout, connector=connector
+            )
         return self._session
 
     async def close(self) -> None:

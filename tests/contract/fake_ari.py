@@ -30,6 +30,9 @@ class FakeAri:
         self.auth_seen: list[str] = []
         # (method, path) -> (status, body) for scripted answers
         self.answers: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.slow: dict[str, float] = {}  # path -> seconds before it answers
+        self.in_flight = 0
+        self.in_flight_max = 0  # requests being answered at once: connections open at once
         self.sockets: list[web.WebSocketResponse] = []
         self.connects = 0
         self.connected = asyncio.Event()
@@ -83,6 +86,16 @@ class FakeAri:
             # As Asterisk's http.c answers a request line over its buffer.
             return web.Response(status=400, text="<p>Request line too long</p>")
         self.requests.append((request.method, path, dict(request.query)))
+        self.in_flight += 1
+        self.in_flight_max = max(self.in_flight_max, self.in_flight)
+        try:
+            if path in self.slow:
+                await asyncio.sleep(self.slow[path])
+            return await self._answer(request, path)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request, path: str) -> web.StreamResponse:
         self._new_request.set()
         scripted = self.answers.get((request.method, path))
         if scripted is not None:

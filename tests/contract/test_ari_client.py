@@ -452,3 +452,14 @@ async def test_a_hundred_and_eighty_phones_are_watched_in_requests_asterisk_acce
         assert sorted(subscribed) == sorted(f"endpoint:PJSIP/{p}" for p in hub.phones)
     finally:
         await stop(hub, task)
+
+
+async def test_a_burst_of_requests_stays_within_asterisks_http_sessions(ari: FakeAri, rest: AriRest) -> None:
+    # Asterisk's HTTP server drops connections past its sessionlimit (100):
+    # 200 callers' requests at once must queue for a connection, not fail.
+    from ivr.ari.rest import MAX_CONNECTIONS
+
+    ari.slow["channels/burst/moh"] = 0.05
+    await asyncio.gather(*(rest.post("channels/burst/moh", mohClass="default") for _ in range(200)))
+    assert len([r for r in ari.requests if r[1] == "channels/burst/moh"]) == 200
+    assert 1 < ari.in_flight_max <= MAX_CONNECTIONS < 100

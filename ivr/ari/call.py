@@ -102,8 +102,9 @@ class AriCall:
 
     def _finish_playback(self, event: dict[str, Any]) -> None:
         playback = event.get("playback") or {}
-        if playback.get("state") == "failed":
+        if playback.get("state") == "failed" and not (self.hanging_up or self.gone.done()):
             # The caller heard nothing: a prompt file is missing on the PBX.
+            # (A prompt cut by the caller's hangup "fails" too: no error then.)
             log.error("prompt could not be played (is it published?): %s", playback.get("media_uri"))
         future = self._playbacks.pop(playback.get("id", ""), None)
         if future is not None and not future.done():

@@ -99,9 +99,12 @@ async def _until_over(talking: Talk) -> bool:
     while True:
         command = asyncio.ensure_future(run.ctx.commands.get())
         waiting: set[asyncio.Future[Any]] = {talking.ended, command}
-        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not command.done():  # the call ended: no command is waited for any more
+                command.cancel()
         if talking.ended.done():
-            command.cancel()
             return True
         name = command.result()
         kind, _, digit = name.partition(":")

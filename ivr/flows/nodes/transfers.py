@@ -109,9 +109,11 @@ async def consult(talk: Talk, digit: str) -> None:
         while True:
             command = asyncio.ensure_future(run.ctx.commands.get())
             waiting: set[asyncio.Future[Any]] = {command, dept_ended, talk.ended}
-            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            if not command.done():
-                command.cancel()
+            try:
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                if not command.done():
+                    command.cancel()
             if dept_ended.done() or (command.done() and command.result() == "return"):
                 # The department hung up, or the counselor takes the caller back.
                 await run.call.drop(leg)

@@ -205,9 +205,10 @@ class AriHub:
 
     def _bridge_gone(self, bridge_id: str) -> None:
         """A talk bridge's recording ends with the bridge. Asterisk 22 does not
-        always say so: when both sides leave at once the bridge (and the app's
-        subscription to it) can go before RecordingFinished is published, and
-        the event is never sent. Without this the copy waited for the minute's
+        always say so: its Recorder channel's events reach us through a forward
+        to the bridge's topic (res/ari/resource_bridges.c), and when both sides
+        leave at once the bridge and that forward can go before
+        RecordingFinished is published: it is never sent. Without this the copy waited for the minute's
         sweep; the copier asks Asterisk whether it is still live first, so a
         RecordingFinished that does come later changes nothing."""
         name = self._recording_bridges.pop(bridge_id, None)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 # How long a prompt asked for may take to start (it starts within milliseconds
 # even under load; see AriCall._start_playback).
 PLAYBACK_START_SECONDS = 5.0
+LEAVE_BRIDGE_SECONDS = 2.0  # at most, for Asterisk to take the caller out of a bridge we destroyed
 
 
 class AriCall:
@@ -48,6 +49,8 @@ class AriCall:
         self.legs: dict[str, AriLeg] = {}
         self._leg_count = 0
         self._conversations = 0  # recorded so far
+        self._out_of_talk = asyncio.Event()  # the caller is not in the conversation bridge
+        self._out_of_talk.set()
         self.bridge_id = f"{self.call_id}-talk"
         self.consult_id = f"{self.call_id}-consult"  # a counselor and a department, aside
         self._consulting = False
@@ -91,6 +94,12 @@ class AriCall:
                 if kind == "RecordingFailed":
                     log.error("recording %s failed: %s", recording.get("name"), recording.get("cause"))
                 future.set_result(recording if kind == "RecordingFinished" else None)
+        elif kind in ("ChannelEnteredBridge", "ChannelLeftBridge") and channel_id == self.call_id:
+            if (event.get("bridge") or {}).get("id") == self.bridge_id:
+                if kind == "ChannelEnteredBridge":
+                    self._out_of_talk.clear()
+                else:
+                    self._out_of_talk.set()
         elif kind == "ChannelHangupRequest":
             cause = event.get("cause")
             self.hangup_cause = cause_name(cause if isinstance(cause, int) else None)
@@ -367,6 +376,12 @@ class AriCall:
                 await self.rest.delete(f"channels/{leg.leg_id}")
             with contextlib.suppress(CallGone):
                 await self.rest.delete(f"bridges/{self.bridge_id}")
+            # A prompt asked for while the caller is still leaving the bridge
+            # never starts: 5 of 3,000 goodbyes in the soak waited out
+            # PLAYBACK_START_SECONDS in silence. Asterisk says when they are out.
+            if not self.gone.done():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._out_of_talk.wait(), LEAVE_BRIDGE_SECONDS)
             if self._consulting:
                 with contextlib.suppress(CallGone):
                     await self.rest.delete(f"bridges/{self.consult_id}")

@@ -463,3 +463,20 @@ async def test_a_burst_of_requests_stays_within_asterisks_http_sessions(ari: Fak
     await asyncio.gather(*(rest.post("channels/burst/moh", mohClass="default") for _ in range(200)))
     assert len([r for r in ari.requests if r[1] == "channels/burst/moh"]) == 200
     assert 1 < ari.in_flight_max <= MAX_CONNECTIONS < 100
+
+
+async def test_the_caller_is_out_of_the_conversation_bridge_before_the_goodbye(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # Under load a goodbye asked for as the bridge was torn down never started.
+    from ivr.ari.call import AriCall
+
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    leg = call.adopt_leg("c1", "X-c1")
+    call.on_event({"type": "ChannelEnteredBridge", "channel": {"id": "X"}, "bridge": {"id": "X-talk"}})
+    released = asyncio.ensure_future(call.release(leg))
+    await ari.wait_request("DELETE", "bridges/X-talk")
+    await asyncio.sleep(0.05)
+    assert not released.done()  # Asterisk has not taken the caller out yet
+    call.on_event({"type": "ChannelLeftBridge", "channel": {"id": "X"}, "bridge": {"id": "X-talk"}})
+    await asyncio.wait_for(released, 1)

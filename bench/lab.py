@@ -38,8 +38,7 @@ def config_text(ports: Ports, work: Path, state: Path, wrap_up: float, log_level
     name = f"bench{ports.offset}" if ports.offset else "bench"
     counselors = []
     for i in range(ports.counselors):
-        host, sip, _media = ports.counselor(i)
-        phone = f'endpoint: {name}-c{i + 1}, contact: "sip:{host}:{sip}"'
+        phone = f'endpoint: {name}-c{i + 1}, contact: "{ports.counselor_contact(i)}"'
         counselors.append(f"  - {{id: c{i + 1}, name: 상담사{i + 1}, {phone}}}")
     return f"""# Written by the load benchmark (bench/lab.py).
 hotline: {{number: "2221000", flow: bench, flows_dir: "{FLOWS}"}}

@@ -49,6 +49,7 @@ class Sip:
     call_id: str
     cseq_method: str
     media_port: int | None  # the SDP's audio port, if the message has one
+    user: str | None = None  # a request's Request-URI user (sip:<user>@host): which phone
 
 
 _HEADER = re.compile(rb"^(Call-ID|i|CSeq)\s*:\s*(.+?)\r?$", re.M | re.I)
@@ -69,8 +70,12 @@ def parse_sip(payload: bytes) -> Sip | None:
         method, status = None, int(first[1])
     elif first[2].startswith(b"SIP/2.0"):
         method, status = first[0].decode("ascii", "replace"), None
+        uri = first[1].decode("ascii", "replace")
+        user = uri.removeprefix("sip:").partition("@")[0] if "@" in uri else None
     else:
         return None
+    if status is not None:
+        user = None
     call_id = cseq = None
     for name, value in _HEADER.findall(payload):
         if name.lower() in (b"call-id", b"i"):
@@ -80,7 +85,7 @@ def parse_sip(payload: bytes) -> Sip | None:
     if call_id is None or cseq is None:
         return None
     media = _MEDIA.search(payload)
-    return Sip(method, status, call_id, cseq, int(media.group(1)) if media else None)
+    return Sip(method, status, call_id, cseq, int(media.group(1)) if media else None, user)
 
 
 @dataclass(frozen=True)

@@ -139,13 +139,27 @@ class Phones:
         return proc
 
     def counselors(self, ring_ms: int, talk_ms: tuple[int, int]) -> None:
-        """Every counselor phone, listening before the first citizen dials."""
+        """Every counselor's phone (one SIPp process answering for all of them,
+        told apart by the Request-URI), listening before the first citizen dials."""
         line = line_audio.write(self.workdir / "counselor_line.pcap", talk_ms[1] / 1000 + 10)
         xml = counselor_xml(ring_ms, talk_ms, line)
-        for i in range(self.ports.counselors):
-            host, port, media = self.ports.counselor(i)
-            args = ["-i", host, "-p", str(port), "-mp", str(media), "-m", "1000000", "-timeout", "3600s"]
-            wait_udp_bound(port, self._sipp(f"counselor{i + 1}", xml, args))
+        host, port, media = self.ports.counselor_phones
+        calls = str(self.ports.counselors * 2)  # at most one call a counselor, and a few ending
+        args = [
+            "-i",
+            host,
+            "-p",
+            str(port),
+            "-mp",
+            str(media),
+            "-m",
+            "1000000",
+            "-l",
+            calls,
+            "-timeout",
+            "3600s",
+        ]
+        wait_udp_bound(port, self._sipp("counselors", xml, args))
 
     def citizens(self, load: Citizens, number: str, caller_prefix: str) -> subprocess.Popen[bytes]:
         """Start the citizens' load; it ends by itself after `load.calls` calls."""

@@ -64,7 +64,7 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
 
     phones = Phones(workdir, ports)
     service = ServiceProcess(pbx.cfg, workdir / "service.log") if side == "ours" else None
-    tracker = Tracker(ports.sip, ports.citizens, [ports.counselor(i)[1] for i in range(ports.counselors)])
+    tracker = Tracker(ports.sip, ports.citizens, [ports.counselor_phones[1]])
     sniffer = Sniffer(tracker, frozenset(ports.rtp) | {ports.sip})
     cut_short = False
     try:

@@ -48,7 +48,7 @@ class CallerCall:
 class CounselorLeg:
     """One ring of a counselor's phone."""
 
-    port: int
+    phone: str  # which counselor: the INVITE's Request-URI user
     invited: float
     answered: float | None = None
     ended: float | None = None
@@ -86,7 +86,7 @@ class Tracker:
                 self.calls[cid] = call
                 self._by_media[sip.media_port] = call
         elif sip.method == "INVITE" and from_asterisk and d.dst[1] in self.counselor_ports:
-            self.legs.setdefault(cid, CounselorLeg(d.dst[1], t))
+            self.legs.setdefault(cid, CounselorLeg(sip.user or str(d.dst[1]), t))
         elif cid in self.legs and not from_asterisk and sip.cseq_method == "INVITE" and sip.status:
             leg = self.legs[cid]
             if sip.status == 200 and leg.answered is None:
@@ -169,10 +169,10 @@ class Tracker:
             return entered - taken
 
         events = [
-            (leg.ended + wrap_up, 0, leg.port) for leg in legs if leg.ended is not None and leg.answered
+            (leg.ended + wrap_up, 0, leg.phone) for leg in legs if leg.ended is not None and leg.answered
         ]
-        events += [(leg.invited, 1, leg.port) for leg in legs]
-        freed: dict[int, float] = {}  # counselor phone -> when it became free while callers waited
+        events += [(leg.invited, 1, leg.phone) for leg in legs]
+        freed: dict[str, float] = {}  # counselor -> when they became free while callers waited
         gaps = []
         for t, ring, phone in sorted(events):
             if not ring:

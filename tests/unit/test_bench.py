@@ -139,24 +139,24 @@ def test_free_counselor_to_ringing_counts_only_while_a_caller_waits() -> None:
 
 
 def test_two_counselors_freed_for_one_waiting_caller_make_one_sample() -> None:
-    ast = ("127.0.0.1", 16090)
-    one, two = ("127.0.3.2", 6071), ("127.0.3.3", 6072)
-    tracker = Tracker(16090, 17090, [6071, 6072])
+    # One SIPp process answers for every counselor: they differ by the Request-URI's user.
+    ast, phones = ("127.0.0.1", 16090), ("127.0.3.2", 6071)
+    tracker = Tracker(16090, 17090, [6071])
     for n, at in ((1, 1.0), (2, 2.0), (3, 3.0)):
         tracker.calls[f"c{n}"] = CallerCall(answered=at - 5, media_port=40000 + n, digit_ends=[at - 2, at])
 
     def send(t: float, src: tuple[str, int], dst: tuple[str, int], payload: bytes) -> None:
         tracker.feed(t, Datagram(src, dst, payload))
 
-    for phone, leg, at in ((one, "a", 1.0), (two, "b", 2.0)):
-        send(at + 0.01, ast, phone, sip("INVITE sip:c SIP/2.0", leg, "INVITE"))
-        send(at + 0.2, phone, ast, sip("SIP/2.0 200 OK", leg, "INVITE"))
+    for user, leg, at in (("c1", "a", 1.0), ("c2", "b", 2.0)):
+        send(at + 0.01, ast, phones, sip(f"INVITE sip:{user}@127.0.3.2:6071 SIP/2.0", leg, "INVITE"))
+        send(at + 0.2, phones, ast, sip("SIP/2.0 200 OK", leg, "INVITE"))
     # Caller 3 waits; both counselors hang up at once; only one of them can take caller 3.
-    send(20.000, one, ast, sip("BYE sip:x SIP/2.0", "a", "BYE"))
-    send(20.001, two, ast, sip("BYE sip:x SIP/2.0", "b", "BYE"))
-    send(20.030, ast, two, sip("INVITE sip:c SIP/2.0", "c", "INVITE"))
-    # Counselor one's next ring, much later, is not a sample: nobody waited for them.
-    send(40.000, ast, one, sip("INVITE sip:c SIP/2.0", "d", "INVITE"))
+    send(20.000, phones, ast, sip("BYE sip:x SIP/2.0", "a", "BYE"))
+    send(20.001, phones, ast, sip("BYE sip:x SIP/2.0", "b", "BYE"))
+    send(20.030, ast, phones, sip("INVITE sip:c2@127.0.3.2:6071 SIP/2.0", "c", "INVITE"))
+    # Counselor c1's next ring, much later, is not a sample: nobody waited for them.
+    send(40.000, ast, phones, sip("INVITE sip:c1@127.0.3.2:6071 SIP/2.0", "d", "INVITE"))
     assert tracker.free_to_ring(0.0, 2) == [pytest.approx(0.029)]
 
 
@@ -218,3 +218,21 @@ def test_the_line_carries_the_digits_in_place_of_audio_in_one_stream(tmp_path: P
     assert kinds[:50] == [8] * 50 and kinds[50:61] == [101] * 11 and set(kinds[61:]) == {8}
     assert [end for _, pt, end in packets if pt == 101][-3:] == [True] * 3
     assert [at for at, _, _ in packets] == sorted(at for at, _, _ in packets)
+
+
+def test_a_request_names_its_phone_by_the_request_uris_user() -> None:
+    invite = parse_sip(sip("INVITE sip:c17@127.0.3.2:6071 SIP/2.0", "x", "INVITE"))
+    ok = parse_sip(sip("SIP/2.0 200 OK", "x", "INVITE"))
+    bare = parse_sip(sip("INVITE sip:127.0.3.2:6071 SIP/2.0", "y", "INVITE"))
+    assert invite is not None and invite.user == "c17"
+    assert ok is not None and ok.user is None
+    assert bare is not None and bare.user is None
+
+
+def test_every_counselor_has_a_contact_of_their_own_on_one_phone_process() -> None:
+    from bench.ports import Ports
+
+    ports = Ports(30, 180)
+    contacts = {ports.counselor_contact(i) for i in range(180)}
+    assert len(contacts) == 180
+    assert ports.counselor_contact(0) == "sip:c1@127.0.3.2:6101"

@@ -50,9 +50,11 @@ class Sip:
     cseq_method: str
     media_port: int | None  # the SDP's audio port, if the message has one
     user: str | None = None  # a request's Request-URI user (sip:<user>@host): which phone
+    from_user: str | None = None  # the From header's user: the calling number
 
 
-_HEADER = re.compile(rb"^(Call-ID|i|CSeq)\s*:\s*(.+?)\r?$", re.M | re.I)
+_HEADER = re.compile(rb"^(Call-ID|i|CSeq|From|f)\s*:\s*(.+?)\r?$", re.M | re.I)
+_URI_USER = re.compile(rb"sips?:([^@;>\s]+)@")
 _MEDIA = re.compile(rb"^m=audio (\d+) ", re.M)
 
 
@@ -76,16 +78,20 @@ def parse_sip(payload: bytes) -> Sip | None:
         return None
     if status is not None:
         user = None
-    call_id = cseq = None
+    call_id = cseq = from_user = None
     for name, value in _HEADER.findall(payload):
-        if name.lower() in (b"call-id", b"i"):
+        name = name.lower()
+        if name in (b"call-id", b"i"):
             call_id = value.strip().decode("ascii", "replace")
+        elif name in (b"from", b"f"):
+            found = _URI_USER.search(value)
+            from_user = found.group(1).decode("ascii", "replace") if found else None
         else:
             cseq = value.split()[-1].decode("ascii", "replace")
     if call_id is None or cseq is None:
         return None
     media = _MEDIA.search(payload)
-    return Sip(method, status, call_id, cseq, int(media.group(1)) if media else None, user)
+    return Sip(method, status, call_id, cseq, int(media.group(1)) if media else None, user, from_user)
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,7 @@ class Rtp:
     sequence: int
     timestamp: int
     event_end: bool = False
+    event: int | None = None  # telephone-event: 0-9 the digits, 10 '*', 11 '#'
 
 
 def parse_rtp(payload: bytes) -> Rtp | None:
@@ -104,10 +111,9 @@ def parse_rtp(payload: bytes) -> Rtp | None:
         return None
     pt = payload[1] & 0x7F
     seq, ts = struct.unpack_from("!HI", payload, 2)
-    end = False
-    if pt == DTMF_PAYLOAD_TYPE:
-        header = 12 + 4 * (payload[0] & 0x0F)  # CSRCs, if any
-        if len(payload) < header + 4:
-            return None
-        end = bool(payload[header + 1] & 0x80)
-    return Rtp(pt, seq, ts, end)
+    if pt != DTMF_PAYLOAD_TYPE:
+        return Rtp(pt, seq, ts)
+    header = 12 + 4 * (payload[0] & 0x0F)  # CSRCs, if any
+    if len(payload) < header + 4:
+        return None
+    return Rtp(pt, seq, ts, bool(payload[header + 1] & 0x80), payload[header])

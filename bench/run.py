@@ -123,7 +123,9 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         "first_digit_to_prompt_ms": summary_ms(tracker.digit_to_prompt(0)),
         "second_digit_to_audio_ms": summary_ms(tracker.digit_to_prompt(1)),
         "digits_during_prompt": tracker.digits_during_prompt(),
-        "free_to_ring_ms": summary_ms(tracker.free_to_ring(load.wrap_up_s, 2)) if s.counselors else None,
+        "free_to_ring_ms": (
+            summary_ms(tracker.free_to_ring(load.wrap_up_s, s.digits)) if s.counselors else None
+        ),
         "counselor_rings": len(tracker.legs),
         "service_cpu_seconds": round(service_cpu, 2) if service else None,
         "service_cpu_ms_per_call": round(service_cpu * 1000 / per_call, 1) if service else None,

@@ -7,7 +7,9 @@ Fed one datagram at a time (with its capture time), the tracker follows:
   sends from that port (prompt audio) and the RFC 4733 digits the caller sends
   to it;
 - counselors: each INVITE Asterisk sends to a counselor phone, its answer and
-  its end (BYE, CANCEL or a failure response).
+  its end (BYE, CANCEL or a failure response), and whose call it rings for:
+  the INVITE's From carries the citizen's number (both the service and
+  app_queue pass the caller's number on to the counselor's phone).
 
 Asterisk sends no RTP while nothing plays (the service waiting for a digit,
 or Read() waiting), so the first audio packet after a digit is the next prompt.
@@ -15,6 +17,7 @@ or Read() waiting), so the first audio packet after a digit is the next prompt.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +26,7 @@ from bench.packets import DTMF_PAYLOAD_TYPE, Datagram, parse_rtp, parse_sip
 # A digit pressed within this long of the last prompt packet fell into a
 # prompt (the service was late): its "digit to prompt" time means nothing.
 _PROMPT_GAP = 0.1
+_KEYS = "0123456789*#"  # RFC 4733 telephone-event codes 0-11
 
 
 @dataclass
@@ -34,7 +38,9 @@ class CallerCall:
     first_audio: float | None = None
     last_audio: float | None = None
     ended: float | None = None
+    number: str | None = None  # the citizen's number (the From of their call)
     digit_ends: list[float] = field(default_factory=list)
+    digits: str = ""  # what was pressed: one key per entry of digit_ends
     digit_gaps: list[tuple[int, float]] = field(
         default_factory=list
     )  # (digit's index, its end -> next prompt)
@@ -50,8 +56,27 @@ class CounselorLeg:
 
     phone: str  # which counselor: the INVITE's Request-URI user
     invited: float
+    caller: str | None = None  # the citizen's number this ring is for
     answered: float | None = None
     ended: float | None = None
+
+
+_NEVER = float("inf")
+
+
+def _waits(entered: float, left: float, legs: list[CounselorLeg]) -> list[tuple[float, float]]:
+    """When one caller waited: from `entered` to `left`, except while a
+    counselor's phone rang for them or after one answered."""
+    spans = []
+    at = entered
+    for leg in sorted(legs, key=lambda leg: leg.invited):
+        if leg.invited > at:
+            spans.append((at, min(leg.invited, left)))
+        if leg.answered is not None or leg.ended is None:
+            return [(a, b) for a, b in spans if a < b]
+        at = max(at, leg.ended)
+    spans.append((at, left))
+    return [(a, b) for a, b in spans if a < b]
 
 
 class Tracker:
@@ -82,11 +107,11 @@ class Tracker:
         from_asterisk = d.src[1] == self.asterisk_sip_port
         if sip.status == 200 and sip.cseq_method == "INVITE" and from_asterisk:
             if d.dst[1] == self.caller_sip_port and cid not in self.calls and sip.media_port:
-                call = CallerCall(t, sip.media_port)
+                call = CallerCall(t, sip.media_port, number=sip.from_user)
                 self.calls[cid] = call
                 self._by_media[sip.media_port] = call
         elif sip.method == "INVITE" and from_asterisk and d.dst[1] in self.counselor_ports:
-            self.legs.setdefault(cid, CounselorLeg(sip.user or str(d.dst[1]), t))
+            self.legs.setdefault(cid, CounselorLeg(sip.user or str(d.dst[1]), t, sip.from_user))
         elif cid in self.legs and not from_asterisk and sip.cseq_method == "INVITE" and sip.status:
             leg = self.legs[cid]
             if sip.status == 200 and leg.answered is None:
@@ -125,6 +150,8 @@ class Tracker:
         elif not rtp.event_end or (call.digit_ends and call.digit_ends[-1] >= call._event_started):
             return
         call.digit_ends.append(t)
+        event = rtp.event if rtp.event is not None else len(_KEYS)
+        call.digits += _KEYS[event] if event < len(_KEYS) else "?"
         if call.last_audio is not None and call._event_started - call.last_audio < _PROMPT_GAP:
             call.digits_during_prompt += 1
             call._pending = None
@@ -143,31 +170,35 @@ class Tracker:
     def digits_during_prompt(self) -> int:
         return sum(c.digits_during_prompt for c in self.calls.values())
 
-    def free_to_ring(self, wrap_up: float, digits_before_queue: int) -> list[float]:
+    def free_to_ring(self, wrap_up: float, queue_digits: str) -> list[float]:
         """Per counselor freed while a caller waited: the end of their previous
         call plus wrap-up, to the next INVITE reaching that counselor's phone.
 
-        A caller waits from their last menu digit until a counselor answers (a
-        caller being rung for is not waiting). Counselors freed beyond the number
-        of callers waiting are not waited for: after each ring, the most recently
-        freed are let go until there are no more of them than waiting callers."""
-        entries = [
-            c.digit_ends[digits_before_queue - 1]
-            for c in self.calls.values()
-            if len(c.digit_ends) >= digits_before_queue
-        ]
-        legs = list(self.legs.values())
+        A caller waits from the end of `queue_digits` (callers who pressed
+        otherwise served themselves) until a counselor's phone rings for them
+        or they hang up; if that ring fails, they wait again. Counselors freed
+        beyond the number of callers waiting are not waited for: after each
+        ring, the most recently freed are let go until there are no more of
+        them than waiting callers."""
+        legs_for: dict[str | None, list[CounselorLeg]] = {}
+        for leg in self.legs.values():
+            legs_for.setdefault(leg.caller, []).append(leg)
+        starts: list[float] = []
+        ends: list[float] = []
+        for c in self.calls.values():
+            if c.digits.startswith(queue_digits):
+                entered = c.digit_ends[len(queue_digits) - 1]
+                left = c.ended if c.ended is not None else _NEVER
+                for a, b in _waits(entered, left, legs_for.get(c.number, [])):
+                    starts.append(a)
+                    ends.append(b)
+        starts.sort()
+        ends.sort()
 
         def waiting(t: float) -> int:
-            entered = sum(1 for e in entries if e <= t)
-            taken = sum(
-                1
-                for leg in legs
-                if leg.invited <= t
-                and ((leg.answered is not None and leg.answered <= t) or leg.ended is None or leg.ended > t)
-            )
-            return entered - taken
+            return bisect_right(starts, t) - bisect_right(ends, t)
 
+        legs = list(self.legs.values())
         events = [
             (leg.ended + wrap_up, 0, leg.phone) for leg in legs if leg.ended is not None and leg.answered
         ]

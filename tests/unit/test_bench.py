@@ -55,11 +55,12 @@ def test_captured_200_ok_names_the_call_and_asterisks_media_port() -> None:
     assert d is not None and d.src == ("127.0.0.1", 16090) and d.dst == ("127.0.0.1", 17090)
     sip = parse_sip(d.payload)
     assert sip is not None
-    assert (sip.status, sip.cseq_method, sip.call_id, sip.media_port) == (
+    assert (sip.status, sip.cseq_method, sip.call_id, sip.media_port, sip.from_user) == (
         200,
         "INVITE",
         "1-2120@127.0.0.1",
         43532,
+        "01073995311",
     )
 
 
@@ -70,7 +71,7 @@ def test_captured_prompt_audio_and_digit_end() -> None:
     assert audio.src[1] == 43532 and digit.dst[1] == 43532
     a, e = parse_rtp(audio.payload), parse_rtp(digit.payload)
     assert a is not None and a.payload_type == 8 and not a.event_end
-    assert e is not None and e.payload_type == 101 and e.event_end
+    assert e is not None and e.payload_type == 101 and e.event_end and e.event is not None
     assert parse_sip(audio.payload) is None
 
 
@@ -99,6 +100,8 @@ def test_tracker_times_answer_to_prompt_and_digit_to_prompt() -> None:
     feed(tracker, 105.000, "bye")
     assert tracker.answer_to_prompt() == [pytest.approx(0.004)]
     assert tracker.digit_to_prompt() == [pytest.approx(0.009)]
+    assert [c.number for c in tracker.calls.values()] == ["01073995311"]
+    assert len(next(iter(tracker.calls.values())).digits) == 1
     assert tracker.digits_during_prompt() == 0
 
 
@@ -112,52 +115,98 @@ def test_a_digit_pressed_while_a_prompt_plays_is_not_timed() -> None:
     assert tracker.digits_during_prompt() == 1
 
 
-def sip(first_line: str, call_id: str, cseq: str) -> bytes:
-    return f"{first_line}\r\nCall-ID: {call_id}\r\nCSeq: 1 {cseq}\r\nContent-Length: 0\r\n\r\n".encode()
+def sip(first_line: str, call_id: str, cseq: str, caller: str = "") -> bytes:
+    head = f"{first_line}\r\nCall-ID: {call_id}\r\nCSeq: 1 {cseq}\r\n"
+    if caller:
+        head += f'From: "Citizen" <sip:{caller}@127.0.0.1>;tag=x\r\n'
+    return (head + "Content-Length: 0\r\n\r\n").encode()
+
+
+AST, PHONES = ("127.0.0.1", 16090), ("127.0.3.2", 6071)
+
+
+def queue_tracker(*callers: tuple[str, float, str, float | None]) -> Tracker:
+    """Callers (number, when their last digit ended, digits, when they hung up)."""
+    tracker = Tracker(16090, 17090, [6071])
+    for n, (number, at, digits, ended) in enumerate(callers):
+        tracker.calls[number] = CallerCall(
+            answered=at - 5,
+            media_port=40000 + n,
+            number=number,
+            digit_ends=[at - 2, at],
+            digits=digits,
+            ended=ended,
+        )
+    return tracker
+
+
+def ring(tracker: Tracker, t: float, counselor: str, leg: str, caller: str) -> None:
+    invite = sip(f"INVITE sip:{counselor}@127.0.3.2:6071 SIP/2.0", leg, "INVITE", caller)
+    tracker.feed(t, Datagram(AST, PHONES, invite))
+
+
+def answer(tracker: Tracker, t: float, leg: str) -> None:
+    tracker.feed(t, Datagram(PHONES, AST, sip("SIP/2.0 200 OK", leg, "INVITE")))
+
+
+def hang_up(tracker: Tracker, t: float, leg: str) -> None:
+    tracker.feed(t, Datagram(PHONES, AST, sip("BYE sip:x SIP/2.0", leg, "BYE")))
 
 
 def test_free_counselor_to_ringing_counts_only_while_a_caller_waits() -> None:
     """Per counselor: their call's end to their own next ring."""
-    ast, phone = ("127.0.0.1", 16090), ("127.0.3.2", 6071)
-    tracker = Tracker(16090, 17090, [6071])
-    # Two callers reach the queue (their second digit) at 10 s and 11 s.
-    for n, at in ((1, 10.0), (2, 11.0)):
-        tracker.calls[f"c{n}"] = CallerCall(answered=at - 5, media_port=40000 + n, digit_ends=[at - 2, at])
-
-    def send(t: float, src: tuple[str, int], dst: tuple[str, int], payload: bytes) -> None:
-        tracker.feed(t, Datagram(src, dst, payload))
-
-    send(10.010, ast, phone, sip("INVITE sip:c1 SIP/2.0", "leg1", "INVITE"))
-    send(10.300, phone, ast, sip("SIP/2.0 200 OK", "leg1", "INVITE"))
-    send(20.000, phone, ast, sip("BYE sip:x SIP/2.0", "leg1", "BYE"))
-    send(20.015, ast, phone, sip("INVITE sip:c1 SIP/2.0", "leg2", "INVITE"))
-    send(20.300, phone, ast, sip("SIP/2.0 200 OK", "leg2", "INVITE"))
-    send(30.000, phone, ast, sip("BYE sip:x SIP/2.0", "leg2", "BYE"))
+    tracker = queue_tracker(("101", 10.0, "10", None), ("102", 11.0, "10", None), ("103", 44.0, "10", None))
+    ring(tracker, 10.010, "c1", "leg1", "101")
+    answer(tracker, 10.300, "leg1")
+    hang_up(tracker, 20.000, "leg1")
+    ring(tracker, 20.015, "c1", "leg2", "102")
+    answer(tracker, 20.300, "leg2")
+    hang_up(tracker, 30.000, "leg2")
     # Nobody waits any more: the next ring (a later caller) is not a "free to ringing" sample.
-    send(45.000, ast, phone, sip("INVITE sip:c1 SIP/2.0", "leg3", "INVITE"))
-    assert tracker.free_to_ring(0.0, 2) == [pytest.approx(0.015)]
+    ring(tracker, 45.000, "c1", "leg3", "103")
+    assert tracker.free_to_ring(0.0, "10") == [pytest.approx(0.015)]
 
 
 def test_two_counselors_freed_for_one_waiting_caller_make_one_sample() -> None:
     # One SIPp process answers for every counselor: they differ by the Request-URI's user.
-    ast, phones = ("127.0.0.1", 16090), ("127.0.3.2", 6071)
-    tracker = Tracker(16090, 17090, [6071])
-    for n, at in ((1, 1.0), (2, 2.0), (3, 3.0)):
-        tracker.calls[f"c{n}"] = CallerCall(answered=at - 5, media_port=40000 + n, digit_ends=[at - 2, at])
-
-    def send(t: float, src: tuple[str, int], dst: tuple[str, int], payload: bytes) -> None:
-        tracker.feed(t, Datagram(src, dst, payload))
-
-    for user, leg, at in (("c1", "a", 1.0), ("c2", "b", 2.0)):
-        send(at + 0.01, ast, phones, sip(f"INVITE sip:{user}@127.0.3.2:6071 SIP/2.0", leg, "INVITE"))
-        send(at + 0.2, phones, ast, sip("SIP/2.0 200 OK", leg, "INVITE"))
+    tracker = queue_tracker(("101", 1.0, "10", None), ("102", 2.0, "10", None), ("103", 3.0, "10", None))
+    for counselor, leg, number, at in (("c1", "a", "101", 1.0), ("c2", "b", "102", 2.0)):
+        ring(tracker, at + 0.01, counselor, leg, number)
+        answer(tracker, at + 0.2, leg)
     # Caller 3 waits; both counselors hang up at once; only one of them can take caller 3.
-    send(20.000, phones, ast, sip("BYE sip:x SIP/2.0", "a", "BYE"))
-    send(20.001, phones, ast, sip("BYE sip:x SIP/2.0", "b", "BYE"))
-    send(20.030, ast, phones, sip("INVITE sip:c2@127.0.3.2:6071 SIP/2.0", "c", "INVITE"))
+    hang_up(tracker, 20.000, "a")
+    hang_up(tracker, 20.001, "b")
+    ring(tracker, 20.030, "c2", "c", "103")
     # Counselor c1's next ring, much later, is not a sample: nobody waited for them.
-    send(40.000, ast, phones, sip("INVITE sip:c1@127.0.3.2:6071 SIP/2.0", "d", "INVITE"))
-    assert tracker.free_to_ring(0.0, 2) == [pytest.approx(0.029)]
+    ring(tracker, 40.000, "c1", "d", "104")
+    assert tracker.free_to_ring(0.0, "10") == [pytest.approx(0.029)]
+
+
+def test_callers_who_served_themselves_or_hung_up_are_not_waiting() -> None:
+    """In a mixed load a counselor freed while the only callers left had pressed
+    the goodbye digit, or had hung up waiting, is not a sample: nobody waited."""
+    tracker = queue_tracker(
+        ("101", 1.0, "10", None),
+        ("102", 2.0, "19", None),  # self-service: never queued
+        ("103", 3.0, "10", 15.0),  # hung up while waiting
+        ("104", 30.0, "10", None),  # arrives long after the counselor is free
+    )
+    ring(tracker, 1.01, "c1", "a", "101")
+    answer(tracker, 1.2, "a")
+    hang_up(tracker, 20.0, "a")
+    ring(tracker, 30.01, "c1", "b", "104")
+    assert tracker.free_to_ring(0.0, "10") == []
+
+
+def test_a_caller_whose_ring_failed_waits_again() -> None:
+    tracker = queue_tracker(("101", 1.0, "10", None), ("102", 2.0, "10", None))
+    ring(tracker, 1.01, "c1", "a", "101")
+    answer(tracker, 1.2, "a")
+    ring(tracker, 2.01, "c2", "b", "102")
+    tracker.feed(12.0, Datagram(PHONES, AST, sip("SIP/2.0 486 Busy Here", "b", "INVITE")))
+    hang_up(tracker, 20.0, "a")
+    ring(tracker, 20.004, "c1", "c", "102")
+    assert tracker.free_to_ring(0.0, "10") == [pytest.approx(0.004)]
 
 
 def test_report_rows_give_ours_theirs_and_ratio() -> None:

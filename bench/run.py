@@ -12,11 +12,12 @@ from typing import Any
 
 from bench import baseline, procstat
 from bench.lab import Pbx, ServiceProcess
+from bench.packets import DTMF_PAYLOAD_TYPE
 from bench.phones import Citizens, Mix, Phones
 from bench.ports import Ports
 from bench.scenarios import Scenario, digit_times
 from bench.sipp_stats import read_stats
-from bench.sniffer import Sniffer
+from bench.sniffer import Sniffer, capture_filter
 from bench.stats import summary_ms
 from bench.tracker import Tracker
 
@@ -65,7 +66,8 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
     phones = Phones(workdir, ports)
     service = ServiceProcess(pbx.cfg, workdir / "service.log") if side == "ours" else None
     tracker = Tracker(ports.sip, ports.citizens, [ports.counselor_phones[1]])
-    sniffer = Sniffer(tracker, frozenset(ports.rtp) | {ports.sip})
+    audio_filter = capture_filter(ports.citizens_media, ports.counselor_phones[2], DTMF_PAYLOAD_TYPE)
+    sniffer = Sniffer(tracker, frozenset(ports.rtp) | {ports.sip}, audio_filter)
     cut_short = False
     try:
         if service:

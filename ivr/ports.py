@@ -224,7 +224,10 @@ class CallRecords(Protocol):
 
     async def updated(self, facts: CallFacts) -> None: ...
 
-    async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None: ...
+    async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
+        """One line of the call's timeline. It may return before the line is
+        written (the caller's next prompt need not wait for it), but lines land
+        in the order given, before any write asked for after them."""
 
     async def closed(self, facts: CallFacts) -> None: ...
 

@@ -223,6 +223,12 @@ def facts_of(row: dict[str, Any]) -> CallFacts:
     )
 
 
+def _written_behind(future: asyncio.Future[Any]) -> None:
+    # The writer thread has logged a failure with its traceback already.
+    if not future.cancelled():
+        future.exception()
+
+
 class SqliteCallRecords:
     """CallRecords on the project's SQLite file."""
 
@@ -249,8 +255,15 @@ class SqliteCallRecords:
         await self.db.run(lambda db: db.table("calls").upsert(row, pk="id"))
 
     async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
+        # Written behind: the caller's next prompt does not wait for the
+        # timeline. The writer keeps the order, so the next awaited write
+        # (the call's row, the queue log) lands after it, and close() finishes it.
         row = event_row(call_id, at, kind, detail)
-        await self.db.run(lambda db: db.table("call_events").insert(row))
+        self.db.submit(lambda db: db.table("call_events").insert(row)).add_done_callback(_written_behind)
+
+    async def flush(self) -> None:
+        """Wait for every write queued so far (the timeline's included)."""
+        await self.db.run(lambda db: None)
 
     async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:
         row = {

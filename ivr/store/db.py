@@ -66,12 +66,20 @@ class Database:
 
     async def run(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
         """Run fn(db) on the writer thread and return its result."""
+        return await asyncio.shield(self.submit(fn))
+
+    def submit(self, fn: Callable[[sqlite_utils.Database], T]) -> asyncio.Future[T]:
+        """Queue fn(db) for the writer thread now, and return its future.
+
+        Jobs run in the order submitted, so a later job (a read included)
+        sees every earlier one. A failed job is logged by the writer; whoever
+        does not await the future loses nothing by it."""
         if self._thread is None:
             raise StoreError("the database is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._jobs.put((fn, loop, future))
-        return await asyncio.shield(future)
+        return future
 
     def close(self) -> None:
         """Finish every queued write, then close the file."""
@@ -104,10 +112,9 @@ class Database:
                 result = self._patiently(db, fn)
             except Exception as exc:
                 log.exception("database write failed")
-                err = StoreError(f"{self.path}: {exc}")
-                loop.call_soon_threadsafe(_set_exception, future, err)
+                _tell(loop, _set_exception, future, StoreError(f"{self.path}: {exc}"))
             else:
-                loop.call_soon_threadsafe(_set_result, future, result)
+                _tell(loop, _set_result, future, result)
         db.conn.close()
 
     def _patiently(self, db: sqlite_utils.Database, fn: Callable[[sqlite_utils.Database], Any]) -> Any:
@@ -141,6 +148,15 @@ class Database:
 
 def _retry_pause(attempt: int) -> float:
     return min(2.0, 0.05 * 2**attempt)
+
+
+def _tell(loop: asyncio.AbstractEventLoop, how: Callable[..., None], *args: Any) -> None:
+    try:
+        loop.call_soon_threadsafe(how, *args)
+    except RuntimeError:
+        # The loop is closed: a write queued behind (nobody awaits it) is
+        # still written; there is just nobody left to tell.
+        pass
 
 
 def _set_result(future: asyncio.Future[Any], value: Any) -> None:

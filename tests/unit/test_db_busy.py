@@ -1,16 +1,20 @@
-"""A write meets a file another process has locked: it waits and lands, once, in order."""
+"""A write meets a file another process has locked: it waits and lands, once, in order
+(the timeline without holding the call up)."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from ivr.errors import StoreError
+from ivr.ports import CallFacts
+from ivr.store.calls import SqliteCallRecords
 from ivr.store.db import Database
 
 
@@ -64,3 +68,31 @@ async def test_given_a_lock_that_outlasts_the_patience_then_the_write_fails_loud
     await db.run(lambda d: d.table("notes").insert({"text": "after"}))  # the writer lives on
     db.close()
     assert [r["text"] for r in sqlite_utils.Database(path).table("notes").rows] == ["after"]
+
+
+async def test_given_the_file_locked_the_timeline_does_not_hold_the_call_and_lands_in_order(
+    tmp_path: Path,
+) -> None:
+    """A caller's next prompt does not wait for the timeline: with the file
+    locked by another process, timeline lines return at once and land, in
+    order and before the record's next awaited write, once the lock is gone."""
+    path = tmp_path / "hotline.sqlite3"
+    records = SqliteCallRecords(path)
+    records.start()
+    facts = CallFacts(call_id="c1", caller="0632221000", dialed="2221000", started_at=datetime.now(UTC))
+    await records.opened(facts)
+    held = threading.Event()
+    holder = _hold_lock(path, 1.0, held)
+    await asyncio.to_thread(held.wait, 5)
+    for n in range(3):
+        # Each returns without waiting for the lock (a second here).
+        await asyncio.wait_for(records.event("c1", datetime.now(UTC), "ivr", {"step": n}), 0.5)
+    assert holder.is_alive()
+    facts.ivr_path.append("menu")
+    await asyncio.wait_for(records.updated(facts), 30)  # waits for the lock, after the lines
+    holder.join()
+    records.close()
+    db = sqlite_utils.Database(path)
+    steps = [r["detail"] for r in db.query("SELECT detail FROM call_events WHERE call_id = 'c1' ORDER BY id")]
+    assert steps == ['{"step": 0}', '{"step": 1}', '{"step": 2}']
+    assert next(db.query("SELECT ivr_path FROM calls WHERE id = 'c1'"))["ivr_path"] == "menu"

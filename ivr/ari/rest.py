@@ -6,6 +6,7 @@ Authorization header (aiohttp 3.14 deprecates `BasicAuth`/`auth=`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -22,6 +23,12 @@ log = logging.getLogger(__name__)
 # gone while adding to a bridge). 400 is also used for "Channel not found".
 _GONE_STATUSES = frozenset({404, 409, 412, 422})
 MAX_CONNECTIONS = 40  # at once to ARI; see AriRest.session
+# A connection Asterisk closed without an answer (its HTTP server past
+# `sessionlimit` closes new ones at once; a keep-alive connection can close as
+# a request goes out) never reached ARI: it is sent again, this often, this far
+# apart, before the call is given up as "the PBX cannot be reached".
+REFUSED_RETRIES = 3
+REFUSED_PAUSE_SECONDS = 0.1
 
 
 def is_gone(status: int, message: str) -> bool:
@@ -49,7 +56,7 @@ class AriRest:
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             # Asterisk's HTTP server drops connections past its `sessionlimit`
-            # (100 in dialplan/http.conf.j2; the events WebSocket is one):
+            # (400 in dialplan/http.conf.j2, 100 by default; the events WebSocket is one):
             # "HTTP session count exceeded", and the request fails as "Server
             # disconnected". The load benchmark's 200 callers got there; with
             # a pool well under the limit a burst of requests waits its turn.
@@ -81,24 +88,37 @@ class AriRest:
         Asterisk cannot be reached, AriError for anything else.
         """
         clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
-        try:
-            async with self.session.request(method, self.url(path), params=clean, json=body) as resp:
-                text = await resp.text()
-                if resp.status >= 400:
-                    message = _message(text) or resp.reason or ""
-                    where = f"{method} /ari/{path.lstrip('/')}"
-                    if is_gone(resp.status, message):
-                        raise CallGone(f"{where}: {message}", resp.status)
-                    if resp.status == 401:
-                        raise AriError(f"{where}: Asterisk refused the ARI user name or password", 401)
-                    raise AriError(f"{where}: {resp.status} {message}", resp.status)
-                if resp.status == 204 or not text:
-                    return None
-                if resp.content_type == "application/json":
-                    return json.loads(text)
-                return text
-        except (TimeoutError, aiohttp.ClientConnectionError) as exc:
-            raise AriUnavailable(f"{method} /ari/{path.lstrip('/')}: {exc or type(exc).__name__}") from exc
+        where = f"{method} /ari/{path.lstrip('/')}"
+        refused = 0
+        while True:
+            try:
+                return await self._once(method, path, where, clean, body)
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectorError) as exc:
+                refused += 1
+                if refused > REFUSED_RETRIES:
+                    raise AriUnavailable(f"{where}: {exc or type(exc).__name__}") from exc
+                log.debug("%s: connection closed without an answer (%s); sending it again", where, exc)
+                await asyncio.sleep(REFUSED_PAUSE_SECONDS * refused)
+            except (TimeoutError, aiohttp.ClientConnectionError) as exc:
+                raise AriUnavailable(f"{where}: {exc or type(exc).__name__}") from exc
+
+    async def _once(
+        self, method: str, path: str, where: str, clean: dict[str, str], body: dict[str, Any] | None
+    ) -> Any:
+        async with self.session.request(method, self.url(path), params=clean, json=body) as resp:
+            text = await resp.text()
+            if resp.status >= 400:
+                message = _message(text) or resp.reason or ""
+                if is_gone(resp.status, message):
+                    raise CallGone(f"{where}: {message}", resp.status)
+                if resp.status == 401:
+                    raise AriError(f"{where}: Asterisk refused the ARI user name or password", 401)
+                raise AriError(f"{where}: {resp.status} {message}", resp.status)
+            if resp.status == 204 or not text:
+                return None
+            if resp.content_type == "application/json":
+                return json.loads(text)
+            return text
 
     async def get(self, path: str, **params: Any) -> Any:
         return await self.request("GET", path, params=params)

@@ -31,6 +31,9 @@ class FakeAri:
         # (method, path) -> (status, body) for scripted answers
         self.answers: dict[tuple[str, str], tuple[int, Any]] = {}
         self.slow: dict[str, float] = {}  # path -> seconds before it answers
+        # path -> how many more times to close the connection unanswered, as
+        # Asterisk's http.c does past its sessionlimit ("HTTP session count exceeded")
+        self.refuse: dict[str, int] = {}
         self.in_flight = 0
         self.in_flight_max = 0  # requests being answered at once: connections open at once
         self.sockets: list[web.WebSocketResponse] = []
@@ -85,6 +88,11 @@ class FakeAri:
         if len(f"{request.method} {request.raw_path} HTTP/1.1") > MAX_REQUEST_LINE:
             # As Asterisk's http.c answers a request line over its buffer.
             return web.Response(status=400, text="<p>Request line too long</p>")
+        if self.refuse.get(path, 0) > 0:
+            self.refuse[path] -= 1
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=204)  # never sent: the connection is gone
         self.requests.append((request.method, path, dict(request.query)))
         self.in_flight += 1
         self.in_flight_max = max(self.in_flight_max, self.in_flight)

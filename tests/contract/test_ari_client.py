@@ -455,7 +455,7 @@ async def test_a_hundred_and_eighty_phones_are_watched_in_requests_asterisk_acce
 
 
 async def test_a_burst_of_requests_stays_within_asterisks_http_sessions(ari: FakeAri, rest: AriRest) -> None:
-    # Asterisk's HTTP server drops connections past its sessionlimit (100):
+    # Asterisk's HTTP server drops connections past its sessionlimit (100 by default):
     # 200 callers' requests at once must queue for a connection, not fail.
     from ivr.ari.rest import MAX_CONNECTIONS
 
@@ -463,6 +463,27 @@ async def test_a_burst_of_requests_stays_within_asterisks_http_sessions(ari: Fak
     await asyncio.gather(*(rest.post("channels/burst/moh", mohClass="default") for _ in range(200)))
     assert len([r for r in ari.requests if r[1] == "channels/burst/moh"]) == 200
     assert 1 < ari.in_flight_max <= MAX_CONNECTIONS < 100
+
+
+async def test_a_connection_closed_unanswered_is_sent_again_and_lands_once(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # Past its sessionlimit Asterisk closes a new connection without reading
+    # it; under load that lost the call ("the PBX cannot be reached").
+    ari.refuse["channels/X/answer"] = 2
+    await rest.post("channels/X/answer")
+    assert [r[:2] for r in ari.requests] == [("POST", "channels/X/answer")]
+
+
+async def test_a_connection_closed_unanswered_every_time_says_the_pbx_cannot_be_reached(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    from ivr.ari.rest import REFUSED_RETRIES
+
+    ari.refuse["channels/X/answer"] = REFUSED_RETRIES + 1
+    with pytest.raises(AriUnavailable, match="POST /ari/channels/X/answer"):
+        await rest.post("channels/X/answer")
+    assert ari.requests == []
 
 
 async def test_the_caller_is_out_of_the_conversation_bridge_before_the_goodbye(

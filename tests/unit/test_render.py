@@ -128,3 +128,22 @@ def test_counselor_phones_reach_only_their_feature_codes(rendered: Path) -> None
     assert re.findall(r"^exten => ([^,]+),", desk, re.M) == ["_*2X", "_*2XX", "_X."]
     assert "Stasis(hotline,feature,${EXTEN})" in desk
     assert "Dial(" not in desk
+
+
+def test_audio_is_bound_to_the_sip_address_so_no_call_asks_dns_who_we_are(rendered: Path) -> None:
+    # Bound to every address, Asterisk resolves its host name and
+    # A.ROOT-SERVERS.NET for each call's RTCP.
+    pjsip = conf(rendered, "pjsip.conf")
+    endpoints = [block for block in pjsip.split("\n[") if "type = endpoint" in block]
+    assert len(endpoints) == 4  # the citizens' trunk and three counselors
+    for block in endpoints:
+        assert "media_address = 127.0.0.1" in block and "bind_rtp_to_media_address = yes" in block, block
+
+
+def test_listening_on_every_address_leaves_the_audio_address_to_asterisk(tmp_path: Path) -> None:
+    config = CONFIG.replace("asterisk: {", 'asterisk: {sip_address: "0.0.0.0", ')
+    (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["-c", str(tmp_path / "config.yaml"), "pbx", "render", "--out", str(out)]) == 0
+    pjsip = (tmp_path / "out" / "etc-asterisk" / "pjsip.conf").read_text(encoding="utf-8")
+    assert "bind = 0.0.0.0:5060" in pjsip and "media_address" not in pjsip

@@ -24,6 +24,9 @@ class OfferResult(enum.Enum):
     NO_ANSWER = "no_answer"
     REJECTED = "rejected"
     UNREACHABLE = "unreachable"
+    # The PBX did not take the request to ring (its API unreachable or
+    # overloaded): nothing the counselor did, so not counted as a miss.
+    PBX_FAILED = "pbx_failed"
 
 
 class CounselorLeg(Protocol):

@@ -315,6 +315,16 @@ class Dispatcher:
             ticket.offered = None
         self.apply(counselor_id, Event.reject_or_no_answer(call_id))
 
+    def not_offered(self, call_id: str, counselor_id: str) -> None:
+        """The offer never reached the counselor's phone (the PBX failed): they
+        are free again and may be offered this caller again; not a miss."""
+        ticket = self._tickets.get(call_id)
+        if ticket is not None:
+            ticket.offered = None
+        c = self.counselors.get(counselor_id)
+        if c is not None and c.state is CounselorState.RESERVED and c.call_id == call_id:
+            self.apply(counselor_id, Event.cancel_offer(call_id))
+
     def leave(self, call_id: str) -> None:
         """The caller is out of line (hung up, timed out, connected elsewhere)."""
         if self._tickets.pop(call_id, None) is not None:

@@ -253,7 +253,8 @@ class AriCall:
         except AriError as exc:
             log.warning("cannot ring %s (%s): %s", counselor_id, endpoint, exc)
             self.legs.pop(leg.leg_id, None)
-            return OfferResult.UNREACHABLE, None
+            failed = OfferResult.PBX_FAILED if isinstance(exc, AriUnavailable) else OfferResult.UNREACHABLE
+            return failed, None
         try:
             # Asterisk ends the ring itself after `timeout`; the margin covers a
             # lost event, so a caller is never stuck on one silent phone.

@@ -35,6 +35,7 @@ _RESULTS = {
     OfferResult.NO_ANSWER: AttemptResult.NO_ANSWER,
     OfferResult.REJECTED: AttemptResult.BUSY,
     OfferResult.UNREACHABLE: AttemptResult.FAILED,
+    OfferResult.PBX_FAILED: AttemptResult.FAILED,
 }
 
 
@@ -190,6 +191,11 @@ class CallbackRunner:
                 counselor_id, self.acd.endpoints[counselor_id], run.env.ring_seconds
             )
             await ctx.event("offer_result", counselor=counselor_id, result=result.value)
+            if leg is None and result is OfferResult.PBX_FAILED:
+                self.acd.not_offered(ticket, counselor_id)  # the PBX's failure, not the counselor's
+                attempt.result = AttemptResult.FAILED
+                ctx.finish(Disposition.CALLBACK_UNANSWERED, hangup_by="system")
+                return
             if leg is None:
                 self.acd.missed(ticket, counselor_id)
                 attempt.result = AttemptResult.COUNSELOR_MISSED

@@ -486,6 +486,21 @@ async def test_a_connection_closed_unanswered_every_time_says_the_pbx_cannot_be_
     assert ari.requests == []
 
 
+async def test_a_ring_the_pbx_would_not_take_is_its_failure_and_a_bad_endpoint_the_phones(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    from ivr.ari.call import AriCall
+    from ivr.ari.rest import REFUSED_RETRIES
+    from ivr.ports import OfferResult
+
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    ari.refuse["channels"] = REFUSED_RETRIES + 1
+    assert await call.offer("c1", "desk01", 10) == (OfferResult.PBX_FAILED, None)
+    ari.answers[("POST", "channels")] = (400, {"message": "Endpoint not found"})
+    assert await call.offer("c1", "desk01", 10) == (OfferResult.UNREACHABLE, None)
+    assert call.legs == {}
+
+
 async def test_the_caller_is_out_of_the_conversation_bridge_before_the_goodbye(
     ari: FakeAri, rest: AriRest
 ) -> None:

@@ -103,6 +103,8 @@ class FakeCall:
             finally:
                 self.log.append(("ring_stopped", counselor_id))
         result = self.counselors.get(counselor_id, OfferResult.NO_ANSWER)
+        if isinstance(result, list):  # one result per ring, the last one for good
+            result = result.pop(0) if len(result) > 1 else result[0]
         if result is OfferResult.ANSWERED:
             leg = FakeLeg(counselor_id, f"{self.call_id}-c{len(self.legs) + 1}")
             self.legs[counselor_id] = leg

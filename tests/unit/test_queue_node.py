@@ -123,6 +123,19 @@ async def test_given_nobody_answers_then_the_caller_leaves_the_line_when_nobody_
     assert logged[0] == "entered" and logged[-1] == "exit_empty"
 
 
+async def test_given_the_pbx_fails_to_ring_then_the_counselor_is_not_paused_and_the_caller_served() -> None:
+    # Under a surge Asterisk's HTTP server refused the requests to ring; the
+    # counselors were paused for "missed calls" that never reached them.
+    svc, records = service(["c1"])
+    call = caller(1, {"c1": [OfferResult.PBX_FAILED] * 5 + [OfferResult.ANSWERED]})  # type: ignore[dict-item]
+    await svc.new_call(call)
+    await asyncio.wait_for(call.connected.wait(), 5)
+    results = [d["result"] for d in events(records, "call-1", "offer_result")]
+    assert results == ["pbx_failed"] * 5 + ["answered"]
+    c1 = svc.acd.counselors["c1"]
+    assert c1.pause_reason is None and c1.state is CounselorState.ON_CALL
+
+
 async def test_given_a_long_wait_then_overflow_after_max_wait() -> None:
     svc, records = service(["c1"], max_wait=0.6)
     first, second = caller(1, {"c1": OfferResult.ANSWERED}), caller(2, {"c1": OfferResult.ANSWERED})

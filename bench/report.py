@@ -28,6 +28,7 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("service CPU per call (ms)", "service_cpu_ms_per_call", None),
     ("service CPU (cores)", "service_cores", None),
     ("service peak RSS (MiB)", "service_peak_rss_mib", None),
+    ("ARI events per call", "ari_events_per_call", None),
     ("Asterisk CPU per call (ms)", "asterisk_cpu_ms_per_call", None),
     ("Asterisk CPU (cores)", "asterisk_cores", None),
     ("Asterisk RSS after (MiB)", "asterisk_rss_mib", None),

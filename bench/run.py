@@ -100,10 +100,14 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
             records = _our_records(service, prefix, expected)
             peak = procstat.memory_kib(service.pid).get("VmHWM", 0)
             stuck = service.counselors_not_free()
+            # Every ARI event is JSON built by Asterisk's one delivery thread for
+            # the app and parsed by the service: the cost app_queue never pays.
+            ari_events = service.metric("hotline_ari_event_seconds_count")
         else:
             records = _baseline_records(pbx, prefix, expected)
             peak = 0
             stuck = None
+            ari_events = None
         left = pbx.leftovers()
         asterisk_rss = procstat.memory_kib(asterisk).get("VmRSS", 0)
     finally:
@@ -141,6 +145,7 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         **records,
         **left,
         "counselors_not_free": sum(stuck.values()) if stuck is not None else None,
+        "ari_events_per_call": round(ari_events / per_call, 1) if ari_events is not None else None,
         "counselors_not_free_by_state": stuck,
         "sniffer_packets": sniffer.packets,
         "sniffer_dropped": sniffer.dropped,

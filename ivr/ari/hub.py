@@ -18,10 +18,10 @@ from ivr.acd import feature_codes, supervision
 from ivr.acd.actions import CounselorActions
 from ivr.ari import recordings
 from ivr.ari.call import AriCall
-from ivr.ari.events import Event, EventStream
+from ivr.ari.events import HANDLED_EVENTS, Event, EventStream
 from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService, current_call
-from ivr.errors import AriError, CallGone
+from ivr.errors import AriError, AriUnavailable, CallGone
 from ivr.ports import CallRecords, RecordingLog
 
 log = logging.getLogger(__name__)
@@ -348,6 +348,18 @@ class AriHub:
             # address that is not qualified stays "unknown": offered as usual.
             self.service.acd.set_reachable(cid, endpoint.get("state") != "offline")
 
+    async def _filter_events(self) -> None:
+        """Ask Asterisk for the event types the service acts on and no others
+        (set again after every connect: a restarted Asterisk has forgotten)."""
+        allowed = [{"type": kind} for kind in sorted(HANDLED_EVENTS)]
+        try:
+            await self.rest.put(f"applications/{self.app}/eventFilter", {"allowed": allowed})
+        except AriUnavailable:
+            raise
+        except AriError as exc:
+            # An Asterisk before 16.24 has no filter (404): everything still works, only slower.
+            log.warning("Asterisk would not filter events (%s): every event is sent", exc)
+
     async def _watch_phones(self) -> None:
         """Subscribe to the counselors' endpoints and read their state now."""
         if not self.phones:
@@ -369,6 +381,7 @@ class AriHub:
             self.asterisk_restarts += 1
             log.warning("Asterisk restarted (started at %s); its calls are gone", startup)
         self.startup_time = startup
+        await self._filter_events()
         await self._watch_phones()
         app = await self.rest.get(f"applications/{self.app}")
         alive = set(app.get("channel_ids") or [])

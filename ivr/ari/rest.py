@@ -126,6 +126,9 @@ class AriRest:
     async def post(self, path: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
         return await self.request("POST", path, params=params, body=body)
 
+    async def put(self, path: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
+        return await self.request("PUT", path, params=params, body=body)
+
     async def delete(self, path: str, **params: Any) -> Any:
         return await self.request("DELETE", path, params=params)
 

@@ -27,6 +27,7 @@ class FakeAri:
         self.channels: dict[str, dict[str, Any]] = {}
         self.endpoint_states: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.bodies: dict[tuple[str, str], Any] = {}  # the last JSON body per (method, path)
         self.auth_seen: list[str] = []
         # (method, path) -> (status, body) for scripted answers
         self.answers: dict[tuple[str, str], tuple[int, Any]] = {}
@@ -93,6 +94,8 @@ class FakeAri:
             assert request.transport is not None
             request.transport.close()
             return web.Response(status=204)  # never sent: the connection is gone
+        if request.can_read_body and request.content_type == "application/json":
+            self.bodies[(request.method, path)] = await request.json()
         self.requests.append((request.method, path, dict(request.query)))
         self.in_flight += 1
         self.in_flight_max = max(self.in_flight_max, self.in_flight)

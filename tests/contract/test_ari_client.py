@@ -454,6 +454,27 @@ async def test_a_hundred_and_eighty_phones_are_watched_in_requests_asterisk_acce
         await stop(hub, task)
 
 
+async def test_after_each_connect_asterisk_is_asked_for_the_handled_events_only(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    from ivr.ari.events import HANDLED_EVENTS
+
+    hub, _, _, _ = make_hub(rest)
+    ari.answers[("PUT", "applications/hotline/eventFilter")] = (404, {"message": "Not found"})
+    task = asyncio.create_task(hub.run())
+    try:
+        # An Asterisk without the filter (404) is still served, with every event.
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        await ari.wait_request("GET", "applications/hotline")
+        del ari.answers[("PUT", "applications/hotline/eventFilter")]
+        await ari.drop()  # Asterisk restarted: it has forgotten the filter
+        await ari.wait_request("PUT", "applications/hotline/eventFilter", count=2)
+        body = ari.bodies[("PUT", "applications/hotline/eventFilter")]
+        assert sorted(e["type"] for e in body["allowed"]) == sorted(HANDLED_EVENTS)
+    finally:
+        await stop(hub, task)
+
+
 async def test_a_burst_of_requests_stays_within_asterisks_http_sessions(ari: FakeAri, rest: AriRest) -> None:
     # Asterisk's HTTP server drops connections past its sessionlimit (100 by default):
     # 200 callers' requests at once must queue for a connection, not fail.

@@ -30,6 +30,10 @@ _STOP = object()
 # admin's sqlite3 shell) before it is given up: long, because a call record
 # must not be lost to a moment of contention.
 BUSY_PATIENCE_SECONDS = 300.0
+SLOW_JOB_SECONDS = 0.2  # a job this long in the queue and running is logged
+SLOW_LOG_EVERY_SECONDS = 5.0
+CHECKPOINT_EVERY_SECONDS = 1.0
+WRITER_CHECKPOINT_PAGES = 20000
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
@@ -55,6 +59,9 @@ class Database:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        self._slow_logged_at = -SLOW_LOG_EVERY_SECONDS
+        self._checkpointer: threading.Thread | None = None
+        self._closing = threading.Event()
 
     def start(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +70,9 @@ class Database:
         self._ready.wait(30)
         if self._error is not None:
             raise StoreError(f"cannot open {self.path}: {self._error}") from self._error
+        self._closing.clear()
+        self._checkpointer = threading.Thread(target=self._checkpoints, name="sqlite-checkpoint", daemon=True)
+        self._checkpointer.start()
 
     async def run(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
         """Run fn(db) on the writer thread and return its result."""
@@ -78,13 +88,17 @@ class Database:
             raise StoreError("the database is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((fn, loop, future))
+        self._jobs.put((fn, loop, future, time.monotonic()))
         return future
 
     def close(self) -> None:
         """Finish every queued write, then close the file."""
         if self._thread is None:
             return
+        self._closing.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(30)
+            self._checkpointer = None
         self._jobs.put(_STOP)
         self._thread.join(30)
         self._thread = None
@@ -97,6 +111,12 @@ class Database:
             # (what matters here); only a power cut may lose the last ones.
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(f"PRAGMA busy_timeout={int(self._busy_ms)}")
+            # A checkpoint fsyncs the WAL and the file. Run by the writer
+            # itself (every 1,000 pages) it held every call's writes behind a
+            # disk busy with recordings for up to a second at 3 queued calls a
+            # second; the checkpointer thread does it instead, and this much
+            # larger limit is only a backstop should it fall behind.
+            db.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
             self._schema(db)
         except BaseException as exc:  # reported to start()
             self._error = exc
@@ -107,7 +127,8 @@ class Database:
             job = self._jobs.get()
             if job is _STOP:
                 break
-            fn, loop, future = job
+            fn, loop, future, submitted = job
+            started = time.monotonic()
             try:
                 result = self._patiently(db, fn)
             except Exception as exc:
@@ -115,7 +136,41 @@ class Database:
                 _tell(loop, _set_exception, future, StoreError(f"{self.path}: {exc}"))
             else:
                 _tell(loop, _set_result, future, result)
+            self._note_slow(fn, submitted, started)
         db.conn.close()
+
+    def _checkpoints(self) -> None:
+        """Copy the WAL into the file every second, on a connection of its
+        own: PASSIVE never blocks the writer or readers, it only does what
+        it can now. A failure is logged and tried again next time."""
+        try:
+            con = sqlite3.connect(self.path, timeout=self._busy_ms / 1000)
+        except sqlite3.Error as exc:
+            log.warning("no checkpoints for %s (%s): the writer does them", self.path, exc)
+            return
+        try:
+            while not self._closing.wait(CHECKPOINT_EVERY_SECONDS):
+                try:
+                    con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:
+                    log.warning("checkpoint of %s failed: %s", self.path, exc)
+        finally:
+            con.close()
+
+    def _note_slow(self, fn: Callable[..., Any], submitted: float, started: float) -> None:
+        """Calls wait for their record's writes: a job that waited or ran long
+        is logged (at most every few seconds), naming it and the queue behind it."""
+        now = time.monotonic()
+        if now - submitted < SLOW_JOB_SECONDS or now - self._slow_logged_at < SLOW_LOG_EVERY_SECONDS:
+            return
+        self._slow_logged_at = now
+        log.warning(
+            "database job %s waited %.0f ms and ran %.0f ms (%d more queued)",
+            getattr(fn, "__qualname__", repr(fn)),
+            (started - submitted) * 1000,
+            (now - started) * 1000,
+            self._jobs.qsize(),
+        )
 
     def _patiently(self, db: sqlite_utils.Database, fn: Callable[[sqlite_utils.Database], Any]) -> Any:
         """fn(db) in one transaction, tried again while another process holds the file's lock.

@@ -96,3 +96,27 @@ async def test_given_the_file_locked_the_timeline_does_not_hold_the_call_and_lan
     steps = [r["detail"] for r in db.query("SELECT detail FROM call_events WHERE call_id = 'c1' ORDER BY id")]
     assert steps == ['{"step": 0}', '{"step": 1}', '{"step": 2}']
     assert next(db.query("SELECT ivr_path FROM calls WHERE id = 'c1'"))["ivr_path"] == "menu"
+
+
+def _grows_to(path: Path, size: int, timeout: float) -> bool:
+    pause = threading.Event()
+    for _ in range(int(timeout * 10)):
+        if path.stat().st_size >= size:
+            return True
+        pause.wait(0.1)
+    return path.stat().st_size >= size
+
+
+async def test_the_wal_is_folded_into_the_file_by_the_checkpointer_not_the_writer(tmp_path: Path) -> None:
+    """Checkpoints (each an fsync) run beside the writer, so call records never
+    wait for one; the file still takes in what was written within seconds."""
+    path = tmp_path / "hotline.sqlite3"
+    db = Database(path, _schema)
+    db.start()
+    text = "x" * 1000
+    for n in range(2000):  # about 2 MB, far below the writer's own checkpoint limit
+        db.submit(lambda d, n=n: d.table("notes").insert({"id": n, "text": text}))
+    await db.run(lambda d: None)
+    assert await asyncio.to_thread(_grows_to, path, 2_000_000, 10.0)
+    db.close()
+    assert sqlite_utils.Database(path).table("notes").count == 2000

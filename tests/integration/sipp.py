@@ -200,6 +200,17 @@ class SippLab:
         xml = _scenario(name, _ANSWER_BYE.format(timeout=within_ms))
         return self._run(name, xml, ["-p", str(port)], listen=True, host=self.hosts.get(port))
 
+    def absorb_cancel(self, port: int, within_ms: int) -> Phone:
+        """The port of a phone killed while it rang: answer the CANCEL Asterisk
+        keeps resending for that ring (at most 4 s apart, for 32 s), which the
+        next phone on the port would take for a call of its own and fail on."""
+        name = f"absorb{port}"
+        answer = _ANSWER_BYE.format(timeout=within_ms).replace('request="BYE"', 'request="CANCEL"')
+        xml = _scenario(name, answer)
+        # A listening SIPp with no call to time out runs to its global -timeout.
+        until = ["-timeout", f"{within_ms / 1000:g}s"]
+        return self._run(name, xml, ["-p", str(port), *until], listen=True, host=self.hosts.get(port))
+
     def callee(self, port: int, *, ring_ms: int = 500, hangup_after_ms: int | None = None) -> Phone:
         """A citizen's own phone on 127.0.0.1:`port`, which the hotline calls back."""
         return self._callee(f"callee{port}", port, "answer", ring_ms, 120000, 1, (), hangup_after_ms)

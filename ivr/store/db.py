@@ -112,10 +112,10 @@ class Database:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(f"PRAGMA busy_timeout={int(self._busy_ms)}")
             # A checkpoint fsyncs the WAL and the file. Run by the writer
-            # itself (every 1,000 pages) it held every call's writes behind a
-            # disk busy with recordings for up to a second at 3 queued calls a
-            # second; the checkpointer thread does it instead, and this much
-            # larger limit is only a backstop should it fall behind.
+            # itself (every 1,000 pages), every call's writes wait behind that
+            # fsync, on a disk busy with recordings; the checkpointer thread
+            # does it instead, and this much larger limit is only a backstop
+            # should it fall behind.
             db.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
             self._schema(db)
         except BaseException as exc:  # reported to start()

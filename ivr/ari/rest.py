@@ -96,11 +96,11 @@ class AriRest:
             except (aiohttp.ServerDisconnectedError, aiohttp.ClientConnectorError) as exc:
                 refused += 1
                 if refused > REFUSED_RETRIES:
-                    raise AriUnavailable(f"{where}: {exc or type(exc).__name__}") from exc
+                    raise _unavailable(where, exc) from exc
                 log.debug("%s: connection closed without an answer (%s); sending it again", where, exc)
                 await asyncio.sleep(REFUSED_PAUSE_SECONDS * refused)
             except (TimeoutError, aiohttp.ClientConnectionError) as exc:
-                raise AriUnavailable(f"{where}: {exc or type(exc).__name__}") from exc
+                raise _unavailable(where, exc) from exc
 
     async def _once(
         self, method: str, path: str, where: str, clean: dict[str, str], body: dict[str, Any] | None
@@ -142,7 +142,12 @@ class AriRest:
                     raise cls(f"GET /ari/{path}: {resp.status} {message}", resp.status)
                 return await resp.read()
         except (TimeoutError, aiohttp.ClientConnectionError) as exc:
-            raise AriUnavailable(f"GET /ari/{path}: {exc}") from exc
+            raise _unavailable(f"GET /ari/{path}", exc) from exc
+
+
+def _unavailable(where: str, exc: BaseException) -> AriUnavailable:
+    # A timeout's text is empty: "POST /ari/channels: " said nothing in the log.
+    return AriUnavailable(f"{where}: {str(exc) or type(exc).__name__}")
 
 
 def _param(value: Any) -> str:

@@ -537,3 +537,14 @@ async def test_the_caller_is_out_of_the_conversation_bridge_before_the_goodbye(
     assert not released.done()  # Asterisk has not taken the caller out yet
     call.on_event({"type": "ChannelLeftBridge", "channel": {"id": "X"}, "bridge": {"id": "X-talk"}})
     await asyncio.wait_for(released, 1)
+
+
+async def test_a_request_that_times_out_says_so(ari: FakeAri) -> None:
+    # A timeout's own text is empty: the log said "POST /ari/channels: " and no more.
+    rest = AriRest(ari.url, ari.user, ari.password, timeout=0.2)
+    ari.slow["channels/X/answer"] = 1.0
+    try:
+        with pytest.raises(AriUnavailable, match=r"POST /ari/channels/X/answer: \w"):
+            await rest.post("channels/X/answer")
+    finally:
+        await rest.close()

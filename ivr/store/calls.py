@@ -227,20 +227,18 @@ def facts_of(row: dict[str, Any]) -> CallFacts:
 # read the table's schema on every call, a dozen trips through the GIL a row,
 # and the one writer thread fell seconds behind at 3 queued calls a second.
 # Table and column names here are the schema's own, never input.
-def _insert(db: sqlite_utils.Database, table: str, row: dict[str, Any], *, replace: bool = False) -> None:
+def _insert(
+    db: sqlite_utils.Database, table: str, row: dict[str, Any], *, replace: bool = False, then: str = ""
+) -> None:
     verb = "INSERT OR REPLACE" if replace else "INSERT"
     marks = ", ".join("?" * len(row))
-    db.execute(f"{verb} INTO {table} ({', '.join(row)}) VALUES ({marks})", list(row.values()))
+    db.execute(f"{verb} INTO {table} ({', '.join(row)}) VALUES ({marks}) {then}", list(row.values()))
 
 
 def _upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: str = "id") -> None:
     """Insert the row, or update the columns it names (others keep their values)."""
-    marks = ", ".join("?" * len(row))
     updates = ", ".join(f"{column} = excluded.{column}" for column in row if column != pk)
-    db.execute(
-        f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks}) ON CONFLICT({pk}) DO UPDATE SET {updates}",
-        list(row.values()),
-    )
+    _insert(db, table, row, then=f"ON CONFLICT({pk}) DO UPDATE SET {updates}")
 
 
 def _written_behind(future: asyncio.Future[Any]) -> None:
@@ -280,10 +278,6 @@ class SqliteCallRecords:
         # (the call's row, the queue log) lands after it, and close() finishes it.
         row = event_row(call_id, at, kind, detail)
         self.db.submit(lambda db: _insert(db, "call_events", row)).add_done_callback(_written_behind)
-
-    async def flush(self) -> None:
-        """Wait for every write queued so far (the timeline's included)."""
-        await self.db.run(lambda db: None)
 
     async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:
         row = {

@@ -171,26 +171,27 @@ class ServiceProcess:
             self.proc.kill()
             self.proc.wait(5)
 
-    def metric(self, name: str) -> float | None:
-        """One unlabelled figure of the service's /metrics, or None if it has none."""
+    def _metrics(self) -> list[str]:
+        """The lines of the service's /metrics."""
         url = f"http://127.0.0.1:{self.cfg.settings.web.port}/metrics"
         with urllib.request.urlopen(url, timeout=5) as r:
-            for line in r.read().decode().splitlines():
-                if line.startswith(f"{name} "):
-                    return float(line.rsplit(" ", 1)[1])
+            return r.read().decode().splitlines()
+
+    def metric(self, name: str) -> float | None:
+        """One unlabelled figure of the service's /metrics, or None if it has none."""
+        for line in self._metrics():
+            if line.startswith(f"{name} "):
+                return float(line.rsplit(" ", 1)[1])
         return None
 
     def counselors_not_free(self, timeout: float = 15.0) -> dict[str, int]:
         """Counselors in any state but available (or logged out), from /metrics,
         once the last calls had `timeout` to end: one left reserved or on a call
         after the load is a leak."""
-        url = f"http://127.0.0.1:{self.cfg.settings.web.port}/metrics"
         deadline = time.monotonic() + timeout
         while True:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                text = r.read().decode()
             found = {}
-            for line in text.splitlines():
+            for line in self._metrics():
                 if line.startswith('hotline_counselors{state="'):
                     state = line.split('"')[1]
                     count = int(float(line.rsplit(" ", 1)[1]))

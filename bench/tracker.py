@@ -73,9 +73,10 @@ def _waits(entered: float, left: float, legs: list[CounselorLeg]) -> list[tuple[
         if leg.invited > at:
             spans.append((at, min(leg.invited, left)))
         if leg.answered is not None or leg.ended is None:
-            return [(a, b) for a, b in spans if a < b]
+            break  # answered, or still ringing: no more waiting
         at = max(at, leg.ended)
-    spans.append((at, left))
+    else:
+        spans.append((at, left))
     return [(a, b) for a, b in spans if a < b]
 
 
@@ -150,8 +151,7 @@ class Tracker:
         elif not rtp.event_end or (call.digit_ends and call.digit_ends[-1] >= call._event_started):
             return
         call.digit_ends.append(t)
-        event = rtp.event if rtp.event is not None else len(_KEYS)
-        call.digits += _KEYS[event] if event < len(_KEYS) else "?"
+        call.digits += _KEYS[rtp.event] if rtp.event is not None and rtp.event < len(_KEYS) else "?"
         if call.last_audio is not None and call._event_started - call.last_audio < _PROMPT_GAP:
             call.digits_during_prompt += 1
             call._pending = None

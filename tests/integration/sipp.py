@@ -20,7 +20,6 @@ from bench.sip_text import INVITE as _INVITE
 from bench.sip_text import SDP as _SDP
 from bench.sip_text import UAS_ANSWER as _UAS_ANSWER
 from bench.sip_text import UAS_BYE as _UAS_BYE
-from bench.sip_text import UAS_HEAD_KEEP_DIALOG as _UAS_HEAD_KEEP_DIALOG
 from bench.sip_text import UAS_RINGING as _UAS_RINGING
 from bench.sip_text import scenario as _scenario
 from bench.sip_text import wait_udp_bound as _wait_udp_bound
@@ -28,13 +27,68 @@ from bench.sip_text import wait_udp_bound as _wait_udp_bound
 SIPP = shutil.which("sipp") or "/usr/bin/sipp"
 SPEECH = "/usr/share/sip-tester/g711a.pcap"  # shipped with Debian's sip-tester
 
-_UAS_HEAD = """<recv request="INVITE" crlf="true"/>
-"""
-# SIPp refuses a variable that is set but never used: only no_answer keeps the
-# INVITE's CSeq (for its 487).
-_UAS_HEAD_KEEP_CSEQ = """<recv request="INVITE" crlf="true">
-<action><ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="invcseq"/></action>
+# A phone's INVITE keeps its CSeq (for a 487) and, for a phone that hangs up
+# itself, the caller's From and Contact (for its BYE).
+_UAS_HEAD = """<recv request="INVITE" crlf="true">
+<action>
+<ereg regexp=".*" search_in="hdr" header="CSeq:" assign_to="invcseq"/>
+{dialog}</action>
 </recv>
+"""
+_KEEP_DIALOG = """<ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
+<ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="remote_contact"/>
+"""
+
+_UAS_TRYING = """<send><![CDATA[
+SIP/2.0 100 Trying
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+"""
+
+# A ring Asterisk gave up on before any phone answered it (no phone on the
+# port, or one killed) is resent to the port for 32 s (Timer B), and the CANCEL
+# waits for a provisional reply (pjsip's pending_cancel): the next phone here
+# would take it as its own call and fail on the CANCEL that follows its
+# 100 Trying at once. Such a ring is let go, and the phone waits for its call.
+STALE_WINDOW_MS = 200
+_UAS_LET_GO_STALE = """<recv request="CANCEL" timeout="{window}" ontimeout="fresh"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+<send><![CDATA[
+SIP/2.0 487 Request Terminated
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+CSeq:[$invcseq]
+Content-Length: 0
+
+]]></send>
+<recv request="ACK" next="end"/>
+<label id="fresh"/>
+"""
+
+# Without -m (a let-go ring would count), the phone stops after its calls.
+_UAS_COUNT_CALL = """<nop><action>
+<add assign_to="served" value="1"/>
+<test assign_to="all_served" variable="served" compare="greater_than_equal" value="{calls}"/>
+</action></nop>
+<nop condexec="all_served"><action><exec int_cmd="stop_gracefully"/></action></nop>
+<label id="end"/>
 """
 
 _UAS_REFUSE = """<send><![CDATA[
@@ -226,10 +280,9 @@ class SippLab:
         keys: Sequence[tuple[int, str]],
         hangup_after_ms: int | None,
     ) -> Phone:
-        head = _UAS_HEAD_KEEP_DIALOG if hangup_after_ms is not None else _UAS_HEAD
-        body = head + _UAS_RINGING
+        ring = f'<pause milliseconds="{max(1, ring_ms - STALE_WINDOW_MS)}"/>\n'
         if behaviour == "answer":
-            body += f'<pause milliseconds="{ring_ms}"/>\n' + _UAS_ANSWER.format(sdp=_SDP)
+            body = _UAS_RINGING + ring + _UAS_ANSWER.format(sdp=_SDP)
             # A desk phone sends audio all call long, its keys in the same
             # stream (SIPp plays one pcap at a time): Asterisk ends the call of
             # a phone silent for its line timeout, as when one loses power.
@@ -240,13 +293,22 @@ class SippLab:
             else:
                 body += _ANSWER_BYE.format(timeout=timeout_ms)
         elif behaviour == "busy":
-            body = _UAS_HEAD + _UAS_BUSY
+            body = _UAS_BUSY
         elif behaviour == "decline":  # the counselor pressed "reject" on a ringing phone
-            body = _UAS_HEAD + _UAS_RINGING + f'<pause milliseconds="{ring_ms}"/>\n' + _UAS_DECLINE
+            body = _UAS_RINGING + ring + _UAS_DECLINE
         elif behaviour == "no_answer":
-            body = _UAS_HEAD_KEEP_CSEQ + _UAS_RINGING + _UAS_NO_ANSWER.format(timeout=timeout_ms)
+            body = _UAS_RINGING + _UAS_NO_ANSWER.format(timeout=timeout_ms)
         else:
             raise ValueError(behaviour)
+        keep_dialog = behaviour == "answer" and hangup_after_ms is not None
+        body = (
+            '<Global variables="served"/>\n'
+            + _UAS_HEAD.format(dialog=_KEEP_DIALOG if keep_dialog else "")
+            + _UAS_TRYING
+            + _UAS_LET_GO_STALE.format(window=STALE_WINDOW_MS)
+            + body
+            + _UAS_COUNT_CALL.format(calls=calls)
+        )
         return self._run(
             name,
             _scenario(name, body),
@@ -254,6 +316,7 @@ class SippLab:
             listen=True,
             calls=calls,
             host=self.hosts.get(port),
+            stops_itself=True,
         )
 
     def _line(self, call_ms: int, keys: Sequence[tuple[int, str]]) -> Path:
@@ -273,9 +336,12 @@ class SippLab:
         listen: bool = False,
         calls: int = 1,
         host: str | None = None,
+        stops_itself: bool = False,
     ) -> Phone:
         # -l: SIPp keeps a finished call in its count for a while, so a phone
-        # that takes several calls in a row must be allowed that many.
+        # that takes several calls in a row must be allowed that many (and one
+        # more for a stale ring let go); -m counts every call SIPp is sent.
+        limit = ["-l", str(calls + 1)] if stops_itself else ["-m", str(calls), "-l", str(calls)]
         scenario = self.workdir / f"{name}.xml"
         scenario.write_text(xml, encoding="latin-1")
         sig_port, media_port = self._ports()
@@ -285,10 +351,7 @@ class SippLab:
             str(scenario),
             "-i",
             host or "127.0.0.1",
-            "-m",
-            str(calls),
-            "-l",
-            str(calls),
+            *limit,
             "-mp",
             str(media_port),
             "-nostdin",

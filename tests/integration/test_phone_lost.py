@@ -5,6 +5,8 @@ the same call, with both conversations recorded and nothing left behind."""
 
 from __future__ import annotations
 
+import json
+
 from ivr.config import LoadedConfig
 from tests.integration.conftest import COUNSELOR_PORTS, LINE_TIMEOUT, Service, wait_pbx_idle
 from tests.integration.sipp import SippLab
@@ -47,3 +49,24 @@ def test_a_counselor_phone_that_vanishes_hands_the_citizen_to_the_next_counselor
     assert back.wait(30) == 0, back.errors()
     wait_pbx_idle(pbx, timeout=15)
     assert "Traceback" not in hotline.log()
+
+
+def test_a_counselor_phone_back_after_missing_a_ring_answers_the_next_one(
+    hotline: Service, lab: SippLab, pbx: LoadedConfig
+) -> None:
+    # c1's phone is off: the ring to it goes unanswered, and Asterisk resends
+    # that INVITE to the port for 32 s after the hotline gave it up.
+    citizen = lab.citizen(digits=[(800, "0")], hangup_after_ms=45000)
+    missed = json.loads(hotline.wait_for_event("offer_result", timeout=30)["detail"])
+    assert (missed["counselor"], missed["result"]) == ("c1", "no_answer")
+    # Switched back on while the citizen still waits, the phone must ring for
+    # the citizen when the hotline comes back round to c1, not for the ring
+    # it missed.
+    phone = lab.counselor(COUNSELOR_PORTS[0], "answer", timeout_ms=60000)
+    connected = json.loads(hotline.wait_for_event("connected", timeout=40)["detail"])
+    assert connected["counselor"] == "c1"
+    assert citizen.wait(60) == 0, citizen.errors()
+    assert phone.wait(30) == 0, phone.errors()
+    [call] = hotline.closed_calls(1)
+    assert (call["disposition"], call["counselor_id"]) == ("answered", "c1")
+    wait_pbx_idle(pbx, timeout=15)

@@ -51,18 +51,12 @@ Content-Length: 0
 ]]></send>
 """
 
-# A ring Asterisk gave up on before any phone answered it (no phone on the
-# port, or one killed) is resent to the port for 32 s (Timer B), and the CANCEL
-# waits for a provisional reply (pjsip's pending_cancel): the next phone here
-# would take it as its own call and fail on the CANCEL that follows its
-# 100 Trying at once. Such a ring is let go, and the phone waits for its call.
-STALE_WINDOW_MS = 200
-_UAS_LET_GO_STALE = """<recv request="CANCEL" timeout="{window}" ontimeout="fresh"/>
-<send><![CDATA[
+# The replies to a CANCEL: 200 OK for it, 487 for the INVITE it ends.
+_UAS_CANCELLED = """<send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
 [last_From:]
-[last_To:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
 [last_Call-ID:]
 [last_CSeq:]
 Content-Length: 0
@@ -78,9 +72,20 @@ CSeq:[$invcseq]
 Content-Length: 0
 
 ]]></send>
-<recv request="ACK" next="end"/>
-<label id="fresh"/>
+<recv request="ACK"{next}/>
 """
+
+# A ring Asterisk gave up on before any phone answered it (no phone on the
+# port, or one killed) is resent to the port for 32 s (Timer B), and the CANCEL
+# waits for a provisional reply (pjsip's pending_cancel): the next phone here
+# would take it as its own call and fail on the CANCEL that follows its
+# 100 Trying at once. Such a ring is let go, and the phone waits for its call.
+STALE_WINDOW_MS = 200
+_UAS_LET_GO_STALE = (
+    f'<recv request="CANCEL" timeout="{STALE_WINDOW_MS}" ontimeout="fresh"/>\n'
+    + _UAS_CANCELLED.format(next=' next="end"')
+    + '<label id="fresh"/>\n'
+)
 
 # Without -m (a let-go ring would count), the phone stops after its calls.
 _UAS_COUNT_CALL = """<nop><action>
@@ -106,29 +111,7 @@ Content-Length: 0
 _UAS_BUSY = _UAS_REFUSE.format(status="486 Busy Here")
 _UAS_DECLINE = _UAS_REFUSE.format(status="603 Decline")
 
-_UAS_NO_ANSWER = """<recv request="CANCEL" timeout="{timeout}"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-<send><![CDATA[
-SIP/2.0 487 Request Terminated
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-CSeq:[$invcseq]
-Content-Length: 0
-
-]]></send>
-<recv request="ACK"/>
-"""
+_UAS_NO_ANSWER = '<recv request="CANCEL" timeout="{timeout}"/>\n' + _UAS_CANCELLED.format(next="")
 
 
 @dataclass
@@ -305,7 +288,7 @@ class SippLab:
             '<Global variables="served"/>\n'
             + _UAS_HEAD.format(dialog=_KEEP_DIALOG if keep_dialog else "")
             + _UAS_TRYING
-            + _UAS_LET_GO_STALE.format(window=STALE_WINDOW_MS)
+            + _UAS_LET_GO_STALE
             + body
             + _UAS_COUNT_CALL.format(calls=calls)
         )

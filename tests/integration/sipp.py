@@ -87,13 +87,14 @@ _UAS_LET_GO_STALE = (
     + '<label id="fresh"/>\n'
 )
 
-# Without -m (a let-go ring would count), the phone stops after its calls.
+# Without -m (a let-go ring would count), a call counts once it is the
+# phone's own; at its last, SIPp takes no new call and exits when that call
+# ends, however it ends, as -m would have it.
 _UAS_COUNT_CALL = """<nop><action>
 <add assign_to="served" value="1"/>
 <test assign_to="all_served" variable="served" compare="greater_than_equal" value="{calls}"/>
 </action></nop>
 <nop condexec="all_served"><action><exec int_cmd="stop_gracefully"/></action></nop>
-<label id="end"/>
 """
 
 _UAS_REFUSE = """<send><![CDATA[
@@ -289,8 +290,9 @@ class SippLab:
             + _UAS_HEAD.format(dialog=_KEEP_DIALOG if keep_dialog else "")
             + _UAS_TRYING
             + _UAS_LET_GO_STALE
-            + body
             + _UAS_COUNT_CALL.format(calls=calls)
+            + body
+            + '<label id="end"/>\n'
         )
         return self._run(
             name,

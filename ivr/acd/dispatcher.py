@@ -30,6 +30,7 @@ from ivr.acd.counselor_states import (
 )
 from ivr.acd.estimate import HandledCall, estimate_wait
 from ivr.acd.routing import Admission, QueueConfig, WaitingCaller, admit, next_assignment, position
+from ivr.ports import OfferResult
 
 log = logging.getLogger(__name__)
 
@@ -324,6 +325,18 @@ class Dispatcher:
         c = self.counselors.get(counselor_id)
         if c is not None and c.state is CounselorState.RESERVED and c.call_id == call_id:
             self.apply(counselor_id, Event.cancel_offer(call_id))
+
+    def settle_offer(self, call_id: str, counselor_id: str, result: OfferResult) -> None:
+        """Where a ring ended: answered; missed (the counselor's doing, the
+        caller keeps their place); or never made, the PBX's failure, not a miss
+        (166 of 180 counselors were once paused for "missed calls" when a surge
+        overloaded Asterisk's HTTP server)."""
+        if result is OfferResult.ANSWERED:
+            self.answered(call_id, counselor_id)
+        elif result is OfferResult.PBX_FAILED:
+            self.not_offered(call_id, counselor_id)
+        else:
+            self.missed(call_id, counselor_id)
 
     def leave(self, call_id: str) -> None:
         """The caller is out of line (hung up, timed out, connected elsewhere)."""

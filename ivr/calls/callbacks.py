@@ -190,18 +190,15 @@ class CallbackRunner:
             result, leg = await call.offer(
                 counselor_id, self.acd.endpoints[counselor_id], run.env.ring_seconds
             )
+            self.acd.settle_offer(ticket, counselor_id, result)
             await ctx.event("offer_result", counselor=counselor_id, result=result.value)
-            if leg is None and result is OfferResult.PBX_FAILED:
-                self.acd.not_offered(ticket, counselor_id)  # the PBX's failure, not the counselor's
-                attempt.result = AttemptResult.FAILED
-                ctx.finish(Disposition.CALLBACK_UNANSWERED, hangup_by="system")
-                return
             if leg is None:
-                self.acd.missed(ticket, counselor_id)
-                attempt.result = AttemptResult.COUNSELOR_MISSED
-                ctx.finish(Disposition.CALLBACK_UNANSWERED, hangup_by="counselor")
+                if result is OfferResult.PBX_FAILED:
+                    attempt.result, hangup_by = AttemptResult.FAILED, "system"
+                else:
+                    attempt.result, hangup_by = AttemptResult.COUNSELOR_MISSED, "counselor"
+                ctx.finish(Disposition.CALLBACK_UNANSWERED, hangup_by=hangup_by)
                 return
-            self.acd.answered(ticket, counselor_id)
             ctx.leg = leg
             dialed = await call.dial(self.ring_seconds)
             await ctx.event("callback_dialed", result=dialed.value)

@@ -171,6 +171,20 @@ async def test_a_counselor_who_misses_the_ring_costs_no_attempt_and_the_next_one
     assert results == [("counselor_missed", "queued", 0), ("connected", "done", 1)]
 
 
+async def test_a_ring_the_pbx_failed_to_make_is_not_charged_to_the_counselor() -> None:
+    records = Records([REQUEST])
+    dialer = Dialer(OfferResult.ANSWERED, counselors={"c1": OfferResult.PBX_FAILED})
+    cb = runner(records, dialer, ["c1"])
+    await cb.refresh()
+    await asyncio.wait_for(records.attempted.wait(), 5)
+    [(_, fields)] = records.callback_attempts
+    assert fields["result"] == "failed"
+    assert records.calls[dialer.calls[0].call_id].hangup_by == "system"
+    c1 = cb.acd.counselors["c1"]
+    assert (c1.state.value, c1.misses) == ("available", 0)
+    await cb.stop()
+
+
 async def test_a_request_stored_while_the_list_is_being_read_is_not_missed() -> None:
     records = Records([])
     dialer = Dialer(OfferResult.NO_ANSWER, counselors={"c1": OfferResult.ANSWERED})

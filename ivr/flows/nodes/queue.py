@@ -17,7 +17,7 @@ from ivr.flows import model
 from ivr.flows.engine import FlowRun
 from ivr.flows.nodes.conversation import talk
 from ivr.flows.promptbook import ANNOUNCE_MAX
-from ivr.ports import CallGoneError, CounselorLeg, OfferResult, QueueEvent
+from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
 
 LINE_LOST = "jeonju/line-lost"
 
@@ -262,17 +262,11 @@ async def _ring(run: FlowRun, counselor_id: str, place: _Place) -> CounselorLeg 
     # A hangup while ringing raises here; `connect`'s finally then takes the
     # caller out of line, which cancels the offer without counting it missed.
     result, leg = await run.call.offer(counselor_id, endpoint, run.env.ring_seconds)
+    # No await between the answer and this: a hangup cannot slip in and
+    # leave the counselor reserved with nobody to release them.
+    acd.settle_offer(ctx.call_id, counselor_id, result)
     if leg is not None:
-        # No await between the answer and this: a hangup cannot slip in and
-        # leave the counselor reserved with nobody to release them.
-        acd.answered(ctx.call_id, counselor_id)
         ctx.leg = leg
-    elif result is OfferResult.PBX_FAILED:
-        # 166 of 180 counselors were paused for "missed calls" when a surge
-        # overloaded Asterisk's HTTP server: the failure was the PBX's.
-        acd.not_offered(ctx.call_id, counselor_id)
-    else:
-        acd.missed(ctx.call_id, counselor_id)
     await ctx.event("offer_result", counselor=counselor_id, result=result.value)
     if leg is None:
         await ctx.queue_log(

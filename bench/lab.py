@@ -177,12 +177,14 @@ class ServiceProcess:
         with urllib.request.urlopen(url, timeout=5) as r:
             return r.read().decode().splitlines()
 
-    def metric(self, name: str) -> float | None:
-        """One unlabelled figure of the service's /metrics, or None if it has none."""
+    def metrics(self) -> dict[str, float]:
+        """The unlabelled figures of the service's /metrics, by name."""
+        found = {}
         for line in self._metrics():
-            if line.startswith(f"{name} "):
-                return float(line.rsplit(" ", 1)[1])
-        return None
+            name, _, number = line.partition(" ")
+            if not line.startswith("#") and "{" not in name:
+                found[name] = float(number)
+        return found
 
     def counselors_not_free(self, timeout: float = 15.0) -> dict[str, int]:
         """Counselors in any state but available (or logged out), from /metrics,

@@ -100,14 +100,12 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
             records = _our_records(service, prefix, expected)
             peak = procstat.memory_kib(service.pid).get("VmHWM", 0)
             stuck = service.counselors_not_free()
-            # Every ARI event is JSON built by Asterisk's one delivery thread for
-            # the app and parsed by the service: the cost app_queue never pays.
-            ari_events = service.metric("hotline_ari_event_seconds_count")
+            inside = _service_inside(service.metrics())
         else:
             records = _baseline_records(pbx, prefix, expected)
             peak = 0
             stuck = None
-            ari_events = None
+            inside = {}
         left = pbx.leftovers()
         asterisk_rss = procstat.memory_kib(asterisk).get("VmRSS", 0)
     finally:
@@ -145,11 +143,36 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         **records,
         **left,
         "counselors_not_free": sum(stuck.values()) if stuck is not None else None,
-        "ari_events_per_call": round(ari_events / per_call, 1) if ari_events is not None else None,
+        **{k: round(v / per_call, 1) if k.endswith("_per_call") and v else v for k, v in inside.items()},
         "counselors_not_free_by_state": stuck,
         "sniffer_packets": sniffer.packets,
         "sniffer_dropped": sniffer.dropped,
         "caller_prefix": prefix,
+    }
+
+
+def _service_inside(metrics: dict[str, float]) -> dict[str, float | None]:
+    """Where the service's time went, by its own /metrics over the run (it
+    starts afresh for each): ARI requests (a connection's wait included) and
+    how late its event loop ran."""
+
+    def mean_ms(name: str) -> float | None:
+        count = metrics.get(f"{name}_count")
+        return round(metrics[f"{name}_sum"] * 1000 / count, 2) if count else None
+
+    def max_ms(name: str) -> float | None:
+        found = metrics.get(f"{name}_max")
+        return round(found * 1000, 1) if found is not None else None
+
+    return {
+        # Every ARI event is JSON built by Asterisk's one delivery thread for
+        # the app and parsed by the service: the cost app_queue never pays.
+        "ari_events_per_call": metrics.get("hotline_ari_event_seconds_count"),
+        "ari_request_ms_mean": mean_ms("hotline_ari_request_seconds"),
+        "ari_request_ms_max": max_ms("hotline_ari_request_seconds"),
+        "ari_requests_in_flight_max": metrics.get("hotline_ari_requests_in_flight_max"),
+        "loop_lag_ms_mean": mean_ms("hotline_event_loop_lag_seconds"),
+        "loop_lag_ms_max": max_ms("hotline_event_loop_lag_seconds"),
     }
 
 

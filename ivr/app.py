@@ -39,6 +39,7 @@ from ivr.reports.metrics import Rules
 from ivr.service_lock import ServiceLock
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
+from ivr.timings import Durations, watch_loop_lag
 from ivr.web import app as web_app
 from ivr.web.context import FlowsSetup
 
@@ -224,6 +225,7 @@ class Hotline:
             FallbackImporter(self.records.db, queue_log, tz, s.hotline.number) if queue_log else None
         )
         self.started = time.monotonic()
+        self.loop_lag = Durations()
         self._reloads: set[asyncio.Task[None]] = set()
         self._import_task: asyncio.Task[None] | None = None
 
@@ -274,14 +276,22 @@ class Hotline:
             "# HELP hotline_asterisk_restarts_total Asterisk restarts noticed.",
             "# TYPE hotline_asterisk_restarts_total counter",
             f"hotline_asterisk_restarts_total {hub.asterisk_restarts}",
-            "# HELP hotline_ari_event_seconds Time to handle one ARI event.",
-            "# TYPE hotline_ari_event_seconds summary",
-            f"hotline_ari_event_seconds_count {hub.events_handled}",
-            f"hotline_ari_event_seconds_sum {hub.event_seconds:.6f}",
-            "# HELP hotline_ari_event_seconds_max Longest time to handle one ARI event.",
-            "# TYPE hotline_ari_event_seconds_max gauge",
-            f"hotline_ari_event_seconds_max {hub.event_seconds_max:.6f}",
         ]
+        lines += hub.event_times.exposition("hotline_ari_event_seconds", "Time to handle one ARI event.")
+        lines += self.rest.request_times.exposition(
+            "hotline_ari_request_seconds", "Time from asking Asterisk (ARI) to its answer."
+        )
+        lines += [
+            "# HELP hotline_ari_requests_in_flight ARI requests asked and not yet answered.",
+            "# TYPE hotline_ari_requests_in_flight gauge",
+            f"hotline_ari_requests_in_flight {self.rest.in_flight}",
+            "# HELP hotline_ari_requests_in_flight_max The most ARI requests in flight at once.",
+            "# TYPE hotline_ari_requests_in_flight_max gauge",
+            f"hotline_ari_requests_in_flight_max {self.rest.in_flight_max}",
+        ]
+        lines += self.loop_lag.exposition(
+            "hotline_event_loop_lag_seconds", "How late the service's timers fire (every step waits as long)."
+        )
         lines += recording_metrics(self.copier)
         return "\n".join(lines) + "\n"
 
@@ -363,6 +373,7 @@ class Hotline:
         site = web.TCPSite(runner, s.web.listen, s.web.port)
         await site.start()
         hub_task = asyncio.create_task(self.hub.run(), name="ari-events")
+        lag_task = asyncio.create_task(watch_loop_lag(self.loop_lag), name="loop-lag")
         self.recordings.start()
         if self.callbacks is not None:
             callbacks = self.callbacks
@@ -390,9 +401,10 @@ class Hotline:
                 await self.callbacks.stop()
             await self._stop_fallback()
             await self.hub.stop()
-            hub_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await hub_task
+            for task in (hub_task, lag_task):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await self.service.detach_all()
             await self.recordings.stop()
             await self.rest.close()

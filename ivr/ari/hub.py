@@ -23,6 +23,7 @@ from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService, current_call
 from ivr.errors import AriError, AriUnavailable, CallGone
 from ivr.ports import CallRecords, RecordingLog
+from ivr.timings import Durations
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,7 @@ class AriHub:
         self.stream = EventStream(rest, app, self.on_event, self.reconcile)
         self.startup_time: str | None = None
         self.asterisk_restarts = 0
-        self.events_handled = 0
-        self.event_seconds = 0.0
-        self.event_seconds_max = 0.0
+        self.event_times = Durations()
         self._recovered = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._recent: dict[tuple[str, str, str, str], None] = {}  # insertion-ordered
@@ -122,10 +121,7 @@ class AriHub:
         try:
             self._on_event(event)
         finally:
-            elapsed = time.perf_counter() - started
-            self.events_handled += 1
-            self.event_seconds += elapsed
-            self.event_seconds_max = max(self.event_seconds_max, elapsed)
+            self.event_times.add(time.perf_counter() - started)
 
     def _on_event(self, event: Event) -> None:
         kind = event["type"]

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 import aiohttp
 
 from ivr.errors import AriError, AriUnavailable, CallGone
+from ivr.timings import Durations
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,12 @@ class AriRest:
         self.headers = {"Authorization": aiohttp.encode_basic_auth(user, password)}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        # From asking to the answer, waiting for a free connection included:
+        # what a call's step waits for. More in flight than MAX_CONNECTIONS
+        # means requests queue for a connection.
+        self.request_times = Durations()
+        self.in_flight = 0
+        self.in_flight_max = 0
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -89,6 +97,18 @@ class AriRest:
         """
         clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         where = f"{method} /ari/{path.lstrip('/')}"
+        started = time.perf_counter()
+        self.in_flight += 1
+        self.in_flight_max = max(self.in_flight_max, self.in_flight)
+        try:
+            return await self._sent(method, path, where, clean, body)
+        finally:
+            self.in_flight -= 1
+            self.request_times.add(time.perf_counter() - started)
+
+    async def _sent(
+        self, method: str, path: str, where: str, clean: dict[str, str], body: dict[str, Any] | None
+    ) -> Any:
         refused = 0
         while True:
             try:

@@ -104,12 +104,25 @@ def test_metrics_show_counselors_callers_and_ari_for_monitoring(hotline: Service
 
     from tests.integration.conftest import WEB_PORT
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/metrics", timeout=5) as r:
-        assert r.headers["Content-Type"].startswith("text/plain")
-        text = r.read().decode()
-    lines = set(text.splitlines())
+    def scrape() -> set[str]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/metrics", timeout=5) as r:
+            assert r.headers["Content-Type"].startswith("text/plain")
+            return set(r.read().decode().splitlines())
+
+    lines = scrape()
     assert 'hotline_counselors{state="available"} 11' in lines
     assert 'hotline_callers_waiting{queue="general"} 0' in lines
     assert "hotline_calls_in_progress 0" in lines
     assert "hotline_ari_reconnects_total 0" in lines
     assert any(line.startswith("hotline_ari_event_seconds_count ") for line in lines)
+    values = {k: float(v) for k, _, v in (line.partition(" ") for line in lines if not line.startswith("#"))}
+    # The service has asked Asterisk things (the app's registration, the phones).
+    assert values["hotline_ari_request_seconds_count"] > 0
+    assert values["hotline_ari_requests_in_flight_max"] >= 1
+    # It times its own event loop from the start, a probe every 0.1 s.
+    deadline = time.monotonic() + 5
+    while "hotline_event_loop_lag_seconds_count 0" in lines and time.monotonic() < deadline:
+        time.sleep(0.05)
+        lines = scrape()
+    assert "hotline_event_loop_lag_seconds_count 0" not in lines
+    assert any(line.startswith("hotline_event_loop_lag_seconds_max ") for line in lines)

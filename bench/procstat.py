@@ -24,3 +24,16 @@ def memory_kib(pid: int) -> dict[str, int]:
         if name in ("VmRSS", "VmHWM"):
             out[name] = int(value.split()[0])
     return out
+
+
+def machine_seconds() -> dict[str, float]:
+    """The whole machine's CPU time so far, all cores (/proc/stat's first line):
+    busy, waiting for the disk (iowait) and taken by the hypervisor (steal). On
+    a shared virtual machine, steal and iowait say whether a slow run was ours."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, iowait, irq, softirq, steal = fields[:8]
+    return {
+        "busy": (user + nice + system + irq + softirq) / _TICKS,
+        "iowait": iowait / _TICKS,
+        "steal": steal / _TICKS,
+    }

@@ -77,6 +77,7 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         sniffer.start()
         asterisk = pbx.pid()
         cpu0 = procstat.cpu_seconds(asterisk), procstat.cpu_seconds(service.pid) if service else 0.0
+        machine0 = procstat.machine_seconds()
         started = time.monotonic()
         proc = phones.citizens(citizens, number, prefix)
         # A safety net only: each call is bounded by its scenario, and at most
@@ -90,6 +91,7 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
             proc.wait(5)
         wall = time.monotonic() - started
         cpu1 = procstat.cpu_seconds(asterisk), procstat.cpu_seconds(service.pid) if service else 0.0
+        machine1 = procstat.machine_seconds()
         time.sleep(0.5)  # the last BYEs' answers still on their way
         sniffer.stop()
         counts = read_stats(phones.stats_file)
@@ -145,6 +147,7 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         "counselors_not_free": sum(stuck.values()) if stuck is not None else None,
         **{k: round(v / per_call, 1) if k.endswith("_per_call") and v else v for k, v in inside.items()},
         "counselors_not_free_by_state": stuck,
+        **{f"machine_{k}_cores": round((machine1[k] - machine0[k]) / wall, 3) for k in machine0},
         "sniffer_packets": sniffer.packets,
         "sniffer_dropped": sniffer.dropped,
         "caller_prefix": prefix,

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from ivr import config as config_mod
-from ivr import recordings_cli
+from ivr.cli import recordings
 from ivr.errors import ConfigError, HotlineError
 from ivr.web.problems import InvalidInput
 
@@ -72,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     for verb in ("disable", "enable"):
         users_sub.add_parser(verb, help=f"{verb} a user's log-in").add_argument("username")
     users_sub.add_parser("list", help="list users")
-    recordings_cli.add_parsers(sub)
-    from ivr import reports_cli
+    recordings.add_parsers(sub)
+    from ivr.cli import reports
 
-    reports_cli.add_parsers(sub)
+    reports.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -97,10 +97,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ivr.pbx import commands
+    from ivr.cli import pbx
 
     if args.command == "pbx" and args.pbx_command == "install":
-        commands.install(_config_path(args))
+        pbx.install(_config_path(args))
         return 0
     cfg = config_mod.load(_config_path(args))
     if args.command == "check":
@@ -131,33 +131,27 @@ def _run(args: argparse.Namespace) -> int:
             return flow_commands.history(cfg, args.flow, args.diff)
         return flow_commands.rollback(cfg, args.flow, args.by)
     if args.command == "users":
-        from ivr import users_cli
+        from ivr.cli import users
 
-        return users_cli.run(cfg, args)
+        return users.run(cfg, args)
     if args.command == "recordings":
-        return recordings_cli.run_recordings(cfg, args)
+        return recordings.run_recordings(cfg, args)
     if args.command in ("voicemails", "callbacks"):
-        return recordings_cli.run_followups(cfg, args)
+        return recordings.run_followups(cfg, args)
     if args.command in ("report", "cdr"):
-        from ivr import reports_cli
+        from ivr.cli import reports
 
-        return (
-            reports_cli.report(cfg, args) if args.command == "report" else reports_cli.cdr_export(cfg, args)
-        )
+        return reports.report(cfg, args) if args.command == "report" else reports.cdr_export(cfg, args)
     if args.command == "serve":
         from ivr import app
 
         return app.serve(cfg.path)
     if args.pbx_command == "render":
-        commands.render(cfg, Path(args.out) if args.out else None)
+        pbx.render(cfg, Path(args.out) if args.out else None)
     elif args.pbx_command == "start":
-        commands.start(cfg)
+        pbx.start(cfg)
     elif args.pbx_command == "stop":
-        commands.stop(cfg)
+        pbx.stop(cfg)
     elif args.pbx_command == "status":
-        return asyncio.run(commands.status(cfg))
+        return asyncio.run(pbx.status(cfg))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -34,6 +34,9 @@ from ivr.flow_admin import env_of, known, load_flows, publish_prompts
 from ivr.flows.loader import FlowError
 from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
+from ivr.pbx.credentials import ari_password
+from ivr.pbx.credentials import password as _password
+from ivr.pbx.embedded import queue_log_path
 from ivr.recording_service import RecordingService
 from ivr.reports.metrics import Rules
 from ivr.service_lock import ServiceLock
@@ -44,42 +47,6 @@ from ivr.web import app as web_app
 from ivr.web.context import FlowsSetup
 
 log = logging.getLogger(__name__)
-
-
-def _password(cfg: LoadedConfig, kind: str) -> str | None:
-    """`asterisk.<kind>_password`, or the file it names, or the embedded PBX's generated one."""
-    a = cfg.settings.asterisk
-    value: str | None = getattr(a, f"{kind}_password")
-    file: str | None = getattr(a, f"{kind}_password_file")
-    if value:
-        return value
-    if file:
-        path = cfg.resolve(file)
-        try:
-            return path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError([f"{key_line(cfg, 'asterisk', f'{kind}_password_file')}: {exc}"]) from None
-    if kind == "ami" and not a.embedded:
-        return None
-    generated: str = getattr(embedded.load_secrets(cfg), kind)
-    return generated
-
-
-def ari_password(cfg: LoadedConfig) -> str:
-    password = _password(cfg, "ari")
-    assert password is not None
-    return password
-
-
-def queue_log_path(cfg: LoadedConfig) -> Path | None:
-    """Where Asterisk writes its queue_log, as seen from here (None: unknown)."""
-    s = cfg.settings
-    if s.fallback.queue_log:
-        return cfg.resolve(s.fallback.queue_log)
-    if s.asterisk.embedded:
-        inst = embedded.instance_for(cfg)
-        return inst.host(inst.dirs.log) / "queue_log"
-    return None
 
 
 def preflight(cfg: LoadedConfig) -> list[str]:

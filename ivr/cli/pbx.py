@@ -57,8 +57,8 @@ def stop(cfg: LoadedConfig) -> None:
 
 async def status(cfg: LoadedConfig) -> int:
     """Print what an admin checks first; exit 1 when something is down."""
-    from ivr.app import ari_password
     from ivr.ari.rest import AriRest
+    from ivr.pbx.credentials import ari_password
 
     a = cfg.settings.asterisk
     ok = True

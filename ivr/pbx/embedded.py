@@ -74,6 +74,17 @@ def load_secrets(cfg: LoadedConfig) -> secrets.Secrets:
     return secrets.load_or_create(cfg.resolve(cfg.settings.storage.state_dir), phones)
 
 
+def queue_log_path(cfg: LoadedConfig) -> Path | None:
+    """Where Asterisk writes its queue_log, as seen from here (None: unknown)."""
+    s = cfg.settings
+    if s.fallback.queue_log:
+        return cfg.resolve(s.fallback.queue_log)
+    if s.asterisk.embedded:
+        inst = instance_for(cfg)
+        return inst.host(inst.dirs.log) / "queue_log"
+    return None
+
+
 def render_instance(cfg: LoadedConfig, inst: Instance) -> None:
     """Config files and prompts into the instance, owned so Asterisk can use them."""
     if not install.is_installed(inst.root):

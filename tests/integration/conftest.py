@@ -261,7 +261,7 @@ def ari_get(cfg: config_mod.LoadedConfig, path: str) -> Any:
     """GET an ARI resource of the test Asterisk, as an admin would look."""
     import base64
 
-    from ivr.app import ari_password
+    from ivr.pbx.credentials import ari_password
 
     a = cfg.settings.asterisk
     token = base64.b64encode(f"{a.ari_user}:{ari_password(cfg)}".encode()).decode()

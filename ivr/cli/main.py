@@ -8,8 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+# `import ivr.cli.x as x`, not `from ivr.cli import x`: the package's __init__ imports this module.
+import ivr.cli.recordings as recordings
 from ivr import config as config_mod
-from ivr.cli import recordings
 from ivr.errors import ConfigError, HotlineError
 from ivr.web.problems import InvalidInput
 
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         users_sub.add_parser(verb, help=f"{verb} a user's log-in").add_argument("username")
     users_sub.add_parser("list", help="list users")
     recordings.add_parsers(sub)
-    from ivr.cli import reports
+    import ivr.cli.reports as reports
 
     reports.add_parsers(sub)
     args = parser.parse_args(argv)
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ivr.cli import pbx
+    import ivr.cli.pbx as pbx
 
     if args.command == "pbx" and args.pbx_command == "install":
         pbx.install(_config_path(args))
@@ -131,7 +132,7 @@ def _run(args: argparse.Namespace) -> int:
             return flow_commands.history(cfg, args.flow, args.diff)
         return flow_commands.rollback(cfg, args.flow, args.by)
     if args.command == "users":
-        from ivr.cli import users
+        import ivr.cli.users as users
 
         return users.run(cfg, args)
     if args.command == "recordings":
@@ -139,7 +140,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command in ("voicemails", "callbacks"):
         return recordings.run_followups(cfg, args)
     if args.command in ("report", "cdr"):
-        from ivr.cli import reports
+        import ivr.cli.reports as reports
 
         return reports.report(cfg, args) if args.command == "report" else reports.cdr_export(cfg, args)
     if args.command == "serve":

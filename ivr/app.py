@@ -39,10 +39,10 @@ from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
 from ivr.recording_service import RecordingService
 from ivr.reports.metrics import Rules
-from ivr.service_lock import ServiceLock
+from ivr.runtime.service_lock import ServiceLock
+from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
-from ivr.timings import Durations, watch_loop_lag
 from ivr.web import app as web_app
 from ivr.web.context import FlowsSetup
 
@@ -382,7 +382,7 @@ class Hotline:
 
 def serve(config_path: Path) -> int:
     cfg = config_mod.load(config_path)
-    from ivr import logs
+    from ivr.runtime import logs
 
     logs.setup(cfg.settings.service.log_level)
     # Before anything is checked, started or written: a second copy disturbs nothing

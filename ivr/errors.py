@@ -37,7 +37,7 @@ class ConfigError(HotlineError):
 
 
 class AlreadyServing(HotlineError):
-    """Another service already serves this Stasis application (see service_lock.py)."""
+    """Another service already serves this Stasis application (see runtime/service_lock.py)."""
 
 
 class PbxError(HotlineError):

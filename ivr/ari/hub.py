@@ -23,7 +23,7 @@ from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService, current_call
 from ivr.errors import AriError, AriUnavailable, CallGone
 from ivr.ports import CallRecords, RecordingLog
-from ivr.timings import Durations
+from ivr.runtime.timings import Durations
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from ivr.errors import AriError, AriUnavailable, CallGone
-from ivr.timings import Durations
+from ivr.runtime.timings import Durations
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ goodbye, hangup, a counselor leaving, or a fault.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -28,11 +27,9 @@ from ivr.ports import (
     PbxUnreachableError,
     WaitingPlace,
 )
+from ivr.runtime.logs import current_call  # set for each call's task: its log lines carry the id
 
 log = logging.getLogger(__name__)
-
-# Carried into every log line of a call's task (see ivr.logs).
-current_call: contextvars.ContextVar[str] = contextvars.ContextVar("current_call", default="-")
 
 
 class CallService:

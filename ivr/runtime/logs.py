@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import sys
 
-from ivr.calls.service import current_call
+# The call a task is working for ("-": none). Set by ivr/calls/service.py as it
+# starts each call's task; asyncio copies it into every task that task creates.
+current_call: contextvars.ContextVar[str] = contextvars.ContextVar("current_call", default="-")
 
 
 class _CallIdFilter(logging.Filter):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ivr.errors import AlreadyServing
-from ivr.service_lock import ServiceLock
+from ivr.runtime.service_lock import ServiceLock
 
 URL = "http://127.0.0.1:8088"
 
@@ -23,7 +23,7 @@ def test_given_a_running_service_when_a_second_copy_starts_then_it_is_refused_na
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from ivr.service_lock import ServiceLock; "
+            "import sys, time; from pathlib import Path; from ivr.runtime.service_lock import ServiceLock; "
             f"lock = ServiceLock({URL!r}, 'hotline', Path({str(tmp_path)!r})); lock.acquire(); "
             "print('held', flush=True); sys.stdin.read()",
         ],

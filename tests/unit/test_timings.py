@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from ivr.timings import Durations, watch_loop_lag
+from ivr.runtime.timings import Durations, watch_loop_lag
 
 
 def test_durations_count_total_and_longest_in_prometheus_text() -> None:

@@ -22,7 +22,7 @@ from typing import Any
 from bench import baseline
 from bench.ports import Ports
 from ivr import config as config_mod
-from ivr.flow_admin import load_flows, publish_prompts
+from ivr.admin.flows import load_flows, publish_prompts
 from ivr.flows.promptbook import PromptBook
 from ivr.pbx import embedded, install, render
 from ivr.prompts import tts

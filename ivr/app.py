@@ -21,6 +21,8 @@ from aiohttp import web
 
 from ivr import config as config_mod
 from ivr.acd import build as acd_build
+from ivr.admin.flows import env_of, known, load_flows, publish_prompts
+from ivr.admin.recordings import RecordingService
 from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
@@ -30,14 +32,12 @@ from ivr.calls.recording_copier import recording_metrics
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig, key_line
 from ivr.errors import ConfigError, HotlineError
-from ivr.flow_admin import env_of, known, load_flows, publish_prompts
 from ivr.flows.loader import FlowError
 from ivr.flows.registry import FlowRegistry
 from ivr.pbx import embedded
 from ivr.pbx.credentials import ari_password
 from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
-from ivr.recording_service import RecordingService
 from ivr.reports.metrics import Rules
 from ivr.runtime.service_lock import ServiceLock
 from ivr.runtime.timings import Durations, watch_loop_lag

@@ -1,6 +1,6 @@
 """One flow's text from an admin's editor to the service: check, publish, roll back, compare, draw.
 
-The web desk's flow pages use these. Every step is the CLI's own (flow_admin.py):
+The web desk's flow pages use these. Every step is the CLI's own (admin/flows.py):
 the same loader with its file:line errors, the same versions store, diff and
 drawing. A draft is judged together with the folder's other flows as they are
 on disk, so what passes here is what the service will load; only a draft that
@@ -16,8 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ivr.config import LoadedConfig
-from ivr.flow_admin import (
+from ivr.admin.flows import (
     database,
     draw,
     flows_dir,
@@ -27,6 +26,7 @@ from ivr.flow_admin import (
     version_diff,
     write_atomically,
 )
+from ivr.config import LoadedConfig
 from ivr.flows.graph import to_dot
 from ivr.flows.loader import Loaded, load_file
 from ivr.flows.registry import flow_files, load_dir

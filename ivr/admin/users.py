@@ -19,8 +19,8 @@ from typing import Any
 
 import sqlite_utils
 
+from ivr.admin.passwords import hash_password, policy_problems
 from ivr.web import audit
-from ivr.web.passwords import hash_password, policy_problems
 from ivr.web.problems import InvalidInput, NoSuchUser, UserExists
 from ivr.web.schema import open_file, stamp, utc_now
 

@@ -6,9 +6,9 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ivr.admin.recordings import policy_of
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
-from ivr.recording_service import policy_of
 from ivr.store import followups, purge, recordings
 from ivr.web.audit import os_user
 

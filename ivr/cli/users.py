@@ -6,9 +6,9 @@ import argparse
 import getpass
 import sys
 
+from ivr.admin import users
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
-from ivr.web import users
 
 
 def _password(from_stdin: bool) -> str:

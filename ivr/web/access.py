@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from ivr.web.users import ROLES
+from ivr.admin.users import ROLES
 
 H = TypeVar("H", bound=Callable[[web.Request], Awaitable[web.StreamResponse]])
 _ATTR = "_desk_access"

@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 import sqlite_utils
 from aiohttp import web
 
-from ivr.web import audit, users
+from ivr.admin import users
+from ivr.admin.passwords import hash_password
+from ivr.web import audit
 from ivr.web.access import allow
 from ivr.web.context import DESK, client_ip, user_of
 from ivr.web.pages import render, see_other
-from ivr.web.passwords import hash_password
 from ivr.web.problems import Forbidden, InvalidInput, NoSuchUser, UserExists
 
 DONE = {

@@ -13,13 +13,13 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.admin.users import User
 from ivr.config import LoadedConfig, ScorecardSettings
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.web.ratelimit import AttemptTurns
 from ivr.web.schema import Clock
 from ivr.web.sessions import Session, SessionStore
-from ivr.web.users import User
 
 
 @dataclass(frozen=True)

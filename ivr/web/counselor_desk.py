@@ -18,6 +18,7 @@ from aiohttp import web
 from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
 from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
+from ivr.admin.users import User
 from ivr.calls.keycodes import IN_CALL_CODES
 from ivr.store.caller_history import call_row, caller_context, last_call_of
 from ivr.web import audit, live
@@ -27,7 +28,6 @@ from ivr.web.pages import json_body, render, see_other
 from ivr.web.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
 from ivr.web.reads import local_midnight, read
 from ivr.web.schema import parse_stamp, stamp
-from ivr.web.users import User
 from ivr.web.wallboard import counselor_json
 
 TOPICS = {

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from ivr import flow_drafts as drafts
+from ivr.admin import drafts
 from ivr.web.context import DESK, FlowsSetup
 from ivr.web.pages import render
 from ivr.web.problems import InvalidInput, NoSuchFlow

@@ -1,7 +1,7 @@
 """What an admin does to a flow from its page: check, simulate, publish, roll back.
 
 Check and simulate judge the editor's draft and change nothing. Publish and
-rollback go through flow_drafts (the CLI's checker, versions and atomic
+rollback go through admin/drafts.py (the CLI's checker, versions and atomic
 write): a draft with errors is refused with them and the file stays as it
 was; a good one is written, versioned, audit-logged with who, and handed to
 the running service, which takes it for new calls.
@@ -18,7 +18,7 @@ import sqlite_utils
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from ivr import flow_drafts as drafts
+from ivr.admin import drafts
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError
 from ivr.web import audit

@@ -11,7 +11,7 @@ import asyncio
 
 from aiohttp import web
 
-from ivr import flow_drafts as drafts
+from ivr.admin import drafts
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError
 from ivr.web import flows_actions

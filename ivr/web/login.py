@@ -8,14 +8,15 @@ from urllib.parse import urlsplit
 import sqlite_utils
 from aiohttp import web
 
-from ivr.web import audit, ratelimit, users
+from ivr.admin import users
+from ivr.admin.passwords import dummy_hash, verify_password
+from ivr.admin.users import User
+from ivr.web import audit, ratelimit
 from ivr.web.access import logged_in, public
 from ivr.web.context import DESK, SESSION, client_ip, session_of, user_of
 from ivr.web.pages import render, see_other
-from ivr.web.passwords import dummy_hash, verify_password
 from ivr.web.problems import TooManyAttempts
 from ivr.web.sessions import clear_cookie, set_cookie
-from ivr.web.users import User
 
 WRONG = "아이디 또는 비밀번호가 맞지 않습니다. · The username or password is wrong."
 DISABLED = (

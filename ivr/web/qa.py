@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 from aiohttp import web
 
+from ivr.admin.users import User
 from ivr.store.qa_scores import add_score, mark_read
 from ivr.store.recording_search import PAGE_SIZE, RecordingFilter, call_for_review, search
 from ivr.web import audit
@@ -28,7 +29,6 @@ from ivr.web.qa_scoring import FEEDBACK_MAX, score
 from ivr.web.reads import read
 from ivr.web.recording_files import may_hear
 from ivr.web.timeline_view import timeline
-from ivr.web.users import User
 
 DEFAULT_DAYS = 7
 FLAGS = {"": "전체 · All", "yes": "표시된 통화만 · Flagged only", "no": "표시 없는 통화만 · Not flagged"}

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ivr.admin.users import User
 from ivr.store.recording_search import recording_of
 from ivr.web import audit
 from ivr.web.access import allow
@@ -26,7 +27,6 @@ from ivr.web.byte_ranges import RangeNotSatisfiable, parse_range
 from ivr.web.context import DESK, client_ip, user_of
 from ivr.web.problems import NoSuchRecording, NotLoggedIn, RecordingGone
 from ivr.web.reads import read
-from ivr.web.users import User
 from ivr.web.waveform import peaks
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 import sqlite_utils
 from aiohttp import web
 
+from ivr.admin import users
+from ivr.admin.users import User
 from ivr.store.db import Database
-from ivr.web import users
 from ivr.web.schema import Clock, parse_stamp, stamp
-from ivr.web.users import User
 
 COOKIE = "hotline_session"
 IDLE = timedelta(hours=8)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from ivr.web import users
+from ivr.admin import users
 from tests.integration.conftest import WEB_PORT, Service, hotline, lab, pbx
 
 __all__ = ["hotline", "lab", "pbx"]  # fixtures, shared with the integration tests

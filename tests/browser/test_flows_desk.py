@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from ivr.web import users
+from ivr.admin import users
 from tests.browser.conftest import BASE, PASSWORD, Windows, screenshot
 from tests.integration.conftest import Service
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, Request, expect
 
-from ivr.web import users
+from ivr.admin import users
 from tests.browser.conftest import BASE, PASSWORD, Windows, screenshot
 from tests.integration.conftest import Service
 

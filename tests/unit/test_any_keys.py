@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ivr.admin.flows import known
 from ivr.calls.context import Disposition
-from ivr.flow_admin import known
 from ivr.flows.registry import load_dir
 from ivr.ports import OfferResult
 from tests.unit.fakes import settled

@@ -11,8 +11,8 @@ import pytest
 
 from ivr import config
 from ivr.acd.dispatcher import Dispatcher
+from ivr.admin.flows import env_of, known
 from ivr.calls.service import CallService
-from ivr.flow_admin import env_of, known
 from ivr.flows.registry import FlowRegistry, load_dir
 from ivr.ports import CallFacts, OfferResult
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher, settled

@@ -19,12 +19,12 @@ from ivr import config
 from ivr.acd.counselor_model import Counselor, CounselorRules
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.routing import QueueConfig
+from ivr.admin import users
+from ivr.admin.flows import load_flows
 from ivr.config import LoadedConfig
-from ivr.flow_admin import load_flows
 from ivr.flows.registry import FlowRegistry
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
-from ivr.web import users
 from ivr.web.context import FlowsSetup
 from ivr.web.desk import build_desk
 from ivr.web.schema import create_schema

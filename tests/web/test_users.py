@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from ivr.web import users
-from ivr.web.passwords import hash_password, verify_password
+from ivr.admin import users
+from ivr.admin.passwords import hash_password, verify_password
 from ivr.web.problems import InvalidInput, NoSuchUser, UserExists
 from tests.web.conftest import PASSWORD, Desk, login
 

@@ -1,30 +1,30 @@
-"""Admin tools for the call flows: `ivr flows check | simulate | publish | history | rollback`."""
+"""The call flows of config.yaml's folder: load and cross-check them, render their
+prompts, simulate a call, keep published versions, tell the service.
+
+Shared by `ivr flows` (ivr/cli/flows.py), the service (ivr/app.py) and the
+desk's flow pages (drafts.py).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import difflib
-import getpass
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from ivr.acd import build as acd_build
 from ivr.acd.dispatcher import Dispatcher
 from ivr.config import LoadedConfig, Settings
 from ivr.errors import HotlineError
 from ivr.flows.engine import Department, FlowEnv, Queue
-from ivr.flows.loader import FlowError, Known, Loaded, load_file
+from ivr.flows.loader import Known, Loaded
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
-from ivr.flows.simulate import parse_keys, simulate
+from ivr.flows.simulate import simulate
 from ivr.ports import CallFacts
-from ivr.prompts import tts
 from ivr.store import flow_versions
 
 
@@ -62,37 +62,6 @@ def publish_prompts(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> int:
         return 0
     recorded = cfg.path.parent / "prompts" / "recorded"
     return sum(write_flow_prompts(PromptBook.of(item.flow), sounds, recorded) for item in loaded.values())
-
-
-def check(cfg: LoadedConfig, files: list[str], render: bool = True) -> int:
-    """Validate flow files (all of callflows/ by default); render their prompts."""
-    paths = [Path(f) for f in files] or list(flow_files(flows_dir(cfg)).values())
-    cross = known(cfg)
-    errors = 0
-    books = []
-    for path in paths:
-        try:
-            loaded = load_file(path, cross)
-        except FlowError as exc:
-            errors += len(exc.problems)
-            for line in exc.problems:
-                print(line)
-            continue
-        for line in loaded.warnings:
-            print(line)
-        books.append(PromptBook.of(loaded.flow))
-        print(f"{path}: OK ({len(loaded.flow.nodes)} nodes, {len(loaded.flow.prompts)} prompts)")
-    if errors:
-        print(f"{errors} error(s)", file=sys.stderr)
-        return 1
-    if render:
-        texts = {(s.text, s.language) for b in books for s in b.sounds.values() if s.text}
-        for i, (text, lang) in enumerate(sorted(texts), 1):
-            tts.render(text, lang)
-            if sys.stdout.isatty():
-                print(f"\rrendering prompts: {i}/{len(texts)}", end="", flush=True)
-        print(f"{len(texts)} prompts rendered (cached)" + (" " * 10 if sys.stdout.isatty() else ""))
-    return 0
 
 
 def env_of(cfg: LoadedConfig, registry: FlowRegistry, now: Callable[[], datetime]) -> FlowEnv:
@@ -134,46 +103,6 @@ async def simulate_loaded(
         repeat=repeat,
         strikes=strikes,
     )
-
-
-def run_simulation(
-    cfg: LoadedConfig,
-    flow: str,
-    at: str | None,
-    caller: str,
-    digits: str,
-    counselor: str = "answer",
-    repeat: bool = False,
-    strikes: int = 0,
-) -> int:
-    s = cfg.settings
-    tz = ZoneInfo(s.hotline.timezone)
-    try:
-        when = datetime.fromisoformat(at).replace(tzinfo=tz) if at else datetime.now(tz)
-    except ValueError:
-        raise HotlineError(f"--at {at!r}: use a date and time such as '2026-09-25 10:00'") from None
-    try:
-        keys = parse_keys(digits)
-    except ValueError as exc:
-        raise HotlineError(f"--digits: {exc}") from None
-    print(f"simulating {flow} at {when:%Y-%m-%d %H:%M (%a)} from {caller}, keys {digits or '(none)'}")
-    facts = asyncio.run(
-        simulate_loaded(
-            cfg,
-            load_flows(cfg),
-            flow,
-            when,
-            caller=caller,
-            keys=keys,
-            say=print,
-            counselor=counselor,
-            repeat=repeat,
-            strikes=strikes,
-        )
-    )
-    print(f"path: {' > '.join(facts.ivr_path)}")
-    print(f"ended: {facts.disposition}" + (f", topic {facts.topic}" if facts.topic else ""))
-    return 0
 
 
 def _simulated_counselors(s: Settings) -> Dispatcher:
@@ -232,41 +161,22 @@ def draw(dot: str, fmt: str = "svg") -> bytes:
     return result.stdout
 
 
-def publish(cfg: LoadedConfig, by: str | None, note: str) -> int:
-    """Validate every flow, render prompts, keep a version, tell the service."""
+def publish_folder(cfg: LoadedConfig, who: str, note: str) -> tuple[list[tuple[str, int]], int]:
+    """Validate every flow, render its prompts, keep a version of each changed one.
+
+    Returns (flow, version) of every flow that changed and the count of prompts
+    in place. FlowError, nothing kept, if any flow is wrong.
+    """
     loaded = load_flows(cfg)
     count = publish_prompts(cfg, loaded)
-    who = by or os.environ.get("SUDO_USER") or getpass.getuser()
-    changed = record_versions(cfg, loaded, who, note)
-    for name, version in changed:
-        print(f"published {name} version {version} (by {who})")
-    if not changed:
-        print("no flow changed since the last publish")
-    print(f"{count} prompts in place")
-    _notify(cfg)
-    return 0
+    return record_versions(cfg, loaded, who, note), count
 
 
-def history(cfg: LoadedConfig, flow: str, diff: int | None) -> int:
-    db = cfg.resolve(cfg.settings.storage.database)
-    versions = flow_versions.versions(db, flow)
-    if not versions:
-        print(f"{flow}: never published")
-        return 1
-    if diff is None:
-        for v in versions:
-            print(f"v{v['version']:<4} {v['published_at']}  {v['published_by']:<12} {v['note'] or ''}")
-        return 0
-    by_number = {v["version"]: v for v in versions}
-    if diff not in by_number:
-        raise HotlineError(f"{flow} has no version {diff}")
-    before = by_number.get(diff - 1, {"source": ""})["source"]
-    sys.stdout.writelines(version_diff(flow, (diff - 1, before), (diff, by_number[diff]["source"])))
-    return 0
+def restore_previous(cfg: LoadedConfig, flow: str) -> tuple[int, Path]:
+    """Put the version before the last published one back in callflows/: (its number, the file).
 
-
-def rollback(cfg: LoadedConfig, flow: str, by: str | None) -> int:
-    """Put the previous version back in callflows/ and publish it."""
+    HotlineError if there is none; FlowError, file untouched, if it no longer fits config.yaml.
+    """
     db = cfg.resolve(cfg.settings.storage.database)
     versions = flow_versions.versions(db, flow)
     if len(versions) < 2:
@@ -276,31 +186,15 @@ def rollback(cfg: LoadedConfig, flow: str, by: str | None) -> int:
     # An old version may no longer fit config.yaml: refuse it before the file changes.
     load_dir(flows_dir(cfg), known(cfg), drafts={flow: previous["source"]})
     write_atomically(path, previous["source"])
-    print(f"{flow}: restored version {previous['version']} into {path}")
-    return publish(cfg, by, f"rollback to v{previous['version']}")
+    return previous["version"], path
 
 
-def graph(cfg: LoadedConfig, flow: str, out: str) -> int:
-    """Draw a flow with Graphviz; `-o x.dot` writes the DOT text itself."""
-    from ivr.flows.graph import to_dot
-
-    loaded = load_file(flows_dir(cfg) / f"{flow}.yaml", known(cfg))
-    dot = to_dot(loaded.flow)
-    target = Path(out)
-    if target.suffix == ".dot":
-        target.write_text(dot, encoding="utf-8")
-    else:
-        target.write_bytes(draw(dot, target.suffix.lstrip(".") or "svg"))
-    print(f"{flow}: {len(loaded.flow.nodes)} nodes drawn into {target}")
-    return 0
-
-
-def _notify(cfg: LoadedConfig) -> None:
+def notify_service(cfg: LoadedConfig) -> int | None:
+    """SIGHUP the running service so it takes the flows on disk for new calls: its pid, or None."""
     pid_file = cfg.resolve(cfg.settings.storage.state_dir) / "ivr.pid"
     try:
         pid = int(pid_file.read_text())
         os.kill(pid, signal.SIGHUP)
     except (OSError, ValueError):
-        print("the service is not running: it takes these flows when it starts")
-        return
-    print(f"the running service (pid {pid}) takes the new flows for new calls")
+        return None
+    return pid

@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{cfg.path}: OK ({len(cfg.settings.counselors)} counselors)")
         return 0
     if args.command == "flows":
-        from ivr.admin import flows as flow_commands
+        import ivr.cli.flows as flow_commands
 
         c = args.flows_command
         if c == "check":

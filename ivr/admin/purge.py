@@ -3,7 +3,7 @@
 Used by `ivr recordings purge` (a dry run unless --apply) and by the running
 service once a day at `retention.purge_at`. A purge writes an `audit` row when
 the desk's audit table exists, besides the recordings row's own
-purged_at / purged_by / purge_reason.
+purged_at / purged_by / purge_reason (both written by store/recordings.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import sqlite_utils
 
 from ivr.calls.retention import Decision, Kept, RetentionPolicy, decide
 from ivr.errors import StoreError
+from ivr.store import recordings
 from ivr.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -67,10 +68,7 @@ def purge(
     apply: bool,
 ) -> PurgeReport:
     """Judge every stored recording at `now`; with `apply`, delete what retention lets go."""
-    rows = db.query(
-        "SELECT r.*, c.flagged AS flagged, c.category AS call_category FROM recordings r "
-        "LEFT JOIN calls c ON c.id = r.call_id WHERE r.status = 'stored' ORDER BY r.recorded_at, r.id"
-    )
+    rows = recordings.stored_with_call(db)
     report = PurgeReport(applied=apply)
     for row in rows:
         decision = decide(_kept(row), policy, now)
@@ -93,22 +91,7 @@ def _purge_one(
     # Stamped with the real time, even when judged "as of" another (a dry look ahead).
     real = datetime.now(UTC)
     at = real.astimezone(now.tzinfo).isoformat(timespec="seconds")
-    with db.conn:
-        db.execute(
-            "UPDATE recordings SET status = 'purged', purged_at = ?, purged_by = ?, purge_reason = ? "
-            "WHERE id = ? AND status = 'stored'",
-            [at, by, decision.reason, row["id"]],
-        )
-        if db.table("audit").exists():
-            db.table("audit").insert(
-                {
-                    "at": real.isoformat(timespec="seconds"),
-                    "actor": by,
-                    "action": "recording_purged",
-                    "target": row["call_id"],
-                    "detail": f"{row['name']}: {decision.reason}",
-                }
-            )
+    recordings.mark_purged(db, row, decision.reason, by=by, at=at, real=real)
 
 
 def next_run(now: datetime, purge_at: str) -> datetime:

@@ -7,13 +7,13 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ivr.admin.purge import purge_daily
 from ivr.ari.recordings import AriRecordingSource
 from ivr.ari.rest import AriRest
 from ivr.calls.recording_copier import RecordingCopier, stop
 from ivr.calls.retention import RetentionPolicy
 from ivr.config import LoadedConfig
 from ivr.store.calls import SqliteCallRecords
-from ivr.store.purge import purge_daily
 from ivr.store.recordings import SqliteRecordingArchive
 
 

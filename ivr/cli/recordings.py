@@ -6,10 +6,11 @@ import argparse
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ivr.admin import purge
 from ivr.admin.recordings import policy_of
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
-from ivr.store import followups, purge, recordings
+from ivr.store import followups, recordings
 from ivr.web.audit import os_user
 
 

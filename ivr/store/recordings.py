@@ -8,6 +8,7 @@ on their own connection, safe beside a running service thanks to WAL).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -162,3 +163,34 @@ def listing(
         args.append(call_id)
     sql = "SELECT * FROM recordings" + (f" WHERE {' AND '.join(where)}" if where else "")
     return [dict(r) for r in db.query(sql + " ORDER BY recorded_at DESC, id DESC", args)]
+
+
+def stored_with_call(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    """Every stored recording, oldest first, with its call's `flagged` and `call_category`."""
+    return db.query(
+        "SELECT r.*, c.flagged AS flagged, c.category AS call_category FROM recordings r "
+        "LEFT JOIN calls c ON c.id = r.call_id WHERE r.status = 'stored' ORDER BY r.recorded_at, r.id"
+    )
+
+
+def mark_purged(
+    db: sqlite_utils.Database, row: dict[str, Any], reason: str, *, by: str, at: str, real: datetime
+) -> None:
+    """A purged recording's row: when (`at`, local), by whom and why; an audit row too when
+    the desk's audit table exists (stamped `real`, UTC). One transaction."""
+    with db.conn:
+        db.execute(
+            "UPDATE recordings SET status = 'purged', purged_at = ?, purged_by = ?, purge_reason = ? "
+            "WHERE id = ? AND status = 'stored'",
+            [at, by, reason, row["id"]],
+        )
+        if db.table("audit").exists():
+            db.table("audit").insert(
+                {
+                    "at": real.isoformat(timespec="seconds"),
+                    "actor": by,
+                    "action": "recording_purged",
+                    "target": row["call_id"],
+                    "detail": f"{row['name']}: {reason}",
+                }
+            )

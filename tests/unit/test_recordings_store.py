@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ivr.admin import purge
 from ivr.calls.retention import RetentionPolicy
 from ivr.errors import HotlineError
 from ivr.ports import CallFacts
-from ivr.store import followups, purge, recordings
+from ivr.store import followups, recordings
 from ivr.store.calls import SqliteCallRecords
 from ivr.web.schema import create_schema as create_desk_schema
 from tests.unit.test_recording_files import wav_bytes

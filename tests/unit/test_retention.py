@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr import config
+from ivr.admin.purge import next_run
 from ivr.calls.retention import Kept, RetentionPolicy, decide
 from ivr.errors import ConfigError
-from ivr.store.purge import next_run
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=SEOUL)

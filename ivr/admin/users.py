@@ -20,9 +20,10 @@ from typing import Any
 import sqlite_utils
 
 from ivr.admin.passwords import hash_password, policy_problems
-from ivr.web import audit
+from ivr.store import audit
+from ivr.store.desk_schema import open_file
+from ivr.store.stamps import stamp, utc_now
 from ivr.web.problems import InvalidInput, NoSuchUser, UserExists
-from ivr.web.schema import open_file, stamp, utc_now
 
 ROLES: dict[str, str] = {
     "admin": "시스템 관리자 · Administrator",

@@ -11,7 +11,7 @@ from ivr.admin.recordings import policy_of
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.store import followups, recordings
-from ivr.web.audit import os_user
+from ivr.store.audit import os_user
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlite_utils
 
-from ivr.web.schema import stamp
+from ivr.store.stamps import stamp
 
 
 def record(

@@ -2,20 +2,18 @@
 
 `create_schema` is idempotent: the server runs it at start-up through the
 shared writer thread, and each `ivr users` command runs it on its own
-connection, so either may be the first to touch the file.
+connection, so either may be the first to touch the file. The rows are
+read and written by users.py, audit.py, sessions.py and login_attempts.py
+beside this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
 from ivr.store.qa_scores import create_qa_schema
-
-Clock = Callable[[], datetime]
 
 # name: (columns, primary key, not-null columns, indexes)
 _TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
@@ -95,16 +93,3 @@ def open_file(path: Path) -> sqlite_utils.Database:
     with db.atomic():
         create_schema(db)
     return db
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def stamp(at: datetime) -> str:
-    """UTC ISO text: one format, so stored times compare as strings."""
-    return at.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def parse_stamp(text: str) -> datetime:
-    return datetime.fromisoformat(text)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, tzinfo
 from typing import TypeVar
 
 import sqlite_utils
@@ -31,8 +30,3 @@ async def read(db: Database, fn: Callable[[sqlite_utils.Database], T]) -> T:
             conn.close()
 
     return await asyncio.to_thread(run)
-
-
-def local_midnight(now: datetime, timezone: tzinfo) -> datetime:
-    """The start of today where the call center is."""
-    return now.astimezone(timezone).replace(hour=0, minute=0, second=0, microsecond=0)

@@ -4,6 +4,7 @@ The cookie carries `secrets.token_urlsafe(32)`; the table keeps only its
 SHA-256, so a copy of the database file opens no session. A session expires
 after 8 hours without use. A pre-login session (username NULL) exists only
 to carry the log-in form's CSRF token; log-in replaces it with a new id.
+The cookie itself is the desk's (ivr/web/cookies.py).
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
-from aiohttp import web
 
 from ivr.admin import users
 from ivr.admin.users import User
 from ivr.store.db import Database
-from ivr.web.schema import Clock, parse_stamp, stamp
+from ivr.store.stamps import Clock, parse_stamp, stamp
 
-COOKIE = "hotline_session"
 IDLE = timedelta(hours=8)
 # A request within a minute of the last refresh does not write again.
 _REFRESH_STEP = timedelta(minutes=1)
@@ -119,12 +118,3 @@ class SessionStore:
             db.execute("DELETE FROM sessions WHERE expires_at <= ?", [now])
 
         await self._db.run(delete)
-
-
-def set_cookie(response: web.StreamResponse, token: str, secure: bool) -> None:
-    """No Max-Age: the cookie ends with the browser; the server ends the session after 8 idle hours."""
-    response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="Strict", secure=secure or None)
-
-
-def clear_cookie(response: web.StreamResponse, secure: bool) -> None:
-    response.del_cookie(COOKIE, path="/", httponly=True, samesite="Strict", secure=secure or None)

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from ivr.admin import users
 from ivr.admin.passwords import hash_password
-from ivr.web import audit
+from ivr.store import audit
 from ivr.web.access import allow
 from ivr.web.context import DESK, client_ip, user_of
 from ivr.web.pages import render, see_other

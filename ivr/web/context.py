@@ -17,9 +17,9 @@ from ivr.admin.users import User
 from ivr.config import LoadedConfig, ScorecardSettings
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
-from ivr.web.ratelimit import AttemptTurns
-from ivr.web.schema import Clock
-from ivr.web.sessions import Session, SessionStore
+from ivr.store.sessions import Session, SessionStore
+from ivr.store.stamps import Clock
+from ivr.web.login_turns import AttemptTurns
 
 
 @dataclass(frozen=True)

@@ -20,15 +20,16 @@ from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin.users import User
 from ivr.calls.keycodes import IN_CALL_CODES
+from ivr.store import audit
 from ivr.store.caller_history import call_row, caller_context, last_call_of
-from ivr.web import audit, live
+from ivr.store.reads import read
+from ivr.store.stamps import parse_stamp, stamp
+from ivr.web import live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
 from ivr.web.pages import json_body, render, see_other
 from ivr.web.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
-from ivr.web.reads import local_midnight, read
-from ivr.web.schema import parse_stamp, stamp
-from ivr.web.wallboard import counselor_json
+from ivr.web.wallboard import counselor_json, local_midnight
 
 TOPICS = {
     "general": "일반 민원",

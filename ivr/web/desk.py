@@ -23,8 +23,12 @@ from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.config import QaSettings, ScorecardSettings
 from ivr.reports.metrics import Rules
+from ivr.store import login_attempts
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
+from ivr.store.desk_schema import create_schema
+from ivr.store.sessions import SessionStore
+from ivr.store.stamps import Clock, utc_now
 from ivr.web import (
     admin_users,
     counselor_desk,
@@ -32,7 +36,6 @@ from ivr.web import (
     live,
     login,
     qa,
-    ratelimit,
     recording_files,
     reports_page,
     wallboard,
@@ -40,10 +43,9 @@ from ivr.web import (
 from ivr.web.access import check_routes, logged_in, public
 from ivr.web.auth import desk_middleware
 from ivr.web.context import DESK, Desk, FlowsSetup, user_of
+from ivr.web.login_turns import AttemptTurns
 from ivr.web.pages import STATIC, environment, render, secure_headers
 from ivr.web.problems import NotLoggedIn
-from ivr.web.schema import Clock, create_schema, utc_now
-from ivr.web.sessions import SessionStore
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def build_desk(
         templates=environment(tz),
         timezone=tz,
         counselors=dict(counselors or {}),
-        login_turns=ratelimit.AttemptTurns(),
+        login_turns=AttemptTurns(),
         acd=acd,
         actions=actions or (CounselorActions(acd) if acd is not None else None),
         call_command=call_command,
@@ -151,7 +153,7 @@ async def _start(app: web.Application) -> None:
     def prepare(db: sqlite_utils.Database) -> None:
         create_call_schema(db)  # the live pages read call records, even on a desk-only file
         create_schema(db)
-        ratelimit.purge(db, now)
+        login_attempts.purge(db, now)
 
     await desk.db.run(prepare)
     await desk.sessions.purge()

@@ -21,7 +21,7 @@ from multidict import MultiDictProxy
 from ivr.admin import drafts
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError
-from ivr.web import audit
+from ivr.store import audit
 from ivr.web.access import allow
 from ivr.web.admin_users import acting_username as actor
 from ivr.web.context import DESK, client_ip

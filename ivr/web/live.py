@@ -25,8 +25,8 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.web.context import DESK
+from ivr.web.cookies import COOKIE
 from ivr.web.problems import Forbidden
-from ivr.web.sessions import COOKIE
 
 log = logging.getLogger(__name__)
 SOCKETS = web.AppKey("live_sockets", set[web.WebSocketResponse])

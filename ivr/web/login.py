@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import math
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -11,12 +13,12 @@ from aiohttp import web
 from ivr.admin import users
 from ivr.admin.passwords import dummy_hash, verify_password
 from ivr.admin.users import User
-from ivr.web import audit, ratelimit
+from ivr.store import audit, login_attempts
 from ivr.web.access import logged_in, public
 from ivr.web.context import DESK, SESSION, client_ip, session_of, user_of
+from ivr.web.cookies import clear_cookie, set_cookie
 from ivr.web.pages import render, see_other
 from ivr.web.problems import TooManyAttempts
-from ivr.web.sessions import clear_cookie, set_cookie
 
 WRONG = "아이디 또는 비밀번호가 맞지 않습니다. · The username or password is wrong."
 DISABLED = (
@@ -71,11 +73,11 @@ async def _attempt(request: web.Request, username: str, password: str, target: s
     ip, now = client_ip(request), desk.clock()
 
     def check_lock(db: sqlite_utils.Database) -> int | None:
-        until = ratelimit.refused_until(db, now, username, ip)
+        until = login_attempts.refused_until(db, now, username, ip)
         if until is None:
             return None
         audit.record(db, now, _ANONYMOUS, "login_refused", username, f"locked until {until.isoformat()}", ip)
-        return ratelimit.minutes_left(until, now)
+        return minutes_left(until, now)
 
     locked_minutes = await desk.db.run(check_lock)
     if locked_minutes is not None:
@@ -96,14 +98,14 @@ async def _failed(request: web.Request, username: str, target: str, reason: str)
 
     def write(db: sqlite_utils.Database) -> list[str]:
         audit.record(db, now, _ANONYMOUS, "login_failed", username, reason, ip)
-        locks = ratelimit.record_failure(db, now, username, ip)
+        locks = login_attempts.record_failure(db, now, username, ip)
         for key in locks:
-            until = now + ratelimit.LOCK
+            until = now + login_attempts.LOCK
             audit.record(db, now, _ANONYMOUS, "lockout", key, f"locked until {until.isoformat()}", ip)
         return locks
 
     if await desk.db.run(write):
-        minutes = ratelimit.minutes_left(now + ratelimit.LOCK, now)
+        minutes = minutes_left(now + login_attempts.LOCK, now)
         return _again(request, username, target, TooManyAttempts(minutes).message, 429)
     return _again(request, username, target, DISABLED if reason == "disabled" else WRONG, 401)
 
@@ -117,8 +119,8 @@ async def _succeeded(request: web.Request, user: User, target: str) -> web.Strea
     )
 
     def write(db: sqlite_utils.Database) -> None:
-        ratelimit.reset_user(db, user.username)
-        ratelimit.purge(db, now)
+        login_attempts.reset_user(db, user.username)
+        login_attempts.purge(db, now)
         users.mark_login(db, now, user.username)
         audit.record(db, now, user.username, "login", user.username, f"role={user.role}", ip)
 
@@ -145,3 +147,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     response = see_other("/login")
     clear_cookie(response, request.secure)
     return response
+
+
+def minutes_left(until: datetime, now: datetime) -> int:
+    return max(1, math.ceil((until - now).total_seconds() / 60))

@@ -11,9 +11,9 @@ import jinja2
 from aiohttp import web
 
 from ivr.admin.users import ROLES
+from ivr.store.stamps import parse_stamp
 from ivr.web.context import DESK, session_of, user_of
 from ivr.web.problems import DeskError, InvalidInput
-from ivr.web.schema import parse_stamp
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

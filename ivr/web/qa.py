@@ -16,9 +16,10 @@ import sqlite_utils
 from aiohttp import web
 
 from ivr.admin.users import User
+from ivr.store import audit
 from ivr.store.qa_scores import add_score, mark_read
+from ivr.store.reads import read
 from ivr.store.recording_search import PAGE_SIZE, RecordingFilter, call_for_review, search
-from ivr.web import audit
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
 from ivr.web.counselor_desk import TOPICS
@@ -26,7 +27,6 @@ from ivr.web.masking import mask_number
 from ivr.web.pages import json_body, render
 from ivr.web.problems import InvalidInput, NoSuchCall, NotLoggedIn
 from ivr.web.qa_scoring import FEEDBACK_MAX, score
-from ivr.web.reads import read
 from ivr.web.recording_files import may_hear
 from ivr.web.timeline_view import timeline
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import datetime, tzinfo
 from typing import Any
 
 from aiohttp import web
@@ -19,11 +20,11 @@ from ivr.acd.counselor_model import CounselorRules, CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
 from ivr.reports.metrics import Rules
 from ivr.store.call_stats import SERVICE_SECONDS, SERVICE_TARGET, TodayStats, today_stats
+from ivr.store.reads import read
 from ivr.web import live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk
 from ivr.web.pages import render
-from ivr.web.reads import local_midnight, read
 
 # Shown in this order, the way a supervisor scans the room.
 STATE_ORDER = (
@@ -187,3 +188,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/wallboard/kiosk", kiosk_page)
     app.router.add_get("/api/wallboard", wallboard_json)
     app.router.add_get("/api/wallboard/live", wallboard_live)
+
+
+def local_midnight(now: datetime, timezone: tzinfo) -> datetime:
+    """The start of today where the call center is."""
+    return now.astimezone(timezone).replace(hour=0, minute=0, second=0, microsecond=0)

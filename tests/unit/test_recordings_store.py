@@ -14,7 +14,7 @@ from ivr.errors import HotlineError
 from ivr.ports import CallFacts
 from ivr.store import followups, recordings
 from ivr.store.calls import SqliteCallRecords
-from ivr.web.schema import create_schema as create_desk_schema
+from ivr.store.desk_schema import create_schema as create_desk_schema
 from tests.unit.test_recording_files import wav_bytes
 
 SEOUL = ZoneInfo("Asia/Seoul")

@@ -25,9 +25,9 @@ from ivr.config import LoadedConfig
 from ivr.flows.registry import FlowRegistry
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
+from ivr.store.desk_schema import create_schema
 from ivr.web.context import FlowsSetup
 from ivr.web.desk import build_desk
-from ivr.web.schema import create_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "jeonju-2221000!"

@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 from multidict import CIMultiDictProxy
 
+from ivr.web.cookies import COOKIE, set_cookie
 from ivr.web.login import safe_next
-from ivr.web.sessions import COOKIE, set_cookie
 from tests.web.conftest import PASSWORD, Desk, csrf_in, csrf_of, login, session_cookie
 
 

@@ -17,8 +17,8 @@ from aiohttp.test_utils import TestServer
 
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
+from ivr.store.desk_schema import create_schema
 from ivr.web.desk import build_desk
-from ivr.web.schema import create_schema
 from tests.unit.report_day import DAY, write_day
 from tests.web.conftest import COUNSELORS, Desk, FakeClock, Monotonic, dispatcher
 

@@ -4,8 +4,10 @@ within 15 minutes lock further attempts out for 15 minutes.
 A lock is a row with its end time, so it lasts its full 15 minutes however
 the failures that caused it were spread. Attempts refused during a lock are
 not checked against the password and do not count as failures. Functions
-take the sqlite_utils.Database of the writer thread and a `now`, so the log-in
-handler writes failures, locks and audit rows in one transaction.
+take the sqlite_utils.Database of the writer thread and a `now`; refused,
+failed and succeeded write an attempt's rows and its audit rows together.
+The desk lets one attempt at a time per name and address through
+(ivr/web/login_turns.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
+from ivr.store import audit, users
 from ivr.store.stamps import parse_stamp, stamp
 
 WINDOW = timedelta(minutes=15)
@@ -21,6 +24,7 @@ LOCK = timedelta(minutes=15)
 USER_LIMIT = 5
 IP_LIMIT = 20
 _KEEP = timedelta(days=1)
+ANONYMOUS = "-"  # the actor of an attempt's audit rows: nobody is logged in yet
 
 
 def keys(username: str, ip: str | None) -> tuple[str, str]:
@@ -66,3 +70,32 @@ def purge(db: sqlite_utils.Database, now: datetime) -> None:
     """Forget failures older than a day and locks that have ended."""
     db.execute("DELETE FROM login_failures WHERE at < ?", [stamp(now - _KEEP)])
     db.execute("DELETE FROM login_locks WHERE until <= ?", [stamp(now)])
+
+
+# A log-in attempt, as the desk's log-in handler writes it: each in one transaction, with its audit rows.
+
+
+def refused(db: sqlite_utils.Database, now: datetime, username: str, ip: str | None) -> datetime | None:
+    """When the lock on this username or address ends, the refusal audited; None if attempts are allowed."""
+    until = refused_until(db, now, username, ip)
+    if until is not None:
+        audit.record(db, now, ANONYMOUS, "login_refused", username, f"locked until {until.isoformat()}", ip)
+    return until
+
+
+def failed(db: sqlite_utils.Database, now: datetime, username: str, ip: str | None, reason: str) -> list[str]:
+    """A failed log-in, audited with its reason; the locks it started, each audited as a lockout."""
+    audit.record(db, now, ANONYMOUS, "login_failed", username, reason, ip)
+    locks = record_failure(db, now, username, ip)
+    for key in locks:
+        until = now + LOCK
+        audit.record(db, now, ANONYMOUS, "lockout", key, f"locked until {until.isoformat()}", ip)
+    return locks
+
+
+def succeeded(db: sqlite_utils.Database, now: datetime, username: str, role: str, ip: str | None) -> None:
+    """A log-in: the username's failures forgiven, stale rows forgotten, the time kept, audited."""
+    reset_user(db, username)
+    purge(db, now)
+    users.mark_login(db, now, username)
+    audit.record(db, now, username, "login", username, f"role={role}", ip)

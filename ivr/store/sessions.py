@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from ivr.admin import users
-from ivr.admin.users import User
+from ivr.store import users
 from ivr.store.db import Database
 from ivr.store.stamps import Clock, parse_stamp, stamp
+from ivr.store.users import User
 
 IDLE = timedelta(hours=8)
 # A request within a minute of the last refresh does not write again.

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from aiohttp import web
 
-from ivr.admin.users import ROLES
+from ivr.store.users import ROLES
 
 H = TypeVar("H", bound=Callable[[web.Request], Awaitable[web.StreamResponse]])
 _ATTR = "_desk_access"

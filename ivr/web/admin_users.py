@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urlencode
 
-import sqlite_utils
 from aiohttp import web
 
 from ivr.admin import users
 from ivr.admin.passwords import hash_password
-from ivr.store import audit
+from ivr.store import users as user_rows
 from ivr.web.access import allow
 from ivr.web.context import DESK, client_ip, user_of
 from ivr.web.pages import render, see_other
@@ -26,7 +25,7 @@ _FIELDS = ("username", "display_name", "role", "counselor_id")
 
 async def _page(request: web.Request, status: int = 200, **context: object) -> web.Response:
     desk = request.app[DESK]
-    listed = await desk.db.run(users.all_users)
+    listed = await desk.db.run(user_rows.all_users)
     context.setdefault("form", dict.fromkeys(_FIELDS, ""))
     context.setdefault("problems", [])
     done, who = request.query.get("done", ""), request.query.get("user", "")
@@ -66,25 +65,20 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     hashed = await asyncio.to_thread(hash_password, password)
     actor, ip, now = acting_username(request), client_ip(request), desk.clock()
 
-    def write(db: sqlite_utils.Database) -> bool:
-        if users.find(db, form["username"]) is not None:
-            return False
-        users.insert(
+    added = await desk.db.run(
+        lambda db: user_rows.add(
             db,
             now,
+            actor,
             form["username"],
             form["display_name"],
             form["role"],
             hashed,
             form["counselor_id"] or None,
+            ip=ip,
         )
-        detail = f"role={form['role']}" + (
-            f" counselor_id={form['counselor_id']}" if form["counselor_id"] else ""
-        )
-        audit.record(db, now, actor, "user_added", form["username"], detail, ip)
-        return True
-
-    if not await desk.db.run(write):
+    )
+    if added is None:
         taken = UserExists(form["username"])
         return await _page(request, taken.status, form=form, problems=[taken.message])
     return _back("added", form["username"])
@@ -114,16 +108,7 @@ async def enable_user(request: web.Request) -> web.StreamResponse:
 async def _set_disabled(request: web.Request, username: str, disabled: bool) -> None:
     desk = request.app[DESK]
     actor, ip, now = acting_username(request), client_ip(request), desk.clock()
-    action = "user_disabled" if disabled else "user_enabled"
-
-    def write(db: sqlite_utils.Database) -> bool:
-        if users.find(db, username) is None:
-            return False
-        users.set_disabled(db, username, disabled)
-        audit.record(db, now, actor, action, username, "", ip)
-        return True
-
-    if not await desk.db.run(write):
+    if not await desk.db.run(lambda db: user_rows.set_disabled(db, now, actor, username, disabled, ip=ip)):
         raise NoSuchUser(username)
 
 

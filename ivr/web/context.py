@@ -13,12 +13,12 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
-from ivr.admin.users import User
 from ivr.config import LoadedConfig, ScorecardSettings
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.store.sessions import Session, SessionStore
 from ivr.store.stamps import Clock
+from ivr.store.users import User
 from ivr.web.login_turns import AttemptTurns
 
 

@@ -18,12 +18,12 @@ from aiohttp import web
 from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
 from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
-from ivr.admin.users import User
 from ivr.calls.keycodes import IN_CALL_CODES
 from ivr.store import audit
 from ivr.store.caller_history import call_row, caller_context, last_call_of
 from ivr.store.reads import read
 from ivr.store.stamps import parse_stamp, stamp
+from ivr.store.users import User
 from ivr.web import live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of

@@ -7,13 +7,13 @@ import math
 from datetime import datetime
 from urllib.parse import urlsplit
 
-import sqlite_utils
 from aiohttp import web
 
-from ivr.admin import users
 from ivr.admin.passwords import dummy_hash, verify_password
-from ivr.admin.users import User
+from ivr.admin.users import normalize_username
 from ivr.store import audit, login_attempts
+from ivr.store import users as user_rows
+from ivr.store.users import User
 from ivr.web.access import logged_in, public
 from ivr.web.context import DESK, SESSION, client_ip, session_of, user_of
 from ivr.web.cookies import clear_cookie, set_cookie
@@ -25,7 +25,6 @@ DISABLED = (
     "사용이 중지된 계정입니다. 관리자에게 문의해 주십시오. · "
     "This account is disabled; please contact an administrator."
 )
-_ANONYMOUS = "-"
 
 
 def safe_next(value: str | None) -> str:
@@ -61,7 +60,7 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 async def login_submit(request: web.Request) -> web.StreamResponse:
     desk = request.app[DESK]
     form = await request.post()
-    username = users.normalize_username(str(form.get("username", "")))[:64]
+    username = normalize_username(str(form.get("username", "")))[:64]
     password = str(form.get("password", ""))
     target = safe_next(str(form.get("next", "")) or None)
     async with desk.login_turns.turn(username, client_ip(request)):
@@ -72,18 +71,11 @@ async def _attempt(request: web.Request, username: str, password: str, target: s
     desk = request.app[DESK]
     ip, now = client_ip(request), desk.clock()
 
-    def check_lock(db: sqlite_utils.Database) -> int | None:
-        until = login_attempts.refused_until(db, now, username, ip)
-        if until is None:
-            return None
-        audit.record(db, now, _ANONYMOUS, "login_refused", username, f"locked until {until.isoformat()}", ip)
-        return minutes_left(until, now)
+    until = await desk.db.run(lambda db: login_attempts.refused(db, now, username, ip))
+    if until is not None:
+        return _again(request, username, target, TooManyAttempts(minutes_left(until, now)).message, 429)
 
-    locked_minutes = await desk.db.run(check_lock)
-    if locked_minutes is not None:
-        return _again(request, username, target, TooManyAttempts(locked_minutes).message, 429)
-
-    found = await desk.db.run(lambda db: users.find(db, username))
+    found = await desk.db.run(lambda db: user_rows.find(db, username))
     stored = found[1] if found else dummy_hash()
     matches = await asyncio.to_thread(verify_password, password, stored)
     if found is None or not matches or found[0].disabled:
@@ -96,15 +88,7 @@ async def _failed(request: web.Request, username: str, target: str, reason: str)
     desk = request.app[DESK]
     ip, now = client_ip(request), desk.clock()
 
-    def write(db: sqlite_utils.Database) -> list[str]:
-        audit.record(db, now, _ANONYMOUS, "login_failed", username, reason, ip)
-        locks = login_attempts.record_failure(db, now, username, ip)
-        for key in locks:
-            until = now + login_attempts.LOCK
-            audit.record(db, now, _ANONYMOUS, "lockout", key, f"locked until {until.isoformat()}", ip)
-        return locks
-
-    if await desk.db.run(write):
+    if await desk.db.run(lambda db: login_attempts.failed(db, now, username, ip, reason)):
         minutes = minutes_left(now + login_attempts.LOCK, now)
         return _again(request, username, target, TooManyAttempts(minutes).message, 429)
     return _again(request, username, target, DISABLED if reason == "disabled" else WRONG, 401)
@@ -118,13 +102,7 @@ async def _succeeded(request: web.Request, user: User, target: str) -> web.Strea
         user.username, ip, request.headers.get("User-Agent", ""), replacing=session_of(request)
     )
 
-    def write(db: sqlite_utils.Database) -> None:
-        login_attempts.reset_user(db, user.username)
-        login_attempts.purge(db, now)
-        users.mark_login(db, now, user.username)
-        audit.record(db, now, user.username, "login", user.username, f"role={user.role}", ip)
-
-    await desk.db.run(write)
+    await desk.db.run(lambda db: login_attempts.succeeded(db, now, user.username, user.role, ip))
     await desk.sessions.purge()
     response = see_other(target)
     set_cookie(response, token, request.secure)

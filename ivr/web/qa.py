@@ -15,11 +15,11 @@ from typing import Any
 import sqlite_utils
 from aiohttp import web
 
-from ivr.admin.users import User
 from ivr.store import audit
 from ivr.store.qa_scores import add_score, mark_read
 from ivr.store.reads import read
 from ivr.store.recording_search import PAGE_SIZE, RecordingFilter, call_for_review, search
+from ivr.store.users import User
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
 from ivr.web.counselor_desk import TOPICS

@@ -19,10 +19,10 @@ from typing import Any
 
 from aiohttp import web
 
-from ivr.admin.users import User
 from ivr.store import audit
 from ivr.store.reads import read
 from ivr.store.recording_search import recording_of
+from ivr.store.users import User
 from ivr.web.access import allow
 from ivr.web.byte_ranges import RangeNotSatisfiable, parse_range
 from ivr.web.context import DESK, client_ip, user_of

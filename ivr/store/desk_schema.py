@@ -3,16 +3,19 @@
 `create_schema` is idempotent: the server runs it at start-up through the
 shared writer thread, and each `ivr users` command runs it on its own
 connection, so either may be the first to touch the file. The rows are
-read and written by users.py, audit.py, sessions.py and login_attempts.py
-beside this module.
+read and written by users.py, audit.py, sessions.py, login_attempts.py and
+call_notes.py beside this module.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 
+from ivr.store import login_attempts
+from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.qa_scores import create_qa_schema
 
 # name: (columns, primary key, not-null columns, indexes)
@@ -93,3 +96,11 @@ def open_file(path: Path) -> sqlite_utils.Database:
     with db.atomic():
         create_schema(db)
     return db
+
+
+def prepare(db: sqlite_utils.Database, now: datetime) -> None:
+    """The server's start: every table the desk reads, where missing (the call records' too,
+    on a desk-only file), and log-in failures and locks that no longer count forgotten."""
+    create_call_schema(db)
+    create_schema(db)
+    login_attempts.purge(db, now)

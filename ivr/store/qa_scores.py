@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ivr.store import audit
 from ivr.store.sql import query
 
 COLUMNS: dict[str, type] = {
@@ -82,3 +83,45 @@ def unread_for(db: sqlite_utils.Database, counselor_id: str) -> list[dict[str, A
         "WHERE counselor_id = ? AND read_at IS NULL ORDER BY id DESC",
         [counselor_id],
     )
+
+
+# What the QA pages write, each in one transaction with its audit row.
+
+
+def reviewed(
+    db: sqlite_utils.Database, at: datetime, who: str, call_id: str, reader: str | None, ip: str | None
+) -> None:
+    """`who` opened a call for review; `reader`, the call's counselor reading its feedback, marks it read."""
+    audit.record(db, at, who, "call_reviewed", call_id, "", ip)
+    if reader:
+        mark_read(db, call_id, reader, at)
+
+
+def score_call(
+    db: sqlite_utils.Database,
+    at: datetime,
+    who: str,
+    call_id: str,
+    scorecard: str,
+    points: dict[str, int],
+    total: float,
+    feedback: str,
+    ip: str | None,
+) -> int | None:
+    """A scorecard filled in for a call, for its counselor, audited: the score's id; None if no such call."""
+    rows = list(db.table("calls").rows_where("id = ?", [call_id], select="counselor_id"))
+    if not rows:
+        return None
+    score_id = add_score(
+        db,
+        call_id=call_id,
+        counselor_id=rows[0]["counselor_id"],
+        scorecard=scorecard,
+        points=points,
+        total=total,
+        feedback=feedback,
+        scored_by=who,
+        at=at,
+    )
+    audit.record(db, at, who, "call_scored", call_id, f"{scorecard} total={total}", ip)
+    return score_id

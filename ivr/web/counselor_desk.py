@@ -12,15 +12,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-import sqlite_utils
 from aiohttp import web
 
 from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
 from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.keycodes import IN_CALL_CODES
-from ivr.store import audit
-from ivr.store.caller_history import call_row, caller_context, last_call_of
+from ivr.store import audit, call_notes
 from ivr.store.reads import read
 from ivr.store.stamps import parse_stamp, stamp
 from ivr.store.users import User
@@ -116,21 +114,12 @@ async def desk_snapshot(
     """The counselor now, and the call on their line (or their last one today, for its notes)."""
     view = next(c for c in acd.board().counselors if c.id == counselor_id)
     midnight = local_midnight(desk.clock(), desk.timezone)
-
-    def query(db: sqlite_utils.Database) -> dict[str, Any] | None:
-        call_id = view.call_id or last_call_of(db, counselor_id, midnight)
-        context = caller_context(db, call_id) if call_id else None
-        if context is None:
-            return None
-        notes = list(
-            db.table("call_notes").rows_where(
-                "call_id = ?", [context.call_id], order_by="id", select="at, author, topic, note"
-            )
-        )
-        notes = [{**n, "at": _local(desk, n["at"])} for n in notes]
-        return {**asdict(context), "current": context.call_id == view.call_id, "notes": notes}
-
-    call = await read(desk.db, query)
+    found = await read(desk.db, lambda db: call_notes.desk_call(db, counselor_id, view.call_id, midnight))
+    call: dict[str, Any] | None = None
+    if found is not None:
+        context, notes = found
+        shown_notes = [{**n, "at": _local(desk, n["at"])} for n in notes]
+        call = {**asdict(context), "current": context.call_id == view.call_id, "notes": shown_notes}
     if call is not None and call["call_id"] not in shown:
         # The caller's number and history are a person's data: whoever is shown them is on record.
         shown.add(call["call_id"])
@@ -221,17 +210,8 @@ async def add_note(request: web.Request) -> web.StreamResponse:
         "note": note,
     }
 
-    def write(db: sqlite_utils.Database) -> str | None:
-        call = call_row(db, call_id)
-        if call is None or not user.counselor_id or call["counselor_id"] != user.counselor_id:
-            return "not the counselor's call"
-        db.table("call_notes").insert(row)
-        detail = f"topic={topic or '-'} chars={len(note)}"
-        audit.record(db, now, user.username, "call_note_added", call_id, detail, ip)
-        return None
-
     # Someone else's call answers like a missing one: a desk cannot probe which call ids exist.
-    if await desk.db.run(write) is not None:
+    if not await desk.db.run(lambda db: call_notes.add(db, row, ip, now)):
         raise NoSuchCall()
     saved = {k: row[k] for k in ("author", "topic", "note")} | {"at": _local(desk, stamp(now))}
     return web.json_response(saved, status=201)

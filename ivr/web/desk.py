@@ -16,17 +16,14 @@ from datetime import tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
 from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.config import QaSettings, ScorecardSettings
 from ivr.reports.metrics import Rules
-from ivr.store import login_attempts
-from ivr.store.calls import create_schema as create_call_schema
+from ivr.store import desk_schema
 from ivr.store.db import Database
-from ivr.store.desk_schema import create_schema
 from ivr.store.sessions import SessionStore
 from ivr.store.stamps import Clock, utc_now
 from ivr.web import (
@@ -150,12 +147,7 @@ async def _start(app: web.Application) -> None:
     desk = app[DESK]
     now = desk.clock()
 
-    def prepare(db: sqlite_utils.Database) -> None:
-        create_call_schema(db)  # the live pages read call records, even on a desk-only file
-        create_schema(db)
-        login_attempts.purge(db, now)
-
-    await desk.db.run(prepare)
+    await desk.db.run(lambda db: desk_schema.prepare(db, now))
     await desk.sessions.purge()
 
 

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import sqlite_utils
 from aiohttp import web
 from multidict import MultiDictProxy
 
@@ -144,10 +143,7 @@ async def _audit(request: web.Request, action: str, flow: str, detail: str) -> N
     desk = request.app[DESK]
     who, ip, now = actor(request), client_ip(request), desk.clock()
 
-    def write(db: sqlite_utils.Database) -> None:
-        audit.record(db, now, who, action, flow, detail, ip)
-
-    await desk.db.run(write)
+    await desk.db.run(lambda db: audit.record(db, now, who, action, flow, detail, ip))
 
 
 async def _reload(request: web.Request) -> bool:

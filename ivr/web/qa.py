@@ -12,11 +12,9 @@ import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import sqlite_utils
 from aiohttp import web
 
-from ivr.store import audit
-from ivr.store.qa_scores import add_score, mark_read
+from ivr.store import qa_scores
 from ivr.store.reads import read
 from ivr.store.recording_search import PAGE_SIZE, RecordingFilter, call_for_review, search
 from ivr.store.users import User
@@ -155,12 +153,8 @@ async def call_page(request: web.Request) -> web.StreamResponse:
     call = found["call"]
     now, ip, who = desk.clock(), client_ip(request), user.username
 
-    def note(db: sqlite_utils.Database) -> None:
-        audit.record(db, now, who, "call_reviewed", call_id, "", ip)
-        if user.role == "counselor" and user.counselor_id:
-            mark_read(db, call_id, user.counselor_id, now)
-
-    await desk.db.run(note)
+    reader = user.counselor_id if user.role == "counselor" else None
+    await desk.db.run(lambda db: qa_scores.reviewed(db, now, who, call_id, reader, ip))
     recordings = [r for r in found["recordings"] if r["kind"] == "conversation"] or found["recordings"]
     started = next(
         (datetime.fromisoformat(e["at"]) for e in found["events"] if e["kind"] == "recording_started"),
@@ -208,25 +202,9 @@ async def add_call_score(request: web.Request) -> web.StreamResponse:
         raise InvalidInput(problems)
     now, ip, who = desk.clock(), client_ip(request), user.username
 
-    def write(db: sqlite_utils.Database) -> int | None:
-        rows = list(db.table("calls").rows_where("id = ?", [call_id], select="counselor_id"))
-        if not rows:
-            return None
-        score_id = add_score(
-            db,
-            call_id=call_id,
-            counselor_id=rows[0]["counselor_id"],
-            scorecard=card_id,
-            points=given,
-            total=total,
-            feedback=feedback,
-            scored_by=who,
-            at=now,
-        )
-        audit.record(db, now, who, "call_scored", call_id, f"{card_id} total={total}", ip)
-        return score_id
-
-    score_id = await desk.db.run(write)
+    score_id = await desk.db.run(
+        lambda db: qa_scores.score_call(db, now, who, call_id, card_id, given, total, feedback, ip)
+    )
     if score_id is None:
         raise NoSuchCall()
     return web.json_response({"id": score_id, "total": total, "points": given}, status=201)

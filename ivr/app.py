@@ -44,7 +44,7 @@ from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
 from ivr.web import app as web_app
-from ivr.web.context import FlowsSetup
+from ivr.web.context import DeskDeps, FlowsSetup
 
 log = logging.getLogger(__name__)
 
@@ -320,12 +320,10 @@ class Hotline:
         # Counselors' states survive a restart: paused stays paused, out stays out.
         self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
         self._start_fallback()
-        desk = web_app.build(
-            self.health,
-            self.metrics,
+        deps = DeskDeps(
             self.records.db,
             counselors={c.id: c.name for c in s.counselors},
-            timezone=s.hotline.timezone,
+            timezone=ZoneInfo(s.hotline.timezone),
             acd=self.acd,
             call_command=self.service.counselor_command,
             departments=[d.name for d in s.departments.values()],
@@ -335,6 +333,7 @@ class Hotline:
             flows=FlowsSetup(self.cfg, reload=self.take_flows),
             report_rules=Rules(**s.reports.model_dump()),
         )
+        desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, s.web.listen, s.web.port)

@@ -1,25 +1,29 @@
-"""What the desk's handlers need, stored on the app and on each request."""
+"""What the desk's handlers need: DeskDeps from the caller, the Desk built from them on the
+app, and each request's session and user."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
-from ivr.config import LoadedConfig, ScorecardSettings
+from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.store.sessions import Session, SessionStore
-from ivr.store.stamps import Clock
+from ivr.store.stamps import Clock, utc_now
 from ivr.store.users import User
 from ivr.web.login_turns import AttemptTurns
+
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 @dataclass(frozen=True)
@@ -35,18 +39,20 @@ class FlowsSetup:
 
 
 @dataclass(frozen=True)
-class Desk:
-    """The desk's dependencies; handlers read them as `request.app[DESK]`."""
+class DeskDeps:
+    """What the desk is built from, made once by its caller (ivr/app.py; tests make their own).
+
+    db: the service's started Database (any schema: the desk adds its own tables
+    at start-up). Everything else has a default, for a desk with less in it.
+    """
 
     db: Database
-    sessions: SessionStore
-    clock: Clock
-    templates: jinja2.Environment
-    timezone: tzinfo
-    counselors: Mapping[str, str]  # config.yaml's counselor id -> name
-    login_turns: AttemptTurns
-    # The live queue and what counselors may ask of it; None on a desk without one
-    # (then the wallboard and counselor pages are not served).
+    clock: Clock = utc_now  # now() in UTC (tests move it)
+    timezone: tzinfo = SEOUL  # how times are shown
+    # config.yaml's counselor id -> name, offered when an admin links a user to a counselor.
+    counselors: Mapping[str, str] = field(default_factory=dict)
+    # The live queue and what counselors may ask of it (by default CounselorActions(acd));
+    # None on a desk without one (then the wallboard and counselor pages are not served).
     acd: Dispatcher | None = None
     actions: CounselorActions | None = None
     # A counselor's command for the call they are on (the abuse key, transfers),
@@ -57,11 +63,33 @@ class Desk:
     # the queues' names by id, and the scorecards of config.yaml's qa section.
     recordings_root: Path | None = None
     queues: Mapping[str, str] = field(default_factory=dict)
-    scorecards: Mapping[str, ScorecardSettings] = field(default_factory=dict)
+    scorecards: Mapping[str, ScorecardSettings] = field(default_factory=lambda: QaSettings().scorecards)
     # The call flows' pages; None on a desk without them.
     flows: FlowsSetup | None = None
     # What the Reports page counts against (config.yaml `reports`).
     report_rules: Rules = field(default_factory=Rules)
+
+
+@dataclass(frozen=True)
+class Desk(DeskDeps):
+    """The desk's dependencies and what build_desk makes of them once; handlers read
+    them as `request.app[DESK]`."""
+
+    sessions: SessionStore = field(kw_only=True)
+    templates: jinja2.Environment = field(kw_only=True)
+    login_turns: AttemptTurns = field(kw_only=True)
+
+    @classmethod
+    def of(cls, deps: DeskDeps, templates: jinja2.Environment) -> Desk:
+        given = {f.name: getattr(deps, f.name) for f in fields(DeskDeps)}
+        if deps.actions is None and deps.acd is not None:
+            given["actions"] = CounselorActions(deps.acd)
+        return cls(
+            **given,
+            sessions=SessionStore(deps.db, deps.clock),
+            templates=templates,
+            login_turns=AttemptTurns(),
+        )
 
 
 DESK = web.AppKey("desk", Desk)

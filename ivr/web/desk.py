@@ -10,22 +10,11 @@ here as they are built: each is a route whose handler declares its roles
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ivr.acd.actions import CounselorActions
-from ivr.acd.dispatcher import Dispatcher
-from ivr.config import QaSettings, ScorecardSettings
-from ivr.reports.metrics import Rules
 from ivr.store import desk_schema
-from ivr.store.db import Database
-from ivr.store.sessions import SessionStore
-from ivr.store.stamps import Clock, utc_now
 from ivr.web import (
     admin_users,
     counselor_desk,
@@ -39,8 +28,7 @@ from ivr.web import (
 )
 from ivr.web.access import check_routes, logged_in, public
 from ivr.web.auth import desk_middleware
-from ivr.web.context import DESK, Desk, FlowsSetup, user_of
-from ivr.web.login_turns import AttemptTurns
+from ivr.web.context import DESK, Desk, DeskDeps, user_of
 from ivr.web.pages import STATIC, environment, render, secure_headers
 from ivr.web.problems import NotLoggedIn
 
@@ -65,59 +53,16 @@ SECTIONS = (
 )
 
 
-def build_desk(
-    db: Database,
-    *,
-    counselors: Mapping[str, str] | None = None,
-    timezone: str | tzinfo = "Asia/Seoul",
-    clock: Clock = utc_now,
-    acd: Dispatcher | None = None,
-    actions: CounselorActions | None = None,
-    call_command: Callable[[str, str], bool] | None = None,
-    departments: Sequence[str] = (),
-    recordings_root: Path | None = None,
-    queues: Mapping[str, str] | None = None,
-    scorecards: Mapping[str, ScorecardSettings] | None = None,
-    flows: FlowsSetup | None = None,
-    report_rules: Rules | None = None,
-) -> web.Application:
-    """The desk as an aiohttp application over a started Database.
+def build_desk(deps: DeskDeps) -> web.Application:
+    """The desk as an aiohttp application over a started Database (see DeskDeps).
 
-    db: the service's Database (any schema: the desk adds its own tables at
-    start-up). counselors: config.yaml's counselor id -> name, offered when
-    an admin links a user to a counselor. timezone: how times are shown.
-    clock: now() in UTC (tests move it). acd: the live queue; with it the desk
-    serves the wallboard and the counselor desks, whose state buttons go
-    through `actions` (by default CounselorActions(acd)). recordings_root:
-    storage.recordings, for the QA player; queues: queue id -> name;
-    scorecards: config.yaml's qa.scorecards (by default the standard one).
-    flows: the call flows' folder and the service's reload; with it the desk
-    serves /flows. report_rules: what the Reports page counts against
-    (config.yaml `reports`).
-
-    Every route added to the returned app, before it starts, must declare its
-    roles with access.public / logged_in / allow, or start-up fails.
+    With `deps.acd` the desk serves the wallboard and the counselor desks; with
+    `deps.flows`, /flows. Every route added to the returned app, before it
+    starts, must declare its roles with access.public / logged_in / allow, or
+    start-up fails.
     """
-    tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     app = web.Application(middlewares=[desk_middleware])
-    app[DESK] = Desk(
-        db=db,
-        sessions=SessionStore(db, clock),
-        clock=clock,
-        templates=environment(tz),
-        timezone=tz,
-        counselors=dict(counselors or {}),
-        login_turns=AttemptTurns(),
-        acd=acd,
-        actions=actions or (CounselorActions(acd) if acd is not None else None),
-        call_command=call_command,
-        departments=tuple(departments),
-        recordings_root=recordings_root,
-        queues=dict(queues or {}),
-        scorecards=dict(scorecards or QaSettings().scorecards),
-        flows=flows,
-        report_rules=report_rules or Rules(),
-    )
+    app[DESK] = Desk.of(deps, environment(deps.timezone))
     app.router.add_get("/", home)
     app.router.add_get("/login", login.login_page)
     app.router.add_post("/login", login.login_submit)
@@ -129,13 +74,13 @@ def build_desk(
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
-    if acd is not None:
+    if deps.acd is not None:
         live.track_sockets(app)
         wallboard.add_routes(app)
         counselor_desk.add_routes(app)
     qa.add_routes(app)
     recording_files.add_routes(app)
-    if flows is not None:
+    if deps.flows is not None:
         flows_pages.add_routes(app)
     app.on_startup.append(_start)
     app.on_response_prepare.append(secure_headers)

@@ -26,7 +26,7 @@ from ivr.flows.registry import FlowRegistry
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.db import Database
 from ivr.store.desk_schema import create_schema
-from ivr.web.context import FlowsSetup
+from ivr.web.context import DeskDeps, FlowsSetup
 from ivr.web.desk import build_desk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,14 +178,16 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
         return True
 
     app = build_desk(
-        db,
-        counselors=COUNSELORS,
-        clock=clock,
-        acd=acd,
-        call_command=call_command,
-        departments=["세무과", "복지과"],
-        recordings_root=db_path.parent / "recordings",
-        queues={"general": "일반 상담", "tax": "세금 상담"},
+        DeskDeps(
+            db,
+            counselors=COUNSELORS,
+            clock=clock,
+            acd=acd,
+            call_command=call_command,
+            departments=["세무과", "복지과"],
+            recordings_root=db_path.parent / "recordings",
+            queues={"general": "일반 상담", "tax": "세금 상담"},
+        )
     )
     server = TestServer(app)
     harness = Desk(server, db_path, clock, acd)
@@ -246,7 +248,7 @@ async def flows_desk(db_path: Path, clock: FakeClock, tmp_path: Path) -> AsyncIt
         harness.running.swap(await asyncio.to_thread(load_flows, cfg))
         harness.reloads += 1
 
-    app = build_desk(db, counselors=COUNSELORS, clock=clock, flows=FlowsSetup(cfg, reload=reload))
+    app = build_desk(DeskDeps(db, counselors=COUNSELORS, clock=clock, flows=FlowsSetup(cfg, reload=reload)))
     server = TestServer(app)
     harness = FlowsDesk(server, db_path, clock, cfg)
     harness.running.swap(load_flows(cfg))

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from ivr.store.calls import create_schema as calls_schema
 from ivr.store.db import Database
 from ivr.web.access import allow
+from ivr.web.context import DeskDeps
 from ivr.web.desk import build_desk
 from tests.web.conftest import PASSWORD, USERS, Desk, FakeClock, csrf_of, login
 from tests.web.test_live_pages import LIVE_ROUTES
@@ -195,7 +196,7 @@ async def test_given_role_restricted_api_route_when_called_then_401_403_or_200(
 
     db = Database(db_path, calls_schema)
     db.start()
-    app = build_desk(db, clock=clock)
+    app = build_desk(DeskDeps(db, clock=clock))
     app.router.add_get("/api/wallboard", wallboard)
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     try:
@@ -221,7 +222,7 @@ async def test_given_route_without_access_rule_when_desk_starts_then_it_refuses(
 
     db = Database(db_path, calls_schema)
     db.start()
-    app = build_desk(db, clock=clock)
+    app = build_desk(DeskDeps(db, clock=clock))
     app.router.add_get("/forgotten", forgotten)
     client: TestClient[Any, Any] = TestClient(TestServer(app))
     try:
@@ -237,7 +238,7 @@ async def test_given_database_without_desk_tables_when_desk_starts_then_it_adds_
 ) -> None:
     db = Database(tmp_path / "calls-only.sqlite3", calls_schema)
     db.start()
-    client: TestClient[Any, Any] = TestClient(TestServer(build_desk(db, clock=clock)))
+    client: TestClient[Any, Any] = TestClient(TestServer(build_desk(DeskDeps(db, clock=clock))))
     try:
         await client.start_server()
         assert (await client.get("/login")).status == 200

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestServer
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.store.desk_schema import create_schema
+from ivr.web.context import DeskDeps
 from ivr.web.desk import build_desk
 from tests.unit.report_day import DAY, write_day
 from tests.web.conftest import COUNSELORS, Desk, FakeClock, Monotonic, dispatcher
@@ -149,11 +150,13 @@ async def test_the_wallboard_counts_against_the_configured_service_level(
     db = Database(db_path, create_schema)
     db.start()
     app = build_desk(
-        db,
-        counselors=COUNSELORS,
-        clock=clock,
-        acd=dispatcher(Monotonic()),
-        report_rules=Rules(service_level_seconds=45, service_level_target=0.9),
+        DeskDeps(
+            db,
+            counselors=COUNSELORS,
+            clock=clock,
+            acd=dispatcher(Monotonic()),
+            report_rules=Rules(service_level_seconds=45, service_level_target=0.9),
+        )
     )
     server = TestServer(app)
     desk = Desk(server, db_path, clock, dispatcher(Monotonic()))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
+
+from ivr.runtime.service_lock import ServiceLock
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,18 +49,25 @@ def test_given_three_mistakes_then_three_lines_and_nothing_started(tmp_path: Pat
 
 
 def test_given_the_web_port_in_use_then_serve_names_the_key_and_line(tmp_path: Path) -> None:
+    # A Stasis app of its own: an `ivr serve` running on this machine holds the
+    # default one's lock, and serve checks the lock before the port.
+    app = f"port-test-{os.getpid()}"
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
         config = tmp_path / "config.yaml"
         config.write_text(
-            f"asterisk:\n  embedded: false\n  ari_password: x\nweb:\n  listen: 127.0.0.1\n  port: {port}\n",
+            f"asterisk:\n  embedded: false\n  ari_password: x\n  app: {app}\n"
+            f"web:\n  listen: 127.0.0.1\n  port: {port}\n",
             encoding="utf-8",
         )
-        result = serve(config)
+        try:
+            result = serve(config)
+        finally:
+            ServiceLock("http://127.0.0.1:8088", app).path.unlink(missing_ok=True)
     assert result.returncode == 2
-    assert result.stderr.splitlines()[0] == f"{config}:6: web.port: port {port} is already in use"
+    assert result.stderr.splitlines()[0] == f"{config}:7: web.port: port {port} is already in use"
 
 
 def test_check_says_ok_for_the_shipped_config() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from ivr.admin.passwords import hash_password, policy_problems
 from ivr.store import audit
 from ivr.store import users as rows
-from ivr.store.desk_schema import open_file
+from ivr.store.desk_schema import transaction
 from ivr.store.stamps import utc_now
 from ivr.store.users import ROLES, User
 from ivr.web.problems import InvalidInput, NoSuchUser, UserExists
@@ -88,15 +88,11 @@ def add_user(
     if problems:
         raise InvalidInput(problems)
     hashed = hash_password(password)
-    db = open_file(db_path)
-    try:
-        with db.atomic():
-            who = actor or audit.os_user()
-            user = rows.add(db, utc_now(), who, username, display_name, role, hashed, counselor_id, via="cli")
-            if user is None:
-                raise UserExists(username)
-    finally:
-        db.close()
+    with transaction(db_path) as db:
+        who = actor or audit.os_user()
+        user = rows.add(db, utc_now(), who, username, display_name, role, hashed, counselor_id, via="cli")
+    if user is None:
+        raise UserExists(username)
     return user
 
 
@@ -107,14 +103,10 @@ def set_password(db_path: Path, username: str, password: str, *, actor: str | No
     if problems:
         raise InvalidInput(problems)
     hashed = hash_password(password)
-    db = open_file(db_path)
-    try:
-        with db.atomic():
-            who = actor or audit.os_user()
-            if not rows.replace_password(db, utc_now(), who, username, hashed, via="cli"):
-                raise NoSuchUser(username)
-    finally:
-        db.close()
+    with transaction(db_path) as db:
+        changed = rows.replace_password(db, utc_now(), actor or audit.os_user(), username, hashed, via="cli")
+    if not changed:
+        raise NoSuchUser(username)
 
 
 def disable_user(db_path: Path, username: str, *, actor: str | None = None) -> None:
@@ -129,22 +121,14 @@ def enable_user(db_path: Path, username: str, *, actor: str | None = None) -> No
 
 def list_users(db_path: Path, *, actor: str | None = None) -> list[User]:
     """`ivr users list`: every user, by username (the listing is audited: it shows people's data)."""
-    db = open_file(db_path)
-    try:
-        with db.atomic():
-            users = rows.all_users(db)
-            audit.record(db, utc_now(), actor or audit.os_user(), "users_listed", "", "via=cli")
-    finally:
-        db.close()
+    with transaction(db_path) as db:
+        users = rows.all_users(db)
+        audit.record(db, utc_now(), actor or audit.os_user(), "users_listed", "", "via=cli")
     return users
 
 
 def _set_disabled(db_path: Path, username: str, disabled: bool, actor: str | None) -> None:
-    db = open_file(db_path)
-    try:
-        with db.atomic():
-            who = actor or audit.os_user()
-            if not rows.set_disabled(db, utc_now(), who, username, disabled, via="cli"):
-                raise NoSuchUser(username)
-    finally:
-        db.close()
+    with transaction(db_path) as db:
+        found = rows.set_disabled(db, utc_now(), actor or audit.os_user(), username, disabled, via="cli")
+    if not found:
+        raise NoSuchUser(username)

@@ -9,6 +9,8 @@ call_notes.py beside this module.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -96,6 +98,17 @@ def open_file(path: Path) -> sqlite_utils.Database:
     with db.atomic():
         create_schema(db)
     return db
+
+
+@contextlib.contextmanager
+def transaction(path: Path) -> Iterator[sqlite_utils.Database]:
+    """One command's transaction on the file (opened as open_file does), closed after it."""
+    db = open_file(path)
+    try:
+        with db.atomic():
+            yield db
+    finally:
+        db.close()
 
 
 def prepare(db: sqlite_utils.Database, now: datetime) -> None:

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ivr.calls.simulate import parse_keys
 from ivr.config import LoadedConfig
 from ivr.flow_admin import (
     database,
@@ -30,7 +31,6 @@ from ivr.flow_admin import (
 from ivr.flows.graph import to_dot
 from ivr.flows.loader import Loaded, load_file
 from ivr.flows.registry import flow_files, load_dir
-from ivr.flows.simulate import parse_keys
 from ivr.store import flow_versions
 
 SIMULATION_SECONDS = 10.0  # a simulated call is instant; this only stops a runaway one

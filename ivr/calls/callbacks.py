@@ -21,11 +21,10 @@ from datetime import datetime
 
 from ivr.acd.dispatcher import EMPTY, Dispatcher
 from ivr.calls.callback_plan import AttemptResult, CallbackRules, after_attempt, next_calling_time
-from ivr.calls.context import Disposition
 from ivr.calls.service import CallService
-from ivr.flows.engine import FlowRun
 from ivr.flows.nodes.conversation import talk
-from ivr.ports import CallbackRequest, CallFacts, CallRecords, Dialer, OfferResult, QueueEvent
+from ivr.flows.run import FlowRun
+from ivr.ports import CallbackRequest, CallFacts, CallRecords, Dialer, Disposition, OfferResult, QueueEvent
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from aiohttp import web
 from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
 from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
-from ivr.calls.keycodes import IN_CALL_CODES
+from ivr.acd.keycodes import IN_CALL_CODES
 from ivr.store.caller_history import call_row, caller_context, last_call_of
 from ivr.web import audit, live
 from ivr.web.access import allow

@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivr.calls.context import Disposition
 from ivr.flow_admin import known
 from ivr.flows.registry import load_dir
-from ivr.ports import OfferResult
+from ivr.ports import Disposition, OfferResult
 from tests.unit.fakes import settled
 from tests.unit.test_hotline_flow import CFG, KST, ROOT, place
 

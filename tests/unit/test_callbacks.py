@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.callbacks import CallbackRunner
 from ivr.calls.service import CallService
-from ivr.flows.engine import FlowEnv
 from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv
 from ivr.ports import CallbackRequest, OfferResult
 from tests.unit.fakes import FakeCall, MemoryRecords, dispatcher, settled
 

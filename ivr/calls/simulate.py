@@ -14,9 +14,9 @@ from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.service import CallService
-from ivr.flows.engine import FlowEnv
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv
 from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry, WaitingPlace
 
 Say = Callable[[str], None]

@@ -23,8 +23,8 @@ from ivr.flows.loader import FlowError, Known, Loaded, load_file
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.run import Department, FlowEnv, Queue
+from ivr.pbx import tts
 from ivr.ports import CallFacts
-from ivr.prompts import tts
 from ivr.store import flow_versions
 
 

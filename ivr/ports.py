@@ -279,11 +279,11 @@ class CallRecords(Protocol):
         call_id: str,
         counselor_id: str | None,
         result: str,
-        status: str,
+        event: str,
         attempts: int,
         next_at: datetime | None,
-    ) -> None:
-        """Log one attempt and the request's state after it."""
+    ) -> str:
+        """Log one attempt and move the request by `event` (calls/followup_states.py); its status after."""
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None: ...
 

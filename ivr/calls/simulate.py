@@ -185,8 +185,8 @@ class SimulatedRecords:
     async def pending_callbacks(self) -> list[CallbackRequest]:
         return []
 
-    async def callback_attempted(self, callback_id: int, at: datetime, **_: Any) -> None:
-        pass
+    async def callback_attempted(self, callback_id: int, at: datetime, **_: Any) -> str:
+        return "done"
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
         pass

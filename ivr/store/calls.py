@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ivr.calls.followup_states import FollowupEvent, FollowupStatus, Kind, follow
 from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry, WaitingPlace
 from ivr.store.db import Database
 from ivr.store.recordings_table import create_recordings_schema
@@ -381,10 +382,10 @@ class SqliteCallRecords:
         call_id: str,
         counselor_id: str | None,
         result: str,
-        status: str,
+        event: str,
         attempts: int,
         next_at: datetime | None,
-    ) -> None:
+    ) -> str:
         attempt = {
             "callback_id": callback_id,
             "at": _iso(at),
@@ -392,17 +393,35 @@ class SqliteCallRecords:
             "counselor_id": counselor_id,
             "result": result,
         }
-        change: dict[str, Any] = {"status": status, "attempts": attempts, "next_at": _iso(next_at)}
-        if status in ("done", "failed"):
-            change["closed_at"] = _iso(at)
-        if status == "done":
-            change["handled_by"] = counselor_id
 
-        def write(db: sqlite_utils.Database) -> None:
+        def write(db: sqlite_utils.Database) -> str:
             db.table("callback_attempts").insert(attempt)
-            db.table("callbacks").update(callback_id, change)
+            # `ivr callbacks assign` writes from another process: the status is
+            # compared and set in one statement, so a person who took the
+            # request meanwhile keeps it (the table says what their status
+            # becomes), and is read again if it changed under us.
+            while True:
+                [(current,)] = db.execute(
+                    "SELECT status FROM callbacks WHERE id = ?", [callback_id]
+                ).fetchall()
+                status = follow(Kind.CALLBACK, current, FollowupEvent(event))
+                change: dict[str, Any] = {"status": str(status), "attempts": attempts}
+                change["next_at"] = _iso(next_at) if status == FollowupStatus.QUEUED else None
+                if status in (FollowupStatus.DONE, FollowupStatus.FAILED):
+                    change["closed_at"] = _iso(at)
+                if status == FollowupStatus.DONE:
+                    change["handled_by"] = counselor_id
+                columns = ", ".join(f"{k} = ?" for k in change)
+                with db.conn:
+                    cursor = db.execute(
+                        f"UPDATE callbacks SET {columns} WHERE id = ? AND status = ?",
+                        [*change.values(), callback_id, current],
+                    )
+                if cursor.rowcount == 1:
+                    return str(status)
 
-        await self.db.run(write)
+        result_status: str = await self.db.run(write)
+        return result_status
 
     async def add_strike(self, number: str, call_id: str, reason: str, at: datetime) -> None:
         row = {"number": number, "at": _iso(at), "call_id": call_id, "reason": reason}

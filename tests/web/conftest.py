@@ -22,7 +22,7 @@ from ivr.acd.routing import QueueConfig
 from ivr.config import LoadedConfig
 from ivr.flow_admin import load_flows
 from ivr.flows.registry import FlowRegistry
-from ivr.store.calls import create_schema as create_call_schema
+from ivr.store.call_tables import create_schema as create_call_schema
 from ivr.store.db import Database
 from ivr.web import users
 from ivr.web.context import FlowsSetup

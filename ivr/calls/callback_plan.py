@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from ivr.calls.followup_states import FollowupEvent
-from ivr.flows.schedule import korean_holiday
+from ivr.flows.holidays import korean_holiday
 
 
 class AttemptResult(enum.Enum):

@@ -24,8 +24,7 @@ from bench.ports import Ports
 from ivr import config as config_mod
 from ivr.admin.flows import load_flows, publish_prompts
 from ivr.flows.promptbook import PromptBook
-from ivr.pbx import embedded, install, render
-from ivr.prompts import tts
+from ivr.pbx import embedded, install, render, tts
 
 ROOT = Path(__file__).resolve().parents[1]
 FLOWS = Path(__file__).resolve().parent / "flows"

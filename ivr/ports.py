@@ -29,6 +29,19 @@ class OfferResult(enum.Enum):
     PBX_FAILED = "pbx_failed"
 
 
+class Disposition:
+    """How a call ended, in the words the records and reports use."""
+
+    ANSWERED = "answered"  # talked to a counselor
+    ABANDONED_IVR = "abandoned_ivr"  # the caller hung up in the IVR
+    IVR_ENDED = "ivr_ended"  # the IVR said goodbye
+    NO_COUNSELOR = "no_counselor"  # nobody could take the call; the IVR said goodbye
+    FALLBACK = "fallback"  # handed to the PBX's fallback (service draining)
+    FAILED = "failed"  # a fault on our side; logged with a traceback
+    LOST = "lost"  # ended while the service was down; end time is when we noticed
+    CALLBACK_UNANSWERED = "callback_unanswered"  # a callback attempt reached no conversation
+
+
 class CounselorLeg(Protocol):
     """A counselor's phone that answered and can be joined to a caller."""
 
@@ -266,11 +279,11 @@ class CallRecords(Protocol):
         call_id: str,
         counselor_id: str | None,
         result: str,
-        status: str,
+        event: str,
         attempts: int,
         next_at: datetime | None,
-    ) -> None:
-        """Log one attempt and the request's state after it."""
+    ) -> str:
+        """Log one attempt and move the request by `event` (calls/followup_states.py); its status after."""
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None: ...
 

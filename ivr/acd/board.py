@@ -7,9 +7,11 @@ dispatcher's monotonic clock.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ivr.acd.counselor_model import CounselorState, PauseReason
+from ivr.acd.counselor_model import Counselor, CounselorState, PauseReason
+from ivr.acd.routing import QueueConfig, WaitingCaller
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,37 @@ def counselor_alert(state: CounselorState, reason: PauseReason | None, reachable
     if reason is PauseReason.MISSED_CALLS:
         return "missed_calls"
     return None
+
+
+def build_board(
+    now: float, queues: Iterable[QueueConfig], line: list[WaitingCaller], counselors: Iterable[Counselor]
+) -> Board:
+    """The board at monotonic time `now`, from the dispatcher's queues, waiting callers and counselors."""
+    counselors = tuple(counselors)
+    views = []
+    for q in queues:
+        mine = [w for w in line if w.queue == q.name]
+        waits = [now - w.entered_at for w in mine if not w.callback]
+        working = sum(1 for c in counselors if c.is_working and q.member_skill in c.skills)
+        callbacks = sum(1 for w in mine if w.callback)
+        views.append(QueueView(q.name, len(waits), round(max(waits, default=0.0), 1), working, callbacks))
+    people = tuple(
+        CounselorView(
+            id=c.id,
+            state=c.state.value,
+            seconds_in_state=round(max(0.0, now - c.since), 1),
+            pause_reason=c.pause_reason.value if c.pause_reason else None,
+            pending=str(c.pending) if c.pending else None,
+            reachable=c.reachable,
+            call_id=c.call_id,
+            calls_taken=c.calls_taken,
+            alert=counselor_alert(c.state, c.pause_reason, c.reachable),
+        )
+        for c in counselors
+    )
+    return Board(
+        tuple(views),
+        people,
+        sum(v.waiting for v in views),
+        max((v.longest_wait_seconds for v in views), default=0.0),
+    )

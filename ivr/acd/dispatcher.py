@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ivr.acd.board import Board, CounselorView, QueueView, counselor_alert
+from ivr.acd.board import Board, build_board
 from ivr.acd.counselor_states import (
     Counselor,
     CounselorRules,
@@ -88,34 +88,8 @@ class Dispatcher:
 
     def board(self) -> Board:
         """Callers waiting and counselors by state, now."""
-        now = self.now()
-        queues = []
-        for name, q in self.queues.items():
-            line = [t.caller for t in self._tickets.values() if t.caller.queue == name]
-            waits = [now - w.entered_at for w in line if not w.callback]
-            working = sum(1 for c in self.counselors.values() if c.is_working and q.member_skill in c.skills)
-            callbacks = sum(1 for w in line if w.callback)
-            queues.append(QueueView(name, len(waits), round(max(waits, default=0.0), 1), working, callbacks))
-        counselors = tuple(
-            CounselorView(
-                id=c.id,
-                state=c.state.value,
-                seconds_in_state=round(max(0.0, now - c.since), 1),
-                pause_reason=c.pause_reason.value if c.pause_reason else None,
-                pending=str(c.pending) if c.pending else None,
-                reachable=c.reachable,
-                call_id=c.call_id,
-                calls_taken=c.calls_taken,
-                alert=counselor_alert(c.state, c.pause_reason, c.reachable),
-            )
-            for c in self.counselors.values()
-        )
-        return Board(
-            tuple(queues),
-            counselors,
-            sum(q.waiting for q in queues),
-            max((q.longest_wait_seconds for q in queues), default=0.0),
-        )
+        line = [t.caller for t in self._tickets.values()]
+        return build_board(self.now(), self.queues.values(), line, self.counselors.values())
 
     # -- counselors ----------------------------------------------------------
     def __contains__(self, counselor_id: object) -> bool:

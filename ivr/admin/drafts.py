@@ -26,11 +26,11 @@ from ivr.admin.flows import (
     version_diff,
     write_atomically,
 )
+from ivr.calls.simulate import parse_keys
 from ivr.config import LoadedConfig
 from ivr.flows.graph import to_dot
 from ivr.flows.loader import Loaded, load_file
 from ivr.flows.registry import flow_files, load_dir
-from ivr.flows.simulate import parse_keys
 from ivr.store import flow_versions
 
 SIMULATION_SECONDS = 10.0  # a simulated call is instant; this only stops a runaway one

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from ivr.acd import build as acd_build
 from ivr.acd.dispatcher import Dispatcher
+from ivr.calls.simulate import simulate
 from ivr.config import LoadedConfig, Settings
 from ivr.errors import HotlineError
-from ivr.flows.engine import Department, FlowEnv, Queue
 from ivr.flows.loader import Known, Loaded
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
-from ivr.flows.simulate import simulate
+from ivr.flows.run import Department, FlowEnv, Queue
 from ivr.ports import CallFacts
 from ivr.store import flow_versions
 

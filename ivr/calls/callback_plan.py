@@ -10,7 +10,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from ivr.flows.schedule import korean_holiday
+from ivr.calls.followup_states import FollowupEvent
+from ivr.flows.holidays import korean_holiday
 
 
 class AttemptResult(enum.Enum):
@@ -51,7 +52,7 @@ def next_calling_time(at: datetime, rules: CallbackRules) -> datetime:
 
 @dataclass(frozen=True)
 class AfterAttempt:
-    status: str  # "done", "queued" (try again at `retry_at`), "failed"
+    event: FollowupEvent  # what the attempt means for the request (calls/followup_states.py)
     retry_at: datetime | None = None
     counts: bool = True  # whether this attempt counts against max_attempts
 
@@ -59,11 +60,11 @@ class AfterAttempt:
 def after_attempt(result: AttemptResult, attempts: int, at: datetime, rules: CallbackRules) -> AfterAttempt:
     """What happens to a callback after an attempt (`attempts` counted so far, this one included)."""
     if result is AttemptResult.CONNECTED:
-        return AfterAttempt("done")
+        return AfterAttempt(FollowupEvent.CONNECTED)
     if result is AttemptResult.COUNSELOR_MISSED:
         # The counselor's phone rang first and nobody answered: the citizen was
         # never called. Keep the place; another counselor is tried at once.
-        return AfterAttempt("queued", at, counts=False)
+        return AfterAttempt(FollowupEvent.RETRY_DUE, at, counts=False)
     if attempts >= rules.max_attempts:
-        return AfterAttempt("failed")
-    return AfterAttempt("queued", next_calling_time(at + rules.retry_after, rules))
+        return AfterAttempt(FollowupEvent.GAVE_UP)
+    return AfterAttempt(FollowupEvent.RETRY_DUE, next_calling_time(at + rules.retry_after, rules))

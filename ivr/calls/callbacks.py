@@ -21,11 +21,11 @@ from datetime import datetime
 
 from ivr.acd.dispatcher import EMPTY, Dispatcher
 from ivr.calls.callback_plan import AttemptResult, CallbackRules, after_attempt, next_calling_time
-from ivr.calls.context import Disposition
+from ivr.calls.followup_states import FollowupEvent, FollowupStatus
 from ivr.calls.service import CallService
-from ivr.flows.engine import FlowRun
 from ivr.flows.nodes.conversation import talk
-from ivr.ports import CallbackRequest, CallFacts, CallRecords, Dialer, OfferResult, QueueEvent
+from ivr.flows.run import FlowRun
+from ivr.ports import CallbackRequest, CallFacts, CallRecords, Dialer, Disposition, OfferResult, QueueEvent
 
 log = logging.getLogger(__name__)
 
@@ -143,15 +143,15 @@ class CallbackRunner:
                     # A retry queues anew: an old place would jump everyone again.
                     place = after.retry_at or self.now()
                 next_at = after.retry_at
-                await self.records.callback_attempted(
+                status = await self.records.callback_attempted(
                     request.id,
                     self.now(),
                     call_id=attempt.call_id,
                     counselor_id=attempt.counselor_id,
                     result=attempt.result.value,
-                    status=after.status,
+                    event=after.event,
                     attempts=attempts,
-                    next_at=after.retry_at if after.status == "queued" else None,
+                    next_at=after.retry_at if after.event is FollowupEvent.RETRY_DUE else None,
                 )
                 log.info(
                     "callback %d to %s: %s (attempt %d); %s",
@@ -159,10 +159,10 @@ class CallbackRunner:
                     request.number,
                     attempt.result.value,
                     attempts,
-                    after.status,
+                    status,
                 )
-                if after.status != "queued":
-                    return
+                if status != FollowupStatus.QUEUED:
+                    return  # done, failed, or taken by a person meanwhile
         finally:
             self.acd.leave(ticket)
 

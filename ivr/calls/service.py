@@ -13,17 +13,19 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from ivr.acd.dispatcher import Dispatcher
-from ivr.calls.context import CallContext, Disposition
 from ivr.flows import model
-from ivr.flows.engine import FlowEnv, FlowRun, run_flow
+from ivr.flows.context import CallContext
+from ivr.flows.engine import run_flow
 from ivr.flows.nodes import conversation
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv, FlowRun
 from ivr.ports import (
     CallControl,
     CallFacts,
     CallGoneError,
     CallRecords,
     CounselorLeg,
+    Disposition,
     PbxUnreachableError,
     WaitingPlace,
 )

@@ -24,13 +24,13 @@ from ivr.admin.flows import (
     simulate_loaded,
     version_diff,
 )
+from ivr.calls.simulate import parse_keys
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError, load_file
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import flow_files
-from ivr.flows.simulate import parse_keys
-from ivr.prompts import tts
+from ivr.pbx import tts
 from ivr.store import flow_versions
 
 

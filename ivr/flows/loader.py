@@ -24,7 +24,8 @@ from ivr.flows.graph_checks import check_graph
 from ivr.flows.model import NODE_CLASSES
 from ivr.flows.positions import find_value, key_pos, node_data, path_pos, value_pos
 from ivr.flows.report import Report, did_you_mean
-from ivr.flows.schedule import Schedule, ScheduleErrors, format_key, impossible
+from ivr.flows.schedule import Schedule, impossible
+from ivr.flows.schedule_text import ScheduleErrors, format_key
 
 
 class FlowError(ConfigError):

@@ -10,51 +10,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-DIGITS = "0123456789*#"
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class KeyProblem(ValueError):
-    """A check over a whole node that is about one of its keys; the loader points there.
-
-    `key` is the path below the node (("max_digits",), ("on", "12")); `at_key`
-    when the key itself is wrong rather than its value.
-    """
-
-    def __init__(self, key: tuple[str, ...], message: str, at_key: bool = False) -> None:
-        super().__init__(message)
-        self.key = key
-        self.at_key = at_key
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Node(_Strict):
-    """What every node has; `outcomes()` lists what it can end with."""
-
-    type: str
-    on: dict[str, str] = Field(default_factory=dict)
-    next: str | None = None
-    # Outcomes a node may leave unhandled: the call then ends there.
-    terminal: ClassVar[bool] = False
-    waits_for_caller: ClassVar[bool] = False
-
-    def outcomes(self) -> frozenset[str]:
-        return frozenset({"done"})
-
-    def targets(self) -> dict[str, str]:
-        """Outcome -> node id, `next` folded in."""
-        out = dict(self.on)
-        if self.next is not None:
-            out.setdefault("done", self.next)
-        return out
-
-    def prompt_ids(self) -> list[str]:
-        return []
+from ivr.flows.model_base import DIGITS as DIGITS
+from ivr.flows.model_base import ID_PATTERN, KeyProblem, Node, Prompt, Strict
+from ivr.flows.model_base import LANGUAGES as LANGUAGES
 
 
 class PlayNode(Node):
@@ -131,7 +91,7 @@ class CollectNode(Node):
     @field_validator("into")
     @classmethod
     def _var(cls, v: str) -> str:
-        if not _ID.match(v):
+        if not ID_PATTERN.match(v):
             raise ValueError("a variable name: lowercase letters, digits and '_'")
         return v
 
@@ -277,7 +237,7 @@ class CallbackNode(Node):
         return [self.prompt, self.number_prompt, self.confirmed_prompt]
 
 
-class SurveyQuestion(_Strict):
+class SurveyQuestion(Strict):
     id: str
     prompt: str
 
@@ -361,33 +321,7 @@ NODE_TYPES = (
 ).split()
 
 
-class Prompt(_Strict):
-    """A prompt: text per language, or a sound file (for every language)."""
-
-    ko: str | None = None
-    en: str | None = None
-    zh: str | None = None
-    vi: str | None = None
-    file: str | None = None
-    # Spoken in this language whatever the caller chose: the language menu
-    # says "For English, press 1" in English to everyone.
-    language: Literal["ko", "en", "zh", "vi"] | None = None
-
-    def text(self, language: str) -> str | None:
-        value = getattr(self, self.language or language, None)
-        return value if isinstance(value, str) else None
-
-    @model_validator(mode="after")
-    def _something(self) -> Prompt:
-        if not (self.file or self.ko or self.en or self.zh or self.vi):
-            raise ValueError("a prompt needs text in at least one language, or a file")
-        return self
-
-
-LANGUAGES = ("ko", "en", "zh", "vi")
-
-
-class Flow(_Strict):
+class Flow(Strict):
     """One callflows/*.yaml file."""
 
     flow: str
@@ -400,7 +334,7 @@ class Flow(_Strict):
     @field_validator("flow")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not _ID.match(v):
+        if not ID_PATTERN.match(v):
             raise ValueError("a flow name: lowercase letters, digits and '_'")
         return v
 
@@ -409,7 +343,7 @@ class Flow(_Strict):
     def _node_ids(cls, v: Any) -> Any:
         if isinstance(v, dict):
             for key in v:
-                if not isinstance(key, str) or not _ID.match(key):
+                if not isinstance(key, str) or not ID_PATTERN.match(key):
                     message = f"node id {key!r}: use lowercase letters, digits and '_'"
                     raise KeyProblem((str(key),), message, at_key=True)
         return v

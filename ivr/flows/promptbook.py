@@ -52,7 +52,7 @@ def _wait_text(language: str, minutes: int) -> str:
 
 
 def _key(text: str, language: str) -> str:
-    # Must match ivr.prompts.tts.key's inputs closely enough to change with the
+    # Must match ivr.pbx.tts.key's inputs closely enough to change with the
     # text; the renderer maps this name to its own cache.
     return hashlib.sha256(f"{language}\0{text}".encode()).hexdigest()[:10]
 

@@ -10,8 +10,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ivr.config import Settings
 from ivr.flows.promptbook import PromptBook
+from ivr.pbx import tts
 from ivr.pbx.secrets import Secrets
-from ivr.prompts import tts
 from ivr.prompts.catalog import LANGUAGES, PROMPTS
 
 DIALPLAN_DIR = Path(__file__).resolve().parents[2] / "dialplan"

@@ -10,235 +10,12 @@ from typing import Any
 
 import sqlite_utils
 
+from ivr.calls.followup_states import FollowupEvent, FollowupStatus, Kind, follow
 from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry, WaitingPlace
+from ivr.store.call_rows import event_row, facts_of, insert, iso, row_of, upsert
+from ivr.store.call_tables import create_schema
 from ivr.store.db import Database
-from ivr.store.recordings_table import create_recordings_schema
 from ivr.store.waiting_places import waiting_place
-
-_CALL_COLUMNS = {
-    "id": str,
-    "caller": str,
-    "dialed": str,
-    "started_at": str,
-    "answered_at": str,
-    "connected_at": str,
-    "ended_at": str,
-    "duration_seconds": float,
-    "billable_seconds": float,
-    "talk_seconds": float,
-    "disposition": str,
-    "hangup_cause": str,
-    "hangup_by": str,
-    "counselor_id": str,
-    "counselor_leg": str,
-    "handed_to": str,
-    "ivr_path": str,
-    "topic": str,
-    "category": str,
-    "recording": str,
-    "flagged": str,
-    "open": int,
-}
-
-_TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
-    "call_events": ({"id": int, "call_id": str, "at": str, "kind": str, "detail": str}, ["call_id", "id"]),
-    # status: new (held in line), queued (waiting for a retry), assigned (a
-    # staff member returns it by hand: no more automatic attempts), done, failed;
-    # `merged` counts later requests for the same number folded into this one.
-    # handled_by: the counselor who talked to the citizen (or closed it by hand).
-    "callbacks": (
-        {
-            "id": int,
-            "call_id": str,
-            "number": str,
-            "queue": str,
-            "requested_at": str,
-            "place_at": str,
-            "status": str,
-            "attempts": int,
-            "next_at": str,
-            "merged": int,
-            "handled_by": str,
-            "closed_at": str,
-            "assigned_to": str,
-            "assigned_at": str,
-        },
-        ["status", "requested_at"],
-    ),
-    "callback_attempts": (
-        {"id": int, "callback_id": int, "at": str, "call_id": str, "counselor_id": str, "result": str},
-        ["callback_id"],
-    ),
-    "survey_answers": ({"id": int, "call_id": str, "question": str, "answer": int, "at": str}, ["call_id"]),
-    "voicemails": (
-        {
-            "id": int,
-            "call_id": str,
-            "caller": str,
-            "recording": str,
-            "seconds": float,
-            "at": str,
-            # new -> assigned (assigned_to) -> done (handled_by, done_at)
-            "status": str,
-            "assigned_to": str,
-            "assigned_at": str,
-            "handled_by": str,
-            "done_at": str,
-        },
-        ["status", "at"],
-    ),
-    # Asterisk's queue_log, as a table: what reports of waiting and answering read.
-    "queue_log": (
-        {
-            "id": int,
-            "at": str,
-            "call_id": str,
-            "queue": str,
-            "event": str,
-            "counselor_id": str,
-            "position": int,
-            "entry_position": int,
-            "waited": float,
-            "talked": float,
-            "detail": str,
-        },
-        ["at"],
-    ),
-    "caller_strikes": ({"id": int, "number": str, "at": str, "call_id": str, "reason": str}, ["number"]),
-    "counselor_events": (
-        {
-            "id": int,
-            "counselor_id": str,
-            "at": str,
-            "from_state": str,
-            "to_state": str,
-            "event": str,
-            "reason": str,
-            "pending": str,
-            "alert": int,
-            "note": str,
-        },
-        ["counselor_id", "id"],
-    ),
-}
-
-
-def create_schema(db: sqlite_utils.Database) -> None:
-    calls = db.table("calls")
-    if not calls.exists():
-        calls.create(_CALL_COLUMNS, pk="id", not_null={"caller", "dialed", "started_at"})
-        calls.create_index(["started_at"])
-        calls.create_index(["open"])
-        calls.create_index(["caller", "started_at"])
-    else:
-        # Older files: add the columns later versions introduced.
-        for name, kind in _CALL_COLUMNS.items():
-            if name not in calls.columns_dict:
-                calls.add_column(name, kind)
-    for name, (columns, index) in _TABLES.items():
-        table = db.table(name)
-        if not table.exists():
-            table.create(columns, pk="id")
-            table.create_index(index)
-        else:
-            for column, kind in columns.items():
-                if column not in table.columns_dict:
-                    table.add_column(column, kind)
-    create_recordings_schema(db)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="milliseconds") if value else None
-
-
-def _seconds(start: datetime | None, end: datetime | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return round(max(0.0, (end - start).total_seconds()), 3)
-
-
-def row_of(facts: CallFacts, *, open_: bool) -> dict[str, Any]:
-    return {
-        "id": facts.call_id,
-        "caller": facts.caller,
-        "dialed": facts.dialed,
-        "started_at": _iso(facts.started_at),
-        "answered_at": _iso(facts.answered_at),
-        "connected_at": _iso(facts.connected_at),
-        "ended_at": _iso(facts.ended_at),
-        "duration_seconds": _seconds(facts.started_at, facts.ended_at),
-        # As in Asterisk's CDR: billable time runs from answer to hangup.
-        "billable_seconds": _seconds(facts.answered_at, facts.ended_at) or (0.0 if facts.ended_at else None),
-        "talk_seconds": _seconds(facts.connected_at, facts.ended_at),
-        "disposition": facts.disposition,
-        "hangup_cause": facts.hangup_cause,
-        "hangup_by": facts.hangup_by,
-        "counselor_id": facts.counselor_id,
-        "counselor_leg": facts.counselor_leg,
-        "handed_to": facts.handed_to,
-        "ivr_path": " > ".join(facts.ivr_path),
-        "topic": facts.topic,
-        "category": facts.category,
-        "recording": facts.recording,
-        "flagged": facts.flagged,
-        "open": 1 if open_ else 0,
-    }
-
-
-def event_row(call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> dict[str, Any]:
-    """A row of `call_events`: one step of a call's timeline."""
-    return {
-        "call_id": call_id,
-        "at": _iso(at),
-        "kind": kind,
-        "detail": json.dumps(detail, ensure_ascii=False, default=str),
-    }
-
-
-def facts_of(row: dict[str, Any]) -> CallFacts:
-    def dt(key: str) -> datetime | None:
-        return datetime.fromisoformat(row[key]) if row.get(key) else None
-
-    started = dt("started_at")
-    assert started is not None
-    return CallFacts(
-        call_id=row["id"],
-        caller=row["caller"],
-        dialed=row["dialed"],
-        started_at=started,
-        answered_at=dt("answered_at"),
-        connected_at=dt("connected_at"),
-        ended_at=dt("ended_at"),
-        counselor_id=row.get("counselor_id"),
-        counselor_leg=row.get("counselor_leg"),
-        handed_to=row.get("handed_to"),
-        disposition=row.get("disposition"),
-        hangup_cause=row.get("hangup_cause"),
-        hangup_by=row.get("hangup_by"),
-        ivr_path=[p for p in (row.get("ivr_path") or "").split(" > ") if p],
-        topic=row.get("topic"),
-        category=row.get("category"),
-        recording=row.get("recording"),
-        flagged=row.get("flagged"),
-    )
-
-
-# A call's writes are plain statements, not sqlite_utils' insert/upsert: those
-# read the table's schema on every call, a dozen trips through the GIL a row,
-# and the one writer thread fell seconds behind at 3 queued calls a second.
-# Table and column names here are the schema's own, never input.
-def _insert(
-    db: sqlite_utils.Database, table: str, row: dict[str, Any], *, replace: bool = False, then: str = ""
-) -> None:
-    verb = "INSERT OR REPLACE" if replace else "INSERT"
-    marks = ", ".join("?" * len(row))
-    db.execute(f"{verb} INTO {table} ({', '.join(row)}) VALUES ({marks}) {then}", list(row.values()))
-
-
-def _upsert(db: sqlite_utils.Database, table: str, row: dict[str, Any], pk: str = "id") -> None:
-    """Insert the row, or update the columns it names (others keep their values)."""
-    updates = ", ".join(f"{column} = excluded.{column}" for column in row if column != pk)
-    _insert(db, table, row, then=f"ON CONFLICT({pk}) DO UPDATE SET {updates}")
 
 
 def _written_behind(future: asyncio.Future[Any]) -> None:
@@ -262,26 +39,26 @@ class SqliteCallRecords:
 
     async def opened(self, facts: CallFacts) -> None:
         row = row_of(facts, open_=True)
-        await self.db.run(lambda db: _insert(db, "calls", row, replace=True))
+        await self.db.run(lambda db: insert(db, "calls", row, replace=True))
 
     async def updated(self, facts: CallFacts) -> None:
         row = row_of(facts, open_=True)
-        await self.db.run(lambda db: _upsert(db, "calls", row))
+        await self.db.run(lambda db: upsert(db, "calls", row))
 
     async def closed(self, facts: CallFacts) -> None:
         row = row_of(facts, open_=False)
-        await self.db.run(lambda db: _upsert(db, "calls", row))
+        await self.db.run(lambda db: upsert(db, "calls", row))
 
     async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
         # Written behind: the caller's next prompt does not wait for the
         # timeline. The writer keeps the order, so the next awaited write
         # (the call's row, the queue log) lands after it, and close() finishes it.
         row = event_row(call_id, at, kind, detail)
-        self.db.submit(lambda db: _insert(db, "call_events", row)).add_done_callback(_written_behind)
+        self.db.submit(lambda db: insert(db, "call_events", row)).add_done_callback(_written_behind)
 
     async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:
         row = {
-            "at": _iso(at),
+            "at": iso(at),
             "call_id": entry.call_id,
             "queue": entry.queue,
             "event": entry.event.value,
@@ -292,7 +69,7 @@ class SqliteCallRecords:
             "talked": entry.talked,
             "detail": json.dumps(entry.detail, ensure_ascii=False, default=str) if entry.detail else None,
         }
-        await self.db.run(lambda db: _insert(db, "queue_log", row))
+        await self.db.run(lambda db: insert(db, "queue_log", row))
 
     async def open_calls(self) -> list[CallFacts]:
         rows = await self.db.run(lambda db: list(db.table("calls").rows_where("open = 1")))
@@ -305,7 +82,7 @@ class SqliteCallRecords:
         def count(db: sqlite_utils.Database) -> int:
             row = db.execute(
                 "SELECT COUNT(*) FROM calls WHERE caller = ? AND started_at >= ? AND id != ?",
-                [caller, _iso(since), exclude or ""],
+                [caller, iso(since), exclude or ""],
             ).fetchone()
             return int(row[0])
 
@@ -321,7 +98,7 @@ class SqliteCallRecords:
     async def add_callback(
         self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None
     ) -> tuple[int, bool]:
-        place = _iso(place_at or at)
+        place = iso(place_at or at)
 
         def add(db: sqlite_utils.Database) -> tuple[int, bool]:
             pending = db.execute(
@@ -340,7 +117,7 @@ class SqliteCallRecords:
                 "call_id": call_id,
                 "number": number,
                 "queue": queue,
-                "requested_at": _iso(at),
+                "requested_at": iso(at),
                 "place_at": place,
                 "status": "new",
                 "attempts": 0,
@@ -381,35 +158,53 @@ class SqliteCallRecords:
         call_id: str,
         counselor_id: str | None,
         result: str,
-        status: str,
+        event: str,
         attempts: int,
         next_at: datetime | None,
-    ) -> None:
+    ) -> str:
         attempt = {
             "callback_id": callback_id,
-            "at": _iso(at),
+            "at": iso(at),
             "call_id": call_id,
             "counselor_id": counselor_id,
             "result": result,
         }
-        change: dict[str, Any] = {"status": status, "attempts": attempts, "next_at": _iso(next_at)}
-        if status in ("done", "failed"):
-            change["closed_at"] = _iso(at)
-        if status == "done":
-            change["handled_by"] = counselor_id
 
-        def write(db: sqlite_utils.Database) -> None:
+        def write(db: sqlite_utils.Database) -> str:
             db.table("callback_attempts").insert(attempt)
-            db.table("callbacks").update(callback_id, change)
+            # `ivr callbacks assign` writes from another process: the status is
+            # compared and set in one statement, so a person who took the
+            # request meanwhile keeps it (the table says what their status
+            # becomes), and is read again if it changed under us.
+            while True:
+                [(current,)] = db.execute(
+                    "SELECT status FROM callbacks WHERE id = ?", [callback_id]
+                ).fetchall()
+                status = follow(Kind.CALLBACK, current, FollowupEvent(event))
+                change: dict[str, Any] = {"status": str(status), "attempts": attempts}
+                change["next_at"] = iso(next_at) if status == FollowupStatus.QUEUED else None
+                if status in (FollowupStatus.DONE, FollowupStatus.FAILED):
+                    change["closed_at"] = iso(at)
+                if status == FollowupStatus.DONE:
+                    change["handled_by"] = counselor_id
+                columns = ", ".join(f"{k} = ?" for k in change)
+                with db.conn:
+                    cursor = db.execute(
+                        f"UPDATE callbacks SET {columns} WHERE id = ? AND status = ?",
+                        [*change.values(), callback_id, current],
+                    )
+                if cursor.rowcount == 1:
+                    return str(status)
 
-        await self.db.run(write)
+        result_status: str = await self.db.run(write)
+        return result_status
 
     async def add_strike(self, number: str, call_id: str, reason: str, at: datetime) -> None:
-        row = {"number": number, "at": _iso(at), "call_id": call_id, "reason": reason}
+        row = {"number": number, "at": iso(at), "call_id": call_id, "reason": reason}
         await self.db.run(lambda db: db.table("caller_strikes").insert(row))
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
-        row = {"call_id": call_id, "question": question, "answer": answer, "at": _iso(at)}
+        row = {"call_id": call_id, "question": question, "answer": answer, "at": iso(at)}
         await self.db.run(lambda db: db.table("survey_answers").insert(row))
 
     async def add_voicemail(
@@ -420,7 +215,7 @@ class SqliteCallRecords:
             "caller": caller,
             "recording": recording,
             "seconds": seconds,
-            "at": _iso(at),
+            "at": iso(at),
             "status": "new",
         }
         await self.db.run(lambda db: db.table("voicemails").insert(row))
@@ -440,7 +235,7 @@ class SqliteCallRecords:
         }
         try:
             task = asyncio.get_running_loop().create_task(
-                self.db.run(lambda db: _insert(db, "counselor_events", row))
+                self.db.run(lambda db: insert(db, "counselor_events", row))
             )
         except RuntimeError:
             return  # no loop: a test or a command without the service

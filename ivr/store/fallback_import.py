@@ -28,7 +28,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ivr.store.calls import event_row, facts_of, row_of
+from ivr.store.call_rows import event_row, facts_of, row_of
 from ivr.store.db import Database
 from ivr.store.fallback_calls import FallbackRecord, merge, to_record
 from ivr.store.queue_log import FALLBACK_QUEUE, FallbackCall, Scan, scan, split_lines

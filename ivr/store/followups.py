@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ivr.calls.followup_states import FollowupEvent, IllegalFollowupTransition, Kind, follow
 from ivr.errors import HotlineError
 
 STATUSES = ("new", "assigned", "done")
@@ -79,24 +80,31 @@ def assign(
     """Give a voicemail or a callback request to a counselor to return."""
     _known(counselor_id, known)
     row = _one(db, table, item_id)
-    if row["status"] in ("done", "failed"):
-        raise HotlineError(f"{item_id} is {row['status']} already")
+    status = _follow(table, item_id, row, FollowupEvent.ASSIGN)
     with db.conn:
         db.execute(
-            f"UPDATE {table} SET status = 'assigned', assigned_to = ?, assigned_at = ? WHERE id = ?",
-            [counselor_id, _stamp(at), item_id],
+            f"UPDATE {table} SET status = ?, assigned_to = ?, assigned_at = ? WHERE id = ?",
+            [status, counselor_id, _stamp(at), item_id],
         )
 
 
 def done(db: sqlite_utils.Database, table: str, item_id: int, by: str, at: datetime) -> None:
     """Mark a voicemail or callback request handled, by its assignee (else `by`)."""
     row = _one(db, table, item_id)
-    if row["status"] == "done":
-        raise HotlineError(f"{item_id} is done already (by {row.get('handled_by') or '?'})")
+    status = _follow(table, item_id, row, FollowupEvent.DONE_BY_HAND)
     handled_by = row.get("assigned_to") or by
     closed = "done_at" if table == "voicemails" else "closed_at"
     with db.conn:
         db.execute(
-            f"UPDATE {table} SET status = 'done', handled_by = ?, {closed} = ? WHERE id = ?",
-            [handled_by, _stamp(at), item_id],
+            f"UPDATE {table} SET status = ?, handled_by = ?, {closed} = ? WHERE id = ?",
+            [status, handled_by, _stamp(at), item_id],
         )
+
+
+def _follow(table: str, item_id: int, row: dict[str, Any], event: FollowupEvent) -> str:
+    kind = Kind.VOICEMAIL if table == "voicemails" else Kind.CALLBACK
+    try:
+        return follow(kind, row["status"], event)
+    except IllegalFollowupTransition as exc:
+        by = f" (by {row['handled_by']})" if row.get("handled_by") else ""
+        raise HotlineError(f"{item_id}: {exc}{by}") from None

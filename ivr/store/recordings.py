@@ -18,7 +18,7 @@ import sqlite_utils
 from ivr.errors import HotlineError, StoreError
 from ivr.ports import StoredRecording
 from ivr.store import recording_files
-from ivr.store.calls import create_schema
+from ivr.store.call_tables import create_schema
 from ivr.store.db import Database
 
 

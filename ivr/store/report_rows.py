@@ -33,7 +33,7 @@ from ivr.reports.rows import (
     ReportRows,
     SurveyRow,
 )
-from ivr.store.calls import facts_of
+from ivr.store.call_rows import facts_of
 from ivr.store.queue_log import FALLBACK_QUEUE
 
 MARGIN = timedelta(days=1)

@@ -17,7 +17,7 @@ from aiohttp import web
 from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
 from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
-from ivr.calls.keycodes import IN_CALL_CODES
+from ivr.acd.keycodes import IN_CALL_CODES
 from ivr.store import audit, call_notes
 from ivr.store.reads import read
 from ivr.store.stamps import parse_stamp, stamp

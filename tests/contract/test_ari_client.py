@@ -18,9 +18,9 @@ from ivr.ari.hub import AriHub, owner_of
 from ivr.ari.rest import AriRest
 from ivr.calls.service import CallService
 from ivr.errors import AriError, AriUnavailable, CallGone
-from ivr.flows.engine import FlowEnv, Queue
 from ivr.flows.loader import Known, load_file
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv, Queue
 from ivr.ports import CallFacts
 from tests.contract.fake_ari import FakeAri, channel, stasis_start
 from tests.unit.fakes import MemoryRecords, StepClock, dispatcher

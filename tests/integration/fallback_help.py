@@ -11,7 +11,7 @@ import sqlite_utils
 
 from ivr import config as config_mod
 from ivr.pbx import embedded
-from ivr.store.calls import create_schema
+from ivr.store.call_tables import create_schema
 from tests.integration.conftest import CONFIG, FLOWS, Service
 
 ALL = tuple(f"c{i}" for i in range(1, 12))

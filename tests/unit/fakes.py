@@ -12,6 +12,7 @@ from ivr.acd.counselor_states import Counselor as AcdCounselor
 from ivr.acd.counselor_states import CounselorRules, CounselorState
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.routing import QueueConfig
+from ivr.calls.followup_states import FollowupEvent, Kind, follow
 from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry, WaitingPlace
 
 
@@ -172,6 +173,7 @@ class MemoryRecords:
         self.strikes_added: list[tuple[str, str, str]] = []
         self.callback_places: list[datetime | None] = []
         self.callback_attempts: list[tuple[int, dict[str, Any]]] = []
+        self.callback_status: dict[int, str] = {}
         self.waiting: dict[str, WaitingPlace] = {}  # places in line to hand back after a restart
 
     async def changed(self) -> None:
@@ -233,8 +235,13 @@ class MemoryRecords:
     async def pending_callbacks(self) -> list[CallbackRequest]:
         return []
 
-    async def callback_attempted(self, callback_id: int, at: datetime, **fields: Any) -> None:
-        self.callback_attempts.append((callback_id, fields))
+    async def callback_attempted(self, callback_id: int, at: datetime, **fields: Any) -> str:
+        """Moves the request by the table, as the store does; `callback_status` holds each one's."""
+        current = self.callback_status.get(callback_id, "new")
+        status = follow(Kind.CALLBACK, current, FollowupEvent(fields["event"]))
+        self.callback_status[callback_id] = status
+        self.callback_attempts.append((callback_id, {**fields, "status": str(status)}))
+        return str(status)
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
         self.survey.append((call_id, question, answer))

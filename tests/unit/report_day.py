@@ -218,7 +218,7 @@ async def _write(r: SqliteCallRecords) -> None:
         call_id="k1",
         counselor_id="c01",
         result="answered",
-        status="done",
+        event="connected",
         attempts=1,
         next_at=None,
     )
@@ -228,7 +228,7 @@ async def _write(r: SqliteCallRecords) -> None:
         call_id="k2",
         counselor_id="c02",
         result="no_answer",
-        status="failed",
+        event="gave_up",
         attempts=3,
         next_at=None,
     )

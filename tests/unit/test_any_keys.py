@@ -14,9 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ivr.admin.flows import known
-from ivr.calls.context import Disposition
 from ivr.flows.registry import load_dir
-from ivr.ports import OfferResult
+from ivr.ports import Disposition, OfferResult
 from tests.unit.fakes import settled
 from tests.unit.test_hotline_flow import CFG, KST, ROOT, place
 

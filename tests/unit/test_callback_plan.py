@@ -60,14 +60,14 @@ def test_every_day_rules_call_on_weekends_too() -> None:
 
 def test_a_citizen_who_does_not_answer_is_tried_again_later_then_given_up() -> None:
     first = after_attempt(AttemptResult.NO_ANSWER, 1, at("2026-11-27 10:00"), RULES)
-    assert (first.status, first.retry_at) == ("queued", at("2026-11-27 10:10"))
+    assert (first.event, first.retry_at) == ("retry_due", at("2026-11-27 10:10"))
     late = after_attempt(AttemptResult.BUSY, 2, at("2026-11-27 17:55"), RULES)
-    assert (late.status, late.retry_at) == ("queued", at("2026-11-30 09:00"))
-    assert after_attempt(AttemptResult.NO_ANSWER, 3, at("2026-11-27 10:00"), RULES).status == "failed"
-    assert after_attempt(AttemptResult.FAILED, 3, at("2026-11-27 10:00"), RULES).status == "failed"
+    assert (late.event, late.retry_at) == ("retry_due", at("2026-11-30 09:00"))
+    assert after_attempt(AttemptResult.NO_ANSWER, 3, at("2026-11-27 10:00"), RULES).event == "gave_up"
+    assert after_attempt(AttemptResult.FAILED, 3, at("2026-11-27 10:00"), RULES).event == "gave_up"
 
 
 def test_a_counselor_who_misses_the_ring_costs_the_citizen_no_attempt() -> None:
     missed = after_attempt(AttemptResult.COUNSELOR_MISSED, 3, at("2026-11-27 10:00"), RULES)
-    assert (missed.status, missed.counts) == ("queued", False)
-    assert after_attempt(AttemptResult.CONNECTED, 1, at("2026-11-27 10:00"), RULES).status == "done"
+    assert (missed.event, missed.counts) == ("retry_due", False)
+    assert after_attempt(AttemptResult.CONNECTED, 1, at("2026-11-27 10:00"), RULES).event == "connected"

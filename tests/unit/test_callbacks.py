@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.callbacks import CallbackRunner
 from ivr.calls.service import CallService
-from ivr.flows.engine import FlowEnv
 from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv
 from ivr.ports import CallbackRequest, OfferResult
 from tests.unit.fakes import FakeCall, MemoryRecords, dispatcher, settled
 
@@ -73,9 +74,10 @@ class Records(MemoryRecords):
     async def pending_callbacks(self) -> list[CallbackRequest]:
         return list(self.pending)
 
-    async def callback_attempted(self, callback_id: int, at: datetime, **fields: object) -> None:
-        await super().callback_attempted(callback_id, at, **fields)
+    async def callback_attempted(self, callback_id: int, at: datetime, **fields: Any) -> str:
+        status = await super().callback_attempted(callback_id, at, **fields)
         self.attempted.set()
+        return status
 
 
 class Clock:

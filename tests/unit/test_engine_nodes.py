@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from ivr.calls.service import CallService
-from ivr.flows.engine import Department, FlowEnv
 from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import Department, FlowEnv
 from ivr.ports import OfferResult
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher
 

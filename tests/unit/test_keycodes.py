@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.calls.keycodes import KeyCodes
+from ivr.acd.keycodes import KeyCodes
 
 
 def keyed(presses: list[tuple[float, str]]) -> list[str]:

@@ -9,9 +9,9 @@ from ivr.acd.counselor_model import CounselorState
 from ivr.acd.estimate import HandledCall
 from ivr.acd.routing import Admission
 from ivr.calls.service import CallService
-from ivr.flows.engine import FlowEnv
 from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv
 from ivr.ports import OfferResult
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher, settled
 

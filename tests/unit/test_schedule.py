@@ -12,16 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.flows.schedule import (
+from ivr.flows.holidays import korean_holiday
+from ivr.flows.schedule import Decision, Schedule, impossible
+from ivr.flows.schedule_text import (
     END_OF_DAY,
-    Decision,
     Hours,
-    Schedule,
     ScheduleError,
     ScheduleErrors,
     format_key,
-    impossible,
-    korean_holiday,
     parse_days,
     parse_hours,
 )

@@ -7,9 +7,9 @@ import time
 
 from ivr.acd.counselor_states import CounselorState
 from ivr.calls.service import CallService
-from ivr.flows.engine import Department, FlowEnv
 from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import Department, FlowEnv
 from ivr.ports import OfferResult
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher
 from tests.unit.test_queue_node import FLOW, events

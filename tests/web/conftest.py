@@ -23,7 +23,7 @@ from ivr.admin import users
 from ivr.admin.flows import load_flows
 from ivr.config import LoadedConfig
 from ivr.flows.registry import FlowRegistry
-from ivr.store.calls import create_schema as create_call_schema
+from ivr.store.call_tables import create_schema as create_call_schema
 from ivr.store.db import Database
 from ivr.store.desk_schema import create_schema
 from ivr.web.context import DeskDeps, FlowsSetup

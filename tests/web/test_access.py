@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ivr.store.calls import create_schema as calls_schema
+from ivr.store.call_tables import create_schema as calls_schema
 from ivr.store.db import Database
 from ivr.web.access import allow
 from ivr.web.context import DeskDeps

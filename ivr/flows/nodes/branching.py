@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ivr.flows import model
-from ivr.flows.engine import FlowRun
+from ivr.flows.run import FlowRun
 
 
 async def schedule(node: model.ScheduleNode, run: FlowRun) -> str | None:

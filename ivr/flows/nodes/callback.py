@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ivr.flows import model
-from ivr.flows.engine import FlowRun
+from ivr.flows.run import FlowRun
 from ivr.ports import QueueEvent
 
 # A Korean phone number: mobile 010..., landline with area code, 9 to 11 digits.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ivr.flows import model
-from ivr.flows.engine import FlowRun
+from ivr.flows.run import FlowRun
 
 
 async def read_digits(run: FlowRun, node: model.CollectNode) -> str | None:

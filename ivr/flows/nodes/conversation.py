@@ -15,12 +15,11 @@ import contextlib
 from typing import Any
 
 from ivr.acd.counselor_model import Event, PauseReason
-from ivr.calls.context import Disposition
-from ivr.calls.keycodes import KeyCodes
-from ivr.flows.engine import FlowRun
+from ivr.acd.keycodes import KeyCodes
 from ivr.flows.nodes import transfers
 from ivr.flows.nodes.transfers import Talk
-from ivr.ports import CallGoneError, CounselorLeg, QueueEvent, RecordingRefusedError
+from ivr.flows.run import FlowRun
+from ivr.ports import CallGoneError, CounselorLeg, Disposition, QueueEvent, RecordingRefusedError
 
 WARNING = "jeonju/abuse-warning"
 CLOSING = "jeonju/abuse-closing"

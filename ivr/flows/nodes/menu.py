@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ivr.flows import model
-from ivr.flows.engine import FlowRun
+from ivr.flows.run import FlowRun
 
 
 async def ask(node: model.MenuNode, run: FlowRun) -> str | None:

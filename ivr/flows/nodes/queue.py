@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from ivr.acd.dispatcher import EMPTY
 from ivr.acd.routing import Admission
 from ivr.flows import model
-from ivr.flows.engine import FlowRun
 from ivr.flows.nodes.conversation import talk
 from ivr.flows.promptbook import ANNOUNCE_MAX
+from ivr.flows.run import FlowRun
 from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
 
 LINE_LOST = "jeonju/line-lost"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ivr.calls.context import Disposition
 from ivr.flows import model
-from ivr.flows.engine import FlowRun
+from ivr.flows.run import FlowRun
+from ivr.ports import Disposition
 
 
 async def play(node: model.PlayNode, run: FlowRun) -> str | None:

@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from ivr.flows.engine import Department, FlowRun
+from ivr.flows.run import Department, FlowRun
 from ivr.ports import CounselorLeg, QueueEvent
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.service import CallService
-from ivr.flows.engine import FlowEnv
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv
 from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry, WaitingPlace
 
 Say = Callable[[str], None]
@@ -185,8 +185,8 @@ class SimulatedRecords:
     async def pending_callbacks(self) -> list[CallbackRequest]:
         return []
 
-    async def callback_attempted(self, callback_id: int, at: datetime, **_: Any) -> None:
-        pass
+    async def callback_attempted(self, callback_id: int, at: datetime, **_: Any) -> str:
+        return "done"
 
     async def add_survey_answer(self, call_id: str, question: str, answer: int, at: datetime) -> None:
         pass

@@ -14,25 +14,13 @@ from ivr.ports import (
     CallFacts,
     CallRecords,
     CounselorLeg,
+    Disposition,
     QueueEvent,
     QueueLogEntry,
     WaitingPlace,
 )
 
 log = logging.getLogger(__name__)
-
-
-class Disposition:
-    """How a call ended, in the words the records and reports use."""
-
-    ANSWERED = "answered"  # talked to a counselor
-    ABANDONED_IVR = "abandoned_ivr"  # the caller hung up in the IVR
-    IVR_ENDED = "ivr_ended"  # the IVR said goodbye
-    NO_COUNSELOR = "no_counselor"  # nobody could take the call; the IVR said goodbye
-    FALLBACK = "fallback"  # handed to the PBX's fallback (service draining)
-    FAILED = "failed"  # a fault on our side; logged with a traceback
-    LOST = "lost"  # ended while the service was down; end time is when we noticed
-    CALLBACK_UNANSWERED = "callback_unanswered"  # a callback attempt reached no conversation
 
 
 class CallContext:

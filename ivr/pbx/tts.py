@@ -13,14 +13,14 @@ import tempfile
 from pathlib import Path
 
 from ivr.errors import PbxError
+from ivr.pbx.install import default_root
 
 VOICES = {"ko": "ko", "en": "en-us", "zh": "cmn", "vi": "vi"}
 _SETTINGS = "espeak-ng -s 150 | sox 8000 Hz mono s16"
 
 
 def cache_dir() -> Path:
-    from ivr.pbx.install import default_root
-
+    """Beside the embedded Asterisk's root, so one cache folder holds both."""
     return default_root().parent / "prompts"
 
 

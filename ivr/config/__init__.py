@@ -1,0 +1,68 @@
+"""config.yaml -> frozen, validated settings.
+
+Every problem is reported as one line that names the file, the line and the
+key, so an admin can fix a bad file without reading Python:
+
+    config.yaml:14: counselors[2].endpoint: field required
+
+All problems are collected before anything starts; `ivr serve` refuses to run
+while any remain.
+
+The sections are in telephony.py and operations.py, the whole in settings.py,
+the reading in loading.py; everything is importable from `ivr.config`.
+"""
+
+from __future__ import annotations
+
+from ivr.config.loading import LoadedConfig, key_line, load, parse
+from ivr.config.operations import (
+    CriterionSettings,
+    QaSettings,
+    ReportSettings,
+    RetentionSettings,
+    ScorecardSettings,
+    ServiceSettings,
+    StorageSettings,
+    WebSettings,
+)
+from ivr.config.settings import Settings
+from ivr.config.telephony import (
+    AcdSettings,
+    AsteriskSettings,
+    CallbackSettings,
+    CounselorSettings,
+    DepartmentSettings,
+    FallbackSettings,
+    HotlineSettings,
+    IvrSettings,
+    QueueSettings,
+    SupervisorSettings,
+    TrunkSettings,
+)
+
+__all__ = [
+    "AcdSettings",
+    "AsteriskSettings",
+    "CallbackSettings",
+    "CounselorSettings",
+    "CriterionSettings",
+    "DepartmentSettings",
+    "FallbackSettings",
+    "HotlineSettings",
+    "IvrSettings",
+    "LoadedConfig",
+    "QaSettings",
+    "QueueSettings",
+    "ReportSettings",
+    "RetentionSettings",
+    "ScorecardSettings",
+    "ServiceSettings",
+    "Settings",
+    "StorageSettings",
+    "SupervisorSettings",
+    "TrunkSettings",
+    "WebSettings",
+    "key_line",
+    "load",
+    "parse",
+]

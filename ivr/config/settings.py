@@ -1,0 +1,79 @@
+"""The whole of config.yaml as one frozen model, with the checks across sections."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from ivr.config.operations import (
+    QaSettings,
+    ReportSettings,
+    RetentionSettings,
+    ServiceSettings,
+    StorageSettings,
+    WebSettings,
+)
+from ivr.config.telephony import (
+    AcdSettings,
+    AsteriskSettings,
+    CallbackSettings,
+    CounselorSettings,
+    DepartmentSettings,
+    FallbackSettings,
+    HotlineSettings,
+    IvrSettings,
+    QueueSettings,
+    Section,
+    SupervisorSettings,
+)
+
+
+class Settings(Section):
+    """The whole of config.yaml."""
+
+    hotline: HotlineSettings = HotlineSettings()
+    asterisk: AsteriskSettings = AsteriskSettings()
+    counselors: tuple[CounselorSettings, ...] = ()
+    supervisors: tuple[SupervisorSettings, ...] = ()
+    queues: dict[str, QueueSettings] = Field(
+        default_factory=lambda: {"general": QueueSettings(name="일반 상담")}
+    )
+    departments: dict[str, DepartmentSettings] = Field(default_factory=dict)
+    acd: AcdSettings = AcdSettings()
+    callbacks: CallbackSettings = CallbackSettings()
+    ivr: IvrSettings = IvrSettings()
+    fallback: FallbackSettings = FallbackSettings()
+    reports: ReportSettings = ReportSettings()
+    web: WebSettings = WebSettings()
+    qa: QaSettings = QaSettings()
+    storage: StorageSettings = StorageSettings()
+    retention: RetentionSettings = RetentionSettings()
+    service: ServiceSettings = ServiceSettings()
+
+    @model_validator(mode="after")
+    def _unique(self) -> Settings:
+        for attr in ("id", "endpoint"):
+            seen: set[str] = set()
+            for c in self.counselors:
+                value = getattr(c, attr)
+                if value in seen:
+                    raise ValueError(f"counselor {attr} {value!r} is used twice")
+                seen.add(value)
+        ids = {c.id for c in self.counselors}
+        for qname, queue in self.queues.items():
+            unknown = [c for c in queue.counselors if c not in ids]
+            if unknown:
+                raise ValueError(f"queue {qname!r} names counselors that are not defined: {unknown}")
+        endpoints = {c.endpoint for c in self.counselors}
+        for dname, dept in self.departments.items():
+            if dept.endpoint in endpoints:
+                raise ValueError(f"department {dname!r} uses a counselor's endpoint {dept.endpoint!r}")
+        taken = endpoints | {d.endpoint for d in self.departments.values()}
+        for v in self.supervisors:
+            if v.endpoint in taken:
+                raise ValueError(f"supervisor {v.id!r} uses an endpoint already taken: {v.endpoint!r}")
+            taken.add(v.endpoint)
+        return self
+
+    def queue_members(self, name: str) -> tuple[str, ...]:
+        queue = self.queues[name]
+        return queue.counselors or tuple(c.id for c in self.counselors)

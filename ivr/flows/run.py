@@ -1,0 +1,74 @@
+"""What one call's walk through its flow carries: the run, and what the engine supplies to nodes.
+
+Node modules take a `FlowRun`; the engine (engine.py) imports the nodes. Keeping
+these types apart from the engine is what lets the nodes depend on them
+without importing the engine that imports them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ivr.flows import model
+from ivr.flows.context import CallContext
+from ivr.flows.loader import Loaded
+from ivr.flows.promptbook import PromptBook
+from ivr.ports import CallControl, RecordingLog
+
+
+@dataclass(frozen=True)
+class Queue:
+    name: str
+    counselors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    endpoint: str
+
+
+@dataclass
+class FlowEnv:
+    """What the engine supplies to nodes (their preconditions), shared by all calls."""
+
+    now: Callable[[], datetime]
+    ring_seconds: float = 15.0
+    queues: Mapping[str, Queue] = field(default_factory=dict)
+    departments: Mapping[str, Department] = field(default_factory=dict)
+    subflows: Callable[[str], tuple[Loaded, PromptBook]] | None = None
+    endpoints: Mapping[str, str] = field(default_factory=dict)  # counselor id -> endpoint
+    # Told when a callback request is stored, so it is served without polling.
+    callback_requested: Callable[[], None] | None = None
+    # Told what becomes of recordings (the service's copier); None in simulations.
+    recordings: RecordingLog | None = None
+
+
+@dataclass
+class FlowRun:
+    """One call's walk through its flow."""
+
+    call: CallControl
+    ctx: CallContext
+    env: FlowEnv
+    loaded: Loaded
+    book: PromptBook
+    language: str = "ko"
+    vars: dict[str, str] = field(default_factory=dict)
+    priority: bool = False
+    pending_digit: str | None = None  # pressed during a prompt with barge-in
+    node_id: str = ""  # the node running now
+
+    @property
+    def flow(self) -> model.Flow:
+        return self.loaded.flow
+
+    def sounds(self, prompt_ids: list[str]) -> list[str]:
+        return self.book.names(prompt_ids, self.language)
+
+    async def say(self, prompt_ids: list[str], *, barge_in: bool = False) -> str | None:
+        if not prompt_ids:
+            return None
+        return await self.call.play(self.sounds(prompt_ids), barge_in=barge_in)

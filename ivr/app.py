@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ivr import config as config_mod
-from ivr.acd import build as acd_build
+from ivr.admin import acd_setup
 from ivr.admin.flows import env_of, known, load_flows, publish_prompts
 from ivr.admin.recordings import RecordingService
 from ivr.ami.fallback_queue import FallbackQueue
@@ -126,7 +126,7 @@ class Hotline:
         self.cfg = cfg
         tz = ZoneInfo(s.hotline.timezone)
         self.records = SqliteCallRecords(cfg.resolve(s.storage.database))
-        self.acd = acd_build.dispatcher(s, time.monotonic, on_record=self.records.counselor_record)
+        self.acd = acd_setup.dispatcher(s, time.monotonic, on_record=self.records.counselor_record)
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))

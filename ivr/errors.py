@@ -12,7 +12,7 @@
     │   ├── AriUnavailable   Asterisk cannot be reached right now
     │   └── RecordingRefused Asterisk would not start a recording (the call goes on)
     ├── StoreError           the call record database refused a write
-    └── DeskError            (ivr.web.problems) the web desk refuses a request: an HTTP
+    └── DeskError            (ivr.admin.problems) the web desk refuses a request: an HTTP
         ├── InvalidInput     status and a kebab-case code; messages in Korean and English
         ├── NotLoggedIn, Forbidden, CsrfRejected, TooManyAttempts
         └── NoSuchUser, UserExists

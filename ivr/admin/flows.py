@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from ivr.acd import build as acd_build
 from ivr.acd.dispatcher import Dispatcher
+from ivr.admin import acd_setup
 from ivr.calls.simulate import simulate
 from ivr.config import LoadedConfig, Settings
 from ivr.errors import HotlineError
@@ -107,7 +107,7 @@ async def simulate_loaded(
 
 def _simulated_counselors(s: Settings) -> Dispatcher:
     """Every counselor logged in and free, with no wrap-up: the simulation's line."""
-    acd = acd_build.dispatcher(
+    acd = acd_setup.dispatcher(
         s.model_copy(update={"acd": s.acd.model_copy(update={"wrap_up_seconds": 0})}), time.monotonic
     )
     acd.login_all()

@@ -13,12 +13,12 @@ from collections.abc import Collection
 from pathlib import Path
 
 from ivr.admin.passwords import hash_password, policy_problems
+from ivr.admin.problems import InvalidInput, NoSuchUser, UserExists
 from ivr.store import audit
 from ivr.store import users as rows
 from ivr.store.desk_schema import transaction
 from ivr.store.stamps import utc_now
 from ivr.store.users import ROLES, User
-from ivr.web.problems import InvalidInput, NoSuchUser, UserExists
 
 # The first character is a letter or digit: ".." would be a path segment in /admin/users/<name>/...
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")

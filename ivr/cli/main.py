@@ -11,8 +11,8 @@ from pathlib import Path
 # `import ivr.cli.x as x`, not `from ivr.cli import x`: the package's __init__ imports this module.
 import ivr.cli.recordings as recordings
 from ivr import config as config_mod
+from ivr.admin.problems import InvalidInput
 from ivr.errors import ConfigError, HotlineError
-from ivr.web.problems import InvalidInput
 
 
 def _config_path(args: argparse.Namespace) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ivr.admin.problems import InvalidInput
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.reports import cdr, output
@@ -17,7 +18,6 @@ from ivr.reports.period import PeriodError, parse_period
 from ivr.reports.report import GROUPS, build
 from ivr.reports.rows import Period, ReportSource
 from ivr.store.report_rows import SqliteReportRows
-from ivr.web.problems import InvalidInput
 
 
 def add_parsers(sub: Any) -> None:

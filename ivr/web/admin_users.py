@@ -9,11 +9,11 @@ from aiohttp import web
 
 from ivr.admin import users
 from ivr.admin.passwords import hash_password
+from ivr.admin.problems import Forbidden, InvalidInput, NoSuchUser, UserExists
 from ivr.store import users as user_rows
 from ivr.web.access import allow
 from ivr.web.context import DESK, client_ip, user_of
 from ivr.web.pages import render, see_other
-from ivr.web.problems import Forbidden, InvalidInput, NoSuchUser, UserExists
 
 DONE = {
     "added": "'{user}' 사용자를 추가했습니다. · User '{user}' was added.",

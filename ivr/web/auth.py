@@ -20,11 +20,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from ivr.admin.problems import CsrfRejected, DeskError, Forbidden, NotLoggedIn
 from ivr.web.access import access_of
 from ivr.web.context import DESK, SESSION, USER, session_of, user_of
 from ivr.web.cookies import COOKIE, clear_cookie
 from ivr.web.pages import problem_response, see_other, wants_json
-from ivr.web.problems import CsrfRejected, DeskError, Forbidden, NotLoggedIn
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

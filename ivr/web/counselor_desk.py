@@ -18,6 +18,7 @@ from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
 from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.keycodes import IN_CALL_CODES
+from ivr.admin.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
 from ivr.store import audit, call_notes
 from ivr.store.reads import read
 from ivr.store.stamps import parse_stamp, stamp
@@ -26,7 +27,6 @@ from ivr.web import live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
 from ivr.web.pages import json_body, render, see_other
-from ivr.web.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
 from ivr.web.wallboard import counselor_json, local_midnight
 
 TOPICS = {

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from ivr.admin.problems import NotLoggedIn
 from ivr.store import desk_schema
 from ivr.web import (
     admin_users,
@@ -30,7 +31,6 @@ from ivr.web.access import check_routes, logged_in, public
 from ivr.web.auth import desk_middleware
 from ivr.web.context import DESK, Desk, DeskDeps, user_of
 from ivr.web.pages import STATIC, environment, render, secure_headers
-from ivr.web.problems import NotLoggedIn
 
 
 @dataclass(frozen=True)

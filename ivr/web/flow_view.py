@@ -11,9 +11,9 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from ivr.admin import drafts
+from ivr.admin.problems import InvalidInput, NoSuchFlow
 from ivr.web.context import DESK, FlowsSetup
 from ivr.web.pages import render
-from ivr.web.problems import InvalidInput, NoSuchFlow
 
 MAX_DRAFT_CHARS = 200_000  # hotline.yaml is about 10,000
 MAX_NOTE_CHARS = 200

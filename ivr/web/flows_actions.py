@@ -18,6 +18,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from ivr.admin import drafts
+from ivr.admin.problems import InvalidInput, NoSuchVersion
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError
 from ivr.store import audit
@@ -26,7 +27,6 @@ from ivr.web.admin_users import acting_username as actor
 from ivr.web.context import DESK, client_ip
 from ivr.web.flow_view import Report, draft_of, flow_name, note_of, render_flow, setup_of
 from ivr.web.pages import see_other
-from ivr.web.problems import InvalidInput, NoSuchVersion
 
 CHANGED_MEANWHILE = (
     "이 화면을 연 뒤에 다른 곳에서 이 콜 흐름 파일이 바뀌었습니다. 이력을 확인하신 뒤, "

@@ -12,13 +12,13 @@ import asyncio
 from aiohttp import web
 
 from ivr.admin import drafts
+from ivr.admin.problems import InvalidInput, NoSuchVersion
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError
 from ivr.web import flows_actions
 from ivr.web.access import allow
 from ivr.web.flow_view import flow_name, render_flow, setup_of
 from ivr.web.pages import render
-from ivr.web.problems import InvalidInput, NoSuchVersion
 
 DONE = {
     "published": "v{version} 버전으로 게시했습니다. 새로 걸려 오는 전화부터 적용됩니다. · "

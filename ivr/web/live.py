@@ -24,9 +24,9 @@ from urllib.parse import urlsplit
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from ivr.acd.dispatcher import Dispatcher
+from ivr.admin.problems import Forbidden
 from ivr.web.context import DESK
 from ivr.web.cookies import COOKIE
-from ivr.web.problems import Forbidden
 
 log = logging.getLogger(__name__)
 SOCKETS = web.AppKey("live_sockets", set[web.WebSocketResponse])

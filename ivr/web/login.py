@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from ivr.admin.passwords import dummy_hash, verify_password
+from ivr.admin.problems import TooManyAttempts
 from ivr.admin.users import normalize_username
 from ivr.store import audit, login_attempts
 from ivr.store import users as user_rows
@@ -18,7 +19,6 @@ from ivr.web.access import logged_in, public
 from ivr.web.context import DESK, SESSION, client_ip, session_of, user_of
 from ivr.web.cookies import clear_cookie, set_cookie
 from ivr.web.pages import render, see_other
-from ivr.web.problems import TooManyAttempts
 
 WRONG = "아이디 또는 비밀번호가 맞지 않습니다. · The username or password is wrong."
 DISABLED = (

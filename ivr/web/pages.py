@@ -10,10 +10,10 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from ivr.admin.problems import DeskError, InvalidInput
 from ivr.store.stamps import parse_stamp
 from ivr.store.users import ROLES
 from ivr.web.context import DESK, session_of, user_of
-from ivr.web.problems import DeskError, InvalidInput
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"

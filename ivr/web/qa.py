@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ivr.admin.problems import InvalidInput, NoSuchCall, NotLoggedIn
 from ivr.store import qa_scores
 from ivr.store.reads import read
 from ivr.store.recording_search import PAGE_SIZE, RecordingFilter, call_for_review, search
@@ -23,7 +24,6 @@ from ivr.web.context import DESK, Desk, client_ip, user_of
 from ivr.web.counselor_desk import TOPICS
 from ivr.web.masking import mask_number
 from ivr.web.pages import json_body, render
-from ivr.web.problems import InvalidInput, NoSuchCall, NotLoggedIn
 from ivr.web.qa_scoring import FEEDBACK_MAX, score
 from ivr.web.recording_files import may_hear
 from ivr.web.timeline_view import timeline

@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ivr.admin.problems import NoSuchRecording, NotLoggedIn, RecordingGone
 from ivr.store import audit
 from ivr.store.reads import read
 from ivr.store.recording_search import recording_of
@@ -26,7 +27,6 @@ from ivr.store.users import User
 from ivr.web.access import allow
 from ivr.web.byte_ranges import RangeNotSatisfiable, parse_range
 from ivr.web.context import DESK, client_ip, user_of
-from ivr.web.problems import NoSuchRecording, NotLoggedIn, RecordingGone
 from ivr.web.waveform import peaks
 
 log = logging.getLogger(__name__)

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from ivr.acd.actions import REASON_KO
+from ivr.admin.problems import InvalidInput
 from ivr.reports import output
 from ivr.reports.metrics import Rules
 from ivr.reports.output import Table
@@ -26,7 +27,6 @@ from ivr.web.access import allow
 from ivr.web.charts import Chart, share_line, stacked_bars
 from ivr.web.context import DESK, Desk
 from ivr.web.pages import render
-from ivr.web.problems import InvalidInput
 
 DEFAULT_DAYS = 7
 DOWNLOADS = (

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from ivr.admin import users
 from ivr.admin.passwords import hash_password, verify_password
-from ivr.web.problems import InvalidInput, NoSuchUser, UserExists
+from ivr.admin.problems import InvalidInput, NoSuchUser, UserExists
 from tests.web.conftest import PASSWORD, Desk, login
 
 

@@ -1,4 +1,9 @@
-"""Build the dispatcher from config.yaml's counselors, queues and acd settings."""
+"""The dispatcher built from config.yaml's counselors, queues and acd settings.
+
+For `ivr serve` and `ivr flows simulate`.
+
+The queue itself (acd/) never reads config: it is given plain counselors, queue rules and timings here.
+"""
 
 from __future__ import annotations
 

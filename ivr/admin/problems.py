@@ -14,7 +14,8 @@
         ├── UserExists       409 the username is taken
         └── TooManyAttempts  429 log-ins refused for a while after repeated failures
 
-Messages are Korean first, then English, joined by " · ". Pages and the JSON
+Messages are Korean first, then English, joined by " · ". They live in admin/, below
+the desk and the command lines that both raise them. Pages and the JSON
 API render them at the HTTP edge (auth.py); the CLI prints them.
 """
 

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import errno
 import logging
-import os
-import signal
-import socket
 import time
 from datetime import datetime, timedelta
 from datetime import time as dt_time
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ivr import config as config_mod
 from ivr.admin import acd_setup
-from ivr.admin.flows import env_of, known, load_flows, publish_prompts
+from ivr.admin.flows import env_of, load_flows, publish_prompts
 from ivr.admin.recordings import RecordingService
 from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari.hub import AriHub
@@ -30,16 +23,13 @@ from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.callbacks import CallbackRunner
 from ivr.calls.recording_copier import recording_metrics
 from ivr.calls.service import CallService
-from ivr.config import LoadedConfig, key_line
-from ivr.errors import ConfigError, HotlineError
-from ivr.flows.loader import FlowError
+from ivr.config import LoadedConfig
+from ivr.errors import HotlineError
 from ivr.flows.registry import FlowRegistry
-from ivr.pbx import embedded
 from ivr.pbx.credentials import ari_password
 from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
 from ivr.reports.metrics import Rules
-from ivr.runtime.service_lock import ServiceLock
 from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
@@ -47,75 +37,6 @@ from ivr.web import app as web_app
 from ivr.web.context import DeskDeps, FlowsSetup
 
 log = logging.getLogger(__name__)
-
-
-def preflight(cfg: LoadedConfig) -> list[str]:
-    """Problems that config validation cannot see: ports in use, unwritable paths."""
-    s = cfg.settings
-    problems = []
-    if not _port_free(s.web.listen, s.web.port, socket.SOCK_STREAM):
-        problems.append(f"{key_line(cfg, 'web', 'port')}: port {s.web.port} is already in use")
-    if s.asterisk.embedded and not embedded.pid(embedded.instance_for(cfg)):
-        a = s.asterisk
-        checks = [
-            ("sip_port", a.sip_address, a.sip_port, socket.SOCK_DGRAM),
-            ("ari_url", "127.0.0.1", a.http_port, socket.SOCK_STREAM),
-            ("ami_port", "127.0.0.1", a.ami_port, socket.SOCK_STREAM),
-        ]
-        for key, host, port, kind in checks:
-            if not _port_free(host, port, kind):
-                problems.append(f"{key_line(cfg, 'asterisk', key)}: port {port} is already in use")
-    db = cfg.resolve(s.storage.database)
-    try:
-        db.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        problems.append(f"{key_line(cfg, 'storage', 'database')}: cannot create {db.parent}: {exc}")
-    return problems
-
-
-def _port_free(host: str, port: int, kind: int) -> bool:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        if kind == socket.SOCK_STREAM:
-            # Ignore TIME_WAIT leftovers; a listener still refuses. (Not for
-            # UDP: there it would let us share a port someone else holds.)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            return exc.errno != errno.EADDRINUSE
-    return True
-
-
-def flows_to_serve(cfg: LoadedConfig) -> dict[str, Any]:
-    """The flows on disk; if they are broken, the last published ones.
-
-    An admin's half-finished edit must not keep the hotline from starting
-    (callers would only hear the fallback prompt): the last version that
-    passed `ivr flows publish` serves until the files are fixed.
-    """
-    try:
-        return load_flows(cfg)
-    except FlowError as exc:
-        from ivr.flows.loader import load_text
-        from ivr.store import flow_versions
-
-        published = flow_versions.latest(cfg.resolve(cfg.settings.storage.database))
-        if cfg.settings.hotline.flow not in published:
-            raise
-        k = dataclasses.replace(known(cfg), flows=frozenset(published))
-        try:
-            loaded = {
-                name: load_text(row["source"], f"{name}.yaml (published v{row['version']})", k)
-                for name, row in published.items()
-            }
-        except FlowError:
-            raise exc from None
-        log.error(
-            "callflows/ has errors; serving the last published flows (%s) until they are fixed:\n%s",
-            ", ".join(f"{n} v{r['version']}" for n, r in sorted(published.items())),
-            "\n".join(exc.problems),
-        )
-        return loaded
 
 
 class Hotline:
@@ -377,43 +298,3 @@ class Hotline:
             await runner.cleanup()
             self.records.close()
             log.info("stopped")
-
-
-def serve(config_path: Path) -> int:
-    cfg = config_mod.load(config_path)
-    from ivr.runtime import logs
-
-    logs.setup(cfg.settings.service.log_level)
-    # Before anything is checked, started or written: a second copy disturbs nothing
-    # (and says so, rather than that the web port is taken).
-    lock = ServiceLock(cfg.settings.asterisk.ari_url, cfg.settings.asterisk.app)
-    lock.acquire()
-    problems = preflight(cfg)
-    if problems:
-        raise ConfigError(problems)
-    loaded = flows_to_serve(cfg)  # no usable flow stops us before anything starts
-    if cfg.settings.asterisk.embedded:
-        inst = embedded.instance_for(cfg)
-        if not embedded.pid(inst):
-            log.info("starting the embedded Asterisk (instance %s)", inst.name)
-            embedded.start(cfg, inst)
-    publish_prompts(cfg, loaded)
-    hotline = Hotline(cfg, loaded)
-    pid_file = cfg.resolve(cfg.settings.storage.state_dir) / "ivr.pid"
-    pid_file.parent.mkdir(parents=True, exist_ok=True)
-    pid_file.write_text(str(os.getpid()))
-
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        loop.add_signal_handler(signal.SIGHUP, hotline.on_sighup)
-        await hotline.run(stop)
-
-    try:
-        asyncio.run(main())
-    finally:
-        pid_file.unlink(missing_ok=True)
-        lock.release()
-    return 0

@@ -7,25 +7,30 @@ desk's flow pages (drafts.py).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import logging
 import os
 import signal
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin import acd_setup
 from ivr.calls.simulate import simulate
 from ivr.config import LoadedConfig, Settings
 from ivr.errors import HotlineError
-from ivr.flows.loader import Known, Loaded
+from ivr.flows.loader import FlowError, Known, Loaded, load_text
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.run import Department, FlowEnv, Queue
 from ivr.ports import CallFacts
 from ivr.store import flow_versions
+
+log = logging.getLogger(__name__)
 
 
 def flows_dir(cfg: LoadedConfig) -> Path:
@@ -198,3 +203,32 @@ def notify_service(cfg: LoadedConfig) -> int | None:
     except (OSError, ValueError):
         return None
     return pid
+
+
+def flows_to_serve(cfg: LoadedConfig) -> dict[str, Any]:
+    """The flows on disk; if they are broken, the last published ones.
+
+    An admin's half-finished edit must not keep the hotline from starting
+    (callers would only hear the fallback prompt): the last version that
+    passed `ivr flows publish` serves until the files are fixed.
+    """
+    try:
+        return load_flows(cfg)
+    except FlowError as exc:
+        published = flow_versions.latest(cfg.resolve(cfg.settings.storage.database))
+        if cfg.settings.hotline.flow not in published:
+            raise
+        k = dataclasses.replace(known(cfg), flows=frozenset(published))
+        try:
+            loaded = {
+                name: load_text(row["source"], f"{name}.yaml (published v{row['version']})", k)
+                for name, row in published.items()
+            }
+        except FlowError:
+            raise exc from None
+        log.error(
+            "callflows/ has errors; serving the last published flows (%s) until they are fixed:\n%s",
+            ", ".join(f"{n} v{r['version']}" for n, r in sorted(published.items())),
+            "\n".join(exc.problems),
+        )
+        return loaded

@@ -144,9 +144,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return reports.report(cfg, args) if args.command == "report" else reports.cdr_export(cfg, args)
     if args.command == "serve":
-        from ivr import app
+        import ivr.cli.serve as serving
 
-        return app.serve(cfg.path)
+        return serving.serve(cfg.path)
     if args.pbx_command == "render":
         pbx.render(cfg, Path(args.out) if args.out else None)
     elif args.pbx_command == "start":

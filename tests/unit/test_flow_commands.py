@@ -135,7 +135,7 @@ def test_a_city_recording_replaces_the_synthetic_voice(tmp_path: Path) -> None:
 
 def test_broken_files_at_start_fall_back_to_the_last_published_flows(site: Path) -> None:
     from ivr import config
-    from ivr.app import flows_to_serve
+    from ivr.admin.flows import flows_to_serve
     from ivr.flows.loader import FlowError
 
     cfg = config.load(site / "config.yaml")

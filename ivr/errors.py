@@ -1,24 +1,35 @@
 """The project's one exception tree.
 
+The classes defined here:
+
     HotlineError
     ├── ConfigError          config.yaml is wrong; carries one line per problem
     ├── PbxError             the embedded Asterisk cannot be installed, rendered or run
     ├── AlreadyServing       another `ivr serve` holds the same Stasis app
-    ├── IllegalCounselorTransition   (ivr.acd) a counselor state change the table forbids
-    ├── AriError             Asterisk's REST interface answered with an error
-    │   ├── CallGone         the caller or counselor hung up before our request
-    │   │                    arrived (404/409/412/422, 400 "not found"): expected,
-    │   │                    handled quietly, never a traceback
-    │   ├── AriUnavailable   Asterisk cannot be reached right now
-    │   └── RecordingRefused Asterisk would not start a recording (the call goes on)
-    ├── StoreError           the call record database refused a write
-    └── DeskError            (ivr.admin.problems) the web desk refuses a request: an HTTP
-        ├── InvalidInput     status and a kebab-case code; messages in Korean and English
-        ├── NotLoggedIn, Forbidden, CsrfRejected, TooManyAttempts
-        └── NoSuchUser, UserExists
+    ├── CallError            a request about a call could not be carried out
+    │   ├── CallGone         the caller or counselor hung up before the request reached
+    │   │                    their line: expected, handled quietly, never a traceback
+    │   ├── PbxUnreachable   the PBX cannot be reached right now
+    │   └── RecordingRefused the PBX would not record (full disk, no folder): the call goes on
+    └── StoreError           the call record database refused a write
 
-Lower-level errors (aiohttp, sqlite3, OSError) are re-raised as one of these
-with `raise ... from exc`, so callers handle our words, not a library's.
+Branches defined beside the code that raises them, each under its full name:
+
+    HotlineError
+    ├── ConfigError
+    │   └── ivr.flows.loader.FlowError                 a flow file is wrong (file:line:col)
+    ├── ivr.acd.counselor_states.IllegalCounselorTransition
+    │                                                  a state change the table forbids
+    ├── ivr.ari.rest.AriError                          Asterisk's REST interface answered
+    │                                                  with an error (its HTTP status)
+    └── ivr.admin.problems.DeskError                   the desk refuses a request: an HTTP
+                                                       status and a kebab-case code; its
+                                                       refusals are drawn in that module
+
+The core (flows, acd, calls) never catches an edge's class. An edge re-raises
+what went wrong below it (aiohttp, sqlite3, OSError, its own protocol's errors)
+as one of the classes here, `raise CallGone(...) from exc`, so callers handle
+our words: the ARI edge's AriError, with Asterisk's status, stays the cause.
 """
 
 from __future__ import annotations
@@ -44,28 +55,24 @@ class PbxError(HotlineError):
     """The embedded Asterisk cannot be installed, configured or run."""
 
 
-class AriError(HotlineError):
-    """Asterisk's REST interface answered with an error."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        self.status = status
-        super().__init__(message)
+class CallError(HotlineError):
+    """A request about a call (a prompt, a ring, a bridge, a recording) could not be carried out."""
 
 
-class CallGone(AriError):
-    """The channel or bridge went away between an event and our request."""
+class CallGone(CallError):
+    """The caller's or a counselor's line went away between what we heard and our request."""
 
 
-class AriUnavailable(AriError):
-    """Asterisk's HTTP server cannot be reached."""
+class PbxUnreachable(CallError):
+    """The PBX cannot be reached: the request never got there."""
 
 
-class RecordingRefused(AriError):
-    """Asterisk answered a request to record with an error (full disk, no folder)."""
+class RecordingRefused(CallError):
+    """The PBX answered a request to record with a refusal (a full disk, no folder)."""
 
-    def __init__(self, name: str, message: str, status: int | None = None) -> None:
+    def __init__(self, name: str, message: str) -> None:
         self.name = name
-        super().__init__(message, status)
+        super().__init__(message)
 
 
 class StoreError(HotlineError):

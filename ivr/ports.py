@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from ivr.errors import AriUnavailable, CallGone, RecordingRefused
+from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
 
 
 class OfferResult(enum.Enum):
@@ -144,7 +144,7 @@ class Dialer(Protocol):
 # Raised by CallControl when a line is gone mid-request: a hangup raced us.
 CallGoneError = CallGone
 # Raised when the PBX cannot be reached at all.
-PbxUnreachableError = AriUnavailable
+PbxUnreachableError = PbxUnreachable
 # Raised by record_conversation when the PBX will not record (full disk, no folder).
 RecordingRefusedError = RecordingRefused
 

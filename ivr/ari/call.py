@@ -16,8 +16,8 @@ from typing import Any
 
 from ivr.ari.legs import AriLeg, Outbound, cause_name, digit_of, unanswered
 from ivr.ari.recordings import CONVERSATION_PREFIX, VOICEMAIL_PREFIX
-from ivr.ari.rest import AriRest
-from ivr.errors import AriError, AriUnavailable, CallGone, RecordingRefused
+from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
+from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
 from ivr.ports import CounselorLeg, OfferResult
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ class AriCall:
                 # stop it, or a later command on the channel would wait for
                 # the whole prompt to finish first.
                 done.cancel()
-                with contextlib.suppress(AriError):
+                with contextlib.suppress(*REQUEST_ERRORS):
                     await self.rest.delete(f"playbacks/{playback_id}")
 
     async def _start_playback(self, media: str) -> tuple[str, asyncio.Future[None]]:
@@ -195,7 +195,7 @@ class AriCall:
                 attempt,
                 media,
             )
-            with contextlib.suppress(AriError):
+            with contextlib.suppress(*REQUEST_ERRORS):
                 await self.rest.delete(f"playbacks/{playback_id}")
             self._still_here()
         log.error("prompt never started; going on without it: %s", media)
@@ -250,10 +250,10 @@ class AriCall:
         params["originator"] = self.call_id
         try:
             await self.rest.post("channels", **params)
-        except AriError as exc:
+        except REQUEST_ERRORS as exc:
             log.warning("cannot ring %s (%s): %s", counselor_id, endpoint, exc)
             self.legs.pop(leg.leg_id, None)
-            failed = OfferResult.PBX_FAILED if isinstance(exc, AriUnavailable) else OfferResult.UNREACHABLE
+            failed = OfferResult.PBX_FAILED if isinstance(exc, PbxUnreachable) else OfferResult.UNREACHABLE
             return failed, None
         try:
             # Asterisk ends the ring itself after `timeout`; the margin covers a
@@ -363,12 +363,10 @@ class AriCall:
             await self.rest.post(
                 f"bridges/{self.bridge_id}/record", name=name, format="wav", ifExists="overwrite"
             )
-        except (CallGone, AriUnavailable):
-            raise
         except AriError as exc:
             # A full disk or a missing folder must never drop the conversation:
             # the caller of this handles the refusal and the call goes on.
-            raise RecordingRefused(name, f"Asterisk refused to record: {exc}", exc.status) from exc
+            raise RecordingRefused(name, f"Asterisk refused to record: {exc}") from exc
         return name
 
     async def release(self, leg: CounselorLeg) -> None:
@@ -475,9 +473,7 @@ class AriCall:
                 terminateOn="#",
                 ifExists="fail",
             )
-        except CallGone:
-            raise
-        except AriError as exc:
+        except (AriError, PbxUnreachable) as exc:
             # A full disk or a missing folder must not drop the call.
             log.warning("recording a message failed: %s", exc)
             self._recordings.pop(name, None)

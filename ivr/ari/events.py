@@ -17,8 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from ivr.ari.rest import AriRest
-from ivr.errors import AriError
+from ivr.ari.rest import REQUEST_ERRORS, AriRest
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +107,7 @@ class EventStream:
                 first = False
             except asyncio.CancelledError:
                 raise
-            except (TimeoutError, aiohttp.ClientError, OSError, AriError) as exc:
+            except (TimeoutError, aiohttp.ClientError, OSError, *REQUEST_ERRORS) as exc:
                 self.last_error = str(exc) or type(exc).__name__
             self.connected.clear()
             if self._stopping:

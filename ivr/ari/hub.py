@@ -19,9 +19,9 @@ from ivr.acd.actions import CounselorActions
 from ivr.ari import recordings
 from ivr.ari.call import AriCall
 from ivr.ari.events import HANDLED_EVENTS, Event, EventStream
-from ivr.ari.rest import AriRest
+from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
 from ivr.calls.service import CallService, current_call
-from ivr.errors import AriError, AriUnavailable, CallGone
+from ivr.errors import CallGone
 from ivr.ports import CallRecords, RecordingLog
 from ivr.runtime.timings import Durations
 
@@ -111,7 +111,7 @@ class AriHub:
             return False
         try:
             await self.rest.get(f"applications/{self.app}")
-        except AriError:
+        except REQUEST_ERRORS:
             return False
         return True
 
@@ -276,7 +276,7 @@ class AriHub:
                 [f"jeonju/{feature_codes.spoken(code[0] if code else None, result)}"], barge_in=False
             )
             await call.hangup()
-        except AriError as exc:
+        except REQUEST_ERRORS as exc:
             log.info("feature call %s ended early: %s", call.call_id, exc)
         finally:
             self.calls.pop(call.call_id, None)
@@ -302,7 +302,7 @@ class AriHub:
             ended: set[asyncio.Future[Any]] = {watcher.gone, leg.gone, call.gone}
             await asyncio.wait(ended, return_when=asyncio.FIRST_COMPLETED)
             self.service.note(call.call_id, "supervisor_left", supervisor=supervisor_id, mode=mode.value)
-        except (AriError, TimeoutError) as exc:
+        except (*REQUEST_ERRORS, TimeoutError) as exc:
             log.warning("supervising %s ended early: %s", dialed, exc)
         finally:
             if call is not None:
@@ -332,7 +332,7 @@ class AriHub:
         task.add_done_callback(self._tasks.discard)
 
     async def _hangup_quietly(self, channel_id: str) -> None:
-        with contextlib.suppress(AriError):
+        with contextlib.suppress(*REQUEST_ERRORS):
             await self.rest.delete(f"channels/{channel_id}")
 
     def _phone_state(self, endpoint: Any) -> None:
@@ -350,9 +350,7 @@ class AriHub:
         allowed = [{"type": kind} for kind in sorted(HANDLED_EVENTS)]
         try:
             await self.rest.put(f"applications/{self.app}/eventFilter", {"allowed": allowed})
-        except AriUnavailable:
-            raise
-        except AriError as exc:
+        except (AriError, CallGone) as exc:
             # An Asterisk before 16.24 has no filter (404): everything still works, only slower.
             log.warning("Asterisk would not filter events (%s): every event is sent", exc)
 
@@ -442,5 +440,5 @@ class AriHub:
         for bridge_id in bridges:
             # A call's bridges are `<call>-talk`, `<call>-consult`, `<call>-watch<n>`.
             if bridge_id.rpartition("-")[0] not in self.calls:
-                with contextlib.suppress(AriError):
+                with contextlib.suppress(*REQUEST_ERRORS):
                     await self.rest.delete(f"bridges/{bridge_id}")

@@ -2,6 +2,11 @@
 
 The only HTTP code that speaks to Asterisk. Credentials go in the
 Authorization header (aiohttp 3.14 deprecates `BasicAuth`/`auth=`).
+
+Asterisk's refusals are this edge's AriError, with the HTTP status. The two
+the call-center core acts on are re-raised as its own classes, from it: a
+line that is gone as CallGone, and an Asterisk that cannot be reached (no
+answer at all) as PbxUnreachable, from aiohttp's error.
 """
 
 from __future__ import annotations
@@ -14,10 +19,23 @@ from typing import Any
 
 import aiohttp
 
-from ivr.errors import AriError, AriUnavailable, CallGone
+from ivr.errors import CallError, CallGone, HotlineError, PbxUnreachable
 from ivr.runtime.timings import Durations
 
 log = logging.getLogger(__name__)
+
+
+class AriError(HotlineError):
+    """Asterisk's REST interface answered with an error; `status` is its HTTP status."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+# Whatever one request can raise: Asterisk's refusal, or the call's error it
+# was re-raised as. For the places that let any failure go by.
+REQUEST_ERRORS = (AriError, CallError)
 
 # A channel or bridge can vanish between an event and our request. Asterisk
 # then answers one of these (res/ari/resource_channels.c, resource_bridges.c:
@@ -92,7 +110,7 @@ class AriRest:
     ) -> Any:
         """One request; the decoded JSON answer, or None for 204.
 
-        Raises CallGone when the channel or bridge is gone, AriUnavailable when
+        Raises CallGone when the channel or bridge is gone, PbxUnreachable when
         Asterisk cannot be reached, AriError for anything else.
         """
         clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
@@ -129,11 +147,12 @@ class AriRest:
             text = await resp.text()
             if resp.status >= 400:
                 message = _message(text) or resp.reason or ""
-                if is_gone(resp.status, message):
-                    raise CallGone(f"{where}: {message}", resp.status)
                 if resp.status == 401:
                     raise AriError(f"{where}: Asterisk refused the ARI user name or password", 401)
-                raise AriError(f"{where}: {resp.status} {message}", resp.status)
+                refused = AriError(f"{where}: {resp.status} {message}", resp.status)
+                if is_gone(resp.status, message):
+                    raise CallGone(f"{where}: {message}") from refused
+                raise refused
             if resp.status == 204 or not text:
                 return None
             if resp.content_type == "application/json":
@@ -158,16 +177,18 @@ class AriRest:
             async with self.session.get(self.url(path)) as resp:
                 if resp.status >= 400:
                     message = _message(await resp.text()) or resp.reason or ""
-                    cls = CallGone if resp.status == 404 else AriError
-                    raise cls(f"GET /ari/{path}: {resp.status} {message}", resp.status)
+                    refused = AriError(f"GET /ari/{path}: {resp.status} {message}", resp.status)
+                    if resp.status == 404:
+                        raise CallGone(str(refused)) from refused
+                    raise refused
                 return await resp.read()
         except (TimeoutError, aiohttp.ClientConnectionError) as exc:
             raise _unavailable(f"GET /ari/{path}", exc) from exc
 
 
-def _unavailable(where: str, exc: BaseException) -> AriUnavailable:
+def _unavailable(where: str, exc: BaseException) -> PbxUnreachable:
     # A timeout's text is empty: "POST /ari/channels: " said nothing in the log.
-    return AriUnavailable(f"{where}: {str(exc) or type(exc).__name__}")
+    return PbxUnreachable(f"{where}: {str(exc) or type(exc).__name__}")
 
 
 def _param(value: Any) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ivr import config as config_mod
 from ivr.config import LoadedConfig
-from ivr.errors import AriError, PbxError
+from ivr.errors import PbxError
 from ivr.pbx import embedded
 from ivr.pbx import install as installer
 from ivr.pbx import render as renderer
@@ -57,7 +57,7 @@ def stop(cfg: LoadedConfig) -> None:
 
 async def status(cfg: LoadedConfig) -> int:
     """Print what an admin checks first; exit 1 when something is down."""
-    from ivr.ari.rest import AriRest
+    from ivr.ari.rest import REQUEST_ERRORS, AriRest
     from ivr.pbx.credentials import ari_password
 
     a = cfg.settings.asterisk
@@ -76,7 +76,7 @@ async def status(cfg: LoadedConfig) -> int:
         try:
             await rest.get(f"applications/{a.app}")
             print(f"Stasis app {a.app!r}: registered (the hotline service is connected)")
-        except AriError:
+        except REQUEST_ERRORS:
             ok = False
             print(f"Stasis app {a.app!r}: NOT registered (is `ivr serve` running?)")
         print("counselor phones:")
@@ -84,11 +84,11 @@ async def status(cfg: LoadedConfig) -> int:
             try:
                 ep = await rest.get(f"endpoints/PJSIP/{c.endpoint}")
                 state = ep.get("state", "?")
-            except AriError as exc:
+            except REQUEST_ERRORS as exc:
                 state = f"unknown ({exc})"
             kind = f"fixed contact {c.contact}" if c.contact else "registers"
             print(f"  {c.id} {c.name:<6} {c.endpoint:<14} {state:<10} {kind}")
-    except AriError as exc:
+    except REQUEST_ERRORS as exc:
         print(f"ARI at {a.ari_url}: does not answer ({exc})")
         ok = False
     finally:

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivr.calls.recording_copier import RecordingCopier, recording_metrics
-from ivr.errors import AriUnavailable, CallGone, RecordingRefused, StoreError
+from ivr.errors import CallGone, PbxUnreachable, RecordingRefused, StoreError
 from ivr.ports import OfferResult, StoredRecording
 from tests.unit.fakes import FakeCall, MemoryRecords
 from tests.unit.test_queue_node import caller, service
@@ -80,9 +80,9 @@ class Pbx:
         self.log.append(("fetch", name))
         if self.unreachable:
             self.unreachable -= 1
-            raise AriUnavailable("GET /ari/recordings/stored/x/file: connection refused")
+            raise PbxUnreachable("GET /ari/recordings/stored/x/file: connection refused")
         if name not in self.files:
-            raise CallGone("GET /ari/recordings/stored/x/file: 404 Recording not found", 404)
+            raise CallGone("GET /ari/recordings/stored/x/file: 404 Recording not found")
         return self.files[name]
 
     async def discard(self, name: str) -> None:

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
-
 
 class OfferResult(enum.Enum):
     """How an attempt to ring a counselor's phone ended."""
@@ -93,7 +91,7 @@ class CallControl(Protocol):
         """Play prompts into the conversation: both sides hear them, the recording keeps them."""
 
     async def record_conversation(self) -> str | None:
-        """Start recording the conversation; its name. RecordingRefusedError (or
+        """Start recording the conversation; its name. RecordingRefused (or
         None) when the PBX will not record: the conversation goes on regardless."""
 
     async def release(self, leg: CounselorLeg) -> None:
@@ -139,14 +137,6 @@ class Dialer(Protocol):
 
     def forget(self, call_id: str) -> None:
         """The attempt is over: stop routing its events (idempotent)."""
-
-
-# Raised by CallControl when a line is gone mid-request: a hangup raced us.
-CallGoneError = CallGone
-# Raised when the PBX cannot be reached at all.
-PbxUnreachableError = PbxUnreachable
-# Raised by record_conversation when the PBX will not record (full disk, no folder).
-RecordingRefusedError = RecordingRefused
 
 
 @dataclass
@@ -351,7 +341,7 @@ class RecordingSource(Protocol):
         """Whether the PBX is still recording `name`."""
 
     async def fetch(self, name: str) -> bytes:
-        """The finished file (CallGoneError when the PBX has none by that name)."""
+        """The finished file (CallGone when the PBX has none by that name)."""
 
     async def discard(self, name: str) -> None:
         """Delete the PBX's copy (quietly if it is gone already)."""

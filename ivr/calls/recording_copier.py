@@ -23,8 +23,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from ivr.errors import HotlineError
-from ivr.ports import CallGoneError, CallRecords, RecordingArchive, RecordingSource, StoredRecording
+from ivr.errors import CallGone, HotlineError
+from ivr.ports import CallRecords, RecordingArchive, RecordingSource, StoredRecording
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ class RecordingCopier:
                     took,
                 )
                 return
-            except CallGoneError as exc:
+            except CallGone as exc:
                 # Asterisk 22 reports a recording it could not write (an
                 # unwritable or full spool) as RecordingFinished, not Failed
                 # (record_file in res/res_stasis_recording.c sets COMPLETE

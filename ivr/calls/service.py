@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from ivr.acd.dispatcher import Dispatcher
+from ivr.errors import CallGone, PbxUnreachable
 from ivr.flows import model
 from ivr.flows.context import CallContext
 from ivr.flows.engine import run_flow
@@ -22,11 +23,9 @@ from ivr.flows.run import FlowEnv, FlowRun
 from ivr.ports import (
     CallControl,
     CallFacts,
-    CallGoneError,
     CallRecords,
     CounselorLeg,
     Disposition,
-    PbxUnreachableError,
     WaitingPlace,
 )
 from ivr.runtime.logs import current_call  # set for each call's task: its log lines carry the id
@@ -244,9 +243,9 @@ class CallService:
             await body  # type: ignore[misc]
         except asyncio.CancelledError:
             pass  # the caller hung up, or the service is stopping
-        except CallGoneError:
+        except CallGone:
             ctx.finish(Disposition.ABANDONED_IVR, hangup_by="caller")
-        except PbxUnreachableError as exc:
+        except PbxUnreachable as exc:
             log.warning("the PBX cannot be reached; the call is lost: %s", exc)
             ctx.finish(Disposition.FAILED, hangup_by="system")
         except Exception:
@@ -282,7 +281,7 @@ class CallService:
 async def _quietly(aw: object) -> None:
     try:
         await aw  # type: ignore[misc]
-    except (CallGoneError, asyncio.CancelledError):
+    except (CallGone, asyncio.CancelledError):
         pass
     except Exception:
         log.exception("cleanup after the call failed")

@@ -11,10 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ivr.errors import CallGone, PbxUnreachable
 from ivr.flows import model
 from ivr.flows.nodes import branching, callback, collect, menu, queue, speech, survey, voicemail
 from ivr.flows.run import FlowRun
-from ivr.ports import CallGoneError, PbxUnreachableError
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ async def _run_node(run: FlowRun, node_id: str, node: model.Node) -> str | None:
     run.node_id = node_id
     try:
         return await RUNNERS[node.type](node, run)
-    except (CallGoneError, PbxUnreachableError):
+    except (CallGone, PbxUnreachable):
         raise
     except Exception:
         if "error" not in node.on:

@@ -16,10 +16,11 @@ from typing import Any
 
 from ivr.acd.counselor_model import Event, PauseReason
 from ivr.acd.keycodes import KeyCodes
+from ivr.errors import CallGone, RecordingRefused
 from ivr.flows.nodes import transfers
 from ivr.flows.nodes.transfers import Talk
 from ivr.flows.run import FlowRun
-from ivr.ports import CallGoneError, CounselorLeg, Disposition, QueueEvent, RecordingRefusedError
+from ivr.ports import CounselorLeg, Disposition, QueueEvent
 
 WARNING = "jeonju/abuse-warning"
 CLOSING = "jeonju/abuse-closing"
@@ -52,7 +53,7 @@ async def talk(
     talking = Talk(run, leg, queue)
     try:
         hung_up = await _until_over(talking)
-    except (asyncio.CancelledError, CallGoneError):
+    except (asyncio.CancelledError, CallGone):
         if queue is not None:
             await _completed(run, queue, QueueEvent.COMPLETED_CALLER, talking.current, waited)
         raise
@@ -78,7 +79,7 @@ async def _record(run: FlowRun) -> str | None:
     """Start the conversation's recording; a refusal is stored, and the call goes on."""
     try:
         name = await run.call.record_conversation()
-    except RecordingRefusedError as exc:
+    except RecordingRefused as exc:
         if run.env.recordings is not None:
             # The copier stores the failure, logs the alert and writes the timeline.
             run.env.recordings.failed(run.ctx.call_id, "conversation", exc.name, str(exc))

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from ivr.acd.dispatcher import EMPTY
 from ivr.acd.routing import Admission
+from ivr.errors import CallGone
 from ivr.flows import model
 from ivr.flows.nodes.conversation import talk
 from ivr.flows.promptbook import ANNOUNCE_MAX
 from ivr.flows.run import FlowRun
-from ivr.ports import CallGoneError, CounselorLeg, QueueEvent
+from ivr.ports import CounselorLeg, QueueEvent
 
 LINE_LOST = "jeonju/line-lost"
 
@@ -68,7 +69,7 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
         )
     try:
         return await _wait_in_line(node, run, place)
-    except (asyncio.CancelledError, CallGoneError):
+    except (asyncio.CancelledError, CallGone):
         if not place.connected:
             # Hung up while waiting (or while a counselor's phone rang): an
             # abandon, with where they were in line and for how long.

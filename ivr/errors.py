@@ -22,6 +22,8 @@ Branches defined beside the code that raises them, each under its full name:
     │                                                  a state change the table forbids
     ├── ivr.ari.rest.AriError                          Asterisk's REST interface answered
     │                                                  with an error (its HTTP status)
+    ├── ivr.store.queue_log.MalformedLine              a line of Asterisk's queue_log that
+    │                                                  cannot be read (logged, skipped)
     └── ivr.admin.problems.DeskError                   the desk refuses a request: an HTTP
                                                        status and a kebab-case code; its
                                                        refusals are drawn in that module

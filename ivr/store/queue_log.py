@@ -27,6 +27,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ivr.errors import HotlineError
+
 log = logging.getLogger(__name__)
 
 FALLBACK_QUEUE = "hotline-fallback"
@@ -57,8 +59,8 @@ class QueueLogLine:
         return self.data[index] if index < len(self.data) else ""
 
 
-class MalformedLine(ValueError):
-    """A queue_log line that cannot be read; the message says why."""
+class MalformedLine(HotlineError):
+    """A queue_log line that cannot be read; the message says why (`scan` logs it and skips the line)."""
 
 
 def parse_line(text: str, offset: int = 0, lineno: int = 0) -> QueueLogLine:

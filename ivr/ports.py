@@ -139,6 +139,32 @@ class Dialer(Protocol):
         """The attempt is over: stop routing its events (idempotent)."""
 
 
+# Q.850 hangup causes by the names call records give them (CallFacts.hangup_cause):
+# the PBX reports the codes, live (ARI) and in its queue_log (the fallback's calls).
+_HANGUP_CAUSES = {
+    16: "normal_clearing",
+    17: "user_busy",
+    18: "no_user_response",
+    19: "no_answer",
+    21: "call_rejected",
+    27: "destination_out_of_order",
+    31: "normal_unspecified",
+    34: "no_circuit_available",
+    38: "network_out_of_order",
+    41: "temporary_failure",
+    44: "requested_chan_unavail",
+    102: "recovery_on_timer_expire",
+    127: "interworking",
+}
+
+
+def hangup_cause_name(code: int | None) -> str | None:
+    """A Q.850 cause code's name in call records; `cause_<code>` for one without a name."""
+    if code is None:
+        return None
+    return _HANGUP_CAUSES.get(code, f"cause_{code}")
+
+
 @dataclass
 class CallFacts:
     """What the record of one call says; the store persists it as it grows."""

@@ -14,11 +14,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from ivr.ari.legs import AriLeg, Outbound, cause_name, digit_of, unanswered
+from ivr.ari.legs import AriLeg, Outbound, digit_of, unanswered
 from ivr.ari.recordings import CONVERSATION_PREFIX, VOICEMAIL_PREFIX
 from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
 from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
-from ivr.ports import CounselorLeg, OfferResult
+from ivr.ports import CounselorLeg, OfferResult, hangup_cause_name
 
 log = logging.getLogger(__name__)
 # How long a prompt asked for may take to start (it starts within milliseconds
@@ -102,7 +102,7 @@ class AriCall:
                     self._out_of_talk.set()
         elif kind == "ChannelHangupRequest":
             cause = event.get("cause")
-            self.hangup_cause = cause_name(cause if isinstance(cause, int) else None)
+            self.hangup_cause = hangup_cause_name(cause if isinstance(cause, int) else None)
             self.hanging_up = self.hanging_up or channel_id == self.call_id
         elif (
             kind in ("StasisEnd", "ChannelDestroyed") and channel_id == self.call_id and not self.gone.done()

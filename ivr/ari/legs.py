@@ -21,21 +21,6 @@ _CAUSES = {
     19: OfferResult.NO_ANSWER,
     21: OfferResult.REJECTED,
 }
-_CAUSE_NAMES = {
-    16: "normal_clearing",
-    17: "user_busy",
-    18: "no_user_response",
-    19: "no_answer",
-    21: "call_rejected",
-    27: "destination_out_of_order",
-    31: "normal_unspecified",
-    34: "no_circuit_available",
-    38: "network_out_of_order",
-    41: "temporary_failure",
-    44: "requested_chan_unavail",
-    102: "recovery_on_timer_expire",
-    127: "interworking",
-}
 
 
 # Causes of an answered phone's call that ended without its person hanging up:
@@ -48,12 +33,6 @@ FINAL_CAUSE_SECONDS = 2.0
 def unanswered(cause: int | None) -> OfferResult:
     """Why a phone that rang did not answer, from the cause its channel ended with."""
     return _CAUSES.get(cause, OfferResult.UNREACHABLE) if cause else OfferResult.NO_ANSWER
-
-
-def cause_name(cause: int | None) -> str | None:
-    if cause is None:
-        return None
-    return _CAUSE_NAMES.get(cause, f"cause_{cause}")
 
 
 def digit_of(event: dict[str, Any]) -> str | None:

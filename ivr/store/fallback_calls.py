@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ivr.ari.legs import cause_name
-from ivr.ports import CallFacts
+from ivr.ports import CallFacts, hangup_cause_name
 from ivr.store.queue_log import END, START, FallbackCall, QueueLogLine
 
 ANSWERED = "fallback_answered"  # a counselor took the call through the fallback queue
@@ -113,7 +112,7 @@ def to_record(call: FallbackCall, tz: tzinfo, dialed: str) -> FallbackRecord:
             # 0 (not set) when the caller's BYE ended it: the service's own
             # records say normal_clearing then too.
             code = int(cause) if cause.isdigit() else 0
-            facts.hangup_cause = cause_name(code) if code else "normal_clearing"
+            facts.hangup_cause = hangup_cause_name(code) if code else "normal_clearing"
             continue
         kind, detail = _event(line)
         events.append((at(line), kind, detail))

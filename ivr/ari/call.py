@@ -34,7 +34,8 @@ class AriCall:
         self.rest = rest
         self.app = app
         self.call_id: str = channel["id"]
-        self.caller: str = (channel.get("caller") or {}).get("number") or "anonymous"
+        caller = channel.get("caller")
+        self.caller: str = (caller.get("number") if isinstance(caller, dict) else None) or "anonymous"
         self.dialed = dialed
         self.language: str = channel.get("language") or "ko"
         self.hangup_cause: str | None = None

@@ -229,7 +229,8 @@ class AriHub:
         return False
 
     def _stasis_start(self, event: Event, channel: dict[str, Any]) -> None:
-        args = event.get("args") or []
+        args = event.get("args")
+        args = args if isinstance(args, list) else []
         channel_id = channel["id"]
         if args and args[0] == "counselor":
             # A counselor answered after their caller was gone: let them go.
@@ -247,7 +248,9 @@ class AriHub:
             else:
                 self._spawn(self._supervision(phone, self.supervisor_phones.get(endpoint), code))
             return
-        dialed = args[1] if len(args) > 1 else (channel.get("dialplan") or {}).get("exten", "")
+        dialplan = channel.get("dialplan")
+        exten = dialplan.get("exten", "") if isinstance(dialplan, dict) else ""
+        dialed = args[1] if len(args) > 1 else exten
         call = AriCall(self.rest, self.app, channel, dialed)
         self.calls[call.call_id] = call
         token = current_call.set(call.call_id)

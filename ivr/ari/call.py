@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from ivr.ari.channels import CallChannels
 from ivr.ari.legs import AriLeg, Outbound, digit_of, unanswered
 from ivr.ari.recordings import CONVERSATION_PREFIX, VOICEMAIL_PREFIX
 from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
@@ -39,28 +40,31 @@ class AriCall:
         self.dialed = dialed
         self.language: str = channel.get("language") or "ko"
         self.hangup_cause: str | None = None
-        # Asterisk says "hang up" before it ends the prompt the caller was
-        # hearing; StasisEnd (which cancels the call) comes after the prompt's
-        # PlaybackFinished. Without this the flow would step on for a moment.
-        self.hanging_up = False
+        self.channels = CallChannels(rest, app, self.call_id)
         self._digits: asyncio.Queue[str] = asyncio.Queue()
         self._playbacks: dict[str, asyncio.Future[None]] = {}
         self._starting: dict[str, asyncio.Future[None]] = {}  # asked for, not yet PlaybackStarted
         self._recordings: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
-        self.legs: dict[str, AriLeg] = {}
-        self._leg_count = 0
         self._conversations = 0  # recorded so far
         self._out_of_talk = asyncio.Event()  # the caller is not in the conversation bridge
         self._out_of_talk.set()
-        self.bridge_id = f"{self.call_id}-talk"
         self.consult_id = f"{self.call_id}-consult"  # a counselor and a department, aside
         self._consulting = False
         # An outbound call (a callback): where to dial, and how the ring went.
         self.dial_to: str | None = None
         self.caller_id = ""
         self._dialing: Outbound | None = None
-        self.gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._watches = 0
+
+    @property
+    def legs(self) -> dict[str, AriLeg]:
+        """The counselors' (and departments', and snooping supervisors') phones this call rang."""
+        return self.channels.legs
+
+    @property
+    def gone(self) -> asyncio.Future[None]:
+        """Done once the caller's channel has left."""
+        return self.channels.gone
 
     def in_conversation(self) -> bool:
         """The caller is here and a counselor (or department) leg is answered and up."""
@@ -96,7 +100,7 @@ class AriCall:
                     log.error("recording %s failed: %s", recording.get("name"), recording.get("cause"))
                 future.set_result(recording if kind == "RecordingFinished" else None)
         elif kind in ("ChannelEnteredBridge", "ChannelLeftBridge") and channel_id == self.call_id:
-            if (event.get("bridge") or {}).get("id") == self.bridge_id:
+            if (event.get("bridge") or {}).get("id") == self.channels.bridge_id:
                 if kind == "ChannelEnteredBridge":
                     self._out_of_talk.clear()
                 else:
@@ -104,7 +108,7 @@ class AriCall:
         elif kind == "ChannelHangupRequest":
             cause = event.get("cause")
             self.hangup_cause = hangup_cause_name(cause if isinstance(cause, int) else None)
-            self.hanging_up = self.hanging_up or channel_id == self.call_id
+            self.channels.hanging_up = self.channels.hanging_up or channel_id == self.call_id
         elif (
             kind in ("StasisEnd", "ChannelDestroyed") and channel_id == self.call_id and not self.gone.done()
         ):
@@ -112,7 +116,7 @@ class AriCall:
 
     def _finish_playback(self, event: dict[str, Any]) -> None:
         playback = event.get("playback") or {}
-        if playback.get("state") == "failed" and not (self.hanging_up or self.gone.done()):
+        if playback.get("state") == "failed" and not (self.channels.hanging_up or self.gone.done()):
             # The caller heard nothing: a prompt file is missing on the PBX.
             # (A prompt cut by the caller's hangup "fails" too: no error then.)
             log.error("prompt could not be played (is it published?): %s", playback.get("media_uri"))
@@ -205,7 +209,7 @@ class AriCall:
         return f"{self.call_id}-skipped", skipped
 
     def _still_here(self) -> None:
-        if self.hanging_up:
+        if self.channels.hanging_up:
             raise CallGone(f"{self.call_id} hung up during a prompt")
 
     async def _stop_playback(self, playback_id: str, done: asyncio.Future[None]) -> None:
@@ -235,9 +239,7 @@ class AriCall:
     async def offer(
         self, counselor_id: str, endpoint: str, ring_seconds: float
     ) -> tuple[OfferResult, CounselorLeg | None]:
-        self._leg_count += 1
-        leg = AriLeg(counselor_id, f"{self.call_id}-c{self._leg_count}")
-        self.legs[leg.leg_id] = leg
+        leg = self.channels.new_leg(counselor_id)
         params: dict[str, Any] = {
             "endpoint": f"PJSIP/{endpoint}",
             "app": self.app,
@@ -333,9 +335,11 @@ class AriCall:
         # dtmf_events: a two-party bridge would otherwise go native RTP and pass
         # the counselor's keys (*9, *4N) through without telling us.
         await self.rest.post(
-            f"bridges/{self.bridge_id}", type="mixing,dtmf_events", name=f"hotline-{self.call_id}"
+            f"bridges/{self.channels.bridge_id}", type="mixing,dtmf_events", name=f"hotline-{self.call_id}"
         )
-        await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=f"{self.call_id},{leg.leg_id}")
+        await self.rest.post(
+            f"bridges/{self.channels.bridge_id}/addChannel", channel=f"{self.call_id},{leg.leg_id}"
+        )
 
     async def announce(self, prompts: Sequence[str], language: str) -> None:
         playback_id = f"{self.call_id}-a{uuid.uuid4().hex[:8]}"
@@ -345,7 +349,9 @@ class AriCall:
         try:
             # Played to the bridge, not the caller's channel: the counselor
             # hears what the caller is told, and the recording keeps it.
-            await self.rest.post(f"bridges/{self.bridge_id}/play/{playback_id}", media=media, lang=language)
+            await self.rest.post(
+                f"bridges/{self.channels.bridge_id}/play/{playback_id}", media=media, lang=language
+            )
             # A lost PlaybackFinished must not hold the conversation forever.
             await asyncio.wait_for(asyncio.shield(done), 120)
         except TimeoutError:
@@ -362,7 +368,7 @@ class AriCall:
             name += f"-{self._conversations}"
         try:
             await self.rest.post(
-                f"bridges/{self.bridge_id}/record", name=name, format="wav", ifExists="overwrite"
+                f"bridges/{self.channels.bridge_id}/record", name=name, format="wav", ifExists="overwrite"
             )
         except AriError as exc:
             # A full disk or a missing folder must never drop the conversation:
@@ -375,7 +381,7 @@ class AriCall:
             with contextlib.suppress(CallGone):
                 await self.rest.delete(f"channels/{leg.leg_id}")
             with contextlib.suppress(CallGone):
-                await self.rest.delete(f"bridges/{self.bridge_id}")
+                await self.rest.delete(f"bridges/{self.channels.bridge_id}")
             # A prompt asked for while the caller is still leaving the bridge
             # never starts: 5 of 3,000 goodbyes in the soak waited out
             # PLAYBACK_START_SECONDS in silence. Asterisk says when they are out.
@@ -389,14 +395,10 @@ class AriCall:
             self.legs.pop(leg.leg_id, None)
 
     async def join(self, leg: CounselorLeg) -> None:
-        await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=leg.leg_id)
+        await self.rest.post(f"bridges/{self.channels.bridge_id}/addChannel", channel=leg.leg_id)
 
     async def drop(self, leg: CounselorLeg) -> None:
-        try:
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"channels/{leg.leg_id}")
-        finally:
-            self.legs.pop(leg.leg_id, None)
+        await self.channels.drop(leg)
 
     async def aside(self, leg: CounselorLeg) -> None:
         if not self._consulting:
@@ -405,19 +407,19 @@ class AriCall:
             )
             self._consulting = True
             # While the caller is alone in the conversation, they hear music.
-            await self.rest.post(f"bridges/{self.bridge_id}/moh", mohClass="default")
+            await self.rest.post(f"bridges/{self.channels.bridge_id}/moh", mohClass="default")
         with contextlib.suppress(CallGone):  # a department's phone was never in it
-            await self.rest.post(f"bridges/{self.bridge_id}/removeChannel", channel=leg.leg_id)
+            await self.rest.post(f"bridges/{self.channels.bridge_id}/removeChannel", channel=leg.leg_id)
         await self.rest.post(f"bridges/{self.consult_id}/addChannel", channel=leg.leg_id)
 
     async def back(self, leg: CounselorLeg) -> None:
         with contextlib.suppress(CallGone):
             await self.rest.post(f"bridges/{self.consult_id}/removeChannel", channel=leg.leg_id)
-        await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=leg.leg_id)
+        await self.rest.post(f"bridges/{self.channels.bridge_id}/addChannel", channel=leg.leg_id)
         if self._consulting:
             self._consulting = False
             with contextlib.suppress(CallGone):
-                await self.rest.delete(f"bridges/{self.bridge_id}/moh")
+                await self.rest.delete(f"bridges/{self.channels.bridge_id}/moh")
             with contextlib.suppress(CallGone):
                 await self.rest.delete(f"bridges/{self.consult_id}")
 
@@ -426,11 +428,9 @@ class AriCall:
         (whisper), or join (barge) this conversation. Returns the bridge made
         for it, to destroy afterwards (None when barging into the conversation)."""
         if mode == "barge":
-            await self.rest.post(f"bridges/{self.bridge_id}/addChannel", channel=supervisor_channel)
+            await self.rest.post(f"bridges/{self.channels.bridge_id}/addChannel", channel=supervisor_channel)
             return None
-        self._leg_count += 1
-        snoop = AriLeg(f"snoop:{leg.counselor_id}", f"{self.call_id}-c{self._leg_count}")
-        self.legs[snoop.leg_id] = snoop
+        snoop = self.channels.new_leg(f"snoop:{leg.counselor_id}")
         # A snoop on the counselor's leg hears both sides; whispering "out"
         # speaks toward that leg's phone, so only the counselor hears it.
         await self.rest.post(

@@ -1,8 +1,7 @@
 """Routes ARI events to calls and rebuilds the picture after every connect.
 
-Channel ids carry their call: a counselor leg of call X is `X-c<n>`, its
-bridge `X-talk`. So events route without a lookup table that a restart of the
-service would lose, and a restarted service can pair what it finds.
+Events route by the call a channel's id names (channels.py), without a
+lookup table that a restart of the service would lose.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from ivr.acd import feature_codes, supervision
 from ivr.acd.actions import CounselorActions
 from ivr.ari import recordings
 from ivr.ari.call import AriCall
+from ivr.ari.channels import hang_up_quietly, owner_of
 from ivr.ari.events import HANDLED_EVENTS, Event, EventStream
 from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
 from ivr.calls.service import CallService, current_call
@@ -55,12 +55,6 @@ def _in_chunks(sources: list[str]) -> list[list[str]]:
         chunks[-1].append(source)
         size += cost
     return chunks
-
-
-def owner_of(channel_id: str) -> str:
-    """The call a channel belongs to: `X-c2` -> `X`, `X` -> `X`."""
-    head, sep, tail = channel_id.rpartition("-c")
-    return head if sep and tail.isdigit() else channel_id
 
 
 class AriHub:
@@ -235,7 +229,7 @@ class AriHub:
         if args and args[0] == "counselor":
             # A counselor answered after their caller was gone: let them go.
             log.info("counselor leg %s has no call any more; hanging it up", channel_id)
-            self._spawn(self._hangup_quietly(channel_id))
+            self._spawn(hang_up_quietly(self.rest, channel_id))
             return
         if args and args[0] in ("feature", "supervise"):
             # A desk phone keyed a code: the call is the code's, not a citizen's.
@@ -310,7 +304,7 @@ class AriHub:
         finally:
             if call is not None:
                 await call.end_monitor(bridge)
-            await self._hangup_quietly(watcher.call_id)
+            await hang_up_quietly(self.rest, watcher.call_id)
             self.calls.pop(watcher.call_id, None)
 
     # -- calls we place (Dialer) ---------------------------------------------
@@ -327,16 +321,12 @@ class AriHub:
         """The attempt is over; a citizen channel created but never dialed goes too."""
         call = self.calls.pop(call_id, None)
         if call is not None and call.outbound_pending:
-            self._spawn(self._hangup_quietly(call_id))
+            self._spawn(hang_up_quietly(self.rest, call_id))
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def _hangup_quietly(self, channel_id: str) -> None:
-        with contextlib.suppress(*REQUEST_ERRORS):
-            await self.rest.delete(f"channels/{channel_id}")
 
     def _phone_state(self, endpoint: Any) -> None:
         if not isinstance(endpoint, dict):
@@ -434,12 +424,12 @@ class AriHub:
             call = self.calls.get(owner_of(channel_id))
             if call is None:
                 log.info("hanging up channel %s: it belongs to no call", channel_id)
-                await self._hangup_quietly(channel_id)
+                await hang_up_quietly(self.rest, channel_id)
             elif channel_id != call.call_id and channel_id not in call.legs:
                 # A counselor's phone still ringing for a caller whose wait was
                 # taken up again after a restart: the caller will be offered anew.
                 log.info("hanging up counselor leg %s: no longer offered", channel_id)
-                await self._hangup_quietly(channel_id)
+                await hang_up_quietly(self.rest, channel_id)
         for bridge_id in bridges:
             # A call's bridges are `<call>-talk`, `<call>-consult`, `<call>-watch<n>`.
             if bridge_id.rpartition("-")[0] not in self.calls:

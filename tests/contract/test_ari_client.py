@@ -13,8 +13,9 @@ import pytest
 
 from ivr.acd.counselor_states import CounselorState
 from ivr.acd.dispatcher import Dispatcher
+from ivr.ari.channels import owner_of
 from ivr.ari.events import Backoff
-from ivr.ari.hub import AriHub, owner_of
+from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriError, AriRest
 from ivr.calls.service import CallService
 from ivr.errors import CallGone, PbxUnreachable

@@ -15,16 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from ivr.ari.channels import CallChannels
-from ivr.ari.legs import AriLeg, Outbound, digit_of, unanswered
+from ivr.ari.legs import AriLeg, Outbound, unanswered
+from ivr.ari.prompts import Prompts
 from ivr.ari.recordings import CONVERSATION_PREFIX, VOICEMAIL_PREFIX
 from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
 from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
 from ivr.ports import CounselorLeg, OfferResult, hangup_cause_name
 
 log = logging.getLogger(__name__)
-# How long a prompt asked for may take to start (it starts within milliseconds
-# even under load; see AriCall._start_playback).
-PLAYBACK_START_SECONDS = 5.0
 LEAVE_BRIDGE_SECONDS = 2.0  # at most, for Asterisk to take the caller out of a bridge we destroyed
 
 
@@ -38,12 +36,9 @@ class AriCall:
         caller = channel.get("caller")
         self.caller: str = (caller.get("number") if isinstance(caller, dict) else None) or "anonymous"
         self.dialed = dialed
-        self.language: str = channel.get("language") or "ko"
         self.hangup_cause: str | None = None
         self.channels = CallChannels(rest, app, self.call_id)
-        self._digits: asyncio.Queue[str] = asyncio.Queue()
-        self._playbacks: dict[str, asyncio.Future[None]] = {}
-        self._starting: dict[str, asyncio.Future[None]] = {}  # asked for, not yet PlaybackStarted
+        self.prompts = Prompts(self.channels, channel.get("language") or "ko")
         self._recordings: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self._conversations = 0  # recorded so far
         self._out_of_talk = asyncio.Event()  # the caller is not in the conversation bridge
@@ -83,15 +78,11 @@ class AriCall:
         if self._dialing is not None and channel_id == self.call_id:
             self._dialing.on_event(event)
         if kind == "ChannelDtmfReceived":
-            digit = digit_of(event)
-            if digit is not None:
-                self._digits.put_nowait(digit)
+            self.prompts.on_key(event)
         elif kind == "PlaybackStarted":
-            started = self._starting.get(str((event.get("playback") or {}).get("id", "")))
-            if started is not None and not started.done():
-                started.set_result(None)
+            self.prompts.on_started(event)
         elif kind in ("PlaybackFinished", "PlaybackStopped"):
-            self._finish_playback(event)
+            self.prompts.on_finished(event)
         elif kind in ("RecordingFinished", "RecordingFailed"):
             recording = event.get("recording") or {}
             future = self._recordings.get(str(recording.get("name", "")))
@@ -114,127 +105,25 @@ class AriCall:
         ):
             self.gone.set_result(None)
 
-    def _finish_playback(self, event: dict[str, Any]) -> None:
-        playback = event.get("playback") or {}
-        if playback.get("state") == "failed" and not (self.channels.hanging_up or self.gone.done()):
-            # The caller heard nothing: a prompt file is missing on the PBX.
-            # (A prompt cut by the caller's hangup "fails" too: no error then.)
-            log.error("prompt could not be played (is it published?): %s", playback.get("media_uri"))
-        future = self._playbacks.pop(playback.get("id", ""), None)
-        if future is not None and not future.done():
-            future.set_result(None)
-
     # -- CallControl -------------------------------------------------------
     async def answer(self) -> None:
         await self.rest.post(f"channels/{self.call_id}/answer")
 
+    # -- what the caller hears and keys (prompts.py) -----------------------
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
-        if barge_in and not self._digits.empty():
-            return self._digits.get_nowait()
-        media = ",".join(f"sound:{p}" for p in prompts)
-        playback_id, done = await self._start_playback(media)
-        try:
-            if not barge_in:
-                await done
-                self._still_here()
-                return None
-            digit_task = asyncio.ensure_future(self._digits.get())
-            waiting: set[asyncio.Future[Any]] = {done, digit_task}
-            try:
-                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                if not digit_task.done():
-                    digit_task.cancel()
-            if digit_task.done() and not digit_task.cancelled():
-                await self._stop_playback(playback_id, done)
-                return digit_task.result()
-            self._still_here()
-            return None
-        finally:
-            self._playbacks.pop(playback_id, None)
-            if not done.done():
-                # Cancelled mid-prompt (hangup, or the service is stopping):
-                # stop it, or a later command on the channel would wait for
-                # the whole prompt to finish first.
-                done.cancel()
-                with contextlib.suppress(*REQUEST_ERRORS):
-                    await self.rest.delete(f"playbacks/{playback_id}")
-
-    async def _start_playback(self, media: str) -> tuple[str, asyncio.Future[None]]:
-        """Ask for a prompt and see it start; once more if it does not.
-
-        Under load the goodbye after a counselor hung up (asked for just as
-        the caller's channel leaves the conversation bridge we tear down)
-        sometimes got neither PlaybackStarted nor PlaybackFinished from
-        Asterisk, and the caller waited in silence until they hung up (load
-        benchmark, 6 of 70 calls; the bridge departure is our reading of it,
-        not confirmed in Asterisk's source). A prompt that has not started in PLAYBACK_START_SECONDS is
-        cancelled and asked for again; if that does not start either, it is
-        skipped, and the call goes on."""
-        loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
-            playback_id = f"{self.call_id}-p{uuid.uuid4().hex[:8]}"
-            done: asyncio.Future[None] = loop.create_future()
-            started: asyncio.Future[None] = loop.create_future()
-            self._playbacks[playback_id] = done
-            self._starting[playback_id] = started
-            try:
-                await self.rest.post(
-                    f"channels/{self.call_id}/play/{playback_id}", media=media, lang=self.language
-                )
-                await asyncio.wait(
-                    {started, done}, timeout=PLAYBACK_START_SECONDS, return_when=asyncio.FIRST_COMPLETED
-                )
-            except BaseException:
-                self._playbacks.pop(playback_id, None)
-                raise
-            finally:
-                self._starting.pop(playback_id, None)
-            if started.done() or done.done():
-                return playback_id, done
-            self._playbacks.pop(playback_id, None)
-            log.warning(
-                "prompt %s did not start in %.0f s (try %d): %s",
-                playback_id,
-                PLAYBACK_START_SECONDS,
-                attempt,
-                media,
-            )
-            with contextlib.suppress(*REQUEST_ERRORS):
-                await self.rest.delete(f"playbacks/{playback_id}")
-            self._still_here()
-        log.error("prompt never started; going on without it: %s", media)
-        skipped: asyncio.Future[None] = loop.create_future()
-        skipped.set_result(None)
-        return f"{self.call_id}-skipped", skipped
-
-    def _still_here(self) -> None:
-        if self.channels.hanging_up:
-            raise CallGone(f"{self.call_id} hung up during a prompt")
-
-    async def _stop_playback(self, playback_id: str, done: asyncio.Future[None]) -> None:
-        if done.done():
-            return
-        done.cancel()
-        with contextlib.suppress(CallGone):
-            await self.rest.delete(f"playbacks/{playback_id}")
+        return await self.prompts.play(prompts, barge_in=barge_in)
 
     async def read_digit(self, timeout: float) -> str | None:
-        try:
-            return await asyncio.wait_for(self._digits.get(), timeout)
-        except TimeoutError:
-            return None
+        return await self.prompts.read_digit(timeout)
 
     def discard_digits(self) -> None:
-        while not self._digits.empty():
-            self._digits.get_nowait()
+        self.prompts.discard_digits()
 
     async def hold(self, on: bool) -> None:
-        if on:
-            await self.rest.post(f"channels/{self.call_id}/moh", mohClass="default")
-        else:
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"channels/{self.call_id}/moh")
+        await self.prompts.hold(on)
+
+    async def announce(self, prompts: Sequence[str], language: str) -> None:
+        await self.prompts.announce(prompts, language)
 
     async def offer(
         self, counselor_id: str, endpoint: str, ring_seconds: float
@@ -340,24 +229,6 @@ class AriCall:
         await self.rest.post(
             f"bridges/{self.channels.bridge_id}/addChannel", channel=f"{self.call_id},{leg.leg_id}"
         )
-
-    async def announce(self, prompts: Sequence[str], language: str) -> None:
-        playback_id = f"{self.call_id}-a{uuid.uuid4().hex[:8]}"
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._playbacks[playback_id] = done
-        media = ",".join(f"sound:{p}" for p in prompts)
-        try:
-            # Played to the bridge, not the caller's channel: the counselor
-            # hears what the caller is told, and the recording keeps it.
-            await self.rest.post(
-                f"bridges/{self.channels.bridge_id}/play/{playback_id}", media=media, lang=language
-            )
-            # A lost PlaybackFinished must not hold the conversation forever.
-            await asyncio.wait_for(asyncio.shield(done), 120)
-        except TimeoutError:
-            log.warning("no end of announcement %s after 120 s", playback_id)
-        finally:
-            self._playbacks.pop(playback_id, None)
 
     async def record_conversation(self) -> str | None:
         # A second conversation in one call (the first counselor's line broke)

@@ -350,10 +350,11 @@ async def test_a_prompt_that_never_starts_is_asked_for_again_then_skipped(
     # Asterisk can drop a prompt asked for as the channel leaves a bridge being
     # torn down: no PlaybackStarted, no PlaybackFinished. The caller must not
     # wait in silence for ever.
-    from ivr.ari import call as call_module
+    from ivr.ari import prompts
+    from ivr.ari.call import AriCall
 
-    monkeypatch.setattr(call_module, "PLAYBACK_START_SECONDS", 0.2)
-    call = call_module.AriCall(rest, "hotline", channel("X"), "2221000")
+    monkeypatch.setattr(prompts, "PLAYBACK_START_SECONDS", 0.2)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
     assert await asyncio.wait_for(call.play(["goodbye"], barge_in=False), 5) is None
     posts = [r for r in ari.requests if r[0] == "POST" and r[1].startswith("channels/X/play/")]
     deletes = [r for r in ari.requests if r[0] == "DELETE" and r[1].startswith("playbacks/")]
@@ -365,10 +366,11 @@ async def test_a_prompt_that_never_starts_is_asked_for_again_then_skipped(
 async def test_a_prompt_that_starts_on_the_second_ask_is_heard(
     ari: FakeAri, rest: AriRest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ivr.ari import call as call_module
+    from ivr.ari import prompts
+    from ivr.ari.call import AriCall
 
-    monkeypatch.setattr(call_module, "PLAYBACK_START_SECONDS", 0.2)
-    call = call_module.AriCall(rest, "hotline", channel("X"), "2221000")
+    monkeypatch.setattr(prompts, "PLAYBACK_START_SECONDS", 0.2)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
     playing = asyncio.create_task(call.play(["goodbye"], barge_in=False))
     _, path, _ = await ari.wait_request("POST", "channels/X/play/", count=2)
     second = path.rsplit("/", 1)[1]

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from ivr.ari.channels import CallChannels
-from ivr.ari.legs import AriLeg, Outbound, unanswered
+from ivr.ari.legs import AriLeg
 from ivr.ari.prompts import Prompts
 from ivr.ari.recordings import CONVERSATION_PREFIX, VOICEMAIL_PREFIX
-from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
+from ivr.ari.rest import AriError, AriRest
+from ivr.ari.ringing import Ringing
 from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
 from ivr.ports import CounselorLeg, OfferResult, hangup_cause_name
 
@@ -29,7 +30,16 @@ LEAVE_BRIDGE_SECONDS = 2.0  # at most, for Asterisk to take the caller out of a 
 class AriCall:
     """The caller's channel, implementing CallControl."""
 
-    def __init__(self, rest: AriRest, app: str, channel: dict[str, Any], dialed: str) -> None:
+    def __init__(
+        self,
+        rest: AriRest,
+        app: str,
+        channel: dict[str, Any],
+        dialed: str,
+        *,
+        dial_to: str | None = None,
+        caller_id: str = "",
+    ) -> None:
         self.rest = rest
         self.app = app
         self.call_id: str = channel["id"]
@@ -45,10 +55,8 @@ class AriCall:
         self._out_of_talk.set()
         self.consult_id = f"{self.call_id}-consult"  # a counselor and a department, aside
         self._consulting = False
-        # An outbound call (a callback): where to dial, and how the ring went.
-        self.dial_to: str | None = None
-        self.caller_id = ""
-        self._dialing: Outbound | None = None
+        # A callback: where the carrier dials the citizen, and the number they see.
+        self.ringing = Ringing(self.channels, self.caller, dial_to, caller_id)
         self._watches = 0
 
     @property
@@ -75,8 +83,8 @@ class AriCall:
         if channel_id and channel_id in self.legs:
             self.legs[channel_id].on_event(event)
             return
-        if self._dialing is not None and channel_id == self.call_id:
-            self._dialing.on_event(event)
+        if channel_id == self.call_id:
+            self.ringing.on_caller_event(event)
         if kind == "ChannelDtmfReceived":
             self.prompts.on_key(event)
         elif kind == "PlaybackStarted":
@@ -125,100 +133,20 @@ class AriCall:
     async def announce(self, prompts: Sequence[str], language: str) -> None:
         await self.prompts.announce(prompts, language)
 
+    # -- ringing (ringing.py) ----------------------------------------------
     async def offer(
         self, counselor_id: str, endpoint: str, ring_seconds: float
     ) -> tuple[OfferResult, CounselorLeg | None]:
-        leg = self.channels.new_leg(counselor_id)
-        params: dict[str, Any] = {
-            "endpoint": f"PJSIP/{endpoint}",
-            "app": self.app,
-            "appArgs": f"counselor,{self.call_id}",
-            "channelId": leg.leg_id,
-            "callerId": self.caller,
-            "timeout": int(ring_seconds),
-        }
-        if self.dial_to is not None and self._dialing is None:
-            await self._create_outbound()
-        params["originator"] = self.call_id
-        try:
-            await self.rest.post("channels", **params)
-        except REQUEST_ERRORS as exc:
-            log.warning("cannot ring %s (%s): %s", counselor_id, endpoint, exc)
-            self.legs.pop(leg.leg_id, None)
-            failed = OfferResult.PBX_FAILED if isinstance(exc, PbxUnreachable) else OfferResult.UNREACHABLE
-            return failed, None
-        try:
-            # Asterisk ends the ring itself after `timeout`; the margin covers a
-            # lost event, so a caller is never stuck on one silent phone.
-            ringing: set[asyncio.Future[Any]] = {leg.answered, leg.gone}
-            await asyncio.wait(
-                ringing,
-                timeout=ring_seconds + 5,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-        except BaseException:
-            await self._drop_leg(leg)
-            raise
-        if leg.answered.done() and not leg.gone.done():
-            return OfferResult.ANSWERED, leg
-        result = unanswered(leg.gone.result()) if leg.gone.done() else OfferResult.NO_ANSWER
-        await self._drop_leg(leg)
-        return result, None
+        return await self.ringing.offer(counselor_id, endpoint, ring_seconds)
 
-    async def _create_outbound(self) -> None:
-        """A callback's citizen channel, created (not dialed) before the counselor's leg.
-
-        Asterisk 22 refuses a new channel id that is a prefix of a live one
-        ("Channel with given unique ID already exists" for `X` while `X-c1`
-        lives), so the citizen's channel `X` must exist before the leg `X-c1`.
-        """
-        if self.dial_to is None:
-            raise AriError("no dial string for citizens (asterisk.trunk.dial)")
-        await self.rest.post(
-            "channels/create",
-            {"variables": {"CALLERID(num)": self.caller_id}},
-            endpoint=self.dial_to,
-            app=self.app,
-            appArgs="callback",
-            channelId=self.call_id,
-        )
-        self._dialing = Outbound(asyncio.get_running_loop())
+    async def dial(self, ring_seconds: float) -> OfferResult:
+        """Ring the citizen through the carrier (a callback); this call's channel is theirs."""
+        return await self.ringing.dial(ring_seconds)
 
     @property
     def outbound_pending(self) -> bool:
         """A callback's citizen not (yet) answered: its end is the dial's business."""
-        return self._dialing is not None and not self._dialing.answered.done()
-
-    async def dial(self, ring_seconds: float) -> OfferResult:
-        """Ring the citizen through the carrier (a callback); this call's channel is theirs."""
-        ring = self._dialing
-        if ring is None:
-            raise AriError("dial() before the callback's channel was created")
-        try:
-            await self.rest.post(f"channels/{self.call_id}/dial", timeout=int(ring_seconds))
-        except CallGone as exc:
-            log.warning("cannot call %s back: %s", self.caller, exc)
-            return OfferResult.UNREACHABLE
-        try:
-            waiting: set[asyncio.Future[Any]] = {ring.answered, ring.gone}
-            await asyncio.wait(waiting, timeout=ring_seconds + 5, return_when=asyncio.FIRST_COMPLETED)
-        except BaseException:
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"channels/{self.call_id}")
-            raise
-        if ring.answered.done():
-            return OfferResult.ANSWERED
-        if not ring.gone.done():
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"channels/{self.call_id}")
-            return OfferResult.NO_ANSWER
-        return unanswered(ring.gone.result())
-
-    async def _drop_leg(self, leg: AriLeg) -> None:
-        self.legs.pop(leg.leg_id, None)
-        if not leg.gone.done():
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"channels/{leg.leg_id}")
+        return self.ringing.outbound_pending
 
     async def connect(self, leg: CounselorLeg) -> None:
         # dtmf_events: a two-party bridge would otherwise go native RTP and pass

@@ -310,10 +310,9 @@ class AriHub:
     # -- calls we place (Dialer) ---------------------------------------------
     def prepare(self, call_id: str, number: str) -> AriCall:
         """A call to a citizen, routed here from now on (its channel does not exist yet)."""
-        call = AriCall(self.rest, self.app, {"id": call_id, "caller": {"number": number}}, number)
-        if self.dial is not None:
-            call.dial_to = self.dial.replace("{number}", number)
-        call.caller_id = self.caller_id
+        dial_to = self.dial.replace("{number}", number) if self.dial is not None else None
+        channel = {"id": call_id, "caller": {"number": number}}
+        call = AriCall(self.rest, self.app, channel, number, dial_to=dial_to, caller_id=self.caller_id)
         self.calls[call_id] = call
         return call
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from ivr.ari.bridging import Bridging
 from ivr.ari.channels import CallChannels
 from ivr.ari.legs import AriLeg
 from ivr.ari.prompts import Prompts
@@ -24,7 +25,6 @@ from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
 from ivr.ports import CounselorLeg, OfferResult, hangup_cause_name
 
 log = logging.getLogger(__name__)
-LEAVE_BRIDGE_SECONDS = 2.0  # at most, for Asterisk to take the caller out of a bridge we destroyed
 
 
 class AriCall:
@@ -51,10 +51,7 @@ class AriCall:
         self.prompts = Prompts(self.channels, channel.get("language") or "ko")
         self._recordings: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self._conversations = 0  # recorded so far
-        self._out_of_talk = asyncio.Event()  # the caller is not in the conversation bridge
-        self._out_of_talk.set()
-        self.consult_id = f"{self.call_id}-consult"  # a counselor and a department, aside
-        self._consulting = False
+        self.bridging = Bridging(self.channels)
         # A callback: where the carrier dials the citizen, and the number they see.
         self.ringing = Ringing(self.channels, self.caller, dial_to, caller_id)
         self._watches = 0
@@ -99,11 +96,7 @@ class AriCall:
                     log.error("recording %s failed: %s", recording.get("name"), recording.get("cause"))
                 future.set_result(recording if kind == "RecordingFinished" else None)
         elif kind in ("ChannelEnteredBridge", "ChannelLeftBridge") and channel_id == self.call_id:
-            if (event.get("bridge") or {}).get("id") == self.channels.bridge_id:
-                if kind == "ChannelEnteredBridge":
-                    self._out_of_talk.clear()
-                else:
-                    self._out_of_talk.set()
+            self.bridging.on_caller_moved(kind, event)
         elif kind == "ChannelHangupRequest":
             cause = event.get("cause")
             self.hangup_cause = hangup_cause_name(cause if isinstance(cause, int) else None)
@@ -148,15 +141,24 @@ class AriCall:
         """A callback's citizen not (yet) answered: its end is the dial's business."""
         return self.ringing.outbound_pending
 
+    # -- bridging (bridging.py) --------------------------------------------
     async def connect(self, leg: CounselorLeg) -> None:
-        # dtmf_events: a two-party bridge would otherwise go native RTP and pass
-        # the counselor's keys (*9, *4N) through without telling us.
-        await self.rest.post(
-            f"bridges/{self.channels.bridge_id}", type="mixing,dtmf_events", name=f"hotline-{self.call_id}"
-        )
-        await self.rest.post(
-            f"bridges/{self.channels.bridge_id}/addChannel", channel=f"{self.call_id},{leg.leg_id}"
-        )
+        await self.bridging.connect(leg)
+
+    async def release(self, leg: CounselorLeg) -> None:
+        await self.bridging.release(leg)
+
+    async def join(self, leg: CounselorLeg) -> None:
+        await self.bridging.join(leg)
+
+    async def drop(self, leg: CounselorLeg) -> None:
+        await self.channels.drop(leg)
+
+    async def aside(self, leg: CounselorLeg) -> None:
+        await self.bridging.aside(leg)
+
+    async def back(self, leg: CounselorLeg) -> None:
+        await self.bridging.back(leg)
 
     async def record_conversation(self) -> str | None:
         # A second conversation in one call (the first counselor's line broke)
@@ -174,53 +176,6 @@ class AriCall:
             # the caller of this handles the refusal and the call goes on.
             raise RecordingRefused(name, f"Asterisk refused to record: {exc}") from exc
         return name
-
-    async def release(self, leg: CounselorLeg) -> None:
-        try:
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"channels/{leg.leg_id}")
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"bridges/{self.channels.bridge_id}")
-            # A prompt asked for while the caller is still leaving the bridge
-            # never starts: 5 of 3,000 goodbyes in the soak waited out
-            # PLAYBACK_START_SECONDS in silence. Asterisk says when they are out.
-            if not self.gone.done():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._out_of_talk.wait(), LEAVE_BRIDGE_SECONDS)
-            if self._consulting:
-                with contextlib.suppress(CallGone):
-                    await self.rest.delete(f"bridges/{self.consult_id}")
-        finally:
-            self.legs.pop(leg.leg_id, None)
-
-    async def join(self, leg: CounselorLeg) -> None:
-        await self.rest.post(f"bridges/{self.channels.bridge_id}/addChannel", channel=leg.leg_id)
-
-    async def drop(self, leg: CounselorLeg) -> None:
-        await self.channels.drop(leg)
-
-    async def aside(self, leg: CounselorLeg) -> None:
-        if not self._consulting:
-            await self.rest.post(
-                f"bridges/{self.consult_id}", type="mixing,dtmf_events", name=f"consult-{self.call_id}"
-            )
-            self._consulting = True
-            # While the caller is alone in the conversation, they hear music.
-            await self.rest.post(f"bridges/{self.channels.bridge_id}/moh", mohClass="default")
-        with contextlib.suppress(CallGone):  # a department's phone was never in it
-            await self.rest.post(f"bridges/{self.channels.bridge_id}/removeChannel", channel=leg.leg_id)
-        await self.rest.post(f"bridges/{self.consult_id}/addChannel", channel=leg.leg_id)
-
-    async def back(self, leg: CounselorLeg) -> None:
-        with contextlib.suppress(CallGone):
-            await self.rest.post(f"bridges/{self.consult_id}/removeChannel", channel=leg.leg_id)
-        await self.rest.post(f"bridges/{self.channels.bridge_id}/addChannel", channel=leg.leg_id)
-        if self._consulting:
-            self._consulting = False
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"bridges/{self.channels.bridge_id}/moh")
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"bridges/{self.consult_id}")
 
     async def monitor(self, leg: AriLeg, supervisor_channel: str, mode: str) -> str | None:
         """Let a supervisor's channel hear (listen), talk to the counselor only

@@ -21,6 +21,7 @@ from ivr.ari.prompts import Prompts
 from ivr.ari.recordings import CONVERSATION_PREFIX, VOICEMAIL_PREFIX
 from ivr.ari.rest import AriError, AriRest
 from ivr.ari.ringing import Ringing
+from ivr.ari.supervision import Supervision
 from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
 from ivr.ports import CounselorLeg, OfferResult, hangup_cause_name
 
@@ -54,7 +55,7 @@ class AriCall:
         self.bridging = Bridging(self.channels)
         # A callback: where the carrier dials the citizen, and the number they see.
         self.ringing = Ringing(self.channels, self.caller, dial_to, caller_id)
-        self._watches = 0
+        self.supervision = Supervision(self.channels)
 
     @property
     def legs(self) -> dict[str, AriLeg]:
@@ -160,6 +161,15 @@ class AriCall:
     async def back(self, leg: CounselorLeg) -> None:
         await self.bridging.back(leg)
 
+    # -- supervision (supervision.py) --------------------------------------
+    async def monitor(self, leg: AriLeg, supervisor_channel: str, mode: str) -> str | None:
+        """A supervisor's channel listening, whispering or barging in; the bridge to end after."""
+        return await self.supervision.monitor(leg, supervisor_channel, mode)
+
+    async def end_monitor(self, bridge: str | None) -> None:
+        """Take down what `monitor` built."""
+        await self.supervision.end_monitor(bridge)
+
     async def record_conversation(self) -> str | None:
         # A second conversation in one call (the first counselor's line broke)
         # gets a name of its own: `overwrite` would destroy the first.
@@ -176,40 +186,6 @@ class AriCall:
             # the caller of this handles the refusal and the call goes on.
             raise RecordingRefused(name, f"Asterisk refused to record: {exc}") from exc
         return name
-
-    async def monitor(self, leg: AriLeg, supervisor_channel: str, mode: str) -> str | None:
-        """Let a supervisor's channel hear (listen), talk to the counselor only
-        (whisper), or join (barge) this conversation. Returns the bridge made
-        for it, to destroy afterwards (None when barging into the conversation)."""
-        if mode == "barge":
-            await self.rest.post(f"bridges/{self.channels.bridge_id}/addChannel", channel=supervisor_channel)
-            return None
-        snoop = self.channels.new_leg(f"snoop:{leg.counselor_id}")
-        # A snoop on the counselor's leg hears both sides; whispering "out"
-        # speaks toward that leg's phone, so only the counselor hears it.
-        await self.rest.post(
-            f"channels/{leg.leg_id}/snoop",
-            spy="both",
-            whisper="out" if mode == "whisper" else "none",
-            app=self.app,
-            appArgs="snoop",
-            snoopId=snoop.leg_id,
-        )
-        await asyncio.wait_for(asyncio.shield(snoop.answered), 10)
-        self._watches += 1
-        bridge = f"{self.call_id}-watch{self._watches}"
-        await self.rest.post(f"bridges/{bridge}", type="mixing", name=f"watch-{self.call_id}")
-        await self.rest.post(f"bridges/{bridge}/addChannel", channel=f"{snoop.leg_id},{supervisor_channel}")
-        return bridge
-
-    async def end_monitor(self, bridge: str | None) -> None:
-        """Take down what `monitor` built (the snoops go with their bridge's end)."""
-        for leg in list(self.legs.values()):
-            if leg.counselor_id.startswith("snoop:"):
-                await self.drop(leg)
-        if bridge is not None:
-            with contextlib.suppress(CallGone):
-                await self.rest.delete(f"bridges/{bridge}")
 
     async def record_message(
         self, *, max_seconds: int, silence_seconds: int, beep: bool

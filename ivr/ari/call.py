@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,11 +17,11 @@ from ivr.ari.bridging import Bridging
 from ivr.ari.channels import CallChannels
 from ivr.ari.legs import AriLeg
 from ivr.ari.prompts import Prompts
-from ivr.ari.recordings import CONVERSATION_PREFIX, VOICEMAIL_PREFIX
-from ivr.ari.rest import AriError, AriRest
+from ivr.ari.recorder import Recorder
+from ivr.ari.rest import AriRest
 from ivr.ari.ringing import Ringing
 from ivr.ari.supervision import Supervision
-from ivr.errors import CallGone, PbxUnreachable, RecordingRefused
+from ivr.errors import CallGone
 from ivr.ports import CounselorLeg, OfferResult, hangup_cause_name
 
 log = logging.getLogger(__name__)
@@ -50,8 +49,7 @@ class AriCall:
         self.hangup_cause: str | None = None
         self.channels = CallChannels(rest, app, self.call_id)
         self.prompts = Prompts(self.channels, channel.get("language") or "ko")
-        self._recordings: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
-        self._conversations = 0  # recorded so far
+        self.recorder = Recorder(self.channels)
         self.bridging = Bridging(self.channels)
         # A callback: where the carrier dials the citizen, and the number they see.
         self.ringing = Ringing(self.channels, self.caller, dial_to, caller_id)
@@ -90,12 +88,7 @@ class AriCall:
         elif kind in ("PlaybackFinished", "PlaybackStopped"):
             self.prompts.on_finished(event)
         elif kind in ("RecordingFinished", "RecordingFailed"):
-            recording = event.get("recording") or {}
-            future = self._recordings.get(str(recording.get("name", "")))
-            if future is not None and not future.done():
-                if kind == "RecordingFailed":
-                    log.error("recording %s failed: %s", recording.get("name"), recording.get("cause"))
-                future.set_result(recording if kind == "RecordingFinished" else None)
+            self.recorder.on_ended(kind, event)
         elif kind in ("ChannelEnteredBridge", "ChannelLeftBridge") and channel_id == self.call_id:
             self.bridging.on_caller_moved(kind, event)
         elif kind == "ChannelHangupRequest":
@@ -170,54 +163,16 @@ class AriCall:
         """Take down what `monitor` built."""
         await self.supervision.end_monitor(bridge)
 
+    # -- recording (recorder.py) -------------------------------------------
     async def record_conversation(self) -> str | None:
-        # A second conversation in one call (the first counselor's line broke)
-        # gets a name of its own: `overwrite` would destroy the first.
-        self._conversations += 1
-        name = f"{CONVERSATION_PREFIX}{self.call_id}"
-        if self._conversations > 1:
-            name += f"-{self._conversations}"
-        try:
-            await self.rest.post(
-                f"bridges/{self.channels.bridge_id}/record", name=name, format="wav", ifExists="overwrite"
-            )
-        except AriError as exc:
-            # A full disk or a missing folder must never drop the conversation:
-            # the caller of this handles the refusal and the call goes on.
-            raise RecordingRefused(name, f"Asterisk refused to record: {exc}") from exc
-        return name
+        return await self.recorder.record_conversation()
 
     async def record_message(
         self, *, max_seconds: int, silence_seconds: int, beep: bool
     ) -> tuple[str, float] | None:
-        name = f"{VOICEMAIL_PREFIX}{self.call_id}-{uuid.uuid4().hex[:6]}"
-        done: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
-        self._recordings[name] = done
-        try:
-            await self.rest.post(
-                f"channels/{self.call_id}/record",
-                name=name,
-                format="wav",
-                maxDurationSeconds=max_seconds,
-                maxSilenceSeconds=silence_seconds,
-                beep=beep,
-                terminateOn="#",
-                ifExists="fail",
-            )
-        except (AriError, PbxUnreachable) as exc:
-            # A full disk or a missing folder must not drop the call.
-            log.warning("recording a message failed: %s", exc)
-            self._recordings.pop(name, None)
-            return None
-        try:
-            recording = await asyncio.wait_for(done, max_seconds + 10)
-        except TimeoutError:
-            recording = None
-        finally:
-            self._recordings.pop(name, None)
-        if recording is None:
-            return None
-        return name, float(recording.get("duration") or 0)
+        return await self.recorder.record_message(
+            max_seconds=max_seconds, silence_seconds=silence_seconds, beep=beep
+        )
 
     async def hangup(self) -> None:
         with contextlib.suppress(CallGone):

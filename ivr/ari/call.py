@@ -1,15 +1,25 @@
 """One citizen's call as ARI channels, bridges and playbacks (CallControl).
 
 Events for the caller's channel and for the counselor channels it rings are
-routed here by the hub; the methods below turn them into the answers the call
-path waits for (a digit, a finished prompt, a counselor who answered).
+routed here by the hub. AriCall hands each to the part of the call it
+concerns, which turns it into what the call path waits for (a digit, a
+finished prompt, a counselor who answered), and each CallControl request to
+the part that carries it out:
+
+    prompts.py      what the caller hears and keys
+    ringing.py      counselors' phones offered the caller; a callback's citizen dialed
+    bridging.py     the conversation, and a consultation aside
+    supervision.py  supervisors listening, whispering or barging in
+    recorder.py     the conversation's recording, a caller's message
+
+The parts share the call's channels explicitly (channels.py: its ids, the
+legs it rang, whether the caller is hanging up or gone), not each other.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,8 +33,6 @@ from ivr.ari.ringing import Ringing
 from ivr.ari.supervision import Supervision
 from ivr.errors import CallGone
 from ivr.ports import CounselorLeg, OfferResult, hangup_cause_name
-
-log = logging.getLogger(__name__)
 
 
 class AriCall:
@@ -41,7 +49,6 @@ class AriCall:
         caller_id: str = "",
     ) -> None:
         self.rest = rest
-        self.app = app
         self.call_id: str = channel["id"]
         caller = channel.get("caller")
         self.caller: str = (caller.get("number") if isinstance(caller, dict) else None) or "anonymous"
@@ -49,11 +56,11 @@ class AriCall:
         self.hangup_cause: str | None = None
         self.channels = CallChannels(rest, app, self.call_id)
         self.prompts = Prompts(self.channels, channel.get("language") or "ko")
-        self.recorder = Recorder(self.channels)
-        self.bridging = Bridging(self.channels)
         # A callback: where the carrier dials the citizen, and the number they see.
         self.ringing = Ringing(self.channels, self.caller, dial_to, caller_id)
+        self.bridging = Bridging(self.channels)
         self.supervision = Supervision(self.channels)
+        self.recorder = Recorder(self.channels)
 
     @property
     def legs(self) -> dict[str, AriLeg]:
@@ -71,6 +78,13 @@ class AriCall:
             leg.answered.done() and not leg.gone.done() and not leg.counselor_id.startswith("snoop:")
             for leg in self.legs.values()
         )
+
+    def adopt_leg(self, counselor_id: str, leg_id: str) -> AriLeg:
+        """A counselor leg found alive after a restart of the service."""
+        leg = AriLeg(counselor_id, leg_id)
+        leg.answered.set_result(None)
+        self.legs[leg_id] = leg
+        return leg
 
     # -- events ------------------------------------------------------------
     def on_event(self, event: dict[str, Any]) -> None:
@@ -100,9 +114,21 @@ class AriCall:
         ):
             self.gone.set_result(None)
 
-    # -- CallControl -------------------------------------------------------
+    # -- the caller's channel ----------------------------------------------
     async def answer(self) -> None:
         await self.rest.post(f"channels/{self.call_id}/answer")
+
+    async def hangup(self) -> None:
+        with contextlib.suppress(CallGone):
+            await self.rest.delete(f"channels/{self.call_id}", reason="normal")
+
+    async def divert_to_fallback(self) -> None:
+        await self.rest.post(
+            f"channels/{self.call_id}/continue",
+            context="hotline-fallback",
+            extension="s",
+            priority=1,
+        )
 
     # -- what the caller hears and keys (prompts.py) -----------------------
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
@@ -173,22 +199,3 @@ class AriCall:
         return await self.recorder.record_message(
             max_seconds=max_seconds, silence_seconds=silence_seconds, beep=beep
         )
-
-    async def hangup(self) -> None:
-        with contextlib.suppress(CallGone):
-            await self.rest.delete(f"channels/{self.call_id}", reason="normal")
-
-    async def divert_to_fallback(self) -> None:
-        await self.rest.post(
-            f"channels/{self.call_id}/continue",
-            context="hotline-fallback",
-            extension="s",
-            priority=1,
-        )
-
-    def adopt_leg(self, counselor_id: str, leg_id: str) -> AriLeg:
-        """A counselor leg found alive after a restart of the service."""
-        leg = AriLeg(counselor_id, leg_id)
-        leg.answered.set_result(None)
-        self.legs[leg_id] = leg
-        return leg

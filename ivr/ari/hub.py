@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 from ivr.acd import feature_codes, supervision
 from ivr.acd.actions import CounselorActions
-from ivr.ari import recordings
 from ivr.ari.call import AriCall
 from ivr.ari.channels import hang_up_quietly, owner_of
 from ivr.ari.events import HANDLED_EVENTS, Event, EventStream
+from ivr.ari.recordings import RecordingEvents
 from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
 from ivr.calls.service import CallService, current_call
 from ivr.errors import CallGone
@@ -80,8 +80,8 @@ class AriHub:
         self.caller_id = caller_id
         self.service = service
         self.records = records
-        self.recordings = recordings  # told of every recording's start, end or failure
         self.calls: dict[str, AriCall] = {}
+        self.recording_events = RecordingEvents(self.calls, recordings)
         # Counselors' desk phones by PJSIP endpoint name, for their device state.
         self.phones = {endpoint: cid for cid, endpoint in service.acd.endpoints.items()}
         self.stream = EventStream(rest, app, self.on_event, self.reconcile)
@@ -91,7 +91,6 @@ class AriHub:
         self._recovered = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._recent: dict[tuple[str, str, str, str], None] = {}  # insertion-ordered
-        self._recording_bridges: dict[str, str] = {}  # talk bridge -> its unfinished recording
 
     async def run(self) -> None:
         await self.stream.run()
@@ -127,7 +126,7 @@ class AriHub:
             self._phone_state(event.get("endpoint") or {})
             return
         if kind == "BridgeDestroyed":
-            self._bridge_gone(str((event.get("bridge") or {}).get("id", "")))
+            self.recording_events.bridge_gone(str((event.get("bridge") or {}).get("id", "")))
             return
         channel = event.get("channel") or {}
         channel_id = channel.get("id")
@@ -142,7 +141,7 @@ class AriHub:
             if kind.startswith("Recording") and isinstance(channel_id, str):
                 # Told even when the call is over: a conversation's recording
                 # finishes as its bridge goes, after the caller's hangup.
-                self._recording_event(kind, owner_of(channel_id), item)
+                self.recording_events.on_event(kind, owner_of(channel_id), item)
         if not isinstance(channel_id, str):
             return
         call = self.calls.get(owner_of(channel_id))
@@ -161,51 +160,6 @@ class AriHub:
                 self.service.call_ended(call.call_id, call.hangup_cause)
         finally:
             current_call.reset(token)
-
-    def _recording_event(self, kind: str, call_id: str, recording: dict[str, Any]) -> None:
-        name = str(recording.get("name") or "")
-        if self.recordings is None or not name:
-            return
-        what = recordings.kind_of(name)
-        seconds = recording.get("duration")
-        seconds = (
-            float(seconds) if isinstance(seconds, int | float) and not isinstance(seconds, bool) else None
-        )
-        log.info("%s %s (%s, %s s)", kind, name, recording.get("state"), seconds)
-        target = str(recording.get("target_uri", ""))
-        bridge = target.removeprefix("bridge:") if target.startswith("bridge:") else None
-        if bridge is not None and kind == "RecordingStarted":
-            self._recording_bridges[bridge] = name
-            if len(self._recording_bridges) > 512:  # ends missed while disconnected: the sweep has them
-                self._recording_bridges.pop(next(iter(self._recording_bridges)))
-        elif bridge is not None:
-            self._recording_bridges.pop(bridge, None)
-        if kind == "RecordingStarted":
-            self.recordings.started(call_id, what, name)
-        elif kind == "RecordingFinished":
-            # Asterisk ends a recording whose disk filled up as if all went
-            # well (RecordingFinished, the file just stops): one that ends
-            # while the conversation goes on was cut short.
-            call = self.calls.get(call_id)
-            cut_short = what == "conversation" and call is not None and call.in_conversation()
-            self.recordings.finished(call_id, what, name, cut_short)
-        elif kind == "RecordingFailed":
-            cause = recording.get("cause") or "Asterisk gave no cause"
-            self.recordings.failed(call_id, what, name, f"Asterisk could not record: {cause}")
-
-    def _bridge_gone(self, bridge_id: str) -> None:
-        """A talk bridge's recording ends with the bridge. Asterisk 22 does not
-        always say so: its Recorder channel's events reach us through a forward
-        to the bridge's topic (res/ari/resource_bridges.c), and when both sides
-        leave at once the bridge and that forward can go before
-        RecordingFinished is published: it is never sent. Without this the copy waited for the minute's
-        sweep; the copier asks Asterisk whether it is still live first, so a
-        RecordingFinished that does come later changes nothing."""
-        name = self._recording_bridges.pop(bridge_id, None)
-        if name is None or self.recordings is None:
-            return
-        log.info("talk bridge %s gone: recording %s ended with it", bridge_id, name)
-        self.recordings.finished(owner_of(bridge_id.removesuffix("-talk")), recordings.kind_of(name), name)
 
     def _seen_before(self, kind: str, channel_id: object, event: Event) -> bool:
         """The same event delivered twice: a counselor's channel is ours twice over,

@@ -408,7 +408,7 @@ async def test_a_conversation_recording_ends_with_its_bridge_even_untold(
     # Asterisk 22 sometimes destroys the bridge (and our subscription to it)
     # before publishing RecordingFinished: the copy must not wait for the sweep.
     hub, _, _, _ = make_hub(rest)
-    hub.recordings = told = _Told()
+    hub.recording_events.recording_log = told = _Told()
     hub.on_event(_recording("RecordingStarted", "call-X", "X-talk"))
     if finished_told:
         hub.on_event(_recording("RecordingFinished", "call-X", "X-talk"))

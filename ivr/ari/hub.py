@@ -11,12 +11,10 @@ import contextlib
 import logging
 import time
 from typing import Any
-from urllib.parse import quote
 
-from ivr.acd import feature_codes, supervision
-from ivr.acd.actions import CounselorActions
 from ivr.ari.call import AriCall
 from ivr.ari.channels import hang_up_quietly, owner_of
+from ivr.ari.desk_phones import DeskPhones
 from ivr.ari.events import HANDLED_EVENTS, Event, EventStream
 from ivr.ari.recordings import RecordingEvents
 from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
@@ -28,33 +26,8 @@ from ivr.runtime.timings import Durations
 log = logging.getLogger(__name__)
 
 
-def _endpoint_of(channel: dict[str, Any]) -> str:
-    """A PJSIP channel is named after its endpoint: PJSIP/<endpoint>-<sequence>."""
-    return str(channel.get("name", "")).removeprefix("PJSIP/").rpartition("-")[0]
-
-
 # What ARI sends as JSON objects; an event with anything else there is not Asterisk's.
 _OBJECTS = ("channel", "peer", "playback", "recording", "endpoint", "bridge", "replace_channel")
-
-
-# Asterisk's HTTP server refuses a request line over 4 KB ("Request line too
-# long", 400; http.c's MAX_HTTP_LINE_LENGTH): some hundred counselors' endpoints
-# in one subscription query. Found by the load benchmark with 180 counselors.
-SUBSCRIPTION_QUERY_CHARS = 2000
-
-
-def _in_chunks(sources: list[str]) -> list[list[str]]:
-    """Event sources in groups whose query (URL-encoded) stays well under the limit."""
-    chunks: list[list[str]] = [[]]
-    size = 0
-    for source in sources:
-        cost = len(quote(source, safe="")) + 3  # and the encoded comma
-        if chunks[-1] and size + cost > SUBSCRIPTION_QUERY_CHARS:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(source)
-        size += cost
-    return chunks
 
 
 class AriHub:
@@ -75,15 +48,12 @@ class AriHub:
         self.rest = rest
         self.app = app
         self.dial = dial  # asterisk.trunk.dial, with {number}
-        self.actions = CounselorActions(service.acd)
-        self.supervisor_phones: dict[str, str] = dict(supervisor_phones or {})  # endpoint -> id
         self.caller_id = caller_id
         self.service = service
         self.records = records
         self.calls: dict[str, AriCall] = {}
         self.recording_events = RecordingEvents(self.calls, recordings)
-        # Counselors' desk phones by PJSIP endpoint name, for their device state.
-        self.phones = {endpoint: cid for cid, endpoint in service.acd.endpoints.items()}
+        self.desk_phones = DeskPhones(rest, app, service, self.calls, supervisor_phones, self._spawn)
         self.stream = EventStream(rest, app, self.on_event, self.reconcile)
         self.startup_time: str | None = None
         self.asterisk_restarts = 0
@@ -123,7 +93,7 @@ class AriHub:
             log.warning("ignoring an ARI %s whose %s is not an object: %.200s", kind, malformed[0], event)
             return
         if kind == "EndpointStateChange":
-            self._phone_state(event.get("endpoint") or {})
+            self.desk_phones.phone_state(event.get("endpoint") or {})
             return
         if kind == "BridgeDestroyed":
             self.recording_events.bridge_gone(str((event.get("bridge") or {}).get("id", "")))
@@ -187,14 +157,7 @@ class AriHub:
             return
         if args and args[0] in ("feature", "supervise"):
             # A desk phone keyed a code: the call is the code's, not a citizen's.
-            code = args[1] if len(args) > 1 else ""
-            phone = AriCall(self.rest, self.app, channel, code)
-            self.calls[phone.call_id] = phone
-            endpoint = _endpoint_of(channel)
-            if args[0] == "feature":
-                self._spawn(self._answer_feature(phone, self.phones.get(endpoint), code))
-            else:
-                self._spawn(self._supervision(phone, self.supervisor_phones.get(endpoint), code))
+            self.desk_phones.keyed(channel, args)
             return
         dialplan = channel.get("dialplan")
         exten = dialplan.get("exten", "") if isinstance(dialplan, dict) else ""
@@ -210,57 +173,7 @@ class AriHub:
             current_call.reset(token)
 
     # -- counselors' feature codes -------------------------------------------
-    async def _answer_feature(self, call: AriCall, counselor_id: str | None, dialed: str) -> None:
-        try:
-            code = feature_codes.parse(dialed)
-            result = None
-            if code is not None and counselor_id is not None:
-                action, reason = code
-                result = self.actions.request(counselor_id, action, reason)
-                log.info("counselor %s keyed %s: %s", counselor_id, dialed, result.message_en)
-            else:
-                log.info(
-                    "feature code %r from %s: no such code or not a counselor's phone", dialed, call.call_id
-                )
-            await call.answer()
-            await call.play(
-                [f"jeonju/{feature_codes.spoken(code[0] if code else None, result)}"], barge_in=False
-            )
-            await call.hangup()
-        except REQUEST_ERRORS as exc:
-            log.info("feature call %s ended early: %s", call.call_id, exc)
-        finally:
-            self.calls.pop(call.call_id, None)
-
     # -- supervisors listening, whispering, barging -------------------------
-    async def _supervision(self, watcher: AriCall, supervisor_id: str | None, dialed: str) -> None:
-        call = leg = bridge = None
-        try:
-            found = supervision.parse(dialed, list(self.service.acd.counselors)) if supervisor_id else None
-            if found is not None:
-                mode, counselor_id = found
-                counselor = self.service.acd.counselors[counselor_id]
-                call = self.calls.get(counselor.call_id or "")
-                legs = call.legs.values() if call is not None else ()
-                leg = next((x for x in legs if x.counselor_id == counselor_id and x.answered.done()), None)
-            await watcher.answer()
-            if call is None or leg is None or found is None:
-                log.info("supervisor %s keyed %s: no such call to join", supervisor_id, dialed)
-                await watcher.play(["jeonju/supervise-none"], barge_in=False)
-                return
-            bridge = await call.monitor(leg, watcher.call_id, mode.value)
-            self.service.note(call.call_id, "supervisor_joined", supervisor=supervisor_id, mode=mode.value)
-            ended: set[asyncio.Future[Any]] = {watcher.gone, leg.gone, call.gone}
-            await asyncio.wait(ended, return_when=asyncio.FIRST_COMPLETED)
-            self.service.note(call.call_id, "supervisor_left", supervisor=supervisor_id, mode=mode.value)
-        except (*REQUEST_ERRORS, TimeoutError) as exc:
-            log.warning("supervising %s ended early: %s", dialed, exc)
-        finally:
-            if call is not None:
-                await call.end_monitor(bridge)
-            await hang_up_quietly(self.rest, watcher.call_id)
-            self.calls.pop(watcher.call_id, None)
-
     # -- calls we place (Dialer) ---------------------------------------------
     def prepare(self, call_id: str, number: str) -> AriCall:
         """A call to a citizen, routed here from now on (its channel does not exist yet)."""
@@ -281,15 +194,6 @@ class AriHub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    def _phone_state(self, endpoint: Any) -> None:
-        if not isinstance(endpoint, dict):
-            return
-        cid = self.phones.get(str(endpoint.get("resource", "")))
-        if cid is not None and endpoint.get("technology") == "PJSIP":
-            # "offline": unregistered or failing qualify. A phone on a fixed
-            # address that is not qualified stays "unknown": offered as usual.
-            self.service.acd.set_reachable(cid, endpoint.get("state") != "offline")
-
     async def _filter_events(self) -> None:
         """Ask Asterisk for the event types the service acts on and no others
         (set again after every connect: a restarted Asterisk has forgotten)."""
@@ -299,18 +203,6 @@ class AriHub:
         except (AriError, CallGone) as exc:
             # An Asterisk before 16.24 has no filter (404): everything still works, only slower.
             log.warning("Asterisk would not filter events (%s): every event is sent", exc)
-
-    async def _watch_phones(self) -> None:
-        """Subscribe to the counselors' endpoints and read their state now."""
-        if not self.phones:
-            return
-        for sources in _in_chunks([f"endpoint:PJSIP/{ep}" for ep in self.phones]):
-            await self.rest.post(f"applications/{self.app}/subscription", eventSource=",".join(sources))
-        for endpoint in self.phones:
-            try:
-                self._phone_state(await self.rest.get(f"endpoints/PJSIP/{endpoint}"))
-            except CallGone:
-                log.warning("Asterisk has no endpoint %s (render and restart the PBX)", endpoint)
 
     # -- after every connect -----------------------------------------------
     async def reconcile(self) -> None:
@@ -322,7 +214,7 @@ class AriHub:
             log.warning("Asterisk restarted (started at %s); its calls are gone", startup)
         self.startup_time = startup
         await self._filter_events()
-        await self._watch_phones()
+        await self.desk_phones.watch()
         app = await self.rest.get(f"applications/{self.app}")
         alive = set(app.get("channel_ids") or [])
         for call_id, call in list(self.calls.items()):

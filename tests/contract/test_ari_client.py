@@ -444,7 +444,7 @@ async def test_a_hundred_and_eighty_phones_are_watched_in_requests_asterisk_acce
     # Found by the load benchmark: one subscription naming 180 endpoints is a
     # request line Asterisk refuses, and the service never got its events.
     hub, _, _, _ = make_hub(rest)
-    hub.phones = {f"desk-phone-{n:03d}": f"c{n}" for n in range(180)}
+    hub.desk_phones.phones = {f"desk-phone-{n:03d}": f"c{n}" for n in range(180)}
     task = asyncio.create_task(hub.run())
     try:
         await asyncio.wait_for(hub.stream.connected.wait(), 5)
@@ -454,7 +454,7 @@ async def test_a_hundred_and_eighty_phones_are_watched_in_requests_asterisk_acce
             if (method, path) == ("POST", "applications/hotline/subscription")
             for source in query["eventSource"].split(",")
         ]
-        assert sorted(subscribed) == sorted(f"endpoint:PJSIP/{p}" for p in hub.phones)
+        assert sorted(subscribed) == sorted(f"endpoint:PJSIP/{p}" for p in hub.desk_phones.phones)
     finally:
         await stop(hub, task)
 

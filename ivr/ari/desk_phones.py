@@ -1,0 +1,160 @@
+"""Desk phones: the codes counselors and supervisors key on them, and whether
+a counselor's phone can be reached.
+
+A code keyed on a desk phone enters Stasis with args `feature,<code>` (a
+counselor's state: log in, pause, back; acd/feature_codes.py) or
+`supervise,<code>` (listen to, whisper to or barge into a counselor's call;
+acd/supervision.py). The call is the code's, not a citizen's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from ivr.acd import feature_codes, supervision
+from ivr.acd.actions import CounselorActions
+from ivr.ari.call import AriCall
+from ivr.ari.channels import hang_up_quietly
+from ivr.ari.rest import REQUEST_ERRORS, AriRest
+from ivr.calls.service import CallService
+from ivr.errors import CallGone
+
+log = logging.getLogger(__name__)
+
+
+def _endpoint_of(channel: dict[str, Any]) -> str:
+    """A PJSIP channel is named after its endpoint: PJSIP/<endpoint>-<sequence>."""
+    return str(channel.get("name", "")).removeprefix("PJSIP/").rpartition("-")[0]
+
+
+# Asterisk's HTTP server refuses a request line over 4 KB ("Request line too
+# long", 400; http.c's MAX_HTTP_LINE_LENGTH): some hundred counselors' endpoints
+# in one subscription query. Found by the load benchmark with 180 counselors.
+SUBSCRIPTION_QUERY_CHARS = 2000
+
+
+def _in_chunks(sources: list[str]) -> list[list[str]]:
+    """Event sources in groups whose query (URL-encoded) stays well under the limit."""
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for source in sources:
+        cost = len(quote(source, safe="")) + 3  # and the encoded comma
+        if chunks[-1] and size + cost > SUBSCRIPTION_QUERY_CHARS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(source)
+        size += cost
+    return chunks
+
+
+class DeskPhones:
+    """The counselors' and supervisors' desk phones."""
+
+    def __init__(
+        self,
+        rest: AriRest,
+        app: str,
+        service: CallService,
+        calls: dict[str, AriCall],
+        supervisor_phones: dict[str, str] | None,
+        spawn: Callable[[Coroutine[Any, Any, None]], None],
+    ) -> None:
+        self.rest = rest
+        self.app = app
+        self.service = service
+        self.calls = calls  # the hub's: a code's call is routed like any other
+        self.actions = CounselorActions(service.acd)
+        self.supervisor_phones: dict[str, str] = dict(supervisor_phones or {})  # endpoint -> id
+        # Counselors' desk phones by PJSIP endpoint name, for their device state.
+        self.phones = {endpoint: cid for cid, endpoint in service.acd.endpoints.items()}
+        self._spawn = spawn
+
+    def keyed(self, channel: dict[str, Any], args: list[Any]) -> None:
+        """A desk phone's call entered Stasis with a code (args `feature|supervise,<code>`)."""
+        code = args[1] if len(args) > 1 else ""
+        phone = AriCall(self.rest, self.app, channel, code)
+        self.calls[phone.call_id] = phone
+        endpoint = _endpoint_of(channel)
+        if args[0] == "feature":
+            self._spawn(self._answer_feature(phone, self.phones.get(endpoint), code))
+        else:
+            self._spawn(self._supervision(phone, self.supervisor_phones.get(endpoint), code))
+
+    # -- counselors' feature codes -------------------------------------------
+    async def _answer_feature(self, call: AriCall, counselor_id: str | None, dialed: str) -> None:
+        try:
+            code = feature_codes.parse(dialed)
+            result = None
+            if code is not None and counselor_id is not None:
+                action, reason = code
+                result = self.actions.request(counselor_id, action, reason)
+                log.info("counselor %s keyed %s: %s", counselor_id, dialed, result.message_en)
+            else:
+                log.info(
+                    "feature code %r from %s: no such code or not a counselor's phone", dialed, call.call_id
+                )
+            await call.answer()
+            await call.play(
+                [f"jeonju/{feature_codes.spoken(code[0] if code else None, result)}"], barge_in=False
+            )
+            await call.hangup()
+        except REQUEST_ERRORS as exc:
+            log.info("feature call %s ended early: %s", call.call_id, exc)
+        finally:
+            self.calls.pop(call.call_id, None)
+
+    # -- supervisors listening, whispering, barging -------------------------
+    async def _supervision(self, watcher: AriCall, supervisor_id: str | None, dialed: str) -> None:
+        call = leg = bridge = None
+        try:
+            found = supervision.parse(dialed, list(self.service.acd.counselors)) if supervisor_id else None
+            if found is not None:
+                mode, counselor_id = found
+                counselor = self.service.acd.counselors[counselor_id]
+                call = self.calls.get(counselor.call_id or "")
+                legs = call.legs.values() if call is not None else ()
+                leg = next((x for x in legs if x.counselor_id == counselor_id and x.answered.done()), None)
+            await watcher.answer()
+            if call is None or leg is None or found is None:
+                log.info("supervisor %s keyed %s: no such call to join", supervisor_id, dialed)
+                await watcher.play(["jeonju/supervise-none"], barge_in=False)
+                return
+            bridge = await call.monitor(leg, watcher.call_id, mode.value)
+            self.service.note(call.call_id, "supervisor_joined", supervisor=supervisor_id, mode=mode.value)
+            ended: set[asyncio.Future[Any]] = {watcher.gone, leg.gone, call.gone}
+            await asyncio.wait(ended, return_when=asyncio.FIRST_COMPLETED)
+            self.service.note(call.call_id, "supervisor_left", supervisor=supervisor_id, mode=mode.value)
+        except (*REQUEST_ERRORS, TimeoutError) as exc:
+            log.warning("supervising %s ended early: %s", dialed, exc)
+        finally:
+            if call is not None:
+                await call.end_monitor(bridge)
+            await hang_up_quietly(self.rest, watcher.call_id)
+            self.calls.pop(watcher.call_id, None)
+
+    # -- whether counselors' phones can be reached ---------------------------
+    def phone_state(self, endpoint: Any) -> None:
+        """An endpoint's state (EndpointStateChange, or as read): a counselor's phone reachable or not."""
+        if not isinstance(endpoint, dict):
+            return
+        cid = self.phones.get(str(endpoint.get("resource", "")))
+        if cid is not None and endpoint.get("technology") == "PJSIP":
+            # "offline": unregistered or failing qualify. A phone on a fixed
+            # address that is not qualified stays "unknown": offered as usual.
+            self.service.acd.set_reachable(cid, endpoint.get("state") != "offline")
+
+    async def watch(self) -> None:
+        """Subscribe to the counselors' endpoints and read their state now."""
+        if not self.phones:
+            return
+        for sources in _in_chunks([f"endpoint:PJSIP/{ep}" for ep in self.phones]):
+            await self.rest.post(f"applications/{self.app}/subscription", eventSource=",".join(sources))
+        for endpoint in self.phones:
+            try:
+                self.phone_state(await self.rest.get(f"endpoints/PJSIP/{endpoint}"))
+            except CallGone:
+                log.warning("Asterisk has no endpoint %s (render and restart the PBX)", endpoint)

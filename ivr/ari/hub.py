@@ -1,13 +1,16 @@
-"""Routes ARI events to calls and rebuilds the picture after every connect.
+"""The ARI side of the service: one event stream, many calls.
 
-Events route by the call a channel's id names (channels.py), without a
-lookup table that a restart of the service would lose.
+The hub routes each event to the call a channel's id names (channels.py),
+without a lookup table that a restart of the service would lose; starts a
+call for each new caller; and hands the rest to its parts: desk phones'
+codes and states (desk_phones.py), what becomes of recordings
+(recordings.py), and rebuilding the picture after every connect
+(reconcile.py). It is also the Dialer that callbacks place calls with.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from typing import Any
@@ -15,11 +18,11 @@ from typing import Any
 from ivr.ari.call import AriCall
 from ivr.ari.channels import hang_up_quietly, owner_of
 from ivr.ari.desk_phones import DeskPhones
-from ivr.ari.events import HANDLED_EVENTS, Event, EventStream
+from ivr.ari.events import Event, EventStream
+from ivr.ari.reconcile import Reconciler
 from ivr.ari.recordings import RecordingEvents
-from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
+from ivr.ari.rest import REQUEST_ERRORS, AriRest
 from ivr.calls.service import CallService, current_call
-from ivr.errors import CallGone
 from ivr.ports import CallRecords, RecordingLog
 from ivr.runtime.timings import Durations
 
@@ -54,11 +57,9 @@ class AriHub:
         self.calls: dict[str, AriCall] = {}
         self.recording_events = RecordingEvents(self.calls, recordings)
         self.desk_phones = DeskPhones(rest, app, service, self.calls, supervisor_phones, self._spawn)
-        self.stream = EventStream(rest, app, self.on_event, self.reconcile)
-        self.startup_time: str | None = None
-        self.asterisk_restarts = 0
+        self.reconciler = Reconciler(rest, app, service, records, self.calls, self.desk_phones)
+        self.stream = EventStream(rest, app, self.on_event, self.reconciler.reconcile)
         self.event_times = Durations()
-        self._recovered = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._recent: dict[tuple[str, str, str, str], None] = {}  # insertion-ordered
 
@@ -67,6 +68,11 @@ class AriHub:
 
     async def stop(self) -> None:
         await self.stream.stop()
+
+    @property
+    def asterisk_restarts(self) -> int:
+        """How often Asterisk was found restarted on a reconnect."""
+        return self.reconciler.asterisk_restarts
 
     async def registered(self) -> bool:
         """Whether Asterisk has our Stasis app registered right now."""
@@ -194,89 +200,4 @@ class AriHub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _filter_events(self) -> None:
-        """Ask Asterisk for the event types the service acts on and no others
-        (set again after every connect: a restarted Asterisk has forgotten)."""
-        allowed = [{"type": kind} for kind in sorted(HANDLED_EVENTS)]
-        try:
-            await self.rest.put(f"applications/{self.app}/eventFilter", {"allowed": allowed})
-        except (AriError, CallGone) as exc:
-            # An Asterisk before 16.24 has no filter (404): everything still works, only slower.
-            log.warning("Asterisk would not filter events (%s): every event is sent", exc)
-
     # -- after every connect -----------------------------------------------
-    async def reconcile(self) -> None:
-        """Rebuild state from REST: events sent while disconnected are lost."""
-        info = await self.rest.get("asterisk/info")
-        startup = ((info or {}).get("status") or {}).get("startup_time")
-        if self.startup_time is not None and startup != self.startup_time:
-            self.asterisk_restarts += 1
-            log.warning("Asterisk restarted (started at %s); its calls are gone", startup)
-        self.startup_time = startup
-        await self._filter_events()
-        await self.desk_phones.watch()
-        app = await self.rest.get(f"applications/{self.app}")
-        alive = set(app.get("channel_ids") or [])
-        for call_id, call in list(self.calls.items()):
-            if call_id not in alive:
-                self.calls.pop(call_id, None)
-                self.service.call_ended(call_id, call.hangup_cause or "gone_while_disconnected")
-                continue
-            for leg_id, leg in list(call.legs.items()):
-                if leg_id not in alive:
-                    leg.on_event({"type": "ChannelDestroyed", "cause": None})
-        if not self._recovered:
-            await self._recover(alive)
-            self._recovered = True
-        await self._sweep(alive, set(app.get("bridge_ids") or []))
-
-    async def _recover(self, alive: set[str]) -> None:
-        """After a start of the service: take up calls that outlived the last one."""
-        # Conversations first: their counselors must be on a call again before
-        # callers taken back into line are offered to anyone.
-        for facts in sorted(await self.records.open_calls(), key=lambda f: f.connected_at is None):
-            if self.service.knows(facts.call_id):
-                continue
-            if facts.call_id not in alive:
-                await self.service.close_lost(facts, "ended while the service was down")
-                continue
-            try:
-                channel = await self.rest.get(f"channels/{facts.call_id}")
-            except CallGone:
-                await self.service.close_lost(facts, "ended while the service was down")
-                continue
-            call = AriCall(self.rest, self.app, channel, facts.dialed)
-            self.calls[call.call_id] = call
-            leg = None
-            if facts.counselor_leg and facts.counselor_leg in alive and facts.counselor_id:
-                # A caller handed to a department talks with its phone, not the counselor.
-                who = f"dept:{facts.handed_to}" if facts.handed_to else facts.counselor_id
-                leg = call.adopt_leg(who, facts.counselor_leg)
-            elif facts.connected_at:
-                # The counselor left while we were down; the caller is alone.
-                facts.hangup_by = "counselor"
-                with contextlib.suppress(CallGone):
-                    await call.hangup()
-                self.calls.pop(call.call_id, None)
-                await self.service.close_lost(facts, "normal_clearing")
-                continue
-            log.info("resuming call %s (%s)", call.call_id, "conversation" if leg else "menu")
-            await self.service.resume(call, facts, leg)
-
-    async def _sweep(self, alive: set[str], bridges: set[str]) -> None:
-        """Hang up channels and destroy bridges that belong to no call."""
-        for channel_id in alive:
-            call = self.calls.get(owner_of(channel_id))
-            if call is None:
-                log.info("hanging up channel %s: it belongs to no call", channel_id)
-                await hang_up_quietly(self.rest, channel_id)
-            elif channel_id != call.call_id and channel_id not in call.legs:
-                # A counselor's phone still ringing for a caller whose wait was
-                # taken up again after a restart: the caller will be offered anew.
-                log.info("hanging up counselor leg %s: no longer offered", channel_id)
-                await hang_up_quietly(self.rest, channel_id)
-        for bridge_id in bridges:
-            # A call's bridges are `<call>-talk`, `<call>-consult`, `<call>-watch<n>`.
-            if bridge_id.rpartition("-")[0] not in self.calls:
-                with contextlib.suppress(*REQUEST_ERRORS):
-                    await self.rest.delete(f"bridges/{bridge_id}")

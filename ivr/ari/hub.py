@@ -178,8 +178,6 @@ class AriHub:
         finally:
             current_call.reset(token)
 
-    # -- counselors' feature codes -------------------------------------------
-    # -- supervisors listening, whispering, barging -------------------------
     # -- calls we place (Dialer) ---------------------------------------------
     def prepare(self, call_id: str, number: str) -> AriCall:
         """A call to a citizen, routed here from now on (its channel does not exist yet)."""
@@ -199,5 +197,3 @@ class AriHub:
         task = asyncio.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    # -- after every connect -----------------------------------------------

@@ -20,6 +20,9 @@ Branches defined beside the code that raises them, each under its full name:
     │   └── ivr.flows.loader.FlowError                 a flow file is wrong (file:line:col)
     ├── ivr.acd.counselor_states.IllegalCounselorTransition
     │                                                  a state change the table forbids
+    ├── ivr.calls.followup_states.IllegalFollowupTransition
+    │                                                  a callback's or voicemail's status
+    │                                                  change its table forbids
     ├── ivr.ari.rest.AriError                          Asterisk's REST interface answered
     │                                                  with an error (its HTTP status)
     ├── ivr.store.queue_log.MalformedLine              a line of Asterisk's queue_log that

@@ -8,9 +8,11 @@ goodbye, hangup, a counselor leaving, or a fault.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.errors import CallGone, PbxUnreachable
@@ -103,7 +105,7 @@ class CallService:
         self._start(call, ctx, self._answer_and_run(run))
 
     async def place_call(
-        self, call: CallControl, facts: CallFacts, body: Callable[[FlowRun], Awaitable[None]]
+        self, call: CallControl, facts: CallFacts, body: Callable[[FlowRun], Coroutine[Any, Any, None]]
     ) -> None:
         """Run a call the hotline places (a callback) like any other: its record,
         its timeline, hangups that cancel it. Returns when it has ended."""
@@ -229,18 +231,30 @@ class CallService:
         after = run.flow.nodes[queue_node_id].targets().get("completed")
         await self._run_from(run, after)
 
-    def _start(self, call: CallControl, ctx: CallContext, body: object) -> None:
+    def _start(self, call: CallControl, ctx: CallContext, body: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(self._run(call, ctx, body), name=f"call-{call.call_id}")
         self._calls[call.call_id] = (ctx, task)
+        task.add_done_callback(lambda done: self._never_ran(call.call_id, done, body))
+
+    def _never_ran(self, call_id: str, task: asyncio.Task[None], body: Coroutine[Any, Any, None]) -> None:
+        # A task cancelled before its first step (detach_all right after a
+        # StasisStart) never enters _run: neither its body nor its `finally`
+        # runs. Close the body, so it is not left "never awaited", and forget
+        # the task; the call's record stays open for the next start to take up.
+        if inspect.getcoroutinestate(body) != inspect.CORO_CREATED:
+            return
+        body.close()
+        if self._calls.get(call_id, (None, None))[1] is task:
+            del self._calls[call_id]
 
     async def _divert(self, call: CallControl, ctx: CallContext) -> None:
         ctx.finish(Disposition.FALLBACK, hangup_by="system")
         await call.divert_to_fallback()
 
-    async def _run(self, call: CallControl, ctx: CallContext, body: object) -> None:
+    async def _run(self, call: CallControl, ctx: CallContext, body: Coroutine[Any, Any, None]) -> None:
         current_call.set(call.call_id)
         try:
-            await body  # type: ignore[misc]
+            await body
         except asyncio.CancelledError:
             pass  # the caller hung up, or the service is stopping
         except CallGone:

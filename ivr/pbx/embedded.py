@@ -17,6 +17,7 @@ from pathlib import Path
 from ivr.config import LoadedConfig
 from ivr.errors import PbxError
 from ivr.pbx import install, render, secrets
+from ivr.pbx.phones import desk_phones
 
 IN_ROOT_BASE = "/srv/jeonju-hotline"
 
@@ -67,10 +68,7 @@ def instance_for(cfg: LoadedConfig) -> Instance:
 
 
 def load_secrets(cfg: LoadedConfig) -> secrets.Secrets:
-    s = cfg.settings
-    phones = [c.endpoint for c in s.counselors if not c.contact]
-    phones += [d.endpoint for d in s.departments.values() if not d.contact]
-    phones += [v.endpoint for v in s.supervisors if not v.contact]
+    phones = [p.endpoint for p in desk_phones(cfg.settings) if p.registers]
     return secrets.load_or_create(cfg.resolve(cfg.settings.storage.state_dir), phones)
 
 
@@ -104,6 +102,31 @@ def render_instance(cfg: LoadedConfig, inst: Instance) -> None:
     # change ownership from inside the root.
     _chroot(inst, ["chown", "-R", "asterisk:asterisk", inst.base_in_root])
     _chroot(inst, ["chown", "-R", "root:asterisk", inst.dirs.etc])
+
+
+def reload_phone_accounts(cfg: LoadedConfig, inst: Instance) -> bool:
+    """Give a running Asterisk the phones' passwords as secrets.json has them now; False
+    when it is not running (its start renders everything).
+
+    Writes pjsip.conf alone and reloads res_pjsip, which keeps calls in progress:
+    a session holds the endpoint it began with (res_pjsip_session.c), requests
+    within a dialog go to the dialog layer before the authenticator sees any
+    (pjsip_distributor.c, auth_mod at PJSIP_MOD_PRIORITY_APPLICATION - 2), and a
+    new REGISTER is checked against the auth objects as they are when it
+    arrives (res_pjsip_authenticator_digest.c, ast_sip_retrieve_auths). Transports
+    are not reloaded (allow_reload = no, pjsip.conf.sample).
+    """
+    if pid(inst) is None:
+        return False
+    files = render.render_files(cfg.settings, load_secrets(cfg), inst.dirs)
+    etc = inst.host(inst.dirs.etc)
+    render.write_files({"pjsip.conf": files["pjsip.conf"]}, etc)
+    # Readable by the root's asterisk user (runuser in asterisk.conf), as render_instance leaves it.
+    _chroot(inst, ["chown", "root:asterisk", f"{inst.dirs.etc}/pjsip.conf"])
+    said = cli(inst, "module reload res_pjsip.so")
+    if "reloaded successfully" not in said:
+        raise PbxError(f"Asterisk did not reload PJSIP: {said.strip()}")
+    return True
 
 
 def pid(inst: Instance) -> int | None:

@@ -11,7 +11,10 @@
         ├── NoSuchCall       404 no call record with this id
         ├── NoSuchFlow       404 no flow file of this name in the flows folder
         ├── NoSuchVersion    404 the flow was never published with this version
+        ├── NoSuchPhone      404 no desk phone with this id or endpoint in config.yaml
         ├── UserExists       409 the username is taken
+        ├── NoPhonePassword  409 the phone has a fixed address: it never registers
+        ├── PbxNotOurs       409 a change only the embedded Asterisk can take
         └── TooManyAttempts  429 log-ins refused for a while after repeated failures
 
 Messages are Korean first, then English, joined by " · ". They live in admin/, below
@@ -121,6 +124,42 @@ class NoSuchVersion(DeskError):
     def __init__(self, flow: str, version: str) -> None:
         super().__init__(
             f"{flow} 콜 흐름에는 {version} 버전이 없습니다. · The flow {flow} has no version {version}."
+        )
+
+
+class NoSuchPhone(DeskError):
+    status = 404
+    code = "no-such-phone"
+
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"'{key}' 전화기가 없습니다. config.yaml에 있는 상담사·감독자·부서의 id나 내선(endpoint) 이름을 "
+            f"넣어 주십시오. · There is no phone '{key}': give the id of a counselor, supervisor or "
+            "department in config.yaml, or its endpoint."
+        )
+
+
+class NoPhonePassword(DeskError):
+    status = 409
+    code = "phone-does-not-register"
+
+    def __init__(self, phone_id: str, contact: str) -> None:
+        super().__init__(
+            f"{phone_id} 전화기는 고정 주소({contact})로 연결되며 등록하지 않으므로 비밀번호가 없습니다. · "
+            f"Phone {phone_id} is called at its fixed address ({contact}) and never registers: "
+            "it has no password."
+        )
+
+
+class PbxNotOurs(DeskError):
+    status = 409
+    code = "pbx-not-embedded"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "asterisk.embedded가 false이므로 이 Asterisk의 설정은 직접 관리하십니다. 전화기 비밀번호는 "
+            "그 Asterisk의 pjsip.conf에서 바꿔 주십시오. · asterisk.embedded is false: this Asterisk's "
+            "configuration is yours; change the phone's password in its pjsip.conf."
         )
 
 

@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     pbx_sub.add_parser("start", help="render the configuration and start Asterisk")
     pbx_sub.add_parser("stop", help="stop Asterisk")
     pbx_sub.add_parser("status", help="version, uptime, ARI, and counselor phones")
+    import ivr.cli.phones as phones
+
+    phones.add_parser(pbx_sub)
     render = pbx_sub.add_parser("render", help="write the Asterisk configuration")
     render.add_argument("--out", help="write into this folder (for your own Asterisk)")
     flows = sub.add_parser("flows", help="the call flows in callflows/")
@@ -143,6 +146,10 @@ def _run(args: argparse.Namespace) -> int:
         import ivr.cli.reports as reports
 
         return reports.report(cfg, args) if args.command == "report" else reports.cdr_export(cfg, args)
+    if args.command == "pbx" and args.pbx_command == "phones":
+        import ivr.cli.phones as phones
+
+        return phones.run(cfg, args)
     if args.command == "serve":
         import ivr.cli.serve as serving
 

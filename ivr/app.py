@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ivr.admin import acd_setup
+from ivr.admin import acd_setup, phones
 from ivr.admin.flows import env_of, load_flows, publish_prompts
 from ivr.admin.recordings import RecordingService
 from ivr.ami.fallback_queue import FallbackQueue
@@ -34,7 +34,7 @@ from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
 from ivr.web import app as web_app
-from ivr.web.context import DeskDeps, FlowsSetup
+from ivr.web.context import DeskDeps, FlowsSetup, PhonesSetup
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +252,7 @@ class Hotline:
             queues={qid: q.name for qid, q in s.queues.items()},
             scorecards=s.qa.scorecards,
             flows=FlowsSetup(self.cfg, reload=self.take_flows),
+            phones=PhonesSetup(self.cfg, phones.ari_states(self.cfg, self.rest)),
             report_rules=Rules(**s.reports.model_dump()),
         )
         desk = web_app.build(self.health, self.metrics, deps)

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.admin.phones import Apply, StateReader, reload_embedded
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
@@ -35,6 +36,18 @@ class FlowsSetup:
     # The service's reload (HotlineError if it refuses); None when no service runs beside the desk.
     reload: Callable[[], Awaitable[None]] | None = None
     # One publish or rollback at a time: each checks the folder it then writes.
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@dataclass(frozen=True)
+class PhonesSetup:
+    """What the phones page works on: config.yaml (the phones, secrets.json), how
+    Asterisk's endpoint states are read, and how a new password reaches Asterisk."""
+
+    cfg: LoadedConfig
+    states: StateReader
+    apply: Apply = reload_embedded
+    # One new password at a time: each rewrites pjsip.conf and reloads PJSIP.
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -66,6 +79,8 @@ class DeskDeps:
     scorecards: Mapping[str, ScorecardSettings] = field(default_factory=lambda: QaSettings().scorecards)
     # The call flows' pages; None on a desk without them.
     flows: FlowsSetup | None = None
+    # The desk phones' page; None on a desk without it.
+    phones: PhonesSetup | None = None
     # What the Reports page counts against (config.yaml `reports`).
     report_rules: Rules = field(default_factory=Rules)
 

@@ -17,6 +17,7 @@ from aiohttp import web
 from ivr.admin.problems import NotLoggedIn
 from ivr.store import desk_schema
 from ivr.web import (
+    admin_phones,
     admin_users,
     counselor_desk,
     flows_pages,
@@ -50,6 +51,7 @@ SECTIONS = (
     Section("/reports", "통계", "Reports", ("supervisor",)),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
+    Section("/admin/phones", "전화기 계정", "Phone accounts", ("admin",)),
 )
 
 
@@ -57,7 +59,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     """The desk as an aiohttp application over a started Database (see DeskDeps).
 
     With `deps.acd` the desk serves the wallboard and the counselor desks; with
-    `deps.flows`, /flows. Every route added to the returned app, before it
+    `deps.flows`, /flows; with `deps.phones`, /admin/phones. Every route added to the returned app, before it
     starts, must declare its roles with access.public / logged_in / allow, or
     start-up fails.
     """
@@ -82,6 +84,8 @@ def build_desk(deps: DeskDeps) -> web.Application:
     recording_files.add_routes(app)
     if deps.flows is not None:
         flows_pages.add_routes(app)
+    if deps.phones is not None:
+        admin_phones.add_routes(app)
     app.on_startup.append(_start)
     app.on_response_prepare.append(secure_headers)
     return app

@@ -109,9 +109,18 @@ async def test_given_counselor_when_home_then_only_the_counselor_desk_is_linked(
 async def test_given_admin_when_home_then_every_section_and_a_live_users_link(desk: Desk) -> None:
     client = await desk.logged_in("admin")
     text = await (await client.get("/")).text()
-    for name in ("상황판", "상담 화면", "녹취 품질 평가", "통계", "콜 흐름 관리", "사용자 관리"):
+    for name in (
+        "상황판",
+        "상담 화면",
+        "녹취 품질 평가",
+        "통계",
+        "콜 흐름 관리",
+        "사용자 관리",
+        "전화기 계정",
+    ):
         assert name in text
     for path in ("/admin/users", "/wallboard", "/counselor", "/qa", "/reports"):
         assert re.search(f'<a href="{path}">', text)
-    # This desk is built without the flows folder (tests/web/test_flows_access.py has one).
-    assert text.count("준비 중 · coming soon") == 1
+    # This desk is built without the flows folder and the phones (tests/web/test_flows_access.py
+    # and test_phones_page.py have them).
+    assert text.count("준비 중 · coming soon") == 2

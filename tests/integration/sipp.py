@@ -114,6 +114,41 @@ _UAS_DECLINE = _UAS_REFUSE.format(status="603 Decline")
 
 _UAS_NO_ANSWER = '<recv request="CANCEL" timeout="{timeout}"/>\n' + _UAS_CANCELLED.format(next="")
 
+# A phone that registered is qualified by Asterisk (OPTIONS, each its own call
+# to SIPp): it answers them before, during and after its one call.
+_UAS_QUALIFIED = '<recv request="OPTIONS" optional="true" next="options"/>\n'
+_UAS_OPTIONS_OK = """<label id="options"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]></send>
+"""
+
+# REGISTER, the server's digest challenge, and REGISTER again with SIPp's answer to it.
+_REGISTER = """<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:{user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:{user}@[remote_ip]>
+Call-ID: [call_id]
+CSeq: {cseq} REGISTER
+Contact: <sip:{user}@{contact}>
+Expires: {expires}
+Max-Forwards: 70
+{auth}Content-Length: 0
+
+]]></send>
+"""
+_REFUSED = (
+    '<recv response="403" optional="true" next="refused"/>\n<recv response="401"/>\n<label id="refused"/>\n'
+)
+
 
 @dataclass
 class Phone:
@@ -302,6 +337,52 @@ class SippLab:
             calls=calls,
             host=self.hosts.get(port),
             stops_itself=True,
+        )
+
+    def register(
+        self,
+        server: tuple[str, int],
+        user: str,
+        password: str,
+        contact: tuple[str, int],
+        *,
+        accepted: bool,
+        expires: int = 300,
+    ) -> Phone:
+        """A phone REGISTERs `contact` with `server` as `user`, answering its digest challenge
+        with `password` (SIPp's [authentication]); exit 0 when the registration was
+        `accepted` (200 OK), or else refused (401 or 403 to the answer)."""
+        name = f"register{self._next_port + 1}"
+        where = f"{contact[0]}:{contact[1]}"
+        first = _REGISTER.format(user=user, contact=where, cseq=1, expires=expires, auth="")
+        answer = f"[authentication username={user} password={password}]\n"
+        second = _REGISTER.format(user=user, contact=where, cseq=2, expires=expires, auth=answer)
+        outcome = '<recv response="200"/>\n' if accepted else _REFUSED
+        body = first + '<recv response="401" auth="true"/>\n' + second + outcome
+        return self._run(name, _scenario(name, body), [f"{server[0]}:{server[1]}"], host=contact[0])
+
+    def registered_phone(self, host: str, port: int, *, timeout_ms: int = 120000) -> Phone:
+        """The desk phone at `host`:`port` that a REGISTER (see register) announced: it
+        answers Asterisk's qualify OPTIONS all along, and one call, sending audio
+        until the hotline hangs up; SIPp exits once that call is over."""
+        name = f"registered{port}"
+        line = self._line(timeout_ms, ())
+        body = (
+            _UAS_QUALIFIED
+            + '<recv request="INVITE" crlf="true"/>\n'
+            + _UAS_TRYING
+            + _UAS_RINGING
+            + '<pause milliseconds="300"/>\n'
+            + _UAS_ANSWER.format(sdp=_SDP)
+            + f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
+            + _ANSWER_BYE.format(timeout=timeout_ms)
+            + '<nop><action><exec int_cmd="stop_gracefully"/></action></nop>\n'
+            + '<nop next="end"/>\n'
+            + _UAS_OPTIONS_OK
+            + '<label id="end"/>\n'
+        )
+        return self._run(
+            name, _scenario(name, body), ["-p", str(port)], listen=True, calls=2, host=host, stops_itself=True
         )
 
     def _line(self, call_ms: int, keys: Sequence[tuple[int, str]]) -> Path:

@@ -51,8 +51,8 @@ Content-Length: 0
 ]]></send>
 """
 
-# The replies to a CANCEL: 200 OK for it, 487 for the INVITE it ends.
-_UAS_CANCELLED = """<send><![CDATA[
+# 200 OK to the request just received (a CANCEL; a qualify's OPTIONS).
+_UAS_OK = """<send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
 [last_From:]
@@ -62,7 +62,12 @@ SIP/2.0 200 OK
 Content-Length: 0
 
 ]]></send>
-<send><![CDATA[
+"""
+
+# The replies to a CANCEL: 200 OK for it, 487 for the INVITE it ends.
+_UAS_CANCELLED = (
+    _UAS_OK
+    + """<send><![CDATA[
 SIP/2.0 487 Request Terminated
 [last_Via:]
 [last_From:]
@@ -74,6 +79,7 @@ Content-Length: 0
 ]]></send>
 <recv request="ACK"{next}/>
 """
+)
 
 # A ring Asterisk gave up on before any phone answered it (no phone on the
 # port, or one killed) is resent to the port for 32 s (Timer B), and the CANCEL
@@ -117,18 +123,7 @@ _UAS_NO_ANSWER = '<recv request="CANCEL" timeout="{timeout}"/>\n' + _UAS_CANCELL
 # A phone that registered is qualified by Asterisk (OPTIONS, each its own call
 # to SIPp): it answers them before, during and after its one call.
 _UAS_QUALIFIED = '<recv request="OPTIONS" optional="true" next="options"/>\n'
-_UAS_OPTIONS_OK = """<label id="options"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-"""
+_UAS_OPTIONS_OK = '<label id="options"/>\n' + _UAS_OK
 
 # REGISTER, the server's digest challenge, and REGISTER again with SIPp's answer to it.
 _REGISTER = """<send retrans="500"><![CDATA[

@@ -37,7 +37,12 @@ NOT_RUNNING = "Asterisk가 실행 중이 아닙니다. · Asterisk is not runnin
 
 # Asterisk's endpoint states (ARI), as a phone that registers means them.
 _REGISTRATION = {"online": "registered", "offline": "not_registered"}
-# What a phone's state is called, Korean · English.
+# What a phone's kind and state are called, Korean · English.
+KIND_WORDS = {
+    "counselor": ("상담사", "Counselor"),
+    "supervisor": ("감독자", "Supervisor"),
+    "department": ("부서", "Department"),
+}
 STATE_WORDS = {
     "registered": ("등록됨", "registered"),
     "not_registered": ("등록 안 됨", "not registered"),
@@ -143,10 +148,16 @@ def find(settings: Settings, key: str) -> Phone:
     return found[0]
 
 
-def account_of(cfg: LoadedConfig, phone: Phone) -> Account:
-    """The SIP account `phone` registers with (NoPhonePassword for a phone on a fixed address)."""
+def registering(phone: Phone) -> Phone:
+    """`phone`, which registers; NoPhonePassword for a phone on a fixed address."""
     if phone.contact is not None:
         raise NoPhonePassword(phone.id, phone.contact)
+    return phone
+
+
+def account_of(cfg: LoadedConfig, phone: Phone) -> Account:
+    """The SIP account `phone` registers with (NoPhonePassword for a phone on a fixed address)."""
+    registering(phone)
     password = embedded.load_secrets(cfg).phones[phone.endpoint]
     return account(cfg.settings, phone, password, socket.gethostname())
 
@@ -164,8 +175,7 @@ def rotate(cfg: LoadedConfig, phone: Phone, apply: Apply) -> Rotation:
     """
     if not cfg.settings.asterisk.embedded:
         raise PbxNotOurs()
-    if phone.contact is not None:
-        raise NoPhonePassword(phone.id, phone.contact)
+    registering(phone)
     secrets.new_phone_password(cfg.resolve(cfg.settings.storage.state_dir), phone.endpoint)
     try:
         return Rotation(phone, apply(cfg))

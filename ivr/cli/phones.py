@@ -11,8 +11,6 @@ from ivr.config import LoadedConfig
 from ivr.pbx.credentials import ari_password
 from ivr.pbx.phones import Account
 
-_KINDS = {"counselor": "상담사", "supervisor": "감독자", "department": "부서"}
-
 
 def add_parser(pbx_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`phones` under `ivr pbx`."""
@@ -60,7 +58,8 @@ async def list_phones(cfg: LoadedConfig) -> int:
 
 def print_account(acct: Account) -> None:
     p = acct.phone
-    print(f"전화기 계정 · Phone account: {p.id} {p.name} ({_KINDS[p.kind]} · {p.kind})")
+    ko, en = phones.KIND_WORDS[p.kind]
+    print(f"전화기 계정 · Phone account: {p.id} {p.name} ({ko} · {en})")
     print(f"  SIP 서버 · SIP server    {acct.host}")
     print(f"  포트 · Port              {acct.port}")
     print(f"  사용자 이름 · User name   {acct.user}")

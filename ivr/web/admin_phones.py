@@ -14,18 +14,13 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from ivr.admin import phones
-from ivr.admin.problems import NoPhonePassword
 from ivr.pbx.phones import Phone, desk_phones
 from ivr.web.access import allow
 from ivr.web.admin_users import acting_username
 from ivr.web.context import DESK, PhonesSetup, client_ip
 from ivr.web.pages import render, see_other
 
-KINDS = {
-    "counselor": "상담사 · Counselor",
-    "supervisor": "감독자 · Supervisor",
-    "department": "부서 · Department",
-}
+KINDS = {kind: f"{ko} · {en}" for kind, (ko, en) in phones.KIND_WORDS.items()}
 ROTATED = (
     "{phone} 전화기의 비밀번호를 바꾸었습니다. 전화기는 등록을 갱신할 때까지 연결되어 있고, 그 뒤에는 새 "
     "비밀번호가 필요합니다. '비밀번호 보기'로 새 비밀번호를 확인해 주십시오. · The phone {phone} has a new "
@@ -86,9 +81,7 @@ async def show_account(request: web.Request) -> web.StreamResponse:
 
 @allow("admin")
 async def confirm_rotate(request: web.Request) -> web.StreamResponse:
-    phone = _phone(request)
-    if phone.contact is not None:
-        raise NoPhonePassword(phone.id, phone.contact)
+    phone = phones.registering(_phone(request))
     return render(request, "phone_rotate.html", phone=phone, kinds=KINDS)
 
 

@@ -31,7 +31,9 @@ class Disposition:
     """How a call ended, in the words the records and reports use."""
 
     ANSWERED = "answered"  # talked to a counselor
-    ABANDONED_IVR = "abandoned_ivr"  # the caller hung up in the IVR
+    ABANDONED_IVR = "abandoned_ivr"  # the caller hung up in the IVR (the menu, a message, a callback request)
+    ABANDONED_QUEUE = "abandoned_queue"  # the caller hung up while waiting in line
+    ABANDONED_RINGING = "abandoned_ringing"  # the caller hung up while a counselor's phone rang for them
     IVR_ENDED = "ivr_ended"  # the IVR said goodbye
     NO_COUNSELOR = "no_counselor"  # nobody could take the call; the IVR said goodbye
     FALLBACK = "fallback"  # handed to the PBX's fallback (service draining)
@@ -199,7 +201,7 @@ class QueueEvent(enum.Enum):
     OFFERED = "offered"
     RING_NO_ANSWER = "ring_no_answer"  # also busy, rejected or unreachable
     CONNECTED = "connected"
-    ABANDONED = "abandoned"  # the caller hung up while waiting
+    ABANDONED = "abandoned"  # the caller hung up while waiting, or while a counselor's phone rang
     EXIT_TIMEOUT = "exit_timeout"
     EXIT_EMPTY = "exit_empty"  # nobody works the queue any more
     EXIT_KEY = "exit_key"  # the caller left with the leave key (callback, message)

@@ -168,7 +168,8 @@ class CallService:
         if entry is None:
             return
         ctx, task = entry
-        ctx.finish(Disposition.ABANDONED_IVR, hangup_by="caller")  # answered, if it had connected
+        # Answered, if it had connected; a queue abandon if they were in line.
+        ctx.finish(Disposition.ABANDONED_IVR, hangup_by="caller")
         if cause and not ctx.facts.hangup_cause:
             ctx.facts.hangup_cause = cause
         task.cancel()
@@ -281,7 +282,7 @@ class CallService:
     async def _close(self, ctx: CallContext) -> None:
         facts = ctx.facts
         facts.ended_at = self.now()
-        ctx.finish(Disposition.ABANDONED_IVR)  # answered, if it had connected
+        ctx.finish(Disposition.ABANDONED_IVR)  # unless said before; answered, if it had connected
         facts.hangup_cause = facts.hangup_cause or "normal_clearing"
         await ctx.event(
             "call_ended",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +22,14 @@ from ivr.ports import (
 )
 
 log = logging.getLogger(__name__)
+
+
+class InLine(enum.Enum):
+    """Where a caller is in a queue (the queue node says), as the disposition
+    a hangup then gets: the same moments the queue log calls `abandoned`."""
+
+    WAITING = Disposition.ABANDONED_QUEUE
+    RINGING = Disposition.ABANDONED_RINGING  # a counselor's phone rings for them
 
 
 class CallContext:
@@ -51,6 +60,8 @@ class CallContext:
         # The place in line a caller had before a restart of the service: the
         # queue node takes it up instead of putting them at the back.
         self.resumed_place: WaitingPlace | None = None
+        # In a queue's line now (None: the menu, a message, a conversation).
+        self.in_line: InLine | None = None
         # What the counselor asks of their conversation (*9 on the phone, the
         # desk's button): read by the conversation, in order.
         self.commands: asyncio.Queue[str] = asyncio.Queue()
@@ -89,11 +100,16 @@ class CallContext:
         await self.event("connected", counselor=counselor_id)
 
     def finish(self, disposition: str, hangup_by: str | None = None) -> None:
-        """Say how the call ended; the first word on who hung up stands."""
+        """Say how the call ended; the first word on who hung up stands.
+
+        The caller's hangup is said as ABANDONED_IVR wherever it came; it is a
+        queue abandon when they were in line then (waiting, or ringing)."""
         if self.facts.connected_at is not None:
             disposition = Disposition.ANSWERED
         elif disposition == Disposition.IVR_ENDED and self.overflowed:
             disposition = Disposition.NO_COUNSELOR
+        elif disposition == Disposition.ABANDONED_IVR and self.in_line is not None:
+            disposition = self.in_line.value
         self.facts.disposition = self.facts.disposition or disposition
         if hangup_by and not self.facts.hangup_by:
             self.facts.hangup_by = hangup_by

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime, timedelta, timezone
 
 from ivr.acd.counselor_model import CounselorState
 from ivr.acd.estimate import HandledCall
@@ -12,7 +13,7 @@ from ivr.calls.service import CallService
 from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv
-from ivr.ports import OfferResult
+from ivr.ports import CallFacts, OfferResult, WaitingPlace
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher, settled
 
 FLOW = """
@@ -170,7 +171,7 @@ async def test_given_a_caller_hangs_up_while_waiting_then_the_next_in_line_is_se
     await asyncio.wait_for(third.connected.wait(), 5)
     third.legs["c1"].ended.set()
     await asyncio.gather(svc.join("call-1"), svc.join("call-3"))
-    assert records.calls["call-2"].disposition == "abandoned_ivr"
+    assert records.calls["call-2"].disposition == "abandoned_queue"
     assert records.calls["call-3"].counselor_id == "c1"
     assert settled(svc.acd)
     # The queue log says who gave up, from where in line, after how long.
@@ -196,6 +197,77 @@ async def test_given_a_caller_presses_the_leave_key_while_waiting_then_they_leav
     first.legs["c1"].ended.set()
     await svc.join("call-1")
     assert svc.acd.waiting_count() == 0 and settled(svc.acd)
+
+
+async def test_given_a_counselors_phone_rings_when_the_caller_hangs_up_then_a_ringing_abandon() -> None:
+    svc, records = service(["c1"])
+    call = FakeCall(digits=[], offer_blocks=True)
+    await svc.new_call(call)
+    await asyncio.wait_for(call.ringing.wait(), 5)
+    svc.call_ended("call-1", "normal_clearing")
+    await svc.join("call-1")
+    assert (records.calls["call-1"].disposition, records.calls["call-1"].hangup_by) == (
+        "abandoned_ringing",
+        "caller",
+    )
+    assert records.queue_events("call-1") == ["entered", "offered", "abandoned"]
+    assert settled(svc.acd)
+
+
+async def test_given_a_missed_ring_when_the_caller_hangs_up_waiting_again_then_a_waiting_abandon() -> None:
+    svc, records = service(["c1"])
+    call = caller(1, {"c1": OfferResult.NO_ANSWER})
+
+    def give_up_after_the_ring(kind: str, detail: dict) -> None:
+        if kind == "offer_result":
+            svc.call_ended("call-1", "normal_clearing")
+
+    records.on_event = give_up_after_the_ring
+    await svc.new_call(call)
+    await asyncio.wait_for(svc.join("call-1"), 5)
+    assert records.calls["call-1"].disposition == "abandoned_queue"
+    assert records.queue_events("call-1") == ["entered", "offered", "ring_no_answer", "abandoned"]
+
+
+async def test_given_a_caller_who_left_with_the_key_when_they_hang_up_then_not_a_queue_abandon() -> None:
+    svc, records = service(["c1"])
+    first, second = caller(1, {"c1": OfferResult.ANSWERED}), caller(2, {"c1": OfferResult.ANSWERED})
+    second.hold_keys = ["1"]
+
+    def hang_up_once_left(kind: str, detail: dict) -> None:
+        if kind == "queue_left":
+            svc.call_ended("call-2", "normal_clearing")
+
+    await svc.new_call(first)
+    await asyncio.wait_for(first.connected.wait(), 5)
+    records.on_event = hang_up_once_left
+    await svc.new_call(second)
+    await asyncio.wait_for(svc.join("call-2"), 5)
+    assert records.calls["call-2"].disposition == "abandoned_ivr"
+    assert records.queue_events("call-2") == ["entered", "exit_key"]
+    first.legs["c1"].ended.set()
+    await svc.join("call-1")
+
+
+async def test_given_a_caller_back_in_line_after_a_restart_when_they_hang_up_then_a_waiting_abandon() -> None:
+    svc, records = service(["c1"])
+    first = caller(1, {"c1": OfferResult.ANSWERED})
+    await svc.new_call(first)
+    await asyncio.wait_for(first.connected.wait(), 5)
+    second = caller(2, {"c1": OfferResult.ANSWERED})
+    started = datetime(2026, 11, 27, 8, 59, tzinfo=timezone(timedelta(hours=9)))
+    records.waiting["call-2"] = WaitingPlace("general", started, entry_position=1)
+    facts = CallFacts("call-2", second.caller, "2221000", started_at=started, ivr_path=["wait"])
+    await svc.resume(second, facts, None)
+    async with asyncio.timeout(5):
+        while not events(records, "call-2", "queue_resumed"):
+            await records.changed_event()
+    svc.call_ended("call-2", "normal_clearing")
+    await svc.join("call-2")
+    assert records.calls["call-2"].disposition == "abandoned_queue"
+    assert records.queue_events("call-2") == ["abandoned"]  # `entered` is from before the restart
+    first.legs["c1"].ended.set()
+    await svc.join("call-1")
 
 
 def test_given_a_restart_then_paused_counselors_stay_paused_and_logged_out_ones_out() -> None:

@@ -3,6 +3,10 @@
 A caller waits in line with hold music; the dispatcher offers them to a
 counselor by the queue's rules. A counselor who does not answer is skipped
 and the caller keeps their place; the caller's hangup takes them out of line.
+
+`ctx.in_line` says where the caller is meanwhile (waiting, or a counselor's
+phone ringing for them): a hangup then is an `abandoned` line in the queue
+log, and the call's disposition the matching abandon (CallContext.finish).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from ivr.acd.dispatcher import EMPTY
 from ivr.acd.routing import Admission
 from ivr.errors import CallGone
 from ivr.flows import model
+from ivr.flows.context import InLine
 from ivr.flows.nodes.conversation import talk
 from ivr.flows.promptbook import ANNOUNCE_MAX
 from ivr.flows.run import FlowRun
@@ -30,7 +35,6 @@ class _Place:
     queue: str
     entered: float  # monotonic
     entry_position: int
-    connected: bool = False
 
 
 async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
@@ -56,23 +60,27 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
     entry_position = resumed.entry_position if resumed and resumed.entry_position else position
     place = _Place(node.queue, entered_at, entry_position)
     run.ctx.queue_place = (node.queue, since)  # a callback asked for from the line keeps it
-    if resumed is not None:
-        await run.ctx.event("queue_resumed", queue=node.queue, position=position, since=since.isoformat())
-    else:
-        await run.ctx.event("queue_entered", queue=node.queue, priority=priority, position=position)
-        await run.ctx.queue_log(
-            node.queue,
-            QueueEvent.ENTERED,
-            at=since,
-            position=position,
-            detail={"priority": True} if priority else {},
-        )
+    # In line from the moment the dispatcher took them: a hangup even while
+    # `entered` is being written takes them out of line again, as an abandon.
+    run.ctx.in_line = InLine.WAITING
     try:
+        if resumed is not None:
+            await run.ctx.event("queue_resumed", queue=node.queue, position=position, since=since.isoformat())
+        else:
+            await run.ctx.event("queue_entered", queue=node.queue, priority=priority, position=position)
+            await run.ctx.queue_log(
+                node.queue,
+                QueueEvent.ENTERED,
+                at=since,
+                position=position,
+                detail={"priority": True} if priority else {},
+            )
         return await _wait_in_line(node, run, place)
     except (asyncio.CancelledError, CallGone):
-        if not place.connected:
+        if run.ctx.in_line is not None:
             # Hung up while waiting (or while a counselor's phone rang): an
-            # abandon, with where they were in line and for how long.
+            # abandon, with where they were in line and for how long. in_line
+            # stays: the call's record ends as the same abandon.
             await run.ctx.queue_log(
                 node.queue,
                 QueueEvent.ABANDONED,
@@ -80,6 +88,9 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
                 entry_position=place.entry_position,
                 waited=_since(run, place.entered),
             )
+        raise
+    except Exception:
+        run.ctx.in_line = None  # a fault: the flow's error outcome goes on out of line
         raise
     finally:
         acd.leave(call_id)  # no-op once connected; a hangup takes the caller out of line
@@ -104,7 +115,6 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
                 held = True
             leg = await _ring(run, counselor_id, place)
             if leg is not None:
-                place.connected = True
                 waited = _since(run, place.entered)
                 await run.ctx.event("queue_connected", queue=node.queue, waited=waited)
                 await run.ctx.queue_log(
@@ -124,6 +134,7 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
         if counselor_id == EMPTY or waited >= limit:
             # Nobody is working this queue any more, or the caller waited long enough.
             run.ctx.overflowed = True
+            run.ctx.in_line = None  # out of line (and of the queue log) from here
             kind = "queue_empty" if counselor_id == EMPTY else "queue_timeout"
             await run.ctx.event(kind, queue=node.queue, waited=_since(run, place.entered))
             await run.ctx.queue_log(
@@ -151,6 +162,7 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
         wait = min(limit - waited, next_announce - run.ctx.monotonic())
         counselor_id, pressed = await _wait(run, node, None if math.isinf(wait) else max(0.0, wait))
         if pressed:
+            run.ctx.in_line = None  # left with the key: a hangup from here is not the queue's
             waited = _since(run, place.entered)
             await run.ctx.event("queue_left", queue=node.queue, key=pressed, waited=waited)
             await run.ctx.queue_log(
@@ -172,7 +184,7 @@ async def _back_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
     works the queue any more (its overflow)."""
     acd, call_id = run.ctx.acd, run.ctx.call_id
     await run.call.play([LINE_LOST], barge_in=False)
-    place.connected = False
+    run.ctx.in_line = InLine.WAITING
     verdict = acd.rejoin(call_id, node.queue, place.entered)
     # The queue's longest wait counts from here: their talk was no wait.
     place.entered = run.ctx.monotonic()
@@ -257,6 +269,7 @@ async def _announce(run: FlowRun, queue: str, leave_prompt: str | None = None) -
 
 async def _ring(run: FlowRun, counselor_id: str, place: _Place) -> CounselorLeg | None:
     ctx, acd = run.ctx, run.ctx.acd
+    ctx.in_line = InLine.RINGING
     await ctx.event("offer", counselor=counselor_id)
     await ctx.queue_log(place.queue, QueueEvent.OFFERED, counselor_id=counselor_id, position=_position(run))
     endpoint = acd.endpoints[counselor_id]
@@ -266,6 +279,9 @@ async def _ring(run: FlowRun, counselor_id: str, place: _Place) -> CounselorLeg 
     # No await between the answer and this: a hangup cannot slip in and
     # leave the counselor reserved with nobody to release them.
     acd.settle_offer(ctx.call_id, counselor_id, result)
+    # Answered: out of line, into the conversation; else waiting again, in
+    # their place (before the queue log says so: it follows the same order).
+    ctx.in_line = None if leg is not None else InLine.WAITING
     if leg is not None:
         ctx.leg = leg
     await ctx.event("offer_result", counselor=counselor_id, result=result.value)

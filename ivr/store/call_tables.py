@@ -1,9 +1,12 @@
-"""The tables of calls, timelines, the queue log, counselor events and follow-ups, made or updated at open."""
+"""The tables of calls, timelines, the queue log, counselor events and follow-ups, made or updated at open.
+
+Rows written by earlier versions are brought up to date here too (call_migrations.py)."""
 
 from __future__ import annotations
 
 import sqlite_utils
 
+from ivr.store.call_migrations import migrate
 from ivr.store.recordings_table import create_recordings_schema
 
 _CALL_COLUMNS = {
@@ -135,4 +138,5 @@ def create_schema(db: sqlite_utils.Database) -> None:
             for column, kind in columns.items():
                 if column not in table.columns_dict:
                     table.add_column(column, kind)
+    migrate(db)  # rows of earlier versions in today's words
     create_recordings_schema(db)

@@ -2,9 +2,10 @@
 
     offered      calls that entered a queue (a `queue_entered` event)
     answered     offered calls that reached a counselor (`connected_at`)
-    abandoned    offered calls whose caller hung up while still in line: not
-                 answered, `abandoned_ivr`, and no queue exit of ours
-                 (queue_left for a callback, queue_timeout, queue_empty)
+    abandoned    offered calls whose caller hung up in line: `abandoned_queue`
+                 (waiting) or `abandoned_ringing` (a counselor's phone rang);
+                 not `abandoned_ivr`, a hangup after leaving the line (the
+                 leave key, a timeout) or before entering it
     service level  answered within T seconds of entering the queue, over answered
                  (T: config.yaml `reports.service_level_seconds`, SERVICE_SECONDS by default)
     average speed of answer  mean wait from entering the queue to the counselor, answered calls
@@ -22,9 +23,11 @@ from datetime import datetime
 
 import sqlite_utils
 
+from ivr.ports import Disposition
+
 SERVICE_SECONDS = 20  # answered within this many seconds counts for the service level
 SERVICE_TARGET = 0.8  # the center's goal: 80 % within 20 s
-_EXITS = ("queue_left", "queue_timeout", "queue_empty")
+_IN_LINE = (Disposition.ABANDONED_QUEUE, Disposition.ABANDONED_RINGING)
 
 
 @dataclass(frozen=True)
@@ -44,22 +47,19 @@ def today_stats(
 ) -> TodayStats:
     """The figures for calls started since `midnight` (an aware local datetime)."""
     since = midnight.isoformat(timespec="milliseconds")
-    marks = ", ".join("?" for _ in _EXITS)
     rows = db.execute(
-        f"""
+        """
         SELECT c.connected_at, c.disposition, c.open,
                (SELECT MIN(e.at) FROM call_events e
-                 WHERE e.call_id = c.id AND e.kind = 'queue_entered') AS entered_at,
-               EXISTS (SELECT 1 FROM call_events e
-                        WHERE e.call_id = c.id AND e.kind IN ({marks})) AS exited
+                 WHERE e.call_id = c.id AND e.kind = 'queue_entered') AS entered_at
           FROM calls c
          WHERE c.started_at >= ?
         """,
-        [*_EXITS, since],
+        [since],
     ).fetchall()
     offered = answered = abandoned = waiting = within = 0
     waits: list[float] = []
-    for connected_at, disposition, is_open, entered_at, exited in rows:
+    for connected_at, disposition, is_open, entered_at in rows:
         if entered_at is None:
             continue
         offered += 1
@@ -70,7 +70,7 @@ def today_stats(
             within += wait <= service_seconds
         elif is_open:
             waiting += 1
-        elif disposition == "abandoned_ivr" and not exited:
+        elif disposition in _IN_LINE:
             abandoned += 1
     return TodayStats(
         calls=len(rows),

@@ -19,7 +19,15 @@ g1   ...0006  main:9 hours    leaves a voicemail, ivr_ended 11:11:00
 h1   ...0007  main:1 parking  queued 11:20:02, hangs up 11:20:27 (waited 25)
 j1   ...0008                  fallback queue: queued 12:00:01, c02 answers 12:00:09
                               (waited 8), caller hangs up 12:03:09 (talk 180)
+r1   ...0010  main:1 parking  queued 13:20:02, c01's phone rings 13:20:05, the caller hangs
+                              up while it rings 13:20:20 (waited 18: abandoned_ringing)
+w1   ...0011  main:2 tax      queued 13:30:02, c01's phone rings 13:30:04 and c01 misses it
+                              13:30:19, the caller waits on and hangs up 13:31:02 (waited
+                              60: abandoned_queue)
 k1   ...0009                  a callback: c01 connected 14:00:00, hangs up 14:03:00 (talk 180)
+
+c1, d1 and h1 hung up waiting (abandoned_queue); f1 and g1 heard the menu's
+goodbye (ivr_ended).
 
 Earlier calls, for repeats: ...0001 on parking 2025-11-20 (4 days before a1),
 ...0005 on hours 2025-11-10 (14 days before f1: too long ago).
@@ -28,8 +36,9 @@ Counselors (state entered at):
 c01: available 08:50:00, reserved 09:00:06, on_call 09:00:15, wrap_up 09:02:15,
      available 09:02:45, paused/break 10:00:00, available 10:15:00, reserved 10:30:30,
      on_call 10:30:42, wrap_up 10:33:42, available 10:34:12, paused/meal 12:00:00,
-     available 13:00:00, reserved 13:59:50, on_call 14:00:00, wrap_up 14:03:00,
-     available 14:03:30, logged_out 17:00:00
+     available 13:00:00, reserved 13:20:05 (r1 rings), available 13:20:20,
+     reserved 13:30:04 (w1 rings), available 13:30:19, reserved 13:59:50,
+     on_call 14:00:00, wrap_up 14:03:00, available 14:03:30, logged_out 17:00:00
 c02: available 09:00:00, reserved 09:10:20, on_call 09:10:34, wrap_up 09:14:34,
      wrap_up (extended) 09:15:04, available 09:15:34, logged_out 12:30:00
 c03: available 2025-11-23 22:00:00 (the evening before), logged_out 02:00:00
@@ -93,6 +102,10 @@ COUNSELOR_EVENTS = {
         ("10:34:12", "available", None),
         ("12:00:00", "paused", "meal"),
         ("13:00:00", "available", None),
+        ("13:20:05", "reserved", None),
+        ("13:20:20", "available", None),
+        ("13:30:04", "reserved", None),
+        ("13:30:19", "available", None),
         ("13:59:50", "reserved", None),
         ("14:00:00", "on_call", None),
         ("14:03:00", "wrap_up", None),
@@ -127,13 +140,15 @@ async def _write(r: SqliteCallRecords) -> None:
     calls = [
         _facts("a1", "01011110001", "09:00:00", "09:02:15", "answered", topic="parking", counselor_id="c01"),
         _facts("b1", "01022220002", "09:10:00", "09:14:34", "answered", topic="tax", counselor_id="c02"),
-        _facts("c1", "01033330003", "09:20:00", "09:20:06", "abandoned_ivr", topic="parking"),
-        _facts("d1", "01044440004", "10:05:00", "10:05:17", "abandoned_ivr", topic="tax"),
+        _facts("c1", "01033330003", "09:20:00", "09:20:06", "abandoned_queue", topic="parking"),
+        _facts("d1", "01044440004", "10:05:00", "10:05:17", "abandoned_queue", topic="tax"),
         _facts("e1", "01044440004", "10:30:00", "10:40:00", "answered", topic="tax", counselor_id="c01"),
         _facts("f1", "01055550005", "11:00:00", "11:00:40", "ivr_ended", topic="hours"),
         _facts("g1", "01066660006", "11:10:00", "11:11:00", "ivr_ended", topic="hours"),
-        _facts("h1", "01077770007", "11:20:00", "11:20:27", "abandoned_ivr", topic="parking"),
+        _facts("h1", "01077770007", "11:20:00", "11:20:27", "abandoned_queue", topic="parking"),
         _facts("j1", "01088880008", "12:00:00", "12:03:09", "fallback_answered", counselor_id="c02"),
+        _facts("r1", "01010100010", "13:20:00", "13:20:20", "abandoned_ringing", topic="parking"),
+        _facts("w1", "01010100011", "13:30:00", "13:31:02", "abandoned_queue", topic="tax"),
         _facts(
             "k1", "01099990009", "13:59:50", "14:03:00", "answered", counselor_id="c01", dialed="callback"
         ),
@@ -205,6 +220,25 @@ async def _write(r: SqliteCallRecords) -> None:
     await r.event(
         "j1", at("12:03:09"), "completed", {"by": "caller", "counselor": "c02", "talk_seconds": 180.0}
     )
+
+    await _menu(r, "r1", "13:20:01", "1")
+    await _log(r, "13:20:02", "r1", QueueEvent.ENTERED, position=1)
+    await _log(r, "13:20:05", "r1", QueueEvent.OFFERED, counselor_id="c01", position=1)
+    await _log(r, "13:20:20", "r1", QueueEvent.ABANDONED, position=1, entry_position=1, waited=18.0)
+
+    await _menu(r, "w1", "13:30:01", "2")
+    await _log(r, "13:30:02", "w1", QueueEvent.ENTERED, position=1)
+    await _log(r, "13:30:04", "w1", QueueEvent.OFFERED, counselor_id="c01", position=1)
+    await _log(
+        r,
+        "13:30:19",
+        "w1",
+        QueueEvent.RING_NO_ANSWER,
+        counselor_id="c01",
+        waited=17.0,
+        detail={"result": "no_answer"},
+    )
+    await _log(r, "13:31:02", "w1", QueueEvent.ABANDONED, position=1, entry_position=1, waited=60.0)
 
     done, _ = await r.add_callback("cb-call-1", "01099990009", Q, at("08:30:00"))
     failed, _ = await r.add_callback("cb-call-2", "01012121212", Q, at("09:30:00"))

@@ -53,8 +53,8 @@ def test_the_summary_as_json(config: Path) -> None:
     body = json.loads(result.stdout)
     values = {r["metric"]: r["value"] for r in body["rows"]}
     assert (body["from"], body["timezone"], body["service_level_target"]) == (DAY, "Asia/Seoul", 0.8)
-    assert (values["offered"], values["answered"], values["service_level"]) == (7, 4, 0.5)
-    assert values["service_level_with_abandons"] == 0.571  # 4 / 7, three decimals
+    assert (values["offered"], values["answered"], values["service_level"]) == (9, 4, 0.5)
+    assert values["service_level_with_abandons"] == 0.556  # 5 / 9, three decimals
 
 
 def test_by_counselor_as_csv(config: Path) -> None:
@@ -71,7 +71,7 @@ def test_the_table_shows_shares_as_percentages(config: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == f"천년전주 콜센터 {DAY} ~ {DAY} (by day)"
     assert lines[2].split()[:3] == ["day", "offered", "answered"]
-    assert lines[3].split()[:3] == [DAY, "7", "4"] and "50.0%" in lines[3]
+    assert lines[3].split()[:3] == [DAY, "9", "4"] and "50.0%" in lines[3]
 
 
 def test_staffing_advice(config: Path) -> None:
@@ -133,7 +133,7 @@ def test_cdr_export_in_asterisk_cdr_csv_order(config: Path) -> None:
     result = ivr(config, "cdr", "export", "--from", DAY, "--to", DAY, "--asterisk-columns")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 10  # the day's calls, no header line (cdr-csv writes none)
+    assert len(lines) == 12  # the day's calls, no header line (cdr-csv writes none)
     # a1: 09:00:00-09:02:15 Seoul; answered at once: duration = billsec = 135 (bare numbers).
     assert lines[0] == (
         '"","01011110001","2221000","from-citizens","""01011110001"" <01011110001>","a1","",'
@@ -154,7 +154,7 @@ def test_cdr_export_in_our_own_columns_to_a_file(config: Path, tmp_path: Path) -
     out = tmp_path / "cdr.csv"
     result = ivr(config, "cdr", "export", "--from", DAY, "--to", DAY, "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "10 call(s) written" in result.stderr
+    assert "12 call(s) written" in result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert [r["id"] for r in rows][:3] == ["a1", "b1", "c1"]
     assert rows[0]["started_at"] == "2025-11-24T09:00:00.000+09:00" and rows[0]["topic"] == "parking"

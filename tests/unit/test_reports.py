@@ -44,7 +44,7 @@ def by(rows: ReportRows, group: str) -> dict[str, dict[str, Any]]:
 
 
 def test_the_day_reads_only_its_own_calls(day_rows: ReportRows) -> None:
-    # 10 calls on the day (a1 b1 c1 d1 e1 f1 g1 h1 j1 k1); x1, x2 before, y1 after.
+    # 12 calls on the day (a1 b1 c1 d1 e1 f1 g1 h1 j1 k1 r1 w1); x1, x2 before, y1 after.
     assert sorted(c.call_id for c in day_rows.calls) == [
         "a1",
         "b1",
@@ -56,28 +56,31 @@ def test_the_day_reads_only_its_own_calls(day_rows: ReportRows) -> None:
         "h1",
         "j1",
         "k1",
+        "r1",
+        "w1",
     ]
     assert {c.call_id for c in day_rows.earlier_calls} == {"x1"}  # x2 is 14 days back: outside 7
 
 
 def test_offered_answered_abandoned_and_both_service_levels(day_rows: ReportRows) -> None:
     s = summary(day_rows)
-    # In line: a1 b1 c1 d1 e1 h1 in `general`, j1 in the fallback queue = 7 offered.
-    assert s["offered"] == 7
+    # In line: a1 b1 c1 d1 e1 h1 r1 w1 in `general`, j1 in the fallback queue = 9 offered.
+    assert s["offered"] == 9
     # Answered: a1 (waited 10), b1 (30), e1 (40), j1 (8) = 4.
     assert s["answered"] == 4
-    # Hung up in line: c1 (3 s: short, under 5), d1 (15), h1 (25) -> 2 abandoned + 1 short.
-    assert (s["abandoned"], s["short_abandoned"]) == (2, 1)
+    # Hung up in line: c1 (3 s: short, under 5), d1 (15), h1 (25), r1 (18, while c01's phone
+    # rang), w1 (60, after c01 missed the ring) -> 4 abandoned + 1 short.
+    assert (s["abandoned"], s["short_abandoned"]) == (4, 1)
     # app_queue servicelevelperf: answered within 20 s / answered = a1, j1 = 2 / 4.
     assert s["service_level"] == pytest.approx(0.5)
     # servicelevelperf2: (answered in 20 s + abandoned in 20 s) / (answered + abandoned)
-    #   = (2 + c1, d1 = 2) / (4 + 3) = 4 / 7.
-    assert s["service_level_with_abandons"] == pytest.approx(4 / 7)
-    # abandoned / (offered - short) = 2 / (7 - 1).
-    assert s["abandon_rate"] == pytest.approx(2 / 6)
-    # ASA = (10 + 30 + 40 + 8) / 4 = 22.0; longest wait e1's 40.
+    #   = (2 + c1, d1, r1 = 3) / (4 + 5) = 5 / 9.
+    assert s["service_level_with_abandons"] == pytest.approx(5 / 9)
+    # abandoned / (offered - short) = 4 / (9 - 1).
+    assert s["abandon_rate"] == pytest.approx(4 / 8)
+    # ASA = (10 + 30 + 40 + 8) / 4 = 22.0; longest wait w1's 60.
     assert s["average_answer_seconds"] == pytest.approx(22.0)
-    assert s["longest_wait_seconds"] == pytest.approx(40.0)
+    assert s["longest_wait_seconds"] == pytest.approx(60.0)
 
 
 def test_handle_time_is_talk_plus_hold_plus_wrap_up(day_rows: ReportRows) -> None:
@@ -97,6 +100,7 @@ def test_handle_time_is_talk_plus_hold_plus_wrap_up(day_rows: ReportRows) -> Non
 
 
 def test_occupancy_counts_on_call_and_wrap_up_over_working_time(day_rows: ReportRows) -> None:
+    # (r1's and w1's rings are c01's reserved time: working, not busy, like available.)
     # c01 working (logged in 08:50-17:00 = 29400 s, less break 900 and meal 3600) = 24900,
     #     busy = on_call 120 + 180 + 180 + wrap-up 30 + 30 + 30 = 570;
     # c02 working 09:00-12:30 = 12600, busy = on_call 240 + wrap-up 60 = 300;
@@ -121,7 +125,7 @@ def test_per_counselor_calls_talk_wrap_up_pauses_and_logged_in_time(day_rows: Re
 
 def test_by_hour_and_by_queue(day_rows: ReportRows) -> None:
     hours = by(day_rows, "hour")
-    assert list(hours) == [f"{DAY} {h}:00" for h in ("09", "10", "11", "12", "14")]
+    assert list(hours) == [f"{DAY} {h}:00" for h in ("09", "10", "11", "12", "13", "14")]
     nine = hours[f"{DAY} 09:00"]
     # 09h: a1, b1 answered, c1 short; a1 within 20 s -> SL 1/2; SL2 (1 + c1) / (2 + 1).
     assert (nine["offered"], nine["answered"], nine["short_abandoned"]) == (3, 2, 1)
@@ -129,19 +133,24 @@ def test_by_hour_and_by_queue(day_rows: ReportRows) -> None:
     assert nine["service_level_with_abandons"] == pytest.approx(2 / 3)
     # 09h occupancy: c01 busy 120 + 30, c02 busy 240 + 60, both working all 3600 s: 450 / 7200.
     assert nine["occupancy"] == pytest.approx(450 / 7200)
+    # 13h: r1 and w1 hung up in line (18 s and 60 s), nobody answered; c01 working, not busy.
+    thirteen = hours[f"{DAY} 13:00"]
+    assert (thirteen["offered"], thirteen["answered"], thirteen["abandoned"]) == (2, 0, 2)
+    assert (thirteen["service_level"], thirteen["service_level_with_abandons"]) == (None, 0.5)
+    assert thirteen["occupancy"] == 0.0
     # 14h: only the callback's conversation (k1: 180 talk + 30 wrap-up).
     assert (hours[f"{DAY} 14:00"]["offered"], hours[f"{DAY} 14:00"]["average_handle_seconds"]) == (0, 210.0)
     queues = by(day_rows, "queue")
-    assert queues["general"]["offered"] == 6 and queues["hotline-fallback"]["answered"] == 1
+    assert queues["general"]["offered"] == 8 and queues["hotline-fallback"]["answered"] == 1
     assert queues["hotline-fallback"]["average_answer_seconds"] == pytest.approx(8.0)
 
 
 def test_options_topics_self_service_and_repeats(day_rows: ReportRows) -> None:
     options = by(day_rows, "option")
-    # main:1 a1 c1 h1; main:2 b1 d1 e1; main:9 f1 (self-served) g1 (left a voicemail).
+    # main:1 a1 c1 h1 r1; main:2 b1 d1 e1 w1; main:9 f1 (self-served) g1 (left a voicemail).
     assert {k: (v["calls"], v["self_served"]) for k, v in options.items()} == {
-        "main:1": (3, 0),
-        "main:2": (3, 0),
+        "main:1": (4, 0),
+        "main:2": (4, 0),
         "main:9": (2, 1),
     }
     assert options["main:9"]["self_service_rate"] == pytest.approx(0.5)
@@ -150,12 +159,14 @@ def test_options_topics_self_service_and_repeats(day_rows: ReportRows) -> None:
     assert {k: (v["calls"], v["self_served"], v["repeat_calls"]) for k, v in topics.items()} == {
         "-": (2, 0, 0),
         "hours": (2, 1, 0),
-        "parking": (3, 0, 1),
-        "tax": (3, 0, 1),
+        "parking": (4, 0, 1),
+        "tax": (4, 0, 1),
     }
-    assert topics["tax"]["answered"] == 2 and topics["parking"]["abandoned"] == 1
+    # parking: h1 and r1 abandoned, c1 short; tax: d1 and w1 abandoned.
+    assert topics["tax"]["answered"] == 2 and topics["parking"]["abandoned"] == 2
+    assert topics["tax"]["abandoned"] == 2
     s = summary(day_rows)
-    assert (s["self_served"], s["self_service_rate"], s["repeat_calls"]) == (1, 0.1, 2)
+    assert (s["self_served"], s["self_service_rate"], s["repeat_calls"]) == (1, pytest.approx(1 / 12), 2)
 
 
 def test_surveys_and_callbacks(day_rows: ReportRows) -> None:

@@ -323,8 +323,8 @@ async def test_given_todays_calls_when_wallboard_then_offered_answered_abandoned
     desk: Desk,
 ) -> None:
     day = f"{TODAY}T08"
-    # answered after 10 s and after 40 s in line; one hung up in line; one left for a callback;
-    # one never reached the queue; one from yesterday.
+    # answered after 10 s and after 40 s in line; one hung up waiting, one while a phone rang for
+    # them; one left for a callback (then hung up); one never reached the queue; one from yesterday.
     for n, wait in ((1, 10), (2, 40)):
         _call(
             desk,
@@ -335,21 +335,23 @@ async def test_given_todays_calls_when_wallboard_then_offered_answered_abandoned
             connected_at=f"{day}:0{n}:{wait:02d}.000+09:00",
         )
         _event(desk, f"a{n}", f"{day}:0{n}:00.000+09:00", "queue_entered")
-    _call(desk, "gone", f"{day}:05:00.000+09:00", disposition="abandoned_ivr", hangup_by="caller")
+    _call(desk, "gone", f"{day}:05:00.000+09:00", disposition="abandoned_queue", hangup_by="caller")
     _event(desk, "gone", f"{day}:05:01.000+09:00", "queue_entered")
+    _call(desk, "rang", f"{day}:05:30.000+09:00", disposition="abandoned_ringing", hangup_by="caller")
+    _event(desk, "rang", f"{day}:05:31.000+09:00", "queue_entered")
     _call(desk, "cb", f"{day}:06:00.000+09:00", disposition="abandoned_ivr", hangup_by="caller")
     _event(desk, "cb", f"{day}:06:01.000+09:00", "queue_entered")
     _event(desk, "cb", f"{day}:06:30.000+09:00", "queue_left")
     _call(desk, "menu", f"{day}:07:00.000+09:00", disposition="ivr_ended")
-    _call(desk, "old", "2026-03-01T23:59:00.000+09:00", disposition="abandoned_ivr")
+    _call(desk, "old", "2026-03-01T23:59:00.000+09:00", disposition="abandoned_queue")
     _event(desk, "old", "2026-03-01T23:59:01.000+09:00", "queue_entered")
 
     client = await desk.logged_in("supervisor")
     today = (await (await client.get("/api/wallboard")).json())["today"]
-    assert (today["calls"], today["offered"], today["answered"], today["abandoned"]) == (5, 4, 2, 1)
+    assert (today["calls"], today["offered"], today["answered"], today["abandoned"]) == (6, 5, 2, 2)
     assert today["service_level"] == 0.5  # one of two answered within 20 s
     assert today["average_answer_seconds"] == 25.0
-    assert today["abandon_rate"] == 0.25
+    assert today["abandon_rate"] == 0.4
 
 
 async def test_given_trouble_when_wallboard_then_alerts_name_the_counselor_and_the_service_level(

@@ -45,16 +45,16 @@ async def test_given_a_day_of_calls_when_a_supervisor_opens_reports_then_its_fig
     response = await client.get(PAGE)
     assert response.status == 200
     html = await response.text()
-    # 7 offered, 4 answered, 2 abandoned (+1 short), SL 2/4, SL2 4/7, ASA 88/4, AHT 1050/5.
+    # 9 offered, 4 answered, 4 abandoned (+1 short), SL 2/4, SL2 5/9, ASA 88/4, AHT 1050/5.
     assert [figure(html, i) for i in ("fig-calls", "fig-offered", "fig-answered", "fig-abandoned")] == [
-        "10",
-        "7",
+        "12",
+        "9",
         "4",
-        "2",
+        "4",
     ]
     assert [figure(html, i) for i in ("fig-sl", "fig-sl2", "fig-asa", "fig-aht")] == [
         "50.0%",
-        "57.1%",
+        "55.6%",
         "22.0초",
         "210.0초",
     ]
@@ -78,8 +78,8 @@ async def test_the_charts_are_svg_drawn_on_the_server_without_inline_style_or_sc
     assert "<title>09 미응답 · not answered 1</title>" in html
     # Service level by day: the one day at 50 %, with the 80 % target drawn.
     assert f"<title>{DAY} 50.0%</title>" in html and 'class="target"' in html
-    # Abandons by day: 2 abandoned and 1 short.
-    assert "<title>11-24 포기 · abandoned 2</title>" in html
+    # Abandons by day: 4 abandoned and 1 short.
+    assert "<title>11-24 포기 · abandoned 4</title>" in html
     assert "<title>11-24 5초 미만 · short 1</title>" in html
 
 
@@ -101,7 +101,7 @@ async def test_csv_downloads_by_group(day: Path, desk: Desk) -> None:
     ]
     summary = await client.get(f"/reports/export.csv?from={DAY}&to={DAY}")
     values = dict(csv.reader(io.StringIO((await summary.read()).decode("utf-8").lstrip("\ufeff"))))
-    assert (values["offered"], values["service_level"]) == ("7", "0.5")
+    assert (values["offered"], values["service_level"]) == ("9", "0.5")
 
 
 async def test_without_dates_the_last_seven_days_are_shown(desk: Desk) -> None:

@@ -40,6 +40,11 @@ class Disposition:
     FAILED = "failed"  # a fault on our side; logged with a traceback
     LOST = "lost"  # ended while the service was down; end time is when we noticed
     CALLBACK_UNANSWERED = "callback_unanswered"  # a callback attempt reached no conversation
+    # Calls Asterisk's own fallback queue took while the service was down
+    # (imported from its queue_log: ivr/store/fallback_calls.py).
+    FALLBACK_ANSWERED = "fallback_answered"  # a counselor took it through the fallback queue
+    FALLBACK_ABANDONED = "fallback_abandoned"  # the caller hung up while waiting there
+    FALLBACK_NO_COUNSELOR = "fallback_no_counselor"  # nobody could take it; the prompt asked to call again
 
 
 class CounselorLeg(Protocol):

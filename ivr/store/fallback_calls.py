@@ -22,13 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ivr.ports import CallFacts, hangup_cause_name
+from ivr.ports import CallFacts, Disposition, hangup_cause_name
 from ivr.store.queue_log import END, START, FallbackCall, QueueLogLine
-
-ANSWERED = "fallback_answered"  # a counselor took the call through the fallback queue
-ABANDONED = "fallback_abandoned"  # the caller hung up while waiting
-NO_COUNSELOR = "fallback_no_counselor"  # nobody could take it; the prompt asked to call again
-LOST = "lost"  # Asterisk restarted during the call (as the service's own `lost`)
 
 _RINGS = {"RINGNOANSWER": "ring_no_answer", "RINGCANCELED": "ring_canceled"}
 _EXITS = {
@@ -128,13 +123,13 @@ def to_record(call: FallbackCall, tz: tzinfo, dialed: str) -> FallbackRecord:
         elif line.event == "FALLBACKBYE":
             goodbye = True
     if facts.connected_at is not None:
-        facts.disposition = ANSWERED
+        facts.disposition = Disposition.FALLBACK_ANSWERED
     elif call.restarted_at is not None:
-        facts.disposition = LOST
+        facts.disposition = Disposition.LOST  # Asterisk restarted during the call
     elif prompt:
-        facts.disposition = NO_COUNSELOR
+        facts.disposition = Disposition.FALLBACK_NO_COUNSELOR
     else:
-        facts.disposition = ABANDONED
+        facts.disposition = Disposition.FALLBACK_ABANDONED
     if facts.ended_at is None:  # Asterisk restarted before the call's last line
         facts.ended_at = datetime.fromtimestamp(call.restarted_at or call.lines[-1].at, tz)
         facts.hangup_cause = "asterisk_restarted"

@@ -19,7 +19,8 @@ How our records fill Asterisk's columns:
 | lastapp, lastdata | `Stasis`, the service, or `Queue`, `hotline-fallback` for fallback calls |
 | duration, billsec | whole seconds, cut down as Asterisk does (main/cdr.c) |
 | disposition | `ANSWERED` once answered (the menu answers every call), else `NO ANSWER`; |
-| | `FAILED` for `failed` |
+| | `NO ANSWER` too for a caller who hung up in a queue's line (`abandoned_queue`, |
+| | `abandoned_ringing`, `fallback_abandoned`): nobody took their call; `FAILED` for `failed` |
 | amaflags | `DOCUMENTATION` (Asterisk's default) |
 | userfield | the call's topic |
 """
@@ -31,6 +32,8 @@ import io
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import Any
+
+from ivr.ports import Disposition
 
 ASTERISK_COLUMNS = (
     "accountcode",
@@ -51,6 +54,10 @@ ASTERISK_COLUMNS = (
     "amaflags",
     "uniqueid",
     "userfield",
+)
+# Hung up in line: the menu answered, but nobody took the call they waited for.
+_GAVE_UP_WAITING = frozenset(
+    {Disposition.ABANDONED_QUEUE, Disposition.ABANDONED_RINGING, Disposition.FALLBACK_ABANDONED}
 )
 _NUMBERS = ("duration", "billsec")
 _DATES = ("start", "answer", "end")
@@ -93,8 +100,10 @@ def asterisk_record(row: dict[str, Any], tz: tzinfo, app: str) -> dict[str, Any]
     start, answer, end = (_dt(row.get(k)) for k in ("started_at", "answered_at", "ended_at"))
     fallback = str(row.get("disposition") or "").startswith("fallback")
     caller = row.get("caller") or ""
-    if row.get("disposition") == "failed":
+    if row.get("disposition") == Disposition.FAILED:
         disposition = "FAILED"
+    elif row.get("disposition") in _GAVE_UP_WAITING:
+        disposition = "NO ANSWER"
     else:
         disposition = "ANSWERED" if answer else "NO ANSWER"
     return {

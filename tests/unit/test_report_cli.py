@@ -6,14 +6,15 @@ import asyncio
 import csv
 import io
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from ivr.reports.cdr import ASTERISK_COLUMNS
-from tests.unit.report_day import DAY, write_day
+from ivr.reports.cdr import ASTERISK_COLUMNS, asterisk_record
+from tests.unit.report_day import DAY, SEOUL, write_day
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,6 +149,65 @@ def test_cdr_export_in_asterisk_cdr_csv_order(config: Path) -> None:
         "hotline-fallback",
     )
     assert j1[CDR_CSV_ORDER.index("billsec")] == "189"  # 12:00:00-12:03:09
+
+
+def test_report_and_cdr_agree_with_the_queue_log_on_who_hung_up_in_line(config: Path) -> None:
+    with sqlite3.connect(config.parent / "hotline.sqlite3") as con:
+        lines = con.execute("SELECT call_id, event FROM queue_log ORDER BY id").fetchall()
+        dispositions = dict(con.execute("SELECT id, disposition FROM calls").fetchall())
+    con.close()
+    # The queue log's abandons: while a counselor's phone rang when `offered` came just before.
+    last: dict[str, str] = {}
+    gave_up: dict[str, str] = {}
+    for call_id, event in lines:
+        if event == "abandoned":
+            gave_up[call_id] = "abandoned_ringing" if last.get(call_id) == "offered" else "abandoned_queue"
+        last[call_id] = event
+    assert gave_up == {
+        "c1": "abandoned_queue",
+        "d1": "abandoned_queue",
+        "h1": "abandoned_queue",
+        "r1": "abandoned_ringing",
+        "w1": "abandoned_queue",  # offered, ring_no_answer, then abandoned: waiting again
+    }
+    assert {c: d for c, d in dispositions.items() if d.startswith("abandoned")} == gave_up
+
+    report = ivr(config, "report", "--from", DAY, "--to", DAY, "--format", "json")
+    assert report.returncode == 0, report.stderr
+    values = {r["metric"]: r["value"] for r in json.loads(report.stdout)["rows"]}
+    assert values["abandoned"] + values["short_abandoned"] == len(gave_up)
+
+    cdr = ivr(config, "cdr", "export", "--from", DAY, "--to", DAY, "--asterisk-columns")
+    assert cdr.returncode == 0, cdr.stderr
+    records = list(csv.reader(io.StringIO(cdr.stdout)))
+    column = CDR_CSV_ORDER.index
+    # The menu answered every call; those who gave up in line were answered by nobody.
+    unanswered = {r[column("uniqueid")] for r in records if r[column("disposition")] == "NO ANSWER"}
+    assert unanswered == set(gave_up)
+    assert {r[column("disposition")] for r in records} == {"ANSWERED", "NO ANSWER"}
+
+
+@pytest.mark.parametrize(
+    ("disposition", "column"),
+    [
+        ("answered", "ANSWERED"),
+        ("ivr_ended", "ANSWERED"),  # the menu answered and served the call
+        ("abandoned_ivr", "ANSWERED"),  # hung up in the menu, which had answered
+        ("abandoned_queue", "NO ANSWER"),
+        ("abandoned_ringing", "NO ANSWER"),
+        ("fallback_abandoned", "NO ANSWER"),
+        ("failed", "FAILED"),
+    ],
+)
+def test_cdr_csv_disposition_of_each_of_ours(disposition: str, column: str) -> None:
+    row = {
+        "id": "1764.1",
+        "started_at": "2025-11-24T09:00:00.000+09:00",
+        "answered_at": "2025-11-24T09:00:00.000+09:00",
+        "ended_at": "2025-11-24T09:01:14.000+09:00",
+        "disposition": disposition,
+    }
+    assert asterisk_record(row, SEOUL, "hotline")["disposition"] == column
 
 
 def test_cdr_export_in_our_own_columns_to_a_file(config: Path, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.keycodes import IN_CALL_CODES
 from ivr.admin.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
+from ivr.ports import Disposition
 from ivr.store import audit, call_notes
 from ivr.store.reads import read
 from ivr.store.stamps import parse_stamp, stamp
@@ -39,6 +40,23 @@ TOPICS = {
     "documents": "민원 서류",
     "report": "불편 신고",
     "other": "기타",
+}
+# How each call ended, as the desk says it (a caller's earlier calls): one per
+# ivr.ports.Disposition, polite and short.
+DISPOSITIONS = {
+    Disposition.ANSWERED: "상담 완료",
+    Disposition.ABANDONED_IVR: "ARS 중 종료",
+    Disposition.ABANDONED_QUEUE: "대기 중 포기",
+    Disposition.ABANDONED_RINGING: "연결 중 포기",
+    Disposition.IVR_ENDED: "ARS 안내 종료",
+    Disposition.NO_COUNSELOR: "상담사 연결 안 됨",
+    Disposition.FALLBACK: "안내 멘트",
+    Disposition.FAILED: "오류",
+    Disposition.LOST: "중단",
+    Disposition.CALLBACK_UNANSWERED: "콜백 연결 안 됨",
+    Disposition.FALLBACK_ANSWERED: "상담 완료(예비 대기열)",
+    Disposition.FALLBACK_ABANDONED: "대기 중 포기(예비 대기열)",
+    Disposition.FALLBACK_NO_COUNSELOR: "상담사 연결 안 됨(예비 대기열)",
 }
 NOTE_MAX = 2000
 # The same commands as the phone's in-call codes (*9, *4N, *5N, *6, *7).
@@ -92,6 +110,7 @@ async def desk_page(request: web.Request) -> web.StreamResponse:
         can_act=user.counselor_id == counselor_id,
         reasons=[(r.value, REASON_KO[r]) for r in CHOSEN_REASONS],
         topics=TOPICS,
+        dispositions=DISPOSITIONS,
         departments=list(enumerate(desk.departments, start=1)),
     )
 

@@ -10,6 +10,8 @@ from aiohttp import WSCloseCode, WSMsgType, WSServerHandshakeError
 from aiohttp.test_utils import TestClient
 
 from ivr.acd.counselor_model import CounselorState, Event, PauseReason
+from ivr.ports import Disposition
+from ivr.web.counselor_desk import DISPOSITIONS
 from tests.web.conftest import USERS, Desk, csrf_of
 
 ANY_ROLE = frozenset(USERS)
@@ -466,6 +468,35 @@ async def test_given_a_call_on_the_line_when_desk_then_caller_history_callback_a
     assert call["voicemails"][0]["seconds"] == 12.5
     [viewed] = desk.audit("call_viewed")
     assert (viewed["actor"], viewed["target"]) == ("couns1", "now")
+
+
+def test_every_disposition_has_its_korean_words_on_the_desk() -> None:
+    every = {value for name, value in vars(Disposition).items() if name.isupper()}
+    assert set(DISPOSITIONS) == every
+    assert all(DISPOSITIONS.values())
+
+
+async def test_given_callers_who_gave_up_in_line_when_desk_then_said_as_waiting_or_ringing_abandons(
+    desk: Desk,
+) -> None:
+    _call(desk, "now", f"{TODAY}T08:30:00.000+09:00", counselor_id="c1", open=1)
+    _call(desk, "waited", "2026-02-28T10:00:00.000+09:00", disposition="abandoned_queue")
+    _call(desk, "rang", "2026-02-28T11:00:00.000+09:00", disposition="abandoned_ringing")
+    desk.acd.apply("c1", Event.login())
+    desk.acd.apply("c1", Event.offer("now"))
+    desk.acd.apply("c1", Event.answer("now"))
+    client = await desk.logged_in("counselor")
+    html = await (await client.get("/counselor/c1")).text()
+    # The words counselor.js puts in the previous calls' Result column, by disposition.
+    assert '<span data-disposition="abandoned_queue">대기 중 포기</span>' in html
+    assert '<span data-disposition="abandoned_ringing">연결 중 포기</span>' in html
+    assert '<span data-disposition="abandoned_ivr">ARS 중 종료</span>' in html
+    async with client.ws_connect("/api/counselor/c1/live") as ws:
+        call = (await _next_snapshot(ws))["call"]
+    assert [(p["id"], p["disposition"]) for p in call["previous"]] == [
+        ("rang", "abandoned_ringing"),
+        ("waited", "abandoned_queue"),
+    ]
 
 
 async def test_given_counselors_call_when_note_saved_then_stored_with_topic_and_audited(desk: Desk) -> None:

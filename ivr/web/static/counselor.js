@@ -10,10 +10,11 @@
   document.getElementById("topic-names").content.querySelectorAll("[data-topic]").forEach(function (el) {
     topics[el.dataset.topic] = el.textContent;
   });
-  var DISPOSITIONS = {
-    answered: "상담 완료", abandoned_ivr: "ARS 중 종료", ivr_ended: "ARS 안내 종료",
-    no_counselor: "상담사 연결 안 됨", fallback: "안내 멘트", failed: "오류", lost: "중단"
-  };
+  // How each call ended, in the desk's words (ivr/web/counselor_desk.py DISPOSITIONS).
+  var dispositions = {};
+  document.getElementById("disposition-names").content.querySelectorAll("[data-disposition]").forEach(function (el) {
+    dispositions[el.dataset.disposition] = el.textContent;
+  });
 
   function say(message, ok) {
     var el = document.getElementById("message");
@@ -78,7 +79,7 @@
     call.previous.forEach(function (p) {
       var row = document.createElement("tr");
       L.cell(row, L.local(p.started_at));
-      L.cell(row, DISPOSITIONS[p.disposition] || p.disposition || "통화 중");
+      L.cell(row, dispositions[p.disposition] || p.disposition || "통화 중");
       L.cell(row, p.counselor_id || "-");
       L.cell(row, p.ivr_path || "-");
       body.appendChild(row);

@@ -69,7 +69,7 @@ def test_thirty_callers_are_answered_in_order_of_arrival_priority_first_and_no_c
     assert all("queue_announced" in [k for k, _ in hotline.timeline(c["id"])] for c in waited)
 
 
-def test_a_caller_who_hangs_up_while_waiting_is_logged_as_abandoned_with_position_and_wait(
+def test_a_caller_who_hangs_up_while_waiting_is_a_queue_abandon_with_position_and_wait(
     hotline: Service, lab: SippLab
 ) -> None:
     # The "solo" line has one counselor, busy with the first caller.
@@ -83,9 +83,12 @@ def test_a_caller_who_hangs_up_while_waiting_is_logged_as_abandoned_with_positio
     assert counselor.wait(30) == 0, counselor.errors()
     calls = {c["caller"]: c for c in hotline.closed_calls(2)}
     gave_up = calls["01011110002"]
-    assert gave_up["disposition"] == "abandoned_ivr" and gave_up["hangup_by"] == "caller"
+    # Waiting, not in the menu: and no phone rang for them (c1 was talking).
+    assert gave_up["disposition"] == "abandoned_queue" and gave_up["hangup_by"] == "caller"
     [abandoned] = hotline.query("SELECT * FROM queue_log WHERE event = 'abandoned'")
     assert abandoned["call_id"] == gave_up["id"]
+    lines = hotline.query("SELECT event FROM queue_log WHERE call_id = ? ORDER BY id", (gave_up["id"],))
+    assert [r["event"] for r in lines] == ["entered", "abandoned"]
     assert (abandoned["queue"], abandoned["position"], abandoned["entry_position"]) == ("solo", 1, 1)
     # Pressed 2 about a second in, hung up nine seconds in: some six to eight seconds in line.
     assert 4.0 <= abandoned["waited"] <= 8.5, abandoned

@@ -32,7 +32,8 @@ def test_a_talked_call_and_an_abandon_are_reported_with_handle_time_and_wrap_up(
     assert second.wait(60) == 0, second.errors()
     assert first.wait(60) == 0, first.errors()
     assert counselor.wait(30) == 0, counselor.errors()
-    hotline.closed_calls(2)
+    closed = {c["caller"]: c["disposition"] for c in hotline.closed_calls(2)}
+    assert closed == {"01011110001": "answered", "01011110002": "abandoned_queue"}
     # c1's wrap-up (1 s) ends after the call: a report run before that counts
     # the wrap-up so far, as it should for a day still going.
     deadline = time.monotonic() + 10

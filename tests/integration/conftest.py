@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -111,6 +112,12 @@ def pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[config_mod.LoadedC
     inst = embedded.instance_for(cfg)
     embedded.stop(inst)
     embedded.start(cfg, inst)
+    # app_queue keeps its members across restarts (persistentmembers): one that
+    # an earlier session or a killed test left behind would be rung, or counted,
+    # in this session's fallback tests. Each session starts with the queue empty.
+    shown = embedded.cli(inst, "queue show hotline-fallback")
+    for interface in re.findall(r"\((PJSIP/[^)]+)\)", shown):
+        embedded.cli(inst, f"queue remove member {interface} from hotline-fallback")
     yield cfg
     embedded.stop(inst)
 

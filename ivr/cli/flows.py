@@ -6,8 +6,6 @@ The work is ivr/admin/flows.py's, shared with the service and the desk.
 from __future__ import annotations
 
 import asyncio
-import getpass
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +29,7 @@ from ivr.flows.loader import FlowError, load_file
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import flow_files
 from ivr.pbx import tts
-from ivr.store import flow_versions
+from ivr.store import audit, flow_versions
 
 
 def check(cfg: LoadedConfig, files: list[str], render: bool = True) -> int:
@@ -107,7 +105,7 @@ def run_simulation(
 
 def publish(cfg: LoadedConfig, by: str | None, note: str) -> int:
     """Validate every flow, render prompts, keep a version, tell the service."""
-    who = by or os.environ.get("SUDO_USER") or getpass.getuser()
+    who = by or audit.os_user()
     changed, count = publish_folder(cfg, who, note)
     for name, version in changed:
         print(f"published {name} version {version} (by {who})")

@@ -60,20 +60,27 @@ class RecordingCopier:
         self.copy_seconds = 0.0  # total time of successful copies (fetch, write, verify, delete)
         self._events: asyncio.Queue[tuple[str, str, str, str, str]] = asyncio.Queue()
         self._copies: dict[str, asyncio.Task[None]] = {}
-        self._finished: set[str] = set()  # told finished: wait for a live one to end
+        # Told started by this run of the service: its "finished" event will come.
+        # A recording found pending but not in here was left by an earlier run
+        # (killed mid-call); Asterisk sends its end to nobody listening now, so
+        # it is asked again, with backoff, until it has ended.
+        self._live: set[str] = set()
         self._cut_short: set[str] = set()  # ended while the conversation went on
         self._gate = asyncio.Semaphore(2)  # a few copies at once, not a burst at 2 cores
 
     # -- RecordingLog (called from event handlers: never blocks) -------------
     def started(self, call_id: str, kind: str, name: str) -> None:
+        self._live.add(name)
         self._events.put_nowait(("started", call_id, kind, name, ""))
 
     def finished(self, call_id: str, kind: str, name: str, cut_short: bool = False) -> None:
         if cut_short:
             self._cut_short.add(name)
+        self._live.discard(name)
         self._events.put_nowait(("finished", call_id, kind, name, ""))
 
     def failed(self, call_id: str, kind: str, name: str, error: str) -> None:
+        self._live.discard(name)
         self._events.put_nowait(("failed", call_id, kind, name, error))
 
     @property
@@ -112,7 +119,6 @@ class RecordingCopier:
             await self.archive.started(call_id, kind, name, at)
         elif what == "finished":
             await self.archive.started(call_id, kind, name, at)  # a missed start
-            self._finished.add(name)
             self.copy(name)
         else:
             await self.record_failure(call_id, kind, name, error)
@@ -144,8 +150,6 @@ class RecordingCopier:
     def _forget(self, name: str, task: asyncio.Task[None]) -> None:
         if self._copies.get(name) is task:
             del self._copies[name]
-        if name not in self._copies:
-            self._finished.discard(name)
 
     async def _copy(self, name: str) -> None:
         delay = self.first_retry
@@ -186,7 +190,7 @@ class RecordingCopier:
                     await self._lost(name, exc)
                     return
             except _NotYet:
-                if name not in self._finished:
+                if name in self._live:
                     return  # found by a sweep while recording: its end will tell us
             except (HotlineError, OSError) as exc:
                 self.copy_errors += 1

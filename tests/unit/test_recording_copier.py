@@ -72,8 +72,10 @@ class Pbx:
         self.recording: set[str] = set()
         self.unreachable = 0  # the next fetches find Asterisk away
         self.log: list[tuple[str, str]] = []
+        self.asked: list[str] = []  # in_progress questions
 
     async def in_progress(self, name: str) -> bool:
+        self.asked.append(name)
         return name in self.recording
 
     async def fetch(self, name: str) -> bytes:
@@ -252,3 +254,34 @@ async def test_a_recording_that_starts_is_told_so_the_row_is_pending_at_once() -
     assert told.said == [("started", "call-1", "call-call-1")]
     svc.call_ended("call-1", "normal_clearing")
     await asyncio.wait_for(svc.join("call-1"), 5)
+
+
+async def test_a_recording_left_by_a_killed_service_is_copied_once_it_ends_not_a_sweep_later() -> None:
+    # Killed mid-call: the new run never hears the recording end (Asterisk told
+    # the old connection), so it asks again until the PBX has finished it.
+    archive, pbx, records = Archive(), Pbx(), MemoryRecords()
+    pbx.files["call-1"] = b"RIFF..."
+    archive.rows["call-1"] = {"call_id": "1", "kind": "conversation", "status": "pending"}
+    pbx.recording.add("call-1")
+    copier = RecordingCopier(archive, pbx, records, now, first_retry=0.001, max_retry=0.01, sweep_every=3600)
+    async with running(copier):
+        await asyncio.sleep(0.05)
+        assert archive.rows["call-1"]["status"] == "pending"
+        pbx.recording.clear()  # the leftover conversation is hung up
+        await until(lambda: archive.kept == ["call-1"])
+
+
+async def test_a_live_recording_found_by_a_sweep_waits_for_its_end_instead_of_asking_again() -> None:
+    archive, pbx, records = Archive(), Pbx(), MemoryRecords()
+    copier = RecordingCopier(archive, pbx, records, now, first_retry=0.001, max_retry=0.01, sweep_every=3600)
+    async with running(copier):
+        copier.started("1", "conversation", "call-1")
+        pbx.recording.add("call-1")
+        pbx.files["call-1"] = b"RIFF..."
+        await until(lambda: "call-1" in archive.rows)
+        await copier.sweep()
+        await asyncio.sleep(0.05)
+        assert pbx.asked == ["call-1"]  # asked once by the sweep, then left to its end
+        pbx.recording.clear()
+        copier.finished("1", "conversation", "call-1")
+        await until(lambda: archive.kept == ["call-1"])

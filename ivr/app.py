@@ -117,6 +117,7 @@ class Hotline:
         self.prompts = PromptStudio(
             self.records.db, studio_paths(cfg), s.hotline.flow, self.flows.loaded, retake=self.flows.retake
         )
+        self.hub.desk_phones.prompts = self.prompts
         self.started = time.monotonic()
         self.loop_lag = Durations()
         self._reloads: set[asyncio.Task[None]] = set()

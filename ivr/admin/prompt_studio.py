@@ -231,6 +231,23 @@ class PromptStudio:
         if not await self.db.run(lambda db: prompt_versions.discard(db, take_id)):
             raise IllegalTakeTransition(f"take {take_id} is not prepared: it cannot be discarded")
 
+    # -- record by phone (ports.PromptRecordings) ------------------------------
+    def knows(self, number: str) -> bool:
+        return number.isdigit() and self.entry(str(int(number))) is not None
+
+    async def keep(self, number: str, audio: bytes, who: str) -> str | None:
+        """A phone recording of prompt `number`, published at once when it passes the
+        checks (the admin heard it and pressed 1); else the refusal's message."""
+        entry = self.entry(str(int(number)))
+        if entry is None:
+            return "없는 안내 문구 번호입니다. · No such prompt."
+        try:
+            take = await self.make_take_of_bytes(entry, audio, "phone", who)
+        except prompt_audio.PromptAudioRefused as exc:
+            return str(exc)
+        await self.publish(take["id"], who)
+        return None
+
     # -- publishing ----------------------------------------------------------
     async def publish(self, take_id: int, who: str, ip: str | None = None) -> dict[str, Any]:
         """Publish a prepared take; the version row. LookupError if there is no such

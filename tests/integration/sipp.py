@@ -241,6 +241,15 @@ class SippLab:
             number=code, caller=f"desk{port}", host=self.hosts[port], expect_bye_within_ms=within_ms
         )
 
+    def desk_call_sending(self, port: int, code: str, line: Path, within_ms: int = 60000) -> Phone:
+        """The desk phone at `port` dials `code` and, once answered, sends the pcap `line`
+        (speech and keys in one stream); the hotline hangs up within `within_ms`."""
+        name = f"desk{self._next_port + 1}"
+        body = _INVITE.format(caller=f"desk{port}", sdp=_SDP)
+        body += f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
+        body += _ANSWER_BYE.format(timeout=within_ms)
+        return self._run(name, _scenario(name, body), ["-s", code, self.target], host=self.hosts[port])
+
     def counselor(
         self,
         port: int,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ivr.flows import model
-from ivr.prompts import korean
+from ivr.prompts import korean, voice
 
 SOUND_DIR = "jeonju-flows"
 
@@ -55,7 +55,7 @@ def _wait_text(language: str, minutes: int) -> str:
 def _key(text: str, language: str) -> str:
     # Must match ivr.pbx.tts.key's inputs closely enough to change with the
     # text; the renderer maps this name to its own cache.
-    return hashlib.sha256(f"{language}\0{text}".encode()).hexdigest()[:10]
+    return hashlib.sha256(f"{language}\0{voice.SETTINGS}\0{text}".encode()).hexdigest()[:10]
 
 
 @dataclass(frozen=True)

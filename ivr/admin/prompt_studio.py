@@ -150,6 +150,10 @@ class PromptStudio:
     def entry(self, number_or_key: str) -> Entry | None:
         return next((e for e in self.entries() if number_or_key in (str(e.number), e.key)), None)
 
+    def key_of(self, number_or_key: str) -> str | None:
+        found = self.entry(number_or_key)
+        return found.key if found else None
+
     async def rows(self) -> list[Row]:
         since = self.clock() - WEEK
         current, heard = await self.db.run(
@@ -240,7 +244,7 @@ class PromptStudio:
         checks (the admin heard it and pressed 1); else the refusal's message."""
         entry = self.entry(str(int(number)))
         if entry is None:
-            return "없는 안내 문구 번호입니다. · No such prompt."
+            return f"no prompt {number}"
         try:
             take = await self.make_take_of_bytes(entry, audio, "phone", who)
         except prompt_audio.PromptAudioRefused as exc:

@@ -76,6 +76,10 @@ class FlowRegistry:
         """The flows served now, by name."""
         return {name: item for name, (item, _) in self._flows.items()}
 
+    def snapshot(self) -> dict[str, tuple[Loaded, PromptBook]]:
+        """Every flow and its prompt book as served now, for one call to keep."""
+        return dict(self._flows)
+
     def get(self, name: str) -> tuple[Loaded, PromptBook]:
         return self._flows[name]
 

@@ -34,6 +34,7 @@ TOO_BIG = (
 )
 EMPTY = "받은 소리가 없습니다. 다시 녹음하거나 파일을 골라 주십시오. · Nothing was received."
 SOURCES = ("browser", "upload")
+NO_SUCH_PROMPT = "없는 안내 문구 번호입니다. · No such prompt."
 SETTLED = "이미 게시했거나 버린 녹음입니다. · This take was already published or discarded."
 
 
@@ -60,7 +61,7 @@ async def upload(request: web.Request) -> web.StreamResponse:
     studio = studio_of(request)
     entry = studio.entry(request.match_info["number"])
     if entry is None:
-        return refused("없는 안내 문구 번호입니다. · No such prompt.", 404)
+        return refused(NO_SUCH_PROMPT, 404)
     source = request.query.get("source", "upload")
     if source not in SOURCES:
         source = "upload"
@@ -144,10 +145,10 @@ async def discard(request: web.Request) -> web.StreamResponse:
 @allow("voice")
 async def roll_back(request: web.Request) -> web.StreamResponse:
     studio = studio_of(request)
-    entry = studio.entry(request.match_info["number"])
-    if entry is None:
-        return refused("없는 안내 문구 번호입니다. · No such prompt.", 404)
-    version = await studio.roll_back(entry.key, actor(request), client_ip(request))
+    key = studio.key_of(request.match_info["number"])
+    if key is None:
+        return refused(NO_SUCH_PROMPT, 404)
+    version = await studio.roll_back(key, actor(request), client_ip(request))
     if version is None:
         return refused("게시한 적이 없는 안내 문구입니다. · This prompt was never published.", 409)
     return web.json_response({"version": version})

@@ -34,6 +34,7 @@ from tests.web.conftest import (
     Monotonic,
     csrf_of,
     dispatcher,
+    login,
 )
 
 GREETING_KEY = "flow/hotline/greeting/ko"
@@ -103,11 +104,7 @@ async def studio_desk(db_path: Path, clock: FakeClock, tmp_path: Path) -> AsyncI
 
 async def voice_client(desk: StudioDesk) -> TestClient[Any, Any]:
     client = await desk.client()
-    page = await client.get("/login")
-    from tests.web.conftest import csrf_in
-
-    form = {"csrf_token": csrf_in(await page.text()), "username": "voice1", "password": PASSWORD}
-    assert (await client.post("/login", data=form, allow_redirects=False)).status == 303
+    assert (await login(client, "voice1")).status == 303
     return client
 
 

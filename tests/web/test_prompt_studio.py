@@ -144,6 +144,10 @@ async def test_the_page_lists_every_prompt_with_its_voice_length_nodes_and_calls
     assert '<td class="heard">1</td>' in row
     assert float(row.split('class="seconds">')[1].split("<")[0]) > 1
     assert 'data-key="system/greeting/ko"' in page and 'data-key="flow/foreign/' in page
+    # The voice role sees the studio on its home page, and nothing of the admins'.
+    home = await (await client.get("/")).text()
+    assert '<a href="/prompts">' in home and "/admin/users" not in home
+    assert (await client.get("/admin/users", allow_redirects=False)).status == 403
     # A counselor is not let in.
     counselor = await studio_desk.logged_in("counselor")
     assert (await counselor.get("/prompts", allow_redirects=False)).status == 403

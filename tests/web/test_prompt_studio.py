@@ -3,9 +3,12 @@ new calls, rolls it back, and refuses bad audio with a Korean message, the old p
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -260,3 +263,53 @@ async def test_a_publish_that_dies_before_its_transaction_leaves_the_previous_au
     versions = studio_desk.rows("prompt_versions")
     assert [(v["version"], v["stem"]) for v in versions] == [(1, first["stem"])]
     assert len(studio_desk.audit("prompt.publish")) == 1
+
+
+CRASHING_PUBLISH = """
+import asyncio, os, signal, sys
+from pathlib import Path
+from ivr.admin.prompt_studio import PromptStudio, StudioPaths
+from ivr.store import prompt_versions
+from ivr.store.db import Database
+from ivr.store.desk_schema import create_schema
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)  # the power goes as the version row is written
+
+prompt_versions.publish = die
+database, takes, sounds, recorded, take_id = sys.argv[1:]
+db = Database(Path(database), create_schema)
+db.start()
+studio = PromptStudio(db, StudioPaths(Path(takes), Path(sounds), Path(recorded)), "hotline", dict)
+asyncio.run(studio.publish(int(take_id), "voice1"))
+"""
+
+
+async def test_a_service_killed_in_the_middle_of_a_publish_comes_back_with_the_previous_audio(
+    studio_desk: StudioDesk, sounds: dict[str, Path]
+) -> None:
+    studio = studio_desk.studio
+    entry = studio.entry(GREETING_KEY)
+    assert entry is not None and studio.paths.sounds is not None
+    first = await studio.make_take(entry, sounds["speech"], "upload", "voice1")
+    await studio.publish(first["id"], "voice1")
+    second = await studio.make_take(entry, sounds["speech"], "upload", "voice1")
+    paths = studio.paths
+    args = [studio_desk.db_path, paths.takes, paths.sounds, paths.recorded, second["id"]]
+    killed = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", CRASHING_PUBLISH, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    # Its files reached the sounds under their new name; nothing points to them.
+    assert (paths.sounds / "jeonju-studio" / f"{second['stem']}.wav").is_file()
+    # What a restarted service serves: the first recording.
+    studio_desk.retaken.clear()
+    await studio.apply_published()
+    assert studio_desk.retaken == [{"hotline": {("greeting", "ko"): f"jeonju-studio/{first['stem']}"}}]
+    assert [t["state"] for t in studio_desk.rows("prompt_takes")] == ["published", "prepared"]
+    # And the take can still be published once the service is back.
+    await studio.publish(second["id"], "voice1")
+    assert studio_desk.retaken[-1] == {"hotline": {("greeting", "ko"): f"jeonju-studio/{second['stem']}"}}

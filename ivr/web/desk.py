@@ -23,6 +23,7 @@ from ivr.web import (
     flows_pages,
     live,
     login,
+    prompt_studio,
     qa,
     recording_files,
     reports_page,
@@ -50,6 +51,7 @@ SECTIONS = (
     Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor", "counselor")),
     Section("/reports", "통계", "Reports", ("supervisor",)),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
+    Section("/prompts", "안내 음성 스튜디오", "Prompt studio", ("voice",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
     Section("/admin/phones", "전화기 계정", "Phone accounts", ("admin",)),
 )
@@ -86,6 +88,8 @@ def build_desk(deps: DeskDeps) -> web.Application:
         flows_pages.add_routes(app)
     if deps.phones is not None:
         admin_phones.add_routes(app)
+    if deps.prompts is not None:
+        prompt_studio.add_routes(app)
     app.on_startup.append(_start)
     app.on_response_prepare.append(secure_headers)
     return app

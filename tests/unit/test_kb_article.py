@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,13 @@ def test_broken_front_matter_says_where(text: str, expected: str) -> None:
     with pytest.raises(ArticleFileError) as err:
         parse(text, "k/a.md")
     assert err.value.problems[0].startswith(expected), err.value.problems
+
+
+def test_the_seed_folder_reads_without_a_problem_and_its_links_lead_somewhere() -> None:
+    folder = Path(__file__).resolve().parents[2] / "knowledge"
+    articles = [parse(p.read_text(encoding="utf-8"), str(p), TOPICS) for p in sorted(folder.glob("*.md"))]
+    assert len(articles) >= 30
+    slugs = {a.slug for a in articles}
+    assert {link for a in articles for link in a.links()} <= slugs
+    assert {t for a in articles for t in a.topics} == TOPICS  # every topic a call carries has articles
+    assert sum(1 for a in articles if a.translations) >= 5

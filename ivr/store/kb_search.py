@@ -1,0 +1,115 @@
+"""Search the knowledge base as the desk does: a citizen's question in, the best articles out.
+
+The question is checked first (ivr.kb.query: length, control characters),
+analyzed by the same analyzer as the index, and looked up twice in FTS5:
+its morphemes in title, keywords and body, its bigrams in the near-miss
+column; ivr.kb.ranking orders the union. By default only published articles
+valid today are searched (what a counselor may read to a citizen); editors
+pass offered_only=False. `method="trigram"` runs FTS5's trigram tokenizer
+alone on the raw text, the baseline the analyzer is measured against.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+
+import sqlite_utils
+
+from ivr.kb.analyzer import MAX_TERMS, Analyzer, Terms, default_analyzer, terms
+from ivr.kb.errors import KbError
+from ivr.kb.query import checked
+from ivr.kb.ranking import Candidate, SearchResult, rank
+from ivr.store.kb_index import INDEX, TRIGRAM, built_with
+from ivr.store.kb_tables import ARTICLES
+
+CANDIDATES = 50  # per lookup: plenty for a top ten, and bounded on a large base
+# bm25 column weights: slug, title, keywords, body (and grams for the index)
+_WORD_WEIGHTS = "0, 6.0, 4.0, 1.0, 0"
+_GRAM_WEIGHTS = "0, 0, 0, 0, 1.0"
+_TRIGRAM_WEIGHTS = "0, 6.0, 4.0, 1.0"
+
+
+def search(
+    db: sqlite_utils.Database,
+    question: str,
+    *,
+    today: date,
+    topic: str | None = None,
+    limit: int = 10,
+    offered_only: bool = True,
+    method: str = "kiwi",
+    analyzer: Analyzer | None = None,
+) -> SearchResult:
+    """The articles that answer `question`, best first; QueryRefused for a string that is no question."""
+    started = time.perf_counter()
+    query = checked(question)
+    if method == "trigram":
+        words: tuple[str, ...] = tuple(_trigrams(query))
+        found = _lookup(db, TRIGRAM, "{title keywords body}", words, _TRIGRAM_WEIGHTS, today, offered_only)
+        cands = {slug: Candidate(slug, title, topics, words=s) for slug, title, topics, s in found}
+        grams: tuple[str, ...] = ()
+    else:
+        analyzer = analyzer or default_analyzer()
+        if built_with(db) != analyzer.name:
+            raise KbError(
+                ["the search index is not built yet: the service builds it at start (kb_index.ensure)"]
+            )
+        t: Terms = terms(analyzer, query, MAX_TERMS)
+        words, grams = t.words, t.grams
+        cands = {}
+        for slug, title, topics, s in _lookup(
+            db, INDEX, "{title keywords body}", words, _WORD_WEIGHTS, today, offered_only
+        ):
+            cands[slug] = Candidate(slug, title, topics, words=s)
+        for slug, title, topics, s in _lookup(db, INDEX, "grams", grams, _GRAM_WEIGHTS, today, offered_only):
+            old = cands.get(slug)
+            cands[slug] = Candidate(slug, title, topics, words=old.words if old else 0.0, grams=s)
+    hits = rank(cands.values(), topic=topic, limit=limit)
+    elapsed = (time.perf_counter() - started) * 1000
+    return SearchResult(query, method, words, grams, hits, elapsed, offered_only)
+
+
+def _lookup(
+    db: sqlite_utils.Database,
+    table: str,
+    columns: str,
+    words: tuple[str, ...],
+    weights: str,
+    today: date,
+    offered_only: bool,
+) -> list[tuple[str, str, tuple[str, ...], float]]:
+    if not words:
+        return []
+    match = f"{columns} : (" + " OR ".join(_quoted(w) for w in words) + ")"
+    where = ""
+    args: list[object] = [match]
+    if offered_only:
+        where = (
+            "AND a.status = 'published' AND (a.valid_from IS NULL OR a.valid_from <= ?) "
+            "AND (a.valid_until IS NULL OR a.valid_until >= ?)"
+        )
+        args += [today.isoformat(), today.isoformat()]
+    sql = (
+        f"SELECT i.slug, a.title, a.topics, -bm25({table}, {weights}) AS s FROM {table} i "
+        f"JOIN {ARTICLES} a ON a.slug = i.slug WHERE {table} MATCH ? {where} "
+        f"ORDER BY s DESC LIMIT {CANDIDATES}"
+    )
+    rows = db.execute(sql, args).fetchall()
+    return [(slug, title, tuple(json.loads(topics)), float(s)) for slug, title, topics, s in rows]
+
+
+def _quoted(term: str) -> str:
+    # An FTS5 string: every character literal, a double quote doubled.
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _trigrams(query: str) -> list[str]:
+    """Every three-character piece of the raw question's words, as FTS5's trigram tokenizer matches them
+    (재산세를 -> 재산세, 산세를: the particle does not stop a match).
+
+    A shorter word (most Korean nouns: 여권, 수도) cannot be matched by a trigram index at all."""
+    words = ["".join(c for c in w if c.isalnum()) for w in query.split()]
+    pieces = (w[i : i + 3] for w in words for i in range(len(w) - 2))
+    return list(dict.fromkeys(pieces))[:MAX_TERMS]

@@ -14,9 +14,12 @@ from zoneinfo import ZoneInfo
 from ivr.admin.flows import load_flows
 from ivr.config import LoadedConfig
 from ivr.flows.model import SetNode
+from ivr.kb.analyzer import default_analyzer
 from ivr.kb.codec import ArticleVersion
 from ivr.kb.lifecycle import ArticleStatus
-from ivr.store import kb_articles, kb_files
+from ivr.kb.query import checked
+from ivr.kb.ranking import SearchResult
+from ivr.store import kb_articles, kb_files, kb_index, kb_search
 from ivr.store.desk_schema import transaction
 
 
@@ -72,3 +75,28 @@ def show(cfg: LoadedConfig, slug: str) -> tuple[ArticleVersion, list[ArticleVers
         if current is None:
             raise kb_articles.NoSuchArticle([f"{slug}: no such article (ivr kb list shows them)"])
         return current, kb_articles.history(db, slug)
+
+
+def search(
+    cfg: LoadedConfig,
+    question: str,
+    *,
+    topic: str | None = None,
+    offered_only: bool = True,
+    method: str = "kiwi",
+    limit: int = 5,
+) -> SearchResult:
+    """Search as the desk does (the index built first if missing); QueryRefused for what is no question."""
+    checked(question)  # refused before the analyzer's model is loaded for nothing
+    default_analyzer().load()  # seconds, once: not counted in the search's own time
+    with transaction(database(cfg)) as db:
+        kb_index.ensure(db)
+        return kb_search.search(
+            db,
+            question,
+            today=now(cfg).date(),
+            topic=topic,
+            limit=limit,
+            offered_only=offered_only,
+            method=method,
+        )

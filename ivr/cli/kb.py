@@ -125,4 +125,22 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - shown)
 
 
-_COMMANDS = {"import": _import, "export": _export, "list": _list, "show": _show}
+def _search(cfg: LoadedConfig, args: argparse.Namespace) -> int:
+    if not 1 <= args.limit <= 50:
+        print("--limit: 1부터 50까지 · from 1 to 50", file=sys.stderr)
+        return 2
+    result = kb.search(
+        cfg, args.question, topic=args.topic, offered_only=not args.all, method=args.method, limit=args.limit
+    )
+    print(f"검색어 query: {result.query}")
+    print(f"분석 terms: {' '.join(result.words) or '-'}  ({result.method}, {result.elapsed_ms:.1f} ms)")
+    if result.found_nothing:
+        scope = "" if args.all else " (게시되어 오늘 유효한 문서 중 · published and valid today)"
+        print(f"찾은 문서가 없습니다 · nothing found{scope}")
+        return 1
+    for n, hit in enumerate(result.hits, 1):
+        print(f"{n:>2}. {_pad(hit.slug, 28)} {hit.score:6.1f}  {hit.title}")
+    return 0
+
+
+_COMMANDS = {"import": _import, "export": _export, "list": _list, "show": _show, "search": _search}

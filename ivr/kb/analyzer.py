@@ -93,7 +93,9 @@ class KiwiAnalyzer:
 
                 # The typo and multi-word dictionaries double the load time and
                 # did not change what the question set finds (docs/knowledge-base.md).
-                self._kiwi = Kiwi(load_typo_dict=False, load_multi_dict=False)
+                kiwi = Kiwi(load_typo_dict=False, load_multi_dict=False)
+                kiwi.tokenize("전주")  # the first analysis sets up the rest of the model: seconds
+                self._kiwi = kiwi
 
     def words(self, text: str) -> list[str]:
         self.load()

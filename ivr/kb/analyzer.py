@@ -83,7 +83,7 @@ class KiwiAnalyzer:
     def __init__(self) -> None:
         self._kiwi: Any = None
         self._lock = threading.Lock()
-        self.name = f"kiwi-{_kiwi_version()}-1"
+        self.name = f"kiwi-{_kiwi_version()}"
 
     def load(self) -> None:
         """Load the model now (seconds), not on the first question."""

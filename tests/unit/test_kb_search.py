@@ -66,7 +66,7 @@ def test_ranking_puts_morpheme_matches_first_and_lifts_the_calls_topic_a_little(
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite_utils.Database]:
     db = open_file(tmp_path_factory.mktemp("kb") / "hotline.sqlite3")
-    with db.conn:
+    with db.atomic():
         kb_files.import_folder(db, ROOT / "knowledge", who="test", at=T0)
     yield db
     db.close()
@@ -113,7 +113,7 @@ def test_the_trigram_baseline_misses_two_syllable_words(seeded: sqlite_utils.Dat
 
 def test_the_desk_searches_only_published_articles_valid_today(tmp_path: Path) -> None:
     db = open_file(tmp_path / "hotline.sqlite3")
-    with db.conn:
+    with db.atomic():
         kb_articles.save(
             db, article(slug="draft-one", title="여권 초안", status=ArticleStatus.DRAFT), who="k", at=T0
         )
@@ -131,7 +131,7 @@ def test_a_saved_change_is_searchable_at_once_and_an_analyzer_change_rebuilds_th
     tmp_path: Path,
 ) -> None:
     db = open_file(tmp_path / "hotline.sqlite3")
-    with db.conn:
+    with db.atomic():
         kb_articles.save(db, article(title="여권 안내"), who="k", at=T0)
         kb_articles.save(db, article(title="고래 안내"), who="k", at=T0)
     assert top(db, "고래") == ["passport-hours"] and top(db, "여권 안내")[0] == "passport-hours"

@@ -43,7 +43,8 @@ def test_particles_endings_and_spacing_come_to_the_same_terms(spoken: str, same_
 
 
 def test_a_question_keeps_its_meaning_and_drops_its_grammar() -> None:
-    assert words("재산세 언제까지 내요") == ("재산세", "내")
+    assert words("재산세 언제까지 내요") == ("재산세", "언제", "내")
+    assert words("저는 그거 어디서 해요") == ("어디",)
     assert words("여권 새로 만들려면") == ("여권", "새로", "만들")
 
 

@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.reports as reports
 
     reports.add_parsers(sub)
+    import ivr.cli.kb as kb
+
+    kb.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -138,6 +141,10 @@ def _run(args: argparse.Namespace) -> int:
         import ivr.cli.users as users
 
         return users.run(cfg, args)
+    if args.command == "kb":
+        import ivr.cli.kb as kb
+
+        return kb.run(cfg, args)
     if args.command == "recordings":
         return recordings.run_recordings(cfg, args)
     if args.command in ("voicemails", "callbacks"):

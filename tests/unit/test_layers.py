@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "flows": 4,
     "calls": 5,
     "reports": 5,
+    "kb": 5,  # the knowledge base's rules: articles, lifecycle, Markdown files, Korean search terms
     "config": 6,
     "store": 7,
     "ari": 7,
@@ -41,7 +42,7 @@ LAYERS: dict[str, int] = {
     "cli": 12,  # `ivr serve` starts the root; the other commands use admin and store
     "__main__": 13,
 }
-CORE = ("ports", "errors", "runtime", "prompts", "acd", "flows", "calls", "reports")
+CORE = ("ports", "errors", "runtime", "prompts", "acd", "flows", "calls", "reports", "kb")
 CORE_NEVER_IMPORTS = ("aiohttp", "sqlite3", "sqlite_utils", "panoramisk", "subprocess")
 
 

@@ -23,6 +23,7 @@ from ivr.web import (
     flows_pages,
     live,
     login,
+    protection_page,
     qa,
     recording_files,
     reports_page,
@@ -49,6 +50,7 @@ SECTIONS = (
     Section("/counselor", "상담 화면", "Counselor desk", ("counselor", "supervisor")),
     Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor", "counselor")),
     Section("/reports", "통계", "Reports", ("supervisor",)),
+    Section("/protection", "상담사 보호", "Counselor protection", ("supervisor",)),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
     Section("/admin/phones", "전화기 계정", "Phone accounts", ("admin",)),
@@ -76,6 +78,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
+    protection_page.add_routes(app)
     if deps.acd is not None:
         live.track_sockets(app)
         wallboard.add_routes(app)

@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.reports as reports
 
     reports.add_parsers(sub)
+    import ivr.cli.evidence as evidence
+
+    evidence.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -106,6 +109,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "pbx" and args.pbx_command == "install":
         pbx.install(_config_path(args))
         return 0
+    if args.command == "evidence":  # checked without config.yaml: anyone may hold a package
+        import ivr.cli.evidence as evidence
+
+        return evidence.run(args)
     cfg = config_mod.load(_config_path(args))
     if args.command == "check":
         print(f"{cfg.path}: OK ({len(cfg.settings.counselors)} counselors)")

@@ -20,6 +20,7 @@ from ivr.web import (
     admin_phones,
     admin_users,
     counselor_desk,
+    evidence_pages,
     flows_pages,
     live,
     login,
@@ -85,6 +86,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
         counselor_desk.add_routes(app)
     qa.add_routes(app)
     recording_files.add_routes(app)
+    evidence_pages.add_routes(app)
     if deps.flows is not None:
         flows_pages.add_routes(app)
     if deps.phones is not None:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from ivr.admin import strikes
+from ivr.admin import evidence, strikes
 from ivr.admin.problems import InvalidInput
 from ivr.protection.situations import Situation
 from ivr.web.access import allow
@@ -25,6 +25,7 @@ async def _page(request: web.Request, status: int = 200, problems: list[str] | N
         desk.db, desk.clock(), desk.strike_expiry_days, user.username, client_ip(request)
     )
     cleared = request.query.get("cleared", "")
+    key = evidence.public_key(desk.evidence_dir) if desk.evidence_dir is not None else None
     return render(
         request,
         "protection.html",
@@ -33,6 +34,8 @@ async def _page(request: web.Request, status: int = 200, problems: list[str] | N
         situations=list(Situation),
         expiry_days=desk.strike_expiry_days,
         problems=problems or [],
+        public_key=key[0] if key else None,
+        key_fingerprint=key[1] if key else None,
         notice=f"{cleared}의 경고 기록을 해제했습니다. · Strikes cleared." if cleared.isdigit() else None,
     )
 

@@ -198,6 +198,7 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
             departments=["세무과", "복지과"],
             recordings_root=db_path.parent / "recordings",
             queues={"general": "일반 상담", "tax": "세금 상담"},
+            evidence_dir=db_path.parent / "var" / "evidence",
         )
     )
     server = TestServer(app)

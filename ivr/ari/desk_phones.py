@@ -99,7 +99,7 @@ class DeskPhones:
                 )
             await call.answer()
             await call.play(
-                [f"jeonju/{feature_codes.spoken(code[0] if code else None, result)}"], barge_in=False
+                [f"jeonju/{feature_codes.spoken(code[0] if code else None, result, dialed)}"], barge_in=False
             )
             await call.hangup()
         except REQUEST_ERRORS as exc:

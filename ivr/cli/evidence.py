@@ -9,7 +9,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ivr.admin import evidence
 from ivr.admin.evidence_verify import verify
+from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 
 
@@ -19,6 +21,15 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     check = evidence_sub.add_parser("verify", help="check a package's signature and files")
     check.add_argument("package", type=Path)
     check.add_argument("--key", type=Path, help="the published public key (PEM); default: the package's own")
+    evidence_sub.add_parser("key", help="print the service's public key and its fingerprint, to publish")
+
+
+def key(cfg: LoadedConfig) -> int:
+    """The public half of the service's signing key (made on first use, in state_dir/evidence)."""
+    pem, fingerprint = evidence.public_key(cfg.resolve(cfg.settings.storage.state_dir) / "evidence")
+    print(pem, end="")
+    print(f"fingerprint {fingerprint}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

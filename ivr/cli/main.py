@@ -109,11 +109,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "pbx" and args.pbx_command == "install":
         pbx.install(_config_path(args))
         return 0
-    if args.command == "evidence":  # checked without config.yaml: anyone may hold a package
-        import ivr.cli.evidence as evidence
+    import ivr.cli.evidence as evidence
 
-        return evidence.run(args)
+    if args.command == "evidence" and args.evidence_command == "verify":
+        return evidence.run(args)  # checked without config.yaml: anyone may hold a package
     cfg = config_mod.load(_config_path(args))
+    if args.command == "evidence":
+        return evidence.key(cfg)
     if args.command == "check":
         print(f"{cfg.path}: OK ({len(cfg.settings.counselors)} counselors)")
         return 0

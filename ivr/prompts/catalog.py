@@ -157,6 +157,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "ko": "지금 상태에서는 처리할 수 없는 요청입니다.",
         "en": "That is not possible in your current state.",
     },
+    "desk-not-on-call": {
+        "ko": "통화 중에만 쓸 수 있는 번호입니다. 지금은 통화 중이 아닙니다.",
+        "en": "That code works only during a call. You are not on a call.",
+    },
     "desk-unknown": {"ko": "없는 기능 번호입니다.", "en": "There is no such feature code."},
     "supervise-none": {
         "ko": "그 상담사는 지금 통화 중이 아닙니다.",

@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from ivr.admin import evidence, strikes
+from ivr.admin import evidence, protection_report, strikes
 from ivr.admin.problems import InvalidInput
 from ivr.protection.situations import Situation
+from ivr.reports.output import Table
 from ivr.web.access import allow
 from ivr.web.context import DESK, client_ip, user_of
 from ivr.web.pages import render, see_other
+from ivr.web.reports_page import csv_response
 
 
 async def _page(request: web.Request, status: int = 200, problems: list[str] | None = None) -> web.Response:
@@ -60,6 +62,63 @@ async def clear_strikes(request: web.Request) -> web.StreamResponse:
     return see_other("/protection?" + urlencode({"cleared": number.strip()}))
 
 
+def _month(request: web.Request) -> str:
+    desk = request.app[DESK]
+    return request.query.get("month") or desk.clock().astimezone(desk.timezone).strftime("%Y-%m")
+
+
+async def _report(request: web.Request) -> tuple[str, Table]:
+    desk, user = request.app[DESK], user_of(request)
+    assert user is not None
+    month = _month(request)
+    table = await protection_report.report(
+        desk.db, month, desk.timezone, desk.counselors, desk.clock(), user.username, client_ip(request)
+    )
+    return month, table
+
+
+@allow("supervisor")
+async def report_page(request: web.Request) -> web.StreamResponse:
+    """Per counselor, this month: abusive calls by situation, their length, the rest given, support."""
+    month, table = await _report(request)
+    done = request.query.get("confirmed", "")
+    notice = (
+        "지원 제공을 확인했습니다. · Support confirmed." if done in request.app[DESK].counselors else None
+    )
+    return render(
+        request, "protection_report.html", month=month, table=table, situations=list(Situation), notice=notice
+    )
+
+
+@allow("supervisor")
+async def report_csv(request: web.Request) -> web.StreamResponse:
+    month, table = await _report(request)
+    return csv_response(table, f"counselor-protection-{month}.csv")
+
+
+@allow("supervisor")
+async def confirm_support(request: web.Request) -> web.StreamResponse:
+    desk, user = request.app[DESK], user_of(request)
+    assert user is not None
+    form = await request.post()
+    counselor_id, month = str(form.get("counselor", "")), str(form.get("month", ""))
+    await protection_report.confirm_support(
+        desk.db,
+        counselor_id,
+        month,
+        str(form.get("note", "")),
+        desk.timezone,
+        desk.counselors,
+        desk.clock(),
+        user.username,
+        client_ip(request),
+    )
+    return see_other("/protection/report?" + urlencode({"month": month, "confirmed": counselor_id}))
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/protection", protection_page)
     app.router.add_post("/protection/strikes/clear", clear_strikes)
+    app.router.add_get("/protection/report", report_page)
+    app.router.add_get("/protection/report.csv", report_csv)
+    app.router.add_post("/protection/report/support", confirm_support)

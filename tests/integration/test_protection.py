@@ -40,6 +40,8 @@ def wait_rows(
 def test_the_four_endings_and_the_call_length_limit(hotline: Service, lab: SippLab) -> None:
     for cid in ("c5", "c6"):
         users.add_user(hotline.database, cid, cid, "counselor", PASSWORD, counselor_id=cid, actor="pytest")
+    # c7 keys an ending with no call on its line: the hotline answers that it works only during one.
+    off_call = lab.desk_call(COUNSELOR_PORTS[6], "*81")
     # The timed line first: c5 and c6 take its two callers before the general line rings anyone.
     timed_phones = [lab.counselor(COUNSELOR_PORTS[i], "answer") for i in (4, 5)]
     limited = lab.citizen(digits=[(800, "6")], caller=LIMITED, expect_bye_within_ms=90000)
@@ -76,6 +78,8 @@ def test_the_four_endings_and_the_call_length_limit(hotline: Service, lab: SippL
     assert status == 200 and body["limit"]["extended"], body
     assert desk.post(f"/api/counselor/{extended_call['counselor_id']}/extend", {"reason": "또"})[0] == 409
 
+    assert off_call.wait(30) == 0, off_call.errors()
+    assert "feature code '*81'" in hotline.log()
     for phone in [limited, extended, *citizens]:
         assert phone.wait(120) == 0, phone.errors()
     for phone in [*timed_phones, *phones.values()]:

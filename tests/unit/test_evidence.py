@@ -182,3 +182,15 @@ async def test_the_command_line_verifies_without_config_and_names_the_failing_fi
     )
     assert main(["evidence", "verify", str(made.path), "--key", str(other)]) == 1
     assert "manifest.json: the signature does not match" in capsys.readouterr().out
+
+
+def test_the_key_command_prints_the_public_key_to_publish(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"storage: {{state_dir: {tmp_path / 'var'}}}\n")
+    assert main(["-c", str(config), "evidence", "key"]) == 0
+    out = capsys.readouterr().out
+    pem, fingerprint = evidence.public_key(tmp_path / "var" / "evidence")
+    assert out == f"{pem}fingerprint {fingerprint}\n"
+    assert stat.S_IMODE((tmp_path / "var" / "evidence" / evidence.KEY_FILE).stat().st_mode) == 0o600

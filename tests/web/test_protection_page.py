@@ -32,3 +32,37 @@ async def test_given_strikes_when_a_supervisor_clears_one_number_then_only_with_
     details = [row["detail"] for row in desk.audit("strikes_cleared")]
     assert details[0].startswith("refused: ") and details[1] == "2 cleared; reason=사과 후 재발 방지 약속"
     assert len(desk.audit("strikes_viewed")) == 4  # each showing of the numbers is on record
+
+
+async def test_given_a_month_when_a_supervisor_opens_the_report_then_page_csv_and_an_audited_confirmation(
+    desk: Desk,
+) -> None:
+    desk.insert(
+        "calls",
+        {
+            "id": "call-9",
+            "caller": "01066667777",
+            "dialed": "2221000",
+            "started_at": "2026-03-02T10:00:00.000+09:00",
+            "counselor_id": "c1",
+            "flagged": "superior",
+            "talk_seconds": 95.0,
+        },
+    )
+    client = await desk.logged_in("supervisor")
+    token = await csrf_of(client)
+    page = await (await client.get("/protection/report?month=2026-03")).text()
+    assert 'data-counselor="c1"' in page and "1:35" in page  # 95 s of talk
+    csv = await (await client.get("/protection/report.csv?month=2026-03")).text()
+    assert csv.splitlines()[1].startswith("c1,")
+    form = {"csrf_token": token, "counselor": "c1", "month": "2026-03", "note": "심리 상담 연계"}
+    confirmed = await client.post("/protection/report/support", data=form)
+    assert confirmed.status == 200 and "지원 제공을 확인했습니다" in await confirmed.text()
+    [row] = desk.audit("support_confirmed")
+    assert (row["target"], row["detail"]) == ("c1", "month=2026-03 심리 상담 연계")
+    bad = await client.get("/protection/report?month=march")
+    assert bad.status == 400
+    counselor = await desk.logged_in("counselor")
+    assert (
+        await counselor.get("/protection/report?month=2026-03")
+    ).status == 403  # a counselor's personal data

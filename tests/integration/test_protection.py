@@ -5,12 +5,16 @@ all at once on the session's phones."""
 from __future__ import annotations
 
 import time
+import wave
+from datetime import datetime
 from typing import Any
 
+from ivr import config as config_mod
 from ivr.admin import users
 from tests.integration.conftest import COUNSELOR_PORTS, Service
 from tests.integration.desk_client import DeskClient
 from tests.integration.sipp import SippLab
+from tests.integration.test_service_lifecycle import prompt_seconds
 
 PASSWORD = "jeonju-2221000!"
 # Counselors c1-c4 (the general line) each key one ending, twice: the first
@@ -37,7 +41,9 @@ def wait_rows(
     raise AssertionError(f"{sql} {args}: {rows}\n{hotline.log()[-3000:]}")
 
 
-def test_the_four_endings_and_the_call_length_limit(hotline: Service, lab: SippLab) -> None:
+def test_the_four_endings_and_the_call_length_limit(
+    pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab
+) -> None:
     for cid in ("c5", "c6"):
         users.add_user(hotline.database, cid, cid, "counselor", PASSWORD, counselor_id=cid, actor="pytest")
     # c7 keys an ending with no call on its line: the hotline answers that it works only during one.
@@ -95,9 +101,22 @@ def test_the_four_endings_and_the_call_length_limit(hotline: Service, lab: SippL
             "counselor",
             situation,
         )
-        kinds = [k for k, _ in hotline.timeline(call["id"])]
+        events = hotline.query(
+            "SELECT kind, at FROM call_events WHERE call_id = ? ORDER BY id", (call["id"],)
+        )
+        kinds = [e["kind"] for e in events]
         assert kinds.index(f"{situation}_warning") < kinds.index(f"{situation}_warning_played")
         assert kinds.index(f"{situation}_warning_played") < kinds.index(f"{situation}_ended")
+        # The caller heard the whole warning, and the recording keeps it and the closing.
+        at = {e["kind"]: datetime.fromisoformat(e["at"]) for e in events}
+        heard = (at[f"{situation}_warning_played"] - at[f"{situation}_warning"]).total_seconds()
+        warning, closing = (
+            prompt_seconds(pbx, f"{situation}-warning"),
+            prompt_seconds(pbx, f"{situation}-closing"),
+        )
+        assert heard >= warning - 0.5
+        with wave.open(str(hotline.stored_recording(call["recording"]))) as w:
+            assert w.getnframes() / w.getframerate() >= warning + closing - 1
         strikes = hotline.query("SELECT reason FROM caller_strikes WHERE number = ?", (call["caller"],))
         assert [s["reason"] for s in strikes] == [situation]
     # The limit: a notice, then the end with the closing; the extended call went on until the citizen hung up.

@@ -318,6 +318,19 @@ class CallRecords(Protocol):
     ) -> None: ...
 
 
+class PromptRecordings(Protocol):
+    """The prompt studio as a desk phone reaches it (record by phone: *5 and a prompt's number)."""
+
+    def knows(self, number: str) -> bool:
+        """Whether the studio has a prompt of this number."""
+        ...
+
+    async def keep(self, number: str, audio: bytes, who: str) -> str | None:
+        """Make `audio` (a WAV the PBX recorded) that prompt's take and publish it:
+        None when it is published, else why not (Korean first, for the log)."""
+        ...
+
+
 class RecordingLog(Protocol):
     """Told what becomes of a call's recordings (the copier behind it keeps them)."""
 

@@ -16,6 +16,7 @@ from aiohttp import web
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin.phones import Apply, StateReader, reload_embedded
+from ivr.admin.prompt_studio import PromptStudio
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.protection.call_length import LengthView
 from ivr.reports.metrics import Rules
@@ -90,6 +91,8 @@ class DeskDeps:
     # and the folder of evidence packages and the service's signing key.
     strike_expiry_days: int = 0
     evidence_dir: Path | None = None
+    # The prompt studio (/prompts); None on a desk without it.
+    prompts: PromptStudio | None = None
     # What the Reports page counts against (config.yaml `reports`).
     report_rules: Rules = field(default_factory=Rules)
 

@@ -254,6 +254,8 @@ class Hotline:
             timezone=ZoneInfo(s.hotline.timezone),
             acd=self.acd,
             call_command=self.service.counselor_command,
+            call_length=self.service.call_length,
+            extend_call=self.service.extend_call,
             departments=[d.name for d in s.departments.values()],
             recordings_root=self.cfg.resolve(s.storage.recordings),
             queues={qid: q.name for qid, q in s.queues.items()},
@@ -262,6 +264,8 @@ class Hotline:
             prompts=self.prompts,
             phones=PhonesSetup(self.cfg, phones.ari_states(self.cfg, self.rest)),
             report_rules=Rules(**s.reports.model_dump()),
+            strike_expiry_days=s.protection.strike_expiry_days,
+            evidence_dir=self.cfg.resolve(s.storage.state_dir) / "evidence",
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

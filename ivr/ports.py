@@ -280,8 +280,8 @@ class CallRecords(Protocol):
     async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
         """How many calls this number made since then."""
 
-    async def strikes(self, caller: str) -> int:
-        """Abuse strikes against this number."""
+    async def strikes(self, caller: str, since: datetime | None = None) -> int:
+        """Strikes against this number (abusive calls ended), not cleared, since then."""
 
     async def add_callback(
         self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None

@@ -22,12 +22,14 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.admin import acd_setup
 from ivr.calls.simulate import simulate
 from ivr.config import LoadedConfig, Settings
+from ivr.config.telephony import QueueSettings
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError, Known, Loaded, load_text
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.run import Department, FlowEnv, Queue
 from ivr.ports import CallFacts
+from ivr.protection.call_length import LengthLimit
 from ivr.store import flow_versions
 
 log = logging.getLogger(__name__)
@@ -85,9 +87,20 @@ def env_of(cfg: LoadedConfig, registry: FlowRegistry, now: Callable[[], datetime
     return FlowEnv(
         now=now,
         ring_seconds=s.ivr.ring_timeout_seconds,
-        queues={q: Queue(q, s.queue_members(q)) for q in s.queues},
+        queues={q: Queue(q, s.queue_members(q), length_limit(v)) for q, v in s.queues.items()},
         departments={d: Department(v.name, v.endpoint) for d, v in s.departments.items()},
         subflows=registry.get,
+        exempt_topics=frozenset(s.protection.exempt_topics),
+        strike_expiry_days=s.protection.strike_expiry_days,
+    )
+
+
+def length_limit(queue: QueueSettings) -> LengthLimit:
+    """A queue's call-length limit in the timer's seconds."""
+    return LengthLimit(
+        warn_after=queue.warn_after_minutes * 60,
+        end_after=queue.end_after_minutes * 60,
+        extend_by=queue.extend_minutes * 60,
     )
 
 

@@ -174,7 +174,7 @@ class SimulatedRecords:
     async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
         return 1 if self.repeat else 0
 
-    async def strikes(self, caller: str) -> int:
+    async def strikes(self, caller: str, since: datetime | None = None) -> int:
         return self.n_strikes
 
     async def add_callback(

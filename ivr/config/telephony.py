@@ -184,6 +184,26 @@ class QueueSettings(Section):
     weight: int = Field(default=0, ge=0, le=60)  # minutes of waiting a caller here is worth extra
     max_wait_seconds: float | None = Field(default=None, gt=0, le=7200)
     max_waiting: int | None = Field(default=None, ge=1, le=1000)
+    # The call-length limit (docs/protection.md): the citizen hears the standard
+    # notice after warn_after_minutes of conversation, and the call ends with
+    # the standard closing after end_after_minutes (0 = off); the counselor may
+    # extend once, by extend_minutes. Fractions are allowed (0.5 = 30 s).
+    warn_after_minutes: float = Field(default=0, ge=0, le=240)
+    end_after_minutes: float = Field(default=0, ge=0, le=240)
+    extend_minutes: float = Field(default=10, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _notice_before_end(self) -> QueueSettings:
+        if (
+            self.warn_after_minutes
+            and self.end_after_minutes
+            and self.warn_after_minutes >= self.end_after_minutes
+        ):
+            raise ValueError(
+                f"warn_after_minutes ({self.warn_after_minutes:g}) must be less than "
+                f"end_after_minutes ({self.end_after_minutes:g})"
+            )
+        return self
 
 
 class AcdSettings(Section):

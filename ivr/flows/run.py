@@ -16,12 +16,15 @@ from ivr.flows.context import CallContext
 from ivr.flows.loader import Loaded
 from ivr.flows.promptbook import PromptBook
 from ivr.ports import CallControl, RecordingLog
+from ivr.protection.call_length import LengthLimit
 
 
 @dataclass(frozen=True)
 class Queue:
     name: str
     counselors: tuple[str, ...]
+    # How long a conversation of this queue may last (off by default).
+    limit: LengthLimit = field(default_factory=LengthLimit)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class FlowEnv:
     callback_requested: Callable[[], None] | None = None
     # Told what becomes of recordings (the service's copier); None in simulations.
     recordings: RecordingLog | None = None
+    # Topics whose calls the call-length limit never cuts (a welfare crisis).
+    exempt_topics: frozenset[str] = frozenset()
+    # How long a strike against a caller's number counts (0: for ever).
+    strike_expiry_days: int = 0
 
 
 @dataclass

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from ivr.calls.followup_states import FollowupEvent, FollowupStatus, Kind, follow
 from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry, WaitingPlace
+from ivr.store import strike_rows
 from ivr.store.call_rows import event_row, facts_of, insert, iso, row_of, upsert
 from ivr.store.call_tables import create_schema
 from ivr.store.db import Database
@@ -88,12 +89,8 @@ class SqliteCallRecords:
 
         return await self.db.run(count)
 
-    async def strikes(self, caller: str) -> int:
-        return await self.db.run(
-            lambda db: int(
-                db.execute("SELECT COUNT(*) FROM caller_strikes WHERE number = ?", [caller]).fetchone()[0]
-            )
-        )
+    async def strikes(self, caller: str, since: datetime | None = None) -> int:
+        return await self.db.run(lambda db: strike_rows.count(db, caller, since))
 
     async def add_callback(
         self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None

@@ -75,6 +75,14 @@ _TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
         {"call_id", "counselor_id", "author", "at"},
         [["call_id", "id"]],
     ),
+    # A supervisor's confirmation that support was offered to a counselor for
+    # a month of abusive calls (the counselor protection report); only added.
+    "counselor_support": (
+        {"id": int, "counselor_id": str, "month": str, "at": str, "by": str, "note": str},
+        "id",
+        {"counselor_id", "month", "at", "by"},
+        [["month", "counselor_id"]],
+    ),
 }
 
 

@@ -222,7 +222,7 @@ class MemoryRecords:
             if f.caller == caller and f.started_at >= since and f.call_id != exclude
         ) + self.history.get(caller, 0)
 
-    async def strikes(self, caller: str) -> int:
+    async def strikes(self, caller: str, since: datetime | None = None) -> int:
         return self.strike_counts.get(caller, 0)
 
     async def add_callback(

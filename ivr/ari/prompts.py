@@ -63,7 +63,12 @@ class Prompts:
         playback_id, done = await self._start_playback(media)
         try:
             if not barge_in:
-                await done
+                # Shielded: a cancel (hangup, or a counselor's answer cutting
+                # the queue's entry prompt) must leave `done` pending, so the
+                # finally below stops the playback. Unstopped, it played on,
+                # and Asterisk ran the bridge's addChannel only after the
+                # whole prompt: the caller met the counselor seconds late.
+                await asyncio.shield(done)
                 self._still_here()
                 return None
             digit_task = asyncio.ensure_future(self._digits.get())

@@ -69,6 +69,9 @@ class FakeCall:
         self.recording_works = True
         self.holding = False
         self.hold_keys: list[str | None] = []
+        self.long_prompts: dict[str, asyncio.Event] = {}
+        self.music = asyncio.Event()  # set once hold music was turned on
+        self.ring_until: asyncio.Event | None = None
 
     def _next(self) -> str | None:
         return self.script.pop(0) if self.script else None
@@ -79,6 +82,14 @@ class FakeCall:
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
         self.log.append(("play", tuple(prompts)))
         await asyncio.sleep(0)
+        for marker, ends in self.long_prompts.items():
+            if any(marker in p for p in prompts):
+                try:
+                    await ends.wait()
+                except asyncio.CancelledError:
+                    self.log.append(("prompt_stopped", tuple(prompts)))
+                    raise
+                self.log.append(("prompt_ended", tuple(prompts)))
         return self._next() if barge_in else None
 
     async def read_digit(self, timeout: float) -> str | None:
@@ -94,10 +105,14 @@ class FakeCall:
     async def hold(self, on: bool) -> None:
         self.log.append(("hold", on))
         self.holding = on
+        if on:
+            self.music.set()
 
     async def offer(self, counselor_id: str, endpoint: str, ring_seconds: float):
         self.log.append(("offer", counselor_id))
         self.ringing.set()
+        if self.ring_until is not None:
+            await self.ring_until.wait()
         if self.offer_blocks:
             try:
                 await asyncio.Event().wait()

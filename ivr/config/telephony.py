@@ -169,6 +169,9 @@ class IvrSettings(Section):
 
     ring_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     language: Literal["ko", "en"] = "ko"
+    # `ivr flows check` warns of a way to a counselor with more seconds of
+    # prompts than this (ivr/admin/goal_times.py); null turns the check off.
+    counselor_budget_seconds: float | None = Field(default=20.0, gt=0, le=600)
 
 
 class SupervisorSettings(CounselorSettings):

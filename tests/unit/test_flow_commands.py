@@ -54,6 +54,10 @@ def test_simulate_prints_what_the_caller_hears_and_the_path(
         "path: welcome > notice > notice.notice > notice.back > screen > hours > holiday > after_hours"
         " > callback > goodbye"
     )
+    # Every way through the flow with the seconds of prompts before its goal, quickest counselor first.
+    table = out[out.index("seconds to the goal") :].splitlines()[1:]
+    first = table[0].split()
+    assert first[2] == "counselor" and float(first[0]) > 10 and "main_menu[0]" in table[0]
 
 
 def test_simulate_refuses_keys_that_are_not_keys(site: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -217,3 +217,15 @@ async def test_a_file_changed_outside_the_desk_can_be_restored_to_the_published_
     assert flows_desk.text() == original
     page = await (await client.get("/flows/hotline")).text()
     assert "게시본과 다름" not in page
+
+
+async def test_the_flow_page_shows_seconds_to_the_goal_per_way_and_marks_the_slow_ones(
+    flows_desk: FlowsDesk,
+) -> None:
+    client = await flows_desk.logged_in("admin")
+    page = await (await client.get("/flows/hotline")).text()
+    table = page.split('id="goal-times"')[1].split("</section>")[0]
+    assert "상담사 연결" in table and "안내 듣기" in table and "전화 요청 접수" in table
+    # The synthesized Korean prompts put every way to a counselor over 20 s: each is marked.
+    rows = [r for r in table.split("<tr")[2:] if "상담사 연결" in r]
+    assert rows and all("over-budget" in r for r in rows)

@@ -254,6 +254,7 @@ class CallbackRequest:
     attempts: int = 0
     next_at: datetime | None = None
     call_id: str | None = None  # the call that asked for it
+    booked_for: datetime | None = None  # 예약 상담: the hour slot the citizen chose
 
 
 class CallRecords(Protocol):
@@ -293,6 +294,15 @@ class CallRecords(Protocol):
 
     async def pending_callbacks(self) -> list[CallbackRequest]:
         """Requests still to be served, in the order of their places."""
+
+    async def book_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, slot: datetime, capacity: int
+    ) -> int | None:
+        """A callback booked for `slot` (its place and first attempt); None when
+        `capacity` bookings hold that slot already. Not merged with other requests."""
+
+    async def booked_slots(self, since: datetime) -> dict[datetime, int]:
+        """Bookings per slot from `since` on, every booking counted (done ones too)."""
 
     async def callback_attempted(
         self,

@@ -210,6 +210,10 @@ class CallbackSettings(Section):
     hours_start: str = "09:00"
     hours_end: str = "18:00"
     weekdays_only: bool = True
+    # 예약 상담: callbacks a citizen may book in one hour slot, and the calling
+    # days after today they may book (flow node `booking`).
+    slot_capacity: int = Field(default=3, ge=1, le=100)
+    booking_days: int = Field(default=2, ge=1, le=14)
 
     @field_validator("hours_start", "hours_end")
     @classmethod

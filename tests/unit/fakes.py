@@ -181,6 +181,7 @@ class MemoryRecords:
         self.history: dict[str, int] = {}
         self.strike_counts: dict[str, int] = {}
         self.callbacks: list[tuple[str, str, str | None]] = []
+        self.bookings: dict[int, tuple[str, str | None, datetime]] = {}  # id -> number, queue, slot
         self.survey: list[tuple[str, str, int]] = []
         self.voicemails: list[tuple[str, str, float]] = []
         self.on_event: Any = None  # a test's hook, called with (kind, detail)
@@ -248,7 +249,27 @@ class MemoryRecords:
         return len(self.callbacks), False
 
     async def pending_callbacks(self) -> list[CallbackRequest]:
-        return []
+        return [
+            CallbackRequest(n, number, queue, slot, next_at=slot, booked_for=slot)
+            for n, (number, queue, slot) in self.bookings.items()
+            if self.callback_status.get(n, "new") in ("new", "queued")
+        ]
+
+    async def book_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, slot: datetime, capacity: int
+    ) -> int | None:
+        if sum(1 for _, _, s in self.bookings.values() if s == slot) >= capacity:
+            return None
+        callback_id = 100 + len(self.bookings)
+        self.bookings[callback_id] = (number, queue, slot)
+        return callback_id
+
+    async def booked_slots(self, since: datetime) -> dict[datetime, int]:
+        counts: dict[datetime, int] = {}
+        for _, _, slot in self.bookings.values():
+            if slot >= since:
+                counts[slot] = counts.get(slot, 0) + 1
+        return counts
 
     async def callback_attempted(self, callback_id: int, at: datetime, **fields: Any) -> str:
         """Moves the request by the table, as the store does; `callback_status` holds each one's."""

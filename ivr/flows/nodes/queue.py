@@ -185,7 +185,7 @@ async def _in_line(node: model.QueueNode, run: FlowRun, place: _Place, sound: Li
                 detail={"key": pressed},
             )
             await sound.unhold()
-            return "left"
+            return "left" if pressed == node.leave_key else "book"
 
 
 async def _back_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> str | None:
@@ -218,10 +218,11 @@ def _since(run: FlowRun, start: float) -> float:
 
 
 async def _wait(run: FlowRun, node: model.QueueNode, timeout: float | None) -> tuple[str | None, str | None]:
-    """A counselor offered (or None/EMPTY), and the leave key if the caller pressed it first."""
+    """A counselor offered (or None/EMPTY), and the leave (or book) key if the caller pressed it first."""
     acd = run.ctx.acd
     offer = asyncio.ensure_future(acd.next_offer(run.ctx.call_id, timeout))
-    if not node.leave_key:
+    leave_keys = {k for k in (node.leave_key, node.book_key) if k}
+    if not leave_keys:
         return await offer, None
     listening = True
     key: asyncio.Future[str | None] | None = None
@@ -233,7 +234,7 @@ async def _wait(run: FlowRun, node: model.QueueNode, timeout: float | None) -> t
             if offer.done():
                 return offer.result(), None
             pressed = key.result()
-            if pressed == node.leave_key:
+            if pressed in leave_keys:
                 return None, pressed
             # Another key means nothing here; silence (a fake call's None) stops listening.
             listening = pressed is not None

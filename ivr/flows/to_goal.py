@@ -8,7 +8,8 @@ A goal is where the caller's wait for the IVR ends:
 - `department`: a transfer's phone rings, after the transfer's prompt.
 - `self_service`: an answer starts (a `play` node reached by a menu choice).
 - `callback`: a callback is taken (its confirmation starts; the question
-  before it is heard).
+  before it is heard), or a callback hour booked (예약 상담: its two
+  questions are counted, not the options read after them).
 - `message`: the beep of a voicemail (after its prompt).
 
 Seconds are the prompts' audio lengths (rendered or recorded files, given by
@@ -49,7 +50,7 @@ def _goal(node: model.Node, chose: bool) -> str | None:
         return "counselor"
     if isinstance(node, model.TransferNode):
         return "department"
-    if isinstance(node, model.CallbackNode):
+    if isinstance(node, (model.CallbackNode, model.BookingNode)):
         return "callback"
     if isinstance(node, model.VoicemailNode):
         return "message"
@@ -64,6 +65,8 @@ def _heard_before_goal(node: model.Node) -> list[str]:
         return node.prompt_ids()
     if isinstance(node, model.CallbackNode):
         return [node.prompt]
+    if isinstance(node, model.BookingNode):
+        return [node.day_prompt, node.hour_prompt]  # the options read after each are not counted
     return []
 
 

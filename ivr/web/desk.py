@@ -19,6 +19,7 @@ from ivr.store import desk_schema
 from ivr.web import (
     admin_phones,
     admin_users,
+    bookings_page,
     counselor_desk,
     flows_pages,
     live,
@@ -49,6 +50,7 @@ SECTIONS = (
     Section("/counselor", "상담 화면", "Counselor desk", ("counselor", "supervisor")),
     Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor", "counselor")),
     Section("/reports", "통계", "Reports", ("supervisor",)),
+    Section("/bookings", "예약 상담", "Booked callbacks", ("supervisor", "counselor")),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
     Section("/admin/phones", "전화기 계정", "Phone accounts", ("admin",)),
@@ -76,6 +78,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
+    bookings_page.add_routes(app)
     if deps.acd is not None:
         live.track_sockets(app)
         wallboard.add_routes(app)

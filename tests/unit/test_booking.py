@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from ivr.calls.booking import BookingRules, Bookings, open_slots
 from ivr.calls.callback_plan import CallbackRules
@@ -16,6 +17,7 @@ from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv
 from ivr.ports import CallbackRequest, OfferResult
 from ivr.prompts import slots
+from ivr.store.calls import SqliteCallRecords
 from tests.unit.fakes import FakeCall, MemoryRecords, dispatcher, settled
 from tests.unit.test_callbacks import Dialer, Records
 
@@ -200,3 +202,72 @@ async def test_a_booked_slot_is_called_at_its_hour_counselor_first() -> None:
     await asyncio.wait_for(records.attempted.wait(), 5)
     await asyncio.wait_for(cb.join(), 5)
     assert settled(cb.acd)
+
+
+async def test_the_store_keeps_a_slots_capacity_and_gives_the_runner_its_hour(tmp_path: Path) -> None:
+    records = SqliteCallRecords(tmp_path / "h.sqlite3")
+    records.start()
+    try:
+        slot = at(30, 14)
+        first = await records.book_callback("c1", "01011112222", "general", FRIDAY, slot, 2)
+        second = await records.book_callback("c2", "01033334444", "general", FRIDAY, slot, 2)
+        assert (
+            first
+            and second
+            and await records.book_callback("c3", "01055556666", None, FRIDAY, slot, 2) is None
+        )
+        assert await records.booked_slots(FRIDAY) == {slot: 2}
+        pending = {r.id: r for r in await records.pending_callbacks()}
+        assert (pending[first].booked_for, pending[first].next_at, pending[first].place_at) == (
+            slot,
+            slot,
+            slot,
+        )
+        days = await Bookings(records, RULES, BookingRules(capacity=2)).open_slots(FRIDAY)
+        assert slot not in days[datetime(2026, 11, 30, tzinfo=KST)]  # full: not offered
+    finally:
+        records.close()
+
+
+# The same booking, reached from a queue with its book key.
+LINE = (
+    FLOW.replace("flow: book", "flow: line")
+    .replace("start: book", "start: wait")
+    .replace(
+        "nodes:\n",
+        "  connecting: {ko: 상담사를 연결해 드리겠습니다.}\n"
+        "  offer: {ko: 원하시는 시간에 상담 예약을 하시려면 2번을 눌러 주십시오.}\n"
+        "nodes:\n"
+        "  wait:\n"
+        "    type: queue\n"
+        "    queue: general\n"
+        "    prompt: connecting\n"
+        "    announce_every_seconds: 0.2\n"
+        '    book_key: "2"\n'
+        "    leave_prompt: offer\n"
+        "    on: {completed: bye, overflow: bye, closed: bye, book: book}\n",
+    )
+)
+
+
+async def test_a_caller_waiting_in_line_presses_the_book_key_and_books_an_hour() -> None:
+    flows = FlowRegistry("line")
+    flows.swap({"line": load_text(LINE, "line.yaml", Known(queues=frozenset({"general"})))})
+    records = MemoryRecords()
+    env = FlowEnv(now=lambda: FRIDAY, bookings=Bookings(records, RULES, BookingRules()))
+    svc = CallService(flows, env, dispatcher(["c1"]), records, lambda: FRIDAY, time.monotonic)
+    talking = FakeCall(counselors={"c1": OfferResult.ANSWERED})
+    talking.call_id = "call-0"
+    await svc.new_call(talking)
+    await asyncio.wait_for(talking.connected.wait(), 5)
+    waiting = FakeCall(digits=["2", "1"], counselors={"c1": OfferResult.ANSWERED})
+    waiting.hold_keys = ["2"]  # the book key, while on hold
+    await svc.new_call(waiting)
+    await asyncio.wait_for(svc.join("call-1"), 5)
+    assert records.calls["call-1"].ivr_path == ["wait", "book", "bye"]  # bye after the booking
+    assert records.queue_events("call-1")[:2] == ["entered", "exit_key"]
+    [(number, queue, slot)] = records.bookings.values()
+    # Monday 09:00: the second day offered, its first hour.
+    assert (number, queue, slot) == ("01012345678", "general", at(30, 9))
+    talking.legs["c1"].ended.set()
+    await svc.join("call-0")

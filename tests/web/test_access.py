@@ -32,6 +32,7 @@ PROTECTED = [
     ("POST", "/admin/users/qa1/enable", "/admin/users/{username}/enable", ADMIN),
     ("GET", "/reports", "/reports", SUPERVISORS),
     ("GET", "/reports/export.csv", "/reports/export.csv", SUPERVISORS),
+    ("GET", "/bookings", "/bookings", SUPERVISORS | {"counselor"}),
 ]
 PUBLIC = [("GET", "/login"), ("POST", "/login"), ("GET", "/static/{name}")]
 POSTS = [path for method, path, _, _ in PROTECTED if method == "POST"]

@@ -79,7 +79,7 @@ async def test_publishing_a_broken_draft_is_refused_with_its_error_lines_and_the
     assert "오류 2건이 있어 게시하지 않았습니다" in page
     assert "hotline.yaml 7행 8열 · line 7:8" in page
     assert "start: there is no node &#39;welcom&#39; (did you mean &#39;welcome&#39;?)" in page
-    assert "hotline.yaml 89행 15열" in page
+    assert "hotline.yaml 102행 15열" in page
     assert "prompt &#39;greting&#39; is not defined under prompts: (did you mean &#39;greeting&#39;?)" in page
     assert 'data-line="7"' in page
     assert "start: welcom\n" in page  # the admin's draft stays in the editor to be fixed

@@ -30,6 +30,21 @@ def test_given_the_shipped_flows_then_check_passes(site: Path, capsys: pytest.Ca
     assert ivr(site, "flows", "check") == 0
     out = capsys.readouterr().out
     assert "hotline.yaml: OK" in out and "prompts rendered" in out
+    # The synthesized voice is slow: ways to a counselor over the 20 s budget are warned of, not refused.
+    warned = [line for line in out.splitlines() if "over ivr.counselor_budget_seconds 20 s" in line]
+    assert warned and all(": warning: the way to a counselor " in line for line in warned)
+    assert any("main_menu[0]" in line and "main_menu " in line.split("longest:")[1] for line in warned)
+
+
+def test_given_a_bigger_budget_then_check_warns_of_no_way_to_a_counselor(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = site / "config.yaml"
+    config.write_text(
+        config.read_text().replace("counselor_budget_seconds: 20", "counselor_budget_seconds: 600"), "utf-8"
+    )
+    assert ivr(site, "flows", "check") == 0
+    assert "counselor_budget_seconds" not in capsys.readouterr().out
 
 
 def test_given_a_broken_flow_then_check_fails_with_file_line_column(

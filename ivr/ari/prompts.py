@@ -120,6 +120,11 @@ class Prompts:
                 )
             except BaseException:
                 self._playbacks.pop(playback_id, None)
+                # Cancelled as it starts (a counselor answered at once): the
+                # PBX may have taken the request; a playback left running would
+                # hold the bridge's addChannel back until its end.
+                with contextlib.suppress(*REQUEST_ERRORS):
+                    await self.rest.delete(f"playbacks/{playback_id}")
                 raise
             finally:
                 self._starting.pop(playback_id, None)

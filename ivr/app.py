@@ -14,6 +14,7 @@ from aiohttp import web
 
 from ivr.admin import acd_setup, phones
 from ivr.admin.flows import booking_rules, callback_rules, env_of, load_flows, publish_prompts
+from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
 from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari.hub import AriHub
@@ -107,6 +108,11 @@ class Hotline:
         self.fallback_import = (
             FallbackImporter(self.records.db, queue_log, tz, s.hotline.number) if queue_log else None
         )
+        # The prompt studio: its recordings reach new calls through the flows' prompt books.
+        self.prompts = PromptStudio(
+            self.records.db, studio_paths(cfg), s.hotline.flow, self.flows.loaded, retake=self.flows.retake
+        )
+        self.hub.desk_phones.prompts = self.prompts
         self.started = time.monotonic()
         self.loop_lag = Durations()
         self._reloads: set[asyncio.Task[None]] = set()
@@ -233,6 +239,7 @@ class Hotline:
     async def run(self, stop: asyncio.Event) -> None:
         s = self.cfg.settings
         self.records.start()
+        await self.prompts.apply_published()
         # Counselors' states survive a restart: paused stays paused, out stays out.
         self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
         self._start_fallback()
@@ -247,6 +254,7 @@ class Hotline:
             queues={qid: q.name for qid, q in s.queues.items()},
             scorecards=s.qa.scorecards,
             flows=FlowsSetup(self.cfg, reload=self.take_flows),
+            prompts=self.prompts,
             phones=PhonesSetup(self.cfg, phones.ari_states(self.cfg, self.rest)),
             report_rules=Rules(**s.reports.model_dump()),
         )

@@ -23,6 +23,10 @@ Branches defined beside the code that raises them, each under its full name:
     ├── ivr.calls.followup_states.IllegalFollowupTransition
     │                                                  a callback's or voicemail's status
     │                                                  change its table forbids
+    ├── ivr.prompts.takes.IllegalTakeTransition        a prompt take's state change its
+    │                                                  table forbids
+    ├── ivr.pbx.prompt_audio.PromptAudioRefused        a recording that cannot be a prompt
+    │                                                  (not audio, too long, silent, clipped)
     ├── ivr.ari.rest.AriError                          Asterisk's REST interface answered
     │                                                  with an error (its HTTP status)
     ├── ivr.store.queue_log.MalformedLine              a line of Asterisk's queue_log that

@@ -295,15 +295,6 @@ class CallRecords(Protocol):
     async def pending_callbacks(self) -> list[CallbackRequest]:
         """Requests still to be served, in the order of their places."""
 
-    async def book_callback(
-        self, call_id: str, number: str, queue: str | None, at: datetime, slot: datetime, capacity: int
-    ) -> int | None:
-        """A callback booked for `slot` (its place and first attempt); None when
-        `capacity` bookings hold that slot already. Not merged with other requests."""
-
-    async def booked_slots(self, since: datetime) -> dict[datetime, int]:
-        """Bookings per slot from `since` on, every booking counted (done ones too)."""
-
     async def callback_attempted(
         self,
         callback_id: int,
@@ -326,6 +317,19 @@ class CallRecords(Protocol):
     async def add_voicemail(
         self, call_id: str, caller: str, recording: str, seconds: float, at: datetime
     ) -> None: ...
+
+
+class PromptRecordings(Protocol):
+    """The prompt studio as a desk phone reaches it (record by phone: *5 and a prompt's number)."""
+
+    def knows(self, number: str) -> bool:
+        """Whether the studio has a prompt of this number."""
+        ...
+
+    async def keep(self, number: str, audio: bytes, who: str) -> str | None:
+        """Make `audio` (a WAV the PBX recorded) that prompt's take and publish it:
+        None when it is published, else why not (Korean first, for the log)."""
+        ...
 
 
 class RecordingLog(Protocol):

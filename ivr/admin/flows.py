@@ -56,19 +56,29 @@ def load_flows(cfg: LoadedConfig) -> dict[str, Loaded]:
     return load_dir(flows_dir(cfg), known(cfg))
 
 
-def publish_prompts(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> int:
-    """Render every flow prompt to telephone audio where Asterisk plays it from."""
+def sounds_dir(cfg: LoadedConfig) -> Path | None:
+    """Where Asterisk plays prompts from, as seen from here (None: not known)."""
     from ivr.pbx import embedded
-    from ivr.pbx.render import write_flow_prompts
 
     a = cfg.settings.asterisk
     if a.embedded:
-        sounds = embedded.instance_for(cfg).root / "usr/share/asterisk/sounds"
-    elif a.sounds_dir:
-        sounds = cfg.resolve(a.sounds_dir)
-    else:
+        return embedded.instance_for(cfg).root / "usr/share/asterisk/sounds"
+    return cfg.resolve(a.sounds_dir) if a.sounds_dir else None
+
+
+def recorded_dir(cfg: LoadedConfig) -> Path:
+    """A city's own recordings (prompts/recorded/<lang>/<id>.wav) beside config.yaml."""
+    return cfg.path.parent / "prompts" / "recorded"
+
+
+def publish_prompts(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> int:
+    """Render every flow prompt to telephone audio where Asterisk plays it from."""
+    from ivr.pbx.render import write_flow_prompts
+
+    sounds = sounds_dir(cfg)
+    if sounds is None:
         return 0
-    recorded = cfg.path.parent / "prompts" / "recorded"
+    recorded = recorded_dir(cfg)
     return sum(write_flow_prompts(PromptBook.of(item.flow), sounds, recorded) for item in loaded.values())
 
 

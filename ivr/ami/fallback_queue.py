@@ -19,7 +19,16 @@ from typing import Any
 from panoramisk import Manager
 
 from ivr.acd.dispatcher import Dispatcher
-from ivr.ami.members import ALREADY_SO, Membership, actions_for, changed, membership
+from ivr.ami.members import (
+    ALREADY_SO,
+    FALLBACK_QUEUE,
+    Membership,
+    actions_for,
+    changed,
+    membership,
+    remove,
+    strangers,
+)
 
 log = logging.getLogger(__name__)
 # panoramisk says "Not able to reconnect" every few seconds while Asterisk is
@@ -95,10 +104,32 @@ class FallbackQueue:
     async def _booted(self, manager: Manager, event: Any) -> None:
         """Logged in to an Asterisk that is fully booted: send the whole table."""
         self._send(list(self.acd.counselors))
+        await self._remove_strangers(manager)
         self.connected = True
         self.full_pushes += 1
         members = sum(1 for m in self._sent.values() if m.member)
         log.info("fallback queue in step over AMI: %d member(s) of %d counselors", members, len(self._sent))
+
+    async def _remove_strangers(self, manager: Manager) -> None:
+        """Take out members that are no counselor's phone. The queue keeps its
+        members across restarts (`persistentmembers`), so a counselor removed
+        from config.yaml would otherwise stay in it for good."""
+        try:
+            # QueueStatus answers with a list: QueueParams, a QueueMember per
+            # member (its interface in `Location`), then QueueStatusComplete.
+            reply = await asyncio.wait_for(
+                manager.send_action({"Action": "QueueStatus", "Queue": FALLBACK_QUEUE}), 10
+            )
+        except (TimeoutError, OSError) as exc:
+            log.warning("AMI QueueStatus got no answer; members that are no counselor stay: %s", exc)
+            return
+        listed = reply if isinstance(reply, list) else [reply]
+        members = [str(m.get("Location", "")) for m in listed if m.get("Event") == "QueueMember"]
+        for iface in strangers(members, self.acd.endpoints.values()):
+            log.info("fallback queue: removing %s, which is no counselor's phone", iface)
+            action = remove(iface)
+            future = manager.send_action(action, as_list=False)
+            future.add_done_callback(functools.partial(self._answered, action))
 
     def _disconnected(self, manager: Manager, exc: Any) -> None:
         if self.connected:

@@ -19,7 +19,7 @@ stay paused while only app_queue can give citizens a counselor.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ivr.acd.counselor_model import CounselorState, PauseReason
@@ -63,7 +63,7 @@ def actions_for(counselor_id: str, endpoint: str, want: Membership) -> list[dict
     """
     iface = interface(endpoint)
     if not want.member:
-        return [{"Action": "QueueRemove", "Queue": FALLBACK_QUEUE, "Interface": iface}]
+        return [remove(iface)]
     paused = "true" if want.paused else "false"
     add = {
         "Action": "QueueAdd",
@@ -82,3 +82,15 @@ def actions_for(counselor_id: str, endpoint: str, want: Membership) -> list[dict
 def changed(before: Mapping[str, Membership], after: Mapping[str, Membership]) -> list[str]:
     """Counselors whose membership differs (all of them when `before` is empty)."""
     return [cid for cid, want in after.items() if before.get(cid) != want]
+
+
+def strangers(members: Iterable[str], endpoints: Iterable[str]) -> list[str]:
+    """Interfaces in the queue that are no counselor's phone (a counselor taken
+    out of config.yaml, or a member added by hand): they must leave, or app_queue
+    would ring a phone nobody answers for the hotline."""
+    ours = {interface(e) for e in endpoints}
+    return sorted({m for m in members if m and m not in ours})
+
+
+def remove(iface: str) -> dict[str, str]:
+    return {"Action": "QueueRemove", "Queue": FALLBACK_QUEUE, "Interface": iface}

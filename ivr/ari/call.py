@@ -28,6 +28,7 @@ from ivr.ari.channels import CallChannels
 from ivr.ari.legs import AriLeg
 from ivr.ari.prompts import Prompts
 from ivr.ari.recorder import Recorder
+from ivr.ari.recordings import PROMPT_PREFIX
 from ivr.ari.rest import AriRest
 from ivr.ari.ringing import Ringing
 from ivr.ari.supervision import Supervision
@@ -199,3 +200,11 @@ class AriCall:
         return await self.recorder.record_message(
             max_seconds=max_seconds, silence_seconds=silence_seconds, beep=beep
         )
+
+    async def record_prompt(self, max_seconds: int) -> str | None:
+        """A prompt said into a desk phone after the beep, ended by # or 5 s of silence: its
+        stored recording's name (kept out of the recordings copier by its prefix)."""
+        done = await self.recorder.record_message(
+            max_seconds=max_seconds, silence_seconds=5, beep=True, prefix=PROMPT_PREFIX
+        )
+        return done[0] if done else None

@@ -4,12 +4,14 @@ a counselor's phone can be reached.
 A code keyed on a desk phone enters Stasis with args `feature,<code>` (a
 counselor's state: log in, pause, back; acd/feature_codes.py) or
 `supervise,<code>` (listen to, whisper to or barge into a counselor's call;
-acd/supervision.py). The call is the code's, not a citizen's.
+acd/supervision.py) or `prompt,*5<number>` (an admin records a prompt on a
+supervisor's phone, for the prompt studio). The call is the code's, not a citizen's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -22,8 +24,13 @@ from ivr.ari.channels import hang_up_quietly
 from ivr.ari.rest import REQUEST_ERRORS, AriRest
 from ivr.calls.service import CallService
 from ivr.errors import CallGone
+from ivr.ports import PromptRecordings
 
 log = logging.getLogger(__name__)
+
+PROMPT_TRIES = 5  # recordings on one call before it ends
+PROMPT_MAX_SECONDS = 120
+PROMPT_CHOICE_SECONDS = 8.0
 
 
 def _endpoint_of(channel: dict[str, Any]) -> str:
@@ -72,6 +79,8 @@ class DeskPhones:
         # Counselors' desk phones by PJSIP endpoint name, for their device state.
         self.phones = {endpoint: cid for cid, endpoint in service.acd.endpoints.items()}
         self._spawn = spawn
+        # The prompt studio, for *5<number> (set by the composition root; None: no such code).
+        self.prompts: PromptRecordings | None = None
 
     def keyed(self, channel: dict[str, Any], args: list[Any]) -> None:
         """A desk phone's call entered Stasis with a code (args `feature|supervise,<code>`)."""
@@ -81,6 +90,8 @@ class DeskPhones:
         endpoint = _endpoint_of(channel)
         if args[0] == "feature":
             self._spawn(self._answer_feature(phone, self.phones.get(endpoint), code))
+        elif args[0] == "prompt":
+            self._spawn(self._record_prompt(phone, self.supervisor_phones.get(endpoint), code))
         else:
             self._spawn(self._supervision(phone, self.supervisor_phones.get(endpoint), code))
 
@@ -106,6 +117,49 @@ class DeskPhones:
             log.info("feature call %s ended early: %s", call.call_id, exc)
         finally:
             self.calls.pop(call.call_id, None)
+
+    # -- an admin recording a prompt -----------------------------------------
+    async def _record_prompt(self, call: AriCall, who: str | None, dialed: str) -> None:
+        """*5<number>: record after the beep, hear it back, 1 keeps it (published at
+        once, as PBX admins expect), 2 records again; anything else ends the call unkept."""
+        number = dialed.removeprefix("*5")
+        try:
+            await call.answer()
+            if self.prompts is None or who is None or not self.prompts.knows(number):
+                log.info("prompt code %r from %s: no such prompt or not an admin's phone", dialed, who)
+                await call.play(["jeonju/desk-unknown"], barge_in=False)
+                return
+            for _ in range(PROMPT_TRIES):
+                await call.play(["jeonju/studio-record"], barge_in=False)
+                name = await call.record_prompt(PROMPT_MAX_SECONDS)
+                if name is None:
+                    continue
+                call.discard_digits()  # the # that ended the recording is not the answer
+                choice = await call.play([f"recording:{name}", "jeonju/studio-choose"], barge_in=True)
+                choice = choice or await call.read_digit(PROMPT_CHOICE_SECONDS)
+                if choice != "1":
+                    await self._forget(name)
+                    if choice == "2":
+                        continue
+                    return
+                audio = await self.rest.read_bytes(f"recordings/stored/{quote(name)}/file")
+                await self._forget(name)
+                refused = await self.prompts.keep(number, audio, who)
+                if refused is None:
+                    log.info("%s recorded prompt %s by phone; published", who, number)
+                    await call.play(["jeonju/studio-saved"], barge_in=False)
+                    return
+                log.info("%s's phone recording of prompt %s refused: %s", who, number, refused)
+                await call.play(["jeonju/studio-refused"], barge_in=False)
+        except REQUEST_ERRORS as exc:
+            log.info("prompt recording call %s ended early: %s", call.call_id, exc)
+        finally:
+            await hang_up_quietly(self.rest, call.call_id)
+            self.calls.pop(call.call_id, None)
+
+    async def _forget(self, name: str) -> None:
+        with contextlib.suppress(*REQUEST_ERRORS):
+            await self.rest.delete(f"recordings/stored/{quote(name)}")
 
     # -- supervisors listening, whispering, barging -------------------------
     async def _supervision(self, watcher: AriCall, supervisor_id: str | None, dialed: str) -> None:

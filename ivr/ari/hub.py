@@ -161,7 +161,7 @@ class AriHub:
             log.info("counselor leg %s has no call any more; hanging it up", channel_id)
             self._spawn(hang_up_quietly(self.rest, channel_id))
             return
-        if args and args[0] in ("feature", "supervise"):
+        if args and args[0] in ("feature", "supervise", "prompt"):
             # A desk phone keyed a code: the call is the code's, not a citizen's.
             self.desk_phones.keyed(channel, args)
             return

@@ -59,7 +59,9 @@ class Prompts:
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
         if barge_in and not self._digits.empty():
             return self._digits.get_nowait()
-        media = ",".join(f"sound:{p}" for p in prompts)
+        # A name with a scheme (recording:<name>, a stored recording) is played as it is.
+        media = ",".join(p if ":" in p else f"sound:{p}" for p in prompts)
+        log.debug("playing %s", media)
         playback_id, done = await self._start_playback(media)
         try:
             if not barge_in:

@@ -57,9 +57,9 @@ class Recorder:
         return name
 
     async def record_message(
-        self, *, max_seconds: int, silence_seconds: int, beep: bool
+        self, *, max_seconds: int, silence_seconds: int, beep: bool, prefix: str = VOICEMAIL_PREFIX
     ) -> tuple[str, float] | None:
-        name = f"{VOICEMAIL_PREFIX}{self.call_id}-{uuid.uuid4().hex[:6]}"
+        name = f"{prefix}{self.call_id}-{uuid.uuid4().hex[:6]}"
         done: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self._recordings[name] = done
         try:

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # How the service names what it records (ivr/ari/recorder.py): the kind is in the name.
 CONVERSATION_PREFIX = "call-"
 VOICEMAIL_PREFIX = "voicemail-"
+PROMPT_PREFIX = "prompt-"  # a prompt recorded on a desk phone: the studio's, not the copier's
 
 
 def kind_of(name: str) -> str:
@@ -44,7 +45,7 @@ class RecordingEvents:
     def on_event(self, kind: str, call_id: str, recording: dict[str, Any]) -> None:
         """A Recording* event of the call `call_id` (over or not)."""
         name = str(recording.get("name") or "")
-        if self.recording_log is None or not name:
+        if self.recording_log is None or not name or name.startswith(PROMPT_PREFIX):
             return
         what = kind_of(name)
         seconds = recording.get("duration")

@@ -13,13 +13,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from ivr.calls.callback_plan import CallbackRules, calling_allowed
-from ivr.ports import CallRecords
 
 # A slot starting sooner than this is not offered: the caller is still on the
 # line, and a counselor needs a moment to see the booking.
 LEAD = timedelta(minutes=10)
+
+
+class BookingRecords(Protocol):
+    """Where bookings are kept: the call records' store (store/calls.py, store/bookings.py)."""
+
+    async def book_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, slot: datetime, capacity: int
+    ) -> int | None:
+        """A callback booked for `slot` (its place and first attempt); None when
+        `capacity` bookings hold that slot already. Not merged with other requests."""
+
+    async def booked_slots(self, since: datetime) -> dict[datetime, int]:
+        """Bookings per slot from `since` on, every booking counted (done ones too)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ def open_slots(
 class Bookings:
     """Open slots and bookings, over the store (the flows' `Bookings` port)."""
 
-    def __init__(self, records: CallRecords, rules: CallbackRules, booking: BookingRules) -> None:
+    def __init__(self, records: BookingRecords, rules: CallbackRules, booking: BookingRules) -> None:
         self.records = records
         self.rules = rules
         self.booking = booking

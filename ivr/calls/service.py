@@ -204,7 +204,10 @@ class CallService:
 
     def _flow_run(self, call: CallControl, ctx: CallContext) -> FlowRun:
         loaded, book = self.flows.current()
-        return FlowRun(call, ctx, self.env, loaded, book, language=loaded.flow.languages[0])
+        run = FlowRun(call, ctx, self.env, loaded, book, language=loaded.flow.languages[0])
+        # Its subflows as served now: a later publish (a flow's, a prompt's) is for new calls.
+        run.subflows = self.flows.snapshot()
+        return run
 
     async def _answer_and_run(self, run: FlowRun) -> None:
         await run.call.answer()

@@ -85,9 +85,13 @@ async def _run_node(run: FlowRun, node_id: str, node: model.Node) -> str | None:
 
 
 async def _subflow(run: FlowRun, node: model.SubflowNode) -> str | None:
-    if run.env.subflows is None:
+    kept = run.subflows.get(node.flow) if run.subflows is not None else None
+    if kept is not None:
+        loaded, book = kept
+    elif run.env.subflows is None:
         raise RuntimeError("subflows are not available here")
-    loaded, book = run.env.subflows(node.flow)
+    else:
+        loaded, book = run.env.subflows(node.flow)
     outer_loaded, outer_book = run.loaded, run.book
     run.loaded, run.book = loaded, book
     try:

@@ -8,10 +8,11 @@ and nothing is rendered while a caller waits (`ivr flows publish` renders).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ivr.flows import model
-from ivr.prompts import korean, slots
+from ivr.prompts import korean, slots, voice
 
 SOUND_DIR = "jeonju-flows"
 
@@ -54,7 +55,7 @@ def _wait_text(language: str, minutes: int) -> str:
 def _key(text: str, language: str) -> str:
     # Must match ivr.pbx.tts.key's inputs closely enough to change with the
     # text; the renderer maps this name to its own cache.
-    return hashlib.sha256(f"{language}\0{text}".encode()).hexdigest()[:10]
+    return hashlib.sha256(f"{language}\0{voice.SETTINGS}\0{text}".encode()).hexdigest()[:10]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Sound:
     language: str
     prompt_id: str
     file: str | None = None
+    recorded: bool = False  # published from the prompt studio (ivr/admin/prompt_studio.py)
 
 
 @dataclass
@@ -74,8 +76,11 @@ class PromptBook:
     sounds: dict[tuple[str, str], Sound] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, flow: model.Flow) -> PromptBook:
+    def of(cls, flow: model.Flow, recorded: Mapping[tuple[str, str], str] | None = None) -> PromptBook:
+        """The flow's sounds; `recorded`: (prompt id, language) -> the sound name of the
+        recording the prompt studio published for it, played instead of the voice."""
         book = cls(flow.flow)
+        recorded = recorded or {}
         for pid, prompt in flow.prompts.items():
             for lang in flow.languages:
                 if prompt.file:
@@ -83,7 +88,9 @@ class PromptBook:
                     continue
                 text = prompt.text(lang)
                 voice = prompt.language or lang
-                if text:
+                if text and (pid, lang) in recorded:
+                    book.sounds[(pid, lang)] = Sound(recorded[(pid, lang)], text, voice, pid, recorded=True)
+                elif text:
                     name = f"{SOUND_DIR}/{flow.flow}.{pid}.{voice}.{_key(text, voice)}"
                     book.sounds[(pid, lang)] = Sound(name, text, voice, pid)
         for lang in flow.languages:

@@ -15,6 +15,9 @@ from ivr.flows.promptbook import PromptBook
 
 log = logging.getLogger(__name__)
 
+# flow -> (prompt id, language) -> the sound name of its published recording
+Recorded = Mapping[str, Mapping[tuple[str, str], str]]
+
 
 def flow_files(flows_dir: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(flows_dir.glob("*.yaml"))}
@@ -52,11 +55,30 @@ class FlowRegistry:
     def __init__(self, main: str) -> None:
         self.main = main
         self._flows: dict[str, tuple[Loaded, PromptBook]] = {}
+        self._recorded: Recorded = {}
 
-    def swap(self, loaded: dict[str, Loaded]) -> None:
+    def swap(self, loaded: dict[str, Loaded], recorded: Recorded | None = None) -> None:
+        """New flows (and, if given, the studio's recordings) for calls that start from now."""
         if self.main not in loaded:
             raise FlowError([f"no flow {self.main!r}: the hotline number needs callflows/{self.main}.yaml"])
-        self._flows = {name: (item, PromptBook.of(item.flow)) for name, item in loaded.items()}
+        if recorded is not None:
+            self._recorded = recorded
+        self._flows = {
+            name: (item, PromptBook.of(item.flow, self._recorded.get(name))) for name, item in loaded.items()
+        }
+
+    def retake(self, recorded: Recorded) -> None:
+        """The same flows with the prompt studio's recordings as published now. A call in
+        progress keeps the book it started with, so it keeps hearing what it heard."""
+        self.swap(self.loaded(), recorded)
+
+    def loaded(self) -> dict[str, Loaded]:
+        """The flows served now, by name."""
+        return {name: item for name, (item, _) in self._flows.items()}
+
+    def snapshot(self) -> dict[str, tuple[Loaded, PromptBook]]:
+        """Every flow and its prompt book as served now, for one call to keep."""
+        return dict(self._flows)
 
     def get(self, name: str) -> tuple[Loaded, PromptBook]:
         return self._flows[name]

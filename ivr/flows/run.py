@@ -74,6 +74,8 @@ class FlowRun:
     priority: bool = False
     pending_digit: str | None = None  # pressed during a prompt with barge-in
     node_id: str = ""  # the node running now
+    # The flows as they were when the call began (its subflows come from here); None: env's.
+    subflows: Mapping[str, tuple[Loaded, PromptBook]] | None = None
 
     @property
     def flow(self) -> model.Flow:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from ivr.errors import PbxError
 from ivr.pbx.install import default_root
+from ivr.prompts.voice import ESPEAK_ARGS, SETTINGS
 
 VOICES = {"ko": "ko", "en": "en-us", "zh": "cmn", "vi": "vi"}
-_SETTINGS = "espeak-ng -s 150 | sox 8000 Hz mono s16"
+_SETTINGS = SETTINGS
 
 
 def cache_dir() -> Path:
@@ -46,7 +47,7 @@ def render(text: str, language: str, cache: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.wav"
         tmp_out = Path(tmp) / "out.wav"
-        _run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(raw), text])
+        _run(["espeak-ng", "-v", voice, *ESPEAK_ARGS, "-w", str(raw), text])
         # Telephone audio: 8 kHz mono 16-bit, a little quieter than espeak's peak.
         _run(
             [

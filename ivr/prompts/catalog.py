@@ -82,6 +82,23 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "That is not possible in your current state.",
     },
     "desk-unknown": {"ko": "없는 기능 번호입니다.", "en": "There is no such feature code."},
+    # Recording a prompt on a desk phone (*5 and the prompt's number).
+    "studio-record": {
+        "ko": "삐 소리가 나면 안내 문구를 말씀하시고, 끝나면 우물 정자를 눌러 주십시오.",
+        "en": "After the beep, say the prompt, then press the pound key.",
+    },
+    "studio-choose": {
+        "ko": "저장하시려면 1번, 다시 녹음하시려면 2번을 눌러 주십시오.",
+        "en": "To keep it, press 1. To record again, press 2.",
+    },
+    "studio-saved": {
+        "ko": "저장되었습니다. 새로 걸려 오는 전화부터 이 녹음이 나갑니다.",
+        "en": "Saved. New calls will hear this recording.",
+    },
+    "studio-refused": {
+        "ko": "이 녹음은 쓸 수 없습니다. 너무 작거나 크게 녹음되었습니다. 다시 녹음해 주십시오.",
+        "en": "This recording cannot be used. Please record again.",
+    },
     "supervise-none": {
         "ko": "그 상담사는 지금 통화 중이 아닙니다.",
         "en": "That counselor is not on a call right now.",

@@ -25,6 +25,7 @@ ROLES: dict[str, str] = {
     "supervisor": "슈퍼바이저 · Supervisor",
     "qa": "품질 평가 담당 · QA",
     "counselor": "상담사 · Counselor",
+    "voice": "안내 음성 담당 · Voice (prompt studio)",
 }
 
 

@@ -16,6 +16,7 @@ from aiohttp import web
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin.phones import Apply, StateReader, reload_embedded
+from ivr.admin.prompt_studio import PromptStudio
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
@@ -81,6 +82,8 @@ class DeskDeps:
     flows: FlowsSetup | None = None
     # The desk phones' page; None on a desk without it.
     phones: PhonesSetup | None = None
+    # The prompt studio (/prompts); None on a desk without it.
+    prompts: PromptStudio | None = None
     # What the Reports page counts against (config.yaml `reports`).
     report_rules: Rules = field(default_factory=Rules)
 

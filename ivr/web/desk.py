@@ -24,6 +24,7 @@ from ivr.web import (
     flows_pages,
     live,
     login,
+    prompt_studio,
     qa,
     recording_files,
     reports_page,
@@ -52,6 +53,7 @@ SECTIONS = (
     Section("/reports", "통계", "Reports", ("supervisor",)),
     Section("/bookings", "예약 상담", "Booked callbacks", ("supervisor", "counselor")),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
+    Section("/prompts", "안내 음성 스튜디오", "Prompt studio", ("voice",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
     Section("/admin/phones", "전화기 계정", "Phone accounts", ("admin",)),
 )
@@ -89,6 +91,8 @@ def build_desk(deps: DeskDeps) -> web.Application:
         flows_pages.add_routes(app)
     if deps.phones is not None:
         admin_phones.add_routes(app)
+    if deps.prompts is not None:
+        prompt_studio.add_routes(app)
     app.on_startup.append(_start)
     app.on_response_prepare.append(secure_headers)
     return app

@@ -1,7 +1,7 @@
 """A small in-process AMI server that keeps one queue's members as app_queue does.
 
-It answers Login, Ping, QueueAdd, QueueRemove and QueuePause with the
-messages Asterisk 22.10.1 sent here (tried on the embedded PBX), sends
+It answers Login, Ping, QueueAdd, QueueRemove, QueuePause and QueueStatus
+with the messages Asterisk 22.10.1 sent here (tried on the embedded PBX), sends
 FullyBooted after a log-in, and can be told to stop answering and to drop
 the connection, so the client's reconnect and re-send can be tested.
 """
@@ -112,9 +112,32 @@ class FakeAmi:
             return
         if not self.answering:
             return
+        if kind == "queuestatus":
+            self._status(writer, action_id)
+            return
         self.actions.append(action)
         ok, message = self.queue.apply(action)
         self._send(writer, "Success" if ok else "Error", action_id, message)
+
+    def _status(self, writer: asyncio.StreamWriter, action_id: str) -> None:
+        """A list, as app_queue sends it: QueueParams, one QueueMember each, the end."""
+        writer.write(
+            f"Response: Success\r\nActionID: {action_id}\r\nEventList: start\r\n"
+            "Message: Queue status will follow\r\n\r\n".encode()
+        )
+        writer.write(
+            f"Event: QueueParams\r\nActionID: {action_id}\r\nQueue: hotline-fallback\r\n\r\n".encode()
+        )
+        for iface, m in self.queue.members.items():
+            writer.write(
+                f"Event: QueueMember\r\nActionID: {action_id}\r\nQueue: hotline-fallback\r\n"
+                f"Name: {m.name}\r\nLocation: {iface}\r\nStateInterface: {iface}\r\n"
+                f"Membership: dynamic\r\nPaused: {int(m.paused)}\r\n\r\n".encode()
+            )
+        writer.write(
+            f"Event: QueueStatusComplete\r\nActionID: {action_id}\r\nEventList: Complete\r\n"
+            f"ListItems: {len(self.queue.members) + 1}\r\n\r\n".encode()
+        )
 
     @staticmethod
     def _send(writer: asyncio.StreamWriter, response: str, action_id: str, message: str) -> None:

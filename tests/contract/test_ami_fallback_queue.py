@@ -61,6 +61,21 @@ async def test_given_counselors_logged_in_when_connected_then_all_are_members(am
         fq.close()
 
 
+async def test_given_a_phone_that_is_no_counselor_s_in_the_queue_when_connected_then_it_is_removed(
+    ami: FakeAmi,
+) -> None:
+    # A counselor taken out of config.yaml: app_queue kept their phone (persistentmembers).
+    ami.queue.apply({"Action": "QueueAdd", "Interface": "PJSIP/p-c9", "MemberName": "c9"})
+    acd = dispatcher(["c1", "c2", "c3"])
+    fq = queue_for(acd, ami)
+    fq.start()
+    try:
+        await until(lambda: ami.queue.view() == ALL_IN)
+        assert {"Action": "QueueRemove", "Interface": "PJSIP/p-c9"}.items() <= ami.actions[-1].items()
+    finally:
+        fq.close()
+
+
 async def test_when_states_change_then_only_those_counselors_get_actions(ami: FakeAmi) -> None:
     acd = dispatcher(["c1", "c2", "c3"])
     fq = queue_for(acd, ami)

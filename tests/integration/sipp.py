@@ -241,6 +241,24 @@ class SippLab:
             number=code, caller=f"desk{port}", host=self.hosts[port], expect_bye_within_ms=within_ms
         )
 
+    def citizen_heard_on(self, media_port: int, hangup_after_ms: int) -> Phone:
+        """A citizen whose SDP names `media_port` (a socket the test reads the hotline's
+        audio from) and who hangs up after `hangup_after_ms`."""
+        name = f"citizen{self._next_port + 1}"
+        sdp = _SDP.replace("[media_port]", str(media_port))
+        body = _INVITE.format(caller="01012345678", sdp=sdp)
+        body += f'<pause milliseconds="{hangup_after_ms}"/>\n' + _BYE.format(caller="01012345678")
+        return self._run(name, _scenario(name, body), ["-s", "2221000", self.target])
+
+    def desk_call_sending(self, port: int, code: str, line: Path, within_ms: int = 60000) -> Phone:
+        """The desk phone at `port` dials `code` and, once answered, sends the pcap `line`
+        (speech and keys in one stream); the hotline hangs up within `within_ms`."""
+        name = f"desk{self._next_port + 1}"
+        body = _INVITE.format(caller=f"desk{port}", sdp=_SDP)
+        body += f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
+        body += _ANSWER_BYE.format(timeout=within_ms)
+        return self._run(name, _scenario(name, body), ["-s", code, self.target], host=self.hosts[port])
+
     def counselor(
         self,
         port: int,

@@ -11,11 +11,13 @@ from datetime import datetime
 from pathlib import Path
 
 from ivr import config as config_mod
+from ivr.pbx import embedded
 from tests.integration.conftest import COUNSELOR_PORTS
 from tests.integration.fallback_help import (
     calls_of,
     cursor_stamp,
     fresh_caller,
+    queue_members,
     service_with,
     wait_import_pass,
     wait_members,
@@ -27,10 +29,16 @@ def test_with_the_service_down_a_counselor_answers_and_the_call_is_recorded_once
     pbx: config_mod.LoadedConfig, tmp_path: Path, lab: SippLab
 ) -> None:
     caller = fresh_caller()
+    # A counselor taken out of config.yaml left their phone in the queue
+    # (app_queue keeps members across restarts): the service takes it out.
+    embedded.cli(
+        embedded.instance_for(pbx), "queue add member PJSIP/c99 to hotline-fallback penalty 0 as departed"
+    )
+    assert "departed" in queue_members(pbx)
     service = service_with(pbx, tmp_path, logged_in={"c1"})
     service.start()
     try:
-        wait_members(pbx, {"c1": False})  # the log-outs reached app_queue over AMI
+        wait_members(pbx, {"c1": False})  # the log-outs reached app_queue over AMI, and c99 left
         assert service.health()[1]["fallback_queue_in_step"] is True
         assert service.stop() == 0
 

@@ -117,10 +117,11 @@ async def test_given_admin_when_home_then_every_section_and_a_live_users_link(de
         "콜 흐름 관리",
         "사용자 관리",
         "전화기 계정",
+        "안내 음성 스튜디오",
     ):
         assert name in text
     for path in ("/admin/users", "/wallboard", "/counselor", "/qa", "/reports"):
         assert re.search(f'<a href="{path}">', text)
-    # This desk is built without the flows folder and the phones (tests/web/test_flows_access.py
-    # and test_phones_page.py have them).
-    assert text.count("준비 중 · coming soon") == 2
+    # This desk is built without the flows folder, the phones and the prompt studio
+    # (tests/web/test_flows_access.py, test_phones_page.py and test_prompt_studio.py have them).
+    assert text.count("준비 중 · coming soon") == 3

@@ -1,5 +1,6 @@
 """Seconds to the goal of each way through a flow, from the prompts' real
-audio (the city's recording where there is one, else the rendered voice),
+audio (the recording published in the prompt studio where there is one, else
+the rendered voice),
 and the checker's warning for ways to a counselor over the configured budget.
 
 Shared by `ivr flows check | simulate` and the desk's flow page; the walk
@@ -8,16 +9,16 @@ itself is pure (ivr/flows/to_goal.py).
 
 from __future__ import annotations
 
-import wave
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
+from ivr.admin.flows import database, recorded_dir
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.loader import Loaded
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.to_goal import GoalPath, over_budget, paths_to_goals, quickest_to_return
-from ivr.pbx import tts
+from ivr.pbx import prompt_audio, tts
+from ivr.store import prompt_versions
 
 GOALS_KO = {
     "counselor": "상담사 연결",
@@ -28,28 +29,31 @@ GOALS_KO = {
 }
 
 
-def wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as w:
-        return w.getnframes() / w.getframerate()
-
-
-def prompt_seconds(cfg: LoadedConfig, loaded: Loaded, language: str) -> Callable[[str], float]:
-    """A prompt id's audio length in `language`: the recording if the city
-    made one (prompts/recorded/<lang>/<id>.wav, as publish uses it), else the
+def prompt_seconds(
+    cfg: LoadedConfig, loaded: Loaded, language: str, studio: Mapping[str, float] | None = None
+) -> Callable[[str], float]:
+    """A prompt id's audio length in `language`: the recording published in
+    the prompt studio (`studio`: seconds by its key), else a city recording
+    at prompts/recorded/<lang>/<id>.wav (as publish renders it), else the
     rendered voice (rendered now if not cached). A sound file installed on the
     PBX by hand, which this machine cannot read, counts 0."""
     book = PromptBook.of(loaded.flow)
-    recorded = cfg.path.parent / "prompts" / "recorded"
+    recorded = recorded_dir(cfg)
+    flow = loaded.flow.flow
+    studio = studio or {}
     cache: dict[str, float] = {}
 
     def seconds(prompt_id: str) -> float:
         if prompt_id not in cache:
             sound = book.sound(prompt_id, language)
             own = recorded / sound.language / f"{prompt_id}.wav"
-            if own.is_file():
-                cache[prompt_id] = wav_seconds(own)
+            published = studio.get(f"flow/{flow}/{prompt_id}/{language}")
+            if published is not None:
+                cache[prompt_id] = published
+            elif own.is_file():
+                cache[prompt_id] = prompt_audio.seconds_of(own)
             elif sound.text:
-                cache[prompt_id] = wav_seconds(tts.render(sound.text, sound.language))
+                cache[prompt_id] = prompt_audio.seconds_of(tts.render(sound.text, sound.language))
             else:
                 cache[prompt_id] = 0.0
         return cache[prompt_id]
@@ -63,12 +67,13 @@ def goal_paths(
     """Every way to a goal in flow `name` with its seconds; whether the list was cut."""
     loaded = flows[name]
     lang = language or loaded.flow.languages[0]
+    studio = prompt_versions.recorded_seconds(database(cfg))
     subs = {}
     for other, item in flows.items():
         if other != name:
             sub_lang = lang if lang in item.flow.languages else item.flow.languages[0]
-            subs[other] = quickest_to_return(item.flow, prompt_seconds(cfg, item, sub_lang))
-    return paths_to_goals(loaded.flow, prompt_seconds(cfg, loaded, lang), subs)
+            subs[other] = quickest_to_return(item.flow, prompt_seconds(cfg, item, sub_lang, studio))
+    return paths_to_goals(loaded.flow, prompt_seconds(cfg, loaded, lang, studio), subs)
 
 
 def budget_warnings(cfg: LoadedConfig, flows: Mapping[str, Loaded]) -> list[str]:

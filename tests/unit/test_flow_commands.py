@@ -169,3 +169,32 @@ def test_broken_files_at_start_fall_back_to_the_last_published_flows(site: Path)
     loaded = flows_to_serve(cfg)
     assert loaded["hotline"].source == good
     assert set(loaded) == {"hotline", "notice", "foreign"}
+
+
+def test_seconds_to_the_goal_count_a_recording_published_in_the_studio(site: Path) -> None:
+    import sqlite_utils
+
+    from ivr.admin import goal_times
+    from ivr.admin.flows import database, load_flows
+    from ivr.config import load
+    from ivr.store import prompt_versions
+
+    cfg = load(site / "config.yaml")
+    flows = load_flows(cfg)
+
+    def to_counselor() -> float:
+        paths, _ = goal_times.goal_paths(cfg, flows, "hotline")
+        return next(p.seconds for p in paths if p.goal == "counselor" and p.keys == "0")
+
+    synthesized = to_counselor()
+    path = database(cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    prompt_versions.create_schema(db)
+    db.table("prompt_versions").insert(
+        {"prompt": "flow/hotline/main_menu/ko", "version": 1, "kind": "recorded", "stem": "x", "seconds": 9.5}
+    )
+    db.conn.close()
+    # A person reads the menu in 9.5 s where espeak-ng took far longer: the way is that much shorter.
+    heard = next(p for p in goal_times.goal_paths(cfg, flows, "hotline")[0] if p.keys == "0")
+    assert ("main_menu", 9.5) in heard.heard and to_counselor() < synthesized

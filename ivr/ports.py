@@ -254,6 +254,7 @@ class CallbackRequest:
     attempts: int = 0
     next_at: datetime | None = None
     call_id: str | None = None  # the call that asked for it
+    booked_for: datetime | None = None  # 예약 상담: the hour slot the citizen chose
 
 
 class CallRecords(Protocol):

@@ -14,12 +14,15 @@ import os
 import signal
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin import acd_setup
+from ivr.calls.booking import BookingRules
+from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.simulate import simulate
 from ivr.config import LoadedConfig, Settings
 from ivr.config.telephony import QueueSettings
@@ -81,6 +84,22 @@ def publish_prompts(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> int:
     return sum(write_flow_prompts(PromptBook.of(item.flow), sounds, recorded) for item in loaded.values())
 
 
+def callback_rules(s: Settings) -> CallbackRules:
+    """When and how often citizens are called back, from config.yaml `callbacks`."""
+    cb = s.callbacks
+    return CallbackRules(
+        max_attempts=cb.max_attempts,
+        retry_after=timedelta(minutes=cb.retry_minutes),
+        start=dt_time.fromisoformat(cb.hours_start),
+        end=dt_time.fromisoformat(cb.hours_end),
+        weekdays_only=cb.weekdays_only,
+    )
+
+
+def booking_rules(s: Settings) -> BookingRules:
+    return BookingRules(capacity=s.callbacks.slot_capacity, days=s.callbacks.booking_days)
+
+
 def env_of(cfg: LoadedConfig, registry: FlowRegistry, now: Callable[[], datetime]) -> FlowEnv:
     """What the engine gives the nodes, from config.yaml: the same for calls and simulations."""
     s = cfg.settings
@@ -130,6 +149,7 @@ async def simulate_loaded(
         counselor=counselor,
         repeat=repeat,
         strikes=strikes,
+        booking=(callback_rules(cfg.settings), booking_rules(cfg.settings)),
     )
 
 

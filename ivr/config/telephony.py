@@ -169,6 +169,9 @@ class IvrSettings(Section):
 
     ring_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     language: Literal["ko", "en"] = "ko"
+    # `ivr flows check` warns of a way to a counselor with more seconds of
+    # prompts than this (ivr/admin/goal_times.py); null turns the check off.
+    counselor_budget_seconds: float | None = Field(default=20.0, gt=0, le=600)
 
 
 class SupervisorSettings(CounselorSettings):
@@ -227,6 +230,10 @@ class CallbackSettings(Section):
     hours_start: str = "09:00"
     hours_end: str = "18:00"
     weekdays_only: bool = True
+    # 예약 상담: callbacks a citizen may book in one hour slot, and the calling
+    # days after today they may book (flow node `booking`).
+    slot_capacity: int = Field(default=3, ge=1, le=100)
+    booking_days: int = Field(default=2, ge=1, le=14)
 
     @field_validator("hours_start", "hours_end")
     @classmethod

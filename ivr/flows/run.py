@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from ivr.flows import model
 from ivr.flows.context import CallContext
@@ -33,6 +34,18 @@ class Department:
     endpoint: str
 
 
+class Bookings(Protocol):
+    """예약 상담: callback hours a caller can book (calls/booking.py over the store)."""
+
+    async def open_slots(self, now: datetime) -> dict[datetime, list[datetime]]:
+        """Calling day (midnight) -> its open hour slots, soonest first; full ones left out."""
+
+    async def book(
+        self, call_id: str, number: str, queue: str | None, slot: datetime, at: datetime
+    ) -> int | None:
+        """The booked callback's id; None when the slot filled meanwhile."""
+
+
 @dataclass
 class FlowEnv:
     """What the engine supplies to nodes (their preconditions), shared by all calls."""
@@ -51,6 +64,7 @@ class FlowEnv:
     exempt_topics: frozenset[str] = frozenset()
     # How long a strike against a caller's number counts (0: for ever).
     strike_expiry_days: int = 0
+    bookings: Bookings | None = None  # None: `booking` nodes say no slot is open
 
 
 @dataclass

@@ -56,6 +56,7 @@ _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
             "closed_at": str,
             "assigned_to": str,
             "assigned_at": str,
+            "booked_for": str,  # 예약 상담: the hour slot the citizen booked (ivr/store/bookings.py)
         },
         ["status", "requested_at"],
     ),

@@ -37,6 +37,7 @@ PROTECTED = [
     ("GET", "/protection/report", "/protection/report", SUPERVISORS),
     ("GET", "/protection/report.csv", "/protection/report.csv", SUPERVISORS),
     ("POST", "/protection/report/support", "/protection/report/support", SUPERVISORS),
+    ("GET", "/bookings", "/bookings", SUPERVISORS | {"counselor"}),
 ]
 PUBLIC = [("GET", "/login"), ("POST", "/login"), ("GET", "/static/{name}")]
 POSTS = [path for method, path, _, _ in PROTECTED if method == "POST"]

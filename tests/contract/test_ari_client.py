@@ -56,7 +56,7 @@ def make_hub(rest: AriRest) -> tuple[AriHub, CallService, Dispatcher, MemoryReco
     records = MemoryRecords()
     clock = StepClock()
     flows = FlowRegistry("itest")
-    flows.swap({"itest": load_file(ITEST_FLOW, Known(queues=frozenset({"general", "solo", "pair"})))})
+    flows.swap({"itest": load_file(ITEST_FLOW, Known(queues=frozenset({"general", "solo", "pair", "timed"})))})
     env = FlowEnv(now=clock.now, queues={"general": Queue("general", ("c1", "c2"))})
     service = CallService(flows, env, pool, records, clock.now, clock.monotonic)
     hub = AriHub(rest, "hotline", service, records)

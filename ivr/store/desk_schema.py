@@ -19,10 +19,11 @@ import sqlite_utils
 from ivr.store import login_attempts
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.kb_tables import create_kb_schema
+from ivr.store.kb_usage import create_usage_schema
 from ivr.store.qa_scores import create_qa_schema
+from ivr.store.sql import TableSpec, create_tables
 
-# name: (columns, primary key, not-null columns, indexes)
-_TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
+_TABLES: dict[str, TableSpec] = {
     "users": (
         {
             "username": str,
@@ -80,15 +81,10 @@ _TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
 
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create the desk's tables and indexes where they are missing."""
-    for name, (columns, pk, not_null, indexes) in _TABLES.items():
-        table = db.table(name)
-        if table.exists():
-            continue
-        table.create(columns, pk=pk, not_null=not_null)
-        for index in indexes:
-            table.create_index(index)
+    create_tables(db, _TABLES)
     create_qa_schema(db)
     create_kb_schema(db)
+    create_usage_schema(db)
 
 
 def open_file(path: Path) -> sqlite_utils.Database:

@@ -25,6 +25,8 @@ ROLES: dict[str, str] = {
     "supervisor": "슈퍼바이저 · Supervisor",
     "qa": "품질 평가 담당 · QA",
     "counselor": "상담사 · Counselor",
+    # Edits the knowledge base's articles of one department (users.department).
+    "editor": "상담 DB 편집자 · Knowledge base editor",
 }
 
 

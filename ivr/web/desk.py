@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ivr.admin.problems import NotLoggedIn
-from ivr.store import desk_schema
+from ivr.store import desk_schema, kb_index
 from ivr.web import (
     admin_phones,
     admin_users,
     counselor_desk,
     flows_pages,
+    kb_desk,
     live,
     login,
     qa,
@@ -81,6 +82,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
         wallboard.add_routes(app)
         counselor_desk.add_routes(app)
     qa.add_routes(app)
+    kb_desk.add_routes(app)
     recording_files.add_routes(app)
     if deps.flows is not None:
         flows_pages.add_routes(app)
@@ -97,6 +99,8 @@ async def _start(app: web.Application) -> None:
     now = desk.clock()
 
     await desk.db.run(lambda db: desk_schema.prepare(db, now))
+    # The knowledge base's search index, built once (the Korean analyzer loads in seconds).
+    await desk.db.run(kb_index.ensure)
     await desk.sessions.purge()
 
 

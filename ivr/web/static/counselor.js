@@ -34,6 +34,9 @@
     });
   }
 
+  // Shared with the knowledge-base panel (counselor_kb.js).
+  window.HotlineDesk = { post: post };
+
   function renderNote(list, n) {
     var li = document.createElement("li");
     var head = document.createElement("span");
@@ -106,6 +109,8 @@
     pending.hidden = !c.pending;
     pending.textContent = c.pending ? "통화가 끝나면: " + c.pending + " · after this call" : "";
     renderCall(snap.call);
+    // The knowledge-base panel (counselor_kb.js) follows the call on the line.
+    document.dispatchEvent(new CustomEvent("desk:call", { detail: snap.call }));
   }
 
   desk.querySelectorAll("button[data-action]").forEach(function (button) {

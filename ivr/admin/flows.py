@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin import acd_setup
@@ -27,8 +28,10 @@ from ivr.flows.loader import FlowError, Known, Loaded, load_text
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.run import Department, FlowEnv, Queue
+from ivr.kb.speech import spoken
 from ivr.ports import CallFacts
-from ivr.store import flow_versions
+from ivr.store import flow_versions, kb_articles
+from ivr.store.desk_schema import transaction
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +41,27 @@ def flows_dir(cfg: LoadedConfig) -> Path:
 
 
 def known(cfg: LoadedConfig) -> Known:
-    """What config.yaml and the flows folder define, for the loader's cross-checks."""
+    """What config.yaml, the flows folder and the knowledge base define, for the loader's cross-checks."""
     s = cfg.settings
+    published, unpublished = article_texts(cfg)
     return Known(
         frozenset(s.queues),
         frozenset(s.departments),
         frozenset(flow_files(flows_dir(cfg))),
         s.hotline.timezone,
+        articles=published,
+        unpublished=unpublished,
     )
+
+
+def article_texts(cfg: LoadedConfig) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
+    """What `kb:` prompts may read: each article offered today (published, valid) as spoken text
+    per language, and the slugs of the others."""
+    today = datetime.now(ZoneInfo(cfg.settings.hotline.timezone)).date()
+    with transaction(database(cfg)) as db:
+        versions = kb_articles.list_articles(db)
+    published = {v.slug: spoken(v.article) for v in versions if v.article.offered_on(today)}
+    return published, frozenset(v.slug for v in versions) - frozenset(published)
 
 
 def load_flows(cfg: LoadedConfig) -> dict[str, Loaded]:

@@ -30,6 +30,7 @@ _TABLES: dict[str, TableSpec] = {
             "display_name": str,
             "role": str,
             "counselor_id": str,
+            "department": str,  # an editor's department: the articles they may edit
             "password_hash": str,
             "disabled": int,
             "created_at": str,
@@ -82,6 +83,8 @@ _TABLES: dict[str, TableSpec] = {
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create the desk's tables and indexes where they are missing."""
     create_tables(db, _TABLES)
+    if "department" not in db.table("users").columns_dict:  # files from before editors
+        db.table("users").add_column("department", str)
     create_qa_schema(db)
     create_kb_schema(db)
     create_usage_schema(db)

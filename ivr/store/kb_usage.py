@@ -149,3 +149,13 @@ def gaps(db: sqlite_utils.Database, since: datetime, limit: int = 50) -> list[di
         "ORDER BY u.id DESC LIMIT ?",
         [stamp(since), limit],
     )
+
+
+def top_misses(db: sqlite_utils.Database, since: datetime, limit: int = 20) -> list[dict[str, Any]]:
+    """The searches that found nothing most often since `since`: query, times, last."""
+    return query(
+        db,
+        f"SELECT query, COUNT(*) AS times, MAX(at) AS last FROM {MISSES} WHERE at >= ? "
+        "GROUP BY query ORDER BY times DESC, last DESC LIMIT ?",
+        [stamp(since), limit],
+    )

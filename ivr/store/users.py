@@ -42,6 +42,7 @@ class User:
     created_at: str
     last_login_at: str | None
     password_changed_at: str
+    department: str | None = None  # an editor's: the articles they may edit
 
     @property
     def role_name(self) -> str:
@@ -58,6 +59,7 @@ def _user(row: dict[str, Any]) -> User:
         created_at=row["created_at"],
         last_login_at=row["last_login_at"],
         password_changed_at=row["password_changed_at"],
+        department=row.get("department") or None,
     )
 
 
@@ -87,6 +89,7 @@ def add(
     *,
     ip: str | None = None,
     via: str | None = None,
+    department: str | None = None,
 ) -> User | None:
     """Add a validated user, audited as `actor`'s (`via`: "cli" for a command); None if the name is taken."""
     if find(db, username) is not None:
@@ -96,6 +99,7 @@ def add(
         "display_name": display_name.strip(),
         "role": role,
         "counselor_id": counselor_id or None,
+        "department": department or None,
         "password_hash": password_hash,
         "disabled": 0,
         "created_at": stamp(at),
@@ -104,6 +108,7 @@ def add(
     }
     db.table("users").insert(row)
     detail = f"role={role}" + (f" counselor_id={counselor_id}" if counselor_id else "")
+    detail += f" department={department}" if department else ""
     audit.record(db, at, actor, "user_added", username, _detail(detail, via and f"via={via}"), ip)
     return _user(row)
 

@@ -22,6 +22,7 @@ from ivr.web import (
     counselor_desk,
     flows_pages,
     kb_desk,
+    kb_edit,
     live,
     login,
     qa,
@@ -50,6 +51,7 @@ SECTIONS = (
     Section("/counselor", "상담 화면", "Counselor desk", ("counselor", "supervisor")),
     Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor", "counselor")),
     Section("/reports", "통계", "Reports", ("supervisor",)),
+    Section("/kb", "상담 DB 관리", "Knowledge base", ("editor",)),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
     Section("/admin/phones", "전화기 계정", "Phone accounts", ("admin",)),
@@ -83,6 +85,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
         counselor_desk.add_routes(app)
     qa.add_routes(app)
     kb_desk.add_routes(app)
+    kb_edit.add_routes(app)
     recording_files.add_routes(app)
     if deps.flows is not None:
         flows_pages.add_routes(app)

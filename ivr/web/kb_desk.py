@@ -41,14 +41,16 @@ TOPIC_LIMIT = 12
 QUESTION_MAX = 500  # a gap's question as the citizen asked it
 
 
-def _user(request: web.Request) -> User:
+def acting_user(request: web.Request) -> User:
+    """The logged-in user (the middleware lets nobody else reach these handlers)."""
     user = user_of(request)
     if user is None:
         raise NotLoggedIn()
     return user
 
 
-def _today(desk: Desk) -> date:
+def today_of(desk: Desk) -> date:
+    """The call center's date now."""
     return desk.clock().astimezone(desk.timezone).date()
 
 
@@ -59,7 +61,7 @@ def _brief(article: Article) -> dict[str, Any]:
 async def call_extras(desk: Desk, call_id: str, topic: str | None) -> dict[str, Any]:
     """What the desk shows of the knowledge base beside a call: its topic's articles
     (published, valid today), the marks made on it, and its resolution."""
-    today = _today(desk)
+    today = today_of(desk)
 
     def load(db: Any) -> dict[str, Any]:
         articles = []
@@ -81,7 +83,7 @@ async def call_extras(desk: Desk, call_id: str, topic: str | None) -> dict[str, 
 @allow("counselor", "supervisor", "editor")
 async def search(request: web.Request) -> web.StreamResponse:
     """{"q": question, "topic": the call's tag, "call_id": ...} -> the best articles, or 400 in Korean."""
-    desk, user = request.app[DESK], _user(request)
+    desk, user = request.app[DESK], acting_user(request)
     body = await json_body(request)
     raw = body.get("q")
     if not isinstance(raw, str):
@@ -92,7 +94,7 @@ async def search(request: web.Request) -> web.StreamResponse:
         raise InvalidInput(refused.problems) from None
     topic = body.get("topic") if isinstance(body.get("topic"), str) else None
     call_id = body.get("call_id") if isinstance(body.get("call_id"), str) else None
-    today = _today(desk)
+    today = today_of(desk)
     try:
         result = await read(
             desk.db,
@@ -112,10 +114,10 @@ async def search(request: web.Request) -> web.StreamResponse:
 @allow("counselor", "supervisor", "editor")
 async def article(request: web.Request) -> web.StreamResponse:
     """One article to read beside the call: what is offered today (editors also see drafts)."""
-    desk, user = request.app[DESK], _user(request)
+    desk, user = request.app[DESK], acting_user(request)
     slug = request.match_info["slug"][:80]
     found = await read(desk.db, lambda db: kb_articles.get(db, slug))
-    offered = found is not None and found.article.offered_on(_today(desk))
+    offered = found is not None and found.article.offered_on(today_of(desk))
     if found is None or not (offered or user.role in ("editor", "admin")):
         raise NoSuchArticle()
     a = found.article
@@ -135,7 +137,7 @@ async def article(request: web.Request) -> web.StreamResponse:
 @allow("counselor")
 async def mark(request: web.Request) -> web.StreamResponse:
     """{"kind": "used", "slug": ...} or {"kind": "gap", "question": ...} on the counselor's own call."""
-    desk, user = request.app[DESK], _user(request)
+    desk, user = request.app[DESK], acting_user(request)
     call_id = request.match_info["call_id"]
     body = await json_body(request)
     kind = body.get("kind")
@@ -171,7 +173,7 @@ async def mark(request: web.Request) -> web.StreamResponse:
 @allow("counselor")
 async def resolution(request: web.Request) -> web.StreamResponse:
     """{"outcome": "resolved" | "follow_up"}: how the counselor closes the call at wrap-up."""
-    desk, user = request.app[DESK], _user(request)
+    desk, user = request.app[DESK], acting_user(request)
     call_id = request.match_info["call_id"]
     outcome = (await json_body(request)).get("outcome")
     if outcome not in kb_usage.OUTCOMES:

@@ -1,0 +1,70 @@
+"""Editing the knowledge base from the desk: who may edit which article, what the flows need of it.
+
+An editor is bound to one department (users.department) and edits only that
+department's articles; an admin edits any. What the flows say bears on an
+article: the languages they offer (Check warns of a missing translation) and
+the prompts that read it (`kb:`), which a publish re-renders.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from ivr.admin.flows import load_flows
+from ivr.admin.kb import flow_topics
+from ivr.config import LoadedConfig
+from ivr.errors import HotlineError
+from ivr.flows.kb_prompts import references
+from ivr.kb.article import Article
+from ivr.kb.codec import ArticleVersion
+from ivr.store.users import User
+
+log = logging.getLogger(__name__)
+
+
+def may_edit(user: User, *articles: Article | None) -> bool:
+    """Admins edit any article; an editor only articles of their own department (every version given)."""
+    if user.role == "admin":
+        return True
+    if user.role != "editor" or not user.department:
+        return False
+    return all(a is None or a.department == user.department for a in articles)
+
+
+@dataclass(frozen=True)
+class FlowFacts:
+    """What the flows say that bears on articles."""
+
+    languages: frozenset[str]
+    topics: frozenset[str] | None  # None: the flows could not be read, topics are not checked
+    readers: dict[str, list[str]]  # slug -> "flow.prompt" of every prompt that reads it
+
+
+def flow_facts(cfg: LoadedConfig | None) -> FlowFacts:
+    """The flows' languages, topics and kb: readers (Korean only without flows, or if they are broken)."""
+    if cfg is None:
+        return FlowFacts(frozenset({"ko"}), None, {})
+    try:
+        loaded = load_flows(cfg)
+    except HotlineError as exc:
+        log.warning("the flows could not be read for the knowledge base's checks: %s", exc)
+        return FlowFacts(frozenset({"ko"}), None, {})
+    readers: dict[str, list[str]] = {}
+    languages: set[str] = set()
+    for name, item in sorted(loaded.items()):
+        languages |= set(item.flow.languages)
+        for pid, slug in references(item.flow).items():
+            readers.setdefault(slug, []).append(f"{name}.{pid}")
+    return FlowFacts(frozenset(languages), flow_topics(cfg), readers)
+
+
+def unread_by_flows(facts: FlowFacts, current: ArticleVersion | None, new: Article) -> list[str]:
+    """Refusals for a change that would leave a flow prompt without its article (withdrawn or archived)."""
+    readers = facts.readers.get(new.slug, [])
+    if current is None or not readers or new.status == "published":
+        return []
+    return [
+        f"ARS 안내({', '.join(readers)})가 이 문서를 읽습니다. 흐름에서 kb: 를 먼저 지우십시오. · "
+        f"Flow prompts read this article ({', '.join(readers)}): remove their kb: first."
+    ]

@@ -88,8 +88,8 @@ async def kb_index_page(request: web.Request) -> web.StreamResponse:
 @allow(*EDITORS)
 async def new_page(request: web.Request) -> web.StreamResponse:
     desk, user = request.app[DESK], acting_user(request)
-    blank = {"slug": "", "title": "", "body": "", "department": user.department or "", "topics": []}
-    return await _editor(request, desk, user, blank, None)
+    blank = Article("", "", "", (), user.department or "")
+    return await _editor(request, desk, user, _form_of(blank), None)
 
 
 @allow(*EDITORS)
@@ -143,6 +143,7 @@ def _form_of(article: Article) -> dict[str, Any]:
         "keywords": ", ".join(article.keywords),
         "valid_from": article.valid_from.isoformat() if article.valid_from else "",
         "valid_until": article.valid_until.isoformat() if article.valid_until else "",
+        "note": "",
     }
     for lang in LANGUAGES:
         tr = article.translations.get(lang)

@@ -119,6 +119,9 @@ async def test_publish_history_diff_and_rollback_each_audited(desk: Desk) -> Non
     client = await desk.logged_in("editor")
     status, location, _ = await _save(client, "publish", note="첫 게시")
     assert (status, location) == (303, "/kb/a/property-tax?done=published")
+    page = await (await client.get("/kb/a/property-tax?done=published")).text()
+    assert "게시했습니다" in page and 'value="재산세 납부 기간"' in page
+    assert (await client.get("/kb/new")).status == 200
     status, _, _ = await _save(client, "publish", body="재산세는 7월과 9월에 냅니다.", note="링크 뺌")
     page = await (await client.get("/kb/a/property-tax/history")).text()
     assert "-재산세는 7월과 9월에 냅니다. 방법은 [[local-tax-payment-methods]]를 보십시오." in page

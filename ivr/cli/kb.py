@@ -40,7 +40,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     search.add_argument("question")
     search.add_argument("--topic", help="rank the call's topic first, e.g. local_tax")
     search.add_argument("--all", action="store_true", help="drafts, archived and expired articles too")
-    search.add_argument("--method", choices=("kiwi", "trigram"), default="kiwi")
+    search.add_argument("--method", choices=("kiwi", "morphemes", "trigram"), default="kiwi")
     search.add_argument("--limit", type=int, default=5)
 
 

@@ -35,12 +35,14 @@ CONTENT_TAGS = frozenset(
         "SH",  # hanja
         "VV",  # verb stem: 만들(다), 내(다)
         "VA",  # adjective stem: 비싸(다)
-        "MAG",  # adverb: 새로, 언제 is NP and left out
+        "MAG",  # adverb: 새로, 언제
+        "NP",  # pronoun: 어디 (where?) says what is asked; the personal ones are in STOP
     }
 )
 # Stems and words so common in questions that they find everything.
 STOP = frozenset(
-    {"하", "되", "있", "없", "이", "같", "주", "좀", "수", "것", "그", "저", "어떻", "어떡하", "뭐", "왜"}
+    "하 되 있 없 이 같 주 좀 수 것 그 저 어떻 어떡하 뭐 왜 "  # stems and words found in every question
+    "나 너 우리 저희 이거 그거 저거 이것 그것 저것 여기 거기 저기 무엇 누구".split()  # pronouns
 )
 MAX_TERMS = 32  # a query analyzed into more is cut: the search stays fast
 _HANGUL_OR_WORD = re.compile(r"\w", re.UNICODE)
@@ -83,7 +85,7 @@ class KiwiAnalyzer:
     def __init__(self) -> None:
         self._kiwi: Any = None
         self._lock = threading.Lock()
-        self.name = f"kiwi-{_kiwi_version()}-1"
+        self.name = f"kiwi-{_kiwi_version()}"
 
     def load(self) -> None:
         """Load the model now (seconds), not on the first question."""

@@ -27,6 +27,11 @@ from ivr.store.kb_tables import ARTICLES
 INDEX = "kb_index"
 TRIGRAM = "kb_trigram"
 META = "kb_index_meta"
+VOCAB = "kb_index_vocab"  # which terms the index has, by column: a word no article has is a near miss
+# BM25 column weights, kept in each table's FTS5 config as its `rank`: a match
+# in the title counts most, then the keywords, then the body. The slug column
+# is not indexed; grams are matched on their own (a query names one column).
+_RANK = {INDEX: "bm25(0.0, 6.0, 4.0, 1.0, 1.0)", TRIGRAM: "bm25(0.0, 6.0, 4.0, 1.0)"}
 
 
 def _create(db: sqlite_utils.Database) -> None:
@@ -38,7 +43,18 @@ def _create(db: sqlite_utils.Database) -> None:
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {TRIGRAM} USING fts5("
         "slug UNINDEXED, title, keywords, body, tokenize = 'trigram')"
     )
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {VOCAB} USING fts5vocab({INDEX}, 'col')")
     db.execute(f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for table, rank in _RANK.items():
+        db.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('rank', ?)", [rank])
+
+
+LAYOUT = 2  # this module's tables and weights: a change rebuilds the index like a new analyzer
+
+
+def signature(analyzer: Analyzer) -> str:
+    """What an index is built with: the analyzer and this module's layout."""
+    return f"{analyzer.name}+index{LAYOUT}"
 
 
 def built_with(db: sqlite_utils.Database) -> str | None:
@@ -50,16 +66,16 @@ def built_with(db: sqlite_utils.Database) -> str | None:
 
 
 def ensure(db: sqlite_utils.Database, analyzer: Analyzer | None = None) -> bool:
-    """Build the index if it is missing or was built by another analyzer; True if it was (re)built."""
+    """Build the index if it is missing or was built by another analyzer or layout; True if it was."""
     analyzer = analyzer or default_analyzer()
-    if built_with(db) == analyzer.name:
+    if built_with(db) == signature(analyzer):
         return False
+    for table in (VOCAB, INDEX, TRIGRAM):  # made anew: a new layout may have other columns
+        db.execute(f"DROP TABLE IF EXISTS {table}")
     _create(db)
-    db.execute(f"DELETE FROM {INDEX}")
-    db.execute(f"DELETE FROM {TRIGRAM}")
     for (data,) in db.execute(f"SELECT article FROM {ARTICLES}").fetchall():
         _insert(db, from_data(json.loads(data)), analyzer)
-    db.execute(f"INSERT OR REPLACE INTO {META} (key, value) VALUES ('analyzer', ?)", [analyzer.name])
+    db.execute(f"INSERT OR REPLACE INTO {META} (key, value) VALUES ('analyzer', ?)", [signature(analyzer)])
     return True
 
 
@@ -75,7 +91,9 @@ def refresh(db: sqlite_utils.Database, article: Article, analyzer: Analyzer | No
 
 def _insert(db: sqlite_utils.Database, article: Article, analyzer: Analyzer) -> None:
     title = analyzer.words(article.title)
-    keywords = [w for k in article.keywords for w in analyzer.words(k)]
+    # One analysis for all keywords (the analyzer's cost is mostly per call); the
+    # commas keep one keyword's last word from running into the next one's first.
+    keywords = analyzer.words(", ".join(article.keywords)) if article.keywords else []
     body = analyzer.words(article.body)
     db.execute(
         f"INSERT INTO {INDEX} (slug, title, keywords, body, grams) VALUES (?, ?, ?, ?, ?)",

@@ -6,7 +6,8 @@ its morphemes in title, keywords and body, its bigrams in the near-miss
 column; ivr.kb.ranking orders the union. By default only published articles
 valid today are searched (what a counselor may read to a citizen); editors
 pass offered_only=False. `method="trigram"` runs FTS5's trigram tokenizer
-alone on the raw text, the baseline the analyzer is measured against.
+alone on the raw text, the baseline the analyzer is measured against;
+`method="morphemes"` leaves the bigrams out, to show what they add.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ from datetime import date
 
 import sqlite_utils
 
-from ivr.kb.analyzer import MAX_TERMS, Analyzer, Terms, default_analyzer, terms
+from ivr.kb.analyzer import MAX_TERMS, Analyzer, bigrams, default_analyzer, terms
 from ivr.kb.errors import KbError
 from ivr.kb.query import checked
 from ivr.kb.ranking import Candidate, SearchResult, rank
-from ivr.store.kb_index import INDEX, TRIGRAM, built_with
+from ivr.store.kb_index import INDEX, TRIGRAM, VOCAB, built_with, signature
 from ivr.store.kb_tables import ARTICLES
 
+METHODS = ("kiwi", "morphemes", "trigram")
 CANDIDATES = 50  # per lookup: plenty for a top ten, and bounded on a large base
-# bm25 column weights: slug, title, keywords, body (and grams for the index)
-_WORD_WEIGHTS = "0, 6.0, 4.0, 1.0, 0"
-_GRAM_WEIGHTS = "0, 0, 0, 0, 1.0"
-_TRIGRAM_WEIGHTS = "0, 6.0, 4.0, 1.0"
+# Taken from the index before drafts and expired articles are filtered out: a
+# few hundred leave room for many of those among the best matches.
+SHORTLIST = 300
 
 
 def search(
@@ -43,27 +44,29 @@ def search(
     analyzer: Analyzer | None = None,
 ) -> SearchResult:
     """The articles that answer `question`, best first; QueryRefused for a string that is no question."""
+    if method not in METHODS:
+        raise KbError([f"unknown search method {method!r}: {', '.join(METHODS)}"])
     started = time.perf_counter()
     query = checked(question)
+    grams: tuple[str, ...] = ()
     if method == "trigram":
         words: tuple[str, ...] = tuple(_trigrams(query))
-        found = _lookup(db, TRIGRAM, "{title keywords body}", words, _TRIGRAM_WEIGHTS, today, offered_only)
+        found = _lookup(db, TRIGRAM, "{title keywords body}", words, today, offered_only)
         cands = {slug: Candidate(slug, title, topics, words=s) for slug, title, topics, s in found}
-        grams: tuple[str, ...] = ()
     else:
         analyzer = analyzer or default_analyzer()
-        if built_with(db) != analyzer.name:
+        if built_with(db) != signature(analyzer):
             raise KbError(
                 ["the search index is not built yet: the service builds it at start (kb_index.ensure)"]
             )
-        t: Terms = terms(analyzer, query, MAX_TERMS)
-        words, grams = t.words, t.grams
-        cands = {}
-        for slug, title, topics, s in _lookup(
-            db, INDEX, "{title keywords body}", words, _WORD_WEIGHTS, today, offered_only
-        ):
-            cands[slug] = Candidate(slug, title, topics, words=s)
-        for slug, title, topics, s in _lookup(db, INDEX, "grams", grams, _GRAM_WEIGHTS, today, offered_only):
+        words = terms(analyzer, query, MAX_TERMS).words
+        found = _lookup(db, INDEX, "{title keywords body}", words, today, offered_only)
+        cands = {slug: Candidate(slug, title, topics, words=s) for slug, title, topics, s in found}
+        if method == "kiwi":
+            # Near misses: only a word no article has (a typo, a compound spaced otherwise)
+            # is looked up by its bigrams. Those of known words would match half the base.
+            grams = bigrams(unknown_words(db, words))[:MAX_TERMS]
+        for slug, title, topics, s in _lookup(db, INDEX, "grams", grams, today, offered_only):
             old = cands.get(slug)
             cands[slug] = Candidate(slug, title, topics, words=old.words if old else 0.0, grams=s)
     hits = rank(cands.values(), topic=topic, limit=limit)
@@ -71,15 +74,31 @@ def search(
     return SearchResult(query, method, words, grams, hits, elapsed, offered_only)
 
 
+def unknown_words(db: sqlite_utils.Database, words: tuple[str, ...]) -> list[str]:
+    """The words that are in no article's title, keywords or body."""
+    known = set()
+    for word in words:
+        row = db.execute(
+            f"SELECT 1 FROM {VOCAB} WHERE term = ? AND col != 'grams' LIMIT 1", [word]
+        ).fetchone()
+        if row:
+            known.add(word)
+    return [w for w in words if w not in known]
+
+
 def _lookup(
     db: sqlite_utils.Database,
     table: str,
     columns: str,
     words: tuple[str, ...],
-    weights: str,
     today: date,
     offered_only: bool,
 ) -> list[tuple[str, str, tuple[str, ...], float]]:
+    """The best candidates for any of `words` in `columns`, with their BM25 scores (higher is better).
+
+    FTS5 ranks inside the index (`ORDER BY rank`, the table's own column
+    weights, kb_index.py) and hands over its best few hundred; only those are
+    joined with the articles and filtered, so a common word costs little."""
     if not words:
         return []
     match = f"{columns} : (" + " OR ".join(_quoted(w) for w in words) + ")"
@@ -92,9 +111,9 @@ def _lookup(
         )
         args += [today.isoformat(), today.isoformat()]
     sql = (
-        f"SELECT i.slug, a.title, a.topics, -bm25({table}, {weights}) AS s FROM {table} i "
-        f"JOIN {ARTICLES} a ON a.slug = i.slug WHERE {table} MATCH ? {where} "
-        f"ORDER BY s DESC LIMIT {CANDIDATES}"
+        f"SELECT i.slug, a.title, a.topics, -i.rank FROM "
+        f"(SELECT slug, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT {SHORTLIST}) i "
+        f"JOIN {ARTICLES} a ON a.slug = i.slug WHERE 1 = 1 {where} ORDER BY i.rank LIMIT {CANDIDATES}"
     )
     rows = db.execute(sql, args).fetchall()
     return [(slug, title, tuple(json.loads(topics)), float(s)) for slug, title, topics, s in rows]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ivr.admin.flows import load_flows
+from ivr.admin.flows import load_flows, notify_service, publish_prompts
 from ivr.admin.kb import flow_topics
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
@@ -57,6 +57,21 @@ def flow_facts(cfg: LoadedConfig | None) -> FlowFacts:
         for pid, slug in references(item.flow).items():
             readers.setdefault(slug, []).append(f"{name}.{pid}")
     return FlowFacts(frozenset(languages), flow_topics(cfg), readers)
+
+
+def prompts_reading(cfg: LoadedConfig, slugs: list[str]) -> list[str]:
+    """ "flow.prompt" of every prompt that reads one of `slugs` (none if the flows cannot be read)."""
+    if not slugs:
+        return []
+    readers = flow_facts(cfg).readers
+    return [r for slug in slugs for r in readers.get(slug, [])]
+
+
+def retake_prompts(cfg: LoadedConfig) -> int | None:
+    """Render the flows' prompts with the articles as they are now and tell the running service
+    (SIGHUP, as `ivr flows publish`): its pid, or None when none runs."""
+    publish_prompts(cfg, load_flows(cfg))
+    return notify_service(cfg)
 
 
 def unread_by_flows(facts: FlowFacts, current: ArticleVersion | None, new: Article) -> list[str]:

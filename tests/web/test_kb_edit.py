@@ -169,3 +169,24 @@ async def test_given_a_flow_reading_an_unknown_article_when_published_then_refus
         in page
     )
     assert flows_desk.text() == before and flows_desk.reloads == 0
+
+
+async def test_an_editor_needs_a_department_and_the_admin_page_keeps_it(desk: Desk) -> None:
+    client = await desk.logged_in("admin")
+    token = await csrf_of(client, "/admin/users")
+    form = {
+        "csrf_token": token,
+        "username": "water1",
+        "display_name": "수도 편집",
+        "role": "editor",
+        "password": "a-long-password",
+        "password_again": "a-long-password",
+    }
+    response = await client.post("/admin/users", data=form | {"department": ""}, allow_redirects=False)
+    assert response.status == 400
+    assert "상담 DB 편집자는 담당 부서가 필요합니다" in await response.text()
+    response = await client.post("/admin/users", data=form | {"department": "water"}, allow_redirects=False)
+    assert response.status == 303
+    [row] = desk.rows("users", "username = ?", ["water1"])
+    assert (row["role"], row["department"]) == ("editor", "water")
+    assert "department=water" in desk.audit("user_added")[-1]["detail"]

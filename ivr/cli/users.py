@@ -52,7 +52,7 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
             state = "disabled" if u.disabled else "active"
             print(
                 f"{u.username:<16} {u.display_name:<10} {u.role:<10} {u.counselor_id or '-':<6} "
-                f"{u.department or '-':<12} "
                 f"{state:<8} last login {u.last_login_at or '-'}"
+                + (f"  department {u.department}" if u.department else "")
             )
     return 0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ivr.admin.problems import NotLoggedIn
-from ivr.store import desk_schema, kb_index
+from ivr.store import desk_schema
 from ivr.web import (
     admin_phones,
     admin_users,
@@ -102,8 +102,7 @@ async def _start(app: web.Application) -> None:
     now = desk.clock()
 
     await desk.db.run(lambda db: desk_schema.prepare(db, now))
-    # The knowledge base's search index, built once (the Korean analyzer loads in seconds).
-    await desk.db.run(kb_index.ensure)
+    kb_desk.start_warming(app)
     await desk.sessions.purge()
 
 

@@ -10,16 +10,20 @@ before anything runs. A search that finds nothing is kept for the editors.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import date
 from typing import Any
 
 from aiohttp import web
 
 from ivr.admin.problems import InvalidInput, NoSuchArticle, NoSuchCall, NotLoggedIn
+from ivr.kb.analyzer import default_analyzer
 from ivr.kb.article import Article
 from ivr.kb.errors import KbError, QueryRefused
 from ivr.kb.query import checked
-from ivr.store import kb_articles, kb_search, kb_usage
+from ivr.kb.ranking import SearchResult
+from ivr.store import kb_articles, kb_index, kb_search, kb_usage
 from ivr.store.kb_tables import ARTICLES
 from ivr.store.reads import read
 from ivr.store.users import User
@@ -39,6 +43,28 @@ KB_TOPICS = {
 SEARCH_LIMIT = 8
 TOPIC_LIMIT = 12
 QUESTION_MAX = 500  # a gap's question as the citizen asked it
+
+
+async def _warm(desk: Desk) -> None:
+    """Load the Korean analyzer and build the search index, off the start-up path: the model takes
+    seconds to load, and a service must answer calls at once. A base with no article waits for its
+    first search (an import by `ivr kb` builds the index in its own process)."""
+    if await read(desk.db, kb_articles.count) == 0:
+        return
+    await asyncio.to_thread(default_analyzer().load)
+    await desk.db.run(kb_index.ensure)
+
+
+def start_warming(app: web.Application) -> None:
+    """At the desk's start: warm the search in the background; cancelled when the desk stops."""
+    task = asyncio.get_running_loop().create_task(_warm(app[DESK]), name="kb-warm")
+
+    async def stop(_: web.Application) -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+    app.on_cleanup.append(stop)
 
 
 def acting_user(request: web.Request) -> User:
@@ -95,11 +121,15 @@ async def search(request: web.Request) -> web.StreamResponse:
     topic = body.get("topic") if isinstance(body.get("topic"), str) else None
     call_id = body.get("call_id") if isinstance(body.get("call_id"), str) else None
     today = today_of(desk)
+    await asyncio.to_thread(default_analyzer().load)  # seconds, once per process
+
+    def run(db: Any) -> SearchResult:
+        return kb_search.search(db, question, today=today, topic=topic, limit=SEARCH_LIMIT)
+
     try:
-        result = await read(
-            desk.db,
-            lambda db: kb_search.search(db, question, today=today, topic=topic, limit=SEARCH_LIMIT),
-        )
+        if not await read(desk.db, lambda db: kb_index.built_with(db) == default_analyzer().name):
+            await desk.db.run(kb_index.ensure)  # a base the service has not indexed yet
+        result = await read(desk.db, run)
     except KbError as error:
         raise InvalidInput(
             ["지금은 검색할 수 없습니다. 잠시 후 다시 시도해 주십시오. · " + str(error)]

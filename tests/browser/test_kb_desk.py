@@ -36,7 +36,7 @@ def test_a_call_that_chose_local_tax_brings_its_articles_and_the_counselor_answe
     desk = windows.log_in("minji", "/counselor/c1")
     expect(desk.locator("#no-call")).to_be_visible()
     lab.counselor(COUNSELOR_PORTS[0], "answer")
-    citizen = lab.citizen(digits=[(1500, "5")], hangup_after_ms=25000, caller="01033334444")
+    citizen = lab.citizen(digits=[(1500, "5")], hangup_after_ms=15000, caller="01033334444")
     hotline.wait_for_event("connected")
 
     # Before anything is typed: the call's topic and its six articles.

@@ -9,7 +9,9 @@ the prompts that read it (`kb:`), which a publish re-renders.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date
 
 from ivr.admin.flows import load_flows, notify_service, publish_prompts
 from ivr.admin.kb import flow_topics
@@ -17,19 +19,11 @@ from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.kb_prompts import references
 from ivr.kb.article import Article
+from ivr.kb.checks import check
 from ivr.kb.codec import ArticleVersion
 from ivr.store.users import User
 
 log = logging.getLogger(__name__)
-
-
-def may_edit(user: User, *articles: Article | None) -> bool:
-    """Admins edit any article; an editor only articles of their own department (every version given)."""
-    if user.role == "admin":
-        return True
-    if user.role != "editor" or not user.department:
-        return False
-    return all(a is None or a.department == user.department for a in articles)
 
 
 @dataclass(frozen=True)
@@ -39,6 +33,63 @@ class FlowFacts:
     languages: frozenset[str]
     topics: frozenset[str] | None  # None: the flows could not be read, topics are not checked
     readers: dict[str, list[str]]  # slug -> "flow.prompt" of every prompt that reads it
+
+
+_FIELDS_KO = {
+    "id": "문서 ID",
+    "title": "제목",
+    "body": "본문",
+    "topics": "분야",
+    "department": "담당 부서",
+    "keywords": "검색어",
+    "valid_from": "유효 시작일",
+    "valid_until": "유효 종료일",
+    "translations": "번역",
+}
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the editor's Check found, Korean first: `problems` block a publish, `warnings` do not."""
+
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def editor_findings(
+    article: Article, *, today: date, facts: FlowFacts, existing: Collection[str]
+) -> Findings:
+    """ivr.kb.checks.check, said for the editor. A missing translation for a language the flows
+    offer, or a start date still ahead, is a warning (the desk reads Korean; the article waits);
+    everything else keeps the article from being published."""
+    found = Findings()
+    for name, message in check(
+        article, today=today, languages=facts.languages, slugs=existing, known_topics=facts.topics
+    ):
+        warning = (name.split(".")[0] == "translations" and message.startswith("no ")) or name == "valid_from"
+        if name == "title" and not article.title.strip():
+            said = "제목이 비어 있습니다. · The title is empty."
+        elif name == "valid_until" and message.startswith("expired"):
+            said = (
+                f"유효 기간이 {article.valid_until}에 끝났습니다. 날짜를 고치거나 보관하십시오. · {message}"
+            )
+        elif name == "body" and message.endswith("links to no article"):
+            said = f"없는 문서로 연결합니다: {message.split(' links')[0]} · {message}"
+        elif name == "translations" and warning:
+            said = f"ARS가 제공하는 언어의 번역이 없습니다 · {message}"
+        else:
+            said = f"{_FIELDS_KO.get(name.split('.')[0], name)}: {message}"
+        (found.warnings if warning else found.problems).append(said)
+    return found
+
+
+def may_edit(user: User, *articles: Article | None) -> bool:
+    """Admins edit any article; an editor only articles of their own department (every version given)."""
+    if user.role == "admin":
+        return True
+    if user.role != "editor" or not user.department:
+        return False
+    return all(a is None or a.department == user.department for a in articles)
 
 
 def flow_facts(cfg: LoadedConfig | None) -> FlowFacts:

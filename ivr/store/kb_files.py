@@ -44,7 +44,8 @@ def read_folder(folder: Path, known_topics: Collection[str] | None = None) -> di
     """Every *.md file under `folder` read and checked, by slug; ImportRefused lists every problem."""
     if not folder.is_dir():
         raise ImportRefused([f"{folder}: no such folder"])
-    files = sorted(folder.rglob("*.md"))
+    # A README.md beside the articles describes the folder; it is no article.
+    files = sorted(p for p in folder.rglob("*.md") if p.name.lower() != "readme.md")
     if not files:
         raise ImportRefused([f"{folder}: no .md files in this folder"])
     found: list[str] = []

@@ -30,6 +30,8 @@ CANDIDATES = 50  # per lookup: plenty for a top ten, and bounded on a large base
 # Taken from the index before drafts and expired articles are filtered out: a
 # few hundred leave room for many of those among the best matches.
 SHORTLIST = 300
+COMMON_SHARE = 0.1  # a word in more than this share of the articles ...
+COMMON_MIN_ARTICLES = 200  # ... of a base at least this large is too common to pick the shortlist
 
 
 def search(
@@ -51,7 +53,7 @@ def search(
     grams: tuple[str, ...] = ()
     if method == "trigram":
         words: tuple[str, ...] = tuple(_trigrams(query))
-        found = _lookup(db, TRIGRAM, "{title keywords body}", words, today, offered_only)
+        found = _lookup(db, TRIGRAM, _any(words), today, offered_only)
         cands = {slug: Candidate(slug, title, topics, words=s) for slug, title, topics, s in found}
     else:
         analyzer = analyzer or default_analyzer()
@@ -60,50 +62,72 @@ def search(
                 ["the search index is not built yet: the service builds it at start (kb_index.ensure)"]
             )
         words = terms(analyzer, query, MAX_TERMS).words
-        found = _lookup(db, INDEX, "{title keywords body}", words, today, offered_only)
-        cands = {slug: Candidate(slug, title, topics, words=s) for slug, title, topics, s in found}
-        if method == "kiwi":
-            # Near misses: only a word no article has (a typo, a compound spaced otherwise)
-            # is looked up by its bigrams. Those of known words would match half the base.
-            grams = bigrams(unknown_words(db, words))[:MAX_TERMS]
-        for slug, title, topics, s in _lookup(db, INDEX, "grams", grams, today, offered_only):
-            old = cands.get(slug)
-            cands[slug] = Candidate(slug, title, topics, words=old.words if old else 0.0, grams=s)
+        cands, grams = _by_morphemes(db, words, today, offered_only, near_misses=method == "kiwi")
     hits = rank(cands.values(), topic=topic, limit=limit)
     elapsed = (time.perf_counter() - started) * 1000
     return SearchResult(query, method, words, grams, hits, elapsed, offered_only)
 
 
-def unknown_words(db: sqlite_utils.Database, words: tuple[str, ...]) -> list[str]:
-    """The words that are in no article's title, keywords or body."""
-    known = set()
+def _by_morphemes(
+    db: sqlite_utils.Database, words: tuple[str, ...], today: date, offered_only: bool, *, near_misses: bool
+) -> tuple[dict[str, Candidate], tuple[str, ...]]:
+    """Candidates for the question's words, and the bigrams looked up for its near misses.
+
+    A word in more than a tenth of a large base (신청, 요금, 기간) matches
+    thousands of articles, and ranking them all is what made searches slow. So
+    only articles with one of the rarer words are candidates, ranked by all
+    the words, common ones included (a question of common words alone is
+    looked up over the whole base). Only a word no article has (a typo, a
+    compound spaced otherwise) is looked up by its bigrams: those of known
+    words would match half the base."""
+    docs = document_counts(db, words)
+    articles = int(db.execute(f"SELECT COUNT(*) FROM {ARTICLES}").fetchone()[0])
+    rare = tuple(w for w in words if docs[w] <= COMMON_SHARE * articles)
+    common = tuple(w for w in words if w not in rare)
+    if articles >= COMMON_MIN_ARTICLES and rare and common:
+        # "R OR (R AND (C OR C))" matches only articles with a rare word, and
+        # names every word twice, so BM25 (a sum over the query's phrases) is
+        # twice what "R OR C" gives them: halved below, the same scores. FTS5
+        # walks a common word's long list only where a rare word matched.
+        query = f"({_any(rare)} OR ({_any(rare)} AND ({_any(common)} OR {_any(common)})))"
+        found = [(slug, t, tp, s / 2) for slug, t, tp, s in _lookup(db, INDEX, query, today, offered_only)]
+    else:
+        found = _lookup(db, INDEX, _any(words), today, offered_only)
+    cands = {slug: Candidate(slug, title, topics, words=s) for slug, title, topics, s in found}
+    grams = bigrams([w for w in words if docs[w] == 0])[:MAX_TERMS] if near_misses else ()
+    for slug, title, topics, s in _lookup(db, INDEX, _any(grams), today, offered_only, columns="grams"):
+        old = cands.get(slug)
+        cands[slug] = Candidate(slug, title, topics, words=old.words if old else 0.0, grams=s)
+    return cands, grams
+
+
+def document_counts(db: sqlite_utils.Database, words: tuple[str, ...]) -> dict[str, int]:
+    """How many articles have each word in their title, keywords or body (the most of the three)."""
+    counts = {}
     for word in words:
-        row = db.execute(
-            f"SELECT 1 FROM {VOCAB} WHERE term = ? AND col != 'grams' LIMIT 1", [word]
-        ).fetchone()
-        if row:
-            known.add(word)
-    return [w for w in words if w not in known]
+        row = db.execute(f"SELECT MAX(doc) FROM {VOCAB} WHERE term = ? AND col != 'grams'", [word]).fetchone()
+        counts[word] = int(row[0] or 0)
+    return counts
 
 
 def _lookup(
     db: sqlite_utils.Database,
     table: str,
-    columns: str,
-    words: tuple[str, ...],
+    query: str,
     today: date,
     offered_only: bool,
+    *,
+    columns: str = "{title keywords body}",
 ) -> list[tuple[str, str, tuple[str, ...], float]]:
-    """The best candidates for any of `words` in `columns`, with their BM25 scores (higher is better).
+    """The best candidates for an FTS5 `query` in `columns`, with their BM25 scores (higher is better).
 
     FTS5 ranks inside the index (`ORDER BY rank`, the table's own column
     weights, kb_index.py) and hands over its best few hundred; only those are
     joined with the articles and filtered, so a common word costs little."""
-    if not words:
+    if query == "()":
         return []
-    match = f"{columns} : (" + " OR ".join(_quoted(w) for w in words) + ")"
+    args: list[object] = [f"{columns} : {query}"]
     where = ""
-    args: list[object] = [match]
     if offered_only:
         where = (
             "AND a.status = 'published' AND (a.valid_from IS NULL OR a.valid_from <= ?) "
@@ -117,6 +141,10 @@ def _lookup(
     )
     rows = db.execute(sql, args).fetchall()
     return [(slug, title, tuple(json.loads(topics)), float(s)) for slug, title, topics, s in rows]
+
+
+def _any(words: tuple[str, ...]) -> str:
+    return "(" + " OR ".join(_quoted(w) for w in words) + ")"
 
 
 def _quoted(term: str) -> str:

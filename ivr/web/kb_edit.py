@@ -22,11 +22,10 @@ from typing import Any
 from aiohttp import web
 
 from ivr.admin.flows import version_diff
-from ivr.admin.kb_edit import FlowFacts, flow_facts, may_edit, unread_by_flows
+from ivr.admin.kb_edit import FlowFacts, editor_findings, flow_facts, may_edit, unread_by_flows
 from ivr.admin.problems import Forbidden, InvalidInput, NoSuchArticle
 from ivr.errors import HotlineError
 from ivr.kb.article import LANGUAGES, Article, Translation
-from ivr.kb.checks import check
 from ivr.kb.codec import ArticleVersion
 from ivr.kb.errors import KbError
 from ivr.kb.lifecycle import ArticleStatus
@@ -213,13 +212,7 @@ async def save(request: web.Request) -> web.StreamResponse:
     article, problems = _article_of(form, ArticleStatus.PUBLISHED if publishing else keep)
     facts = await _facts(desk)
     existing = await read(desk.db, lambda db: {v.slug for v in kb_articles.list_articles(db)})
-    findings = check(
-        article,
-        today=today_of(desk),
-        flow_languages=facts.languages,
-        existing=existing | {slug},
-        known_topics=facts.topics,
-    )
+    findings = editor_findings(article, today=today_of(desk), facts=facts, existing=existing | {slug})
     # A draft may be saved half-done: what Check finds blocks only a publish.
     warnings = findings.warnings + ([] if publishing or action == "check" else findings.problems)
     if publishing or action == "check":

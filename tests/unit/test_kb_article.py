@@ -135,3 +135,18 @@ def test_the_seed_folder_reads_without_a_problem_and_its_links_lead_somewhere() 
     assert {link for a in articles for link in a.links()} <= slugs
     assert {t for a in articles for t in a.topics} == TOPICS  # every topic a call carries has articles
     assert sum(1 for a in articles if a.translations) >= 5
+
+
+def test_the_editors_check_names_what_to_fix_before_publishing() -> None:
+    from ivr.kb.checks import check
+
+    a = article(title="", valid_until=date(2026, 6, 30), translations={})
+    found = check(a, today=date(2026, 12, 7), languages=("ko", "en", "zh"), slugs={"passport-hours"})
+    assert found == [
+        ("title", "the title is empty"),
+        ("valid_until", "expired on 2026-06-30: the desk does not offer it"),
+        ("translations", "no en translation, a language the flows offer"),
+        ("translations", "no zh translation, a language the flows offer"),
+        ("body", "[[passport-fees]] links to no article"),
+    ]
+    assert check(article(), today=date(2026, 12, 7), languages=("en",), slugs={"passport-fees"}) == []

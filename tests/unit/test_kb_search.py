@@ -173,3 +173,29 @@ def test_a_question_at_the_limit_is_searched_and_fts_syntax_is_only_text(
 def test_it_is_the_bigrams_that_find_a_typo(seeded: sqlite_utils.Database) -> None:
     assert "towed-vehicle" not in top(seeded, "견인보간소 위치", method="morphemes")
     assert "towed-vehicle" in top(seeded, "견인보간소 위치")
+
+
+def test_on_a_large_base_a_common_word_ranks_but_does_not_pick(tmp_path: Path) -> None:
+    import random
+
+    from bench.kb_corpus import generated_articles
+
+    db = open_file(tmp_path / "hotline.sqlite3")
+    with db.atomic():
+        kb_files.import_folder(db, ROOT / "knowledge", who="test", at=T0)
+        for a in generated_articles(kb_search.COMMON_MIN_ARTICLES, random.Random(15)):
+            kb_articles.save(db, a, who="test", at=T0)
+    docs = kb_search.document_counts(db, ("여권", "수수료"))
+    assert docs["여권"] < 10 and docs["수수료"] > 0.1 * kb_articles.count(db)  # 수수료 is common here
+    result = kb_search.search(db, "여권수수료", today=TODAY, limit=3)
+    assert result.hits[0].slug == "passport-fees"  # the common word still ranks
+    assert all(h.slug.startswith("passport") for h in result.hits)  # and picks none of its thousands
+    # The same scores as a plain "여권 OR 수수료" over the articles that have 여권.
+    plain = dict(
+        db.execute(
+            "SELECT slug, -rank FROM kb_index WHERE kb_index MATCH ? ORDER BY rank",
+            ['{title keywords body} : ("여권" OR "수수료")'],
+        ).fetchall()
+    )
+    for hit in result.hits:
+        assert hit.score == pytest.approx(plain[hit.slug])

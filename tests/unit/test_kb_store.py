@@ -121,6 +121,7 @@ def test_an_import_adds_changes_and_skips_then_export_writes_it_back(tmp_path: P
     folder = tmp_path / "manual"
     write(folder, "car-tax.md", GOOD.format(title="자동차세", body="6월과 12월에 냅니다."))
     write(folder, "property-tax.md", GOOD.format(title="재산세", body="7월과 9월에 냅니다."))
+    write(folder, "README.md", "# 세정과 상담 자료\n\n이 폴더의 문서는 ...\n")  # describes the folder
     path = tmp_path / "hotline.sqlite3"
     with transaction(path) as db:
         first = kb_files.import_folder(db, folder, who="kim", at=T0, known_topics=TOPICS)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ivr.reports.metrics import Rules
 from ivr.reports.period import parse_period
+from ivr.reports.report import build
 from ivr.reports.resolution import (
     ArticleUseRow,
     Handled,
@@ -119,7 +121,11 @@ def test_the_store_hands_the_periods_marks_to_the_report(tmp_path: Path) -> None
         kb_usage.log_miss(db, at, "minji", f"없는 질문 {call_id}", call_id, None)
     db.close()
     period = parse_period("2026-03-02", "2026-03-02", SEOUL)
-    kb = SqliteReportRows(path).rows(period, now=datetime(2026, 3, 3, tzinfo=UTC)).kb
+    rows = SqliteReportRows(path).rows(period, now=datetime(2026, 3, 3, tzinfo=UTC))
+    kb = rows.kb
+    assert build(rows, Rules(), "misses").rows == [{"search": "없는 질문 in", "times": 1}]
+    assert build(rows, Rules(), "articles").rows == [{"article": "x", "title": "x", "uses": 1, "calls": 1}]
+    assert build(rows, Rules(), "resolution").rows == []  # no conversation in the queue log: nothing answered
     assert kb.resolutions == (ResolutionRow("in", "resolved"),)
     assert kb.uses == (ArticleUseRow("in", "x", "x"),)
     assert kb.misses == ("없는 질문 in",)

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin import acd_setup
@@ -28,6 +27,7 @@ from ivr.flows.loader import FlowError, Known, Loaded, load_text
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.run import Department, FlowEnv, Queue
+from ivr.kb.lifecycle import ArticleStatus
 from ivr.kb.speech import spoken
 from ivr.ports import CallFacts
 from ivr.store import flow_versions, kb_articles
@@ -55,13 +55,17 @@ def known(cfg: LoadedConfig) -> Known:
 
 
 def article_texts(cfg: LoadedConfig) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
-    """What `kb:` prompts may read: each article offered today (published, valid) as spoken text
-    per language, and the slugs of the others."""
-    today = datetime.now(ZoneInfo(cfg.settings.hotline.timezone)).date()
+    """What `kb:` prompts may read: each published article as spoken text per language, and the
+    slugs of the others.
+
+    Its valid-until date is not applied here: an article that expires while a
+    flow reads it must not keep the hotline from loading its flows at the next
+    start (the editor's Check names the expiry; the desk stops offering it)."""
     with transaction(database(cfg)) as db:
-        versions = kb_articles.list_articles(db)
-    published = {v.slug: spoken(v.article) for v in versions if v.article.offered_on(today)}
-    return published, frozenset(v.slug for v in versions) - frozenset(published)
+        versions = kb_articles.list_articles(db, status=ArticleStatus.PUBLISHED)
+        every = {v.slug for v in kb_articles.list_articles(db)}
+    published = {v.slug: spoken(v.article) for v in versions}
+    return published, frozenset(every - set(published))
 
 
 def load_flows(cfg: LoadedConfig) -> dict[str, Loaded]:

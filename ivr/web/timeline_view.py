@@ -31,7 +31,7 @@ LABELS = {
     "counselor_key": "상담사 버튼 · Counselor key",
     **{f"{s.value}_warning": f"{s.label_ko} 경고 · Warning: {s.label_en}" for s in Situation},
     **{f"{s.value}_warning_played": "경고 안내 재생 · Warning played" for s in Situation},
-    **{f"{s.value}_ended": f"{s.label_ko}(으)로 종료 · Ended: {s.label_en}" for s in Situation},
+    **{f"{s.value}_ended": f"{s.label_ko} 사유로 종료 · Ended: {s.label_en}" for s in Situation},
     "length_warning": "통화 시간 안내 · Call-length notice",
     "length_ended": "통화 시간 종료 · Ended at the time limit",
     "length_extended": "통화 연장 · Call extended",

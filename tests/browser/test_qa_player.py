@@ -136,7 +136,7 @@ def test_qa_finds_a_call_plays_it_seeks_within_it_and_scores_it(windows: Windows
     page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
     _played_to(page, 8.5, 10)
     # The abuse warning in the timeline takes the player to it (6 s into the recording).
-    page.locator("#timeline li.seekable", has_text="폭언 경고").click()
+    page.locator("#timeline li.seekable", has_text="언어폭력 경고").click()
     _played_to(page, 5.5, 7)
     # The browser streams the file by byte ranges from the start.
     assert ranges and ranges[0] == "bytes=0-", ranges

@@ -45,8 +45,8 @@ def test_citizen_hangs_up_during_the_greeting(hotline: Service, lab: SippLab) ->
 
 
 def test_invalid_digit_then_silence_is_reprompted_then_goodbye(hotline: Service, lab: SippLab) -> None:
-    # "5" is no option; then the caller says nothing (menu_attempts is 2 here).
-    citizen = lab.citizen(digits=[(1000, "5")], expect_bye_within_ms=90000)
+    # "9" is no option; then the caller says nothing (menu_attempts is 2 here).
+    citizen = lab.citizen(digits=[(1000, "9")], expect_bye_within_ms=90000)
 
     assert citizen.wait(120) == 0, citizen.errors()
     [call] = hotline.closed_calls(1)
@@ -56,7 +56,7 @@ def test_invalid_digit_then_silence_is_reprompted_then_goodbye(hotline: Service,
     events = hotline.timeline(call["id"])
     kinds = [k for k, _ in events]
     assert kinds.index("menu_invalid") < kinds.index("menu_timeout")
-    assert dict(events)["menu_invalid"]["digit"] == "5"
+    assert dict(events)["menu_invalid"]["digit"] == "9"
 
 
 def test_counselors_who_do_not_answer_are_busy_or_decline_are_skipped(hotline: Service, lab: SippLab) -> None:

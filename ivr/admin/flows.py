@@ -93,6 +93,7 @@ async def simulate_loaded(
     counselor: str = "answer",
     repeat: bool = False,
     strikes: int = 0,
+    heard: list[tuple[str, str]] | None = None,
 ) -> CallFacts:
     """One simulated call of `flow` among `loaded` at `when`: the CLI's and the web desk's."""
     registry = FlowRegistry(flow)
@@ -107,6 +108,7 @@ async def simulate_loaded(
         counselor=counselor,
         repeat=repeat,
         strikes=strikes,
+        heard=heard,
     )
 
 

@@ -62,8 +62,11 @@ class SimulatedCall:
         books: Callable[[], list[PromptBook]],
         say: Say,
         counselor: str = "answer",
+        heard: list[tuple[str, str]] | None = None,
     ) -> None:
         self.call_id = "simulated"
+        # What the caller heard and did, in order: ("prompt", id), ("key", key or "").
+        self.heard = heard if heard is not None else []
         self.caller = caller
         self.dialed = "2221000"
         self.keys = keys
@@ -77,12 +80,14 @@ class SimulatedCall:
 
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
         for name in prompts:
+            self.heard.append(("prompt", name))
             text = next((t for b in self.books() if not (t := b.text_of(name)).startswith("[")), name)
             self.say(f"  ♪ {text}")
         return None
 
     async def read_digit(self, timeout: float) -> str | None:
         key = self.keys.pop(0) if self.keys else None
+        self.heard.append(("key", key or ""))
         self.say(f"  ☎ pressed {key}" if key is not None else f"  ⌛ nothing pressed for {timeout:g} s")
         return key
 
@@ -211,11 +216,12 @@ async def simulate(
     counselor: str = "answer",
     repeat: bool = False,
     strikes: int = 0,
+    heard: list[tuple[str, str]] | None = None,
 ) -> CallFacts:
-    """Run one simulated call to its end; return its record."""
+    """Run one simulated call to its end; return its record (and what it heard in `heard`)."""
     records = SimulatedRecords(say, repeat=repeat, strikes=strikes)
     service = CallService(flows, env, acd, records, env.now, _ticks())
-    call = SimulatedCall(caller, keys, flows.books, say, counselor)
+    call = SimulatedCall(caller, keys, flows.books, say, counselor, heard)
     await service.new_call(call)
     await service.join(call.call_id)
     assert records.facts is not None

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
@@ -22,10 +23,12 @@ from ivr.ari.rest import AriRest
 from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.callbacks import CallbackRunner
 from ivr.calls.recording_copier import recording_metrics
+from ivr.calls.rehearsal_line import RehearsalLine
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv, Queue
 from ivr.pbx.credentials import ari_password
 from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
@@ -51,6 +54,7 @@ class Hotline:
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))
+        self.rehearsal_records, line = self._rehearsal_line(cfg, env)
         self.service = CallService(
             self.flows,
             env,
@@ -58,6 +62,7 @@ class Hotline:
             self.records,
             now=lambda: datetime.now(tz),
             monotonic=time.monotonic,
+            rehearsal=line,
         )
         self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
         # Every recording copied out of Asterisk into storage.recordings, then deleted there.
@@ -116,6 +121,20 @@ class Hotline:
         self.loop_lag = Durations()
         self._reloads: set[asyncio.Task[None]] = set()
         self._import_task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def _rehearsal_line(
+        cfg: LoadedConfig, env: FlowEnv
+    ) -> tuple[SqliteCallRecords | None, RehearsalLine | None]:
+        """The rehearsal number's own records, counselor and queues (calls/rehearsal_line.py)."""
+        r = cfg.settings.rehearsal
+        if r.number is None:
+            return None, None
+        records = SqliteCallRecords(cfg.resolve(r.database))
+        only = acd_setup.REHEARSAL_COUNSELOR
+        rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues})
+        acd = acd_setup.rehearsal_dispatcher(cfg.settings, time.monotonic)
+        return records, RehearsalLine(r.number, records, acd, rehearsal_env)
 
     async def health(self) -> dict[str, Any]:
         registered = await self.hub.registered()
@@ -238,6 +257,8 @@ class Hotline:
     async def run(self, stop: asyncio.Event) -> None:
         s = self.cfg.settings
         self.records.start()
+        if self.rehearsal_records is not None:
+            self.rehearsal_records.start()
         # Counselors' states survive a restart: paused stays paused, out stays out.
         self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
         self._start_fallback()
@@ -298,4 +319,6 @@ class Hotline:
             await self.rest.close()
             await runner.cleanup()
             self.records.close()
+            if self.rehearsal_records is not None:
+                self.rehearsal_records.close()
             log.info("stopped")

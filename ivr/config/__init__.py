@@ -36,6 +36,7 @@ from ivr.config.telephony import (
     HotlineSettings,
     IvrSettings,
     QueueSettings,
+    RehearsalSettings,
     SupervisorSettings,
     TrunkSettings,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "LoadedConfig",
     "QaSettings",
     "QueueSettings",
+    "RehearsalSettings",
     "ReportSettings",
     "RetentionSettings",
     "ScorecardSettings",

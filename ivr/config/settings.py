@@ -22,6 +22,7 @@ from ivr.config.telephony import (
     HotlineSettings,
     IvrSettings,
     QueueSettings,
+    RehearsalSettings,
     Section,
     SupervisorSettings,
 )
@@ -48,6 +49,7 @@ class Settings(Section):
     storage: StorageSettings = StorageSettings()
     retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
+    rehearsal: RehearsalSettings = RehearsalSettings()
 
     @model_validator(mode="after")
     def _unique(self) -> Settings:
@@ -72,6 +74,9 @@ class Settings(Section):
             if v.endpoint in taken:
                 raise ValueError(f"supervisor {v.id!r} uses an endpoint already taken: {v.endpoint!r}")
             taken.add(v.endpoint)
+        rehearsing = self.rehearsal.counselor_endpoint
+        if rehearsing in taken:
+            raise ValueError(f"rehearsal.counselor_endpoint {rehearsing!r} is a real phone's endpoint")
         return self
 
     def queue_members(self, name: str) -> tuple[str, ...]:

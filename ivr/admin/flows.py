@@ -53,17 +53,22 @@ def load_flows(cfg: LoadedConfig) -> dict[str, Loaded]:
     return load_dir(flows_dir(cfg), known(cfg))
 
 
-def publish_prompts(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> int:
-    """Render every flow prompt to telephone audio where Asterisk plays it from."""
+def sounds_dir(cfg: LoadedConfig) -> Path | None:
+    """Where Asterisk plays prompts from, as this machine sees it (None: not reachable here)."""
     from ivr.pbx import embedded
-    from ivr.pbx.render import write_flow_prompts
 
     a = cfg.settings.asterisk
     if a.embedded:
-        sounds = embedded.instance_for(cfg).root / "usr/share/asterisk/sounds"
-    elif a.sounds_dir:
-        sounds = cfg.resolve(a.sounds_dir)
-    else:
+        return embedded.instance_for(cfg).root / "usr/share/asterisk/sounds"
+    return cfg.resolve(a.sounds_dir) if a.sounds_dir else None
+
+
+def publish_prompts(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> int:
+    """Render every flow prompt to telephone audio where Asterisk plays it from."""
+    from ivr.pbx.render import write_flow_prompts
+
+    sounds = sounds_dir(cfg)
+    if sounds is None:
         return 0
     recorded = cfg.path.parent / "prompts" / "recorded"
     return sum(write_flow_prompts(PromptBook.of(item.flow), sounds, recorded) for item in loaded.values())

@@ -65,7 +65,8 @@ class SimulatedCall:
         heard: list[tuple[str, str]] | None = None,
     ) -> None:
         self.call_id = "simulated"
-        # What the caller heard and did, in order: ("prompt", id), ("key", key or "").
+        # What the caller heard and did, in order: ("prompt", id), ("key", key or ""),
+        # ("hold", ""): music on hold begins, ("counselor", id): a counselor answers.
         self.heard = heard if heard is not None else []
         self.caller = caller
         self.dialed = "2221000"
@@ -96,10 +97,12 @@ class SimulatedCall:
 
     async def hold(self, on: bool) -> None:
         if on:
+            self.heard.append(("hold", ""))
             self.say("  ♫ hold music")
 
     async def offer(self, counselor_id: str, endpoint: str, ring_seconds: float):  # type: ignore[no-untyped-def]
         if self.counselor == "answer":
+            self.heard.append(("counselor", counselor_id))
             self.say(f"  ☏ {counselor_id} answers")
             return OfferResult.ANSWERED, SimulatedLeg(counselor_id)
         self.say(f"  ☏ {counselor_id} does not answer")

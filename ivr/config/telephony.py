@@ -251,17 +251,12 @@ class RehearsalSettings(Section):
             )
         return v
 
-    @field_validator("counselor_endpoint")
-    @classmethod
-    def _endpoint(cls, v: str) -> str:
-        return _check_name(v)
-
-    @field_validator("counselor_contact")
-    @classmethod
-    def _contact(cls, v: str) -> str:
-        if not re.match(r"^sip:[^@\s]+@[^\s:]+:\d+$", v):
-            raise ValueError("must be a SIP URI with a port, such as sip:rehearsal@127.0.0.1:5098")
-        return v
+    @model_validator(mode="after")
+    def _phone(self) -> RehearsalSettings:
+        _check_name(self.counselor_endpoint)
+        if not re.match(r"^sip:[^@\s]+@[^\s:]+:\d+$", self.counselor_contact):
+            raise ValueError("counselor_contact: a SIP URI with a port, such as sip:rehearsal@127.0.0.1:5098")
+        return self
 
 
 class DepartmentSettings(_Phone):

@@ -17,6 +17,7 @@ from ivr.config import LoadedConfig
 from ivr.flows.loader import Loaded
 from ivr.flows.path_edges import Key
 from ivr.flows.paths import RehearsalPath
+from ivr.rehearsal.audio import COUNSELOR, HOLD
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,9 @@ class Expected:
 
     path: RehearsalPath
     ivr_path: list[str]
-    bursts: list[list[str]]  # prompt ids heard before each input, and (last) to the end
+    # Prompt ids heard before each input, and (last) to the end; HOLD and
+    # COUNSELOR mark where music on hold begins and where a counselor answers.
+    bursts: list[list[str]]
     inputs: list[Key]  # what the caller does after each burst but the last
     at: datetime
 
@@ -37,7 +40,7 @@ class Expected:
 
     @property
     def prompts(self) -> list[str]:
-        return [p for burst in self.bursts for p in burst]
+        return [p for burst in self.bursts for p in burst if p not in (HOLD, COUNSELOR)]
 
 
 async def expect(
@@ -67,6 +70,8 @@ async def expect(
     for kind, value in heard:
         if kind == "prompt":
             bursts[-1].append(value)
+        elif kind in ("hold", "counselor"):
+            bursts[-1].append(HOLD if kind == "hold" else COUNSELOR)
         else:
             inputs.append(value or None)
             bursts.append([])

@@ -1,0 +1,84 @@
+"""`ivr rehearse`: synthetic citizens call the running hotline on every path (docs/rehearsal.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ivr.config import LoadedConfig
+from ivr.flows.paths import plan_paths
+from ivr.rehearsal.report import table, write_html
+from ivr.rehearsal.run import NotReady, Progress, preflight, rehearse
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("rehearse", help="call the running hotline on every path of its flows and check each")
+    p.add_argument(
+        "--at", help='rehearse at this moment, e.g. "2026-12-25 10:00" (the schedule nodes see it)'
+    )
+    p.add_argument("--paths", choices=("all", "smoke"), default="all", help="smoke: three paths")
+    p.add_argument(
+        "--list", action="store_true", help="print the paths and what cannot be rehearsed; call nobody"
+    )
+    p.add_argument("--report-dir", help="where the HTML report goes (default: storage.state_dir/rehearsals)")
+
+
+def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
+    at = _moment(args.at) if args.at else None
+    if args.at and at is None:
+        print(f'ivr rehearse: --at {args.at!r}: give a moment like "2026-12-25 10:00"', file=sys.stderr)
+        return 2
+    if args.list:
+        return _list(cfg, at)
+    try:
+        preflight(cfg)
+    except NotReady as exc:
+        print(f"ivr rehearse: {exc}", file=sys.stderr)
+        return 2
+    done = asyncio.run(rehearse(cfg, at=at, which=args.paths, progress=_show))
+    print(table(done))
+    folder = (
+        Path(args.report_dir)
+        if args.report_dir
+        else cfg.resolve(cfg.settings.storage.state_dir) / "rehearsals"
+    )
+    print(f"report: {write_html(done, folder)}")
+    return 1 if done.failed else 0
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError:
+        return None
+
+
+def _list(cfg: LoadedConfig, at: datetime | None) -> int:
+    from ivr.admin.flows import load_flows
+
+    plan = plan_paths(load_flows(cfg), cfg.settings.hotline.flow, at=at, base=datetime.now())
+    for p in plan.paths:
+        keys = ",".join(k if k is not None else "timeout" for k in p.keys) or "-"
+        when = f" at {p.at:%Y-%m-%d %H:%M}" if p.at else ""
+        print(f"{p.number:3}. {p.name}  [keys {keys}{when}]")
+    for item in plan.not_rehearsable:
+        print(f"not rehearsable: {item}")
+    for moment in plan.not_at_this_moment:
+        print(f"not at this moment: {moment}")
+    return 0
+
+
+def _show(p: Progress) -> None:
+    line = (
+        f"path {min(p.done + 1, p.total)} of {p.total} · {p.elapsed:.0f} s · {p.failures} failed · {p.name}"
+    )
+    if p.done == p.total:
+        line = f"{p.total} of {p.total} paths · {p.elapsed:.0f} s · {p.failures} failed"
+    if sys.stderr.isatty():
+        print(f"\r{line[:100]:<100}", end="" if p.done < p.total else "\n", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)

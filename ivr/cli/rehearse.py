@@ -11,6 +11,7 @@ from typing import Any
 
 from ivr.config import LoadedConfig
 from ivr.flows.paths import plan_paths
+from ivr.rehearsal.caller import SippMissing
 from ivr.rehearsal.report import table, write_html
 from ivr.rehearsal.run import NotReady, Progress, preflight, rehearse
 
@@ -36,7 +37,7 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
         return _list(cfg, at)
     try:
         preflight(cfg)
-    except NotReady as exc:
+    except (NotReady, SippMissing) as exc:
         print(f"ivr rehearse: {exc}", file=sys.stderr)
         return 2
     done = asyncio.run(rehearse(cfg, at=at, which=args.paths, progress=_show))

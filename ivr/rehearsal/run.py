@@ -79,6 +79,7 @@ def preflight(cfg: LoadedConfig) -> None:
             "rehearsal.number is not set in config.yaml: give the synthetic callers' number "
             "(docs/rehearsal.md), then restart `ivr serve` so the hotline knows it"
         )
+    caller.sipp_path()
     url = f"http://{s.web.listen}:{s.web.port}/healthz"
     try:
         with urllib.request.urlopen(url, timeout=5) as answer:
@@ -89,7 +90,6 @@ def preflight(cfg: LoadedConfig) -> None:
         raise NotReady(f"the hotline is not running ({url}: {exc}); start it with `ivr serve`") from None
     if not health.get("app_registered"):
         raise NotReady(f"the hotline is not answering calls ({url}: {health})")
-    caller.sipp_path()
 
 
 def select(plan: Plan, which: str) -> list[RehearsalPath]:

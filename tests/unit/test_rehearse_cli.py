@@ -1,0 +1,81 @@
+"""`ivr rehearse` refuses clearly, exit code 2, when it cannot call: no hotline, no SIPp, no number."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ivr.rehearsal.caller import SippMissing, sipp_path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def rehearse(config: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": path} if path is not None else None
+    return subprocess.run(
+        [sys.executable, "-m", "ivr.cli", "-c", str(config), "rehearse", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def config(tmp_path: Path, number: str | None = "01099990001") -> Path:
+    path = tmp_path / "config.yaml"
+    rehearsal = f"rehearsal: {{number: '{number}'}}\n" if number else ""
+    path.write_text(
+        f"hotline: {{flows_dir: {ROOT / 'callflows'}}}\n"
+        "counselors: [{id: c01, name: 김민지, endpoint: counselor01}]\n"
+        "queues: {general: {name: 일반}, foreign: {name: 외국어}}\n"
+        f"web: {{port: {free_port()}}}\n" + rehearsal,
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_given_no_hotline_running_then_a_clear_message_and_exit_2(tmp_path: Path) -> None:
+    done = rehearse(config(tmp_path))
+    assert done.returncode == 2
+    assert "the hotline is not running" in done.stderr and "start it with `ivr serve`" in done.stderr
+
+
+def test_given_rehearsal_off_then_it_says_which_key_to_set(tmp_path: Path) -> None:
+    done = rehearse(config(tmp_path, number=None))
+    assert done.returncode == 2
+    assert "rehearsal.number is not set in config.yaml" in done.stderr
+
+
+def test_given_a_moment_it_cannot_read_then_exit_2(tmp_path: Path) -> None:
+    done = rehearse(config(tmp_path), "--at", "Christmas")
+    assert done.returncode == 2
+    assert "--at 'Christmas': give a moment like \"2026-12-25 10:00\"" in done.stderr
+
+
+def test_the_plan_is_listed_without_calling_anyone(tmp_path: Path) -> None:
+    done = rehearse(config(tmp_path), "--list", "--at", "2026-09-25 10:00")
+    assert done.returncode == 0, done.stderr
+    assert "  1. hours holiday" in done.stdout  # Chuseok 2026
+    assert "not at this moment: hours → open" in done.stdout
+    assert "nodes.screen (screen) → repeat: needs an earlier call" in done.stdout
+
+
+def test_given_no_sipp_then_the_message_names_debians_package(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(
+        SippMissing, match=r"Install Debian's sip-tester package \(apt-get install sip-tester\)"
+    ):
+        sipp_path()

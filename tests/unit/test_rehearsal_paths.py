@@ -12,6 +12,7 @@ from ivr.flows.loader import Known
 from ivr.flows.paths import plan_paths
 from ivr.flows.registry import load_dir
 from ivr.rehearsal.expect import expect
+from ivr.rehearsal.run import select
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data" / "rehearsal"
@@ -108,3 +109,14 @@ def test_every_path_of_the_hotline_is_walked_the_same_way_by_the_engine() -> Non
         ("foreign.connect", "closed"),
         ("foreign.connect", "overflow"),
     }
+
+
+def test_the_smoke_set_is_one_self_service_one_counselor_and_one_after_hours_path() -> None:
+    cfg = config.load(ROOT / "config.yaml")
+    plan = plan_paths(load_dir(ROOT / "callflows", known(cfg)), "hotline", base=MONDAY)
+    names = [p.name for p in select(plan, "smoke")]
+    assert names == [
+        "hours open › main_menu 1 › after_info invalid",
+        "hours open › main_menu 0",  # the rehearsal counselor answers, then the survey
+        "hours closed › after_hours invalid",
+    ]

@@ -63,11 +63,6 @@ class _Ear(asyncio.DatagramProtocol):
         self.frames: list[tuple[int, list[float]]] = []  # (sequence, frames) of this burst
         self.last_at = 0.0
         self.source: tuple[str, int] | None = None
-        self.transport: asyncio.DatagramTransport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self.transport = transport
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if len(data) < 12 or data[0] >> 6 != 2 or data[1] & 0x7F != _PCMA:

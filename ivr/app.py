@@ -33,6 +33,7 @@ from ivr.pbx.credentials import ari_password
 from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
 from ivr.reports.metrics import Rules
+from ivr.reports.pilot import Targets
 from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
@@ -275,6 +276,7 @@ class Hotline:
             flows=FlowsSetup(self.cfg, reload=self.take_flows),
             phones=PhonesSetup(self.cfg, phones.ari_states(self.cfg, self.rest)),
             report_rules=Rules(**s.reports.model_dump()),
+            pilot_targets=Targets(**s.pilot.model_dump()),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

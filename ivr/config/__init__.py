@@ -17,6 +17,7 @@ from __future__ import annotations
 from ivr.config.loading import LoadedConfig, key_line, load, parse
 from ivr.config.operations import (
     CriterionSettings,
+    PilotSettings,
     QaSettings,
     ReportSettings,
     RetentionSettings,
@@ -52,6 +53,7 @@ __all__ = [
     "HotlineSettings",
     "IvrSettings",
     "LoadedConfig",
+    "PilotSettings",
     "QaSettings",
     "QueueSettings",
     "RehearsalSettings",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from ivr.config.operations import (
+    PilotSettings,
     QaSettings,
     ReportSettings,
     RetentionSettings,
@@ -44,6 +45,7 @@ class Settings(Section):
     ivr: IvrSettings = IvrSettings()
     fallback: FallbackSettings = FallbackSettings()
     reports: ReportSettings = ReportSettings()
+    pilot: PilotSettings = PilotSettings()
     web: WebSettings = WebSettings()
     qa: QaSettings = QaSettings()
     storage: StorageSettings = StorageSettings()

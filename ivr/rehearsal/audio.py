@@ -1,6 +1,6 @@
 """Was each prompt heard? Audio as the synthetic caller received it, against the rendered files.
 
-The caller's RTP is decoded (A-law, as the caller offers it) into a loudness
+The caller's RTP is decoded (A-law or μ-law, as the hotline chose) into a loudness
 envelope of 20 ms frames. Each prompt the simulation says the caller hears
 is found in that envelope by the shape of its own file's envelope, in order:
 a prompt is heard when its shape is found and the audio there is louder than
@@ -34,15 +34,22 @@ def _alaw(code: int) -> int:
     return magnitude if code & 0x80 else -magnitude
 
 
+def _ulaw(code: int) -> int:
+    code = ~code & 0xFF
+    magnitude = (((code & 0x0F) << 3) + 0x84) << ((code & 0x70) >> 4)
+    return 0x84 - magnitude if code & 0x80 else magnitude - 0x84
+
+
 ALAW = [_alaw(c) for c in range(256)]
+ULAW = [_ulaw(c) for c in range(256)]
 
 
-def alaw_frames(payload: bytes) -> list[float]:
-    """RMS of each 20 ms of A-law audio."""
+def alaw_frames(payload: bytes, table: list[int] = ALAW) -> list[float]:
+    """RMS of each 20 ms of A-law audio (or, with table=ULAW, μ-law)."""
     out = []
     for i in range(0, len(payload) - FRAME + 1, FRAME):
         chunk = payload[i : i + FRAME]
-        out.append(math.sqrt(sum(ALAW[b] * ALAW[b] for b in chunk) / FRAME))
+        out.append(math.sqrt(sum(table[b] * table[b] for b in chunk) / FRAME))
     return out
 
 

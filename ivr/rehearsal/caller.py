@@ -24,11 +24,11 @@ from pathlib import Path
 from ivr.errors import HotlineError
 from ivr.flows.path_edges import Key
 from ivr.rehearsal import sip_text
-from ivr.rehearsal.audio import alaw_frames
+from ivr.rehearsal.audio import ALAW, ULAW, alaw_frames
 
 QUIET = 0.6  # the hotline stopped talking: it waits for the caller
 LONG_QUIET = 4.0  # quiet this long ends a burst whatever came (menus wait 5 s and more)
-_PCMA, _EVENT = 8, 101
+_PCMU, _PCMA, _EVENT = 0, 8, 101
 _KEYS = "0123456789*#"
 
 
@@ -65,12 +65,13 @@ class _Ear(asyncio.DatagramProtocol):
         self.source: tuple[str, int] | None = None
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if len(data) < 12 or data[0] >> 6 != 2 or data[1] & 0x7F != _PCMA:
+        if len(data) < 12 or data[0] >> 6 != 2 or data[1] & 0x7F not in (_PCMA, _PCMU):
             return
         header = 12 + 4 * (data[0] & 0x0F)
         self.source = addr
         self.last_at = time.monotonic()
-        self.frames.append((struct.unpack_from("!H", data, 2)[0], alaw_frames(data[header:])))
+        table = ALAW if data[1] & 0x7F == _PCMA else ULAW
+        self.frames.append((struct.unpack_from("!H", data, 2)[0], alaw_frames(data[header:], table)))
 
 
 class Fingers:

@@ -1,136 +1,32 @@
 """SIPp scenarios of a rehearsal: the synthetic caller and the rehearsal counselor.
 
 SIPp (Debian's sip-tester) does the SIP of both; the caller's audio is not
-SIPp's: its SDP names a UDP port of `ivr rehearse` itself, which hears the
+SIPp's: its m.SDP names a UDP port of `ivr rehearse` itself, which hears the
 prompts and presses the keys (rehearsal/caller.py).
 """
 
 from __future__ import annotations
 
-_CALLER = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="rehearsal caller">
-<send retrans="500"><![CDATA[
-INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Rehearsal" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: 1 INVITE
-Contact: sip:{caller}@[local_ip]:[local_port]
-Max-Forwards: 70
-{marker}Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=rehearsal 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [local_ip]
-t=0 0
-m=audio {rtp_port} RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=fmtp:101 0-16
-a=sendrecv
-]]></send>
-<recv response="100" optional="true"/>
-<recv response="180" optional="true"/>
-<recv response="183" optional="true"/>
-<recv response="200" rtd="true"/>
-<send><![CDATA[
-ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Rehearsal" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 1 ACK
-Contact: sip:{caller}@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv request="BYE" timeout="{wait_ms}" ontimeout="give_up"/>
-<send><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]></send>
-<nop next="end"/>
-<label id="give_up"/>
-<send retrans="500"><![CDATA[
-BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: "Rehearsal" <sip:{caller}@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: sip:{caller}@[local_ip]:[local_port]
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200" timeout="5000"/>
-<label id="end"/>
-</scenario>
-"""
-
-# The rehearsal counselor: answers at once, says nothing for `talk_ms`, hangs up.
-_COUNSELOR = """<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="rehearsal counselor">
-<recv request="INVITE" crlf="true">
-<action>
-<ereg regexp=".*" search_in="hdr" header="From:" assign_to="remote_from"/>
-<ereg regexp="sip:[^>;]*" search_in="hdr" header="Contact:" assign_to="remote_contact"/>
-</action>
-</recv>
-<send retrans="500"><![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-v=0
-o=rehearsal 1 1 IN IP4 [local_ip]
-s=-
-c=IN IP4 [local_ip]
-t=0 0
-m=audio [media_port] RTP/AVP 8 101
-a=rtpmap:8 PCMA/8000
-a=rtpmap:101 telephone-event/8000
-a=sendrecv
-]]></send>
-<recv request="ACK" crlf="true"/>
-<pause milliseconds="{talk_ms}"/>
-<send retrans="500"><![CDATA[
-BYE [$remote_contact] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:[local_ip]:[local_port]>;tag=[pid]SIPpTag01[call_number]
-To: [$remote_from]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Max-Forwards: 70
-Content-Length: 0
-
-]]></send>
-<recv response="200" crlf="true"/>
-</scenario>
-"""
+from ivr.rehearsal import sip_messages as m
 
 
 def caller(number: str, rtp_port: int, wait_seconds: float, at: str | None) -> str:
-    """The synthetic citizen's call; `at` asks for another moment (X-Rehearsal-At)."""
-    marker = f"X-Rehearsal-At: {at}\n" if at else ""
-    return _CALLER.format(caller=number, rtp_port=rtp_port, wait_ms=int(wait_seconds * 1000), marker=marker)
+    """The synthetic citizen's call; `at` asks for another moment (X-Rehearsal-At).
+    The hotline hangs up at the path's end; if it has not within `wait_seconds`,
+    the caller does."""
+    invite = m.INVITE.format(caller=number, sdp=m.SDP.replace("[media_port]", str(rtp_port)))
+    if at:
+        invite = invite.replace("Content-Type:", f"X-Rehearsal-At: {at}\nContent-Type:", 1)
+    wait_ms = int(wait_seconds * 1000)
+    hotline_hangs_up = m.ANSWER_BYE.format(timeout=wait_ms).replace(
+        f'timeout="{wait_ms}"/>', f'timeout="{wait_ms}" ontimeout="give_up"/>', 1
+    )
+    body = invite + hotline_hangs_up + '<nop next="end"/>\n<label id="give_up"/>\n'
+    return m.scenario("rehearsal caller", body + m.BYE.format(caller=number) + '<label id="end"/>\n')
 
 
 def counselor(talk_seconds: float) -> str:
-    return _COUNSELOR.format(talk_ms=int(talk_seconds * 1000))
+    """The rehearsal counselor: answers at once, says nothing for `talk_seconds`, hangs up."""
+    body = m.UAS_HEAD_KEEP_DIALOG + m.UAS_ANSWER.format(sdp=m.SDP)
+    body += f'<pause milliseconds="{int(talk_seconds * 1000)}"/>\n' + m.UAS_BYE
+    return m.scenario("rehearsal counselor", body)

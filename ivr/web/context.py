@@ -18,6 +18,7 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.admin.phones import Apply, StateReader, reload_embedded
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.reports.metrics import Rules
+from ivr.reports.pilot import Targets
 from ivr.store.db import Database
 from ivr.store.sessions import Session, SessionStore
 from ivr.store.stamps import Clock, utc_now
@@ -83,6 +84,8 @@ class DeskDeps:
     phones: PhonesSetup | None = None
     # What the Reports page counts against (config.yaml `reports`).
     report_rules: Rules = field(default_factory=Rules)
+    # What each day of the pilot is measured against (config.yaml `pilot`).
+    pilot_targets: Targets = field(default_factory=Targets)
 
 
 @dataclass(frozen=True)

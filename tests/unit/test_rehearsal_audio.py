@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from ivr.rehearsal.audio import ALAW, COUNSELOR, HOLD, alaw_frames, check_burst
+from ivr.rehearsal.audio import ALAW, COUNSELOR, HOLD, ULAW, alaw_frames, check_burst
 
 SILENT = 8.0  # A-law's silence, decoded
 
@@ -30,6 +30,7 @@ def test_a_law_decodes_silence_and_loudness() -> None:
     assert ALAW[0xD5] == 8 and ALAW[0x55] == -8
     assert alaw_frames(bytes([0xD5]) * 320) == [8.0, 8.0]
     assert alaw_frames(bytes([0xAA]) * 160)[0] > 10000  # near full scale
+    assert ULAW[0xFF] == 0 and ULAW[0x7F] == 0 and ULAW[0x00] == -32124 and ULAW[0x80] == 32124
 
 
 def test_prompts_played_one_after_another_are_each_heard_at_their_length() -> None:

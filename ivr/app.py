@@ -37,6 +37,7 @@ from ivr.reports.pilot import Targets
 from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
+from ivr.store.rehearsal_calls import RehearsalRecords
 from ivr.web import app as web_app
 from ivr.web.context import DeskDeps, FlowsSetup, PhonesSetup
 
@@ -131,7 +132,7 @@ class Hotline:
         r = cfg.settings.rehearsal
         if r.number is None:
             return None, None
-        records = SqliteCallRecords(cfg.resolve(r.database))
+        records = RehearsalRecords(cfg.resolve(r.database))
         only = acd_setup.REHEARSAL_COUNSELOR
         rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues})
         acd = acd_setup.rehearsal_dispatcher(cfg.settings, time.monotonic)

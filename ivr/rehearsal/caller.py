@@ -1,11 +1,12 @@
-"""One synthetic citizen: SIPp places the call, this module is its ear and its fingers.
+"""One synthetic citizen: SIPp places the call, this module is its ear and its mouth.
 
 The call's audio comes to a UDP port of ours (the SDP SIPp sends names it).
 What arrives between two of the caller's inputs is one "burst": the caller
 presses its next key (or, for a timeout, keeps silent) once the hotline has
 gone quiet after about as much audio as the simulation says comes first, or
 after a longer silence when less came (a prompt missing). The keys go back as
-RFC 4733 events to where the audio comes from (Asterisk's symmetric RTP).
+RFC 4733 events to where the audio comes from (Asterisk's symmetric RTP),
+within a stream of silence the caller sends all call long, as a phone does.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ivr.rehearsal.audio import ALAW, ULAW, alaw_frames
 QUIET = 0.6  # the hotline stopped talking: it waits for the caller
 LONG_QUIET = 4.0  # quiet this long ends a burst whatever came (menus wait 5 s and more)
 _PCMU, _PCMA, _EVENT = 0, 8, 101
+_SILENCE = b"\xd5" * 160  # A-law's zero, 20 ms
 _KEYS = "0123456789*#"
 
 
@@ -74,25 +76,54 @@ class _Ear(asyncio.DatagramProtocol):
         self.frames.append((struct.unpack_from("!H", data, 2)[0], alaw_frames(data[header:], table)))
 
 
-class Fingers:
-    """RFC 4733 key presses on the call's audio stream."""
+class Mouth:
+    """What the caller sends: A-law silence every 20 ms, as a real phone does (a
+    voicemail's silence detection, and Asterisk's own pacing, need frames), with
+    RFC 4733 key presses in the same stream in place of the audio."""
 
     def __init__(self) -> None:
         self.seq = random.randrange(1 << 16)
         self.ts = random.randrange(1 << 31)
         self.ssrc = random.randrange(1 << 32)
+        self.keys: list[str] = []  # to press, in order
 
-    def packets(self, key: str) -> list[bytes]:
+    def _header(self, payload_type: int, marker: bool = False) -> bytes:
+        head = struct.pack(
+            "!BBHII", 0x80, (0x80 if marker else 0) | payload_type, self.seq, self.ts, self.ssrc
+        )
+        self.seq = (self.seq + 1) & 0xFFFF
+        return head
+
+    def silence(self) -> bytes:
+        packet = self._header(_PCMA) + _SILENCE
+        self.ts = (self.ts + 160) & 0xFFFFFFFF
+        return packet
+
+    def key(self, key: str) -> list[bytes]:
+        """One key: 120 ms down, then its end sent three times; the audio clock runs on."""
         event = _KEYS.index(key)
-        self.ts = (self.ts + 8000) & 0xFFFFFFFF
         out = []
-        for n in range(1, 9):  # 160 ms down, then the end sent three times
-            end = n > 5
+        for n in range(1, 10):
+            end = n > 6
             duration = min(n, 6) * 160
-            head = struct.pack("!BBHII", 0x80, (0x80 if n == 1 else 0) | _EVENT, self.seq, self.ts, self.ssrc)
-            out.append(head + struct.pack("!BBH", event, (0x80 if end else 0) | 10, duration))
-            self.seq = (self.seq + 1) & 0xFFFF
+            out.append(
+                self._header(_EVENT, n == 1) + struct.pack("!BBH", event, (0x80 if end else 0) | 10, duration)
+            )
+        self.ts = (self.ts + 9 * 160) & 0xFFFFFFFF
         return out
+
+
+async def _speak(mouth: Mouth, ear: _Ear, transport: asyncio.DatagramTransport) -> None:
+    """Send a packet every 20 ms to where the hotline's audio comes from, until cancelled."""
+    next_at = time.monotonic()
+    pending: list[bytes] = []
+    while True:
+        if ear.source is not None:
+            if not pending and mouth.keys:
+                pending = mouth.key(mouth.keys.pop(0))
+            transport.sendto(pending.pop(0) if pending else mouth.silence(), ear.source)
+        next_at += 0.02
+        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
 
 
 async def place_call(
@@ -115,7 +146,7 @@ async def place_call(
     ear = _Ear()
     transport, _ = await loop.create_datagram_endpoint(lambda: ear, local_addr=(host, rtp_port))
     heard = Heard()
-    fingers = Fingers()
+    mouth = Mouth()
     with tempfile.TemporaryDirectory(prefix="rehearsal-") as tmp:
         scenario = Path(tmp) / "caller.xml"
         scenario.write_text(sip_text.caller(number, rtp_port, wait_seconds, at), encoding="latin-1")
@@ -129,9 +160,11 @@ async def place_call(
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.DEVNULL,
         )
+        speaking = asyncio.ensure_future(_speak(mouth, ear, transport))
         try:
-            await _listen(proc, ear, transport, fingers, heard, inputs, expected_audio, on_input)
+            await _listen(proc, ear, mouth, heard, inputs, expected_audio, on_input)
         finally:
+            speaking.cancel()
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
@@ -145,8 +178,7 @@ async def place_call(
 async def _listen(
     proc: asyncio.subprocess.Process,
     ear: _Ear,
-    transport: asyncio.DatagramTransport,
-    fingers: Fingers,
+    mouth: Mouth,
     heard: Heard,
     inputs: Sequence[Key],
     expected_audio: Sequence[float],
@@ -167,10 +199,8 @@ async def _listen(
                 heard.bursts.append(_in_order(ear.frames))
                 ear.frames = []
                 key = inputs[burst]
-                if key is not None and ear.source is not None:
-                    for packet in fingers.packets(key):
-                        transport.sendto(packet, ear.source)
-                        await asyncio.sleep(0.02)
+                if key is not None:
+                    mouth.keys.append(key)
                     heard.pressed.append((time.monotonic(), key))
                 burst += 1
                 if on_input is not None:

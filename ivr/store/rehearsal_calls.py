@@ -12,6 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from ivr.store.call_rows import iso
+from ivr.store.calls import SqliteCallRecords
+
+
+class RehearsalRecords(SqliteCallRecords):
+    """The rehearsal calls' records. A synthetic caller has no history: every
+    rehearsal call is a first call, so a caller node takes its default (the
+    outcome the path was planned with), however often the number rehearsed."""
+
+    async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
+        return 0
+
+    async def strikes(self, caller: str) -> int:
+        return 0
 
 
 def closed_call_since(path: Path, caller: str, since: datetime) -> dict[str, Any] | None:

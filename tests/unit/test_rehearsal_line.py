@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from ivr import config
 from ivr.admin import acd_setup
@@ -13,7 +14,8 @@ from ivr.calls.service import CallService
 from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv, Queue
-from ivr.ports import OfferResult
+from ivr.ports import CallFacts, OfferResult
+from ivr.store.rehearsal_calls import RehearsalRecords, closed_call_since
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher
 
 FLOW = """
@@ -120,3 +122,24 @@ def test_a_moved_clock_runs_on_from_the_moment() -> None:
     readings = iter([datetime(2026, 12, 7, 9, 0), datetime(2026, 12, 7, 9, 0, 30)])
     moved = moved_clock(lambda: next(readings), "2026-12-25 10:00")
     assert moved() == datetime(2026, 12, 25, 10, 0, 30)
+
+
+async def test_a_rehearsal_caller_has_no_history_however_often_it_called(tmp_path: Path) -> None:
+    records = RehearsalRecords(tmp_path / "rehearsals.sqlite3")
+    records.start()
+    try:
+        start = datetime(2026, 12, 7, 10, 0, tzinfo=timezone(timedelta(hours=9)))
+        for n in range(3):
+            facts = CallFacts(
+                f"r{n}", REHEARSAL_NUMBER, "2221000", start + timedelta(minutes=n), rehearsal=True
+            )
+            await records.opened(facts)
+            await records.closed(facts)
+        assert await records.recent_calls(REHEARSAL_NUMBER, start - timedelta(hours=1)) == 0
+        assert await records.strikes(REHEARSAL_NUMBER) == 0
+        row = closed_call_since(
+            tmp_path / "rehearsals.sqlite3", REHEARSAL_NUMBER, start + timedelta(seconds=30)
+        )
+        assert row is not None and row["id"] == "r1" and row["rehearsal"] == 1
+    finally:
+        records.close()

@@ -32,6 +32,7 @@ from ivr.flows.run import FlowEnv, Queue
 from ivr.pbx.credentials import ari_password
 from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
+from ivr.rehearsal import state as rehearsal_state
 from ivr.reports.metrics import Rules
 from ivr.reports.pilot import Targets
 from ivr.runtime.timings import Durations, watch_loop_lag
@@ -202,6 +203,7 @@ class Hotline:
             "hotline_event_loop_lag_seconds", "How late the service's timers fire (every step waits as long)."
         )
         lines += recording_metrics(self.copier)
+        lines += rehearsal_state.exposition(self.cfg.resolve(self.cfg.settings.storage.state_dir))
         return "\n".join(lines) + "\n"
 
     def on_sighup(self) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ivr.config import LoadedConfig
 from ivr.flows.paths import plan_paths
+from ivr.rehearsal import state
 from ivr.rehearsal.caller import SippMissing
 from ivr.rehearsal.report import table, write_html
 from ivr.rehearsal.run import NotReady, Progress, preflight, rehearse
@@ -26,12 +28,21 @@ def add_parser(sub: Any) -> None:
         "--list", action="store_true", help="print the paths and what cannot be rehearsed; call nobody"
     )
     p.add_argument("--report-dir", help="where the HTML report goes (default: storage.state_dir/rehearsals)")
+    p.add_argument(
+        "--every",
+        metavar="INTERVAL",
+        help="a monitor: rehearse again every 15m (s, m, h); hotline_rehearsal_* on the service's /metrics",
+    )
 
 
 def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     at = _moment(args.at) if args.at else None
     if args.at and at is None:
         print(f'ivr rehearse: --at {args.at!r}: give a moment like "2026-12-25 10:00"', file=sys.stderr)
+        return 2
+    every = parse_every(args.every) if args.every else None
+    if args.every and every is None:
+        print(f"ivr rehearse: --every {args.every!r}: give an interval like 15m, 1h or 90s", file=sys.stderr)
         return 2
     if args.list:
         return _list(cfg, at)
@@ -40,7 +51,14 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     except (NotReady, SippMissing) as exc:
         print(f"ivr rehearse: {exc}", file=sys.stderr)
         return 2
+    if every is not None:
+        return _monitor(cfg, args, at, every)
+    return _once(cfg, args, at)
+
+
+def _once(cfg: LoadedConfig, args: argparse.Namespace, at: datetime | None) -> int:
     done = asyncio.run(rehearse(cfg, at=at, which=args.paths, progress=_show))
+    state.write(cfg.resolve(cfg.settings.storage.state_dir), done, args.paths)
     print(table(done))
     folder = (
         Path(args.report_dir)
@@ -49,6 +67,25 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     )
     print(f"report: {write_html(done, folder)}")
     return 1 if done.failed else 0
+
+
+def parse_every(text: str) -> float | None:
+    """ "15m" -> 900.0 seconds; None when it is not an interval of 30 s to a day."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = text.strip()[:-1], text.strip()[-1:].lower()
+    if unit not in units or not number.isdigit():
+        return None
+    seconds = float(int(number) * units[unit])
+    return seconds if 30 <= seconds <= 86400 else None
+
+
+def _monitor(cfg: LoadedConfig, args: argparse.Namespace, at: datetime | None, every: float) -> int:
+    """Rehearse, then again every `every` seconds from the start of the last run, until stopped."""
+    while True:
+        started = time.monotonic()
+        if _once(cfg, args, at) != 0:
+            print(f"ALERT ivr rehearse: a path failed at {datetime.now():%Y-%m-%d %H:%M}", file=sys.stderr)
+        time.sleep(max(0.0, every - (time.monotonic() - started)))
 
 
 def _moment(text: str) -> datetime | None:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from ivr.cli.rehearse import parse_every
+from ivr.flows.paths import Place, Plan, RehearsalPath
 from ivr.rehearsal.caller import SippMissing, sipp_path
+from ivr.rehearsal.expect import Expected
+from ivr.rehearsal.run import PathResult, Rehearsal
+from ivr.rehearsal.state import exposition, write
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,3 +85,27 @@ def test_given_no_sipp_then_the_message_names_debians_package(
         SippMissing, match=r"Install Debian's sip-tester package \(apt-get install sip-tester\)"
     ):
         sipp_path()
+
+
+def test_every_takes_an_interval_of_half_a_minute_to_a_day() -> None:
+    assert parse_every("15m") == 900.0 and parse_every("1h") == 3600.0 and parse_every("90s") == 90.0
+    assert parse_every("10s") is None and parse_every("2d") is None and parse_every("often") is None
+
+
+def test_a_bad_interval_is_refused_before_anything_is_called(tmp_path: Path) -> None:
+    done = rehearse(config(tmp_path), "--every", "often")
+    assert done.returncode == 2
+    assert "--every 'often': give an interval like 15m, 1h or 90s" in done.stderr
+
+
+def test_the_last_run_is_exposed_as_hotline_rehearsal_metrics(tmp_path: Path) -> None:
+    assert exposition(tmp_path) == []  # no run yet: nothing claimed
+    plan = Plan()
+    path = RehearsalPath(1, (), Place((), "hotline", "welcome"))
+    failed = PathResult(path, Expected(path, [], [[]], [], datetime(2026, 12, 7)), failures=["x"])
+    done = Rehearsal(plan, [failed], datetime(2026, 12, 7, 10, 0, tzinfo=UTC), 42.0)
+    write(tmp_path, done, "smoke")
+    lines = exposition(tmp_path)
+    assert "hotline_rehearsal_paths 1" in lines and "hotline_rehearsal_failed_paths 1" in lines
+    assert "hotline_rehearsal_duration_seconds 42.0" in lines
+    assert f"hotline_rehearsal_last_run_timestamp_seconds {1796637600 + 42}" in lines

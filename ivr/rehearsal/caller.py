@@ -29,6 +29,7 @@ from ivr.rehearsal.audio import ALAW, ULAW, alaw_frames
 
 QUIET = 0.6  # the hotline stopped talking: it waits for the caller
 LONG_QUIET = 4.0  # quiet this long ends a burst whatever came (menus wait 5 s and more)
+TALK_QUIET = 1.0  # a conversation with the (silent) rehearsal counselor
 _PCMU, _PCMA, _EVENT = 0, 8, 101
 _SILENCE = b"\xd5" * 160  # A-law's zero, 20 ms
 _KEYS = "0123456789*#"
@@ -138,10 +139,13 @@ async def place_call(
     expected_audio: Sequence[float],
     at: str | None,
     wait_seconds: float,
+    after_talk: Sequence[float | None] = (),
     on_input: Callable[[int], None] | None = None,
 ) -> Heard:
     """One call: the bursts of audio heard; `inputs[k]` follows burst k (None: silence),
-    once about `expected_audio[k]` seconds of audio came."""
+    once about `expected_audio[k]` seconds of audio came. A burst with a
+    conversation in it (`after_talk[k]` not None) waits for the talk's silence,
+    then for `after_talk[k]` seconds of audio after it (a survey question)."""
     loop = asyncio.get_running_loop()
     ear = _Ear()
     transport, _ = await loop.create_datagram_endpoint(lambda: ear, local_addr=(host, rtp_port))
@@ -162,7 +166,7 @@ async def place_call(
         )
         speaking = asyncio.ensure_future(_speak(mouth, ear, transport))
         try:
-            await _listen(proc, ear, mouth, heard, inputs, expected_audio, on_input)
+            await _listen(proc, ear, mouth, heard, inputs, expected_audio, after_talk, on_input)
         finally:
             speaking.cancel()
             if proc.returncode is None:
@@ -182,9 +186,11 @@ async def _listen(
     heard: Heard,
     inputs: Sequence[Key],
     expected_audio: Sequence[float],
+    after_talk: Sequence[float | None],
     on_input: Callable[[int], None] | None,
 ) -> None:
     burst = 0
+    talked_at: int | None = None  # where in this burst's frames the talk ended
     waiter = asyncio.ensure_future(proc.wait())
     try:
         while not waiter.done():
@@ -194,8 +200,16 @@ async def _listen(
             if heard.first_audio is None:
                 heard.first_audio = ear.last_at
             quiet = time.monotonic() - ear.last_at
-            got = 0.02 * sum(len(f) for _, f in ear.frames)
-            if quiet >= LONG_QUIET or (quiet >= QUIET and got >= 0.9 * expected_audio[burst]):
+            talk = after_talk[burst] if burst < len(after_talk) else None
+            if talk is not None and talked_at is None:
+                # Music on hold, then the conversation's silence: what follows is the flow's again.
+                if quiet >= TALK_QUIET:
+                    talked_at = len(ear.frames)
+                continue
+            counted = ear.frames[talked_at:] if talked_at is not None else ear.frames
+            got = 0.02 * sum(len(f) for _, f in counted)
+            wanted = talk if talk is not None else expected_audio[burst]
+            if (quiet >= LONG_QUIET and counted) or (quiet >= QUIET and got >= 0.9 * wanted):
                 heard.bursts.append(_in_order(ear.frames))
                 ear.frames = []
                 key = inputs[burst]
@@ -203,6 +217,7 @@ async def _listen(
                     mouth.keys.append(key)
                     heard.pressed.append((time.monotonic(), key))
                 burst += 1
+                talked_at = None
                 if on_input is not None:
                     on_input(burst)
     finally:

@@ -158,6 +158,12 @@ async def _one(
     envelopes = {p: _envelope(sounds, p) for p in expected.prompts}
     bursts = [[p for p in b if p not in (audio.HOLD, audio.COUNSELOR)] for b in expected.bursts]
     seconds = [sum(len(envelopes[p] or []) * 0.02 for p in b) for b in bursts]
+    after_talk = [
+        sum(len(envelopes[p] or []) * 0.02 for p in b[b.index(audio.COUNSELOR) + 1 :])
+        if audio.COUNSELOR in b
+        else None
+        for b in expected.bursts
+    ]
     waits = sum(t.edge.seconds for t in expected.path.steps)
     counselor_host, counselor_port = r.counselor_contact.rsplit("@", 1)[1].rsplit(":", 1)
     phone = None
@@ -177,6 +183,7 @@ async def _one(
             dialed=s.hotline.number,
             inputs=expected.inputs,
             expected_audio=seconds,
+            after_talk=after_talk,
             at=at,
             wait_seconds=sum(seconds) + waits + 60,
         )

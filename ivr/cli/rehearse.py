@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 import time
 from datetime import datetime
@@ -14,6 +15,7 @@ from ivr.config import LoadedConfig
 from ivr.flows.paths import plan_paths
 from ivr.rehearsal import state
 from ivr.rehearsal.caller import SippMissing
+from ivr.rehearsal.load import MAX_LOAD, rehearse_load
 from ivr.rehearsal.report import table, write_html
 from ivr.rehearsal.run import NotReady, Progress, preflight, rehearse
 
@@ -28,6 +30,9 @@ def add_parser(sub: Any) -> None:
         "--list", action="store_true", help="print the paths and what cannot be rehearsed; call nobody"
     )
     p.add_argument("--report-dir", help="where the HTML report goes (default: storage.state_dir/rehearsals)")
+    p.add_argument(
+        "--load", type=int, metavar="N", help=f"N calls at once over the smoke paths (at most {MAX_LOAD})"
+    )
     p.add_argument(
         "--every",
         metavar="INTERVAL",
@@ -44,8 +49,12 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     if args.every and every is None:
         print(f"ivr rehearse: --every {args.every!r}: give an interval like 15m, 1h or 90s", file=sys.stderr)
         return 2
+    if args.load is not None and not 1 <= args.load <= MAX_LOAD:
+        print(f"ivr rehearse: --load {args.load}: from 1 to {MAX_LOAD} calls at once", file=sys.stderr)
+        return 2
     if args.list:
         return _list(cfg, at)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         preflight(cfg)
     except (NotReady, SippMissing) as exc:
@@ -57,7 +66,10 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
 
 
 def _once(cfg: LoadedConfig, args: argparse.Namespace, at: datetime | None) -> int:
-    done = asyncio.run(rehearse(cfg, at=at, which=args.paths, progress=_show))
+    if args.load is not None:
+        done = asyncio.run(rehearse_load(cfg, args.load, at=at, progress=_show))
+    else:
+        done = asyncio.run(rehearse(cfg, at=at, which=args.paths, progress=_show))
     state.write(cfg.resolve(cfg.settings.storage.state_dir), done, args.paths)
     print(table(done))
     folder = (
@@ -108,6 +120,11 @@ def _list(cfg: LoadedConfig, at: datetime | None) -> int:
     for moment in plan.not_at_this_moment:
         print(f"not at this moment: {moment}")
     return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    # SIGTERM as Ctrl-C: the calls in progress are hung up and their SIPp ended.
+    raise KeyboardInterrupt
 
 
 def _show(p: Progress) -> None:

@@ -236,14 +236,14 @@ def _in_order(frames: list[tuple[int, list[float]]]) -> list[float]:
 
 
 async def start_counselor(
-    host: str, port: int, talk_seconds: float, workdir: Path
+    host: str, port: int, talk_seconds: float, workdir: Path, calls: int = 1
 ) -> asyncio.subprocess.Process:
-    """The rehearsal counselor's phone for one call: answers, is quiet, hangs up."""
+    """The rehearsal counselor's phone for `calls` calls: answers each, is quiet, hangs up."""
     scenario = workdir / f"counselor-{os.getpid()}.xml"
     scenario.write_text(sip_text.counselor(talk_seconds), encoding="latin-1")
     proc = await asyncio.create_subprocess_exec(
         sipp_path(),
-        *("-sf", str(scenario), "-i", host, "-p", str(port), "-m", "1", "-l", "1", "-nostdin"),
+        *("-sf", str(scenario), "-i", host, "-p", str(port), "-m", str(calls), "-l", str(calls), "-nostdin"),
         *("-mp", str(port + 2000), "-timeout", "600s"),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,

@@ -27,7 +27,7 @@ from ivr.flows.loader import Loaded
 from ivr.flows.paths import Plan, RehearsalPath, plan_paths
 from ivr.rehearsal import audio, caller
 from ivr.rehearsal.expect import Expected, expect
-from ivr.store.rehearsal_calls import closed_call_since
+from ivr.store.rehearsal_calls import closed_calls_since
 
 
 class NotReady(HotlineError):
@@ -138,7 +138,7 @@ async def rehearse(
         progress(Progress(n - 1, len(chosen), time.monotonic() - t0, len(results) - _ok(results), path.name))
         moment = path.at.replace(tzinfo=tz) if path.at is not None else now
         expected = await expect(cfg, flows, s.hotline.flow, path, s.rehearsal.number or "", moment)
-        results.append(await _one(cfg, flows, expected, sounds, tz))
+        results.append(await rehearse_path(cfg, flows, expected, sounds, tz))
     progress(Progress(len(chosen), len(chosen), time.monotonic() - t0, len(results) - _ok(results), "done"))
     return Rehearsal(plan, results, started, time.monotonic() - t0)
 
@@ -147,9 +147,18 @@ def _ok(results: list[PathResult]) -> int:
     return sum(1 for r in results if r.ok)
 
 
-async def _one(
-    cfg: LoadedConfig, flows: Mapping[str, Loaded], expected: Expected, sounds: Path | None, tz: ZoneInfo
+async def rehearse_path(
+    cfg: LoadedConfig,
+    flows: Mapping[str, Loaded],
+    expected: Expected,
+    sounds: Path | None,
+    tz: ZoneInfo,
+    *,
+    slot: int = 0,
+    taken: set[str] | None = None,
+    own_phone: bool = True,
 ) -> PathResult:
+    """One path's call (on ports `slot` pairs above the configured ones), checked."""
     s, r = cfg.settings, cfg.settings.rehearsal
     result = PathResult(expected.path, expected)
     if expected.problem:
@@ -167,7 +176,7 @@ async def _one(
     waits = sum(t.edge.seconds for t in expected.path.steps)
     counselor_host, counselor_port = r.counselor_contact.rsplit("@", 1)[1].rsplit(":", 1)
     phone = None
-    if any(p == audio.COUNSELOR for b in expected.bursts for p in b):
+    if own_phone and any(p == audio.COUNSELOR for b in expected.bursts for p in b):
         phone = await caller.start_counselor(
             counselor_host, int(counselor_port), r.talk_seconds, cfg.path.parent
         )
@@ -177,8 +186,8 @@ async def _one(
         heard = await caller.place_call(
             number=r.number or "",
             host=s.asterisk.trunk.match[0],
-            sip_port=r.caller_sip_port,
-            rtp_port=r.caller_rtp_port,
+            sip_port=r.caller_sip_port + 2 * slot,
+            rtp_port=r.caller_rtp_port + 2 * slot,
             target=f"{s.asterisk.sip_address}:{s.asterisk.sip_port}",
             dialed=s.hotline.number,
             inputs=expected.inputs,
@@ -191,7 +200,7 @@ async def _one(
         if phone is not None and phone.returncode is None:
             phone.kill()
             await phone.wait()
-    record = await _record(cfg.resolve(r.database), r.number or "", since)
+    record = await _record(cfg.resolve(r.database), r.number or "", since, expected.ivr_path, taken or set())
     _judge(result, flows, expected, heard, envelopes, record)
     return result
 
@@ -203,12 +212,20 @@ def _envelope(sounds: Path | None, prompt: str) -> list[float] | None:
     return audio.wav_frames(path) if path.is_file() else None
 
 
-async def _record(db: Path, number: str, since: datetime) -> dict[str, object] | None:
-    # The service closes the record just after the hangup: give it a moment.
-    for _ in range(50):
-        row = closed_call_since(db, number, since)
-        if row is not None:
-            return row
+async def _record(
+    db: Path, number: str, since: datetime, walked: list[str], taken: set[str]
+) -> dict[str, object] | None:
+    """The call's record: the service closes it just after the hangup. Calls at
+    once (`--load`) share a number: a record not yet taken that walked this
+    path is this call's; failing that, after a while, any not yet taken."""
+    for attempt in range(50):
+        rows = [r for r in closed_calls_since(db, number, since) if r["id"] not in taken]
+        mine = next((r for r in rows if str(r.get("ivr_path")) == " > ".join(walked)), None)
+        if mine is None and attempt == 49 and rows:
+            mine = rows[0]
+        if mine is not None:
+            taken.add(str(mine["id"]))
+            return mine
         await asyncio.sleep(0.1)
     return None
 

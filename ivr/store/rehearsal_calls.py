@@ -27,21 +27,20 @@ class RehearsalRecords(SqliteCallRecords):
         return 0
 
 
-def closed_call_since(path: Path, caller: str, since: datetime) -> dict[str, Any] | None:
-    """The first finished call from `caller` that started at or after `since`, or None."""
+def closed_calls_since(path: Path, caller: str, since: datetime) -> list[dict[str, Any]]:
+    """The finished calls from `caller` that started at or after `since`, oldest first."""
     if not path.exists():
-        return None
+        return []
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
     try:
         db.row_factory = sqlite3.Row
         try:
-            row = db.execute(
-                "SELECT * FROM calls WHERE caller = ? AND started_at >= ? AND open = 0 "
-                "ORDER BY started_at LIMIT 1",
+            rows = db.execute(
+                "SELECT * FROM calls WHERE caller = ? AND started_at >= ? AND open = 0 ORDER BY started_at",
                 [caller, iso(since)],
-            ).fetchone()
+            ).fetchall()
         except sqlite3.OperationalError:
-            return None  # the service has not made its tables yet
-        return dict(row) if row is not None else None
+            return []  # the service has not made its tables yet
+        return [dict(row) for row in rows]
     finally:
         db.close()

@@ -15,7 +15,7 @@ from ivr.flows.loader import Known, load_text
 from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv, Queue
 from ivr.ports import CallFacts, OfferResult
-from ivr.store.rehearsal_calls import RehearsalRecords, closed_call_since
+from ivr.store.rehearsal_calls import RehearsalRecords, closed_calls_since
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher
 
 FLOW = """
@@ -137,9 +137,8 @@ async def test_a_rehearsal_caller_has_no_history_however_often_it_called(tmp_pat
             await records.closed(facts)
         assert await records.recent_calls(REHEARSAL_NUMBER, start - timedelta(hours=1)) == 0
         assert await records.strikes(REHEARSAL_NUMBER) == 0
-        row = closed_call_since(
-            tmp_path / "rehearsals.sqlite3", REHEARSAL_NUMBER, start + timedelta(seconds=30)
-        )
-        assert row is not None and row["id"] == "r1" and row["rehearsal"] == 1
+        since = start + timedelta(seconds=30)
+        rows = closed_calls_since(tmp_path / "rehearsals.sqlite3", REHEARSAL_NUMBER, since)
+        assert [(r["id"], r["rehearsal"]) for r in rows] == [("r1", 1), ("r2", 1)]
     finally:
         records.close()

@@ -109,3 +109,9 @@ def test_the_last_run_is_exposed_as_hotline_rehearsal_metrics(tmp_path: Path) ->
     assert "hotline_rehearsal_paths 1" in lines and "hotline_rehearsal_failed_paths 1" in lines
     assert "hotline_rehearsal_duration_seconds 42.0" in lines
     assert f"hotline_rehearsal_last_run_timestamp_seconds {1796637600 + 42}" in lines
+
+
+def test_a_load_beyond_the_bound_is_refused(tmp_path: Path) -> None:
+    done = rehearse(config(tmp_path), "--load", "500")
+    assert done.returncode == 2
+    assert "--load 500: from 1 to 30 calls at once" in done.stderr

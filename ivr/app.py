@@ -280,6 +280,7 @@ class Hotline:
             phones=PhonesSetup(self.cfg, phones.ari_states(self.cfg, self.rest)),
             report_rules=Rules(**s.reports.model_dump()),
             pilot_targets=Targets(**s.pilot.model_dump()),
+            rehearsal_last=lambda: rehearsal_state.read(self.cfg.resolve(s.storage.state_dir)),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -86,6 +87,8 @@ class DeskDeps:
     report_rules: Rules = field(default_factory=Rules)
     # What each day of the pilot is measured against (config.yaml `pilot`).
     pilot_targets: Targets = field(default_factory=Targets)
+    # The last `ivr rehearse` run's summary (None: no run), for the wallboard.
+    rehearsal_last: Callable[[], Mapping[str, Any] | None] = lambda: None
 
 
 @dataclass(frozen=True)

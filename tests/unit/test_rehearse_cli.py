@@ -16,6 +16,7 @@ from ivr.rehearsal.caller import SippMissing, sipp_path
 from ivr.rehearsal.expect import Expected
 from ivr.rehearsal.run import PathResult, Rehearsal
 from ivr.rehearsal.state import exposition, write
+from ivr.web.wallboard import with_rehearsal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,3 +116,18 @@ def test_a_load_beyond_the_bound_is_refused(tmp_path: Path) -> None:
     done = rehearse(config(tmp_path), "--load", "500")
     assert done.returncode == 2
     assert "--load 500: from 1 to 30 calls at once" in done.stderr
+
+
+def test_the_wallboard_shows_the_last_run_and_alerts_on_a_failed_path() -> None:
+    calm = with_rehearsal({"alerts": []}, {"paths": 3, "failed": 0, "finished_at": 1.0})
+    assert calm["rehearsal"]["paths"] == 3 and calm["alerts"] == []
+    failed = with_rehearsal({"alerts": []}, {"paths": 28, "failed": 2, "finished_at": 1.0})
+    assert failed["alerts"] == [
+        {
+            "kind": "rehearsal",
+            "counselor": None,
+            "ko": "리허설: 경로 28개 중 2개 실패",
+            "en": "rehearsal: 2 of 28 paths failed",
+        }
+    ]
+    assert with_rehearsal({"alerts": []}, None)["rehearsal"] is None

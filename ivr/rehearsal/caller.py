@@ -25,7 +25,7 @@ from pathlib import Path
 from ivr.errors import HotlineError
 from ivr.flows.path_edges import Key
 from ivr.rehearsal import sip_text
-from ivr.rehearsal.audio import ALAW, ULAW, alaw_frames
+from ivr.rehearsal.audio import ALAW, SILENCE_RMS, ULAW, alaw_frames
 
 QUIET = 0.6  # the hotline stopped talking: it waits for the caller
 LONG_QUIET = 4.0  # quiet this long ends a burst whatever came (menus wait 5 s and more)
@@ -65,6 +65,7 @@ class _Ear(asyncio.DatagramProtocol):
     def __init__(self) -> None:
         self.frames: list[tuple[int, list[float]]] = []  # (sequence, frames) of this burst
         self.last_at = 0.0
+        self.last_loud_at = 0.0  # the last frame louder than silence
         self.source: tuple[str, int] | None = None
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
@@ -74,7 +75,10 @@ class _Ear(asyncio.DatagramProtocol):
         self.source = addr
         self.last_at = time.monotonic()
         table = ALAW if data[1] & 0x7F == _PCMA else ULAW
-        self.frames.append((struct.unpack_from("!H", data, 2)[0], alaw_frames(data[header:], table)))
+        frames = alaw_frames(data[header:], table)
+        if frames and max(frames) > SILENCE_RMS:
+            self.last_loud_at = self.last_at
+        self.frames.append((struct.unpack_from("!H", data, 2)[0], frames))
 
 
 class Mouth:
@@ -202,8 +206,10 @@ async def _listen(
             quiet = time.monotonic() - ear.last_at
             talk = after_talk[burst] if burst < len(after_talk) else None
             if talk is not None and talked_at is None:
-                # Music on hold, then the conversation's silence: what follows is the flow's again.
-                if quiet >= TALK_QUIET:
+                # Music on hold, then the conversation's silence (the counselor's phone
+                # may echo the caller's silence: quiet by loudness, not by packets);
+                # what follows is the flow's again.
+                if time.monotonic() - ear.last_loud_at >= TALK_QUIET:
                     talked_at = len(ear.frames)
                 continue
             counted = ear.frames[talked_at:] if talked_at is not None else ear.frames

@@ -200,7 +200,13 @@ async def rehearse_path(
         if phone is not None and phone.returncode is None:
             phone.kill()
             await phone.wait()
-    record = await _record(cfg.resolve(r.database), r.number or "", since, expected.ivr_path, taken or set())
+    record = await _record(
+        cfg.resolve(r.database),
+        r.number or "",
+        since,
+        expected.ivr_path,
+        taken if taken is not None else set(),
+    )
     _judge(result, flows, expected, heard, envelopes, record)
     return result
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,17 +23,22 @@ from ivr.ari.rest import AriRest
 from ivr.calls.booking import Bookings
 from ivr.calls.callbacks import CallbackRunner
 from ivr.calls.recording_copier import recording_metrics
+from ivr.calls.rehearsal_line import RehearsalLine
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.registry import FlowRegistry
+from ivr.flows.run import FlowEnv, Queue
 from ivr.pbx.credentials import ari_password
 from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
+from ivr.rehearsal import state as rehearsal_state
 from ivr.reports.metrics import Rules
+from ivr.reports.pilot import Targets
 from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
+from ivr.store.rehearsal_calls import RehearsalRecords
 from ivr.web import app as web_app
 from ivr.web.context import DeskDeps, FlowsSetup, PhonesSetup
 
@@ -51,6 +57,7 @@ class Hotline:
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))
+        self.rehearsal_records, line = self._rehearsal_line(cfg, env)
         self.service = CallService(
             self.flows,
             env,
@@ -58,6 +65,7 @@ class Hotline:
             self.records,
             now=lambda: datetime.now(tz),
             monotonic=time.monotonic,
+            rehearsal=line,
         )
         self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
         # Every recording copied out of Asterisk into storage.recordings, then deleted there.
@@ -117,6 +125,20 @@ class Hotline:
         self.loop_lag = Durations()
         self._reloads: set[asyncio.Task[None]] = set()
         self._import_task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def _rehearsal_line(
+        cfg: LoadedConfig, env: FlowEnv
+    ) -> tuple[SqliteCallRecords | None, RehearsalLine | None]:
+        """The rehearsal number's own records, counselor and queues (calls/rehearsal_line.py)."""
+        r = cfg.settings.rehearsal
+        if r.number is None:
+            return None, None
+        records = RehearsalRecords(cfg.resolve(r.database))
+        only = acd_setup.REHEARSAL_COUNSELOR
+        rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues})
+        acd = acd_setup.rehearsal_dispatcher(cfg.settings, time.monotonic)
+        return records, RehearsalLine(r.number, records, acd, rehearsal_env)
 
     async def health(self) -> dict[str, Any]:
         registered = await self.hub.registered()
@@ -182,6 +204,7 @@ class Hotline:
             "hotline_event_loop_lag_seconds", "How late the service's timers fire (every step waits as long)."
         )
         lines += recording_metrics(self.copier)
+        lines += rehearsal_state.exposition(self.cfg.resolve(self.cfg.settings.storage.state_dir))
         return "\n".join(lines) + "\n"
 
     def on_sighup(self) -> None:
@@ -240,6 +263,8 @@ class Hotline:
         s = self.cfg.settings
         self.records.start()
         await self.prompts.apply_published()
+        if self.rehearsal_records is not None:
+            self.rehearsal_records.start()
         # Counselors' states survive a restart: paused stays paused, out stays out.
         self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
         self._start_fallback()
@@ -261,6 +286,8 @@ class Hotline:
             report_rules=Rules(**s.reports.model_dump()),
             strike_expiry_days=s.protection.strike_expiry_days,
             evidence_dir=self.cfg.resolve(s.storage.state_dir) / "evidence",
+            pilot_targets=Targets(**s.pilot.model_dump()),
+            rehearsal_last=lambda: rehearsal_state.read(self.cfg.resolve(s.storage.state_dir)),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)
@@ -305,4 +332,6 @@ class Hotline:
             await self.rest.close()
             await runner.cleanup()
             self.records.close()
+            if self.rehearsal_records is not None:
+                self.rehearsal_records.close()
             log.info("stopped")

@@ -196,6 +196,8 @@ class CallFacts:
     hangup_cause: str | None = None
     hangup_by: str | None = None
     ivr_path: list[str] = field(default_factory=list)
+    # A synthetic call of `ivr rehearse`: kept apart from every figure (docs/rehearsal.md).
+    rehearsal: bool = False
 
 
 class QueueEvent(enum.Enum):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from ivr.acd.counselor_states import Counselor, CounselorRules
 from ivr.acd.dispatcher import Dispatcher, RecordSink
 from ivr.acd.routing import QueueConfig, Strategy
-from ivr.config import Settings
+from ivr.config import CounselorSettings, Settings
 
 
 def dispatcher(
@@ -45,4 +45,32 @@ def dispatcher(
     acd = Dispatcher(
         counselors, queues, rules, monotonic, on_record, endpoints={c.id: c.endpoint for c in s.counselors}
     )
+    return acd
+
+
+REHEARSAL_COUNSELOR = "rehearsal"
+
+
+def rehearsal_dispatcher(settings: Settings, monotonic: Callable[[], float]) -> Dispatcher:
+    """The rehearsal calls' own line: the rehearsal counselor alone, in every
+    queue, always logged in, no wrap-up. No real counselor is in it, and it is
+    in no real queue, so neither side is ever offered the other's calls."""
+    s = settings
+    counselor = CounselorSettings(
+        id=REHEARSAL_COUNSELOR,
+        name="리허설 상담사",
+        endpoint=s.rehearsal.counselor_endpoint,
+        contact=s.rehearsal.counselor_contact,
+    )
+    only = s.model_copy(
+        update={
+            "counselors": (counselor,),
+            "queues": {
+                n: q.model_copy(update={"counselors": (REHEARSAL_COUNSELOR,)}) for n, q in s.queues.items()
+            },
+            "acd": s.acd.model_copy(update={"wrap_up_seconds": 0.0, "max_missed_offers": 20}),
+        }
+    )
+    acd = dispatcher(only, monotonic)
+    acd.login_all()
     return acd

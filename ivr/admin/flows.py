@@ -155,6 +155,7 @@ async def simulate_loaded(
     counselor: str = "answer",
     repeat: bool = False,
     strikes: int = 0,
+    heard: list[tuple[str, str]] | None = None,
 ) -> CallFacts:
     """One simulated call of `flow` among `loaded` at `when`: the CLI's and the web desk's."""
     registry = FlowRegistry(flow)
@@ -170,6 +171,7 @@ async def simulate_loaded(
         repeat=repeat,
         strikes=strikes,
         booking=(callback_rules(cfg.settings), booking_rules(cfg.settings)),
+        heard=heard,
     )
 
 

@@ -174,7 +174,9 @@ class AriHub:
         try:
             log.info("call from %s to %s", call.caller, dialed)
             # The task copies this context: its log lines carry the call id.
-            self._spawn(self.service.new_call(call))
+            # The third argument: a rehearsal call's X-Rehearsal-At header (the dialplan's).
+            moment = str(args[2]) if len(args) > 2 else ""
+            self._spawn(self.service.new_call(call, moment))
         finally:
             current_call.reset(token)
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
+from ivr.calls.rehearsal_line import RehearsalLine
 from ivr.errors import CallGone, PbxUnreachable
 from ivr.flows import model
 from ivr.flows.context import CallContext
@@ -48,8 +49,10 @@ class CallService:
         records: CallRecords,
         now: Callable[[], datetime],
         monotonic: Callable[[], float],
+        rehearsal: RehearsalLine | None = None,
     ) -> None:
         self.flows = flows
+        self.rehearsal = rehearsal
         self.env = env
         self.acd = acd
         self.records = records
@@ -121,17 +124,26 @@ class CallService:
             self.note(call_id, "length_exempt", why="supervisor", supervisor=supervisor)
             entry[0].commands.put_nowait(LIMIT_CHANGED)
 
-    async def new_call(self, call: CallControl) -> None:
-        """A citizen's call arrived: open its record and run the call path."""
+    async def new_call(self, call: CallControl, moment: str = "") -> None:
+        """A citizen's call arrived: open its record and run the call path.
+
+        `moment`: the time a rehearsal call asked to be run at (its SIP marker);
+        honoured for the rehearsal number only (calls/rehearsal_line.py)."""
         current_call.set(call.call_id)
-        facts = CallFacts(call.call_id, call.caller, call.dialed, started_at=self.now())
-        await self.records.opened(facts)
-        ctx = self._context(facts)
+        line = self.rehearsal if self.rehearsal is not None and self.rehearsal.takes(call.caller) else None
+        facts = CallFacts(call.call_id, call.caller, call.dialed, started_at=self.now(), rehearsal=bool(line))
+        ctx = self._context(facts, line)
+        await ctx.records.opened(facts)
         if self.draining:
             await ctx.event("diverted", reason="service draining")
             self._start(call, ctx, self._divert(call, ctx))
             return
         run = self._flow_run(call, ctx)
+        if line is not None:
+            run.env, wrong = line.env_at(moment)
+            await ctx.event("rehearsal", moment=moment or None, refused=wrong)
+        elif moment:
+            await ctx.event("moment_refused", moment=moment, reason="not the rehearsal number")
         await ctx.event("call_started", caller=call.caller, dialed=call.dialed, flow=run.flow.flow)
         self._start(call, ctx, self._answer_and_run(run))
 
@@ -230,7 +242,9 @@ class CallService:
             task.cancel()
         await asyncio.gather(*(t for _, t in self._calls.values()), return_exceptions=True)
 
-    def _context(self, facts: CallFacts) -> CallContext:
+    def _context(self, facts: CallFacts, line: RehearsalLine | None = None) -> CallContext:
+        if line is not None:
+            return CallContext(facts, line.records, line.acd, self.now, self.monotonic)
         return CallContext(facts, self.records, self.acd, self.now, self.monotonic)
 
     def _flow_run(self, call: CallControl, ctx: CallContext) -> FlowRun:
@@ -324,7 +338,7 @@ class CallService:
             hangup_by=facts.hangup_by,
             cause=facts.hangup_cause,
         )
-        await self.records.closed(facts)
+        await ctx.records.closed(facts)
 
 
 async def _quietly(aw: object) -> None:

@@ -65,8 +65,12 @@ class SimulatedCall:
         books: Callable[[], list[PromptBook]],
         say: Say,
         counselor: str = "answer",
+        heard: list[tuple[str, str]] | None = None,
     ) -> None:
         self.call_id = "simulated"
+        # What the caller heard and did, in order: ("prompt", id), ("key", key or ""),
+        # ("hold", ""): music on hold begins, ("counselor", id): a counselor answers.
+        self.heard = heard if heard is not None else []
         self.caller = caller
         self.dialed = "2221000"
         self.keys = keys
@@ -80,12 +84,14 @@ class SimulatedCall:
 
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
         for name in prompts:
+            self.heard.append(("prompt", name))
             text = next((t for b in self.books() if not (t := b.text_of(name)).startswith("[")), name)
             self.say(f"  ♪ {text}")
         return None
 
     async def read_digit(self, timeout: float) -> str | None:
         key = self.keys.pop(0) if self.keys else None
+        self.heard.append(("key", key or ""))
         self.say(f"  ☎ pressed {key}" if key is not None else f"  ⌛ nothing pressed for {timeout:g} s")
         return key
 
@@ -94,10 +100,12 @@ class SimulatedCall:
 
     async def hold(self, on: bool) -> None:
         if on:
+            self.heard.append(("hold", ""))
             self.say("  ♫ hold music")
 
     async def offer(self, counselor_id: str, endpoint: str, ring_seconds: float):  # type: ignore[no-untyped-def]
         if self.counselor == "answer":
+            self.heard.append(("counselor", counselor_id))
             self.say(f"  ☏ {counselor_id} answers")
             return OfferResult.ANSWERED, SimulatedLeg(counselor_id)
         self.say(f"  ☏ {counselor_id} does not answer")
@@ -224,14 +232,15 @@ async def simulate(
     repeat: bool = False,
     strikes: int = 0,
     booking: tuple[CallbackRules, BookingRules] | None = None,
+    heard: list[tuple[str, str]] | None = None,
 ) -> CallFacts:
-    """Run one simulated call to its end; return its record. With `booking`
-    (calling hours, slot rules), a `booking` node offers every slot as open."""
+    """Run one simulated call to its end; return its record (and what it heard in `heard`).
+    With `booking` (calling hours, slot rules), a `booking` node offers every slot as open."""
     records = SimulatedRecords(say, repeat=repeat, strikes=strikes)
     if booking is not None:
         env = dataclasses.replace(env, bookings=Bookings(records, *booking))
     service = CallService(flows, env, acd, records, env.now, _ticks())
-    call = SimulatedCall(caller, keys, flows.books, say, counselor)
+    call = SimulatedCall(caller, keys, flows.books, say, counselor, heard)
     await service.new_call(call)
     await service.join(call.call_id)
     assert records.facts is not None

@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.evidence as evidence
 
     evidence.add_parsers(sub)
+    import ivr.cli.rehearse as rehearsing
+
+    rehearsing.add_parser(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -168,6 +171,10 @@ def _run(args: argparse.Namespace) -> int:
         import ivr.cli.phones as phones
 
         return phones.run(cfg, args)
+    if args.command == "rehearse":
+        import ivr.cli.rehearse as rehearsing
+
+        return rehearsing.run(cfg, args)
     if args.command == "serve":
         import ivr.cli.serve as serving
 

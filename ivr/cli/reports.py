@@ -15,6 +15,7 @@ from ivr.errors import HotlineError
 from ivr.reports import cdr, output
 from ivr.reports.metrics import Rules
 from ivr.reports.period import PeriodError, parse_period
+from ivr.reports.pilot import Targets, pilot
 from ivr.reports.report import GROUPS, build
 from ivr.reports.rows import Period, ReportSource
 from ivr.store.report_rows import SqliteReportRows
@@ -28,6 +29,11 @@ def add_parsers(sub: Any) -> None:
         "--by",
         choices=GROUPS,
         help="one row per hour, day, queue, counselor, topic, option; or staffing advice",
+    )
+    report.add_argument(
+        "--pilot",
+        action="store_true",
+        help="each day against config.yaml's pilot targets, the trend and the days that missed",
     )
     report.add_argument("--format", choices=output.FORMATS, default="table")
     cdrs = sub.add_parser("cdr", help="call detail records")
@@ -53,6 +59,10 @@ def rules_of(cfg: LoadedConfig) -> Rules:
     return Rules(**cfg.settings.reports.model_dump())
 
 
+def targets_of(cfg: LoadedConfig) -> Targets:
+    return Targets(**cfg.settings.pilot.model_dump())
+
+
 def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:
     try:
         return parse_period(args.first, args.last, ZoneInfo(cfg.settings.hotline.timezone))
@@ -64,7 +74,10 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
     rules = rules_of(cfg)
     source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
-    table = build(source.rows(period, repeat_days=rules.repeat_days), rules, args.by)
+    rows = source.rows(period, repeat_days=rules.repeat_days)
+    if args.pilot and args.by:
+        raise InvalidInput(["ivr report: --pilot is its own table; leave out --by"])
+    table = pilot(rows, rules, targets_of(cfg)) if args.pilot else build(rows, rules, args.by)
     last = (period.end - timedelta(days=1)).date()
     heading = f"{cfg.settings.hotline.name} {period.start.date()} ~ {last} ({table.title})"
     if args.format == "csv":
@@ -74,7 +87,7 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
             "from": args.first,
             "to": args.last,
             "timezone": cfg.settings.hotline.timezone,
-            "by": args.by,
+            "by": "pilot" if args.pilot else args.by,
             "service_level_seconds": rules.service_level_seconds,
             "service_level_target": rules.service_level_target,
             "short_abandon_seconds": rules.short_abandon_seconds,

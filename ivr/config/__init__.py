@@ -17,6 +17,7 @@ from __future__ import annotations
 from ivr.config.loading import LoadedConfig, key_line, load, parse
 from ivr.config.operations import (
     CriterionSettings,
+    PilotSettings,
     QaSettings,
     ReportSettings,
     RetentionSettings,
@@ -36,6 +37,7 @@ from ivr.config.telephony import (
     HotlineSettings,
     IvrSettings,
     QueueSettings,
+    RehearsalSettings,
     SupervisorSettings,
     TrunkSettings,
 )
@@ -51,8 +53,10 @@ __all__ = [
     "HotlineSettings",
     "IvrSettings",
     "LoadedConfig",
+    "PilotSettings",
     "QaSettings",
     "QueueSettings",
+    "RehearsalSettings",
     "ReportSettings",
     "RetentionSettings",
     "ScorecardSettings",

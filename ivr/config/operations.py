@@ -23,6 +23,16 @@ class ReportSettings(Section):
     repeat_days: int = Field(default=7, ge=1, le=90)
 
 
+class PilotSettings(Section):
+    """`ivr report --pilot`: what each day of the pilot is measured against (null: not aimed at)."""
+
+    service_level: float | None = Field(default=0.8, gt=0, le=1)  # at least
+    abandon_rate: float | None = Field(default=0.05, ge=0, lt=1)  # at most
+    average_answer_seconds: float | None = Field(default=20.0, gt=0, le=3600)  # at most
+    first_call_resolution: float | None = Field(default=0.8, gt=0, le=1)  # at least
+    satisfaction: float | None = Field(default=4.0, ge=1, le=5)  # at least: survey answers 1-5
+
+
 class WebSettings(Section):
     listen: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)

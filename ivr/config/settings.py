@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from ivr.config.operations import (
+    PilotSettings,
     QaSettings,
     ReportSettings,
     RetentionSettings,
@@ -23,6 +24,7 @@ from ivr.config.telephony import (
     HotlineSettings,
     IvrSettings,
     QueueSettings,
+    RehearsalSettings,
     Section,
     SupervisorSettings,
 )
@@ -44,12 +46,14 @@ class Settings(Section):
     ivr: IvrSettings = IvrSettings()
     fallback: FallbackSettings = FallbackSettings()
     reports: ReportSettings = ReportSettings()
+    pilot: PilotSettings = PilotSettings()
     web: WebSettings = WebSettings()
     qa: QaSettings = QaSettings()
     storage: StorageSettings = StorageSettings()
     retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
     protection: ProtectionSettings = ProtectionSettings()
+    rehearsal: RehearsalSettings = RehearsalSettings()
 
     @model_validator(mode="after")
     def _unique(self) -> Settings:
@@ -74,6 +78,9 @@ class Settings(Section):
             if v.endpoint in taken:
                 raise ValueError(f"supervisor {v.id!r} uses an endpoint already taken: {v.endpoint!r}")
             taken.add(v.endpoint)
+        rehearsing = self.rehearsal.counselor_endpoint
+        if rehearsing in taken:
+            raise ValueError(f"rehearsal.counselor_endpoint {rehearsing!r} is a real phone's endpoint")
         return self
 
     def queue_members(self, name: str) -> tuple[str, ...]:

@@ -249,6 +249,43 @@ class CallbackSettings(Section):
         return self
 
 
+class RehearsalSettings(Section):
+    """`ivr rehearse` (docs/rehearsal.md): the synthetic callers' number and the
+    rehearsal counselor's phone, which is nobody's desk and takes no real call.
+
+    Only calls from `number` arriving on the trunk are rehearsals: their records
+    go to their own database, they wait for the rehearsal counselor alone, and
+    only they may move their clock (`--at`). Off while `number` is unset.
+    """
+
+    number: str | None = None
+    counselor_endpoint: str = "rehearsal"
+    # Where `ivr rehearse` answers as the rehearsal counselor (a SIPp phone it starts).
+    counselor_contact: str = "sip:rehearsal@127.0.0.1:5098"
+    database: str = "var/rehearsal.sqlite3"
+    # The synthetic callers' own SIP and audio ports on this machine.
+    caller_sip_port: int = Field(default=5096, ge=1024, le=65535)
+    caller_rtp_port: int = Field(default=39000, ge=1024, le=65000)
+    # What the call's counselor-side talk lasts before the rehearsal counselor hangs up.
+    talk_seconds: float = Field(default=3.0, ge=1, le=60)
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"0\d{8,10}", v):
+            raise ValueError(
+                f"{v!r} must be a phone number of 9 to 11 digits starting with 0, such as 01099990001"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _phone(self) -> RehearsalSettings:
+        _check_name(self.counselor_endpoint)
+        if not re.match(r"^sip:[^@\s]+@[^\s:]+:\d+$", self.counselor_contact):
+            raise ValueError("counselor_contact: a SIP URI with a port, such as sip:rehearsal@127.0.0.1:5098")
+        return self
+
+
 class DepartmentSettings(_Phone):
     """A city hall department a flow can transfer callers to."""
 

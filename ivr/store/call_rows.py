@@ -47,6 +47,7 @@ def row_of(facts: CallFacts, *, open_: bool) -> dict[str, Any]:
         "recording": facts.recording,
         "flagged": facts.flagged,
         "open": 1 if open_ else 0,
+        "rehearsal": 1 if facts.rehearsal else 0,
     }
 
 
@@ -85,6 +86,7 @@ def facts_of(row: dict[str, Any]) -> CallFacts:
         category=row.get("category"),
         recording=row.get("recording"),
         flagged=row.get("flagged"),
+        rehearsal=bool(row.get("rehearsal")),
     )
 
 

@@ -32,6 +32,8 @@ _CALL_COLUMNS = {
     "recording": str,
     "flagged": str,
     "open": int,
+    # 1: a synthetic call of `ivr rehearse`, kept in its own database (rehearsal.database).
+    "rehearsal": int,
 }
 
 _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -20,6 +21,7 @@ from ivr.admin.prompt_studio import PromptStudio
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.protection.call_length import LengthView
 from ivr.reports.metrics import Rules
+from ivr.reports.pilot import Targets
 from ivr.store.db import Database
 from ivr.store.sessions import Session, SessionStore
 from ivr.store.stamps import Clock, utc_now
@@ -95,6 +97,10 @@ class DeskDeps:
     prompts: PromptStudio | None = None
     # What the Reports page counts against (config.yaml `reports`).
     report_rules: Rules = field(default_factory=Rules)
+    # What each day of the pilot is measured against (config.yaml `pilot`).
+    pilot_targets: Targets = field(default_factory=Targets)
+    # The last `ivr rehearse` run's summary (None: no run), for the wallboard.
+    rehearsal_last: Callable[[], Mapping[str, Any] | None] = lambda: None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from ivr.reports import output
 from ivr.reports.metrics import Rules
 from ivr.reports.output import Table
 from ivr.reports.period import PeriodError, parse_period
+from ivr.reports.pilot import pilot
 from ivr.reports.report import GROUPS, build
 from ivr.reports.rows import Period, ReportRows, ReportSource
 from ivr.store.report_rows import SqliteReportRows
@@ -41,6 +42,7 @@ DOWNLOADS = (
     ("resolution", "첫 통화 해결률", "First-call resolution"),
     ("articles", "많이 쓴 문서", "Most used articles"),
     ("misses", "결과 없는 검색", "Searches that found nothing"),
+    ("pilot", "시범 운영 목표 대비", "Pilot: days against targets"),
 )
 
 
@@ -150,9 +152,14 @@ async def reports_csv(request: web.Request) -> web.StreamResponse:
     desk = request.app[DESK]
     period, first, last = _period(request, desk)
     by = request.query.get("by") or None
-    if by is not None and by not in GROUPS:
-        raise InvalidInput([f"by: {by!r} is not one of {', '.join(GROUPS)}"])
-    table = build(await _rows(desk, period), desk.report_rules, by)
+    if by is not None and by not in (*GROUPS, "pilot"):
+        raise InvalidInput([f"by: {by!r} is not one of {', '.join(GROUPS)}, pilot"])
+    rows = await _rows(desk, period)
+    table = (
+        pilot(rows, desk.report_rules, desk.pilot_targets)
+        if by == "pilot"
+        else build(rows, desk.report_rules, by)
+    )
     return csv_response(table, f"report-{first}-{last}-{by or 'summary'}.csv")
 
 
@@ -167,6 +174,27 @@ def csv_response(table: Table, name: str) -> web.Response:
     )
 
 
+@allow("supervisor")
+async def pilot_page(request: web.Request) -> web.StreamResponse:
+    """/reports/pilot: each day of the period against the pilot's targets."""
+    desk = request.app[DESK]
+    period, first, last = _period(request, desk)
+    table = pilot(await _rows(desk, period), desk.report_rules, desk.pilot_targets)
+    days = [r for r in table.rows if r["day"] not in ("target", "trend", "days_missed")]
+    extra = {r["day"]: r for r in table.rows if r["day"] in ("target", "trend", "days_missed")}
+    return render(
+        request,
+        "reports_pilot.html",
+        first=first,
+        last=last,
+        days=days,
+        target=extra["target"],
+        trend=extra["trend"],
+        days_missed=extra["days_missed"],
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/reports", reports_page)
+    app.router.add_get("/reports/pilot", pilot_page)
     app.router.add_get("/reports/export.csv", reports_csv)

@@ -151,7 +151,25 @@ async def snapshot(desk: Desk, acd: Dispatcher) -> dict[str, Any]:
     midnight = local_midnight(desk.clock(), desk.timezone)
     service = desk.report_rules
     today = await read(desk.db, lambda db: today_stats(db, midnight, service.service_level_seconds))
-    return snapshot_of(board, desk.counselors, acd.rules, today, service)
+    snap = snapshot_of(board, desk.counselors, acd.rules, today, service)
+    return with_rehearsal(snap, desk.rehearsal_last())
+
+
+def with_rehearsal(snap: dict[str, Any], last: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The last `ivr rehearse` run (none: null), and an alert when a path of it failed.
+    Rehearsal calls are in no figure of the board: only this says they happened."""
+    snap["rehearsal"] = dict(last) if last is not None else None
+    if last is not None and int(last.get("failed", 0)):
+        n, total = int(last["failed"]), int(last.get("paths", 0))
+        snap["alerts"].append(
+            _alert(
+                "rehearsal",
+                None,
+                f"리허설: 경로 {total}개 중 {n}개 실패",
+                f"rehearsal: {n} of {total} paths failed",
+            )
+        )
+    return snap
 
 
 def _acd(request: web.Request) -> tuple[Desk, Dispatcher]:

@@ -45,6 +45,11 @@ DEPARTMENT_PORT = 5095 + OFFSET  # 세무과's phone, for transfers
 SUPERVISOR_PORT = 5096 + OFFSET  # 박감독's phone
 PHONE_HOSTS = {**COUNSELOR_HOSTS, DEPARTMENT_PORT: "127.0.0.20", SUPERVISOR_PORT: "127.0.0.30"}
 CALLBACK_PORT = 5090 + OFFSET  # "the carrier": callbacks to any number ring the phone here
+# `ivr rehearse`: its callers' SIP port and the rehearsal counselor's phone (ports ending in 7, 8:
+# no other phone here uses them, whatever the offset).
+REHEARSAL_NUMBER = "01099990001"
+REHEARSAL_CALLER_PORT = 5097 + OFFSET
+REHEARSAL_COUNSELOR_PORT = 5098 + OFFSET
 FLOWS = Path(__file__).resolve().parent / "flows"
 _NAMES = "김민지 이서준 박지현 최도윤 정하은 강시우 조수아 윤예준 장서연 임주원 한지우".split()
 
@@ -85,6 +90,13 @@ storage:
   database: DATABASE
   state_dir: STATE
 service: {{drain_seconds: 5, log_level: DEBUG}}
+rehearsal:
+  number: "{REHEARSAL_NUMBER}"
+  counselor_contact: "sip:rehearsal@127.0.0.40:{REHEARSAL_COUNSELOR_PORT}"
+  caller_sip_port: {REHEARSAL_CALLER_PORT}
+  caller_rtp_port: {39000 + OFFSET * 2}
+  talk_seconds: 2
+  database: REHEARSALS
 """.replace(
     "COUNSELORS",
     "\n".join(
@@ -110,7 +122,8 @@ def pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[config_mod.LoadedC
     install.install()
     base = tmp_path_factory.mktemp("pbx")
     path = base / "config.yaml"
-    path.write_text(CONFIG.replace("DATABASE", str(base / "unused.sqlite3")).replace("STATE", str(base)))
+    text = CONFIG.replace("DATABASE", str(base / "unused.sqlite3")).replace("STATE", str(base))
+    path.write_text(text.replace("REHEARSALS", str(base / "unused-rehearsals.sqlite3")))
     cfg = config_mod.load(path)
     inst = embedded.instance_for(cfg)
     embedded.stop(inst)
@@ -300,6 +313,7 @@ def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
     flows = tmp_path / "flows"
     shutil.copytree(FLOWS, flows)  # tests may publish changes: never to the repo's copy
     text = CONFIG.replace("DATABASE", str(database)).replace("STATE", str(state))
+    text = text.replace("REHEARSALS", str(tmp_path / "rehearsals.sqlite3"))
     path.write_text(text.replace(str(FLOWS), str(flows)))
     service = Service(path, database, tmp_path / "service.log")
     service.start()

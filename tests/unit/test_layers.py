@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "pbx": 8,  # renders prompts and flows' recordings, asks ARI for its status
     "admin": 9,
     "web": 10,
+    "rehearsal": 10,  # `ivr rehearse`: plans with flows/, simulates with admin/, calls with SIPp
     "app": 11,  # the composition root: wires what is below it
     "cli": 12,  # `ivr serve` starts the root; the other commands use admin and store
     "__main__": 13,

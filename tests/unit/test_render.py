@@ -53,7 +53,7 @@ def test_citizens_reach_the_hotline_and_nothing_else(rendered: Path) -> None:
     ext = conf(rendered, "extensions.conf")
     citizens = ext.split("[from-citizens]")[1].split("\n[")[0]
     assert "exten => 2221000,1," in citizens
-    assert "Stasis(hotline,citizen,${EXTEN})" in citizens
+    assert "Stasis(hotline,citizen,${EXTEN},${PJSIP_HEADER(read,X-Rehearsal-At)})" in citizens
     assert 'GotoIf($["${STASISSTATUS}" = "FAILED"]?hotline-fallback,s,1)' in citizens
     assert "Dial(" not in ext
     assert re.findall(r"^exten => ([^,]+),", citizens, re.M) == ["2221000"]

@@ -33,6 +33,7 @@ PROTECTED = [
     ("POST", "/admin/users/qa1/disable", "/admin/users/{username}/disable", ADMIN),
     ("POST", "/admin/users/qa1/enable", "/admin/users/{username}/enable", ADMIN),
     ("GET", "/reports", "/reports", SUPERVISORS),
+    ("GET", "/reports/pilot", "/reports/pilot", SUPERVISORS),
     ("GET", "/reports/export.csv", "/reports/export.csv", SUPERVISORS),
     ("GET", "/protection", "/protection", SUPERVISORS),
     ("POST", "/protection/strikes/clear", "/protection/strikes/clear", SUPERVISORS),

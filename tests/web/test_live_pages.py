@@ -126,6 +126,7 @@ async def test_given_supervisor_or_admin_when_wallboard_then_served_with_the_liv
         assert page.status == 200 and "상황판" in await page.text()
     snapshot = await (await client.get("/api/wallboard")).json()
     assert [c["id"] for c in snapshot["counselors"]] == ["c1", "c2"]
+    assert snapshot["rehearsal"] is None  # no `ivr rehearse` run yet
     async with client.ws_connect("/api/wallboard/live") as ws:
         assert (await _next_snapshot(ws))["kind"] == "wallboard"
 

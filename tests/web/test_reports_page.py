@@ -183,3 +183,30 @@ async def test_the_wallboard_counts_against_the_configured_service_level(
         await desk.close()
         await server.close()
         db.close()
+
+
+async def test_the_pilot_tab_shows_the_day_against_its_targets_and_exports_csv(day: Path, desk: Desk) -> None:
+    client = await desk.logged_in("supervisor")
+    page = await (await client.get(PAGE)).text()
+    assert f'href="/reports/pilot?from={DAY}&amp;to={DAY}" id="tab-pilot"' in page
+    response = await client.get(f"/reports/pilot?from={DAY}&to={DAY}")
+    assert response.status == 200
+    html = await response.text()
+    # SL 2/4, abandons 4/(9-1), ASA 88/4; FCR: a1 and e1 repeat, of 10 calls with a topic;
+    # satisfaction (5+3)/2.
+    row = re.search(rf"<tr class=\"missed\"><td>{DAY}</td>(.*?)</tr>", html)
+    assert row, html
+    cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
+    assert cells == [
+        "12",
+        "50.0%",
+        "50.0%",
+        "22.0초",
+        "80.0%",
+        "4.00",
+        "service_level, abandon_rate, average_answer_seconds",
+    ]
+    exported = await client.get(f"/reports/export.csv?from={DAY}&to={DAY}&by=pilot")
+    rows = list(csv.DictReader(io.StringIO((await exported.read()).decode("utf-8").lstrip("\ufeff"))))
+    assert [r["day"] for r in rows] == [DAY, "target", "trend", "days_missed"]
+    assert rows[3]["missed"] == "1"

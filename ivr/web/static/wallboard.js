@@ -39,6 +39,11 @@
       none.textContent = "알림 없음 · No alerts";
       alerts.appendChild(none);
     }
+    // The last `ivr rehearse` run: synthetic calls are in no figure above.
+    var r = snap.rehearsal;
+    text("rehearsal-last", r ? "마지막 리허설 · Last rehearsal " +
+      new Date(r.finished_at * 1000).toLocaleTimeString("ko-KR", { hour: "2-digit", minute: "2-digit" }) +
+      " · 경로 " + r.paths + "개, 실패 " + r.failed + "개 · " + r.paths + " paths, " + r.failed + " failed" : "");
 
     var queues = document.querySelector("#queues tbody");
     queues.replaceChildren();

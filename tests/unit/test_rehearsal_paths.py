@@ -1,0 +1,122 @@
+"""`ivr rehearse` plans its calls: every outcome a caller's keys can take, the rest named."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+
+from ivr import config
+from ivr.admin.flows import known
+from ivr.flows.loader import Known
+from ivr.flows.paths import plan_paths
+from ivr.flows.registry import load_dir
+from ivr.rehearsal.expect import expect
+from ivr.rehearsal.run import select
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parent / "data" / "rehearsal"
+MONDAY = datetime(2026, 12, 7, 10, 0)
+SMALL = load_dir(DATA, Known(frozenset({"general"}), frozenset({"tax"}), frozenset({"small", "tiny"})))
+
+
+def taken(plan) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return {(t.place.step, t.edge.outcome) for p in plan.paths for t in p.steps}
+
+
+def test_every_choice_timeout_invalid_schedule_language_and_subflow_is_walked() -> None:
+    plan = plan_paths(SMALL, "small", base=MONDAY)
+    assert {
+        ("hours", "open"),
+        ("hours", "closed"),
+        ("hours", "holiday"),
+        ("menu", "1"),
+        ("menu", "2"),
+        ("menu", "timeout"),
+        ("menu", "invalid"),
+        ("info", "enter"),
+        ("tiny.say", "done"),
+        ("tiny.back", "return"),
+        ("english", "done"),
+    } <= taken(plan)
+    by_name = {p.name: p for p in plan.paths}
+    timeout = by_name["hours open › menu timeout"]
+    assert timeout.keys == [None, None]  # silent through both attempts
+    assert by_name["hours open › menu invalid"].keys == ["3", "3"]  # a key no option uses
+    assert by_name["hours open › menu 1"].ivr_path == [
+        "hello",
+        "hours",
+        "menu",
+        "info",
+        "tiny.say",
+        "tiny.back",
+        "bye",
+    ]
+
+
+def test_schedule_outcomes_call_at_a_moment_that_gives_them() -> None:
+    plan = plan_paths(SMALL, "small", base=MONDAY)
+    at = {p.name: p.at for p in plan.paths}
+    assert at["hours closed"] == datetime(2026, 12, 7, 18, 15)  # Monday after hours
+    assert at["hours holiday"] == datetime(2026, 12, 25, 0, 15)  # Christmas
+    assert at["hours open › menu 2"] == datetime(2026, 12, 7, 11, 15)
+
+
+def test_a_chosen_moment_rehearses_only_what_that_moment_gives() -> None:
+    chuseok = datetime(2026, 9, 25, 10, 0)
+    plan = plan_paths(SMALL, "small", at=chuseok, base=MONDAY)
+    assert [p.name for p in plan.paths] == ["hours holiday"]
+    assert plan.paths[0].at == chuseok
+    assert plan.not_at_this_moment == ["hours → closed", "hours → open"]
+
+
+def test_outcomes_keys_cannot_take_are_named_with_their_node_and_why() -> None:
+    plan = plan_paths(SMALL, "small", base=MONDAY)
+    shown = [str(n) for n in plan.not_rehearsable]
+    small = str(DATA / "small.yaml")
+    assert (
+        f"{small}:30: nodes.who (who) → repeat: needs an earlier call from the same number within 30 minutes"
+        in shown
+    )
+    assert f"{small}:34: nodes.desk (desk) → completed: rings department 'tax', a real phone" in shown
+    assert (
+        f"{small}:30: nodes.who (who) → default: no end of the call is reachable by keys from here" in shown
+    )
+    assert ("menu", "0") not in taken(plan)
+
+
+def test_every_path_of_the_hotline_is_walked_the_same_way_by_the_engine() -> None:
+    cfg = config.load(ROOT / "config.yaml")
+    flows = load_dir(ROOT / "callflows", known(cfg))
+    plan = plan_paths(flows, "hotline", base=MONDAY)
+    assert len(plan.paths) >= 20
+    for path in plan.paths:
+        walked = asyncio.run(expect(cfg, flows, "hotline", path, "01099990001", MONDAY))
+        assert walked.problem is None, path.name
+        assert walked.bursts[0][:2] == [p for p in walked.prompts[:2]] and walked.bursts[0][0].startswith(
+            "jeonju-flows/hotline.greeting.ko."
+        )
+    assert ("foreign.choose", "3") in taken(plan)  # the Vietnamese branch of the subflow
+    assert ("hours", "holiday") in taken(plan)
+    nodes = {(n.node, n.outcome) for n in plan.not_rehearsable}
+    assert nodes == {
+        ("screen", "abuser"),
+        ("screen", "repeat"),
+        ("voicemail", "error"),
+        ("queue_general", "closed"),
+        ("queue_general", "overflow"),
+        ("queue_general", "left"),
+        ("foreign.connect", "closed"),
+        ("foreign.connect", "overflow"),
+    }
+
+
+def test_the_smoke_set_is_one_self_service_one_counselor_and_one_after_hours_path() -> None:
+    cfg = config.load(ROOT / "config.yaml")
+    plan = plan_paths(load_dir(ROOT / "callflows", known(cfg)), "hotline", base=MONDAY)
+    names = [p.name for p in select(plan, "smoke")]
+    assert names == [
+        "hours open › main_menu 1 › after_info invalid",
+        "hours open › main_menu 0",  # the rehearsal counselor answers, then the survey
+        "hours closed › after_hours invalid",
+    ]

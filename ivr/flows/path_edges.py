@@ -66,6 +66,8 @@ def _edge(node_id: str, node: model.Node, outcome: str, schedules: dict[str, Sch
     if isinstance(node, model.CallbackNode):
         # 1: call back the number calling (the rehearsal number must be a phone number).
         return Edge(outcome, keys=("1",) if outcome == "done" else ("9",))
+    if isinstance(node, model.BookingNode):
+        return _booking(node, outcome)
     if isinstance(node, model.SurveyNode):
         return Edge(outcome, keys=("5",) * len(node.questions))
     if outcome == "error":
@@ -122,11 +124,22 @@ def _caller(node: model.CallerNode, outcome: str) -> Edge:
     return Edge(outcome) if outcome == "default" else Edge(outcome, not_rehearsable=why[outcome])
 
 
+def _booking(node: model.BookingNode, outcome: str) -> Edge:
+    if outcome == "invalid":
+        # A star is never one of the numbered days or hours.
+        return Edge(outcome, keys=("*",) * node.attempts, seconds=node.timeout)
+    if outcome == "done":
+        # A rehearsal must change nothing a supervisor sees: no callback hour is booked.
+        return Edge(outcome, not_rehearsable="would book a real callback hour")
+    return Edge(outcome, not_rehearsable="needs every open hour booked")
+
+
 def _queue(node: model.QueueNode, outcome: str) -> Edge:
     if outcome == "completed":
         return Edge(outcome, counselor="answer", seconds=5.0)
-    if outcome == "left":
-        # The rehearsal counselor is offered a rehearsal call at once: nobody waits in line.
+    if outcome in ("left", "book"):
+        # The leave and book keys are heard while waiting, and the rehearsal
+        # counselor is offered a rehearsal call at once: nobody waits in line.
         return Edge(outcome, not_rehearsable="needs the caller to wait in line for a busy counselor")
     if outcome == "overflow":
         wait = node.max_wait_seconds

@@ -106,6 +106,10 @@ def test_every_path_of_the_hotline_is_walked_the_same_way_by_the_engine() -> Non
         ("queue_general", "closed"),
         ("queue_general", "overflow"),
         ("queue_general", "left"),
+        ("queue_general", "book"),
+        ("booking", "done"),  # would book a real callback hour
+        ("booking", "full"),
+        ("foreign.connect", "book"),
         ("foreign.connect", "closed"),
         ("foreign.connect", "overflow"),
     }

@@ -17,7 +17,9 @@ from ivr.admin import acd_setup, phones
 from ivr.admin.flows import env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
+from ivr.admin.softphone import Softphones
 from ivr.ami.fallback_queue import FallbackQueue
+from ivr.ari import phone_targets
 from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
 from ivr.calls.callback_plan import CallbackRules
@@ -30,6 +32,7 @@ from ivr.flows.registry import FlowRegistry
 from ivr.pbx.credentials import ari_password
 from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
+from ivr.pbx.phones import browser_phones
 from ivr.reports.metrics import Rules
 from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
@@ -74,6 +77,7 @@ class Hotline:
             caller_id=s.hotline.number,
             supervisor_phones={v.endpoint: v.id for v in s.supervisors},
             recordings=self.copier,
+            rings={c.endpoint: phone_targets.endpoints(c.endpoint, c.phones) for c in s.counselors},
         )
         self.callbacks: CallbackRunner | None = None
         if s.asterisk.trunk.dial:
@@ -262,6 +266,7 @@ class Hotline:
             prompts=self.prompts,
             phones=PhonesSetup(self.cfg, phones.ari_states(self.cfg, self.rest)),
             report_rules=Rules(**s.reports.model_dump()),
+            softphone=Softphones(self.cfg) if browser_phones(s) else None,
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

@@ -47,6 +47,7 @@ class AriHub:
         caller_id: str = "",
         supervisor_phones: dict[str, str] | None = None,
         recordings: RecordingLog | None = None,
+        rings: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.rest = rest
         self.app = app
@@ -56,7 +57,7 @@ class AriHub:
         self.records = records
         self.calls: dict[str, AriCall] = {}
         self.recording_events = RecordingEvents(self.calls, recordings)
-        self.desk_phones = DeskPhones(rest, app, service, self.calls, supervisor_phones, self._spawn)
+        self.desk_phones = DeskPhones(rest, app, service, self.calls, supervisor_phones, self._spawn, rings)
         self.reconciler = Reconciler(rest, app, service, records, self.calls, self.desk_phones)
         self.stream = EventStream(rest, app, self.on_event, self.reconciler.reconcile)
         self.event_times = Durations()
@@ -168,7 +169,7 @@ class AriHub:
         dialplan = channel.get("dialplan")
         exten = dialplan.get("exten", "") if isinstance(dialplan, dict) else ""
         dialed = args[1] if len(args) > 1 else exten
-        call = AriCall(self.rest, self.app, channel, dialed)
+        call = AriCall(self.rest, self.app, channel, dialed, rings=self.desk_phones.rings)
         self.calls[call.call_id] = call
         token = current_call.set(call.call_id)
         try:
@@ -183,7 +184,15 @@ class AriHub:
         """A call to a citizen, routed here from now on (its channel does not exist yet)."""
         dial_to = self.dial.replace("{number}", number) if self.dial is not None else None
         channel = {"id": call_id, "caller": {"number": number}}
-        call = AriCall(self.rest, self.app, channel, number, dial_to=dial_to, caller_id=self.caller_id)
+        call = AriCall(
+            self.rest,
+            self.app,
+            channel,
+            number,
+            dial_to=dial_to,
+            caller_id=self.caller_id,
+            rings=self.desk_phones.rings,
+        )
         self.calls[call_id] = call
         return call
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ivr.ari.phone_targets import browser_endpoint
 from ivr.config import Settings
 
 Kind = Literal["counselor", "supervisor", "department"]
@@ -43,6 +44,19 @@ def desk_phones(settings: Settings) -> list[Phone]:
         Phone(key, d.name, "department", d.endpoint, d.contact) for key, d in settings.departments.items()
     ]
     return phones
+
+
+def browser_phones(settings: Settings) -> list[Phone]:
+    """The browser softphones config.yaml asks for (`phones: [browser]`), each its own endpoint."""
+    counselor: Kind = "counselor"
+    supervisor: Kind = "supervisor"
+    kinds = [counselor] * len(settings.counselors) + [supervisor] * len(settings.supervisors)
+    people = zip((*settings.counselors, *settings.supervisors), kinds, strict=True)
+    return [
+        Phone(p.id, p.name, kind, browser_endpoint(p.endpoint), None)
+        for p, kind in people
+        if "browser" in p.phones
+    ]
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin.phones import Apply, StateReader, reload_embedded
 from ivr.admin.prompt_studio import PromptStudio
+from ivr.admin.softphone import Softphones
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
@@ -86,6 +87,8 @@ class DeskDeps:
     prompts: PromptStudio | None = None
     # What the Reports page counts against (config.yaml `reports`).
     report_rules: Rules = field(default_factory=Rules)
+    # Counselors' browser softphones (accounts, the local CA); None on a desk without them.
+    softphone: Softphones | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,160 @@
+"""The desk's softphone in real Chromium, on the real Asterisk: counselor c11 logs in,
+the browser registers over the secure WebSocket, a SIPp citizen's call comes through
+the queue, the counselor answers in the page, and the citizen hears the counselor's
+microphone (a known tone, checked on the RTP the citizen received); the call is recorded."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+from playwright.sync_api import expect, sync_playwright
+
+from bench import dtmf
+from ivr.admin import users
+from tests.browser.conftest import BASE, CHROMIUM, PASSWORD
+from tests.browser.test_prompt_studio import alaw, rms_db
+from tests.integration.conftest import Service
+from tests.integration.sipp import SippLab
+from tests.integration.test_recordings import wait_recordings
+
+TONE_HZ = 440
+
+
+def microphone(path: Path) -> Path:
+    """The counselor's fake microphone, looped by Chromium: a 440 Hz tone that swells and
+    fades three times a second like syllables (a steady tone is taken for noise and
+    suppressed by the browser's audio processing, as it should be)."""
+    subprocess.run(
+        ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(path), "synth", "3", "sine", str(TONE_HZ),
+         "tremolo", "3", "90", "gain", "-6"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return path
+
+
+class Citizen:
+    """The citizen's ear and keypad: a UDP socket named in SIPp's SDP. It keeps the PCMA
+    the hotline sends, with arrival times, and keys digits (RFC 4733) back from the same
+    socket once Asterisk's address is known, so symmetric RTP keeps sending here."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.heard: list[tuple[float, int, bytes]] = []  # (arrival, seq, payload)
+        self.asterisk: tuple[str, int] | None = None
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                data, source = self.sock.recvfrom(2048)
+            except TimeoutError:
+                continue
+            self.asterisk = self.asterisk or source
+            if len(data) > 12 and data[1] & 0x7F == 8:
+                self.heard.append((time.monotonic(), int.from_bytes(data[2:4], "big"), data[12:]))
+
+    def key(self, digit: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.asterisk is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.asterisk is not None, "the hotline sent the citizen no audio"
+        begun = time.monotonic()
+        for n, (at_ms, ts, marker, event, end, duration) in enumerate(dtmf.event_packets([(0, digit)])):
+            time.sleep(max(0.0, begun + at_ms / 1000 - time.monotonic()))  # one packet each 20 ms
+            self.sock.sendto(dtmf.rtp_event(500 + n, ts, marker, event, end, duration, 0x5151), self.asterisk)
+
+    def audio_since(self, since: float) -> np.ndarray:
+        packets = sorted((seq, p) for at, seq, p in self.heard if at >= since)
+        return alaw(b"".join(p for _, p in packets))
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(2)
+        self.sock.close()
+
+
+def strongest_hz(x: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.fft.rfftfreq(len(x), 1 / 8000)[int(np.argmax(spectrum[1:])) + 1])
+
+
+def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
+    hotline: Service, lab: SippLab, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    users.add_user(
+        hotline.database, "juwon", "한지우", "counselor", PASSWORD, counselor_id="c11", actor="pytest"
+    )
+    mic = microphone(tmp_path / "counselor.wav")
+    citizen = Citizen()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-audio-capture={mic}",
+                # The test's Asterisk carries media on loopback, which WebRTC skips by default.
+                "--allow-loopback-in-peer-connection",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        context = chromium.new_context(base_url=BASE, ignore_https_errors=True)
+        page = context.new_page()
+        page.goto("/counselor/c11")
+        page.fill('input[name="username"]', "juwon")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        status = page.locator("#sp-status")
+        expect(status).to_have_attribute("data-state", "registered", timeout=20000)
+
+        phone = lab.citizen_heard_on(citizen.port, hangup_after_ms=None)
+        citizen.key("5")  # the flow's menu: 5 is the browser counselor's queue
+        expect(status).to_have_attribute("data-state", "ringing", timeout=20000)
+        assert page.title().startswith("☎ 전화가 왔습니다")
+        page.click("#sp-answer")
+        expect(status).to_have_attribute("data-state", "connected", timeout=15000)
+        answered = time.monotonic()
+        time.sleep(3)
+        talk = citizen.audio_since(answered + 1)
+
+        page.click("#sp-hold")
+        expect(status).to_have_attribute("data-state", "held", timeout=10000)
+        held = time.monotonic()
+        time.sleep(2.5)
+        on_hold = citizen.audio_since(held + 1)
+        page.click("#sp-hold")
+        expect(status).to_have_attribute("data-state", "connected", timeout=10000)
+        page.click("#sp-hangup")
+        expect(status).to_have_attribute("data-state", "ended", timeout=10000)
+        context.close()
+        chromium.close()
+    assert phone.wait(60) == 0, phone.errors()
+    citizen.close()
+
+    # The citizen heard the counselor's microphone: loud, and at its pitch.
+    measured = (
+        f"talk {rms_db(talk):.1f} dBFS at {strongest_hz(talk):.0f} Hz, on hold {rms_db(on_hold):.1f} dBFS"
+    )
+    print(f"softphone audio: {measured}")
+    assert len(talk) >= 8000 * 1.5, len(talk)  # RTP all along (1.5 of the 2 s measured)
+    assert rms_db(talk) > -25, measured  # the file's level is about -13 dBFS
+    assert abs(strongest_hz(talk) - TONE_HZ) < 15, measured
+    # On hold the counselor's microphone does not reach the citizen.
+    assert len(on_hold) == 0 or rms_db(on_hold) < -50, measured
+    [call] = hotline.closed_calls(1)
+    assert (call["disposition"], call["counselor_id"]) == ("answered", "c11")
+    [recording] = wait_recordings(hotline, 1, "stored")
+    assert recording["call_id"] == call["id"] and recording["seconds"] > 3
+    print(f"softphone test: {time.monotonic() - started:.1f} s")

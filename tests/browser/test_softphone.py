@@ -1,7 +1,8 @@
 """The desk's softphone in real Chromium, on the real Asterisk: counselor c11 logs in,
 the browser registers over the secure WebSocket, a SIPp citizen's call comes through
 the queue, the counselor answers in the page, and the citizen hears the counselor's
-microphone (a known tone, checked on the RTP the citizen received); the call is recorded."""
+microphone (a known tone, checked on the RTP the citizen received), hold silences it,
+a blind transfer from the page hands the citizen to a department; the call is recorded."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from bench import dtmf
 from ivr.admin import users
 from tests.browser.conftest import BASE, CHROMIUM, PASSWORD
 from tests.browser.test_prompt_studio import alaw, rms_db
-from tests.integration.conftest import Service
+from tests.integration.conftest import DEPARTMENT_PORT, Service
 from tests.integration.sipp import SippLab
 from tests.integration.test_recordings import wait_recordings
+from tests.integration.test_transfer import transfer_events
 
 TONE_HZ = 440
 
@@ -136,8 +138,14 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
         on_hold = citizen.audio_since(held + 1)
         page.click("#sp-hold")
         expect(status).to_have_attribute("data-state", "connected", timeout=10000)
-        page.click("#sp-hangup")
-        expect(status).to_have_attribute("data-state", "ended", timeout=10000)
+        # Blind transfer to the first department (*41 keyed by the page): the hotline
+        # takes the counselor's leg down and the citizen talks to 세무과's phone.
+        department = lab.counselor(DEPARTMENT_PORT, "answer", hangup_after_ms=4000)
+        page.click("#sp-transfer")
+        expect(status).to_have_attribute("data-state", "ended", timeout=15000)
+        moved = time.monotonic()
+        assert department.wait(30) == 0, department.errors()
+        after = citizen.audio_since(moved + 1)
         context.close()
         chromium.close()
     assert phone.wait(60) == 0, phone.errors()
@@ -153,8 +161,17 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
     assert abs(strongest_hz(talk) - TONE_HZ) < 15, measured
     # On hold the counselor's microphone does not reach the citizen.
     assert len(on_hold) == 0 or rms_db(on_hold) < -50, measured
+    # After the transfer the citizen's line carried the department phone's audio (SIPp
+    # sends A-law silence), not the counselor's tone any more.
+    assert len(after) >= 8000, len(after)
+    assert rms_db(after) < -50 or abs(strongest_hz(after) - TONE_HZ) > 15, (
+        rms_db(after),
+        strongest_hz(after),
+    )
     [call] = hotline.closed_calls(1)
     assert (call["disposition"], call["counselor_id"]) == ("answered", "c11")
+    [(_, transferred)] = [e for e in transfer_events(hotline, call["id"]) if e[0] == "transferred"]
+    assert transferred == {"how": "blind", "department": "세무과", "counselor": "c11"}
     [recording] = wait_recordings(hotline, 1, "stored")
     assert recording["call_id"] == call["id"] and recording["seconds"] > 3
     print(f"softphone test: {time.monotonic() - started:.1f} s")

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from ivr.ari.phone_targets import browser_endpoint
 from ivr.config import LoadedConfig
 from ivr.pbx import embedded, tls
-
-_EVERY_ADDRESS = ("0.0.0.0", "::", "[::]")
+from ivr.pbx.phones import EVERY_ADDRESS
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,10 @@ class Softphones:
             return None
         user = browser_endpoint(found.endpoint)
         password = embedded.load_secrets(self.cfg).phones[user]
-        a = s.asterisk
-        host = page_host if a.wss_address in _EVERY_ADDRESS else a.wss_address
-        shown = f"[{host}]" if ":" in host else host
+        host = self._host(page_host)
         return SoftphoneAccount(
-            ws_url=f"wss://{shown}:{a.wss_port}/ws",
-            uri=f"sip:{user}@{shown}",
+            ws_url=f"{self.ws_origin(page_host)}/ws",
+            uri=f"sip:{user}@{host}",
             user=user,
             password=password,
             display_name=found.name,
@@ -58,9 +55,13 @@ class Softphones:
 
     def ws_origin(self, page_host: str) -> str:
         """Where the pages' scripts may connect for SIP (the counselor page's CSP)."""
+        return f"wss://{self._host(page_host)}:{self.cfg.settings.asterisk.wss_port}"
+
+    def _host(self, page_host: str) -> str:
+        """Asterisk's WebSocket host as a URL names it; on every address, the page's own."""
         a = self.cfg.settings.asterisk
-        host = page_host if a.wss_address in _EVERY_ADDRESS else a.wss_address
-        return f"wss://{f'[{host}]' if ':' in host else host}:{a.wss_port}"
+        host = page_host if a.wss_address in EVERY_ADDRESS else a.wss_address
+        return f"[{host.strip('[]')}]" if ":" in host else host
 
     def ca_certificate(self) -> bytes | None:
         """The local CA's certificate (PEM) that signed Asterisk's; None before it is made."""

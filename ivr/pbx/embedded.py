@@ -18,7 +18,7 @@ from pathlib import Path
 from ivr.config import LoadedConfig
 from ivr.errors import PbxError
 from ivr.pbx import install, render, secrets, tls
-from ivr.pbx.phones import browser_phones, desk_phones
+from ivr.pbx.phones import EVERY_ADDRESS, browser_phones, desk_phones
 
 IN_ROOT_BASE = "/srv/jeonju-hotline"
 
@@ -112,7 +112,7 @@ def _install_certificate(cfg: LoadedConfig, inst: Instance) -> None:
     """The secure WebSocket's certificate (made once, kept in the state folder) into etc/keys."""
     a = cfg.settings.asterisk
     names = ["localhost", "127.0.0.1", socket.gethostname()]
-    if a.wss_address not in ("0.0.0.0", "::", "[::]"):
+    if a.wss_address not in EVERY_ADDRESS:
         names.insert(0, a.wss_address)
     made = tls.ensure(cfg.resolve(cfg.settings.storage.state_dir), names)
     keys = inst.host(inst.dirs.etc) / "keys"

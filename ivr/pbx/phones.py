@@ -17,7 +17,7 @@ from ivr.config import Settings
 Kind = Literal["counselor", "supervisor", "department"]
 TRANSPORT = "UDP"  # the one transport pjsip.conf.j2 binds
 # Bound to these, Asterisk listens on every address: no single one to give a phone.
-_EVERY_ADDRESS = ("0.0.0.0", "::", "[::]")
+EVERY_ADDRESS = ("0.0.0.0", "::", "[::]")
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class Account:
 def account(settings: Settings, phone: Phone, password: str, hostname: str) -> Account:
     """The account of a phone that registers; `hostname`: this machine's, for an Asterisk on every address."""
     a = settings.asterisk
-    if a.sip_address in _EVERY_ADDRESS:
+    if a.sip_address in EVERY_ADDRESS:
         note = (
             f"Asterisk가 모든 주소({a.sip_address})에서 받으므로 이 컴퓨터의 이름을 적었습니다. 전화기가 "
             "이 이름을 찾지 못하면 전화기 쪽 네트워크에서 쓰는 이 컴퓨터의 주소를 넣어 주십시오. · "

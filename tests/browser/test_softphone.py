@@ -6,9 +6,7 @@ a blind transfer from the page hands the citizen to a department; the call is re
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -17,8 +15,8 @@ from playwright.sync_api import expect, sync_playwright
 
 from bench import dtmf
 from ivr.admin import users
-from tests.browser.conftest import BASE, CHROMIUM, PASSWORD
-from tests.browser.test_prompt_studio import alaw, rms_db
+from tests.browser.conftest import BASE, CHROMIUM, PASSWORD, fake_microphone
+from tests.browser.test_prompt_studio import Ear, alaw, rms_db
 from tests.integration.conftest import DEPARTMENT_PORT, Service
 from tests.integration.sipp import SippLab
 from tests.integration.test_recordings import wait_recordings
@@ -39,50 +37,24 @@ def microphone(path: Path) -> Path:
     return path
 
 
-class Citizen:
-    """The citizen's ear and keypad: a UDP socket named in SIPp's SDP. It keeps the PCMA
-    the hotline sends, with arrival times, and keys digits (RFC 4733) back from the same
-    socket once Asterisk's address is known, so symmetric RTP keeps sending here."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.heard: list[tuple[float, int, bytes]] = []  # (arrival, seq, payload)
-        self.asterisk: tuple[str, int] | None = None
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                data, source = self.sock.recvfrom(2048)
-            except TimeoutError:
-                continue
-            self.asterisk = self.asterisk or source
-            if len(data) > 12 and data[1] & 0x7F == 8:
-                self.heard.append((time.monotonic(), int.from_bytes(data[2:4], "big"), data[12:]))
+class Citizen(Ear):
+    """The citizen's ear (a UDP socket named in SIPp's SDP) and keypad: digits (RFC 4733)
+    go back from the same socket once the hotline's address is known, so symmetric RTP
+    keeps sending here."""
 
     def key(self, digit: str, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
-        while self.asterisk is None and time.monotonic() < deadline:
+        while self.source is None and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert self.asterisk is not None, "the hotline sent the citizen no audio"
+        assert self.source is not None, "the hotline sent the citizen no audio"
         begun = time.monotonic()
         for n, (at_ms, ts, marker, event, end, duration) in enumerate(dtmf.event_packets([(0, digit)])):
             time.sleep(max(0.0, begun + at_ms / 1000 - time.monotonic()))  # one packet each 20 ms
-            self.sock.sendto(dtmf.rtp_event(500 + n, ts, marker, event, end, duration, 0x5151), self.asterisk)
+            self.sock.sendto(dtmf.rtp_event(500 + n, ts, marker, event, end, duration, 0x5151), self.source)
 
     def audio_since(self, since: float) -> np.ndarray:
-        packets = sorted((seq, p) for at, seq, p in self.heard if at >= since)
-        return alaw(b"".join(p for _, p in packets))
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(2)
-        self.sock.close()
+        kept = sorted(seq for seq, at in self.arrivals.items() if at >= since)
+        return alaw(b"".join(self.packets[seq] for seq in kept))
 
 
 def strongest_hz(x: np.ndarray) -> float:
@@ -103,10 +75,7 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox",
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-audio-capture={mic}",
+                *fake_microphone(mic),
                 # The test's Asterisk carries media on loopback, which WebRTC skips by default.
                 "--allow-loopback-in-peer-connection",
                 "--autoplay-policy=no-user-gesture-required",
@@ -149,7 +118,7 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
         context.close()
         chromium.close()
     assert phone.wait(60) == 0, phone.errors()
-    citizen.close()
+    citizen.heard()  # stops listening
 
     # The citizen heard the counselor's microphone: loud, and at its pitch.
     measured = (

@@ -212,7 +212,9 @@ class DeskPhones:
             else:
                 self._offline.discard(name)
             # Reachable while any phone that rings for them is (desk or browser).
-            self.service.acd.set_reachable(cid, any(ep not in self._offline for ep in self.rung[cid]))
+            self.service.acd.set_reachable(
+                cid, any(ep not in self._offline for ep in self.rung.get(cid, (name,)))
+            )
 
     async def watch(self) -> None:
         """Subscribe to the counselors' endpoints and read their state now."""

@@ -51,15 +51,17 @@ async def stop(hub: AriHub, task: asyncio.Task) -> None:
     await hub.service.detach_all()
 
 
-def make_hub(rest: AriRest) -> tuple[AriHub, CallService, Dispatcher, MemoryRecords]:
+def make_hub(
+    rest: AriRest, rings: dict[str, tuple[str, ...]] | None = None
+) -> tuple[AriHub, CallService, Dispatcher, MemoryRecords]:
     pool = dispatcher(["c1", "c2"])
     records = MemoryRecords()
     clock = StepClock()
     flows = FlowRegistry("itest")
-    flows.swap({"itest": load_file(ITEST_FLOW, Known(queues=frozenset({"general", "solo", "pair"})))})
+    flows.swap({"itest": load_file(ITEST_FLOW, Known(queues=frozenset({"general", "solo", "pair", "web"})))})
     env = FlowEnv(now=clock.now, queues={"general": Queue("general", ("c1", "c2"))})
     service = CallService(flows, env, pool, records, clock.now, clock.monotonic)
-    hub = AriHub(rest, "hotline", service, records)
+    hub = AriHub(rest, "hotline", service, records, rings=rings)
     hub.stream.backoff = Backoff(first=0.01, cap=0.05)
     return hub, service, pool, records
 
@@ -288,6 +290,28 @@ async def test_an_unregistered_phone_is_offered_no_calls_until_it_is_back(
                 "endpoint": {"technology": "PJSIP", "resource": "p-c2", "state": "online"},
             }
         )
+        await ari.send(stasis_start("ch3", "citizen", "2221000"))  # a later event: the two above are done
+        await ari.wait_request("POST", "channels/ch3/answer")
+        assert not acd.counselors["c1"].reachable and acd.counselors["c2"].reachable
+    finally:
+        await stop(hub, task)
+
+
+async def test_a_counselor_with_desk_and_browser_is_reachable_while_either_is(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # c1: desk phone and browser ring together; c2: the browser only (its desk phone is not rung).
+    ari.endpoint_states.update(
+        {"p-c1": "offline", "p-c1-web": "online", "p-c2": "online", "p-c2-web": "offline"}
+    )
+    hub, _, acd, _ = make_hub(rest, {"p-c1": ("p-c1", "p-c1-web"), "p-c2": ("p-c2-web",)})
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        assert acd.counselors["c1"].reachable and not acd.counselors["c2"].reachable
+        for resource, state in (("p-c1-web", "offline"), ("p-c2-web", "online")):
+            endpoint = {"technology": "PJSIP", "resource": resource, "state": state}
+            await ari.send({"type": "EndpointStateChange", "endpoint": endpoint})
         await ari.send(stasis_start("ch3", "citizen", "2221000"))  # a later event: the two above are done
         await ari.wait_request("POST", "channels/ch3/answer")
         assert not acd.counselors["c1"].reachable and acd.counselors["c2"].reachable

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import platform
 import signal
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.ports import Ports
-from bench.report import table
+from bench.report import save_figures, table
 from bench.run import SIDES, Load, run_side
 from bench.scenarios import SCENARIOS, Shares
 
@@ -110,7 +109,12 @@ def machine() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["kb"]:  # the knowledge base's search: no Asterisk, no phones (bench/kb.py)
+        from bench.kb import main as kb_main
+
+        return kb_main(argv[1:])
+    args = parse_args(argv)
     # `kill` (SIGTERM) cleans up like Ctrl-C: the phones, the service and the
     # benchmark's Asterisk stop with it, not left running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -162,10 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep_pbx:
             pbx.stop()
-    out = args.json or ROOT / "var" / "bench" / f"{stamp}-{args.scenario}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
-    print(f"figures: {out}")
+    save_figures(result, args.json, args.scenario, stamp)
     return 0
 
 

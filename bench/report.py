@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from bench.stats import ratio
@@ -21,6 +23,10 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("2nd digit end → goodbye / hold music p95 (ms)", "second_digit_to_audio_ms", "p95"),
     ("2nd digit end → goodbye / hold music p99 (ms)", "second_digit_to_audio_ms", "p99"),
     ("digits pressed during a prompt", "digits_during_prompt", None),
+    ("menu choice → ringing, counselors free p50 (ms)", "choice_to_ring_ms", "p50"),
+    ("menu choice → ringing, counselors free p95 (ms)", "choice_to_ring_ms", "p95"),
+    ("menu choice → ringing, counselors free p99 (ms)", "choice_to_ring_ms", "p99"),
+    ("menu choice → ringing samples", "choice_to_ring_ms", "n"),
     ("counselor free → ringing p50 (ms)", "free_to_ring_ms", "p50"),
     ("counselor free → ringing p95 (ms)", "free_to_ring_ms", "p95"),
     ("counselor free → ringing p99 (ms)", "free_to_ring_ms", "p99"),
@@ -84,3 +90,12 @@ def table(title: str, ours: dict[str, Any] | None, theirs: dict[str, Any] | None
     lines = [f"### {title}", "", "| figure | ours | app_queue | ratio |", "|---|---:|---:|---:|"]
     lines += [f"| {label} | {cell(a)} | {cell(b)} | {cell(r)} |" for label, a, b, r in rows(ours, theirs)]
     return "\n".join(lines) + "\n"
+
+
+def save_figures(result: dict[str, Any], out: Path | None, name: str, stamp: str) -> Path:
+    """Write a run's figures as JSON (default var/bench/<stamp>-<name>.json), say where, return the path."""
+    path = out or Path(__file__).resolve().parents[1] / "var" / "bench" / f"{stamp}-{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    print(f"figures: {path}")
+    return path

@@ -129,6 +129,9 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         "first_digit_to_prompt_ms": summary_ms(tracker.digit_to_prompt(0)),
         "second_digit_to_audio_ms": summary_ms(tracker.digit_to_prompt(1)),
         "digits_during_prompt": tracker.digits_during_prompt(),
+        "choice_to_ring_ms": (
+            summary_ms(tracker.choice_to_ring(s.digits, ports.counselors)) if s.counselors else None
+        ),
         "free_to_ring_ms": (
             summary_ms(tracker.free_to_ring(load.wrap_up_s, s.digits)) if s.counselors else None
         ),

@@ -170,6 +170,31 @@ class Tracker:
     def digits_during_prompt(self) -> int:
         return sum(c.digits_during_prompt for c in self.calls.values())
 
+    def choice_to_ring(self, queue_digits: str, counselors: int) -> list[float]:
+        """Per caller who chose a counselor while one was free: the end of the
+        digit that put them in line to the first INVITE reaching a counselor's
+        phone for them. A phone counts as busy from its INVITE to its end; a
+        caller who arrived with every phone busy waited for someone, and is
+        not counted here (that is `free_to_ring`)."""
+        legs_for: dict[str | None, list[CounselorLeg]] = {}
+        for leg in self.legs.values():
+            legs_for.setdefault(leg.caller, []).append(leg)
+        legs = list(self.legs.values())
+        gaps = []
+        for c in self.calls.values():
+            if not c.digits.startswith(queue_digits):
+                continue
+            chose = c.digit_ends[len(queue_digits) - 1]
+            busy = {
+                leg.phone for leg in legs if leg.invited <= chose and (leg.ended is None or leg.ended > chose)
+            }
+            if len(busy) >= counselors:
+                continue
+            rings = [leg.invited for leg in legs_for.get(c.number, []) if leg.invited >= chose]
+            if rings:
+                gaps.append(min(rings) - chose)
+        return gaps
+
     def free_to_ring(self, wrap_up: float, queue_digits: str) -> list[float]:
         """Per counselor freed while a caller waited: the end of their previous
         call plus wrap-up, to the next INVITE reaching that counselor's phone.

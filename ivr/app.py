@@ -6,15 +6,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import datetime, timedelta
-from datetime import time as dt_time
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from ivr.admin import acd_setup, phones
-from ivr.admin.flows import env_of, load_flows, publish_prompts
+from ivr.admin.flows import booking_rules, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
 from ivr.admin.softphone import Softphones
@@ -22,7 +21,7 @@ from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari import phone_targets
 from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
-from ivr.calls.callback_plan import CallbackRules
+from ivr.calls.booking import Bookings
 from ivr.calls.callbacks import CallbackRunner
 from ivr.calls.recording_copier import recording_metrics
 from ivr.calls.service import CallService
@@ -86,19 +85,15 @@ class Hotline:
                 self.service,
                 self.records,
                 self.hub,
-                CallbackRules(
-                    max_attempts=cb.max_attempts,
-                    retry_after=timedelta(minutes=cb.retry_minutes),
-                    start=dt_time.fromisoformat(cb.hours_start),
-                    end=dt_time.fromisoformat(cb.hours_end),
-                    weekdays_only=cb.weekdays_only,
-                ),
+                callback_rules(s),
                 ring_seconds=cb.ring_seconds,
                 default_queue=next(iter(s.queues)),
                 now=lambda: datetime.now(tz),
                 monotonic=time.monotonic,
             )
             env.callback_requested = self.callbacks.wake
+            # 예약 상담 only where citizens can be called back at all.
+            env.bookings = Bookings(self.records, callback_rules(s), booking_rules(s))
         # The fallback when the service is down: app_queue's members in step over
         # AMI, and its calls imported from queue_log when the service is back.
         ami_secret = _password(cfg, "ami")
@@ -258,6 +253,8 @@ class Hotline:
             timezone=ZoneInfo(s.hotline.timezone),
             acd=self.acd,
             call_command=self.service.counselor_command,
+            call_length=self.service.call_length,
+            extend_call=self.service.extend_call,
             departments=[d.name for d in s.departments.values()],
             recordings_root=self.cfg.resolve(s.storage.recordings),
             queues={qid: q.name for qid, q in s.queues.items()},
@@ -267,6 +264,8 @@ class Hotline:
             phones=PhonesSetup(self.cfg, phones.ari_states(self.cfg, self.rest)),
             report_rules=Rules(**s.reports.model_dump()),
             softphone=Softphones(self.cfg) if browser_phones(s) else None,
+            strike_expiry_days=s.protection.strike_expiry_days,
+            evidence_dir=self.cfg.resolve(s.storage.state_dir) / "evidence",
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

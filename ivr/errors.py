@@ -27,6 +27,14 @@ Branches defined beside the code that raises them, each under its full name:
     │                                                  table forbids
     ├── ivr.pbx.prompt_audio.PromptAudioRefused        a recording that cannot be a prompt
     │                                                  (not audio, too long, silent, clipped)
+    ├── ivr.kb.errors.KbError                          an article refused, one line per problem:
+    │   ├── InvalidArticle                             a rule broken (no title, unknown topic)
+    │   ├── ArticleFileError                           a Markdown file, file:line each
+    │   ├── IllegalArticleTransition                   a status change the table forbids
+    │   ├── QueryRefused                               a search string too long or with
+    │   │                                              control characters
+    │   ├── ivr.store.kb_articles.NoSuchArticle        no such article or version
+    │   └── ivr.store.kb_files.ImportRefused           a folder import, nothing applied
     ├── ivr.ari.rest.AriError                          Asterisk's REST interface answered
     │                                                  with an error (its HTTP status)
     ├── ivr.store.queue_log.MalformedLine              a line of Asterisk's queue_log that

@@ -254,6 +254,7 @@ class CallbackRequest:
     attempts: int = 0
     next_at: datetime | None = None
     call_id: str | None = None  # the call that asked for it
+    booked_for: datetime | None = None  # 예약 상담: the hour slot the citizen chose
 
 
 class CallRecords(Protocol):
@@ -280,8 +281,8 @@ class CallRecords(Protocol):
     async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
         """How many calls this number made since then."""
 
-    async def strikes(self, caller: str) -> int:
-        """Abuse strikes against this number."""
+    async def strikes(self, caller: str, since: datetime | None = None) -> int:
+        """Strikes against this number (abusive calls ended), not cleared, since then."""
 
     async def add_callback(
         self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None

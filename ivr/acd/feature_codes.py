@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ivr.acd.actions import Action, ActionResult
 from ivr.acd.counselor_model import PauseReason
+from ivr.protection.situations import Situation
 
 PAUSE_DIGITS = {
     "1": PauseReason.BREAK,
@@ -30,8 +31,14 @@ def parse(dialed: str) -> tuple[Action, PauseReason | None] | None:
     return None
 
 
-def spoken(action: Action | None, result: ActionResult | None) -> str:
+# The protection endings, keyed as a call of their own rather than during one.
+IN_CALL_ONLY = frozenset(s.code for s in Situation)
+
+
+def spoken(action: Action | None, result: ActionResult | None, dialed: str = "") -> str:
     """The system prompt (ivr/prompts/catalog.py) that tells the counselor how it went."""
+    if action is None and dialed in IN_CALL_ONLY:
+        return "desk-not-on-call"
     if action is None or result is None:
         return "desk-unknown"
     if not result.ok:

@@ -8,12 +8,15 @@ by a nine is never taken for one.
 
 from __future__ import annotations
 
-# *9: the protection key of Korean public call centers (first press warns the
-# caller, the second ends the call). *4N: blind transfer to the Nth department
+from ivr.protection.situations import Situation
+
+# The four endings (ivr/protection/situations.py): *9 verbal abuse, *81 sexual
+# harassment, *82 insisting on a superior, *83 repeated demands (first press
+# warns the caller, the second ends the call). *4N: blind transfer to the Nth department
 # of config.yaml; *5N: consult the Nth department first (the caller hears hold
 # music), then *6 completes the transfer or *7 returns to the caller.
 IN_CALL_CODES = {
-    "*9": "abuse",
+    **{s.code: s.value for s in Situation},
     "*6": "complete",
     "*7": "return",
     **{f"*4{n}": f"blind:{n}" for n in range(1, 10)},

@@ -14,20 +14,25 @@ import os
 import signal
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin import acd_setup
+from ivr.calls.booking import BookingRules
+from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.simulate import simulate
 from ivr.config import LoadedConfig, Settings
+from ivr.config.telephony import QueueSettings
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError, Known, Loaded, load_text
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.run import Department, FlowEnv, Queue
 from ivr.ports import CallFacts
+from ivr.protection.call_length import LengthLimit
 from ivr.store import flow_versions
 
 log = logging.getLogger(__name__)
@@ -79,15 +84,42 @@ def publish_prompts(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> int:
     return sum(write_flow_prompts(PromptBook.of(item.flow), sounds, recorded) for item in loaded.values())
 
 
+def callback_rules(s: Settings) -> CallbackRules:
+    """When and how often citizens are called back, from config.yaml `callbacks`."""
+    cb = s.callbacks
+    return CallbackRules(
+        max_attempts=cb.max_attempts,
+        retry_after=timedelta(minutes=cb.retry_minutes),
+        start=dt_time.fromisoformat(cb.hours_start),
+        end=dt_time.fromisoformat(cb.hours_end),
+        weekdays_only=cb.weekdays_only,
+    )
+
+
+def booking_rules(s: Settings) -> BookingRules:
+    return BookingRules(capacity=s.callbacks.slot_capacity, days=s.callbacks.booking_days)
+
+
 def env_of(cfg: LoadedConfig, registry: FlowRegistry, now: Callable[[], datetime]) -> FlowEnv:
     """What the engine gives the nodes, from config.yaml: the same for calls and simulations."""
     s = cfg.settings
     return FlowEnv(
         now=now,
         ring_seconds=s.ivr.ring_timeout_seconds,
-        queues={q: Queue(q, s.queue_members(q)) for q in s.queues},
+        queues={q: Queue(q, s.queue_members(q), length_limit(v)) for q, v in s.queues.items()},
         departments={d: Department(v.name, v.endpoint) for d, v in s.departments.items()},
         subflows=registry.get,
+        exempt_topics=frozenset(s.protection.exempt_topics),
+        strike_expiry_days=s.protection.strike_expiry_days,
+    )
+
+
+def length_limit(queue: QueueSettings) -> LengthLimit:
+    """A queue's call-length limit in the timer's seconds."""
+    return LengthLimit(
+        warn_after=queue.warn_after_minutes * 60,
+        end_after=queue.end_after_minutes * 60,
+        extend_by=queue.extend_minutes * 60,
     )
 
 
@@ -117,6 +149,7 @@ async def simulate_loaded(
         counselor=counselor,
         repeat=repeat,
         strikes=strikes,
+        booking=(callback_rules(cfg.settings), booking_rules(cfg.settings)),
     )
 
 

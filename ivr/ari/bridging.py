@@ -39,6 +39,11 @@ class Bridging:
                 self._out_of_talk.set()
 
     async def connect(self, leg: CounselorLeg) -> None:
+        # The caller's channel runs Stasis commands one at a time: an
+        # addChannel asked for while a playback runs on it waits for that
+        # playback's end (seen here: ChannelEnteredBridge only after
+        # PlaybackFinished). The flow stops the prompt first (Prompts.play's
+        # cancel deletes the playback) and connects after.
         # dtmf_events: a two-party bridge would otherwise go native RTP and pass
         # the counselor's keys (*9, *4N) through without telling us.
         await self.rest.post(

@@ -117,7 +117,7 @@ class DeskPhones:
                 )
             await call.answer()
             await call.play(
-                [f"jeonju/{feature_codes.spoken(code[0] if code else None, result)}"], barge_in=False
+                [f"jeonju/{feature_codes.spoken(code[0] if code else None, result, dialed)}"], barge_in=False
             )
             await call.hangup()
         except REQUEST_ERRORS as exc:
@@ -185,7 +185,7 @@ class DeskPhones:
                 await watcher.play(["jeonju/supervise-none"], barge_in=False)
                 return
             bridge = await call.monitor(leg, watcher.call_id, mode.value)
-            self.service.note(call.call_id, "supervisor_joined", supervisor=supervisor_id, mode=mode.value)
+            self.service.supervisor_joined(call.call_id, supervisor_id, mode.value)
             ended: set[asyncio.Future[Any]] = {watcher.gone, leg.gone, call.gone}
             await asyncio.wait(ended, return_when=asyncio.FIRST_COMPLETED)
             self.service.note(call.call_id, "supervisor_left", supervisor=supervisor_id, mode=mode.value)

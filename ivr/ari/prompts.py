@@ -65,7 +65,12 @@ class Prompts:
         playback_id, done = await self._start_playback(media)
         try:
             if not barge_in:
-                await done
+                # Shielded: a cancel (hangup, or a counselor's answer cutting
+                # the queue's entry prompt) must leave `done` pending, so the
+                # finally below stops the playback. Unstopped, it played on,
+                # and Asterisk ran the bridge's addChannel only after the
+                # whole prompt: the caller met the counselor seconds late.
+                await asyncio.shield(done)
                 self._still_here()
                 return None
             digit_task = asyncio.ensure_future(self._digits.get())
@@ -117,6 +122,11 @@ class Prompts:
                 )
             except BaseException:
                 self._playbacks.pop(playback_id, None)
+                # Cancelled as it starts (a counselor answered at once): the
+                # PBX may have taken the request; a playback left running would
+                # hold the bridge's addChannel back until its end.
+                with contextlib.suppress(*REQUEST_ERRORS):
+                    await self.rest.delete(f"playbacks/{playback_id}")
                 raise
             finally:
                 self._starting.pop(playback_id, None)

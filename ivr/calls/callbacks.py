@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,6 +60,7 @@ class CallbackRunner:
         default_queue: str,
         now: Callable[[], datetime],
         monotonic: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.service = service
         self.acd: Dispatcher = service.acd
@@ -70,6 +71,8 @@ class CallbackRunner:
         self.default_queue = default_queue
         self.now = now
         self.monotonic = monotonic
+        # Until a booked slot or a retry: tests move a clock instead of sleeping.
+        self.sleep = sleep
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._refreshing: asyncio.Task[None] | None = None
         self._again = False
@@ -228,7 +231,7 @@ class CallbackRunner:
         delay = (when - self.now()).total_seconds()
         if delay > 0:
             log.info("next callback attempt at %s", when.isoformat(timespec="minutes"))
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
 
     async def _until_someone_works(self, queue: str) -> None:
         if self.acd.anyone_working(queue):

@@ -20,6 +20,7 @@ from ivr.flows import model
 from ivr.flows.context import CallContext
 from ivr.flows.engine import run_flow
 from ivr.flows.nodes import conversation
+from ivr.flows.nodes.protect import LIMIT_CHANGED
 from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv, FlowRun
 from ivr.ports import (
@@ -30,6 +31,7 @@ from ivr.ports import (
     Disposition,
     WaitingPlace,
 )
+from ivr.protection.call_length import LengthView, LimitRefused
 from ivr.runtime.logs import current_call  # set for each call's task: its log lines carry the id
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,35 @@ class CallService:
             return False
         entry[0].commands.put_nowait(command)
         return True
+
+    def call_length(self, call_id: str) -> LengthView | None:
+        """The conversation's limit as the desk shows it (None: no conversation here)."""
+        entry = self._calls.get(call_id)
+        timer = entry[0].length if entry is not None else None
+        if timer is None:
+            return None
+        return timer.view(self.monotonic())
+
+    def extend_call(self, call_id: str, reason: str, by: str) -> float:
+        """The counselor keeps their conversation going past its limit, once, for
+        a reason; seconds added. LimitRefused when not possible."""
+        entry = self._calls.get(call_id)
+        timer = entry[0].length if entry is not None else None
+        if entry is None or timer is None:
+            raise LimitRefused("통화 중이 아닙니다.", "That call is not in a conversation here.")
+        added = timer.extend(reason)
+        self.note(call_id, "length_extended", by=by, reason=timer.extended_reason, seconds=added)
+        entry[0].commands.put_nowait(LIMIT_CHANGED)
+        return added
+
+    def supervisor_joined(self, call_id: str, supervisor: str | None, mode: str) -> None:
+        """A supervisor joined the call: written down, and the limit no longer cuts it."""
+        self.note(call_id, "supervisor_joined", supervisor=supervisor, mode=mode)
+        entry = self._calls.get(call_id)
+        timer = entry[0].length if entry is not None else None
+        if entry is not None and timer is not None and timer.exempt("supervisor"):
+            self.note(call_id, "length_exempt", why="supervisor", supervisor=supervisor)
+            entry[0].commands.put_nowait(LIMIT_CHANGED)
 
     async def new_call(self, call: CallControl) -> None:
         """A citizen's call arrived: open its record and run the call path."""

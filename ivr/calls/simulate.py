@@ -8,11 +8,14 @@ keys come from a script such as "1,2,timeout".
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
+from ivr.calls.booking import BookingRules, Bookings
+from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.service import CallService
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry
@@ -174,7 +177,7 @@ class SimulatedRecords:
     async def recent_calls(self, caller: str, since: datetime, exclude: str | None = None) -> int:
         return 1 if self.repeat else 0
 
-    async def strikes(self, caller: str) -> int:
+    async def strikes(self, caller: str, since: datetime | None = None) -> int:
         return self.n_strikes
 
     async def add_callback(
@@ -184,6 +187,15 @@ class SimulatedRecords:
 
     async def pending_callbacks(self) -> list[CallbackRequest]:
         return []
+
+    async def book_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, slot: datetime, capacity: int
+    ) -> int | None:
+        self.say(f"  [booked: a callback to {number} at {slot:%Y-%m-%d %H:%M}]")
+        return 1
+
+    async def booked_slots(self, since: datetime) -> dict[datetime, int]:
+        return {}
 
     async def callback_attempted(self, callback_id: int, at: datetime, **_: Any) -> str:
         return "done"
@@ -211,9 +223,13 @@ async def simulate(
     counselor: str = "answer",
     repeat: bool = False,
     strikes: int = 0,
+    booking: tuple[CallbackRules, BookingRules] | None = None,
 ) -> CallFacts:
-    """Run one simulated call to its end; return its record."""
+    """Run one simulated call to its end; return its record. With `booking`
+    (calling hours, slot rules), a `booking` node offers every slot as open."""
     records = SimulatedRecords(say, repeat=repeat, strikes=strikes)
+    if booking is not None:
+        env = dataclasses.replace(env, bookings=Bookings(records, *booking))
     service = CallService(flows, env, acd, records, env.now, _ticks())
     call = SimulatedCall(caller, keys, flows.books, say, counselor)
     await service.new_call(call)

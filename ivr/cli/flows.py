@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ivr.admin import goal_times
 from ivr.admin.flows import (
     draw,
     flows_dir,
@@ -60,6 +61,9 @@ def check(cfg: LoadedConfig, files: list[str], render: bool = True) -> int:
             if sys.stdout.isatty():
                 print(f"\rrendering prompts: {i}/{len(texts)}", end="", flush=True)
         print(f"{len(texts)} prompts rendered (cached)" + (" " * 10 if sys.stdout.isatty() else ""))
+        if not files:  # the whole folder: subflows are known, seconds can be added up
+            for line in goal_times.budget_warnings(cfg, load_flows(cfg)):
+                print(line)
     return 0
 
 
@@ -98,6 +102,10 @@ def run_simulation(
             strikes=strikes,
         )
     )
+    flows = load_flows(cfg)
+    if flow in flows:
+        for line in goal_times.lines(*goal_times.goal_paths(cfg, flows, flow)):
+            print(line)
     print(f"path: {' > '.join(facts.ivr_path)}")
     print(f"ended: {facts.disposition}" + (f", topic {facts.topic}" if facts.topic else ""))
     return 0

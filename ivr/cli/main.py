@@ -80,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.reports as reports
 
     reports.add_parsers(sub)
+    import ivr.cli.kb as kb
+
+    kb.add_parsers(sub)
+    import ivr.cli.evidence as evidence
+
+    evidence.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -106,7 +112,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "pbx" and args.pbx_command == "install":
         pbx.install(_config_path(args))
         return 0
+    import ivr.cli.evidence as evidence
+
+    if args.command == "evidence" and args.evidence_command == "verify":
+        return evidence.run(args)  # checked without config.yaml: anyone may hold a package
     cfg = config_mod.load(_config_path(args))
+    if args.command == "evidence":
+        return evidence.key(cfg)
     if args.command == "check":
         print(f"{cfg.path}: OK ({len(cfg.settings.counselors)} counselors)")
         return 0
@@ -138,6 +150,10 @@ def _run(args: argparse.Namespace) -> int:
         import ivr.cli.users as users
 
         return users.run(cfg, args)
+    if args.command == "kb":
+        import ivr.cli.kb as kb
+
+        return kb.run(cfg, args)
     if args.command == "recordings":
         return recordings.run_recordings(cfg, args)
     if args.command in ("voicemails", "callbacks"):

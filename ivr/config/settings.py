@@ -12,6 +12,7 @@ from ivr.config.operations import (
     StorageSettings,
     WebSettings,
 )
+from ivr.config.protection import ProtectionSettings
 from ivr.config.telephony import (
     AcdSettings,
     AsteriskSettings,
@@ -48,6 +49,7 @@ class Settings(Section):
     storage: StorageSettings = StorageSettings()
     retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
+    protection: ProtectionSettings = ProtectionSettings()
 
     @model_validator(mode="after")
     def _unique(self) -> Settings:

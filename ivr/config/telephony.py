@@ -184,6 +184,9 @@ class IvrSettings(Section):
 
     ring_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     language: Literal["ko", "en"] = "ko"
+    # `ivr flows check` warns of a way to a counselor with more seconds of
+    # prompts than this (ivr/admin/goal_times.py); null turns the check off.
+    counselor_budget_seconds: float | None = Field(default=20.0, gt=0, le=600)
 
 
 class SupervisorSettings(CounselorSettings):
@@ -199,6 +202,26 @@ class QueueSettings(Section):
     weight: int = Field(default=0, ge=0, le=60)  # minutes of waiting a caller here is worth extra
     max_wait_seconds: float | None = Field(default=None, gt=0, le=7200)
     max_waiting: int | None = Field(default=None, ge=1, le=1000)
+    # The call-length limit (docs/protection.md): the citizen hears the standard
+    # notice after warn_after_minutes of conversation, and the call ends with
+    # the standard closing after end_after_minutes (0 = off); the counselor may
+    # extend once, by extend_minutes. Fractions are allowed (0.5 = 30 s).
+    warn_after_minutes: float = Field(default=0, ge=0, le=240)
+    end_after_minutes: float = Field(default=0, ge=0, le=240)
+    extend_minutes: float = Field(default=10, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _notice_before_end(self) -> QueueSettings:
+        if (
+            self.warn_after_minutes
+            and self.end_after_minutes
+            and self.warn_after_minutes >= self.end_after_minutes
+        ):
+            raise ValueError(
+                f"warn_after_minutes ({self.warn_after_minutes:g}) must be less than "
+                f"end_after_minutes ({self.end_after_minutes:g})"
+            )
+        return self
 
 
 class AcdSettings(Section):
@@ -222,6 +245,10 @@ class CallbackSettings(Section):
     hours_start: str = "09:00"
     hours_end: str = "18:00"
     weekdays_only: bool = True
+    # 예약 상담: callbacks a citizen may book in one hour slot, and the calling
+    # days after today they may book (flow node `booking`).
+    slot_capacity: int = Field(default=3, ge=1, le=100)
+    booking_days: int = Field(default=2, ge=1, le=14)
 
     @field_validator("hours_start", "hours_end")
     @classmethod

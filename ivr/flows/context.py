@@ -20,6 +20,7 @@ from ivr.ports import (
     QueueLogEntry,
     WaitingPlace,
 )
+from ivr.protection.call_length import CallLengthTimer
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ class CallContext:
         # What the counselor asks of their conversation (*9 on the phone, the
         # desk's button): read by the conversation, in order.
         self.commands: asyncio.Queue[str] = asyncio.Queue()
+        # The conversation's call-length limit, while there is a conversation.
+        self.length: CallLengthTimer | None = None
 
     @property
     def call_id(self) -> str:

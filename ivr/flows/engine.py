@@ -13,7 +13,7 @@ from typing import Any
 
 from ivr.errors import CallGone, PbxUnreachable
 from ivr.flows import model
-from ivr.flows.nodes import branching, callback, collect, menu, queue, speech, survey, voicemail
+from ivr.flows.nodes import booking, branching, callback, collect, menu, queue, speech, survey, voicemail
 from ivr.flows.run import FlowRun
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ RUNNERS: dict[str, Runner] = {
     "transfer": queue.transfer,
     "voicemail": voicemail.record,
     "callback": callback.take,
+    "booking": booking.book,
     "survey": survey.ask,
 }
 

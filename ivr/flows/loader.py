@@ -192,7 +192,10 @@ def _check_prompts(flow: model.Flow, data: CommentedMap, report: Report) -> None
 def _check_references(flow: model.Flow, data: CommentedMap, report: Report, known: Known) -> None:
     for node_id, node in flow.nodes.items():
         raw = node_data(data, node_id)
-        if isinstance(node, model.QueueNode | model.CallbackNode) and node.queue is not None:
+        if (
+            isinstance(node, model.QueueNode | model.CallbackNode | model.BookingNode)
+            and node.queue is not None
+        ):
             if node.queue not in known.queues:
                 report.error(
                     value_pos(raw, "queue"),

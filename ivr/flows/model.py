@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 from ivr.flows.model_base import DIGITS as DIGITS
 from ivr.flows.model_base import ID_PATTERN, KeyProblem, Node, Prompt, Strict
 from ivr.flows.model_base import LANGUAGES as LANGUAGES
+from ivr.flows.model_booking import BookingNode as BookingNode
 
 
 class PlayNode(Node):
@@ -170,20 +171,25 @@ class QueueNode(Node):
     # or a message; `leave_prompt` tells them so with each announcement.
     leave_key: Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"] | None = None
     leave_prompt: str | None = None
+    # 예약 상담: a key that takes the caller out of line to book a callback hour (outcome `book`).
+    book_key: Literal["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "*", "#"] | None = None
     waits_for_caller: ClassVar[bool] = True
 
     def outcomes(self) -> frozenset[str]:
         # completed: the counselor hung up and the caller is still there (survey);
         # overflow: nobody could take the call in time; closed: nobody logged in.
-        return frozenset({"completed", "overflow", "closed", *(["left"] if self.leave_key else [])})
+        keys = (["left"] if self.leave_key else []) + (["book"] if self.book_key else [])
+        return frozenset({"completed", "overflow", "closed", *keys})
 
     def prompt_ids(self) -> list[str]:
         return [p for p in (self.prompt, self.leave_prompt) if p]
 
     @model_validator(mode="after")
     def _leave(self) -> QueueNode:
-        if self.leave_prompt and not self.leave_key:
-            raise ValueError("leave_prompt needs a leave_key")
+        if self.leave_prompt and not (self.leave_key or self.book_key):
+            raise ValueError("leave_prompt needs a leave_key or a book_key")
+        if self.book_key and self.book_key == self.leave_key:
+            raise ValueError(f"book_key and leave_key are both {self.book_key!r}: give each its own key")
         return self
 
 
@@ -306,6 +312,7 @@ AnyNode = Annotated[
     | TransferNode
     | VoicemailNode
     | CallbackNode
+    | BookingNode
     | SurveyNode
     | SetNode
     | GotoNode
@@ -316,7 +323,7 @@ AnyNode = Annotated[
 ]
 
 NODE_TYPES = (
-    "play menu collect schedule caller language queue transfer voicemail callback "
+    "play menu collect schedule caller language queue transfer voicemail callback booking "
     "survey set goto subflow return hangup"
 ).split()
 
@@ -360,6 +367,7 @@ NODE_CLASSES: dict[str, type[Node]] = {
     "transfer": TransferNode,
     "voicemail": VoicemailNode,
     "callback": CallbackNode,
+    "booking": BookingNode,
     "survey": SurveyNode,
     "set": SetNode,
     "goto": GotoNode,

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ivr.flows import model
-from ivr.prompts import korean, voice
+from ivr.prompts import korean, slots, voice
 
 SOUND_DIR = "jeonju-flows"
 
@@ -100,6 +100,10 @@ class PromptBook:
                 for n in range(1, ANNOUNCE_MAX + 1):
                     book._add(f"position_{n}", "position", str(n), lang, _position_text(lang, n))
                     book._add(f"wait_{n}", "wait", str(n), lang, _wait_text(lang, n))
+            if any(isinstance(n, model.BookingNode) for n in flow.nodes.values()):
+                # 예약 상담: the pieces slots are offered and read back with.
+                for pid, text in slots.piece_texts(lang).items():
+                    book._add(pid, "slot", pid.removeprefix("slot_"), lang, text)
         return book
 
     def _add(self, prompt_id: str, kind: str, value: str, lang: str, text: str) -> None:

@@ -10,24 +10,40 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from ivr.flows import model
 from ivr.flows.context import CallContext
 from ivr.flows.loader import Loaded
 from ivr.flows.promptbook import PromptBook
 from ivr.ports import CallControl, RecordingLog
+from ivr.protection.call_length import LengthLimit
 
 
 @dataclass(frozen=True)
 class Queue:
     name: str
     counselors: tuple[str, ...]
+    # How long a conversation of this queue may last (off by default).
+    limit: LengthLimit = field(default_factory=LengthLimit)
 
 
 @dataclass(frozen=True)
 class Department:
     name: str
     endpoint: str
+
+
+class Bookings(Protocol):
+    """예약 상담: callback hours a caller can book (calls/booking.py over the store)."""
+
+    async def open_slots(self, now: datetime) -> dict[datetime, list[datetime]]:
+        """Calling day (midnight) -> its open hour slots, soonest first; full ones left out."""
+
+    async def book(
+        self, call_id: str, number: str, queue: str | None, slot: datetime, at: datetime
+    ) -> int | None:
+        """The booked callback's id; None when the slot filled meanwhile."""
 
 
 @dataclass
@@ -44,6 +60,11 @@ class FlowEnv:
     callback_requested: Callable[[], None] | None = None
     # Told what becomes of recordings (the service's copier); None in simulations.
     recordings: RecordingLog | None = None
+    # Topics whose calls the call-length limit never cuts (a welfare crisis).
+    exempt_topics: frozenset[str] = frozenset()
+    # How long a strike against a caller's number counts (0: for ever).
+    strike_expiry_days: int = 0
+    bookings: Bookings | None = None  # None: `booking` nodes say no slot is open
 
 
 @dataclass

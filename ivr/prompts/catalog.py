@@ -47,16 +47,92 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "We are sorry, your call with the counselor was cut off. "
         "We will connect you to the next counselor first. Please hold.",
     },
-    # Counselor protection (*9): read out to both sides and kept in the recording.
+    # Counselor protection: the four endings of the 2019 행정안전부 guidance
+    # (ivr/protection/situations.py), each a warning and a closing, read out to
+    # both sides and kept in the recording; and the call-length limit's notice
+    # and closing. In every language the flows offer (ko, en, zh, vi).
     "abuse-warning": {
         "ko": "안내 말씀드립니다. 폭언이나 욕설이 계속되면 통화가 종료될 수 있으며, "
         "법적 조치를 받을 수 있습니다. 이 통화는 녹음되고 있습니다.",
         "en": "Please note: if abusive or offensive language continues, this call may be ended "
         "and legal action may be taken. This call is being recorded.",
+        "zh": "请注意：如果继续辱骂或使用侮辱性语言，通话可能会被结束，"
+        "并可能受到法律追究。本次通话正在录音。",
+        "vi": "Xin lưu ý: nếu quý vị tiếp tục có lời lẽ xúc phạm hoặc chửi bới, cuộc gọi có thể bị kết thúc "
+        "và quý vị có thể bị xử lý theo pháp luật. Cuộc gọi này đang được ghi âm.",
     },
     "abuse-closing": {
         "ko": "폭언이나 욕설이 계속되어 상담을 종료합니다. 천년전주 콜센터였습니다.",
         "en": "Because the abusive language continued, this call is now ended.",
+        "zh": "由于辱骂行为仍在继续，本次通话现在结束。",
+        "vi": "Vì lời lẽ xúc phạm vẫn tiếp tục, cuộc gọi này xin được kết thúc.",
+    },
+    "harassment-warning": {
+        "ko": "안내 말씀드립니다. 성적인 발언이나 성희롱이 계속되면 통화가 종료될 수 있으며, "
+        "법적 조치를 받을 수 있습니다. 이 통화는 녹음되고 있습니다.",
+        "en": "Please note: if sexual remarks or harassment continue, this call may be ended "
+        "and legal action may be taken. This call is being recorded.",
+        "zh": "请注意：如果继续发表性骚扰言论，通话可能会被结束，并可能受到法律追究。本次通话正在录音。",
+        "vi": "Xin lưu ý: nếu quý vị tiếp tục có lời lẽ quấy rối tình dục, cuộc gọi có thể bị kết thúc "
+        "và quý vị có thể bị xử lý theo pháp luật. Cuộc gọi này đang được ghi âm.",
+    },
+    "harassment-closing": {
+        "ko": "성희롱 발언이 계속되어 상담을 종료합니다. 천년전주 콜센터였습니다.",
+        "en": "Because the harassing remarks continued, this call is now ended.",
+        "zh": "由于性骚扰言论仍在继续，本次通话现在结束。",
+        "vi": "Vì lời lẽ quấy rối tình dục vẫn tiếp tục, cuộc gọi này xin được kết thúc.",
+    },
+    "superior-warning": {
+        "ko": "안내 말씀드립니다. 지금 상담은 담당 상담사가 책임지고 도와드리고 있습니다. "
+        "상급자 연결 요구가 계속되면 통화가 종료될 수 있습니다. 이 통화는 녹음되고 있습니다.",
+        "en": "Please note: the counselor on this call is responsible for helping you. "
+        "If you keep insisting on a superior, this call may be ended. This call is being recorded.",
+        "zh": "请注意：本次咨询由负责的咨询员为您办理。"
+        "如果继续要求转接上级，通话可能会被结束。本次通话正在录音。",
+        "vi": "Xin lưu ý: tư vấn viên đang trực tiếp chịu trách nhiệm hỗ trợ quý vị. "
+        "Nếu quý vị tiếp tục đòi gặp cấp trên, cuộc gọi có thể bị kết thúc. Cuộc gọi này đang được ghi âm.",
+    },
+    "superior-closing": {
+        "ko": "상급자 연결 요구가 계속되어 상담을 종료합니다. 필요하신 사항은 담당 부서로 문의해 주십시오. "
+        "천년전주 콜센터였습니다.",
+        "en": "Because the demand for a superior continued, this call is now ended. "
+        "Please contact the department in charge for anything further.",
+        "zh": "由于您一直要求转接上级，本次通话现在结束。如有其他需要，请联系相关负责部门。",
+        "vi": "Vì yêu cầu gặp cấp trên vẫn tiếp tục, cuộc gọi này xin được kết thúc. "
+        "Nếu cần thêm, xin quý vị liên hệ bộ phận phụ trách.",
+    },
+    "repeated-warning": {
+        "ko": "안내 말씀드립니다. 같은 내용의 요구가 되풀이되어 더 이상 안내해 드리기 어렵습니다. "
+        "계속되면 통화가 종료될 수 있습니다. 이 통화는 녹음되고 있습니다.",
+        "en": "Please note: the same demand has been repeated and we cannot help further with it. "
+        "If it continues, this call may be ended. This call is being recorded.",
+        "zh": "请注意：同样的要求已多次重复，我们无法再作进一步说明。"
+        "如果继续，通话可能会被结束。本次通话正在录音。",
+        "vi": "Xin lưu ý: cùng một yêu cầu đã được lặp lại nhiều lần và chúng tôi không thể hỗ trợ thêm. "
+        "Nếu tiếp tục, cuộc gọi có thể bị kết thúc. Cuộc gọi này đang được ghi âm.",
+    },
+    "repeated-closing": {
+        "ko": "같은 내용의 요구가 되풀이되어 상담을 종료합니다. 천년전주 콜센터였습니다.",
+        "en": "Because the same demand continued to be repeated, this call is now ended.",
+        "zh": "由于同样的要求一再重复，本次通话现在结束。",
+        "vi": "Vì cùng một yêu cầu vẫn bị lặp lại, cuộc gọi này xin được kết thúc.",
+    },
+    "length-notice": {
+        "ko": "안내 말씀드립니다. 더 많은 시민을 도와드리기 위해 상담 시간을 정해 두고 있습니다. "
+        "잠시 후 통화가 종료되오니 양해해 주시기 바랍니다.",
+        "en": "Please note: to help as many citizens as possible, calls have a time limit. "
+        "This call will end shortly. Thank you for your understanding.",
+        "zh": "请注意：为了帮助更多市民，咨询时间有所限制。本次通话即将结束，敬请谅解。",
+        "vi": "Xin lưu ý: để hỗ trợ được nhiều người dân hơn, thời gian mỗi cuộc gọi có giới hạn. "
+        "Cuộc gọi này sắp kết thúc. Xin cảm ơn sự thông cảm của quý vị.",
+    },
+    "length-closing": {
+        "ko": "정해진 상담 시간이 지나 통화를 종료합니다. 더 필요하신 사항은 다시 전화해 주십시오. "
+        "천년전주 콜센터였습니다.",
+        "en": "The time for this call is over, and the call is now ended. "
+        "Please call again for anything further.",
+        "zh": "本次咨询时间已到，通话现在结束。如有其他需要，请再次来电。",
+        "vi": "Đã hết thời gian tư vấn, cuộc gọi này xin được kết thúc. Nếu cần thêm, xin quý vị gọi lại.",
     },
     # What a counselor hears after a feature code on their desk phone (*21 ...).
     "desk-logged-in": {
@@ -80,6 +156,10 @@ PROMPTS: dict[str, dict[str, str]] = {
     "desk-refused": {
         "ko": "지금 상태에서는 처리할 수 없는 요청입니다.",
         "en": "That is not possible in your current state.",
+    },
+    "desk-not-on-call": {
+        "ko": "통화 중에만 쓸 수 있는 번호입니다. 지금은 통화 중이 아닙니다.",
+        "en": "That code works only during a call. You are not on a call.",
     },
     "desk-unknown": {"ko": "없는 기능 번호입니다.", "en": "There is no such feature code."},
     # Recording a prompt on a desk phone (*5 and the prompt's number).
@@ -105,4 +185,15 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
 }
 
-LANGUAGES = ("ko", "en")
+# Most system prompts exist in Korean and English; the protection prompts also
+# in Chinese and Vietnamese, the other languages of the foreign-language line.
+LANGUAGES = ("ko", "en", "zh", "vi")
+
+
+def language_for(prompt_id: str, language: str) -> str:
+    """The language to play a system prompt in for a caller speaking `language`:
+    theirs if the prompt has it, else English for a foreign-language caller."""
+    texts = PROMPTS[prompt_id]
+    if language in texts:
+        return language
+    return "ko" if language == "ko" else "en"

@@ -56,6 +56,7 @@ _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
             "closed_at": str,
             "assigned_to": str,
             "assigned_at": str,
+            "booked_for": str,  # 예약 상담: the hour slot the citizen booked (ivr/store/bookings.py)
         },
         ["status", "requested_at"],
     ),
@@ -98,7 +99,21 @@ _TABLES: dict[str, tuple[dict[str, type], list[str]]] = {
         },
         ["at"],
     ),
-    "caller_strikes": ({"id": int, "number": str, "at": str, "call_id": str, "reason": str}, ["number"]),
+    # A strike per abusive call ended (reason: the situation); a supervisor's
+    # clearing keeps the row, with who cleared it, when and why.
+    "caller_strikes": (
+        {
+            "id": int,
+            "number": str,
+            "at": str,
+            "call_id": str,
+            "reason": str,
+            "cleared_at": str,
+            "cleared_by": str,
+            "clear_reason": str,
+        },
+        ["number"],
+    ),
     "counselor_events": (
         {
             "id": int,

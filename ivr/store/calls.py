@@ -12,6 +12,7 @@ import sqlite_utils
 
 from ivr.calls.followup_states import FollowupEvent, FollowupStatus, Kind, follow
 from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry, WaitingPlace
+from ivr.store import bookings, strike_rows
 from ivr.store.call_rows import event_row, facts_of, insert, iso, row_of, upsert
 from ivr.store.call_tables import create_schema
 from ivr.store.db import Database
@@ -88,12 +89,8 @@ class SqliteCallRecords:
 
         return await self.db.run(count)
 
-    async def strikes(self, caller: str) -> int:
-        return await self.db.run(
-            lambda db: int(
-                db.execute("SELECT COUNT(*) FROM caller_strikes WHERE number = ?", [caller]).fetchone()[0]
-            )
-        )
+    async def strikes(self, caller: str, since: datetime | None = None) -> int:
+        return await self.db.run(lambda db: strike_rows.count(db, caller, since))
 
     async def add_callback(
         self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None
@@ -129,10 +126,19 @@ class SqliteCallRecords:
 
         return await self.db.run(add)
 
+    async def book_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, slot: datetime, capacity: int
+    ) -> int | None:
+        return await self.db.run(lambda db: bookings.book(db, call_id, number, queue, at, slot, capacity))
+
+    async def booked_slots(self, since: datetime) -> dict[datetime, int]:
+        return await self.db.run(lambda db: bookings.booked_slots(db, since))
+
     async def pending_callbacks(self) -> list[CallbackRequest]:
         def read(db: sqlite_utils.Database) -> list[CallbackRequest]:
             rows = db.execute(
-                "SELECT id, number, queue, place_at, requested_at, attempts, next_at, call_id FROM callbacks "
+                "SELECT id, number, queue, place_at, requested_at, attempts, next_at, call_id, booked_for "
+                "FROM callbacks "
                 "WHERE status IN ('new', 'queued') ORDER BY COALESCE(place_at, requested_at), id"
             ).fetchall()
             return [
@@ -144,6 +150,7 @@ class SqliteCallRecords:
                     attempts=r[5] or 0,
                     next_at=datetime.fromisoformat(r[6]) if r[6] else None,
                     call_id=r[7],
+                    booked_for=datetime.fromisoformat(r[8]) if r[8] else None,
                 )
                 for r in rows
             ]

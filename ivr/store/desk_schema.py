@@ -18,6 +18,7 @@ import sqlite_utils
 
 from ivr.store import login_attempts
 from ivr.store.calls import create_schema as create_call_schema
+from ivr.store.kb_tables import create_kb_schema
 from ivr.store.qa_scores import create_qa_schema
 
 # name: (columns, primary key, not-null columns, indexes)
@@ -74,6 +75,14 @@ _TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
         {"call_id", "counselor_id", "author", "at"},
         [["call_id", "id"]],
     ),
+    # A supervisor's confirmation that support was offered to a counselor for
+    # a month of abusive calls (the counselor protection report); only added.
+    "counselor_support": (
+        {"id": int, "counselor_id": str, "month": str, "at": str, "by": str, "note": str},
+        "id",
+        {"counselor_id", "month", "at", "by"},
+        [["month", "counselor_id"]],
+    ),
 }
 
 
@@ -87,6 +96,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
         for index in indexes:
             table.create_index(index)
     create_qa_schema(db)
+    create_kb_schema(db)
 
 
 def open_file(path: Path) -> sqlite_utils.Database:

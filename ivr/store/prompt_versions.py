@@ -14,6 +14,7 @@ transaction (the service calls them through the writer thread).
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -190,3 +191,19 @@ def calls_through_steps(db: sqlite_utils.Database, since: datetime) -> dict[str,
         for step in {s for s in (row["ivr_path"] or "").split(" > ") if s}:
             counts[step] = counts.get(step, 0) + 1
     return counts
+
+
+def recorded_seconds(path: Path) -> dict[str, float]:
+    """Seconds of each recording published now, by prompt key (none without a database):
+    what a caller hears in place of the voice (admin/goal_times.py adds them up)."""
+    if not path.exists():
+        return {}
+    db = sqlite_utils.Database(path)
+    try:
+        return {
+            key: float(row["seconds"])
+            for key, row in current(db).items()
+            if row["kind"] == RECORDED and row.get("seconds")
+        }
+    finally:
+        db.conn.close()

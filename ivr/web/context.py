@@ -19,6 +19,7 @@ from ivr.admin.phones import Apply, StateReader, reload_embedded
 from ivr.admin.prompt_studio import PromptStudio
 from ivr.admin.softphone import Softphones
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
+from ivr.protection.call_length import LengthView
 from ivr.reports.metrics import Rules
 from ivr.store.db import Database
 from ivr.store.sessions import Session, SessionStore
@@ -73,6 +74,10 @@ class DeskDeps:
     # A counselor's command for the call they are on (the abuse key, transfers),
     # and the departments they may transfer to, in config order (1 = first).
     call_command: Callable[[str, str], bool] | None = None
+    # The conversation's call-length limit (the desk's countdown) and its one
+    # extension (call id, reason, who; seconds added, or LimitRefused).
+    call_length: Callable[[str], LengthView | None] | None = None
+    extend_call: Callable[[str, str, str], float] | None = None
     departments: Sequence[str] = ()
     # QA: where recordings are copied (storage.recordings; None: no player),
     # the queues' names by id, and the scorecards of config.yaml's qa section.
@@ -83,6 +88,10 @@ class DeskDeps:
     flows: FlowsSetup | None = None
     # The desk phones' page; None on a desk without it.
     phones: PhonesSetup | None = None
+    # Counselor protection (config.yaml `protection`): how long a strike counts,
+    # and the folder of evidence packages and the service's signing key.
+    strike_expiry_days: int = 0
+    evidence_dir: Path | None = None
     # The prompt studio (/prompts); None on a desk without it.
     prompts: PromptStudio | None = None
     # What the Reports page counts against (config.yaml `reports`).

@@ -20,6 +20,8 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.keycodes import IN_CALL_CODES
 from ivr.admin.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
 from ivr.ports import Disposition
+from ivr.protection.call_length import LimitRefused
+from ivr.protection.situations import Situation
 from ivr.store import audit, call_notes
 from ivr.store.reads import read
 from ivr.store.stamps import parse_stamp, stamp
@@ -117,6 +119,7 @@ async def desk_page(request: web.Request) -> web.StreamResponse:
         dispositions=DISPOSITIONS,
         departments=list(enumerate(desk.departments, start=1)),
         softphone=has_phone,
+        situations=list(Situation),
     )
     if has_phone and phones is not None:
         # The page's script may open SIP's WebSocket to Asterisk (another origin).
@@ -155,10 +158,12 @@ async def desk_snapshot(
         await desk.db.run(
             lambda db: audit.record(db, now, who, "call_viewed", target, f"desk={counselor_id}", ip)
         )
+    length = desk.call_length(view.call_id) if desk.call_length and view.call_id else None
     return {
         "kind": "counselor",
         "counselor": counselor_json(view, desk.counselors.get(counselor_id, counselor_id)),
         "call": call,
+        "limit": asdict(length) if length is not None else None,
     }
 
 
@@ -213,6 +218,41 @@ async def call_command(request: web.Request) -> web.StreamResponse:
 
 
 @allow("counselor")
+async def extend_call(request: web.Request) -> web.StreamResponse:
+    """Keep the call going past its length limit, once, for a reason (audited)."""
+    desk, acd, user, counselor_id = _acting(request)
+    reason = str((await json_body(request)).get("reason") or "").strip()
+    call_id = acd.counselors[counselor_id].call_id
+    now, ip = desk.clock(), client_ip(request)
+    try:
+        if not reason:
+            raise LimitRefused("연장 사유를 입력해 주십시오.", "An extension needs a reason.")
+        if call_id is None or desk.extend_call is None:
+            raise LimitRefused("통화 중이 아닙니다.", "You are not on a call.")
+        added = desk.extend_call(call_id, reason, user.username)
+    except LimitRefused as exc:
+        detail = f"refused: {exc.message_en}"
+        target = call_id or counselor_id
+        await desk.db.run(
+            lambda db: audit.record(db, now, user.username, "call_extended", target, detail, ip)
+        )
+        return web.json_response(
+            {"ok": False, "message_ko": exc.message_ko, "message_en": exc.message_en}, status=409
+        )
+    detail = f"+{added:g}s reason={reason}"
+    await desk.db.run(lambda db: audit.record(db, now, user.username, "call_extended", call_id, detail, ip))
+    length = desk.call_length(call_id) if desk.call_length else None
+    return web.json_response(
+        {
+            "ok": True,
+            "message_ko": "통화 시간을 연장했습니다.",
+            "message_en": "The call is extended.",
+            "limit": asdict(length) if length is not None else None,
+        }
+    )
+
+
+@allow("counselor")
 async def add_note(request: web.Request) -> web.StreamResponse:
     """After-call notes and a topic tag, by the counselor who talked to the caller."""
     desk, user = request.app[DESK], _user(request)
@@ -256,4 +296,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/counselor/{counselor_id}/live", desk_live)
     app.router.add_post("/api/counselor/{counselor_id}/action", desk_action)
     app.router.add_post("/api/counselor/{counselor_id}/call", call_command)
+    app.router.add_post("/api/counselor/{counselor_id}/extend", extend_call)
     app.router.add_post("/api/calls/{call_id}/notes", add_note)

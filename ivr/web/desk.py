@@ -19,11 +19,14 @@ from ivr.store import desk_schema
 from ivr.web import (
     admin_phones,
     admin_users,
+    bookings_page,
     counselor_desk,
+    evidence_pages,
     flows_pages,
     live,
     login,
     prompt_studio,
+    protection_page,
     qa,
     recording_files,
     reports_page,
@@ -51,6 +54,8 @@ SECTIONS = (
     Section("/counselor", "상담 화면", "Counselor desk", ("counselor", "supervisor")),
     Section("/qa", "녹취 품질 평가", "QA: recordings and scores", ("qa", "supervisor", "counselor")),
     Section("/reports", "통계", "Reports", ("supervisor",)),
+    Section("/protection", "상담사 보호", "Counselor protection", ("supervisor",)),
+    Section("/bookings", "예약 상담", "Booked callbacks", ("supervisor", "counselor")),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/prompts", "안내 음성 스튜디오", "Prompt studio", ("voice",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
@@ -79,12 +84,15 @@ def build_desk(deps: DeskDeps) -> web.Application:
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
+    protection_page.add_routes(app)
+    bookings_page.add_routes(app)
     if deps.acd is not None:
         live.track_sockets(app)
         wallboard.add_routes(app)
         counselor_desk.add_routes(app)
     qa.add_routes(app)
     recording_files.add_routes(app)
+    evidence_pages.add_routes(app)
     if deps.flows is not None:
         flows_pages.add_routes(app)
     if deps.phones is not None:

@@ -10,8 +10,11 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from ivr.admin import drafts
+from ivr.admin import drafts, goal_times
+from ivr.admin.flows import load_flows
 from ivr.admin.problems import InvalidInput, NoSuchFlow
+from ivr.errors import HotlineError
+from ivr.flows.loader import FlowError
 from ivr.web.context import DESK, FlowsSetup
 from ivr.web.pages import render
 
@@ -106,6 +109,7 @@ async def render_flow(
         return drafts.source(setup.cfg, name), drafts.versions(setup.cfg, name), status_of.get(name)
 
     saved, versions, flow_status = await asyncio.to_thread(read)
+    goals = await asyncio.to_thread(_goals, setup, name)
     text = saved if draft is None else draft
     context.setdefault("report", None)
     context.setdefault("simulation", None)
@@ -126,5 +130,18 @@ async def render_flow(
         versions=list(reversed(versions)),
         latest=versions[-1]["version"] if versions else None,
         flow_status=flow_status,
+        goals=goals,
+        goal_names=goal_times.GOALS_KO,
+        budget=setup.cfg.settings.ivr.counselor_budget_seconds,
         **context,
     )
+
+
+def _goals(setup: FlowsSetup, name: str) -> dict[str, Any] | None:
+    """Seconds to the goal for each way through the saved flow; None when it
+    (or a flow it uses) does not load, or no voice can render its prompts."""
+    try:
+        paths, cut = goal_times.goal_paths(setup.cfg, load_flows(setup.cfg), name)
+    except (FlowError, HotlineError, KeyError):
+        return None
+    return {"paths": paths, "cut": cut}

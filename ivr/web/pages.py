@@ -11,6 +11,7 @@ import jinja2
 from aiohttp import web
 
 from ivr.admin.problems import DeskError, InvalidInput
+from ivr.protection.situations import situation_of
 from ivr.store.stamps import parse_stamp
 from ivr.store.users import ROLES
 from ivr.web.context import DESK, session_of, user_of
@@ -29,6 +30,12 @@ _HEADERS = {
 }
 
 
+def situation_label(flag: str | None) -> str:
+    """A call's flag in the desk's words: the situation it was ended for."""
+    found = situation_of(flag)
+    return f"{found.label_ko} · {found.value}" if found else (flag or "")
+
+
 def environment(timezone: tzinfo) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -43,6 +50,7 @@ def environment(timezone: tzinfo) -> jinja2.Environment:
         return parse_stamp(text).astimezone(timezone).strftime("%Y-%m-%d %H:%M") if text else "-"
 
     env.filters["local"] = local
+    env.filters["situation"] = situation_label
     env.globals["roles"] = ROLES
     return env
 

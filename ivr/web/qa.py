@@ -19,6 +19,7 @@ from ivr.store import qa_scores
 from ivr.store.reads import read
 from ivr.store.recording_search import PAGE_SIZE, RecordingFilter, call_for_review, search
 from ivr.store.users import User
+from ivr.web import evidence_pages
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
 from ivr.web.counselor_desk import TOPICS
@@ -176,6 +177,7 @@ async def call_page(request: web.Request) -> web.StreamResponse:
         scores=found["scores"],
         scorecards=desk.scorecards,
         can_score=user.role in ("qa", "supervisor", "admin"),
+        evidence=evidence_pages.context(desk, call_id, user.role),
     )
 
 

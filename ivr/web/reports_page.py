@@ -147,7 +147,11 @@ async def reports_csv(request: web.Request) -> web.StreamResponse:
     if by is not None and by not in GROUPS:
         raise InvalidInput([f"by: {by!r} is not one of {', '.join(GROUPS)}"])
     table = build(await _rows(desk, period), desk.report_rules, by)
-    name = f"report-{first}-{last}-{by or 'summary'}.csv"
+    return csv_response(table, f"report-{first}-{last}-{by or 'summary'}.csv")
+
+
+def csv_response(table: Table, name: str) -> web.Response:
+    """A table as a CSV download."""
     return web.Response(
         # A byte-order mark so spreadsheet programs read the Korean as UTF-8.
         body=("\ufeff" + output.as_csv(table)).encode("utf-8"),

@@ -6,6 +6,8 @@ import json
 from datetime import datetime, tzinfo
 from typing import Any
 
+from ivr.protection.situations import Situation
+
 LABELS = {
     "call_started": "전화 수신 · Call arrived",
     "answered": "자동 응답 · Answered by the IVR",
@@ -27,9 +29,14 @@ LABELS = {
     "recording_started": "녹음 시작 · Recording started",
     "recording_failed": "녹음 실패 · Recording failed",
     "counselor_key": "상담사 버튼 · Counselor key",
-    "abuse_warning": "폭언 경고 · Abuse warning",
-    "abuse_warning_played": "경고 안내 재생 · Warning played",
-    "abuse_ended": "폭언으로 종료 · Ended for abuse",
+    **{f"{s.value}_warning": f"{s.label_ko} 경고 · Warning: {s.label_en}" for s in Situation},
+    **{f"{s.value}_warning_played": "경고 안내 재생 · Warning played" for s in Situation},
+    **{f"{s.value}_ended": f"{s.label_ko}(으)로 종료 · Ended: {s.label_en}" for s in Situation},
+    "length_warning": "통화 시간 안내 · Call-length notice",
+    "length_ended": "통화 시간 종료 · Ended at the time limit",
+    "length_extended": "통화 연장 · Call extended",
+    "length_exempt": "시간 제한 제외 · Exempt from the time limit",
+    "supervisor_joined": "관리자 참여 · Supervisor joined",
     "transfer": "호 전환 · Transfer",
     "transfer_ringing": "전환 호출 중 · Transfer ringing",
     "transfer_failed": "전환 실패 · Transfer failed",

@@ -58,7 +58,9 @@ def make_hub(
     records = MemoryRecords()
     clock = StepClock()
     flows = FlowRegistry("itest")
-    flows.swap({"itest": load_file(ITEST_FLOW, Known(queues=frozenset({"general", "solo", "pair", "web"})))})
+    flows.swap(
+        {"itest": load_file(ITEST_FLOW, Known(queues=frozenset({"general", "solo", "pair", "timed", "web"})))}
+    )
     env = FlowEnv(now=clock.now, queues={"general": Queue("general", ("c1", "c2"))})
     service = CallService(flows, env, pool, records, clock.now, clock.monotonic)
     hub = AriHub(rest, "hotline", service, records, rings=rings)
@@ -366,6 +368,29 @@ async def test_a_prompt_heard_to_its_end_lets_the_flow_go_on(ari: FakeAri, rest:
     call.on_event({"type": "ChannelHangupRequest", "channel": {"id": "X-consult"}, "cause": 16})
     call.on_event({"type": "PlaybackFinished", "playback": {"id": path.rsplit("/", 1)[1], "state": "done"}})
     assert await asyncio.wait_for(playing, 2) is None
+
+
+@pytest.mark.parametrize("started", [True, False], ids=["playing", "starting"])
+async def test_a_prompt_cut_by_a_counselors_answer_is_stopped_before_the_bridge(
+    ari: FakeAri, rest: AriRest, started: bool
+) -> None:
+    # The queue's entry prompt plays (no barge-in) while a counselor's phone
+    # rings; their answer cancels it. Asterisk runs a bridge's addChannel only
+    # after a playback on the channel ends, so the playback must be deleted.
+    from ivr.ari.call import AriCall
+
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    playing = asyncio.create_task(call.play(["connecting"], barge_in=False))
+    _, path, _ = await ari.wait_request("POST", "channels/X/play/")
+    playback_id = path.rsplit("/", 1)[1]
+    if started:
+        call.on_event({"type": "PlaybackStarted", "playback": {"id": playback_id}})
+        for _ in range(5):  # let the prompt see it has started
+            await asyncio.sleep(0)
+    playing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await playing
+    assert ("DELETE", f"playbacks/{playback_id}") in [(m, p) for m, p, *_ in ari.requests]
 
 
 async def test_a_prompt_that_never_starts_is_asked_for_again_then_skipped(

@@ -76,6 +76,9 @@ queues:
   solo: {{name: 세무 상담, counselors: [c1]}}
   pair: {{name: 복지 상담, counselors: [c1, c2]}}
   web: {{name: 브라우저 상담, counselors: [c11]}}
+  # The call-length limit in seconds: a notice after 3 s, the end after 12 s.
+  timed: {{name: 시간 제한 상담, counselors: [c5, c6], warn_after_minutes: 0.05, end_after_minutes: 0.2,
+          extend_minutes: 1}}
 acd: {{wrap_up_seconds: 1}}
 # Tests run at any hour: callbacks may be dialed all day, every day.
 callbacks: {{hours_start: "00:00", hours_end: "23:59", weekdays_only: false, ring_seconds: 10}}

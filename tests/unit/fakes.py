@@ -69,6 +69,9 @@ class FakeCall:
         self.recording_works = True
         self.holding = False
         self.hold_keys: list[str | None] = []
+        self.long_prompts: dict[str, asyncio.Event] = {}
+        self.music = asyncio.Event()  # set once hold music was turned on
+        self.ring_until: asyncio.Event | None = None
 
     def _next(self) -> str | None:
         return self.script.pop(0) if self.script else None
@@ -79,6 +82,14 @@ class FakeCall:
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
         self.log.append(("play", tuple(prompts)))
         await asyncio.sleep(0)
+        for marker, ends in self.long_prompts.items():
+            if any(marker in p for p in prompts):
+                try:
+                    await ends.wait()
+                except asyncio.CancelledError:
+                    self.log.append(("prompt_stopped", tuple(prompts)))
+                    raise
+                self.log.append(("prompt_ended", tuple(prompts)))
         return self._next() if barge_in else None
 
     async def read_digit(self, timeout: float) -> str | None:
@@ -94,10 +105,14 @@ class FakeCall:
     async def hold(self, on: bool) -> None:
         self.log.append(("hold", on))
         self.holding = on
+        if on:
+            self.music.set()
 
     async def offer(self, counselor_id: str, endpoint: str, ring_seconds: float):
         self.log.append(("offer", counselor_id))
         self.ringing.set()
+        if self.ring_until is not None:
+            await self.ring_until.wait()
         if self.offer_blocks:
             try:
                 await asyncio.Event().wait()
@@ -166,6 +181,7 @@ class MemoryRecords:
         self.history: dict[str, int] = {}
         self.strike_counts: dict[str, int] = {}
         self.callbacks: list[tuple[str, str, str | None]] = []
+        self.bookings: dict[int, tuple[str, str | None, datetime]] = {}  # id -> number, queue, slot
         self.survey: list[tuple[str, str, int]] = []
         self.voicemails: list[tuple[str, str, float]] = []
         self.on_event: Any = None  # a test's hook, called with (kind, detail)
@@ -222,7 +238,7 @@ class MemoryRecords:
             if f.caller == caller and f.started_at >= since and f.call_id != exclude
         ) + self.history.get(caller, 0)
 
-    async def strikes(self, caller: str) -> int:
+    async def strikes(self, caller: str, since: datetime | None = None) -> int:
         return self.strike_counts.get(caller, 0)
 
     async def add_callback(
@@ -233,7 +249,27 @@ class MemoryRecords:
         return len(self.callbacks), False
 
     async def pending_callbacks(self) -> list[CallbackRequest]:
-        return []
+        return [
+            CallbackRequest(n, number, queue, slot, next_at=slot, booked_for=slot)
+            for n, (number, queue, slot) in self.bookings.items()
+            if self.callback_status.get(n, "new") in ("new", "queued")
+        ]
+
+    async def book_callback(
+        self, call_id: str, number: str, queue: str | None, at: datetime, slot: datetime, capacity: int
+    ) -> int | None:
+        if sum(1 for _, _, s in self.bookings.values() if s == slot) >= capacity:
+            return None
+        callback_id = 100 + len(self.bookings)
+        self.bookings[callback_id] = (number, queue, slot)
+        return callback_id
+
+    async def booked_slots(self, since: datetime) -> dict[datetime, int]:
+        counts: dict[datetime, int] = {}
+        for _, _, slot in self.bookings.values():
+            if slot >= since:
+                counts[slot] = counts.get(slot, 0) + 1
+        return counts
 
     async def callback_attempted(self, callback_id: int, at: datetime, **fields: Any) -> str:
         """Moves the request by the table, as the store does; `callback_status` holds each one's."""

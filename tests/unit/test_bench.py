@@ -209,6 +209,21 @@ def test_a_caller_whose_ring_failed_waits_again() -> None:
     assert tracker.free_to_ring(0.0, "10") == [pytest.approx(0.004)]
 
 
+def test_menu_choice_to_ringing_counts_callers_who_found_a_counselor_free() -> None:
+    tracker = queue_tracker(
+        ("101", 1.0, "10", None),  # c1 free: rung 12 ms after the choice
+        ("102", 2.0, "10", None),  # c1 busy with 101, the only phone: waits, not a sample
+        ("103", 3.0, "19", None),  # served themselves
+    )
+    ring(tracker, 1.012, "c1", "a", "101")
+    answer(tracker, 1.3, "a")
+    hang_up(tracker, 20.0, "a")
+    ring(tracker, 20.004, "c1", "b", "102")
+    assert tracker.choice_to_ring("10", counselors=1) == [pytest.approx(0.012)]
+    # With two phones, 102 chose while one was free: their wait for the ring counts.
+    assert sorted(tracker.choice_to_ring("10", counselors=2)) == [pytest.approx(0.012), pytest.approx(18.004)]
+
+
 def test_report_rows_give_ours_theirs_and_ratio() -> None:
     ours = {"calls_attempted": 50, "answer_to_prompt_ms": {"p50": 3.0}, "service_cores": 0.1}
     theirs = {"calls_attempted": 50, "answer_to_prompt_ms": {"p50": 2.0}, "service_cores": None}

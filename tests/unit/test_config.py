@@ -92,3 +92,26 @@ def test_given_bad_report_settings_then_each_key_is_named() -> None:
         "config.yaml:3: reports.short_abandon_seconds: Input should be greater than or equal to 0",
         "config.yaml:4: reports.repeat_dayz: unknown key (check its spelling and indentation)",
     ]
+
+
+def test_given_a_queue_whose_notice_comes_after_its_end_then_its_line_is_reported() -> None:
+    text = "queues:\n  general:\n    name: 일반\n    warn_after_minutes: 20\n    end_after_minutes: 15\n"
+    [line] = problems(text)
+    assert line.startswith("config.yaml:2: queues.general:")
+    assert "warn_after_minutes (20) must be less than end_after_minutes (15)" in line
+
+
+def test_given_a_call_length_limit_and_protection_then_they_are_read() -> None:
+    settings = config.parse(
+        "queues:\n  general: {name: 일반, warn_after_minutes: 15, end_after_minutes: 20}\n"
+        "protection: {exempt_topics: [welfare], strike_expiry_days: 90}\n"
+    )
+    general = settings.queues["general"]
+    assert (general.warn_after_minutes, general.end_after_minutes, general.extend_minutes) == (15, 20, 10)
+    assert settings.protection.exempt_topics == ("welfare",)
+    assert settings.protection.strike_expiry_days == 90
+
+
+def test_given_a_bad_exempt_topic_then_the_key_is_named() -> None:
+    [line] = problems("protection:\n  exempt_topics: [Welfare Crisis]\n")
+    assert line.startswith("config.yaml:2: protection.exempt_topics")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ivr.acd.counselor_states import CounselorState, PauseReason
+from ivr.acd.counselor_states import CounselorState
 from ivr.ports import OfferResult
 from tests.unit.fakes import MemoryRecords
 from tests.unit.test_queue_node import caller, events, service
@@ -14,40 +14,6 @@ async def until(records: MemoryRecords, call_id: str, kind: str) -> None:
     async with asyncio.timeout(5):
         while not events(records, call_id, kind):
             await records.changed_event()
-
-
-async def test_first_star_nine_warns_the_second_ends_the_call_with_strike_flag_and_cooldown() -> None:
-    svc, records = service(["c1"])
-    call = caller(1, {"c1": OfferResult.ANSWERED})
-    await svc.new_call(call)
-    await asyncio.wait_for(call.connected.wait(), 5)
-    leg = call.legs["c1"]
-
-    leg.press("*9")
-    await until(records, "call-1", "abuse_warning_played")
-    assert ("announce", (("jeonju/abuse-warning",), "ko")) in call.log
-    assert records.calls["call-1"].flagged == "abuse"
-    assert records.strikes_added == []  # a warning is no strike yet
-    assert not any(kind == "hangup" for kind, _ in call.log)
-
-    leg.press("*9")
-    await asyncio.wait_for(svc.join("call-1"), 5)
-    assert ("announce", (("jeonju/abuse-closing",), "ko")) in call.log
-    assert ("hangup", None) in call.log
-    facts = records.calls["call-1"]
-    assert (facts.disposition, facts.hangup_by, facts.flagged) == ("answered", "counselor", "abuse")
-    assert records.strikes_added == [(call.caller, "call-1", "abuse")]
-    assert call.released == ["c1"]  # the counselor's phone is hung up too
-    # The cooldown waited for the call and its wrap-up (zero seconds here).
-    changed = asyncio.Event()
-    svc.acd.subscribe(changed.set)
-    async with asyncio.timeout(5):
-        while svc.acd.counselors["c1"].state is not CounselorState.PAUSED:
-            await changed.wait()
-            changed.clear()
-    counselor = svc.acd.counselors["c1"]
-    assert counselor.pause_reason is PauseReason.COOLDOWN
-    assert records.queue_events("call-1")[-1] == "completed_counselor"
 
 
 async def test_the_desk_button_does_what_the_phone_key_does() -> None:

@@ -41,3 +41,10 @@ def test_every_answer_is_a_prompt_in_korean_and_english() -> None:
     assert len(answers) == 8
     for name in answers:
         assert set(PROMPTS[name]) == {"ko", "en"}, name
+
+
+@pytest.mark.parametrize("dialed", ["*9", "*81", "*82", "*83"])
+def test_an_ending_dialed_off_a_call_is_told_it_works_only_during_one(dialed: str) -> None:
+    assert parse(dialed) is None
+    assert spoken(None, None, dialed) == "desk-not-on-call"
+    assert "통화 중이 아닙니다" in PROMPTS["desk-not-on-call"]["ko"]

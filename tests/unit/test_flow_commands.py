@@ -30,6 +30,21 @@ def test_given_the_shipped_flows_then_check_passes(site: Path, capsys: pytest.Ca
     assert ivr(site, "flows", "check") == 0
     out = capsys.readouterr().out
     assert "hotline.yaml: OK" in out and "prompts rendered" in out
+    # The synthesized voice is slow: ways to a counselor over the 20 s budget are warned of, not refused.
+    warned = [line for line in out.splitlines() if "over ivr.counselor_budget_seconds 20 s" in line]
+    assert warned and all(": warning: the way to a counselor " in line for line in warned)
+    assert any("main_menu[0]" in line and "main_menu " in line.split("longest:")[1] for line in warned)
+
+
+def test_given_a_bigger_budget_then_check_warns_of_no_way_to_a_counselor(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = site / "config.yaml"
+    config.write_text(
+        config.read_text().replace("counselor_budget_seconds: 20", "counselor_budget_seconds: 600"), "utf-8"
+    )
+    assert ivr(site, "flows", "check") == 0
+    assert "counselor_budget_seconds" not in capsys.readouterr().out
 
 
 def test_given_a_broken_flow_then_check_fails_with_file_line_column(
@@ -54,6 +69,10 @@ def test_simulate_prints_what_the_caller_hears_and_the_path(
         "path: welcome > notice > notice.notice > notice.back > screen > hours > holiday > after_hours"
         " > callback > goodbye"
     )
+    # Every way through the flow with the seconds of prompts before its goal, quickest counselor first.
+    table = out[out.index("seconds to the goal") :].splitlines()[1:]
+    first = table[0].split()
+    assert first[2] == "counselor" and float(first[0]) > 10 and "main_menu[0]" in table[0]
 
 
 def test_simulate_refuses_keys_that_are_not_keys(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,3 +169,32 @@ def test_broken_files_at_start_fall_back_to_the_last_published_flows(site: Path)
     loaded = flows_to_serve(cfg)
     assert loaded["hotline"].source == good
     assert set(loaded) == {"hotline", "notice", "foreign"}
+
+
+def test_seconds_to_the_goal_count_a_recording_published_in_the_studio(site: Path) -> None:
+    import sqlite_utils
+
+    from ivr.admin import goal_times
+    from ivr.admin.flows import database, load_flows
+    from ivr.config import load
+    from ivr.store import prompt_versions
+
+    cfg = load(site / "config.yaml")
+    flows = load_flows(cfg)
+
+    def to_counselor() -> float:
+        paths, _ = goal_times.goal_paths(cfg, flows, "hotline")
+        return next(p.seconds for p in paths if p.goal == "counselor" and p.keys == "0")
+
+    synthesized = to_counselor()
+    path = database(cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    prompt_versions.create_schema(db)
+    db.table("prompt_versions").insert(
+        {"prompt": "flow/hotline/main_menu/ko", "version": 1, "kind": "recorded", "stem": "x", "seconds": 9.5}
+    )
+    db.conn.close()
+    # A person reads the menu in 9.5 s where espeak-ng took far longer: the way is that much shorter.
+    heard = next(p for p in goal_times.goal_paths(cfg, flows, "hotline")[0] if p.keys == "0")
+    assert ("main_menu", 9.5) in heard.heard and to_counselor() < synthesized

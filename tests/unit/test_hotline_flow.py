@@ -11,7 +11,8 @@ import pytest
 
 from ivr import config
 from ivr.acd.dispatcher import Dispatcher
-from ivr.admin.flows import env_of, known
+from ivr.admin.flows import booking_rules, callback_rules, env_of, known
+from ivr.calls.booking import Bookings
 from ivr.calls.service import CallService
 from ivr.flows.registry import FlowRegistry, load_dir
 from ivr.ports import CallFacts, OfferResult
@@ -54,9 +55,9 @@ async def place(
     records = records or MemoryRecords()
     pool = dispatcher([c.id for c in CFG.settings.counselors], QUEUES)
     clock = StepClock()
-    service = CallService(
-        REGISTRY, env_of(CFG, REGISTRY, lambda: at), pool, records, clock.now, clock.monotonic
-    )
+    env = env_of(CFG, REGISTRY, lambda: at)
+    env.bookings = Bookings(records, callback_rules(CFG.settings), booking_rules(CFG.settings))
+    service = CallService(REGISTRY, env, pool, records, clock.now, clock.monotonic)
     call = FakeCall(digits=digits, counselors=ALL_ANSWER if counselors is None else counselors)
     call.caller = caller
     if hang_up_at is not None:
@@ -238,6 +239,9 @@ PATHS: dict[str, tuple[list[str | None], dict]] = {
     "busy_callback": ([*GREET, *MENU, "0", None, "1", "2", None, *"01098765432"], {"counselors": NOBODY}),
     "holiday_callback": ([*GREET, None, "2", "1"], {"at": CHUSEOK}),
     "evening_voicemail": ([*GREET, None, "1"], {"at": EVENING}),
+    # 예약 상담 after hours: tomorrow (1) at 10:00 (2); or keys that are no option, twice.
+    "evening_booking": ([*GREET, None, "3", "1", "2"], {"at": EVENING}),
+    "evening_booking_wrong_keys": ([*GREET, None, "3", "7", None, "#"], {"at": EVENING}),
     "repeat_caller": ([*GREET, None, *MENU, "0", None], {"caller": "01055554444", "repeat": True}),
     "abuser": ([*GREET, None, *MENU, "0", None], {"caller": "01066667777", "strikes": 3}),
 }

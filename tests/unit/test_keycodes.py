@@ -27,6 +27,11 @@ def keyed(presses: list[tuple[float, str]]) -> list[str]:
         ([(0, "*"), (0.3, "5"), (0.6, "1"), (9, "*"), (9.2, "6")], ["consult:1", "complete"]),
         ([(0, "*"), (0.3, "5"), (0.6, "1"), (9, "*"), (9.2, "7")], ["consult:1", "return"]),
         ([(0, "*"), (0.3, "4"), (5, "2")], []),  # the department digit came too late
+        ([(0, "*"), (0.2, "8"), (0.4, "1")], ["harassment"]),
+        ([(0, "*"), (0.2, "8"), (0.4, "2")], ["superior"]),
+        ([(0, "*"), (0.2, "8"), (0.4, "3"), (1, "*"), (1.2, "8"), (1.4, "3")], ["repeated", "repeated"]),
+        ([(0, "*"), (0.2, "8"), (0.4, "9")], []),  # *89 is no ending
+        ([(0, "*"), (0.2, "8"), (4, "1")], []),  # the situation digit came too late
     ],
 )
 def test_codes(presses: list[tuple[float, str]], commands: list[str]) -> None:

@@ -26,10 +26,12 @@ LAYERS: dict[str, int] = {
     "ports": 1,
     "runtime": 1,  # logs, timings, the service lock: used at run time by every layer
     "prompts": 2,
+    "protection": 2,  # the four endings, the call-length timer (pure rules)
     "acd": 3,
     "flows": 4,
     "calls": 5,
     "reports": 5,
+    "kb": 5,  # the knowledge base's rules: articles, lifecycle, Markdown files, Korean search terms
     "config": 6,
     "store": 7,
     "ari": 7,
@@ -41,7 +43,7 @@ LAYERS: dict[str, int] = {
     "cli": 12,  # `ivr serve` starts the root; the other commands use admin and store
     "__main__": 13,
 }
-CORE = ("ports", "errors", "runtime", "prompts", "acd", "flows", "calls", "reports")
+CORE = ("ports", "errors", "runtime", "prompts", "protection", "acd", "flows", "calls", "reports", "kb")
 CORE_NEVER_IMPORTS = ("aiohttp", "sqlite3", "sqlite_utils", "panoramisk", "subprocess")
 
 

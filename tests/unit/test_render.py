@@ -125,7 +125,7 @@ def test_a_desk_phone_on_its_own_address_is_known_by_it_for_feature_codes(render
 def test_counselor_phones_reach_only_their_feature_codes(rendered: Path) -> None:
     ext = conf(rendered, "extensions.conf")
     desk = ext.split("[counselor-phones]")[1].split("\n[")[0]
-    assert re.findall(r"^exten => ([^,]+),", desk, re.M) == ["_*2X", "_*2XX", "_X."]
+    assert re.findall(r"^exten => ([^,]+),", desk, re.M) == ["_*2X", "_*2XX", "*9", "_*8[1-3]", "_X."]
     assert "Stasis(hotline,feature,${EXTEN})" in desk
     assert "Dial(" not in desk
 

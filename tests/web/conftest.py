@@ -23,6 +23,7 @@ from ivr.admin import users
 from ivr.admin.flows import load_flows
 from ivr.config import LoadedConfig
 from ivr.flows.registry import FlowRegistry
+from ivr.protection.call_length import CallLengthTimer, LengthLimit, LimitRefused
 from ivr.store.call_tables import create_schema as create_call_schema
 from ivr.store.db import Database
 from ivr.store.desk_schema import create_schema
@@ -177,6 +178,14 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
         sent.append((call_id, command))
         return True
 
+    # Conversations' call-length limits, as the call service keeps them (15 and 20 minutes).
+    limits = {"call-7": CallLengthTimer(LengthLimit(900, 1200, 600), started=0.0)}
+
+    def extend_call(call_id: str, reason: str, by: str) -> float:
+        if call_id not in limits:
+            raise LimitRefused("통화 중이 아닙니다.", "That call is not in a conversation here.")
+        return limits[call_id].extend(reason)
+
     app = build_desk(
         DeskDeps(
             db,
@@ -184,9 +193,12 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
             clock=clock,
             acd=acd,
             call_command=call_command,
+            call_length=lambda call_id: limits[call_id].view(60.0) if call_id in limits else None,
+            extend_call=extend_call,
             departments=["세무과", "복지과"],
             recordings_root=db_path.parent / "recordings",
             queues={"general": "일반 상담", "tax": "세금 상담"},
+            evidence_dir=db_path.parent / "var" / "evidence",
         )
     )
     server = TestServer(app)

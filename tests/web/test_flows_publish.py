@@ -79,7 +79,7 @@ async def test_publishing_a_broken_draft_is_refused_with_its_error_lines_and_the
     assert "오류 2건이 있어 게시하지 않았습니다" in page
     assert "hotline.yaml 7행 8열 · line 7:8" in page
     assert "start: there is no node &#39;welcom&#39; (did you mean &#39;welcome&#39;?)" in page
-    assert "hotline.yaml 89행 15열" in page
+    assert "hotline.yaml 102행 15열" in page
     assert "prompt &#39;greting&#39; is not defined under prompts: (did you mean &#39;greeting&#39;?)" in page
     assert 'data-line="7"' in page
     assert "start: welcom\n" in page  # the admin's draft stays in the editor to be fixed
@@ -217,3 +217,15 @@ async def test_a_file_changed_outside_the_desk_can_be_restored_to_the_published_
     assert flows_desk.text() == original
     page = await (await client.get("/flows/hotline")).text()
     assert "게시본과 다름" not in page
+
+
+async def test_the_flow_page_shows_seconds_to_the_goal_per_way_and_marks_the_slow_ones(
+    flows_desk: FlowsDesk,
+) -> None:
+    client = await flows_desk.logged_in("admin")
+    page = await (await client.get("/flows/hotline")).text()
+    table = page.split('id="goal-times"')[1].split("</section>")[0]
+    assert "상담사 연결" in table and "안내 듣기" in table and "전화 요청 접수" in table
+    # The synthesized Korean prompts put every way to a counselor over 20 s: each is marked.
+    rows = [r for r in table.split("<tr")[2:] if "상담사 연결" in r]
+    assert rows and all("over-budget" in r for r in rows)

@@ -42,6 +42,13 @@ LIVE_ROUTES = [
     ),
     (
         "POST",
+        "/api/counselor/c1/extend",
+        "/api/counselor/{counselor_id}/extend",
+        frozenset({"counselor", "admin"}),
+        "json",
+    ),
+    (
+        "POST",
         "/api/calls/call-1/notes",
         "/api/calls/{call_id}/notes",
         frozenset({"counselor", "admin"}),
@@ -224,14 +231,19 @@ async def test_given_counselor_when_log_in_pause_unpause_then_state_changes_and_
     assert {row["actor"] for row in desk.audit("counselor_action")} == {"couns1"}
 
 
-async def test_given_a_counselor_on_a_call_when_they_press_abuse_or_transfer_then_the_call_gets_it(
-    desk: Desk,
-) -> None:
+async def _on_call_7(desk: Desk) -> tuple[TestClient[Any, Any], str]:
+    """Counselor c1 on call-7, logged in at their desk: the client and its CSRF token."""
     desk.acd.apply("c1", Event.login())
     desk.acd.apply("c1", Event.offer("call-7"))
     desk.acd.apply("c1", Event.answer("call-7"))
     client = await desk.logged_in("counselor")
-    token = await csrf_of(client)
+    return client, await csrf_of(client)
+
+
+async def test_given_a_counselor_on_a_call_when_they_press_abuse_or_transfer_then_the_call_gets_it(
+    desk: Desk,
+) -> None:
+    client, token = await _on_call_7(desk)
     for command in ("abuse", "blind:2", "consult:1", "complete", "return"):
         response = await _post(client, "/api/counselor/c1/call", {"command": command}, token)
         assert response.status == 202, await response.text()
@@ -546,3 +558,34 @@ async def test_given_open_live_pages_when_the_service_stops_then_their_sockets_a
         await asyncio.wait_for(app.shutdown(), timeout=5)
         message = await ws.receive(timeout=5)
         assert message.type is WSMsgType.CLOSE and message.data == WSCloseCode.GOING_AWAY
+
+
+async def test_given_a_call_with_a_length_limit_then_the_desk_counts_down_and_extends_once_with_a_reason(
+    desk: Desk,
+) -> None:
+    client, token = await _on_call_7(desk)
+    page = await (await client.get("/counselor/c1")).text()
+    for code, command in (("*9", "abuse"), ("*81", "harassment"), ("*82", "superior"), ("*83", "repeated")):
+        assert f'data-command="{command}"' in page and f"({code})" in page
+    for command in ("harassment", "superior", "repeated"):
+        response = await _post(client, "/api/counselor/c1/call", {"command": command}, token)
+        assert response.status == 202
+    async with client.ws_connect(
+        "/api/counselor/c1/live", headers={"Origin": str(client.make_url(""))}
+    ) as ws:
+        snap = await _next_snapshot(ws)
+    assert snap["limit"] == {"remaining": 1140.0, "phase": "counting", "extended": False, "exempt_why": ""}
+    no_reason = await _post(client, "/api/counselor/c1/extend", {"reason": "  "}, token)
+    assert (
+        no_reason.status == 409 and (await no_reason.json())["message_ko"] == "연장 사유를 입력해 주십시오."
+    )
+    extended = await _post(client, "/api/counselor/c1/extend", {"reason": "주소 확인 중"}, token)
+    body = await extended.json()
+    assert extended.status == 200 and body["limit"]["remaining"] == 1740.0 and body["limit"]["extended"]
+    again = await _post(client, "/api/counselor/c1/extend", {"reason": "한 번 더"}, token)
+    assert again.status == 409
+    assert [row["detail"] for row in desk.audit("call_extended")] == [
+        "refused: An extension needs a reason.",
+        "+600s reason=주소 확인 중",
+        "refused: A call can be extended only once.",
+    ]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from ivr.admin.evidence_verify import verify
 from tests.web.conftest import Desk, csrf_of
 
 QA_VIEWERS = frozenset({"qa", "supervisor", "counselor", "admin"})
@@ -23,6 +24,8 @@ QA_ROUTES = [
     ("POST", "/api/calls/call-1/scores", "/api/calls/{call_id}/scores", SCORERS),
     ("GET", "/api/recordings/1/audio", "/api/recordings/{recording_id}/audio", QA_VIEWERS),
     ("GET", "/api/recordings/1/waveform", "/api/recordings/{recording_id}/waveform", QA_VIEWERS),
+    ("POST", "/qa/calls/call-2/evidence", "/qa/calls/{call_id}/evidence", SCORERS),
+    ("GET", "/qa/calls/call-2/evidence/v1.zip", "/qa/calls/{call_id}/evidence/{version}.zip", SCORERS),
 ]
 SECONDS = 3  # each seeded recording: 8 kHz, 16-bit mono
 GOOD = {"greeting": 5, "listening": 4, "accuracy": 5, "clarity": 3, "courtesy": 5, "closing": 4}
@@ -119,7 +122,9 @@ async def test_given_no_login_when_qa_route_then_login_page_or_401(
     if path.startswith("/api/"):
         assert response.status == 401
     else:
-        assert response.status == 303 and response.headers["Location"].startswith("/login?next=")
+        # A page asks to log in and come back; a form's POST just to log in.
+        back = "/login?next=" if method == "GET" else "/login"
+        assert response.status == 303 and response.headers["Location"].startswith(back)
 
 
 async def test_given_a_counselor_then_only_their_own_calls_and_recordings_are_reachable(desk: Desk) -> None:
@@ -381,3 +386,32 @@ async def test_given_an_unknown_call_or_no_csrf_then_no_score(desk: Desk) -> Non
     bare = await client.post("/api/calls/call-1/scores", json={"scorecard": "standard", "points": GOOD})
     assert bare.status == 403
     assert desk.rows("qa_scores") == []
+
+
+async def test_given_a_flagged_call_when_qa_makes_evidence_then_a_signed_package_and_a_legal_hold(
+    desk: Desk, tmp_path: Path
+) -> None:
+    seed(desk)
+    client = await desk.logged_in("qa")
+    page = await (await client.get("/qa/calls/call-2")).text()
+    assert 'id="make-evidence"' in page and 'id="key-fingerprint"' in page
+    assert 'id="make-evidence"' not in await (await client.get("/qa/calls/call-1")).text()  # not flagged
+    token = await csrf_of(client)
+    made = await client.post("/qa/calls/call-2/evidence", data={"csrf_token": token}, allow_redirects=False)
+    assert made.status == 303 and made.headers["Location"] == "/qa/calls/call-2?evidence=v1#evidence"
+    again = await client.post("/qa/calls/call-2/evidence", data={"csrf_token": token}, allow_redirects=False)
+    assert again.headers["Location"] == "/qa/calls/call-2?evidence=v2#evidence"
+    page = await (await client.get("/qa/calls/call-2")).text()
+    assert 'data-version="1"' in page and 'data-version="2"' in page
+    for version in ("v1", "v2"):
+        download = await client.get(f"/qa/calls/call-2/evidence/{version}.zip")
+        assert download.status == 200 and download.headers["Content-Type"] == "application/zip"
+        package = tmp_path / f"{version}.zip"
+        package.write_bytes(await download.read())
+        assert verify(package).ok
+    assert desk.rows("recordings", "call_id = ?", ["call-2"])[0]["legal_hold"] == 1
+    assert [a["detail"][:2] for a in desk.audit("evidence_package")] == ["v1", "v2"]
+    assert len(desk.audit("evidence_downloaded")) == 2
+    refused = await client.post("/qa/calls/call-1/evidence", data={"csrf_token": token})
+    assert refused.status == 400 and "Only a flagged call" in await refused.text()
+    assert (await client.get("/qa/calls/call-2/evidence/v9.zip")).status == 404

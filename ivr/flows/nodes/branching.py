@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from ivr.flows import model
 from ivr.flows.run import FlowRun
+from ivr.protection.strikes import counting_since
 
 
 async def schedule(node: model.ScheduleNode, run: FlowRun) -> str | None:
@@ -19,7 +20,7 @@ async def caller(node: model.CallerNode, run: FlowRun) -> str | None:
     outcome = "default"
     if number in node.blocked:
         outcome = "blocked"
-    elif node.strikes_at_least and await run.ctx.records.strikes(number) >= node.strikes_at_least:
+    elif node.strikes_at_least and await _strikes(run, number) >= node.strikes_at_least:
         outcome = "abuser"
     elif number in node.priority:
         outcome = "priority"
@@ -30,6 +31,11 @@ async def caller(node: model.CallerNode, run: FlowRun) -> str | None:
             outcome = "repeat"
     await run.ctx.event("caller", node=run.node_id, outcome=outcome)
     return outcome
+
+
+async def _strikes(run: FlowRun, number: str) -> int:
+    """Strikes that still count: an expired one marks the citizen no more."""
+    return await run.ctx.records.strikes(number, counting_since(run.env.now(), run.env.strike_expiry_days))
 
 
 async def language(node: model.LanguageNode, run: FlowRun) -> str | None:

@@ -9,7 +9,7 @@ from ivr.flows.run import FlowRun
 from ivr.ports import QueueEvent
 
 # A Korean phone number: mobile 010..., landline with area code, 9 to 11 digits.
-_PHONE = re.compile(r"0\d{8,10}")
+PHONE = re.compile(r"0\d{8,10}")
 
 
 async def take(node: model.CallbackNode, run: FlowRun) -> str | None:
@@ -18,10 +18,10 @@ async def take(node: model.CallbackNode, run: FlowRun) -> str | None:
     choice = await run.say([node.prompt], barge_in=True)
     if choice is None:
         choice = await run.call.read_digit(8.0)
-    if choice == "1" and _PHONE.fullmatch(own):
+    if choice == "1" and PHONE.fullmatch(own):
         number = own
     elif choice in ("1", "2"):
-        number = await _enter_number(run, node)
+        number = await enter_number(run, node.number_prompt)
         if number is None:
             await run.ctx.event("callback_invalid")
             return "invalid"
@@ -54,9 +54,10 @@ async def take(node: model.CallbackNode, run: FlowRun) -> str | None:
     return "done"
 
 
-async def _enter_number(run: FlowRun, node: model.CallbackNode) -> str | None:
+async def enter_number(run: FlowRun, number_prompt: str) -> str | None:
+    """A phone number keyed by the caller (ended with #), asked twice at most."""
     for _ in range(2):
-        first = await run.say([node.number_prompt], barge_in=True)
+        first = await run.say([number_prompt], barge_in=True)
         digits = first or ""
         while True:
             digit = await run.call.read_digit(5.0)
@@ -65,7 +66,7 @@ async def _enter_number(run: FlowRun, node: model.CallbackNode) -> str | None:
             digits += digit
             if len(digits) >= 11:
                 break
-        if _PHONE.fullmatch(digits):
+        if PHONE.fullmatch(digits):
             return digits
         run.call.discard_digits()
     return None

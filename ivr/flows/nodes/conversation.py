@@ -1,11 +1,12 @@
 """A caller and a counselor talking: recorded, ended by either side, and the
-counselor protected from abuse.
+counselor protected (flows/nodes/protect.py).
 
-The protection key of Korean public call centers: the counselor keys *9 (or
-presses the desk's button) and the caller hears a formal warning; a second
-press ends the call with a closing prompt. The call is flagged so its
-recording is kept, the caller's number gets a strike flows can branch on, and
-the counselor gets a cooldown pause after the call.
+The protection keys of Korean public call centers: the counselor keys *9 (or
+*81, *82, *83, or presses the desk's button) and the caller hears a formal
+warning; a second press ends the call with a closing prompt. The call is
+flagged so its recording is kept, the caller's number gets a strike flows can
+branch on, and the counselor gets a cooldown pause after the call. A queue's
+call-length limit warns and ends a conversation that runs too long.
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ import asyncio
 import contextlib
 from typing import Any
 
-from ivr.acd.counselor_model import Event, PauseReason
 from ivr.acd.keycodes import KeyCodes
 from ivr.errors import CallGone, RecordingRefused
 from ivr.flows.nodes import transfers
+from ivr.flows.nodes.protect import LIMIT_CHANGED, Endings, start_timer
 from ivr.flows.nodes.transfers import Talk
 from ivr.flows.run import FlowRun
-from ivr.ports import CounselorLeg, Disposition, QueueEvent
-
-WARNING = "jeonju/abuse-warning"
-CLOSING = "jeonju/abuse-closing"
+from ivr.ports import CounselorLeg, QueueEvent
+from ivr.protection.situations import Situation
 
 
 async def talk(
@@ -51,6 +50,7 @@ async def talk(
             await run.ctx.event("recording_started", recording=recording)
     keys = asyncio.ensure_future(_counselor_keys(run, leg))
     talking = Talk(run, leg, queue)
+    start_timer(run, queue, resumed)
     try:
         hung_up = await _until_over(talking)
     except (asyncio.CancelledError, CallGone):
@@ -58,6 +58,7 @@ async def talk(
             await _completed(run, queue, QueueEvent.COMPLETED_CALLER, talking.current, waited)
         raise
     finally:
+        run.ctx.length = None
         talking.close()
         keys.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -92,31 +93,45 @@ async def _record(run: FlowRun) -> str | None:
 
 
 async def _until_over(talking: Talk) -> bool:
-    """Wait for the other side to hang up (True) or for the counselor to end an
-    abusive call (False); carry out the counselor's transfers meanwhile."""
+    """Wait for the other side to hang up (True) or for the counselor or the
+    call-length limit to end the call (False); carry out the counselor's
+    transfers meanwhile."""
     run = talking.run
-    warned = False
+    endings = Endings(run)
     while True:
         command = asyncio.ensure_future(run.ctx.commands.get())
         waiting: set[asyncio.Future[Any]] = {talking.ended, command}
+        timer = run.ctx.length
+        deadline = timer.next_deadline() if timer is not None and talking.with_counselor else None
+        if deadline is not None:
+            waiting.add(asyncio.ensure_future(asyncio.sleep(max(0.0, deadline - run.ctx.monotonic()))))
         try:
             await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            if not command.done():  # the call ended: no command is waited for any more
-                command.cancel()
+            for future in waiting - {talking.ended}:
+                if not future.done():  # the call ended: no command is waited for any more
+                    future.cancel()
         if talking.ended.done():
             return True
+        if (
+            timer is not None
+            and talking.with_counselor
+            and await endings.length_due(timer, talking.counselor)
+        ):
+            return False
+        if not command.done() or command.cancelled():
+            continue
         name = command.result()
         kind, _, digit = name.partition(":")
+        situation = next((s for s in Situation if s.value == name), None)
+        if name == LIMIT_CHANGED:
+            continue  # the loop reads the new deadline
         if not talking.with_counselor:
             # Handed over: the counselor has left and has nothing more to say here.
             await run.ctx.event("counselor_command_ignored", command=name)
-        elif name == "abuse" and not warned:
-            warned = True
-            await _warn(run, talking.counselor)
-        elif name == "abuse":
-            await _end_abusive_call(run, talking.counselor)
-            return False
+        elif situation is not None:
+            if await endings.command(situation, talking.counselor):
+                return False
         elif kind == "blind":
             await transfers.blind(talking, digit)
         elif kind == "consult":
@@ -134,34 +149,6 @@ async def _counselor_keys(run: FlowRun, leg: CounselorLeg) -> None:
         if command is not None:
             await run.ctx.event("counselor_key", command=command, counselor=leg.counselor_id)
             run.ctx.commands.put_nowait(command)
-
-
-def _language(run: FlowRun) -> str:
-    # The protection prompts exist in Korean and English; other callers of the
-    # foreign-language line understand English more often than Korean.
-    return "ko" if run.language == "ko" else "en"
-
-
-async def _warn(run: FlowRun, leg: CounselorLeg) -> None:
-    ctx = run.ctx
-    # Flag at the first press: the warning itself is worth keeping as evidence.
-    ctx.facts.flagged = "abuse"
-    await ctx.records.updated(ctx.facts)
-    await ctx.event("abuse_warning", counselor=leg.counselor_id)
-    await run.call.announce([WARNING], _language(run))
-    await ctx.event("abuse_warning_played")
-
-
-async def _end_abusive_call(run: FlowRun, leg: CounselorLeg) -> None:
-    ctx = run.ctx
-    await ctx.event("abuse_ended", counselor=leg.counselor_id)
-    ctx.finish(Disposition.ANSWERED, hangup_by="counselor")
-    await ctx.records.add_strike(ctx.facts.caller, ctx.call_id, "abuse", ctx.now())
-    # Asked for while on the call, the cooldown waits for the call and its
-    # wrap-up to end (the state machine keeps it pending).
-    ctx.acd.apply(leg.counselor_id, Event.pause(PauseReason.COOLDOWN, ctx.acd.rules.cooldown_seconds))
-    await run.call.announce([CLOSING], _language(run))
-    await run.call.hangup()
 
 
 async def _completed(

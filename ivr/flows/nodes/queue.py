@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from ivr.acd.dispatcher import EMPTY
 from ivr.acd.routing import Admission
@@ -21,6 +23,7 @@ from ivr.errors import CallGone
 from ivr.flows import model
 from ivr.flows.context import InLine
 from ivr.flows.nodes.conversation import talk
+from ivr.flows.nodes.line_sound import LineSound
 from ivr.flows.promptbook import ANNOUNCE_MAX
 from ivr.flows.run import FlowRun
 from ivr.ports import CounselorLeg, QueueEvent
@@ -97,24 +100,32 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
 
 
 async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> str:
+    sound = LineSound(run)
+    # In line (and offered to a free counselor) while the entry prompt plays.
+    sound.open(node.prompt)
+    try:
+        return await _in_line(node, run, place, sound)
+    finally:
+        await sound.close()
+
+
+async def _in_line(node: model.QueueNode, run: FlowRun, place: _Place, sound: LineSound) -> str:
     acd, call_id = run.ctx.acd, run.ctx.call_id
-    if node.prompt:
-        await run.say([node.prompt])
     limit = node.max_wait_seconds or acd.queues[node.queue].max_wait_seconds or math.inf
     # 0 turns the announcements off, the one on entry too.
     every = node.announce_every_seconds or math.inf
     next_announce = run.ctx.monotonic() if node.announce_every_seconds else math.inf
-    held = False
-    # A counselor free right now: ring at once, with no announcement; else
-    # hold music (or the position) without a moment of silence.
+    # A counselor free right now: ring at once, during the entry prompt, with
+    # no announcement; else hold music (or the position) without a moment of silence.
     counselor_id = await acd.next_offer(call_id, 0)
     while True:
         if counselor_id:
-            if not held:
-                await run.call.hold(True)
-                held = True
-            leg = await _ring(run, counselor_id, place)
+            if not sound.opening:
+                await sound.hold()
+            leg = await _ring(run, counselor_id, place, sound)
             if leg is not None:
+                if await sound.stop_opening():
+                    await run.ctx.event("queue_prompt_cut", queue=node.queue)
                 waited = _since(run, place.entered)
                 await run.ctx.event("queue_connected", queue=node.queue, waited=waited)
                 await run.ctx.queue_log(
@@ -124,11 +135,16 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
                     entry_position=place.entry_position,
                     waited=waited,
                 )
-                await run.call.hold(False)
+                await sound.unhold()
                 if not await talk(run, leg, queue=node.queue, waited=waited):
                     return "completed"
                 counselor_id = await _back_in_line(node, run, place)
-                held = False
+                continue
+        if sound.opening and counselor_id != EMPTY:
+            # Nobody answered yet: the entry prompt plays to its end; a
+            # counselor who comes free meanwhile is rung during it.
+            counselor_id = await _unless_offered(run, sound.opening_ended())
+            if counselor_id:
                 continue
         waited = run.ctx.monotonic() - place.entered
         if counselor_id == EMPTY or waited >= limit:
@@ -144,21 +160,16 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
                 entry_position=place.entry_position,
                 waited=_since(run, place.entered),
             )
-            if held:
-                await run.call.hold(False)
+            await sound.unhold()
             return "overflow"
         now = run.ctx.monotonic()
         if now >= next_announce:
-            if held:
-                await run.call.hold(False)
-                held = False
+            await sound.unhold()
             next_announce = now + every
-            counselor_id = await _announce_unless_offered(run, node)
+            counselor_id = await _unless_offered(run, _announce(run, node.queue, node.leave_prompt))
             if counselor_id is not None:
                 continue  # a counselor came free during the announcement: ring now
-        if not held:
-            await run.call.hold(True)
-            held = True
+        await sound.hold()
         wait = min(limit - waited, next_announce - run.ctx.monotonic())
         counselor_id, pressed = await _wait(run, node, None if math.isinf(wait) else max(0.0, wait))
         if pressed:
@@ -173,8 +184,8 @@ async def _wait_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> s
                 waited=waited,
                 detail={"key": pressed},
             )
-            await run.call.hold(False)
-            return "left"
+            await sound.unhold()
+            return "left" if pressed == node.leave_key else "book"
 
 
 async def _back_in_line(node: model.QueueNode, run: FlowRun, place: _Place) -> str | None:
@@ -207,10 +218,11 @@ def _since(run: FlowRun, start: float) -> float:
 
 
 async def _wait(run: FlowRun, node: model.QueueNode, timeout: float | None) -> tuple[str | None, str | None]:
-    """A counselor offered (or None/EMPTY), and the leave key if the caller pressed it first."""
+    """A counselor offered (or None/EMPTY), and the leave (or book) key if the caller pressed it first."""
     acd = run.ctx.acd
     offer = asyncio.ensure_future(acd.next_offer(run.ctx.call_id, timeout))
-    if not node.leave_key:
+    leave_keys = {k for k in (node.leave_key, node.book_key) if k}
+    if not leave_keys:
         return await offer, None
     listening = True
     key: asyncio.Future[str | None] | None = None
@@ -222,7 +234,7 @@ async def _wait(run: FlowRun, node: model.QueueNode, timeout: float | None) -> t
             if offer.done():
                 return offer.result(), None
             pressed = key.result()
-            if pressed == node.leave_key:
+            if pressed in leave_keys:
                 return None, pressed
             # Another key means nothing here; silence (a fake call's None) stops listening.
             listening = pressed is not None
@@ -235,11 +247,13 @@ async def _wait(run: FlowRun, node: model.QueueNode, timeout: float | None) -> t
                 task.cancel()
 
 
-async def _announce_unless_offered(run: FlowRun, node: model.QueueNode) -> str | None:
-    """The position announcement, cut short when a counselor is offered meanwhile
-    (their phone rings at once, not after the announcement); the offer, or None."""
+async def _unless_offered(run: FlowRun, saying: Coroutine[Any, Any, None]) -> str | None:
+    """Something said (the position announcement), or heard (the entry prompt's
+    end), cut short when a counselor is offered meanwhile: their phone rings at
+    once, not after it; the offer, or None. Cutting the wait for the entry
+    prompt's end does not cut the prompt: it plays on while the phone rings."""
     offer = asyncio.ensure_future(run.ctx.acd.next_offer(run.ctx.call_id, None))
-    speaking = asyncio.ensure_future(_announce(run, node.queue, node.leave_prompt))
+    speaking = asyncio.ensure_future(saying)
     try:
         await asyncio.wait({offer, speaking}, return_when=asyncio.FIRST_COMPLETED)
         if speaking.done():
@@ -267,12 +281,13 @@ async def _announce(run: FlowRun, queue: str, leave_prompt: str | None = None) -
     await run.say(prompts)
 
 
-async def _ring(run: FlowRun, counselor_id: str, place: _Place) -> CounselorLeg | None:
+async def _ring(run: FlowRun, counselor_id: str, place: _Place, sound: LineSound) -> CounselorLeg | None:
     ctx, acd = run.ctx, run.ctx.acd
     ctx.in_line = InLine.RINGING
     await ctx.event("offer", counselor=counselor_id)
     await ctx.queue_log(place.queue, QueueEvent.OFFERED, counselor_id=counselor_id, position=_position(run))
     endpoint = acd.endpoints[counselor_id]
+    sound.music_when_opening_ends()  # ringing during the entry prompt: music after it
     # A hangup while ringing raises here; `connect`'s finally then takes the
     # caller out of line, which cancels the offer without counting it missed.
     result, leg = await run.call.offer(counselor_id, endpoint, run.env.ring_seconds)
@@ -293,6 +308,7 @@ async def _ring(run: FlowRun, counselor_id: str, place: _Place) -> CounselorLeg 
             waited=_since(run, place.entered),
             detail={"result": result.value},
         )
+        await sound.ring_over()
     return leg
 
 

@@ -106,6 +106,35 @@
     pending.hidden = !c.pending;
     pending.textContent = c.pending ? "통화가 끝나면: " + c.pending + " · after this call" : "";
     renderCall(snap.call);
+    renderLimit(snap.limit);
+  }
+
+  // The call-length limit: a countdown to the end, and one extension with a reason.
+  var limitEnd = null;
+  function renderLimit(limit) {
+    var box = document.getElementById("limit");
+    if (!box) { return; }
+    box.hidden = !limit || limit.remaining === null;
+    limitEnd = box.hidden ? null : performance.now() + limit.remaining * 1000;
+    document.getElementById("extend").disabled = !!(limit && limit.extended);
+    tickLimit();
+  }
+  function tickLimit() {
+    if (limitEnd === null) { return; }
+    var left = Math.max(0, Math.round((limitEnd - performance.now()) / 1000));
+    document.getElementById("limit-left").textContent =
+      Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+  }
+  setInterval(tickLimit, 1000);
+  var extend = document.getElementById("extend");
+  if (extend) {
+    extend.addEventListener("click", function () {
+      var reason = document.getElementById("extend-reason").value;
+      post("/api/counselor/" + encodeURIComponent(id) + "/extend", { reason: reason }).then(function (r) {
+        say(r.data.message_ko + " · " + r.data.message_en, r.status === 200);
+        if (r.status === 200) { renderLimit(r.data.limit); }
+      }, function () { say("요청을 보내지 못했습니다. · The request could not be sent.", false); });
+    });
   }
 
   desk.querySelectorAll("button[data-action]").forEach(function (button) {

@@ -15,7 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from bench import dtmf
 from ivr.admin import users
-from tests.browser.conftest import BASE, CHROMIUM, PASSWORD, fake_microphone
+from tests.browser.conftest import BASE, CHROMIUM, PASSWORD, fake_microphone, screenshot
 from tests.browser.test_prompt_studio import Ear, alaw, rms_db
 from tests.integration.conftest import DEPARTMENT_PORT, Service
 from tests.integration.sipp import SippLab
@@ -81,7 +81,9 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
                 "--autoplay-policy=no-user-gesture-required",
             ],
         )
-        context = chromium.new_context(base_url=BASE, ignore_https_errors=True)
+        context = chromium.new_context(
+            base_url=BASE, ignore_https_errors=True, viewport={"width": 1400, "height": 1000}
+        )
         page = context.new_page()
         page.goto("/counselor/c11")
         page.fill('input[name="username"]', "juwon")
@@ -97,6 +99,7 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
         page.click("#sp-answer")
         expect(status).to_have_attribute("data-state", "connected", timeout=15000)
         answered = time.monotonic()
+        screenshot(page, "softphone")  # docs/softphone.png, with HOTLINE_SCREENSHOTS
         time.sleep(3)
         talk = citizen.audio_since(answered + 1)
 

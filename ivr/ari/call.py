@@ -92,6 +92,10 @@ class AriCall:
     def on_event(self, event: dict[str, Any]) -> None:
         kind = event["type"]
         channel_id = (event.get("channel") or {}).get("id")
+        if kind in ("ChannelHold", "ChannelUnhold"):
+            if channel_id != self.call_id:  # the counselor's phone, not the caller's
+                self.bridging.on_counselor_hold(kind == "ChannelHold")
+            return
         if channel_id and channel_id in self.legs:
             self.legs[channel_id].on_event(event)
             return

@@ -19,6 +19,7 @@ from ivr.ari.call import AriCall
 from ivr.ari.channels import hang_up_quietly, owner_of
 from ivr.ari.desk_phones import DeskPhones
 from ivr.ari.events import Event, EventStream
+from ivr.ari.phone_targets import CALL_VARIABLE
 from ivr.ari.reconcile import Reconciler
 from ivr.ari.recordings import RecordingEvents
 from ivr.ari.rest import REQUEST_ERRORS, AriRest
@@ -122,6 +123,11 @@ class AriHub:
         if not isinstance(channel_id, str):
             return
         call = self.calls.get(owner_of(channel_id))
+        if call is None and kind in ("ChannelHold", "ChannelUnhold"):
+            # A phone rung through a Local channel (desk and browser together) is
+            # not our leg but the one Dial() bridged to it: it names its call.
+            named = (channel.get("channelvars") or {}).get(CALL_VARIABLE)
+            call = self.calls.get(str(named or ""))
         if kind == "StasisStart" and call is None:
             self._stasis_start(event, channel)
             return

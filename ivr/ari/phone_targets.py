@@ -15,6 +15,9 @@ from collections.abc import Iterable, Mapping
 
 BROWSER_SUFFIX = "-web"
 BOTH_CONTEXT = "counselor-both-phones"
+# Set (inherited: `__`) on a Local leg, so the phone Dial() bridges to it names
+# its call in ARI's channelvars (ari.conf.j2): its hold is the counselor's.
+CALL_VARIABLE = "HOTLINE_CALL"
 
 
 def browser_endpoint(endpoint: str) -> str:
@@ -27,6 +30,11 @@ def endpoints(endpoint: str, phones: Iterable[str]) -> tuple[str, ...]:
     wanted = set(phones)
     found = [endpoint] if "desk" in wanted else []
     return (*found, browser_endpoint(endpoint)) if "browser" in wanted else tuple(found)
+
+
+def through_local(target: str) -> bool:
+    """Whether a dial target rings through a Local channel (desk and browser together)."""
+    return target.startswith("Local/")
 
 
 def dial_target(endpoint: str, rings: Mapping[str, tuple[str, ...]]) -> str:

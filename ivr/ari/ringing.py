@@ -15,7 +15,7 @@ from typing import Any
 
 from ivr.ari.channels import CallChannels
 from ivr.ari.legs import AriLeg, Outbound, unanswered
-from ivr.ari.phone_targets import dial_target
+from ivr.ari.phone_targets import CALL_VARIABLE, dial_target, through_local
 from ivr.ari.rest import REQUEST_ERRORS, AriError
 from ivr.errors import CallGone, PbxUnreachable
 from ivr.ports import CounselorLeg, OfferResult
@@ -65,8 +65,11 @@ class Ringing:
         if self.dial_to is not None and self._dialing is None:
             await self._create_outbound()
         params["originator"] = self.call_id
+        # Through a Local channel the ringing phones inherit the call's id (their hold is its).
+        local = through_local(params["endpoint"])
+        body = {"variables": {f"__{CALL_VARIABLE}": self.call_id}} if local else None
         try:
-            await self.rest.post("channels", **params)
+            await self.rest.post("channels", body, **params)
         except REQUEST_ERRORS as exc:
             log.warning("cannot ring %s (%s): %s", counselor_id, endpoint, exc)
             self.channels.legs.pop(leg.leg_id, None)

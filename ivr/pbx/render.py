@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ivr.ari.phone_targets import BOTH_CONTEXT
+from ivr.ari.phone_targets import BOTH_CONTEXT, CALL_VARIABLE
 from ivr.config import Settings
 from ivr.flows.promptbook import PromptBook
 from ivr.pbx import tts
@@ -72,6 +72,7 @@ def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, 
         "sip_host": sip_host,
         "browser_phones": browser_phones(settings),
         "both_context": BOTH_CONTEXT,
+        "call_variable": CALL_VARIABLE,
     }
     files = {}
     for template in sorted(DIALPLAN_DIR.glob("*.conf.j2")):

@@ -13,6 +13,7 @@ import pytest
 
 from ivr.acd.counselor_states import CounselorState
 from ivr.acd.dispatcher import Dispatcher
+from ivr.ari.call import AriCall
 from ivr.ari.channels import owner_of
 from ivr.ari.events import Backoff
 from ivr.ari.hub import AriHub
@@ -321,11 +322,32 @@ async def test_a_counselor_with_desk_and_browser_is_reachable_while_either_is(
         await stop(hub, task)
 
 
+async def test_a_counselor_holding_the_caller_gives_them_music_until_taken_off_hold(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    from ivr.ari.phone_targets import CALL_VARIABLE
+
+    hub, _, _, _ = make_hub(rest)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    hub.calls["X"] = call
+    call.adopt_leg("c1", "X-c1")
+    hub.on_event({"type": "ChannelHold", "channel": {"id": "X-c1"}})  # the counselor's own leg
+    await ari.wait_request("POST", "bridges/X-talk/moh")
+    # Rung through a Local channel: the browser's channel, named after its call.
+    browser = {"id": "B", "name": "PJSIP/desk03-web-00000002", "channelvars": {CALL_VARIABLE: "X"}}
+    hub.on_event({"type": "ChannelUnhold", "channel": browser})
+    await ari.wait_request("DELETE", "bridges/X-talk/moh")
+    hub.on_event({"type": "ChannelHold", "channel": {"id": "X"}})  # the citizen's phone: nothing
+    await asyncio.sleep(0.05)
+    assert [r for r in ari.requests if r[1] == "bridges/X-talk/moh"] == [
+        ("POST", "bridges/X-talk/moh", {"mohClass": "default"}),
+        ("DELETE", "bridges/X-talk/moh", {}),
+    ]
+
+
 async def test_an_event_delivered_twice_counts_once(rest: AriRest) -> None:
     # Asterisk sends a counselor channel's events once per subscription: the
     # app's own (Stasis) and the phone-state one on their endpoint.
-    from ivr.ari.call import AriCall
-
     hub, _, _, _ = make_hub(rest)
     call = AriCall(rest, "hotline", channel("X"), "2221000")
     hub.calls["X"] = call

@@ -31,9 +31,12 @@ from ivr.flows.loader import FlowError, Known, Loaded, load_text
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.run import Department, FlowEnv, Queue
+from ivr.kb.lifecycle import ArticleStatus
+from ivr.kb.speech import spoken
 from ivr.ports import CallFacts
 from ivr.protection.call_length import LengthLimit
-from ivr.store import flow_versions
+from ivr.store import flow_versions, kb_articles
+from ivr.store.desk_schema import transaction
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +46,31 @@ def flows_dir(cfg: LoadedConfig) -> Path:
 
 
 def known(cfg: LoadedConfig) -> Known:
-    """What config.yaml and the flows folder define, for the loader's cross-checks."""
+    """What config.yaml, the flows folder and the knowledge base define, for the loader's cross-checks."""
     s = cfg.settings
+    published, unpublished = article_texts(cfg)
     return Known(
         frozenset(s.queues),
         frozenset(s.departments),
         frozenset(flow_files(flows_dir(cfg))),
         s.hotline.timezone,
+        articles=published,
+        unpublished=unpublished,
     )
+
+
+def article_texts(cfg: LoadedConfig) -> tuple[dict[str, dict[str, str]], frozenset[str]]:
+    """What `kb:` prompts may read: each published article as spoken text per language, and the
+    slugs of the others.
+
+    Its valid-until date is not applied here: an article that expires while a
+    flow reads it must not keep the hotline from loading its flows at the next
+    start (the editor's Check names the expiry; the desk stops offering it)."""
+    with transaction(database(cfg)) as db:
+        versions = kb_articles.list_articles(db, status=ArticleStatus.PUBLISHED)
+        every = {v.slug for v in kb_articles.list_articles(db)}
+    published = {v.slug: spoken(v.article) for v in versions}
+    return published, frozenset(every - set(published))
 
 
 def load_flows(cfg: LoadedConfig) -> dict[str, Loaded]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.admin.flows import load_flows
 from ivr.config import LoadedConfig
+from ivr.flows.kb_prompts import references
 from ivr.flows.model import SetNode
 from ivr.kb.analyzer import default_analyzer
 from ivr.kb.codec import ArticleVersion
@@ -50,8 +51,23 @@ def import_folder(
         if if_empty and kb_articles.count(db) > 0:
             return None
         return kb_files.import_folder(
-            db, folder, who=who, at=now(cfg), note=note, known_topics=flow_topics(cfg)
+            db,
+            folder,
+            who=who,
+            at=now(cfg),
+            note=note,
+            known_topics=flow_topics(cfg),
+            read_by=flow_readers(cfg),
         )
+
+
+def flow_readers(cfg: LoadedConfig) -> dict[str, list[str]]:
+    """slug -> "flow.prompt" of every flow prompt that reads the article (`kb:`)."""
+    readers: dict[str, list[str]] = {}
+    for name, item in sorted(load_flows(cfg).items()):
+        for pid, slug in references(item.flow).items():
+            readers.setdefault(slug, []).append(f"{name}.{pid}")
+    return readers
 
 
 def export_folder(cfg: LoadedConfig, folder: Path, *, who: str) -> list[Path]:

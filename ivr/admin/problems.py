@@ -9,6 +9,7 @@
         ├── NoSuchUser       404 the username does not exist
         ├── NoSuchCounselor  404 no counselor with this id in config.yaml
         ├── NoSuchCall       404 no call record with this id
+        ├── NoSuchArticle    404 no knowledge-base article with this id (or none the role may read)
         ├── NoSuchFlow       404 no flow file of this name in the flows folder
         ├── NoSuchVersion    404 the flow was never published with this version
         ├── NoSuchPhone      404 no desk phone with this id or endpoint in config.yaml
@@ -104,6 +105,14 @@ class NoSuchCall(DeskError):
 
     def __init__(self) -> None:
         super().__init__("그런 통화 기록이 없습니다. · There is no such call.")
+
+
+class NoSuchArticle(DeskError):
+    status = 404
+    code = "no-such-article"
+
+    def __init__(self) -> None:
+        super().__init__("그런 문서가 없습니다. · There is no such article.")
 
 
 class NoSuchFlow(DeskError):

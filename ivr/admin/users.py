@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ivr.admin.passwords import hash_password, policy_problems
 from ivr.admin.problems import InvalidInput, NoSuchUser, UserExists
+from ivr.kb.article import SLUG
 from ivr.store import audit
 from ivr.store import users as rows
 from ivr.store.desk_schema import transaction
@@ -41,6 +42,7 @@ def new_user_problems(
     password: str,
     counselor_id: str | None = None,
     known_counselors: Collection[str] | None = None,
+    department: str | None = None,
 ) -> list[str]:
     """Every problem with a new user's fields (username already normalized), Korean · English."""
     problems = []
@@ -65,6 +67,15 @@ def new_user_problems(
             f"상담사 번호 '{counselor_id}'는 config.yaml의 counselors에 없습니다. · "
             f"Counselor id '{counselor_id}' is not among config.yaml's counselors."
         )
+    if role == "editor" and not department:
+        problems.append(
+            "상담 DB 편집자는 담당 부서가 필요합니다(예: tax). · An editor needs a department (e.g. tax)."
+        )
+    if department and not SLUG.match(department):
+        problems.append(
+            f"부서 '{department[:40]}'는 영문 소문자, 숫자, 하이픈으로 적어 주십시오(예: civil-affairs). · "
+            "A department is lower-case letters, digits and hyphens (e.g. civil-affairs)."
+        )
     return problems + policy_problems(password)
 
 
@@ -81,16 +92,30 @@ def add_user(
     counselor_id: str | None = None,
     known_counselors: Collection[str] | None = None,
     actor: str | None = None,
+    department: str | None = None,
 ) -> User:
     """`ivr users add`: InvalidInput (every problem) or UserExists, else the new user."""
     username = normalize_username(username)
-    problems = new_user_problems(username, display_name, role, password, counselor_id, known_counselors)
+    problems = new_user_problems(
+        username, display_name, role, password, counselor_id, known_counselors, department
+    )
     if problems:
         raise InvalidInput(problems)
     hashed = hash_password(password)
     with transaction(db_path) as db:
         who = actor or audit.os_user()
-        user = rows.add(db, utc_now(), who, username, display_name, role, hashed, counselor_id, via="cli")
+        user = rows.add(
+            db,
+            utc_now(),
+            who,
+            username,
+            display_name,
+            role,
+            hashed,
+            counselor_id,
+            via="cli",
+            department=department,
+        )
     if user is None:
         raise UserExists(username)
     return user

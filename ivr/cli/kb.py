@@ -8,7 +8,7 @@ import unicodedata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ivr.admin import kb
+from ivr.admin import kb, kb_edit
 from ivr.config import LoadedConfig
 from ivr.kb.codec import ArticleVersion
 from ivr.kb.errors import KbError
@@ -69,6 +69,16 @@ def _import(cfg: LoadedConfig, args: argparse.Namespace) -> int:
         f"가져왔습니다 · imported: 새 문서 {len(report.added)}, 바뀐 문서 {len(report.changed)}, "
         f"그대로 {len(report.unchanged)} · added, changed, unchanged"
     )
+    read = kb_edit.prompts_reading(cfg, report.changed)
+    if read:
+        # One truth for the IVR: the prompts that read a changed article say its new text to new calls.
+        pid = kb_edit.retake_prompts(cfg)
+        told = (
+            f"서비스(pid {pid})가 새 전화부터 씁니다 · the service takes them"
+            if pid
+            else "서비스가 꺼져 있습니다"
+        )
+        print(f"ARS 안내를 새로 만들었습니다 · prompts re-rendered: {', '.join(read)}; {told}")
     return 0
 
 

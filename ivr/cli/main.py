@@ -13,6 +13,7 @@ import ivr.cli.recordings as recordings
 from ivr import config as config_mod
 from ivr.admin.problems import InvalidInput
 from ivr.errors import ConfigError, HotlineError
+from ivr.store.users import ROLES
 
 
 def _config_path(args: argparse.Namespace) -> Path:
@@ -67,8 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     add = users_sub.add_parser("add", help="add a user (asks for the password)")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="display name, e.g. 김민지")
-    add.add_argument("--role", required=True, choices=("admin", "supervisor", "qa", "counselor"))
+    add.add_argument("--role", required=True, choices=tuple(ROLES))
     add.add_argument("--counselor", help="the counselor id in config.yaml (role counselor)")
+    add.add_argument("--department", help="the department whose articles an editor edits, e.g. tax")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     pw = users_sub.add_parser("passwd", help="set a user's password (asks for it)")
     pw.add_argument("username")

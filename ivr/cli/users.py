@@ -35,6 +35,7 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
             _password(args.password_stdin),
             counselor_id=args.counselor,
             known_counselors=known,
+            department=args.department,
         )
         print(f"added {user.username} ({user.display_name}, {user.role_name})")
     elif c == "passwd":
@@ -52,5 +53,6 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
             print(
                 f"{u.username:<16} {u.display_name:<10} {u.role:<10} {u.counselor_id or '-':<6} "
                 f"{state:<8} last login {u.last_login_at or '-'}"
+                + (f"  department {u.department}" if u.department else "")
             )
     return 0

@@ -8,6 +8,7 @@ is wrong, so an admin fixes the file without reading Python. Soft problems
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 
 from ivr.errors import ConfigError
-from ivr.flows import model
+from ivr.flows import kb_prompts, model
 from ivr.flows.graph_checks import check_graph
 from ivr.flows.model import NODE_CLASSES
 from ivr.flows.positions import find_value, key_pos, node_data, path_pos, value_pos
@@ -40,6 +41,10 @@ class Known:
     departments: frozenset[str] = frozenset()
     flows: frozenset[str] = frozenset()
     timezone: str = "Asia/Seoul"
+    # Knowledge-base articles a prompt may read (`kb: slug`): the published ones'
+    # spoken text per language, and the slugs that exist but are not published.
+    articles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    unpublished: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -84,6 +89,7 @@ def load_text(text: str, filename: str, known: Known) -> Loaded:
         raise FlowError(report.sorted()) from None
     if report.errors:
         raise FlowError(report.sorted())
+    flow = kb_prompts.resolve(flow, data, report, known.articles, known.unpublished)
     loaded = Loaded(flow, text, filename)
     check_graph(flow, data, report)
     _check_prompts(flow, data, report)
@@ -177,8 +183,8 @@ def _check_prompts(flow: model.Flow, data: CommentedMap, report: Report) -> None
                     f"under prompts:{did_you_mean(pid, flow.prompts)}",
                 )
     for pid, prompt in flow.prompts.items():
-        if prompt.file:
-            continue
+        if prompt.file or (prompt.kb and not prompt.ko):
+            continue  # a recording; or an article reference that kb_prompts already refused
         missing = [lang for lang in flow.languages if not prompt.text(lang)]
         if missing:
             report.error(

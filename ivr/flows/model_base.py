@@ -66,6 +66,10 @@ class Prompt(Strict):
     # Spoken in this language whatever the caller chose: the language menu
     # says "For English, press 1" in English to everyone.
     language: Literal["ko", "en", "zh", "vi"] | None = None
+    # The text is a published knowledge-base article's (`kb: passport-hours`): the
+    # loader fills ko/en/zh/vi from it (flows/kb_prompts.py), so the IVR and the
+    # counselors read the same facts.
+    kb: str | None = None
 
     def text(self, language: str) -> str | None:
         value = getattr(self, self.language or language, None)
@@ -73,8 +77,10 @@ class Prompt(Strict):
 
     @model_validator(mode="after")
     def _something(self) -> Prompt:
-        if not (self.file or self.ko or self.en or self.zh or self.vi):
-            raise ValueError("a prompt needs text in at least one language, or a file")
+        if not (self.file or self.kb or self.ko or self.en or self.zh or self.vi):
+            raise ValueError("a prompt needs text in at least one language, a file, or a kb: article")
+        if self.kb and (self.file or self.ko or self.en or self.zh or self.vi):
+            raise ValueError("a kb: prompt takes its text from the article: give no text or file beside it")
         return self
 
 

@@ -6,6 +6,7 @@ in progress; only calls that start afterwards see the new version.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,7 +31,7 @@ def load_dir(flows_dir: Path, known: Known, drafts: Mapping[str, str] | None = N
     not yet written), so it is judged with the folder as the service loads it.
     """
     files = flow_files(flows_dir)
-    known = Known(known.queues, known.departments, frozenset(files), known.timezone)
+    known = dataclasses.replace(known, flows=frozenset(files))
     loaded: dict[str, Loaded] = {}
     problems: list[str] = []
     for name, path in files.items():

@@ -14,14 +14,25 @@ from datetime import timedelta
 from typing import Any
 
 from ivr.reports import counselors as ctime
-from ivr.reports import topics
+from ivr.reports import resolution, topics
 from ivr.reports.metrics import QueueFigures, Rules, queue_figures
 from ivr.reports.output import Table
 from ivr.reports.rows import ReportRows
 from ivr.reports.staffing import staffing_rows
 from ivr.reports.visits import Conversation, Visit, attach_wrap_up, conversations, visits
 
-GROUPS = ("hour", "day", "queue", "counselor", "topic", "option", "staffing")
+GROUPS = (
+    "hour",
+    "day",
+    "queue",
+    "counselor",
+    "topic",
+    "option",
+    "staffing",
+    "resolution",
+    "articles",
+    "misses",
+)
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,18 @@ def build(rows: ReportRows, rules: Rules, by: str | None = None) -> Table:
         )
     if by == "staffing":
         return staffing_rows(m.stays, m.talks, rows.period, rules)
+    if by == "resolution":
+        handled = [
+            resolution.Handled(
+                c.call_id, m.call_topic.get(c.call_id, topics.NO_TOPIC), c.queue, c.counselor_id
+            )
+            for c in m.talks
+        ]
+        return resolution.resolution_table(handled, rows.kb)
+    if by == "articles":
+        return resolution.articles_table(rows.kb)
+    if by == "misses":
+        return resolution.misses_table(rows.kb)
     if by is not None:
         raise ValueError(f"unknown grouping {by!r}; use one of {', '.join(GROUPS)}")
     return _summary(m, rows, rules)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from ivr.ports import CallFacts
+from ivr.reports.resolution import KbRows
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class ReportRows:
     surveys: tuple[SurveyRow, ...] = ()
     callbacks: tuple[CallbackRow, ...] = ()
     now: datetime | None = None  # counselor states still open are counted up to here
+    kb: KbRows = field(default_factory=KbRows)  # outcomes, articles used, searches that found nothing
 
 
 class ReportSource(Protocol):

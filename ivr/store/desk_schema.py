@@ -19,16 +19,18 @@ import sqlite_utils
 from ivr.store import login_attempts
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.kb_tables import create_kb_schema
+from ivr.store.kb_usage import create_usage_schema
 from ivr.store.qa_scores import create_qa_schema
+from ivr.store.sql import TableSpec, create_tables
 
-# name: (columns, primary key, not-null columns, indexes)
-_TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
+_TABLES: dict[str, TableSpec] = {
     "users": (
         {
             "username": str,
             "display_name": str,
             "role": str,
             "counselor_id": str,
+            "department": str,  # an editor's department: the articles they may edit
             "password_hash": str,
             "disabled": int,
             "created_at": str,
@@ -88,15 +90,12 @@ _TABLES: dict[str, tuple[dict[str, type], str, set[str], list[list[str]]]] = {
 
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create the desk's tables and indexes where they are missing."""
-    for name, (columns, pk, not_null, indexes) in _TABLES.items():
-        table = db.table(name)
-        if table.exists():
-            continue
-        table.create(columns, pk=pk, not_null=not_null)
-        for index in indexes:
-            table.create_index(index)
+    create_tables(db, _TABLES)
+    if "department" not in db.table("users").columns_dict:  # files from before editors
+        db.table("users").add_column("department", str)
     create_qa_schema(db)
     create_kb_schema(db)
+    create_usage_schema(db)
 
 
 def open_file(path: Path) -> sqlite_utils.Database:

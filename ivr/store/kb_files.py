@@ -11,7 +11,7 @@ folder twice writes nothing the second time.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -82,14 +82,25 @@ def import_folder(
     at: datetime,
     note: str = "",
     known_topics: Collection[str] | None = None,
+    read_by: Mapping[str, Collection[str]] | None = None,
 ) -> ImportReport:
-    """Import every article under `folder`, or none of them (ImportRefused lists why)."""
+    """Import every article under `folder`, or none of them (ImportRefused lists why).
+
+    `read_by` names, per slug, the flow prompts that read the article (`kb:`):
+    such an article must stay published, or the flows would no longer load
+    and the hotline could not start."""
     articles = read_folder(folder, known_topics)
     problems = []
     for path, article in articles.values():
         current = kb_articles.get(db, article.slug)
         if current is not None and current.article == article:
             continue
+        readers = (read_by or {}).get(article.slug)
+        if readers and article.status != "published":
+            problems.append(
+                f"{path}:{_status_line(path)}: {article.slug}: flow prompts read this article "
+                f"({', '.join(sorted(readers))}); it must stay published (remove their kb: first)"
+            )
         try:
             event_between(current.article.status if current else None, article.status)
         except KbError as exc:

@@ -34,6 +34,7 @@ from ivr.reports.rows import (
     SurveyRow,
 )
 from ivr.store.call_rows import facts_of
+from ivr.store.kb_report_rows import kb_rows
 from ivr.store.queue_log import FALLBACK_QUEUE
 
 MARGIN = timedelta(days=1)
@@ -140,6 +141,7 @@ class SqliteReportRows:
                 ).requested_at
                 in period
             )
+            kb = kb_rows(db, period)
         return ReportRows(
             period=period,
             calls=in_period,
@@ -150,6 +152,7 @@ class SqliteReportRows:
             surveys=surveys,
             callbacks=callbacks,
             now=now or datetime.now(period.tz),
+            kb=kb,
         )
 
     def _fallback_lines(self, db: sqlite3.Connection, lo: str, hi: str) -> list[QueueLogRow]:

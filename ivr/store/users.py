@@ -26,6 +26,8 @@ ROLES: dict[str, str] = {
     "qa": "품질 평가 담당 · QA",
     "counselor": "상담사 · Counselor",
     "voice": "안내 음성 담당 · Voice (prompt studio)",
+    # Edits the knowledge base's articles of one department (users.department).
+    "editor": "상담 DB 편집자 · Knowledge base editor",
 }
 
 
@@ -41,6 +43,7 @@ class User:
     created_at: str
     last_login_at: str | None
     password_changed_at: str
+    department: str | None = None  # an editor's: the articles they may edit
 
     @property
     def role_name(self) -> str:
@@ -57,6 +60,7 @@ def _user(row: dict[str, Any]) -> User:
         created_at=row["created_at"],
         last_login_at=row["last_login_at"],
         password_changed_at=row["password_changed_at"],
+        department=row.get("department") or None,
     )
 
 
@@ -86,6 +90,7 @@ def add(
     *,
     ip: str | None = None,
     via: str | None = None,
+    department: str | None = None,
 ) -> User | None:
     """Add a validated user, audited as `actor`'s (`via`: "cli" for a command); None if the name is taken."""
     if find(db, username) is not None:
@@ -95,6 +100,7 @@ def add(
         "display_name": display_name.strip(),
         "role": role,
         "counselor_id": counselor_id or None,
+        "department": department or None,
         "password_hash": password_hash,
         "disabled": 0,
         "created_at": stamp(at),
@@ -103,6 +109,7 @@ def add(
     }
     db.table("users").insert(row)
     detail = f"role={role}" + (f" counselor_id={counselor_id}" if counselor_id else "")
+    detail += f" department={department}" if department else ""
     audit.record(db, at, actor, "user_added", username, _detail(detail, via and f"via={via}"), ip)
     return _user(row)
 

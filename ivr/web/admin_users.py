@@ -20,7 +20,7 @@ DONE = {
     "disabled": "'{user}' 사용자의 사용을 중지했습니다. · User '{user}' was disabled.",
     "enabled": "'{user}' 사용자를 다시 사용하도록 했습니다. · User '{user}' was enabled again.",
 }
-_FIELDS = ("username", "display_name", "role", "counselor_id")
+_FIELDS = ("username", "display_name", "role", "counselor_id", "department")
 
 
 async def _page(request: web.Request, status: int = 200, **context: object) -> web.Response:
@@ -56,7 +56,13 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     password, again = str(data.get("password", "")), str(data.get("password_again", ""))
     known = set(desk.counselors) if desk.counselors else None
     problems = users.new_user_problems(
-        form["username"], form["display_name"], form["role"], password, form["counselor_id"] or None, known
+        form["username"],
+        form["display_name"],
+        form["role"],
+        password,
+        form["counselor_id"] or None,
+        known,
+        form["department"] or None,
     )
     if password != again:
         problems.append("두 비밀번호가 서로 다릅니다. · The two passwords differ.")
@@ -76,6 +82,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
             hashed,
             form["counselor_id"] or None,
             ip=ip,
+            department=form["department"] or None,
         )
     )
     if added is None:

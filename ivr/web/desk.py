@@ -23,6 +23,8 @@ from ivr.web import (
     counselor_desk,
     evidence_pages,
     flows_pages,
+    kb_desk,
+    kb_edit,
     live,
     login,
     prompt_studio,
@@ -56,6 +58,7 @@ SECTIONS = (
     Section("/reports", "통계", "Reports", ("supervisor",)),
     Section("/protection", "상담사 보호", "Counselor protection", ("supervisor",)),
     Section("/bookings", "예약 상담", "Booked callbacks", ("supervisor", "counselor")),
+    Section("/kb", "상담 DB 관리", "Knowledge base", ("editor",)),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/prompts", "안내 음성 스튜디오", "Prompt studio", ("voice",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
@@ -91,6 +94,8 @@ def build_desk(deps: DeskDeps) -> web.Application:
         wallboard.add_routes(app)
         counselor_desk.add_routes(app)
     qa.add_routes(app)
+    kb_desk.add_routes(app)
+    kb_edit.add_routes(app)
     recording_files.add_routes(app)
     evidence_pages.add_routes(app)
     if deps.flows is not None:
@@ -112,6 +117,7 @@ async def _start(app: web.Application) -> None:
     now = desk.clock()
 
     await desk.db.run(lambda db: desk_schema.prepare(db, now))
+    kb_desk.start_warming(app)
     await desk.sessions.purge()
 
 

@@ -38,6 +38,9 @@ DOWNLOADS = (
     ("topic", "상담 주제별", "By topic"),
     ("option", "메뉴 선택별", "By menu option"),
     ("staffing", "필요 인원", "Staffing"),
+    ("resolution", "첫 통화 해결률", "First-call resolution"),
+    ("articles", "많이 쓴 문서", "Most used articles"),
+    ("misses", "결과 없는 검색", "Searches that found nothing"),
 )
 
 
@@ -131,6 +134,9 @@ async def reports_page(request: web.Request) -> web.StreamResponse:
         rules=rules,
         figures=_summary(build(rows, rules)),
         counselors=build(rows, rules, "counselor"),
+        resolution=build(rows, rules, "resolution"),
+        articles=build(rows, rules, "articles"),
+        misses=build(rows, rules, "misses"),
         counselor_names=desk.counselors,
         reason_names={r.value: ko for r, ko in REASON_KO.items()},
         charts=charts(rows, rules),

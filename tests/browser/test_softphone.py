@@ -93,7 +93,7 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
         expect(status).to_have_attribute("data-state", "registered", timeout=20000)
 
         phone = lab.citizen_heard_on(citizen.port, hangup_after_ms=None)
-        citizen.key("5")  # the flow's menu: 5 is the browser counselor's queue
+        citizen.key("7")  # the flow's menu: 7 is the browser counselor's queue
         expect(status).to_have_attribute("data-state", "ringing", timeout=20000)
         assert page.title().startswith("☎ 전화가 왔습니다")
         page.click("#sp-answer")

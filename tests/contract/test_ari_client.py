@@ -59,9 +59,8 @@ def make_hub(
     records = MemoryRecords()
     clock = StepClock()
     flows = FlowRegistry("itest")
-    flows.swap(
-        {"itest": load_file(ITEST_FLOW, Known(queues=frozenset({"general", "solo", "pair", "timed", "web"})))}
-    )
+    queues = frozenset({"general", "solo", "pair", "timed", "web"})
+    flows.swap({"itest": load_file(ITEST_FLOW, Known(queues=queues))})
     env = FlowEnv(now=clock.now, queues={"general": Queue("general", ("c1", "c2"))})
     service = CallService(flows, env, pool, records, clock.now, clock.monotonic)
     hub = AriHub(rest, "hotline", service, records, rings=rings)

@@ -162,6 +162,26 @@ def test_an_import_that_would_republish_an_archived_article_is_refused_at_its_st
     ]
 
 
+def test_an_import_that_would_withdraw_an_article_a_flow_prompt_reads_is_refused(tmp_path: Path) -> None:
+    # The flows would no longer load, and the hotline could not start.
+    folder = tmp_path / "manual"
+    path = tmp_path / "hotline.sqlite3"
+    write(folder, "car-tax.md", GOOD.format(title="자동차세", body="6월과 12월에 냅니다."))
+    readers = {"car-tax": ["hotline.car_tax_info"]}
+    with transaction(path) as db:
+        kb_files.import_folder(db, folder, who="kim", at=T0, read_by=readers)
+    write(folder, "car-tax.md", GOOD.format(title="자동차세", body="본문").replace("published", "draft"))
+    with pytest.raises(kb_files.ImportRefused) as err, transaction(path) as db:
+        kb_files.import_folder(db, folder, who="kim", at=T0, read_by=readers)
+    assert err.value.problems == [
+        f"{folder}/car-tax.md:3: car-tax: flow prompts read this article (hotline.car_tax_info); "
+        "it must stay published (remove their kb: first)"
+    ]
+    with transaction(path) as db:
+        current = kb_articles.get(db, "car-tax")
+        assert current is not None and current.article.status == "published"
+
+
 def test_two_files_with_one_id_and_an_empty_folder_are_refused(tmp_path: Path) -> None:
     folder = tmp_path / "manual"
     write(folder, "a/car-tax.md", GOOD.format(title="자동차세", body="본문"))

@@ -33,7 +33,8 @@ from ivr.web.desk import build_desk
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "jeonju-2221000!"
 # role -> the username seeded with that role
-USERS = {"admin": "admin1", "supervisor": "super1", "qa": "qa1", "counselor": "couns1"}
+USERS = {"admin": "admin1", "supervisor": "super1", "qa": "qa1", "counselor": "couns1", "editor": "editor1"}
+EDITOR_DEPARTMENT = "tax"  # editor1 edits the tax department's articles
 COUNSELORS = {"c1": "김상담", "c2": "이상담"}
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
 
@@ -151,8 +152,16 @@ def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "hotline.sqlite3"
     for role, username in USERS.items():
         counselor_id = "c1" if role == "counselor" else None
+        department = EDITOR_DEPARTMENT if role == "editor" else None
         users.add_user(
-            path, username, f"{role} 담당", role, PASSWORD, counselor_id=counselor_id, actor="pytest"
+            path,
+            username,
+            f"{role} 담당",
+            role,
+            PASSWORD,
+            counselor_id=counselor_id,
+            actor="pytest",
+            department=department,
         )
     return path
 

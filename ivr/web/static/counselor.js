@@ -34,6 +34,9 @@
     });
   }
 
+  // Shared with the knowledge-base panel (counselor_kb.js).
+  window.HotlineDesk = { post: post };
+
   function renderNote(list, n) {
     var li = document.createElement("li");
     var head = document.createElement("span");
@@ -107,6 +110,8 @@
     pending.textContent = c.pending ? "통화가 끝나면: " + c.pending + " · after this call" : "";
     renderCall(snap.call);
     renderLimit(snap.limit);
+    // The knowledge-base panel (counselor_kb.js) follows the call on the line.
+    document.dispatchEvent(new CustomEvent("desk:call", { detail: snap.call }));
   }
 
   // The call-length limit: a countdown to the end, and one extension with a reason.

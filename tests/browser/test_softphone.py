@@ -99,8 +99,8 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
         page.click("#sp-answer")
         expect(status).to_have_attribute("data-state", "connected", timeout=15000)
         answered = time.monotonic()
-        screenshot(page, "softphone")  # docs/softphone.png, with HOTLINE_SCREENSHOTS
         time.sleep(3)
+        screenshot(page, "softphone")  # docs/softphone.png, with HOTLINE_SCREENSHOTS
         talk = citizen.audio_since(answered + 1)
 
         page.click("#sp-hold")

@@ -17,7 +17,9 @@ from ivr.admin import acd_setup, phones
 from ivr.admin.flows import booking_rules, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
+from ivr.admin.softphone import Softphones
 from ivr.ami.fallback_queue import FallbackQueue
+from ivr.ari import phone_targets
 from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
 from ivr.calls.booking import Bookings
@@ -32,6 +34,7 @@ from ivr.flows.run import FlowEnv, Queue
 from ivr.pbx.credentials import ari_password
 from ivr.pbx.credentials import password as _password
 from ivr.pbx.embedded import queue_log_path
+from ivr.pbx.phones import browser_phones
 from ivr.rehearsal import state as rehearsal_state
 from ivr.reports.metrics import Rules
 from ivr.reports.pilot import Targets
@@ -81,6 +84,7 @@ class Hotline:
             caller_id=s.hotline.number,
             supervisor_phones={v.endpoint: v.id for v in s.supervisors},
             recordings=self.copier,
+            rings={c.endpoint: phone_targets.endpoints(c.endpoint, c.phones) for c in s.counselors},
         )
         self.callbacks: CallbackRunner | None = None
         if s.asterisk.trunk.dial:
@@ -284,6 +288,7 @@ class Hotline:
             prompts=self.prompts,
             phones=PhonesSetup(self.cfg, phones.ari_states(self.cfg, self.rest)),
             report_rules=Rules(**s.reports.model_dump()),
+            softphone=Softphones(self.cfg) if browser_phones(s) else None,
             strike_expiry_days=s.protection.strike_expiry_days,
             evidence_dir=self.cfg.resolve(s.storage.state_dir) / "evidence",
             pilot_targets=Targets(**s.pilot.model_dump()),

@@ -29,6 +29,27 @@ class Bridging:
         self._consulting = False
         self._out_of_talk = asyncio.Event()  # the caller is not in the conversation bridge
         self._out_of_talk.set()
+        self._holding: set[asyncio.Task[None]] = set()
+
+    def on_counselor_hold(self, held: bool) -> None:
+        """The counselor's phone put the caller on hold (a softphone's re-INVITE) or took them off.
+
+        Asterisk raises ChannelHold and passes the hold to the mixing bridge, where
+        nobody plays anything: the caller would hear silence. So the bridge plays
+        music while the counselor holds (as in a consultation, which already does).
+        """
+        if self._consulting:
+            return  # the music is on already, and stays until the counselor is back
+        task = asyncio.get_running_loop().create_task(self._music(held))
+        self._holding.add(task)
+        task.add_done_callback(self._holding.discard)
+
+    async def _music(self, on: bool) -> None:
+        with contextlib.suppress(CallGone):
+            if on:
+                await self.rest.post(f"bridges/{self.bridge_id}/moh", mohClass="default")
+            else:
+                await self.rest.delete(f"bridges/{self.bridge_id}/moh")
 
     def on_caller_moved(self, kind: str, event: dict[str, Any]) -> None:
         """The caller's channel entered or left a bridge."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ivr.ari.bridging import Bridging
@@ -48,6 +48,7 @@ class AriCall:
         *,
         dial_to: str | None = None,
         caller_id: str = "",
+        rings: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.rest = rest
         self.call_id: str = channel["id"]
@@ -58,7 +59,7 @@ class AriCall:
         self.channels = CallChannels(rest, app, self.call_id)
         self.prompts = Prompts(self.channels, channel.get("language") or "ko")
         # A callback: where the carrier dials the citizen, and the number they see.
-        self.ringing = Ringing(self.channels, self.caller, dial_to, caller_id)
+        self.ringing = Ringing(self.channels, self.caller, dial_to, caller_id, rings)
         self.bridging = Bridging(self.channels)
         self.supervision = Supervision(self.channels)
         self.recorder = Recorder(self.channels)
@@ -91,6 +92,10 @@ class AriCall:
     def on_event(self, event: dict[str, Any]) -> None:
         kind = event["type"]
         channel_id = (event.get("channel") or {}).get("id")
+        if kind in ("ChannelHold", "ChannelUnhold"):
+            if channel_id != self.call_id:  # the counselor's phone, not the caller's
+                self.bridging.on_counselor_hold(kind == "ChannelHold")
+            return
         if channel_id and channel_id in self.legs:
             self.legs[channel_id].on_event(event)
             return

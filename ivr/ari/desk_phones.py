@@ -69,6 +69,7 @@ class DeskPhones:
         calls: dict[str, AriCall],
         supervisor_phones: dict[str, str] | None,
         spawn: Callable[[Coroutine[Any, Any, None]], None],
+        rings: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.rest = rest
         self.app = app
@@ -76,8 +77,14 @@ class DeskPhones:
         self.calls = calls  # the hub's: a code's call is routed like any other
         self.actions = CounselorActions(service.acd)
         self.supervisor_phones: dict[str, str] = dict(supervisor_phones or {})  # endpoint -> id
-        # Counselors' desk phones by PJSIP endpoint name, for their device state.
+        # A counselor's phone endpoint -> the endpoints that ring for it: the desk
+        # phone, the browser's softphone, or both (phone_targets.py).
+        self.rings: dict[str, tuple[str, ...]] = dict(rings or {})
+        # Counselors' phones (desk and browser) by PJSIP endpoint name: their codes, their state.
+        self.rung = {cid: self.rings.get(ep, (ep,)) for cid, ep in service.acd.endpoints.items()}
         self.phones = {endpoint: cid for cid, endpoint in service.acd.endpoints.items()}
+        self.phones |= {ep: cid for cid, eps in self.rung.items() for ep in eps}
+        self._offline: set[str] = set()
         self._spawn = spawn
         # The prompt studio, for *5<number> (set by the composition root; None: no such code).
         self.prompts: PromptRecordings | None = None
@@ -195,11 +202,19 @@ class DeskPhones:
         """An endpoint's state (EndpointStateChange, or as read): a counselor's phone reachable or not."""
         if not isinstance(endpoint, dict):
             return
-        cid = self.phones.get(str(endpoint.get("resource", "")))
+        name = str(endpoint.get("resource", ""))
+        cid = self.phones.get(name)
         if cid is not None and endpoint.get("technology") == "PJSIP":
             # "offline": unregistered or failing qualify. A phone on a fixed
             # address that is not qualified stays "unknown": offered as usual.
-            self.service.acd.set_reachable(cid, endpoint.get("state") != "offline")
+            if endpoint.get("state") == "offline":
+                self._offline.add(name)
+            else:
+                self._offline.discard(name)
+            # Reachable while any phone that rings for them is (desk or browser).
+            self.service.acd.set_reachable(
+                cid, any(ep not in self._offline for ep in self.rung.get(cid, (name,)))
+            )
 
     async def watch(self) -> None:
         """Subscribe to the counselors' endpoints and read their state now."""

@@ -48,6 +48,8 @@ HANDLED_EVENTS = frozenset(
         "RecordingFinished",
         "RecordingFailed",
         "EndpointStateChange",
+        "ChannelHold",  # a counselor's phone holding the caller: music for them
+        "ChannelUnhold",
     }
 )
 

@@ -19,6 +19,7 @@ from ivr.ari.call import AriCall
 from ivr.ari.channels import hang_up_quietly, owner_of
 from ivr.ari.desk_phones import DeskPhones
 from ivr.ari.events import Event, EventStream
+from ivr.ari.phone_targets import CALL_VARIABLE
 from ivr.ari.reconcile import Reconciler
 from ivr.ari.recordings import RecordingEvents
 from ivr.ari.rest import REQUEST_ERRORS, AriRest
@@ -47,6 +48,7 @@ class AriHub:
         caller_id: str = "",
         supervisor_phones: dict[str, str] | None = None,
         recordings: RecordingLog | None = None,
+        rings: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.rest = rest
         self.app = app
@@ -56,7 +58,7 @@ class AriHub:
         self.records = records
         self.calls: dict[str, AriCall] = {}
         self.recording_events = RecordingEvents(self.calls, recordings)
-        self.desk_phones = DeskPhones(rest, app, service, self.calls, supervisor_phones, self._spawn)
+        self.desk_phones = DeskPhones(rest, app, service, self.calls, supervisor_phones, self._spawn, rings)
         self.reconciler = Reconciler(rest, app, service, records, self.calls, self.desk_phones)
         self.stream = EventStream(rest, app, self.on_event, self.reconciler.reconcile)
         self.event_times = Durations()
@@ -121,6 +123,11 @@ class AriHub:
         if not isinstance(channel_id, str):
             return
         call = self.calls.get(owner_of(channel_id))
+        if call is None and kind in ("ChannelHold", "ChannelUnhold"):
+            # A phone rung through a Local channel (desk and browser together) is
+            # not our leg but the one Dial() bridged to it: it names its call.
+            named = (channel.get("channelvars") or {}).get(CALL_VARIABLE)
+            call = self.calls.get(str(named or ""))
         if kind == "StasisStart" and call is None:
             self._stasis_start(event, channel)
             return
@@ -168,7 +175,7 @@ class AriHub:
         dialplan = channel.get("dialplan")
         exten = dialplan.get("exten", "") if isinstance(dialplan, dict) else ""
         dialed = args[1] if len(args) > 1 else exten
-        call = AriCall(self.rest, self.app, channel, dialed)
+        call = AriCall(self.rest, self.app, channel, dialed, rings=self.desk_phones.rings)
         self.calls[call.call_id] = call
         token = current_call.set(call.call_id)
         try:
@@ -185,7 +192,15 @@ class AriHub:
         """A call to a citizen, routed here from now on (its channel does not exist yet)."""
         dial_to = self.dial.replace("{number}", number) if self.dial is not None else None
         channel = {"id": call_id, "caller": {"number": number}}
-        call = AriCall(self.rest, self.app, channel, number, dial_to=dial_to, caller_id=self.caller_id)
+        call = AriCall(
+            self.rest,
+            self.app,
+            channel,
+            number,
+            dial_to=dial_to,
+            caller_id=self.caller_id,
+            rings=self.desk_phones.rings,
+        )
         self.calls[call_id] = call
         return call
 

@@ -94,7 +94,7 @@ class Reconciler:
             except CallGone:
                 await self.service.close_lost(facts, "ended while the service was down")
                 continue
-            call = AriCall(self.rest, self.app, channel, facts.dialed)
+            call = AriCall(self.rest, self.app, channel, facts.dialed, rings=self.desk_phones.rings)
             self.calls[call.call_id] = call
             leg = None
             if facts.counselor_leg and facts.counselor_leg in alive and facts.counselor_id:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from ivr.ari.channels import CallChannels
 from ivr.ari.legs import AriLeg, Outbound, unanswered
+from ivr.ari.phone_targets import CALL_VARIABLE, dial_target, through_local
 from ivr.ari.rest import REQUEST_ERRORS, AriError
 from ivr.errors import CallGone, PbxUnreachable
 from ivr.ports import CounselorLeg, OfferResult
@@ -24,8 +26,17 @@ log = logging.getLogger(__name__)
 class Ringing:
     """The phones one call rings, and (a callback) the citizen it dials."""
 
-    def __init__(self, channels: CallChannels, caller: str, dial_to: str | None, caller_id: str) -> None:
+    def __init__(
+        self,
+        channels: CallChannels,
+        caller: str,
+        dial_to: str | None,
+        caller_id: str,
+        rings: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.channels = channels
+        # A phone's endpoint -> the endpoints that ring for it (desk, browser).
+        self.rings: Mapping[str, tuple[str, ...]] = rings or {}
         self.rest = channels.rest
         self.call_id = channels.call_id
         self.caller = caller
@@ -44,7 +55,7 @@ class Ringing:
     ) -> tuple[OfferResult, CounselorLeg | None]:
         leg = self.channels.new_leg(counselor_id)
         params: dict[str, Any] = {
-            "endpoint": f"PJSIP/{endpoint}",
+            "endpoint": dial_target(endpoint, self.rings),
             "app": self.channels.app,
             "appArgs": f"counselor,{self.call_id}",
             "channelId": leg.leg_id,
@@ -54,8 +65,11 @@ class Ringing:
         if self.dial_to is not None and self._dialing is None:
             await self._create_outbound()
         params["originator"] = self.call_id
+        # Through a Local channel the ringing phones inherit the call's id (their hold is its).
+        local = through_local(params["endpoint"])
+        body = {"variables": {f"__{CALL_VARIABLE}": self.call_id}} if local else None
         try:
-            await self.rest.post("channels", **params)
+            await self.rest.post("channels", body, **params)
         except REQUEST_ERRORS as exc:
             log.warning("cannot ring %s (%s): %s", counselor_id, endpoint, exc)
             self.channels.legs.pop(leg.leg_id, None)

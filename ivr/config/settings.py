@@ -81,6 +81,11 @@ class Settings(Section):
         rehearsing = self.rehearsal.counselor_endpoint
         if rehearsing in taken:
             raise ValueError(f"rehearsal.counselor_endpoint {rehearsing!r} is a real phone's endpoint")
+        # A browser's endpoint is the phone's endpoint with "-web" after it.
+        webs = {f"{p.endpoint}-web" for p in (*self.counselors, *self.supervisors) if "browser" in p.phones}
+        clash = sorted(webs & taken)
+        if clash:
+            raise ValueError(f"endpoint {clash[0]!r} is taken by a browser phone: rename it")
         return self
 
     def queue_members(self, name: str) -> tuple[str, ...]:

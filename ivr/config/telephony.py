@@ -89,6 +89,11 @@ class AsteriskSettings(Section):
     # flow prompts reach it (the embedded one needs nothing).
     sounds_dir: str | None = None
     trunk: TrunkSettings = TrunkSettings()
+    # Browsers' softphones reach SIP over a secure WebSocket on Asterisk's TLS
+    # HTTP server (wss://<wss_address>:<wss_port>/ws), with a certificate made
+    # for it (docs/softphone.md). Only served when some phone is a browser.
+    wss_address: str = "127.0.0.1"
+    wss_port: int = Field(default=8089, ge=1, le=65535)
 
     @field_validator("instance", "app", "ari_user", "ami_user")
     @classmethod
@@ -157,6 +162,16 @@ class CounselorSettings(_Phone):
 
     id: str
     name: str
+    # Which phones ring: the desk phone, the desk's softphone in the browser,
+    # or both (the first to answer takes the call).
+    phones: tuple[Literal["desk", "browser"], ...] = ("desk",)
+
+    @field_validator("phones")
+    @classmethod
+    def _phones(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v or len(set(v)) != len(v):
+            raise ValueError("list desk, browser or both, each once, e.g. [desk, browser]")
+        return v
 
     @field_validator("id")
     @classmethod

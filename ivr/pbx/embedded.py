@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from pathlib import Path
 
 from ivr.config import LoadedConfig
 from ivr.errors import PbxError
-from ivr.pbx import install, render, secrets
-from ivr.pbx.phones import desk_phones
+from ivr.pbx import install, render, secrets, tls
+from ivr.pbx.phones import EVERY_ADDRESS, browser_phones, desk_phones
 
 IN_ROOT_BASE = "/srv/jeonju-hotline"
 
@@ -69,6 +70,7 @@ def instance_for(cfg: LoadedConfig) -> Instance:
 
 def load_secrets(cfg: LoadedConfig) -> secrets.Secrets:
     phones = [p.endpoint for p in desk_phones(cfg.settings) if p.registers]
+    phones += [p.endpoint for p in browser_phones(cfg.settings)]
     return secrets.load_or_create(cfg.resolve(cfg.settings.storage.state_dir), phones)
 
 
@@ -96,12 +98,30 @@ def render_instance(cfg: LoadedConfig, inst: Instance) -> None:
     )
     for d in ("lib", "spool", "run", "log", "cache"):
         inst.host(getattr(inst.dirs, d)).mkdir(parents=True, exist_ok=True)
+    if browser_phones(cfg.settings):
+        _install_certificate(cfg, inst)
     # A fresh root has no recording folder: ARI record then answers 500.
     inst.recordings.mkdir(parents=True, exist_ok=True)
     # The root's asterisk user has a uid that means someone else on the host:
     # change ownership from inside the root.
     _chroot(inst, ["chown", "-R", "asterisk:asterisk", inst.base_in_root])
     _chroot(inst, ["chown", "-R", "root:asterisk", inst.dirs.etc])
+
+
+def _install_certificate(cfg: LoadedConfig, inst: Instance) -> None:
+    """The secure WebSocket's certificate (made once, kept in the state folder) into etc/keys."""
+    a = cfg.settings.asterisk
+    names = ["localhost", "127.0.0.1", socket.gethostname()]
+    if a.wss_address not in EVERY_ADDRESS:
+        names.insert(0, a.wss_address)
+    made = tls.ensure(cfg.resolve(cfg.settings.storage.state_dir), names)
+    keys = inst.host(inst.dirs.etc) / "keys"
+    keys.mkdir(parents=True, exist_ok=True)
+    for source, name in ((made.cert, "asterisk.pem"), (made.key, "asterisk.key")):
+        fd = os.open(keys / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        with os.fdopen(fd, "wb") as f:
+            f.write(source.read_bytes())
+        os.chmod(keys / name, 0o640)  # root:asterisk (chowned below): Asterisk reads it
 
 
 def reload_phone_accounts(cfg: LoadedConfig, inst: Instance) -> bool:

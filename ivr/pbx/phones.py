@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ivr.ari.phone_targets import browser_endpoint
 from ivr.config import Settings
 
 Kind = Literal["counselor", "supervisor", "department"]
 TRANSPORT = "UDP"  # the one transport pjsip.conf.j2 binds
 # Bound to these, Asterisk listens on every address: no single one to give a phone.
-_EVERY_ADDRESS = ("0.0.0.0", "::", "[::]")
+EVERY_ADDRESS = ("0.0.0.0", "::", "[::]")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,19 @@ def desk_phones(settings: Settings) -> list[Phone]:
         Phone(key, d.name, "department", d.endpoint, d.contact) for key, d in settings.departments.items()
     ]
     return phones
+
+
+def browser_phones(settings: Settings) -> list[Phone]:
+    """The browser softphones config.yaml asks for (`phones: [browser]`), each its own endpoint."""
+    counselor: Kind = "counselor"
+    supervisor: Kind = "supervisor"
+    kinds = [counselor] * len(settings.counselors) + [supervisor] * len(settings.supervisors)
+    people = zip((*settings.counselors, *settings.supervisors), kinds, strict=True)
+    return [
+        Phone(p.id, p.name, kind, browser_endpoint(p.endpoint), None)
+        for p, kind in people
+        if "browser" in p.phones
+    ]
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,7 @@ class Account:
 def account(settings: Settings, phone: Phone, password: str, hostname: str) -> Account:
     """The account of a phone that registers; `hostname`: this machine's, for an Asterisk on every address."""
     a = settings.asterisk
-    if a.sip_address in _EVERY_ADDRESS:
+    if a.sip_address in EVERY_ADDRESS:
         note = (
             f"Asterisk가 모든 주소({a.sip_address})에서 받으므로 이 컴퓨터의 이름을 적었습니다. 전화기가 "
             "이 이름을 찾지 못하면 전화기 쪽 네트워크에서 쓰는 이 컴퓨터의 주소를 넣어 주십시오. · "

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ivr.ari.phone_targets import BOTH_CONTEXT, CALL_VARIABLE
 from ivr.config import Settings
 from ivr.flows.promptbook import PromptBook
 from ivr.pbx import tts
+from ivr.pbx.phones import browser_phones
 from ivr.pbx.secrets import Secrets
 from ivr.prompts.catalog import LANGUAGES, PROMPTS
 
@@ -69,6 +71,9 @@ def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, 
         "secrets": secrets,
         "dirs": dirs,
         "sip_host": sip_host,
+        "browser_phones": browser_phones(settings),
+        "both_context": BOTH_CONTEXT,
+        "call_variable": CALL_VARIABLE,
     }
     files = {}
     for template in sorted(DIALPLAN_DIR.glob("*.conf.j2")):

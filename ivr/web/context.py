@@ -18,6 +18,7 @@ from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
 from ivr.admin.phones import Apply, StateReader, reload_embedded
 from ivr.admin.prompt_studio import PromptStudio
+from ivr.admin.softphone import Softphones
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.protection.call_length import LengthView
 from ivr.reports.metrics import Rules
@@ -101,6 +102,8 @@ class DeskDeps:
     pilot_targets: Targets = field(default_factory=Targets)
     # The last `ivr rehearse` run's summary (None: no run), for the wallboard.
     rehearsal_last: Callable[[], Mapping[str, Any] | None] = lambda: None
+    # Counselors' browser softphones (accounts, the local CA); None on a desk without them.
+    softphone: Softphones | None = None
 
 
 @dataclass(frozen=True)

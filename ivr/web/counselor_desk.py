@@ -29,7 +29,8 @@ from ivr.store.users import User
 from ivr.web import kb_desk, live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
-from ivr.web.pages import json_body, render, see_other
+from ivr.web.pages import json_body, render, see_other, softphone_policy
+from ivr.web.softphone import page_host
 from ivr.web.wallboard import counselor_json, local_midnight
 
 TOPICS = {
@@ -104,7 +105,10 @@ async def desk_index(request: web.Request) -> web.StreamResponse:
 @allow("counselor", "supervisor")
 async def desk_page(request: web.Request) -> web.StreamResponse:
     desk, _, user, counselor_id = _viewing(request)
-    return render(
+    phones = desk.softphone
+    # The softphone is the counselor's own: only on their desk, never on one looked at.
+    has_phone = phones is not None and user.counselor_id == counselor_id and phones.has_browser(counselor_id)
+    page = render(
         request,
         "counselor.html",
         counselor_id=counselor_id,
@@ -114,8 +118,13 @@ async def desk_page(request: web.Request) -> web.StreamResponse:
         topics=TOPICS,
         dispositions=DISPOSITIONS,
         departments=list(enumerate(desk.departments, start=1)),
+        softphone=has_phone,
         situations=list(Situation),
     )
+    if has_phone and phones is not None:
+        # The page's script may open SIP's WebSocket to Asterisk (another origin).
+        page.headers["Content-Security-Policy"] = softphone_policy(phones.ws_origin(page_host(request)))
+    return page
 
 
 @allow("counselor", "supervisor")

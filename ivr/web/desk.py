@@ -32,6 +32,7 @@ from ivr.web import (
     qa,
     recording_files,
     reports_page,
+    softphone,
     wallboard,
 )
 from ivr.web.access import check_routes, logged_in, public
@@ -103,6 +104,8 @@ def build_desk(deps: DeskDeps) -> web.Application:
         admin_phones.add_routes(app)
     if deps.prompts is not None:
         prompt_studio.add_routes(app)
+    if deps.softphone is not None:
+        softphone.add_routes(app)
     app.on_startup.append(_start)
     app.on_response_prepare.append(secure_headers)
     return app

@@ -46,12 +46,12 @@ async def login_page(request: web.Request) -> web.StreamResponse:
     if user_of(request) is not None:
         return see_other(target)
     if session_of(request) is not None:
-        return render(request, "login.html", next=target, username="", error=None)
+        return _form(request, target)
     # A pre-login session carries the form's CSRF token; log-in replaces it.
     token, request[SESSION] = await desk.sessions.create(
         None, client_ip(request), request.headers.get("User-Agent", "")
     )
-    response = render(request, "login.html", next=target, username="", error=None)
+    response = _form(request, target)
     set_cookie(response, token, request.secure)
     return response
 
@@ -110,7 +110,17 @@ async def _succeeded(request: web.Request, user: User, target: str) -> web.Strea
 
 
 def _again(request: web.Request, username: str, target: str, error: str, status: int) -> web.Response:
-    return render(request, "login.html", status=status, next=target, username=username, error=error)
+    return _form(request, target, username, error, status)
+
+
+def _form(
+    request: web.Request, target: str, username: str = "", error: str | None = None, status: int = 200
+) -> web.Response:
+    """The log-in form; where browsers' softphones are set up, with the center's CA to download."""
+    has_ca = request.app[DESK].softphone is not None
+    return render(
+        request, "login.html", status=status, next=target, username=username, error=error, softphone_ca=has_ca
+    )
 
 
 @logged_in

@@ -95,6 +95,11 @@ def problem_response(request: web.Request, error: DeskError) -> web.Response:
     return render(request, "error.html", status=error.status, error=error, problems=problems)
 
 
+def softphone_policy(ws_origin: str) -> str:
+    """The pages' policy, letting scripts also reach the softphone's WebSocket at `ws_origin`."""
+    return f"{_HEADERS['Content-Security-Policy']}; connect-src 'self' {ws_origin}"
+
+
 async def secure_headers(request: web.Request, response: web.StreamResponse) -> None:
     """on_response_prepare: no framing, no sniffing, no caching of pages with people's data."""
     for name, value in _HEADERS.items():

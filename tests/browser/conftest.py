@@ -31,6 +31,16 @@ DESK_USERS = {
 SCREENSHOTS = os.environ.get("HOTLINE_SCREENSHOTS")  # a folder: save the pages shown in the README
 
 
+def fake_microphone(wav: Path) -> list[str]:
+    """Chromium's switches for a scripted microphone that plays `wav` (looped), asked no questions."""
+    return [
+        "--no-sandbox",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}",
+    ]
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "browser" in str(item.path):

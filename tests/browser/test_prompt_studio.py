@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import threading
+import time
 import wave
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ivr import config as config_mod
 from ivr.admin import users
 from ivr.admin.prompt_studio import studio_paths
 from ivr.pbx import tts
-from tests.browser.conftest import BASE, CHROMIUM, PASSWORD
+from tests.browser.conftest import BASE, CHROMIUM, PASSWORD, fake_microphone
 from tests.integration.conftest import Service
 from tests.integration.sipp import SippLab
 
@@ -62,6 +63,8 @@ class Ear:
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.packets: dict[int, bytes] = {}
+        self.arrivals: dict[int, float] = {}  # sequence number -> when it came (monotonic)
+        self.source: tuple[str, int] | None = None  # where the hotline sends from
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -69,11 +72,14 @@ class Ear:
     def _run(self) -> None:
         while not self.stop.is_set():
             try:
-                data = self.sock.recv(2048)
+                data, source = self.sock.recvfrom(2048)
             except TimeoutError:
                 continue
+            self.source = self.source or source
             if len(data) > 12 and data[1] & 0x7F == 8:
-                self.packets[int.from_bytes(data[2:4], "big")] = data[12:]
+                seq = int.from_bytes(data[2:4], "big")
+                self.packets[seq] = data[12:]
+                self.arrivals[seq] = time.monotonic()
 
     def heard(self) -> np.ndarray:
         self.stop.set()
@@ -104,12 +110,7 @@ def test_a_prompt_recorded_in_the_browser_is_what_the_next_call_hears(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-audio-capture={fake}",
-            ],
+            args=fake_microphone(fake),
         )
         context = browser.new_context(base_url=BASE, permissions=["microphone"])
         page = context.new_page()

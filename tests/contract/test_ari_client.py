@@ -13,6 +13,7 @@ import pytest
 
 from ivr.acd.counselor_states import CounselorState
 from ivr.acd.dispatcher import Dispatcher
+from ivr.ari.call import AriCall
 from ivr.ari.channels import owner_of
 from ivr.ari.events import Backoff
 from ivr.ari.hub import AriHub
@@ -51,16 +52,18 @@ async def stop(hub: AriHub, task: asyncio.Task) -> None:
     await hub.service.detach_all()
 
 
-def make_hub(rest: AriRest) -> tuple[AriHub, CallService, Dispatcher, MemoryRecords]:
+def make_hub(
+    rest: AriRest, rings: dict[str, tuple[str, ...]] | None = None
+) -> tuple[AriHub, CallService, Dispatcher, MemoryRecords]:
     pool = dispatcher(["c1", "c2"])
     records = MemoryRecords()
     clock = StepClock()
     flows = FlowRegistry("itest")
-    queues = frozenset({"general", "solo", "pair", "timed"})
+    queues = frozenset({"general", "solo", "pair", "timed", "web"})
     flows.swap({"itest": load_file(ITEST_FLOW, Known(queues=queues))})
     env = FlowEnv(now=clock.now, queues={"general": Queue("general", ("c1", "c2"))})
     service = CallService(flows, env, pool, records, clock.now, clock.monotonic)
-    hub = AriHub(rest, "hotline", service, records)
+    hub = AriHub(rest, "hotline", service, records, rings=rings)
     hub.stream.backoff = Backoff(first=0.01, cap=0.05)
     return hub, service, pool, records
 
@@ -296,11 +299,54 @@ async def test_an_unregistered_phone_is_offered_no_calls_until_it_is_back(
         await stop(hub, task)
 
 
+async def test_a_counselor_with_desk_and_browser_is_reachable_while_either_is(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # c1: desk phone and browser ring together; c2: the browser only (its desk phone is not rung).
+    ari.endpoint_states.update(
+        {"p-c1": "offline", "p-c1-web": "online", "p-c2": "online", "p-c2-web": "offline"}
+    )
+    hub, _, acd, _ = make_hub(rest, {"p-c1": ("p-c1", "p-c1-web"), "p-c2": ("p-c2-web",)})
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        assert acd.counselors["c1"].reachable and not acd.counselors["c2"].reachable
+        for resource, state in (("p-c1-web", "offline"), ("p-c2-web", "online")):
+            endpoint = {"technology": "PJSIP", "resource": resource, "state": state}
+            await ari.send({"type": "EndpointStateChange", "endpoint": endpoint})
+        await ari.send(stasis_start("ch3", "citizen", "2221000"))  # a later event: the two above are done
+        await ari.wait_request("POST", "channels/ch3/answer")
+        assert not acd.counselors["c1"].reachable and acd.counselors["c2"].reachable
+    finally:
+        await stop(hub, task)
+
+
+async def test_a_counselor_holding_the_caller_gives_them_music_until_taken_off_hold(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    from ivr.ari.phone_targets import CALL_VARIABLE
+
+    hub, _, _, _ = make_hub(rest)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    hub.calls["X"] = call
+    call.adopt_leg("c1", "X-c1")
+    hub.on_event({"type": "ChannelHold", "channel": {"id": "X-c1"}})  # the counselor's own leg
+    await ari.wait_request("POST", "bridges/X-talk/moh")
+    # Rung through a Local channel: the browser's channel, named after its call.
+    browser = {"id": "B", "name": "PJSIP/desk03-web-00000002", "channelvars": {CALL_VARIABLE: "X"}}
+    hub.on_event({"type": "ChannelUnhold", "channel": browser})
+    await ari.wait_request("DELETE", "bridges/X-talk/moh")
+    hub.on_event({"type": "ChannelHold", "channel": {"id": "X"}})  # the citizen's phone: nothing
+    await asyncio.sleep(0.05)
+    assert [r for r in ari.requests if r[1] == "bridges/X-talk/moh"] == [
+        ("POST", "bridges/X-talk/moh", {"mohClass": "default"}),
+        ("DELETE", "bridges/X-talk/moh", {}),
+    ]
+
+
 async def test_an_event_delivered_twice_counts_once(rest: AriRest) -> None:
     # Asterisk sends a counselor channel's events once per subscription: the
     # app's own (Stasis) and the phone-state one on their endpoint.
-    from ivr.ari.call import AriCall
-
     hub, _, _, _ = make_hub(rest)
     call = AriCall(rest, "hotline", channel("X"), "2221000")
     hub.calls["X"] = call

@@ -35,6 +35,7 @@ INSTANCE = f"itest{OFFSET}" if OFFSET else "itest"
 SIP_PORT = 15060 + OFFSET
 ARI_PORT = 18088 + OFFSET
 WEB_PORT = 18080 + OFFSET
+WSS_PORT = 18089 + OFFSET  # the browsers' softphones (SIP over a secure WebSocket)
 AMI_PORT = 15038 + OFFSET
 LINE_TIMEOUT = 4  # seconds without audio from a counselor's phone before Asterisk ends its call
 COUNSELOR_PORTS = tuple(range(5071 + OFFSET, 5082 + OFFSET))  # eleven desk phones, as in the call center
@@ -53,6 +54,8 @@ REHEARSAL_COUNSELOR_PORT = 5098 + OFFSET
 FLOWS = Path(__file__).resolve().parent / "flows"
 _NAMES = "김민지 이서준 박지현 최도윤 정하은 강시우 조수아 윤예준 장서연 임주원 한지우".split()
 
+# The last counselor's desk phone and browser both ring (tests/browser/test_softphone.py).
+BROWSER = ", phones: [desk, browser]"
 CONFIG = f"""
 hotline: {{number: "2221000", flow: itest, flows_dir: "{FLOWS}"}}
 asterisk:
@@ -64,6 +67,7 @@ asterisk:
   trunk: {{dial: "PJSIP/citizens/sip:{{number}}@127.0.0.1:{CALLBACK_PORT}"}}
   rtp_start: {21000 + OFFSET * 10}
   rtp_end: {21000 + OFFSET * 10 + 999}
+  wss_port: {WSS_PORT}
 counselors:
 COUNSELORS
 supervisors:
@@ -76,6 +80,7 @@ queues:
   general: {{name: 일반 상담}}
   solo: {{name: 세무 상담, counselors: [c1]}}
   pair: {{name: 복지 상담, counselors: [c1, c2]}}
+  web: {{name: 브라우저 상담, counselors: [c11]}}
   # The call-length limit in seconds: a notice after 3 s, the end after 12 s.
   timed: {{name: 시간 제한 상담, counselors: [c5, c6], warn_after_minutes: 0.05, end_after_minutes: 0.2,
           extend_minutes: 1}}
@@ -102,7 +107,7 @@ rehearsal:
     "\n".join(
         # The test phones send audio all call long: a killed one goes silent.
         f"  - {{id: c{i + 1}, name: {name}, endpoint: itest-c{i + 1}, line_timeout_seconds: {LINE_TIMEOUT}, "
-        f'contact: "sip:{COUNSELOR_HOSTS[port]}:{port}"}}'
+        f'contact: "sip:{COUNSELOR_HOSTS[port]}:{port}"{BROWSER if i == 10 else ""}}}'
         for i, (name, port) in enumerate(zip(_NAMES, COUNSELOR_PORTS, strict=True))
     ),
 )

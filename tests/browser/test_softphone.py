@@ -1,0 +1,155 @@
+"""The desk's softphone in real Chromium, on the real Asterisk: counselor c11 logs in,
+the browser registers over the secure WebSocket, a SIPp citizen's call comes through
+the queue, the counselor answers in the page, and the citizen hears the counselor's
+microphone (a known tone, checked on the RTP the citizen received), on hold they hear music,
+a blind transfer from the page hands the citizen to a department; the call is recorded."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+from playwright.sync_api import expect, sync_playwright
+
+from bench import dtmf
+from ivr.admin import users
+from tests.browser.conftest import BASE, CHROMIUM, PASSWORD, fake_microphone, screenshot
+from tests.browser.test_prompt_studio import Ear, alaw, rms_db
+from tests.integration.conftest import DEPARTMENT_PORT, Service
+from tests.integration.sipp import SippLab
+from tests.integration.test_recordings import wait_recordings
+from tests.integration.test_transfer import transfer_events
+
+TONE_HZ = 440
+
+
+def microphone(path: Path) -> Path:
+    """The counselor's fake microphone, looped by Chromium: a 440 Hz tone that swells and
+    fades three times a second like syllables (a steady tone is taken for noise and
+    suppressed by the browser's audio processing, as it should be)."""
+    subprocess.run(
+        ["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(path), "synth", "3", "sine", str(TONE_HZ),
+         "tremolo", "3", "90", "gain", "-6"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return path
+
+
+class Citizen(Ear):
+    """The citizen's ear (a UDP socket named in SIPp's SDP) and keypad: digits (RFC 4733)
+    go back from the same socket once the hotline's address is known, so symmetric RTP
+    keeps sending here."""
+
+    def key(self, digit: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.source is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.source is not None, "the hotline sent the citizen no audio"
+        begun = time.monotonic()
+        for n, (at_ms, ts, marker, event, end, duration) in enumerate(dtmf.event_packets([(0, digit)])):
+            time.sleep(max(0.0, begun + at_ms / 1000 - time.monotonic()))  # one packet each 20 ms
+            self.sock.sendto(dtmf.rtp_event(500 + n, ts, marker, event, end, duration, 0x5151), self.source)
+
+    def audio_since(self, since: float) -> np.ndarray:
+        kept = sorted(seq for seq, at in self.arrivals.items() if at >= since)
+        return alaw(b"".join(self.packets[seq] for seq in kept))
+
+
+def strongest_hz(x: np.ndarray) -> float:
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.fft.rfftfreq(len(x), 1 / 8000)[int(np.argmax(spectrum[1:])) + 1])
+
+
+def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
+    hotline: Service, lab: SippLab, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    users.add_user(
+        hotline.database, "juwon", "한지우", "counselor", PASSWORD, counselor_id="c11", actor="pytest"
+    )
+    mic = microphone(tmp_path / "counselor.wav")
+    citizen = Citizen()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *fake_microphone(mic),
+                # The test's Asterisk carries media on loopback, which WebRTC skips by default.
+                "--allow-loopback-in-peer-connection",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        context = chromium.new_context(
+            base_url=BASE, ignore_https_errors=True, viewport={"width": 1400, "height": 1000}
+        )
+        page = context.new_page()
+        page.goto("/counselor/c11")
+        page.fill('input[name="username"]', "juwon")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        status = page.locator("#sp-status")
+        expect(status).to_have_attribute("data-state", "registered", timeout=20000)
+
+        phone = lab.citizen_heard_on(citizen.port, hangup_after_ms=None)
+        citizen.key("7")  # the flow's menu: 7 is the browser counselor's queue
+        expect(status).to_have_attribute("data-state", "ringing", timeout=20000)
+        assert page.title().startswith("☎ 전화가 왔습니다")
+        page.click("#sp-answer")
+        expect(status).to_have_attribute("data-state", "connected", timeout=15000)
+        answered = time.monotonic()
+        time.sleep(3)
+        screenshot(page, "softphone")  # docs/softphone.png, with HOTLINE_SCREENSHOTS
+        talk = citizen.audio_since(answered + 1)
+
+        page.click("#sp-hold")
+        expect(status).to_have_attribute("data-state", "held", timeout=10000)
+        held = time.monotonic()
+        time.sleep(2.5)
+        on_hold = citizen.audio_since(held + 1)
+        page.click("#sp-hold")
+        expect(status).to_have_attribute("data-state", "connected", timeout=10000)
+        back = time.monotonic()
+        time.sleep(2)
+        again = citizen.audio_since(back + 0.8)
+        # Blind transfer to the first department (*41 keyed by the page): the hotline
+        # takes the counselor's leg down and the citizen talks to 세무과's phone.
+        department = lab.counselor(DEPARTMENT_PORT, "answer", hangup_after_ms=4000)
+        page.click("#sp-transfer")
+        expect(status).to_have_attribute("data-state", "ended", timeout=15000)
+        moved = time.monotonic()
+        assert department.wait(30) == 0, department.errors()
+        after = citizen.audio_since(moved + 1)
+        context.close()
+        chromium.close()
+    assert phone.wait(60) == 0, phone.errors()
+    citizen.heard()  # stops listening
+
+    # The citizen heard the counselor's microphone: loud, and at its pitch.
+    measured = (
+        f"talk {rms_db(talk):.1f} dBFS at {strongest_hz(talk):.0f} Hz, "
+        f"on hold {rms_db(on_hold):.1f} dBFS at {strongest_hz(on_hold):.0f} Hz, "
+        f"back {rms_db(again):.1f} dBFS at {strongest_hz(again):.0f} Hz"
+    )
+    print(f"softphone audio: {measured}")
+    assert len(talk) >= 8000 * 1.5, len(talk)  # RTP all along (1.5 of the 2 s measured)
+    assert rms_db(talk) > -25, measured  # the file's level is about -13 dBFS
+    assert abs(strongest_hz(talk) - TONE_HZ) < 15, measured
+    # On hold the citizen hears music, not the counselor; taken off hold, the counselor again.
+    assert rms_db(on_hold) > -45 and abs(strongest_hz(on_hold) - TONE_HZ) > 15, measured
+    assert rms_db(again) > -25 and abs(strongest_hz(again) - TONE_HZ) < 15, measured
+    # After the transfer the citizen's line carried the department phone's audio (SIPp
+    # sends A-law silence), not the counselor's tone any more.
+    assert len(after) >= 8000, len(after)
+    assert rms_db(after) < -50 or abs(strongest_hz(after) - TONE_HZ) > 15, (
+        rms_db(after),
+        strongest_hz(after),
+    )
+    [call] = hotline.closed_calls(1)
+    assert (call["disposition"], call["counselor_id"]) == ("answered", "c11")
+    [(_, transferred)] = [e for e in transfer_events(hotline, call["id"]) if e[0] == "transferred"]
+    assert transferred == {"how": "blind", "department": "세무과", "counselor": "c11"}
+    [recording] = wait_recordings(hotline, 1, "stored")
+    assert recording["call_id"] == call["id"] and recording["seconds"] > 3
+    print(f"softphone test: {time.monotonic() - started:.1f} s")

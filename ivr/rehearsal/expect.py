@@ -15,6 +15,7 @@ from datetime import datetime
 from ivr.admin.flows import simulate_loaded
 from ivr.config import LoadedConfig
 from ivr.flows.loader import Loaded
+from ivr.flows.model import QueueNode
 from ivr.flows.path_edges import Key
 from ivr.flows.paths import RehearsalPath
 from ivr.rehearsal.audio import COUNSELOR, HOLD
@@ -67,12 +68,36 @@ async def expect(
     )
     bursts: list[list[str]] = [[]]
     inputs: list[Key] = []
+    entry = _entry_prompts(loaded)
     for kind, value in heard:
+        # A queue's entry prompt plays (on its own task) while a free counselor
+        # already rings, and the answer cuts it (flows/nodes/line_sound.py). The
+        # rehearsal counselor answers at once, so it is not heard; the
+        # simulation has it just before or just after the answer.
         if kind == "prompt":
-            bursts[-1].append(value)
+            if not (bursts[-1][-1:] == [COUNSELOR] and _sound_id(value) in entry):
+                bursts[-1].append(value)
         elif kind in ("hold", "counselor"):
+            if kind == "counselor" and bursts[-1] and _sound_id(bursts[-1][-1]) in entry:
+                bursts[-1].pop()
             bursts[-1].append(HOLD if kind == "hold" else COUNSELOR)
         else:
             inputs.append(value or None)
             bursts.append([])
     return Expected(path, list(facts.ivr_path), bursts, inputs, when)
+
+
+def _entry_prompts(loaded: Mapping[str, Loaded]) -> set[tuple[str, str]]:
+    """(flow, prompt id) of every queue's entry prompt."""
+    return {
+        (name, node.prompt)
+        for name, item in loaded.items()
+        for node in item.flow.nodes.values()
+        if isinstance(node, QueueNode) and node.prompt
+    }
+
+
+def _sound_id(sound: str) -> tuple[str, str]:
+    """jeonju-flows/hotline.connecting.ko.61f5… -> (hotline, connecting)."""
+    parts = sound.rsplit("/", 1)[-1].split(".")
+    return (parts[0], parts[1]) if len(parts) >= 4 else ("", sound)

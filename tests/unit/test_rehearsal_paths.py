@@ -11,6 +11,7 @@ from ivr.admin.flows import known
 from ivr.flows.loader import Known
 from ivr.flows.paths import plan_paths
 from ivr.flows.registry import load_dir
+from ivr.rehearsal.audio import COUNSELOR
 from ivr.rehearsal.expect import expect
 from ivr.rehearsal.run import select
 
@@ -93,6 +94,10 @@ def test_every_path_of_the_hotline_is_walked_the_same_way_by_the_engine() -> Non
     for path in plan.paths:
         walked = asyncio.run(expect(cfg, flows, "hotline", path, "01099990001", MONDAY))
         assert walked.problem is None, path.name
+        # The entry prompt plays while the counselor rings and is cut by the answer:
+        # a rehearsal call, answered at once, does not hear it.
+        talked = any(COUNSELOR in burst for burst in walked.bursts)
+        assert not (talked and any(".connecting." in p for p in walked.prompts)), path.name
         assert walked.bursts[0][:2] == [p for p in walked.prompts[:2]] and walked.bursts[0][0].startswith(
             "jeonju-flows/hotline.greeting.ko."
         )

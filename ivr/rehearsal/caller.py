@@ -255,7 +255,11 @@ async def start_counselor(
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
-    await _bound(port, proc)
+    try:
+        await _bound(port, proc)
+    finally:
+        # SIPp has read its scenario once it listens: leave nothing beside config.yaml.
+        scenario.unlink(missing_ok=True)
     return proc
 
 

@@ -60,6 +60,9 @@ class Hotline:
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))
+        if s.asterisk.trunk.dial:
+            # 예약 상담 only where citizens can be called back at all.
+            env.bookings = Bookings(self.records, callback_rules(s), booking_rules(s))
         self.rehearsal_records, line = self._rehearsal_line(cfg, env)
         self.service = CallService(
             self.flows,
@@ -100,8 +103,6 @@ class Hotline:
                 monotonic=time.monotonic,
             )
             env.callback_requested = self.callbacks.wake
-            # 예약 상담 only where citizens can be called back at all.
-            env.bookings = Bookings(self.records, callback_rules(s), booking_rules(s))
         # The fallback when the service is down: app_queue's members in step over
         # AMI, and its calls imported from queue_log when the service is back.
         ami_secret = _password(cfg, "ami")
@@ -140,7 +141,12 @@ class Hotline:
             return None, None
         records = RehearsalRecords(cfg.resolve(r.database))
         only = acd_setup.REHEARSAL_COUNSELOR
-        rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues})
+        # A rehearsal call books (or finds full) the hours of its own records, as the
+        # plan's simulation does: nothing it does can take a citizen's hour.
+        bookings = env.bookings and Bookings(
+            records, callback_rules(cfg.settings), booking_rules(cfg.settings)
+        )
+        rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues}, bookings=bookings)
         acd = acd_setup.rehearsal_dispatcher(cfg.settings, time.monotonic)
         return records, RehearsalLine(r.number, records, acd, rehearsal_env)
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ivr.admin import acd_setup, phones
-from ivr.admin.flows import booking_rules, callback_rules, env_of, load_flows, publish_prompts
+from ivr.admin.flows import bookings_of, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
 from ivr.admin.softphone import Softphones
@@ -60,9 +60,9 @@ class Hotline:
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))
-        if s.asterisk.trunk.dial:
-            # 예약 상담 only where citizens can be called back at all.
-            env.bookings = Bookings(self.records, callback_rules(s), booking_rules(s))
+        rules = bookings_of(s)  # None without a trunk to call citizens back on
+        if rules is not None:
+            env.bookings = Bookings(self.records, *rules)
         self.rehearsal_records, line = self._rehearsal_line(cfg, env)
         self.service = CallService(
             self.flows,
@@ -143,9 +143,8 @@ class Hotline:
         only = acd_setup.REHEARSAL_COUNSELOR
         # A rehearsal call books (or finds full) the hours of its own records, as the
         # plan's simulation does: nothing it does can take a citizen's hour.
-        bookings = env.bookings and Bookings(
-            records, callback_rules(cfg.settings), booking_rules(cfg.settings)
-        )
+        rules = bookings_of(cfg.settings)
+        bookings = Bookings(records, *rules) if rules is not None else None
         rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues}, bookings=bookings)
         acd = acd_setup.rehearsal_dispatcher(cfg.settings, time.monotonic)
         return records, RehearsalLine(r.number, records, acd, rehearsal_env)

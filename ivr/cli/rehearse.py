@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from ivr.config import LoadedConfig
-from ivr.flows.paths import plan_paths
 from ivr.rehearsal import state
 from ivr.rehearsal.caller import SippMissing
 from ivr.rehearsal.load import MAX_LOAD, rehearse_load
@@ -108,9 +107,9 @@ def _moment(text: str) -> datetime | None:
 
 
 def _list(cfg: LoadedConfig, at: datetime | None) -> int:
-    from ivr.admin.flows import load_flows
+    from ivr.admin.flows import load_flows, rehearsal_plan
 
-    plan = plan_paths(load_flows(cfg), cfg.settings.hotline.flow, at=at, base=datetime.now())
+    plan = rehearsal_plan(cfg, load_flows(cfg), at=at, base=datetime.now())
     for p in plan.paths:
         keys = ",".join(k if k is not None else "timeout" for k in p.keys) or "-"
         when = f" at {p.at:%Y-%m-%d %H:%M}" if p.at else ""

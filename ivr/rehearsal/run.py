@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ivr.admin.flows import load_flows, sounds_dir
+from ivr.admin.flows import load_flows, rehearsal_plan, sounds_dir
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.loader import Loaded
-from ivr.flows.paths import Plan, RehearsalPath, plan_paths
+from ivr.flows.paths import Plan, RehearsalPath
 from ivr.rehearsal import audio, caller
 from ivr.rehearsal.expect import Expected, expect
 from ivr.store.rehearsal_calls import closed_calls_since
@@ -129,7 +129,7 @@ async def rehearse(
     tz = ZoneInfo(s.hotline.timezone)
     flows = load_flows(cfg)
     now = datetime.now(tz)
-    plan = plan_paths(flows, s.hotline.flow, at=at, base=now.replace(tzinfo=None))
+    plan = rehearsal_plan(cfg, flows, at=at, base=now.replace(tzinfo=None))
     chosen = select(plan, which)
     sounds = sounds_dir(cfg)
     started, t0 = now, time.monotonic()

@@ -7,6 +7,8 @@ import dataclasses
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from ivr import config
 from ivr.admin.flows import known, rehearsal_plan
 from ivr.flows.loader import Known
@@ -14,7 +16,7 @@ from ivr.flows.paths import plan_paths
 from ivr.flows.registry import load_dir
 from ivr.rehearsal.audio import COUNSELOR
 from ivr.rehearsal.expect import expect
-from ivr.rehearsal.run import select
+from ivr.rehearsal.run import NotReady, select
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data" / "rehearsal"
@@ -131,6 +133,14 @@ def test_the_smoke_set_is_one_self_service_one_counselor_and_one_after_hours_pat
         "hours open › main_menu 0",  # the rehearsal counselor answers, then the survey
         "hours closed › after_hours invalid",
     ]
+
+
+def test_paths_chosen_by_their_numbers_in_the_list_and_a_number_out_of_range_refused() -> None:
+    cfg = config.load(ROOT / "config.yaml")
+    plan = plan_paths(load_dir(ROOT / "callflows", known(cfg)), "hotline", base=MONDAY)
+    assert select(plan, "6,2,6") == [plan.paths[5], plan.paths[1]]
+    with pytest.raises(NotReady, match=rf"--paths 0,{len(plan.paths) + 1}: .* from 1 to {len(plan.paths)}"):
+        select(plan, f"0,{len(plan.paths) + 1}")
 
 
 def test_the_booking_path_expects_what_the_service_offers_with_and_without_a_trunk() -> None:

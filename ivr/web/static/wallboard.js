@@ -136,7 +136,10 @@
       link.textContent = c.name;
       name.appendChild(link);
       var state = L.cell(row, "", "state");
-      var label = c.shown_ko + (c.reason_ko && c.reason_ko !== c.shown_ko ? " · " + c.reason_ko : "");
+      // Unreachable: say what they were doing too (on a call, wrap-up), not only that.
+      var label = c.shown_ko;
+      if (c.shown !== c.state && c.state !== "available") { label += " · " + c.state_ko; }
+      if (c.reason_ko && c.reason_ko !== c.state_ko) { label += " · " + c.reason_ko; }
       var pill = document.createElement("span");
       pill.className = "pill";
       pill.textContent = label;

@@ -99,3 +99,8 @@ def build_board(
         sum(v.waiting for v in views),
         max((v.longest_wait_seconds for v in views), default=0.0),
     )
+
+
+def free_colleagues(now: float, counselors: Iterable[Counselor], me: str) -> list[str]:
+    """Colleagues a counselor may hand a caller to now: available on a reachable phone."""
+    return [c.id for c in counselors if c.id != me and c.is_offerable(now)]

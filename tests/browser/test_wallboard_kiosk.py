@@ -170,3 +170,30 @@ async def test_supervisors_board_has_no_serious_accessibility_issue_and_rows_ope
     await row.locator("td.in-state").click()
     await expect(page).to_have_url(str(board.server.make_url("/counselor/c11")))
     assert await axe_issues(page) == []
+
+
+SUPERVISOR_PAGES = (
+    "/",
+    "/wallboard",
+    "/wallboard/kiosk",
+    "/counselor",
+    "/counselor/c1",
+    "/qa",
+    "/reports",
+    "/reports/pilot",
+    "/protection",
+    "/bookings",
+)
+
+
+async def test_every_supervisor_page_has_no_critical_or_serious_accessibility_issue(board: Board) -> None:
+    a_hard_morning(board.acd)
+    page = await board.open("/wallboard", {"width": 1400, "height": 1000})
+    found = {}
+    for path in SUPERVISOR_PAGES:
+        response = await page.goto(path)
+        assert response is not None and response.status == 200, path
+        issues = await axe_issues(page)
+        if issues:
+            found[path] = issues
+    assert found == {}

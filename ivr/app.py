@@ -7,13 +7,14 @@ import contextlib
 import logging
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from ivr.admin import acd_setup, phones
+from ivr.admin.board_actions import BoardActions, SupervisorPhone
 from ivr.admin.flows import bookings_of, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
@@ -44,6 +45,7 @@ from ivr.store.fallback_import import FallbackImporter
 from ivr.store.rehearsal_calls import RehearsalRecords
 from ivr.web import app as web_app
 from ivr.web.context import DeskDeps, FlowsSetup, PhonesSetup
+from ivr.web.wallboard import local_midnight
 
 log = logging.getLogger(__name__)
 
@@ -274,8 +276,11 @@ class Hotline:
         await self.prompts.apply_published()
         if self.rehearsal_records is not None:
             self.rehearsal_records.start()
-        # Counselors' states survive a restart: paused stays paused, out stays out.
-        self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
+        # Counselors' states survive a restart: paused stays paused, out stays out;
+        # time in state and today's calls are read back from their records.
+        midnight = local_midnight(datetime.now(UTC), ZoneInfo(s.hotline.timezone))
+        histories = await self.records.last_counselor_states(midnight)
+        self.acd.restore(histories, login_others=s.acd.login_at_start)
         self._start_fallback()
         deps = DeskDeps(
             self.records.db,
@@ -298,6 +303,11 @@ class Hotline:
             evidence_dir=self.cfg.resolve(s.storage.state_dir) / "evidence",
             pilot_targets=Targets(**s.pilot.model_dump()),
             rehearsal_last=lambda: rehearsal_state.read(self.cfg.resolve(s.storage.state_dir)),
+            board=BoardActions(
+                self.acd,
+                {v.user: SupervisorPhone(v.id, v.name, v.endpoint) for v in s.supervisors if v.user},
+                self.hub.desk_phones.ring_supervisor,
+            ),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

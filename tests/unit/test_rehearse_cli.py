@@ -132,6 +132,7 @@ def test_the_wallboard_shows_the_last_run_and_alerts_on_a_failed_path() -> None:
         {
             "kind": "rehearsal",
             "counselor": None,
+            "counselors": [],  # an alert of the center, not of counselors
             "ko": "리허설: 경로 28개 중 2개 실패",
             "en": "rehearsal: 2 of 28 paths failed",
         }

@@ -17,7 +17,7 @@ from ivr.ari.call import AriCall
 from ivr.ari.channels import owner_of
 from ivr.ari.events import Backoff
 from ivr.ari.hub import AriHub
-from ivr.ari.rest import AriError, AriRest
+from ivr.ari.rest import MAY_BLOCK_CONNECTIONS, AriError, AriRest
 from ivr.calls.service import CallService
 from ivr.errors import CallGone, PbxUnreachable
 from ivr.flows.loader import Known, load_file
@@ -559,6 +559,39 @@ async def test_a_burst_of_requests_stays_within_asterisks_http_sessions(ari: Fak
     await asyncio.gather(*(rest.post("channels/burst/moh", mohClass="default") for _ in range(200)))
     assert len([r for r in ari.requests if r[1] == "channels/burst/moh"]) == 200
     assert 1 < ari.in_flight_max <= MAX_CONNECTIONS < 100
+    # Where their time went, apart: each of the 200 was timed in every part.
+    # With 40 connections for 200 requests of 50 ms, most waited for one.
+    phases = rest.phases
+    assert phases.pool_wait.count == phases.sending.count == phases.answer.count == 200
+    assert phases.answer.durations.longest >= 0.05  # the server's own time, as Asterisk's
+    assert phases.pool_wait.durations.longest >= 0.05 * 4  # the last ones waited out four turns
+    assert sum(phases.pool_wait.counts) == 200  # every one in a bucket (none past 10 s)
+
+
+async def test_requests_parked_on_a_channels_thread_do_not_hold_the_others_connections(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # Asterisk runs addChannel on the channel's Stasis thread, behind a playing
+    # prompt, its HTTP thread waiting meanwhile. Forty of them parked must not
+    # take every connection from another call's request.
+    from ivr.ari.rest import MAX_CONNECTIONS
+
+    ari.slow["bridges/B-talk/addChannel"] = 5.0
+    parked = [
+        asyncio.create_task(rest.post("bridges/B-talk/addChannel", channel=f"C{i}"))
+        for i in range(MAX_CONNECTIONS)
+    ]
+    try:
+        # Every connection of their pool taken:
+        await ari.wait_request("POST", "bridges/B-talk/addChannel", count=MAY_BLOCK_CONNECTIONS)
+        await rest.post("channels/other/moh", mohClass="default")
+        assert not any(task.done() for task in parked)
+        # The parked ones queue among themselves: a pool of their own.
+        assert ari.in_flight_max <= MAY_BLOCK_CONNECTIONS + 1
+    finally:
+        for task in parked:
+            task.cancel()
+        await asyncio.gather(*parked, return_exceptions=True)
 
 
 async def test_a_connection_closed_unanswered_is_sent_again_and_lands_once(

@@ -656,3 +656,57 @@ async def test_a_request_that_times_out_says_so(ari: FakeAri) -> None:
             await rest.post("channels/X/answer")
     finally:
         await rest.close()
+
+
+async def test_a_conversation_is_recorded_from_a_snoop_on_the_caller_not_the_bridge(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # POST /bridges/{id}/record would push a Recorder channel into the
+    # conversation, making it a three-party softmix bridge (issue 23).
+    hub, _, _, _ = make_hub(rest)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    hub.calls["X"] = call
+    leg = call.adopt_leg("c1", "X-c1")
+    recording = asyncio.create_task(call.record_conversation())
+    _, _, snoop = await ari.wait_request("POST", "channels/X/snoop")
+    assert snoop["snoopId"] == "X-r1" and snoop["spy"] == "both" and snoop["whisper"] == "none"
+    hub.on_event(stasis_start("X-r1", "recording"))  # routed to its call, not taken for a new one
+    assert await asyncio.wait_for(recording, 2) == "call-X"
+    _, _, record = await ari.wait_request("POST", "channels/X-r1/record")
+    assert record["name"] == "call-X" and record["format"] == "wav"
+    assert not [r for r in ari.requests if "bridges/X-talk/record" in r[1]]
+    # The counselor hangs up: the snoop goes after the leg, ending the recording.
+    leg.on_event({"type": "ChannelDestroyed", "channel": {"id": "X-c1"}, "cause": 16})
+    call.on_event({"type": "ChannelLeftBridge", "channel": {"id": "X"}, "bridge": {"id": "X-talk"}})
+    await call.release(leg)
+    deletes = [p for m, p, _ in ari.requests if m == "DELETE"]
+    assert deletes.index("channels/X-r1") > deletes.index("channels/X-c1")
+    # A second conversation (the first counselor's line broke) has a name and snoop of its own.
+    second = asyncio.create_task(call.record_conversation())
+    await ari.wait_request("POST", "channels/X/snoop", count=2)
+    hub.on_event(stasis_start("X-r2", "recording"))
+    assert await asyncio.wait_for(second, 2) == "call-X-2"
+
+
+async def test_a_refused_recording_hangs_its_snoop_up_and_says_why(ari: FakeAri, rest: AriRest) -> None:
+    from ivr.errors import RecordingRefused
+
+    hub, _, _, _ = make_hub(rest)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    hub.calls["X"] = call
+    ari.answers[("POST", "channels/X-r1/record")] = (500, {"message": "Internal Server Error"})
+    recording = asyncio.create_task(call.record_conversation())
+    await ari.wait_request("POST", "channels/X/snoop")
+    hub.on_event(stasis_start("X-r1", "recording"))
+    with pytest.raises(RecordingRefused, match="500"):
+        await asyncio.wait_for(recording, 2)
+    await ari.wait_request("DELETE", "channels/X-r1")
+    assert not call.recorder.owns("X-r1")
+
+
+def test_a_recording_snoop_belongs_to_its_call() -> None:
+    from ivr.ari.channels import is_recording_tap
+
+    assert owner_of("1795819807.12-r1") == "1795819807.12"
+    assert is_recording_tap("1795819807.12-r2") and not is_recording_tap("1795819807.12-c2")
+    assert not is_recording_tap("1795819807.12") and not is_recording_tap("cb12-0101x0a1b2c")

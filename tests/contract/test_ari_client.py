@@ -45,6 +45,14 @@ async def rest(ari: FakeAri) -> AsyncIterator[AriRest]:
     await client.close()
 
 
+def call_in_hub(rest: AriRest) -> tuple[AriHub, AriCall]:
+    """A hub with one citizen's call `X` in it."""
+    hub, _, _, _ = make_hub(rest)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    hub.calls["X"] = call
+    return hub, call
+
+
 async def stop(hub: AriHub, task: asyncio.Task) -> None:
     await hub.stop()
     task.cancel()
@@ -326,9 +334,7 @@ async def test_a_counselor_holding_the_caller_gives_them_music_until_taken_off_h
 ) -> None:
     from ivr.ari.phone_targets import CALL_VARIABLE
 
-    hub, _, _, _ = make_hub(rest)
-    call = AriCall(rest, "hotline", channel("X"), "2221000")
-    hub.calls["X"] = call
+    hub, call = call_in_hub(rest)
     call.adopt_leg("c1", "X-c1")
     hub.on_event({"type": "ChannelHold", "channel": {"id": "X-c1"}})  # the counselor's own leg
     await ari.wait_request("POST", "bridges/X-talk/moh")
@@ -347,9 +353,7 @@ async def test_a_counselor_holding_the_caller_gives_them_music_until_taken_off_h
 async def test_an_event_delivered_twice_counts_once(rest: AriRest) -> None:
     # Asterisk sends a counselor channel's events once per subscription: the
     # app's own (Stasis) and the phone-state one on their endpoint.
-    hub, _, _, _ = make_hub(rest)
-    call = AriCall(rest, "hotline", channel("X"), "2221000")
-    hub.calls["X"] = call
+    hub, call = call_in_hub(rest)
     leg = call.adopt_leg("c1", "X-c1")
     press = {"type": "ChannelDtmfReceived", "channel": {"id": "X-c1"}, "digit": "4"}
     hub.on_event({**press, "timestamp": "2026-11-28T10:00:00.100+0900"})
@@ -663,9 +667,7 @@ async def test_a_conversation_is_recorded_from_a_snoop_on_the_caller_not_the_bri
 ) -> None:
     # POST /bridges/{id}/record would push a Recorder channel into the
     # conversation, making it a three-party softmix bridge (issue 23).
-    hub, _, _, _ = make_hub(rest)
-    call = AriCall(rest, "hotline", channel("X"), "2221000")
-    hub.calls["X"] = call
+    hub, call = call_in_hub(rest)
     leg = call.adopt_leg("c1", "X-c1")
     recording = asyncio.create_task(call.record_conversation())
     _, _, snoop = await ari.wait_request("POST", "channels/X/snoop")
@@ -691,9 +693,7 @@ async def test_a_conversation_is_recorded_from_a_snoop_on_the_caller_not_the_bri
 async def test_a_refused_recording_hangs_its_snoop_up_and_says_why(ari: FakeAri, rest: AriRest) -> None:
     from ivr.errors import RecordingRefused
 
-    hub, _, _, _ = make_hub(rest)
-    call = AriCall(rest, "hotline", channel("X"), "2221000")
-    hub.calls["X"] = call
+    hub, call = call_in_hub(rest)
     ari.answers[("POST", "channels/X-r1/record")] = (500, {"message": "Internal Server Error"})
     recording = asyncio.create_task(call.record_conversation())
     await ari.wait_request("POST", "channels/X/snoop")

@@ -106,8 +106,8 @@ class Recorder:
         except (AriError, CallGone, TimeoutError) as exc:
             self._taps.pop(tap, None)
             await hang_up_quietly(self.rest, tap)
-            if isinstance(exc, CallGone) and self.channels.gone.done():
-                raise  # the caller hung up meanwhile: nothing to record
+            if isinstance(exc, CallGone) and (self.channels.hanging_up or self.channels.gone.done()):
+                raise  # the caller hung up meanwhile: nothing to record, nothing failed
             # A full disk or a missing folder must never drop the conversation:
             # the caller of this handles the refusal and the call goes on.
             raise RecordingRefused(name, f"Asterisk refused to record: {exc}") from exc

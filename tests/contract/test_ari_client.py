@@ -710,3 +710,17 @@ def test_a_recording_snoop_belongs_to_its_call() -> None:
     assert owner_of("1795819807.12-r1") == "1795819807.12"
     assert is_recording_tap("1795819807.12-r2") and not is_recording_tap("1795819807.12-c2")
     assert not is_recording_tap("1795819807.12") and not is_recording_tap("cb12-0101x0a1b2c")
+
+
+@pytest.mark.parametrize("hanging_up", [True, False], ids=["caller-leaving", "caller-here"])
+async def test_a_snoop_refused_as_gone_is_a_failed_recording_only_while_the_caller_is_here(
+    ari: FakeAri, rest: AriRest, hanging_up: bool
+) -> None:
+    from ivr.errors import RecordingRefused
+
+    _, call = call_in_hub(rest)
+    ari.answers[("POST", "channels/X/snoop")] = (404, {"message": "Channel not found"})
+    call.channels.hanging_up = hanging_up
+    # Leaving: nothing failed, the call is simply over. Here: the conversation goes on unrecorded.
+    with pytest.raises(CallGone if hanging_up else RecordingRefused):
+        await asyncio.wait_for(call.record_conversation(), 2)

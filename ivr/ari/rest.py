@@ -179,6 +179,10 @@ class AriRest:
             text = await resp.text()
             if resp.status >= 400:
                 message = _message(text) or resp.reason or ""
+                if resp.status == 503 and resp.content_type != "application/json":
+                    # Asterisk's HTTP server, not ARI, shutting down (main/http.c
+                    # answers every request with its HTML 503 page then).
+                    raise PbxUnreachable(f"{where}: Asterisk is shutting down (503)")
                 if resp.status == 401:
                     raise AriError(f"{where}: Asterisk refused the ARI user name or password", 401)
                 refused = AriError(f"{where}: {resp.status} {message}", resp.status)

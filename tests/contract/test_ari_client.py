@@ -724,3 +724,21 @@ async def test_a_snoop_refused_as_gone_is_a_failed_recording_only_while_the_call
     # Leaving: nothing failed, the call is simply over. Here: the conversation goes on unrecorded.
     with pytest.raises(CallGone if hanging_up else RecordingRefused):
         await asyncio.wait_for(call.record_conversation(), 2)
+
+
+async def test_asterisk_shutting_down_is_the_pbx_unreachable_not_a_refusal(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # main/http.c answers every request with an HTML 503 page while Asterisk
+    # shuts down (`core restart now`): a call's cleanup then must not log a
+    # traceback as if ARI had refused something.
+    ari.answers[("DELETE", "bridges/X-talk")] = (
+        503,
+        "<!DOCTYPE HTML PUBLIC><title>503 Service Unavailable</title>",
+    )
+    with pytest.raises(PbxUnreachable, match="shutting down"):
+        await rest.delete("bridges/X-talk")
+    # ARI's own 503 (JSON) is still Asterisk's refusal.
+    ari.answers[("DELETE", "bridges/Y-talk")] = (503, {"message": "Service Unavailable"})
+    with pytest.raises(AriError):
+        await rest.delete("bridges/Y-talk")

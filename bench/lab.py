@@ -177,11 +177,12 @@ class ServiceProcess:
             return r.read().decode().splitlines()
 
     def metrics(self) -> dict[str, float]:
-        """The unlabelled figures of the service's /metrics, by name."""
+        """The unlabelled figures of the service's /metrics, by name, and the
+        histograms' buckets (`name_bucket{le="0.01"}`)."""
         found = {}
         for line in self._metrics():
             name, _, number = line.partition(" ")
-            if not line.startswith("#") and "{" not in name:
+            if not line.startswith("#") and ("{" not in name or "_bucket{le=" in name):
                 found[name] = float(number)
         return found
 

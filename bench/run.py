@@ -18,7 +18,7 @@ from bench.ports import Ports
 from bench.scenarios import Scenario, digit_times
 from bench.sipp_stats import read_stats
 from bench.sniffer import Sniffer, capture_filter
-from bench.stats import summary_ms
+from bench.stats import bucket_quantile_ms, summary_ms
 from bench.tracker import Tracker
 
 SIDES = ("ours", "baseline")
@@ -177,6 +177,17 @@ def _service_inside(metrics: dict[str, float]) -> dict[str, float | None]:
         "ari_request_ms_mean": mean_ms("hotline_ari_request_seconds"),
         "ari_request_ms_max": max_ms("hotline_ari_request_seconds"),
         "ari_requests_in_flight_max": metrics.get("hotline_ari_requests_in_flight_max"),
+        # The request's parts apart (ivr/ari/request_phases.py): the p99s are
+        # histogram bucket bounds ("at most").
+        **{
+            f"ari_{part}_ms_{what}": figure
+            for part in ("pool_wait", "send", "answer")
+            for what, figure in (
+                ("mean", mean_ms(f"hotline_ari_{part}_seconds")),
+                ("p99", bucket_quantile_ms(metrics, f"hotline_ari_{part}_seconds", 0.99)),
+                ("max", max_ms(f"hotline_ari_{part}_seconds")),
+            )
+        },
         "loop_lag_ms_mean": mean_ms("hotline_event_loop_lag_seconds"),
         "loop_lag_ms_max": max_ms("hotline_event_loop_lag_seconds"),
     }

@@ -41,3 +41,22 @@ def ratio(ours: float | int | None, theirs: float | int | None) -> float | None:
     if ours is None or theirs is None or theirs == 0:
         return None
     return round(ours / theirs, 2)
+
+
+def bucket_quantile_ms(metrics: dict[str, float], name: str, q: float) -> float | None:
+    """The upper bound (ms) of the Prometheus histogram bucket `name` that holds
+    its q-quantile (0-1]: "at most this", as fine as the buckets; None when empty
+    or past the last finite bucket."""
+    prefix = f'{name}_bucket{{le="'
+    buckets = sorted(
+        (float(key[len(prefix) : -2]), count)
+        for key, count in metrics.items()
+        if key.startswith(prefix) and not key.endswith('"+Inf"}')
+    )
+    total = metrics.get(f"{name}_count")
+    if not total or not buckets:
+        return None
+    for bound, cumulative in buckets:
+        if cumulative >= q * total:
+            return round(bound * 1000, 1)
+    return None

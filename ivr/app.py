@@ -203,6 +203,7 @@ class Hotline:
         lines += self.rest.request_times.exposition(
             "hotline_ari_request_seconds", "Time from asking Asterisk (ARI) to its answer."
         )
+        lines += self.rest.phases.exposition("hotline_ari")
         lines += [
             "# HELP hotline_ari_requests_in_flight ARI requests asked and not yet answered.",
             "# TYPE hotline_ari_requests_in_flight gauge",

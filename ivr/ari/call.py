@@ -99,6 +99,9 @@ class AriCall:
         if channel_id and channel_id in self.legs:
             self.legs[channel_id].on_event(event)
             return
+        if channel_id and self.recorder.owns(channel_id):
+            self.recorder.on_tap_event(event)
+            return
         if channel_id == self.call_id:
             self.ringing.on_caller_event(event)
         if kind == "ChannelDtmfReceived":
@@ -172,7 +175,12 @@ class AriCall:
         await self.bridging.connect(leg)
 
     async def release(self, leg: CounselorLeg) -> None:
-        await self.bridging.release(leg)
+        try:
+            await self.bridging.release(leg)
+        finally:
+            # After the counselor's leg has gone: a recording that ends while
+            # they are still on the line counts as cut short (recordings.py).
+            await self.recorder.stop_conversation()
 
     async def join(self, leg: CounselorLeg) -> None:
         await self.bridging.join(leg)

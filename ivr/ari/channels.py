@@ -1,8 +1,9 @@
 """What the parts of one call share, and how its channels and bridges are named.
 
-Channel ids carry their call: a counselor leg of call X is `X-c<n>`, its
-bridge `X-talk`. So events route without a lookup table that a restart of the
-service would lose, and a restarted service can pair what it finds.
+Channel ids carry their call: a counselor leg of call X is `X-c<n>`, the
+snoop recording its conversation `X-r<n>`, its bridge `X-talk`. So events
+route without a lookup table that a restart of the service would lose, and a
+restarted service can pair what it finds.
 """
 
 from __future__ import annotations
@@ -15,11 +16,22 @@ from ivr.ari.rest import REQUEST_ERRORS, AriRest
 from ivr.errors import CallGone
 from ivr.ports import CounselorLeg
 
+RECORDING_TAP = "-r"  # `X-r<n>`: the snoop recording call X's n-th conversation (recorder.py)
+
 
 def owner_of(channel_id: str) -> str:
-    """The call a channel belongs to: `X-c2` -> `X`, `X` -> `X`."""
-    head, sep, tail = channel_id.rpartition("-c")
-    return head if sep and tail.isdigit() else channel_id
+    """The call a channel belongs to: `X-c2` -> `X`, `X-r1` -> `X`, `X` -> `X`."""
+    for mark in ("-c", RECORDING_TAP):
+        head, sep, tail = channel_id.rpartition(mark)
+        if sep and tail.isdigit():
+            return head
+    return channel_id
+
+
+def is_recording_tap(channel_id: str) -> bool:
+    """Whether a channel is a call's recording snoop (`X-r<n>`)."""
+    head, sep, tail = channel_id.rpartition(RECORDING_TAP)
+    return bool(sep and head and tail.isdigit())
 
 
 async def hang_up_quietly(rest: AriRest, channel_id: str) -> None:

@@ -11,7 +11,7 @@ import contextlib
 import logging
 
 from ivr.ari.call import AriCall
-from ivr.ari.channels import hang_up_quietly, owner_of
+from ivr.ari.channels import hang_up_quietly, is_recording_tap, owner_of
 from ivr.ari.desk_phones import DeskPhones
 from ivr.ari.events import HANDLED_EVENTS
 from ivr.ari.rest import REQUEST_ERRORS, AriError, AriRest
@@ -119,7 +119,16 @@ class Reconciler:
             if call is None:
                 log.info("hanging up channel %s: it belongs to no call", channel_id)
                 await hang_up_quietly(self.rest, channel_id)
-            elif channel_id != call.call_id and channel_id not in call.legs:
+            elif (
+                is_recording_tap(channel_id) and call.in_conversation() and not call.recorder.owns(channel_id)
+            ):
+                # A conversation taken up again after a restart is still being recorded.
+                call.recorder.adopt(channel_id)
+            elif (
+                channel_id != call.call_id
+                and channel_id not in call.legs
+                and not call.recorder.owns(channel_id)
+            ):
                 # A counselor's phone still ringing for a caller whose wait was
                 # taken up again after a restart: the caller will be offered anew.
                 log.info("hanging up counselor leg %s: no longer offered", channel_id)

@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 
+from ivr.ari.request_phases import RequestPhases
 from ivr.errors import CallError, CallGone, HotlineError, PbxUnreachable
 from ivr.runtime.timings import Durations
 
@@ -43,12 +44,26 @@ REQUEST_ERRORS = (AriError, CallError)
 # gone while adding to a bridge). 400 is also used for "Channel not found".
 _GONE_STATUSES = frozenset({404, 409, 412, 422})
 MAX_CONNECTIONS = 40  # at once to ARI; see AriRest.session
+# Requests Asterisk carries out on the channel's own Stasis thread, one at a
+# time and behind whatever that thread is doing (a playback, to its end), while
+# its HTTP thread waits with no timeout (res/stasis/control.c, command.c):
+# answer, variables, a bridge's addChannel and removeChannel. They get a pool of
+# their own, so that a few of them parked behind prompts cannot hold every
+# connection while other calls' prompts, rings and hangups wait (150 requests
+# in flight against 40 connections were seen at 3 queued calls a second).
+MAY_BLOCK_CONNECTIONS = 20
+_MAY_BLOCK_ENDINGS = ("/answer", "/addChannel", "/removeChannel", "/variable")
 # A connection Asterisk closed without an answer (its HTTP server past
 # `sessionlimit` closes new ones at once; a keep-alive connection can close as
 # a request goes out) never reached ARI: it is sent again, this often, this far
 # apart, before the call is given up as "the PBX cannot be reached".
 REFUSED_RETRIES = 3
 REFUSED_PAUSE_SECONDS = 0.1
+
+
+def may_block(method: str, path: str) -> bool:
+    """Whether Asterisk runs this request on a channel's Stasis thread (see MAY_BLOCK_CONNECTIONS)."""
+    return method == "POST" and path.endswith(_MAY_BLOCK_ENDINGS)
 
 
 def is_gone(status: int, message: str) -> bool:
@@ -71,6 +86,9 @@ class AriRest:
         self.headers = {"Authorization": aiohttp.encode_basic_auth(user, password)}
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        self._channel_session: aiohttp.ClientSession | None = None
+        # Its parts apart: pool wait, sending, Asterisk's answer (request_phases.py).
+        self.phases = RequestPhases()
         # From asking to the answer, waiting for a free connection included:
         # what a call's step waits for. More in flight than MAX_CONNECTIONS
         # means requests queue for a connection.
@@ -86,16 +104,29 @@ class AriRest:
             # "HTTP session count exceeded", and the request fails as "Server
             # disconnected". The load benchmark's 200 callers got there; with
             # a pool well under the limit a burst of requests waits its turn.
-            connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
-            self._session = aiohttp.ClientSession(
-                headers=self.headers, timeout=self._timeout, connector=connector
-            )
+            self._session = self._new_session(MAX_CONNECTIONS)
         return self._session
 
+    @property
+    def channel_session(self) -> aiohttp.ClientSession:
+        """The pool for requests that may wait on a channel's thread (may_block)."""
+        if self._channel_session is None or self._channel_session.closed:
+            self._channel_session = self._new_session(MAY_BLOCK_CONNECTIONS)
+        return self._channel_session
+
+    def _new_session(self, limit: int) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(
+            headers=self.headers,
+            timeout=self._timeout,
+            connector=aiohttp.TCPConnector(limit=limit),
+            trace_configs=[self.phases.trace_config()],
+        )
+
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._channel_session):
+            if session is not None:
+                await session.close()
+        self._session = self._channel_session = None
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/ari/{path.lstrip('/')}"
@@ -143,10 +174,15 @@ class AriRest:
     async def _once(
         self, method: str, path: str, where: str, clean: dict[str, str], body: dict[str, Any] | None
     ) -> Any:
-        async with self.session.request(method, self.url(path), params=clean, json=body) as resp:
+        session = self.channel_session if may_block(method, path) else self.session
+        async with session.request(method, self.url(path), params=clean, json=body) as resp:
             text = await resp.text()
             if resp.status >= 400:
                 message = _message(text) or resp.reason or ""
+                if resp.status == 503 and resp.content_type != "application/json":
+                    # Asterisk's HTTP server, not ARI, shutting down (main/http.c
+                    # answers every request with its HTML 503 page then).
+                    raise PbxUnreachable(f"{where}: Asterisk is shutting down (503)")
                 if resp.status == 401:
                     raise AriError(f"{where}: Asterisk refused the ARI user name or password", 401)
                 refused = AriError(f"{where}: {resp.status} {message}", resp.status)

@@ -346,5 +346,9 @@ async def _quietly(aw: object) -> None:
         await aw  # type: ignore[misc]
     except (CallGone, asyncio.CancelledError):
         pass
+    except PbxUnreachable as exc:
+        # Asterisk going away under the call: what is left there goes with it,
+        # or the sweep after the reconnect takes it down (reconcile.py).
+        log.warning("cleanup after the call could not reach the PBX: %s", exc)
     except Exception:
         log.exception("cleanup after the call failed")

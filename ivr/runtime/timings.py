@@ -1,6 +1,6 @@
 """How long things take inside the service, for /metrics: counts, totals and
-the longest, plus the event loop's lag (how late a timer fires: every call's
-next step waits that long too)."""
+the longest (or histograms of them), plus the event loop's lag (how late a
+timer fires: every call's next step waits that long too)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,47 @@ async def watch_loop_lag(lag: Durations, every: float = LAG_PROBE_SECONDS) -> No
         asked = time.perf_counter()
         await asyncio.sleep(every)
         lag.add(max(0.0, time.perf_counter() - asked - every))
+
+
+# Upper bounds (seconds) of a histogram's buckets: from a loopback round trip
+# (about a millisecond) to the 10 s a request may take before it is given up.
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+@dataclass
+class Histogram:
+    """One Prometheus histogram (cumulative buckets), and the longest seen."""
+
+    bounds: tuple[float, ...] = BUCKETS
+
+    def __post_init__(self) -> None:
+        self.counts = [0] * len(self.bounds)  # per bucket, not yet cumulative
+        self.durations = Durations()
+
+    @property
+    def count(self) -> int:
+        return self.durations.count
+
+    def add(self, seconds: float) -> None:
+        self.durations.add(seconds)
+        for i, bound in enumerate(self.bounds):
+            if seconds <= bound:
+                self.counts[i] += 1
+                break
+
+    def exposition(self, name: str, what: str) -> list[str]:
+        lines = [f"# HELP {name} {what}", f"# TYPE {name} histogram"]
+        running = 0
+        for bound, count in zip(self.bounds, self.counts, strict=True):
+            running += count
+            lines.append(f'{name}_bucket{{le="{bound:g}"}} {running}')
+        d = self.durations
+        lines += [
+            f'{name}_bucket{{le="+Inf"}} {d.count}',
+            f"{name}_count {d.count}",
+            f"{name}_sum {d.total:.6f}",
+            f"# HELP {name}_max The longest of these.",
+            f"# TYPE {name}_max gauge",
+            f"{name}_max {d.longest:.6f}",
+        ]
+        return lines

@@ -97,6 +97,7 @@ class FakeAri:
         if request.can_read_body and request.content_type == "application/json":
             self.bodies[(request.method, path)] = await request.json()
         self.requests.append((request.method, path, dict(request.query)))
+        self._new_request.set()  # seen, even while a slow one is still being answered
         self.in_flight += 1
         self.in_flight_max = max(self.in_flight_max, self.in_flight)
         try:

@@ -17,7 +17,7 @@ from ivr.ari.call import AriCall
 from ivr.ari.channels import owner_of
 from ivr.ari.events import Backoff
 from ivr.ari.hub import AriHub
-from ivr.ari.rest import AriError, AriRest
+from ivr.ari.rest import MAY_BLOCK_CONNECTIONS, AriError, AriRest
 from ivr.calls.service import CallService
 from ivr.errors import CallGone, PbxUnreachable
 from ivr.flows.loader import Known, load_file
@@ -43,6 +43,14 @@ async def rest(ari: FakeAri) -> AsyncIterator[AriRest]:
     client = AriRest(ari.url, ari.user, ari.password, timeout=5)
     yield client
     await client.close()
+
+
+def call_in_hub(rest: AriRest) -> tuple[AriHub, AriCall]:
+    """A hub with one citizen's call `X` in it."""
+    hub, _, _, _ = make_hub(rest)
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    hub.calls["X"] = call
+    return hub, call
 
 
 async def stop(hub: AriHub, task: asyncio.Task) -> None:
@@ -326,9 +334,7 @@ async def test_a_counselor_holding_the_caller_gives_them_music_until_taken_off_h
 ) -> None:
     from ivr.ari.phone_targets import CALL_VARIABLE
 
-    hub, _, _, _ = make_hub(rest)
-    call = AriCall(rest, "hotline", channel("X"), "2221000")
-    hub.calls["X"] = call
+    hub, call = call_in_hub(rest)
     call.adopt_leg("c1", "X-c1")
     hub.on_event({"type": "ChannelHold", "channel": {"id": "X-c1"}})  # the counselor's own leg
     await ari.wait_request("POST", "bridges/X-talk/moh")
@@ -347,9 +353,7 @@ async def test_a_counselor_holding_the_caller_gives_them_music_until_taken_off_h
 async def test_an_event_delivered_twice_counts_once(rest: AriRest) -> None:
     # Asterisk sends a counselor channel's events once per subscription: the
     # app's own (Stasis) and the phone-state one on their endpoint.
-    hub, _, _, _ = make_hub(rest)
-    call = AriCall(rest, "hotline", channel("X"), "2221000")
-    hub.calls["X"] = call
+    hub, call = call_in_hub(rest)
     leg = call.adopt_leg("c1", "X-c1")
     press = {"type": "ChannelDtmfReceived", "channel": {"id": "X-c1"}, "digit": "4"}
     hub.on_event({**press, "timestamp": "2026-11-28T10:00:00.100+0900"})
@@ -559,6 +563,39 @@ async def test_a_burst_of_requests_stays_within_asterisks_http_sessions(ari: Fak
     await asyncio.gather(*(rest.post("channels/burst/moh", mohClass="default") for _ in range(200)))
     assert len([r for r in ari.requests if r[1] == "channels/burst/moh"]) == 200
     assert 1 < ari.in_flight_max <= MAX_CONNECTIONS < 100
+    # Where their time went, apart: each of the 200 was timed in every part.
+    # With 40 connections for 200 requests of 50 ms, most waited for one.
+    phases = rest.phases
+    assert phases.pool_wait.count == phases.sending.count == phases.answer.count == 200
+    assert phases.answer.durations.longest >= 0.05  # the server's own time, as Asterisk's
+    assert phases.pool_wait.durations.longest >= 0.05 * 4  # the last ones waited out four turns
+    assert sum(phases.pool_wait.counts) == 200  # every one in a bucket (none past 10 s)
+
+
+async def test_requests_parked_on_a_channels_thread_do_not_hold_the_others_connections(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # Asterisk runs addChannel on the channel's Stasis thread, behind a playing
+    # prompt, its HTTP thread waiting meanwhile. Forty of them parked must not
+    # take every connection from another call's request.
+    from ivr.ari.rest import MAX_CONNECTIONS
+
+    ari.slow["bridges/B-talk/addChannel"] = 5.0
+    parked = [
+        asyncio.create_task(rest.post("bridges/B-talk/addChannel", channel=f"C{i}"))
+        for i in range(MAX_CONNECTIONS)
+    ]
+    try:
+        # Every connection of their pool taken:
+        await ari.wait_request("POST", "bridges/B-talk/addChannel", count=MAY_BLOCK_CONNECTIONS)
+        await rest.post("channels/other/moh", mohClass="default")
+        assert not any(task.done() for task in parked)
+        # The parked ones queue among themselves: a pool of their own.
+        assert ari.in_flight_max <= MAY_BLOCK_CONNECTIONS + 1
+    finally:
+        for task in parked:
+            task.cancel()
+        await asyncio.gather(*parked, return_exceptions=True)
 
 
 async def test_a_connection_closed_unanswered_is_sent_again_and_lands_once(
@@ -623,3 +660,85 @@ async def test_a_request_that_times_out_says_so(ari: FakeAri) -> None:
             await rest.post("channels/X/answer")
     finally:
         await rest.close()
+
+
+async def test_a_conversation_is_recorded_from_a_snoop_on_the_caller_not_the_bridge(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # POST /bridges/{id}/record would push a Recorder channel into the
+    # conversation, making it a three-party softmix bridge (issue 23).
+    hub, call = call_in_hub(rest)
+    leg = call.adopt_leg("c1", "X-c1")
+    recording = asyncio.create_task(call.record_conversation())
+    _, _, snoop = await ari.wait_request("POST", "channels/X/snoop")
+    assert snoop["snoopId"] == "X-r1" and snoop["spy"] == "both" and snoop["whisper"] == "none"
+    hub.on_event(stasis_start("X-r1", "recording"))  # routed to its call, not taken for a new one
+    assert await asyncio.wait_for(recording, 2) == "call-X"
+    _, _, record = await ari.wait_request("POST", "channels/X-r1/record")
+    assert record["name"] == "call-X" and record["format"] == "wav"
+    assert not [r for r in ari.requests if "bridges/X-talk/record" in r[1]]
+    # The counselor hangs up: the snoop goes after the leg, ending the recording.
+    leg.on_event({"type": "ChannelDestroyed", "channel": {"id": "X-c1"}, "cause": 16})
+    call.on_event({"type": "ChannelLeftBridge", "channel": {"id": "X"}, "bridge": {"id": "X-talk"}})
+    await call.release(leg)
+    deletes = [p for m, p, _ in ari.requests if m == "DELETE"]
+    assert deletes.index("channels/X-r1") > deletes.index("channels/X-c1")
+    # A second conversation (the first counselor's line broke) has a name and snoop of its own.
+    second = asyncio.create_task(call.record_conversation())
+    await ari.wait_request("POST", "channels/X/snoop", count=2)
+    hub.on_event(stasis_start("X-r2", "recording"))
+    assert await asyncio.wait_for(second, 2) == "call-X-2"
+
+
+async def test_a_refused_recording_hangs_its_snoop_up_and_says_why(ari: FakeAri, rest: AriRest) -> None:
+    from ivr.errors import RecordingRefused
+
+    hub, call = call_in_hub(rest)
+    ari.answers[("POST", "channels/X-r1/record")] = (500, {"message": "Internal Server Error"})
+    recording = asyncio.create_task(call.record_conversation())
+    await ari.wait_request("POST", "channels/X/snoop")
+    hub.on_event(stasis_start("X-r1", "recording"))
+    with pytest.raises(RecordingRefused, match="500"):
+        await asyncio.wait_for(recording, 2)
+    await ari.wait_request("DELETE", "channels/X-r1")
+    assert not call.recorder.owns("X-r1")
+
+
+def test_a_recording_snoop_belongs_to_its_call() -> None:
+    from ivr.ari.channels import is_recording_tap
+
+    assert owner_of("1795819807.12-r1") == "1795819807.12"
+    assert is_recording_tap("1795819807.12-r2") and not is_recording_tap("1795819807.12-c2")
+    assert not is_recording_tap("1795819807.12") and not is_recording_tap("cb12-0101x0a1b2c")
+
+
+@pytest.mark.parametrize("hanging_up", [True, False], ids=["caller-leaving", "caller-here"])
+async def test_a_snoop_refused_as_gone_is_a_failed_recording_only_while_the_caller_is_here(
+    ari: FakeAri, rest: AriRest, hanging_up: bool
+) -> None:
+    from ivr.errors import RecordingRefused
+
+    _, call = call_in_hub(rest)
+    ari.answers[("POST", "channels/X/snoop")] = (404, {"message": "Channel not found"})
+    call.channels.hanging_up = hanging_up
+    # Leaving: nothing failed, the call is simply over. Here: the conversation goes on unrecorded.
+    with pytest.raises(CallGone if hanging_up else RecordingRefused):
+        await asyncio.wait_for(call.record_conversation(), 2)
+
+
+async def test_asterisk_shutting_down_is_the_pbx_unreachable_not_a_refusal(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # main/http.c answers every request with an HTML 503 page while Asterisk
+    # shuts down (`core restart now`): a call's cleanup then must not log a
+    # traceback as if ARI had refused something.
+    ari.answers[("DELETE", "bridges/X-talk")] = (
+        503,
+        "<!DOCTYPE HTML PUBLIC><title>503 Service Unavailable</title>",
+    )
+    with pytest.raises(PbxUnreachable, match="shutting down"):
+        await rest.delete("bridges/X-talk")
+    # ARI's own 503 (JSON) is still Asterisk's refusal.
+    ari.answers[("DELETE", "bridges/Y-talk")] = (503, {"message": "Service Unavailable"})
+    with pytest.raises(AriError):
+        await rest.delete("bridges/Y-talk")

@@ -119,6 +119,13 @@ def test_metrics_show_counselors_callers_and_ari_for_monitoring(hotline: Service
     # The service has asked Asterisk things (the app's registration, the phones).
     assert values["hotline_ari_request_seconds_count"] > 0
     assert values["hotline_ari_requests_in_flight_max"] >= 1
+    # ... and each request's parts apart: the pool, the sending, Asterisk's answer.
+    for part in ("pool_wait", "send", "answer"):
+        assert (
+            values[f"hotline_ari_{part}_seconds_count"]
+            == values[f'hotline_ari_{part}_seconds_bucket{{le="+Inf"}}']
+            > 0
+        )
     # It times its own event loop from the start, a probe every 0.1 s.
     deadline = time.monotonic() + 5
     while "hotline_event_loop_lag_seconds_count 0" in lines and time.monotonic() < deadline:

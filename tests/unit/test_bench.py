@@ -10,7 +10,7 @@ import pytest
 from bench.packets import Datagram, parse_frame, parse_rtp, parse_sip
 from bench.report import rows
 from bench.sipp_stats import parse_stats
-from bench.stats import percentile, ratio, summary_ms
+from bench.stats import bucket_quantile_ms, percentile, ratio, summary_ms
 from bench.tracker import CallerCall, Tracker
 
 DATA = Path(__file__).resolve().parent / "data" / "bench"
@@ -38,6 +38,23 @@ def test_summary_in_milliseconds_and_ratio() -> None:
     assert ratio(3.0, 2.0) == 1.5
     assert ratio(1, 0) is None
     assert ratio(None, 2) is None
+
+
+def test_a_histograms_quantile_is_the_bound_of_the_bucket_that_holds_it() -> None:
+    from ivr.runtime.timings import Histogram
+
+    h = Histogram(bounds=(0.001, 0.01, 0.1))
+    for seconds in [0.0005] * 90 + [0.005] * 9 + [0.05]:
+        h.add(seconds)
+    metrics = {}
+    for line in h.exposition("x_seconds", "x"):
+        name, _, number = line.partition(" ")
+        if not line.startswith("#"):
+            metrics[name] = float(number)
+    assert bucket_quantile_ms(metrics, "x_seconds", 0.5) == 1.0
+    assert bucket_quantile_ms(metrics, "x_seconds", 0.99) == 10.0
+    assert bucket_quantile_ms(metrics, "x_seconds", 1.0) == 100.0
+    assert bucket_quantile_ms({}, "x_seconds", 0.99) is None
 
 
 def test_sipp_statistics_give_the_whole_runs_counts() -> None:

@@ -49,6 +49,19 @@ def test_ari_and_ami_listen_on_loopback_only(rendered: Path) -> None:
     assert "bindaddr = 127.0.0.1" in conf(rendered, "manager.conf")
 
 
+def test_asterisk_is_set_up_for_load_as_measured_in_issue_23(rendered: Path) -> None:
+    # An ARI backlog must not make res_pjsip drop citizens' INVITEs; a slow
+    # moment of the service must not close the events WebSocket; PJSIP starts
+    # with threads enough for a burst of answers and rings.
+    pjsip = conf(rendered, "pjsip.conf")
+    [global_block] = [b for b in pjsip.split("\n[") if "type = global" in b]
+    assert "taskprocessor_overload_trigger = pjsip_only" in global_block
+    [system] = [b for b in pjsip.split("\n[") if "type = system" in b]
+    assert "taskpool_minimum_size = 16" in system and "taskpool_initial_size = 16" in system
+    assert "websocket_write_timeout = 1000" in conf(rendered, "ari.conf")
+    assert "sessionlimit = 400" in conf(rendered, "http.conf")
+
+
 def test_citizens_reach_the_hotline_and_nothing_else(rendered: Path) -> None:
     ext = conf(rendered, "extensions.conf")
     citizens = ext.split("[from-citizens]")[1].split("\n[")[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from ivr.runtime.timings import Durations, watch_loop_lag
+from ivr.runtime.timings import Durations, Histogram, watch_loop_lag
 
 
 def test_durations_count_total_and_longest_in_prometheus_text() -> None:
@@ -17,6 +17,20 @@ def test_durations_count_total_and_longest_in_prometheus_text() -> None:
     assert "hotline_x_seconds_count 3" in lines
     assert "hotline_x_seconds_sum 0.016000" in lines
     assert "hotline_x_seconds_max 0.010000" in lines
+
+
+def test_histogram_buckets_are_cumulative_with_count_sum_and_longest() -> None:
+    h = Histogram(bounds=(0.001, 0.01, 0.1))
+    for seconds in (0.0005, 0.001, 0.004, 0.05, 3.0):
+        h.add(seconds)
+    lines = h.exposition("hotline_y_seconds", "Time to do y.")
+    assert "# TYPE hotline_y_seconds histogram" in lines
+    assert 'hotline_y_seconds_bucket{le="0.001"} 2' in lines  # a bound is in its bucket
+    assert 'hotline_y_seconds_bucket{le="0.01"} 3' in lines
+    assert 'hotline_y_seconds_bucket{le="0.1"} 4' in lines
+    assert 'hotline_y_seconds_bucket{le="+Inf"} 5' in lines  # 3 s is past every bound
+    assert "hotline_y_seconds_count 5" in lines
+    assert "hotline_y_seconds_max 3.000000" in lines
 
 
 class _Watched(Durations):

@@ -1,0 +1,78 @@
+"""Where an ARI request's time goes, measured apart (issue 23): waiting for a
+pooled connection, sending the request, and Asterisk's answer.
+
+The total (rest.py's `request_times`) cannot tell them apart: at 3 queued
+calls a second requests took seconds with 150 in flight against a pool of
+40 connections, which is either the pool (our side) or Asterisk parking the
+request behind a playback on the channel's one Stasis thread (its side,
+res/stasis/control.c). aiohttp's trace hooks give the three moments.
+"""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+
+from ivr.runtime.timings import Histogram
+
+
+class RequestPhases:
+    """Histograms of the three parts of every ARI request."""
+
+    def __init__(self) -> None:
+        # From asking to a connection to send on: the pool's queue (all
+        # MAX_CONNECTIONS busy) and, for a new connection, its TCP connect.
+        self.pool_wait = Histogram()
+        # From the connection to the request's last byte written.
+        self.sending = Histogram()
+        # From the last byte sent to the answer's headers: Asterisk's own time,
+        # its HTTP thread waiting on the channel's Stasis thread included.
+        self.answer = Histogram()
+
+    def exposition(self, prefix: str) -> list[str]:
+        return [
+            *self.pool_wait.exposition(
+                f"{prefix}_pool_wait_seconds", "ARI requests: waiting for a pooled (or new) connection."
+            ),
+            *self.sending.exposition(f"{prefix}_send_seconds", "ARI requests: sending the request."),
+            *self.answer.exposition(
+                f"{prefix}_answer_seconds", "ARI requests: from sent to Asterisk's answer (headers)."
+            ),
+        ]
+
+    def trace_config(self) -> aiohttp.TraceConfig:
+        """Hooks for an aiohttp session that fill these histograms."""
+        trace = aiohttp.TraceConfig()
+        trace.on_request_start.append(self._started)
+        trace.on_connection_queued_end.append(self._connected)
+        trace.on_connection_create_end.append(self._connected)
+        trace.on_connection_reuseconn.append(self._connected)
+        trace.on_request_headers_sent.append(self._sent)
+        trace.on_request_chunk_sent.append(self._sent)
+        trace.on_request_end.append(self._answered)
+        return trace
+
+    # Each hook gets a namespace of its own request's (aiohttp makes one per request).
+    async def _started(self, _session: Any, ctx: SimpleNamespace, _params: Any) -> None:
+        ctx.asked = time.perf_counter()
+        ctx.connected = None
+        ctx.sent = None
+
+    async def _connected(self, _session: Any, ctx: SimpleNamespace, _params: Any) -> None:
+        # A queued request is also created or reused after its wait: the last one counts.
+        ctx.connected = time.perf_counter()
+
+    async def _sent(self, _session: Any, ctx: SimpleNamespace, _params: Any) -> None:
+        ctx.sent = time.perf_counter()
+
+    async def _answered(self, _session: Any, ctx: SimpleNamespace, _params: Any) -> None:
+        now = time.perf_counter()
+        asked = getattr(ctx, "asked", now)
+        connected = getattr(ctx, "connected", None) or asked
+        sent = getattr(ctx, "sent", None) or connected
+        self.pool_wait.add(connected - asked)
+        self.sending.add(sent - connected)
+        self.answer.add(now - sent)

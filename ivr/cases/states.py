@@ -61,6 +61,14 @@ EVENT_NAMES: dict[CaseEvent, str] = {
     CaseEvent.CLOSE: "종결",
 }
 
+
+def event_name(event: str) -> str:
+    """The Korean word for a history line's event: a transition's, `receive`, or the stored
+    text itself for events that change no status (an attempt to call the citizen back)."""
+    words = {e.value: name for e, name in EVENT_NAMES.items()}
+    return {"receive": "접수", **words}.get(event, event)
+
+
 _S = CaseStatus
 _E = CaseEvent
 _WITH_DEPARTMENT = (_S.ASSIGNED, _S.REASSIGNED, _S.IN_PROGRESS)

@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.rehearse as rehearsing
 
     rehearsing.add_parser(sub)
+    import ivr.cli.cases as case_commands
+
+    case_commands.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -171,6 +174,10 @@ def _run(args: argparse.Namespace) -> int:
         import ivr.cli.phones as phones
 
         return phones.run(cfg, args)
+    if args.command == "cases":
+        import ivr.cli.cases as case_commands
+
+        return case_commands.run(cfg, args)
     if args.command == "rehearse":
         import ivr.cli.rehearse as rehearsing
 

@@ -1,0 +1,92 @@
+"""`ivr cases`: list with the desks' filters, show and export audited, assign and reassign, clear refusals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from ivr.cases.case import NewCase
+from ivr.cases.states import CaseEvent
+from ivr.cli.main import main
+from ivr.config import CaseSettings, case_rules
+from ivr.store import case_rows
+from ivr.store.case_changes import CaseChange, change
+from ivr.store.desk_schema import transaction
+from ivr.store.sql import query
+from tests.unit.test_kb_cli import config  # noqa: F401  (the fixture: a copy of config.yaml)
+
+KST = timezone(timedelta(hours=9))
+RULES = case_rules(CaseSettings())
+
+
+def ivr(config: Path, *args: str) -> int:
+    return main(["-c", str(config), "cases", *args])
+
+
+def seed(config: Path) -> tuple[str, str]:
+    db_path = config.parent / "var" / "hotline.sqlite3"
+    received = datetime(2026, 9, 22, 10, tzinfo=KST)
+    with transaction(db_path) as db:
+        late = case_rows.register(
+            db,
+            NewCase("01012345678", "가로등 고장", "other", "road", "kim", topic="streetlight"),
+            RULES,
+            received,
+            KST,
+        ).number
+        other = case_rows.register(
+            db, NewCase("0632221000", "재산세 이의", "query", "tax", "lee"), RULES, received, KST
+        ).number
+        change(
+            db,
+            CaseChange(other, CaseEvent.RETURN, "tax1", "세정과 소관 아님", department="tax"),
+            received,
+            RULES,
+        )
+    return late, other
+
+
+def audit(config: Path) -> list[tuple[str, str]]:
+    with transaction(config.parent / "var" / "hotline.sqlite3") as db:
+        return [(r["action"], r["target"]) for r in query(db, "SELECT * FROM audit ORDER BY id")]
+
+
+def test_list_filters_show_and_export_are_audited(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    late, other = seed(config)
+    assert ivr(config, "list", "--overdue", "--department", "road") == 0
+    listed = capsys.readouterr().out
+    assert late in listed and other not in listed and "010-****-5678" in listed and "기한 경과" in listed
+    assert ivr(config, "list", "--status", "returned", "--from", "2026-09-22", "--to", "2026-09-22") == 0
+    assert capsys.readouterr().out.split()[0] == other
+    assert ivr(config, "show", late) == 0
+    shown = capsys.readouterr().out
+    assert "01012345678" in shown and "가로등 고장" in shown and "이관" in shown
+    out = config.parent / "cases.csv"
+    assert ivr(config, "export", "--department", "road", "-o", str(out)) == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["number", "status", "received_at"] and [r[0] for r in rows[1:]] == [late]
+    assert rows[1][4] == "Y" and rows[1][6] == "도로과"
+    actions = audit(config)
+    assert ("case_open", late) in actions and ("case_export", "") in actions
+
+
+def test_assign_hands_a_returned_case_on_and_refusals_are_plain(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    late, other = seed(config)
+    assert ivr(config, "assign", other, "parks") == 1
+    assert "부서 'parks'" in capsys.readouterr().err
+    assert ivr(config, "assign", other, "civil-affairs", "--reason", "민원여권과 소관") == 0
+    assert "재이관 → 민원여권과" in capsys.readouterr().out
+    assert ivr(config, "assign", late, "tax") == 1
+    assert "'이관' 상태여서 '이관'할 수 없습니다" in capsys.readouterr().err
+    assert ivr(config, "show", "2026-999999") == 1
+    assert "찾을 수 없습니다" in capsys.readouterr().err
+    assert ivr(config, "list", "--status", "lost") == 1
+    assert "상태 'lost'" in capsys.readouterr().err
+    assert ivr(config, "list", "--from", "22/09/2026") == 1
+    assert "2026-09-22처럼" in capsys.readouterr().err

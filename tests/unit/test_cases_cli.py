@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,10 +18,19 @@ from ivr.store import case_rows
 from ivr.store.case_changes import CaseChange, change
 from ivr.store.desk_schema import transaction
 from ivr.store.sql import query
-from tests.unit.test_kb_cli import config  # noqa: F401  (the fixture: a copy of config.yaml)
 
 KST = timezone(timedelta(hours=9))
 RULES = case_rules(CaseSettings())
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """The project's config.yaml and flows, copied (the database goes to tmp_path/var)."""
+    for name in ("config.yaml", "callflows"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, tmp_path / name)
+    return tmp_path / "config.yaml"
 
 
 def ivr(config: Path, *args: str) -> int:

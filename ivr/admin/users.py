@@ -71,6 +71,10 @@ def new_user_problems(
         problems.append(
             "상담 DB 편집자는 담당 부서가 필요합니다(예: tax). · An editor needs a department (e.g. tax)."
         )
+    if role == "department" and not department:
+        problems.append(
+            "부서 민원 담당자는 담당 부서가 필요합니다(예: road). · A department user needs a department."
+        )
     if department and not SLUG.match(department):
         problems.append(
             f"부서 '{department[:40]}'는 영문 소문자, 숫자, 하이픈으로 적어 주십시오(예: civil-affairs). · "

@@ -81,13 +81,13 @@ def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:
 def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
     rules = rules_of(cfg)
-    source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
-    rows = source.rows(period, repeat_days=rules.repeat_days)
     if sum((args.pilot, bool(args.by), args.cases)) > 1:
         raise InvalidInput(["ivr report: --pilot, --cases and --by are tables of their own; choose one"])
     if args.cases:
         table = _cases(cfg, period)
     else:
+        source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+        rows = source.rows(period, repeat_days=rules.repeat_days)
         table = pilot(rows, rules, targets_of(cfg)) if args.pilot else build(rows, rules, args.by)
     last = (period.end - timedelta(days=1)).date()
     heading = f"{cfg.settings.hotline.name} {period.start.date()} ~ {last} ({table.title})"

@@ -22,6 +22,7 @@ from ivr.web import (
     bookings_page,
     case_calls,
     case_desk,
+    case_figures,
     counselor_desk,
     evidence_pages,
     flows_pages,
@@ -90,6 +91,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
+    case_figures.add_routes(app)
     protection_page.add_routes(app)
     bookings_page.add_routes(app)
     if deps.acd is not None:

@@ -25,6 +25,7 @@ CASE_ROUTES = [
     ("GET", "/api/calls/call-7/case-form", "/api/calls/{call_id}/case-form", COUNSELOR),
     ("POST", "/api/cases", "/api/cases", COUNSELOR),
     ("POST", "/api/cases/2026-000001/read-out", "/api/cases/{number}/read-out", COUNSELOR),
+    ("GET", "/reports/cases", "/reports/cases", frozenset({"supervisor", "admin"})),
 ]
 
 CALL = {
@@ -242,3 +243,27 @@ async def test_given_a_role_without_cases_then_403(desk: Desk, method: str, path
     token = await csrf_of(client)
     response = await client.request(method, path, headers={"X-CSRF-Token": token}, json={})
     assert response.status == 403
+
+
+async def test_supervisors_see_open_overdue_and_average_days_and_an_overdue_case_is_an_alert(
+    departments: Desk,
+) -> None:
+    desk = departments
+    counselor = await desk.logged_in("counselor")
+    fast = (await (await _register(counselor, type="other")).json())["number"]  # 즉시: due in 3 working hours
+    slow = (await (await _register(counselor, department="tax")).json())["number"]
+    desk.clock.advance(days=2)  # 4 March, 09:00 in Seoul
+    road = await _as(desk, "road1")
+    assert (await _act(desk, road, fast, "answer", text="조치 완료")).status == 303
+    supervisor = await desk.logged_in("supervisor")
+    page = await (await supervisor.get("/reports/cases?from=2026-03-01&to=2026-03-31")).text()
+    rows = dict(re.findall(r'data-department="([a-z-]+)".*?<td class="days">([^<]*)</td>', page, re.S))
+    assert rows == {"road": "2.0", "tax": "-", "total": "2.0"}
+    assert re.search(r'data-department="tax".*?class="open">1<', page, re.S)
+    board = await (await supervisor.get("/api/wallboard")).json()
+    assert board["cases"] == {"open": 1, "overdue": 0, "answered_today": 1}
+    desk.clock.advance(days=10)  # past the tax case's 7 working days
+    supervisor = await desk.logged_in("supervisor")  # the earlier session has expired
+    board = await (await supervisor.get("/api/wallboard")).json()
+    assert board["cases"]["overdue"] == 1
+    assert [a["case"] for a in board["alerts"] if a["kind"] == "case_overdue"] == [slow]

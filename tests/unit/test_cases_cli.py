@@ -129,3 +129,18 @@ def test_report_cases_prints_open_overdue_and_average_days_per_department(
     assert (rows["tax"]["open"], rows["tax"]["overdue"]) == ("1", "1")  # returned, still open, long past
     assert rows["total"]["name"] == "전체"
     assert main([*args[:-2], "--by", "day"]) == 2
+
+
+def test_a_department_user_needs_a_department_the_config_knows(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def add(*extra: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password-1\n"))
+        base = ["-c", str(config), "users", "add", "road1", "--name", "도로과", "--role", "department"]
+        return main([*base, *extra, "--password-stdin"])
+
+    assert add() == 2
+    assert "부서 민원 담당자는 담당 부서가 필요합니다" in capsys.readouterr().err
+    assert add("--department", "parks") == 2
+    assert "cases.departments에 없습니다" in capsys.readouterr().err
+    assert add("--department", "road") == 0

@@ -44,6 +44,7 @@ async def board_figure(desk: Desk, today: datetime) -> tuple[dict[str, Any], lis
         {
             "kind": "case_overdue",
             "counselor": None,
+            "counselors": [],
             "case": c.number,
             "ko": f"민원 {c.number} 처리 기한 경과 ({names.get(c.department, c.department)})",
             "en": f"case {c.number} is past its deadline ({c.department})",
@@ -56,6 +57,7 @@ async def board_figure(desk: Desk, today: datetime) -> tuple[dict[str, Any], lis
             {
                 "kind": "case_overdue",
                 "counselor": None,
+                "counselors": [],
                 "ko": f"기한 경과 민원 {more}건 더",
                 "en": f"{more} more overdue cases",
             }

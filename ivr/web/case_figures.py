@@ -40,7 +40,7 @@ async def board_figure(desk: Desk, today: datetime) -> tuple[dict[str, Any], lis
     total = next(f for f in lines if f.department == TOTAL)
     late = overdue_cases(found, now)
     names = desk.cases.departments
-    alerts = [
+    alerts: list[dict[str, Any]] = [
         {
             "kind": "case_overdue",
             "counselor": None,

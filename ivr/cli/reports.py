@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ivr.admin import cases
 from ivr.admin.problems import InvalidInput
-from ivr.config import LoadedConfig
+from ivr.config import LoadedConfig, case_rules
 from ivr.errors import HotlineError
 from ivr.reports import cdr, output
 from ivr.reports.metrics import Rules
+from ivr.reports.output import Table
 from ivr.reports.period import PeriodError, parse_period
 from ivr.reports.pilot import Targets, pilot
 from ivr.reports.report import GROUPS, build
 from ivr.reports.rows import Period, ReportSource
+from ivr.store.desk_schema import transaction
 from ivr.store.report_rows import SqliteReportRows
 
 
@@ -34,6 +37,11 @@ def add_parsers(sub: Any) -> None:
         "--pilot",
         action="store_true",
         help="each day against config.yaml's pilot targets, the trend and the days that missed",
+    )
+    report.add_argument(
+        "--cases",
+        action="store_true",
+        help="민원: open and overdue per department, answered in the period, average processing days",
     )
     report.add_argument("--format", choices=output.FORMATS, default="table")
     cdrs = sub.add_parser("cdr", help="call detail records")
@@ -73,11 +81,14 @@ def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:
 def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
     rules = rules_of(cfg)
-    source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
-    rows = source.rows(period, repeat_days=rules.repeat_days)
-    if args.pilot and args.by:
-        raise InvalidInput(["ivr report: --pilot is its own table; leave out --by"])
-    table = pilot(rows, rules, targets_of(cfg)) if args.pilot else build(rows, rules, args.by)
+    if sum((args.pilot, bool(args.by), args.cases)) > 1:
+        raise InvalidInput(["ivr report: --pilot, --cases and --by are tables of their own; choose one"])
+    if args.cases:
+        table = _cases(cfg, period)
+    else:
+        source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+        rows = source.rows(period, repeat_days=rules.repeat_days)
+        table = pilot(rows, rules, targets_of(cfg)) if args.pilot else build(rows, rules, args.by)
     last = (period.end - timedelta(days=1)).date()
     heading = f"{cfg.settings.hotline.name} {period.start.date()} ~ {last} ({table.title})"
     if args.format == "csv":
@@ -96,6 +107,12 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(output.as_table(table, heading))
     return 0
+
+
+def _cases(cfg: LoadedConfig, period: Period) -> Table:
+    now = datetime.now(ZoneInfo(cfg.settings.hotline.timezone))
+    with transaction(cfg.resolve(cfg.settings.storage.database)) as db:
+        return cases.figures_table(db, case_rules(cfg.settings.cases), now, period.start, period.end)
 
 
 def cdr_export(cfg: LoadedConfig, args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ the reading in loading.py; everything is importable from `ivr.config`.
 
 from __future__ import annotations
 
+from ivr.config.cases import CaseSettings, CaseTypeSettings, case_rules
 from ivr.config.loading import LoadedConfig, key_line, load, parse
 from ivr.config.operations import (
     CriterionSettings,
@@ -46,6 +47,8 @@ __all__ = [
     "AcdSettings",
     "AsteriskSettings",
     "CallbackSettings",
+    "CaseSettings",
+    "CaseTypeSettings",
     "CounselorSettings",
     "CriterionSettings",
     "DepartmentSettings",
@@ -66,6 +69,7 @@ __all__ = [
     "SupervisorSettings",
     "TrunkSettings",
     "WebSettings",
+    "case_rules",
     "key_line",
     "load",
     "parse",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from ivr.config.cases import CaseSettings
 from ivr.config.operations import (
     PilotSettings,
     QaSettings,
@@ -54,6 +55,7 @@ class Settings(Section):
     service: ServiceSettings = ServiceSettings()
     protection: ProtectionSettings = ProtectionSettings()
     rehearsal: RehearsalSettings = RehearsalSettings()
+    cases: CaseSettings = CaseSettings()
 
     @model_validator(mode="after")
     def _unique(self) -> Settings:

@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "calls": 5,
     "reports": 5,
     "kb": 5,  # the knowledge base's rules: articles, lifecycle, Markdown files, Korean search terms
+    "cases": 5,  # 민원: the case value, its lifecycle, deadlines in working days (pure)
     "config": 6,
     "store": 7,
     "ari": 7,
@@ -44,7 +45,19 @@ LAYERS: dict[str, int] = {
     "cli": 12,  # `ivr serve` starts the root; the other commands use admin and store
     "__main__": 13,
 }
-CORE = ("ports", "errors", "runtime", "prompts", "protection", "acd", "flows", "calls", "reports", "kb")
+CORE = (
+    "ports",
+    "errors",
+    "runtime",
+    "prompts",
+    "protection",
+    "acd",
+    "flows",
+    "calls",
+    "reports",
+    "kb",
+    "cases",
+)
 CORE_NEVER_IMPORTS = ("aiohttp", "sqlite3", "sqlite_utils", "panoramisk", "subprocess")
 
 

@@ -40,6 +40,7 @@ from ivr.reports.metrics import Rules
 from ivr.reports.pilot import Targets
 from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
+from ivr.store.case_glance import StoredCaseLookup
 from ivr.store.fallback_import import FallbackImporter
 from ivr.store.rehearsal_calls import RehearsalRecords
 from ivr.web import app as web_app
@@ -60,6 +61,7 @@ class Hotline:
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))
+        env.cases = StoredCaseLookup(self.records.db)  # the `case` node (민원 안내)
         self.rehearsal_records, line = self._rehearsal_line(cfg, env)
         self.service = CallService(
             self.flows,

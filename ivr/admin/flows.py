@@ -156,6 +156,7 @@ async def simulate_loaded(
     repeat: bool = False,
     strikes: int = 0,
     heard: list[tuple[str, str]] | None = None,
+    case: str | None = None,
 ) -> CallFacts:
     """One simulated call of `flow` among `loaded` at `when`: the CLI's and the web desk's."""
     registry = FlowRegistry(flow)
@@ -172,6 +173,7 @@ async def simulate_loaded(
         strikes=strikes,
         booking=(callback_rules(cfg.settings), booking_rules(cfg.settings)),
         heard=heard,
+        case=case,
     )
 
 

@@ -48,6 +48,7 @@ class CallResult(enum.StrEnum):
     NOT_CONFIRMED = "not_confirmed"  # picked up, never pressed 1
     NO_ANSWER = "no_answer"
     BUSY = "busy"
+    DECLINED = "declined"  # the phone rang and was rejected
     FAILED = "failed"  # the trunk refused the call
 
 
@@ -56,6 +57,7 @@ RESULT_NAMES = {
     CallResult.NOT_CONFIRMED: "받았으나 본인 확인 안 됨",
     CallResult.NO_ANSWER: "받지 않음",
     CallResult.BUSY: "통화 중",
+    CallResult.DECLINED: "수신 거절",
     CallResult.FAILED: "발신 실패(회선 거절)",
 }
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 _DIALED = {
     OfferResult.BUSY: CallResult.BUSY,
     OfferResult.NO_ANSWER: CallResult.NO_ANSWER,
-    OfferResult.REJECTED: CallResult.BUSY,
+    OfferResult.REJECTED: CallResult.DECLINED,
     OfferResult.UNREACHABLE: CallResult.FAILED,
     OfferResult.PBX_FAILED: CallResult.FAILED,
 }
@@ -176,10 +176,15 @@ class CaseCallRunner:
         async def body(run: FlowRun) -> None:
             run = dataclasses.replace(run, loaded=loaded, book=book, subflows={})
             await run.ctx.event("case_call", case=task.number, task=task.kind.value)
+            rang_from = self.now()
             result = await call.dial(self.rules.ring_seconds)
             await run.ctx.event("case_call_dialed", result=result.value)
             if result is not OfferResult.ANSWERED:
                 outcome[0] = _DIALED.get(result, CallResult.FAILED)
+                rang = (self.now() - rang_from).total_seconds()
+                if outcome[0] is CallResult.FAILED and rang >= self.rules.ring_seconds - 0.5:
+                    # It rang its whole time (the carrier's cause for the end varies): not answered.
+                    outcome[0] = CallResult.NO_ANSWER
                 run.ctx.finish(Disposition.CALLBACK_UNANSWERED, hangup_by="caller")
                 return
             outcome[0] = CallResult.NOT_CONFIRMED

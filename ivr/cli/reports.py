@@ -13,11 +13,14 @@ from ivr.admin.problems import InvalidInput
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.reports import cdr, output
+from ivr.reports.happy_calls import HappyRow, happy_table
 from ivr.reports.metrics import Rules
 from ivr.reports.period import PeriodError, parse_period
 from ivr.reports.pilot import Targets, pilot
 from ivr.reports.report import GROUPS, build
 from ivr.reports.rows import Period, ReportSource
+from ivr.store.case_out import happy_rows
+from ivr.store.desk_schema import transaction
 from ivr.store.report_rows import SqliteReportRows
 
 
@@ -34,6 +37,11 @@ def add_parsers(sub: Any) -> None:
         "--pilot",
         action="store_true",
         help="each day against config.yaml's pilot targets, the trend and the days that missed",
+    )
+    report.add_argument(
+        "--happy-calls",
+        action="store_true",
+        help="해피콜 of cases closed in the period: solved and satisfaction per department and topic",
     )
     report.add_argument("--format", choices=output.FORMATS, default="table")
     cdrs = sub.add_parser("cdr", help="call detail records")
@@ -70,14 +78,24 @@ def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:
         raise InvalidInput([f"ivr {args.command}: {p}" for p in exc.problems]) from None
 
 
+def happy_calls_of(cfg: LoadedConfig, period: Period) -> list[HappyRow]:
+    with transaction(cfg.resolve(cfg.settings.storage.database)) as db:
+        return happy_rows(db, period.start, period.end)
+
+
 def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
     rules = rules_of(cfg)
-    source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
-    rows = source.rows(period, repeat_days=rules.repeat_days)
     if args.pilot and args.by:
         raise InvalidInput(["ivr report: --pilot is its own table; leave out --by"])
-    table = pilot(rows, rules, targets_of(cfg)) if args.pilot else build(rows, rules, args.by)
+    if getattr(args, "happy_calls", False):
+        if args.pilot or args.by:
+            raise InvalidInput(["ivr report: --happy-calls is its own table; leave out --by and --pilot"])
+        table = happy_table(happy_calls_of(cfg, period), cfg.settings.cases.departments)
+    else:
+        source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+        rows = source.rows(period, repeat_days=rules.repeat_days)
+        table = pilot(rows, rules, targets_of(cfg)) if args.pilot else build(rows, rules, args.by)
     last = (period.end - timedelta(days=1)).date()
     heading = f"{cfg.settings.hotline.name} {period.start.date()} ~ {last} ({table.title})"
     if args.format == "csv":
@@ -87,7 +105,11 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
             "from": args.first,
             "to": args.last,
             "timezone": cfg.settings.hotline.timezone,
-            "by": "pilot" if args.pilot else args.by,
+            "by": "happy_calls"
+            if getattr(args, "happy_calls", False)
+            else "pilot"
+            if args.pilot
+            else args.by,
             "service_level_seconds": rules.service_level_seconds,
             "service_level_target": rules.service_level_target,
             "short_abandon_seconds": rules.short_abandon_seconds,

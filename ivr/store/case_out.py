@@ -32,6 +32,7 @@ from ivr.calls.case_call_plan import (
 )
 from ivr.calls.case_calls import CaseCallTask
 from ivr.cases.states import CaseStatus
+from ivr.reports.happy_calls import HappyRow
 from ivr.store import case_outbox
 from ivr.store.calls import add_callback_row
 from ivr.store.case_out_tables import FOLLOWUPS, TASKS, create_case_out_schema
@@ -236,6 +237,19 @@ def follow_ups(db: sqlite_utils.Database, status: str | None = "new") -> list[di
     """The supervisors' list of case follow-ups, oldest first."""
     where, args = ("WHERE status = ?", [status]) if status else ("", [])
     return query(db, f"SELECT * FROM {FOLLOWUPS} {where} ORDER BY at, id", args)
+
+
+def happy_rows(db: sqlite_utils.Database, start: datetime, end: datetime) -> list[HappyRow]:
+    """The 해피콜 tasks made in [start, end), for the report."""
+    rows = query(
+        db,
+        f"SELECT department, topic, status, solved, score FROM {TASKS} "
+        "WHERE kind = ? AND created_at >= ? AND created_at < ? ORDER BY id",
+        [TaskKind.HAPPY.value, stamp(start), stamp(end)],
+    )
+    return [
+        HappyRow(r["department"] or "", r["topic"] or "", r["status"], r["solved"], r["score"]) for r in rows
+    ]
 
 
 def tasks(db: sqlite_utils.Database, number: str) -> list[dict[str, Any]]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -35,11 +37,12 @@ from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv
 from ivr.ports import OfferResult
+from ivr.reports.happy_calls import HappyRow, happy_table
 from ivr.store import case_out, case_outbox, case_rows
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.case_changes import CaseChange, change
 from ivr.store.case_out import OutRules, StoredCaseCalls
-from ivr.store.desk_schema import create_schema
+from ivr.store.desk_schema import create_schema, transaction
 from ivr.store.sql import query
 from tests.unit.fakes import FakeCall, dispatcher
 
@@ -307,3 +310,41 @@ async def test_the_happy_call_comes_days_after_closing_and_an_unsolved_matter_op
         assert call.caller == "01077778888"
     finally:
         s.close()
+
+
+def test_the_happy_call_report_counts_per_department_and_topic() -> None:
+    rows = [
+        HappyRow("road", "streetlight", "done", 1, 5),
+        HappyRow("road", "streetlight", "done", 2, 1),
+        HappyRow("road", "streetlight", "left_for_person", None, None),
+        HappyRow("water", "", "done", 1, None),  # hung up before the second question
+        HappyRow("water", "", "due", None, None),
+    ]
+    table = happy_table(rows, {"road": "도로과", "water": "상하수도과"})
+    road, water, total = table.rows
+    assert (road["department"], road["planned"], road["reached"], road["not_reached"]) == ("도로과", 3, 2, 1)
+    assert (road["solved_rate"], road["satisfaction_avg"], road["low_scores"]) == (0.5, 3.0, 1)
+    assert (water["topic"], water["solved_rate"], water["satisfaction_avg"]) == ("-", 1.0, None)
+    assert (total["department"], total["planned"], total["solved"], total["not_solved"]) == ("전체", 5, 2, 1)
+
+
+def test_ivr_report_happy_calls_prints_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "hotline.sqlite3"
+    config = tmp_path / "config.yaml"
+    config.write_text("storage:\n  database: hotline.sqlite3\n", encoding="utf-8")
+    new = NewCase("01077778888", "가로등이 꺼져 있습니다.", "query", "road", "kim", topic="streetlight")
+    with transaction(path) as db:
+        number = case_rows.register(db, new, RULES, TUESDAY, KST).number
+        change(db, CaseChange(number, CaseEvent.ANSWER, "road-lee", why="교체했습니다."), TUESDAY, RULES)
+        change(db, CaseChange(number, CaseEvent.CLOSE, "kim"), TUESDAY, RULES)
+        case_out.sort(db, TUESDAY, False, OutRules(HOURS, HOURS, 3, KST))
+    args = ["report", "--from", "2026-09-22", "--to", "2026-09-22", "--happy-calls"]
+    done = subprocess.run(
+        [sys.executable, "-m", "ivr.cli", "-c", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert "해피콜" in done.stdout and "도로과" in done.stdout and "streetlight" in done.stdout

@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.cases as case_commands
 
     case_commands.add_parsers(sub)
+    import ivr.cli.case_followups as case_followups
+
+    case_followups.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -168,6 +171,10 @@ def _run(args: argparse.Namespace) -> int:
         return recordings.run_recordings(cfg, args)
     if args.command in ("voicemails", "callbacks"):
         return recordings.run_followups(cfg, args)
+    if args.command in ("case-followups", "outbox"):
+        import ivr.cli.case_followups as case_followups
+
+        return case_followups.run(cfg, args)
     if args.command in ("report", "cdr"):
         import ivr.cli.reports as reports
 

@@ -31,7 +31,9 @@ from ivr.calls.case_call_plan import (
     route,
 )
 from ivr.calls.case_calls import CaseCallTask
+from ivr.calls.followup_states import FollowupEvent, Kind, follow
 from ivr.cases.states import CaseStatus
+from ivr.errors import HotlineError
 from ivr.reports.happy_calls import HappyRow
 from ivr.store import case_outbox
 from ivr.store.calls import add_callback_row
@@ -237,6 +239,24 @@ def follow_ups(db: sqlite_utils.Database, status: str | None = "new") -> list[di
     """The supervisors' list of case follow-ups, oldest first."""
     where, args = ("WHERE status = ?", [status]) if status else ("", [])
     return query(db, f"SELECT * FROM {FOLLOWUPS} {where} ORDER BY at, id", args)
+
+
+def take_follow_up(
+    db: sqlite_utils.Database, follow_id: int, event: FollowupEvent, who: str, at: datetime
+) -> dict[str, Any]:
+    """A supervisor assigns a follow-up (to `who`) or marks it done (by `who`), in the case's
+    history too; HotlineError naming it if there is none, IllegalFollowupTransition if done."""
+    rows = query(db, f"SELECT * FROM {FOLLOWUPS} WHERE id = ?", [follow_id])
+    if not rows:
+        raise HotlineError(
+            f"민원 후속 조치 {follow_id}이(가) 없습니다. · there is no case follow-up {follow_id}"
+        )
+    status = follow(Kind.CASE, rows[0]["status"], event)
+    db.execute(f"UPDATE {FOLLOWUPS} SET status = ?, by = ? WHERE id = ?", [status.value, who, follow_id])
+    number = rows[0]["number"]
+    case_status = _case_status(db, number)
+    add_event(db, number, at, who, f"follow_up_{status.value}", case_status, case_status, rows[0]["reason"])
+    return {**rows[0], "status": status.value, "by": who}
 
 
 def happy_rows(db: sqlite_utils.Database, start: datetime, end: datetime) -> list[HappyRow]:

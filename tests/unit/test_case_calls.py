@@ -348,3 +348,61 @@ def test_ivr_report_happy_calls_prints_the_table(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "해피콜" in done.stdout and "도로과" in done.stdout and "streetlight" in done.stdout
+
+
+def ivr_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ivr.cli", "-c", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
+def test_a_supervisor_lists_takes_and_closes_a_follow_up_and_sees_the_outbox(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("storage:\n  database: hotline.sqlite3\n", encoding="utf-8")
+    new = NewCase("01077778888", "가로등이 꺼져 있습니다.", "query", "road", "kim", answer_channel="sms")
+    with transaction(tmp_path / "hotline.sqlite3") as db:
+        number = case_rows.register(db, new, RULES, TUESDAY, KST).number
+        change(db, CaseChange(number, CaseEvent.ANSWER, "road-lee", why="교체했습니다."), TUESDAY, RULES)
+        case_out.sort(db, TUESDAY, True, OutRules(HOURS, HOURS, 3, KST))
+        follow = case_out.follow_up(db, number, "해피콜: 해결되지 않음", TUESDAY)
+    listed = ivr_cli(config, "case-followups")
+    assert listed.returncode == 0 and number in listed.stdout and "해결되지 않음" in listed.stdout
+    assert ivr_cli(config, "case-followups", "assign", str(follow), "s1").returncode == 0
+    assert ivr_cli(config, "case-followups", "done", str(follow)).returncode == 0
+    again = ivr_cli(config, "case-followups", "assign", str(follow), "s1")
+    assert again.returncode != 0 and "done already" in again.stderr
+    missing = ivr_cli(config, "case-followups", "done", "999")
+    assert missing.returncode != 0 and "999" in missing.stderr
+    assert ivr_cli(config, "case-followups").stdout == ""  # nothing new left
+    outbox = ivr_cli(config, "outbox")
+    assert outbox.returncode == 0 and number in outbox.stdout and "queued" in outbox.stdout
+    with transaction(tmp_path / "hotline.sqlite3") as db:
+        events = [r["event"] for r in case_rows.history(db, number)]
+    assert events[-3:] == ["follow_up", "follow_up_assigned", "follow_up_done"]
+
+
+class Gateway:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, to_number: str, text: str) -> str:
+        if to_number.startswith("000"):
+            raise ConnectionError("gateway refused")
+        self.sent.append((to_number, text))
+        return f"ref-{len(self.sent)}"
+
+
+def test_a_gateway_adapter_drains_the_outbox_and_a_refusal_stays_for_a_person(tmp_path: Path) -> None:
+    with transaction(tmp_path / "h.sqlite3") as db:
+        case_outbox.queue(db, "2026-000001", "01011112222", "답변입니다.", TUESDAY)
+        case_outbox.queue(db, "2026-000002", "0001112222", "답변입니다.", TUESDAY)
+        gateway = Gateway()
+        assert case_outbox.drain(db, gateway, TUESDAY) == (1, 1)
+        ok, refused = case_outbox.messages(db, "2026-000001"), case_outbox.messages(db, "2026-000002")
+        assert (ok[0]["status"], ok[0]["gateway_ref"]) == ("sent", "ref-1")
+        assert (refused[0]["status"], refused[0]["note"]) == ("failed", "ConnectionError: gateway refused")
+        assert case_outbox.take(db) == []

@@ -29,7 +29,7 @@ from ivr.calls.case_calls import CaseCallRunner
 from ivr.calls.recording_copier import recording_metrics
 from ivr.calls.rehearsal_line import RehearsalLine
 from ivr.calls.service import CallService
-from ivr.config import LoadedConfig
+from ivr.config import LoadedConfig, case_rules
 from ivr.errors import HotlineError
 from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv, Queue
@@ -309,6 +309,7 @@ class Hotline:
             evidence_dir=self.cfg.resolve(s.storage.state_dir) / "evidence",
             pilot_targets=Targets(**s.pilot.model_dump()),
             rehearsal_last=lambda: rehearsal_state.read(self.cfg.resolve(s.storage.state_dir)),
+            cases=case_rules(s.cases),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

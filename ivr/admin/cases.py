@@ -9,14 +9,17 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta, tzinfo
 
 import sqlite_utils
 
 from ivr.cases.case import ANSWER_CHANNELS, Case, CaseInputError
 from ivr.cases.deadlines import overdue
+from ivr.cases.figures import figures
 from ivr.cases.rules import CaseRules, UnknownCaseChoice
 from ivr.cases.states import OPEN, STATUS_NAMES, CaseEvent, CaseStatus
+from ivr.reports.output import Table
 from ivr.store import audit, case_rows
 from ivr.store.case_changes import CaseChange, change
 from ivr.store.case_rows import CaseFilter
@@ -152,3 +155,15 @@ def to_csv(cases: Iterable[Case], rules: CaseRules, zone: tzinfo, now: datetime)
 
 def _local(at: datetime | None, zone: tzinfo) -> str:
     return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
+
+
+FIGURE_COLUMNS = ("department", "name", "open", "overdue", "answered", "average_days")
+
+
+def figures_table(
+    db: sqlite_utils.Database, rules: CaseRules, now: datetime, start: datetime, end: datetime
+) -> Table:
+    """`ivr report --cases` and the 민원 tab of /reports: per department, open, overdue
+    (as of now), answered in [start, end) and their average processing days."""
+    lines = figures(case_rows.for_figures(db, start, end), now, rules.departments, start, end)
+    return Table("민원 · cases", FIGURE_COLUMNS, [asdict(line) for line in lines])

@@ -13,6 +13,8 @@
         ├── NoSuchFlow       404 no flow file of this name in the flows folder
         ├── NoSuchVersion    404 the flow was never published with this version
         ├── NoSuchPhone      404 no desk phone with this id or endpoint in config.yaml
+        ├── NoSuchCase       404 no 민원 with this number (or none the department may read)
+        ├── CaseRefused      409 a case change the lifecycle or a newer version does not allow
         ├── UserExists       409 the username is taken
         ├── NoPhonePassword  409 the phone has a fixed address: it never registers
         ├── PbxNotOurs       409 a change only the embedded Asterisk can take
@@ -146,6 +148,21 @@ class NoSuchPhone(DeskError):
             f"넣어 주십시오. · There is no phone '{key}': give the id of a counselor, supervisor or "
             "department in config.yaml, or its endpoint."
         )
+
+
+class NoSuchCase(DeskError):
+    status = 404
+    code = "no-such-case"
+
+    def __init__(self) -> None:
+        super().__init__("그런 민원이 없습니다. · There is no such case.")
+
+
+class CaseRefused(DeskError):
+    """The message is the core's (IllegalCaseTransition, CaseConflict), Korean first."""
+
+    status = 409
+    code = "case-refused"
 
 
 class NoPhonePassword(DeskError):

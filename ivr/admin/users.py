@@ -43,6 +43,7 @@ def new_user_problems(
     counselor_id: str | None = None,
     known_counselors: Collection[str] | None = None,
     department: str | None = None,
+    known_departments: Collection[str] | None = None,
 ) -> list[str]:
     """Every problem with a new user's fields (username already normalized), Korean · English."""
     problems = []
@@ -71,6 +72,20 @@ def new_user_problems(
         problems.append(
             "상담 DB 편집자는 담당 부서가 필요합니다(예: tax). · An editor needs a department (e.g. tax)."
         )
+    if role == "department" and not department:
+        problems.append(
+            "부서 민원 담당자는 담당 부서가 필요합니다(예: road). · A department user needs a department."
+        )
+    if (
+        role == "department"
+        and department
+        and known_departments is not None
+        and department not in known_departments
+    ):
+        problems.append(
+            f"부서 '{department[:40]}'는 config.yaml의 cases.departments에 없습니다. · "
+            f"Department '{department[:40]}' is not among config.yaml's cases.departments."
+        )
     if department and not SLUG.match(department):
         problems.append(
             f"부서 '{department[:40]}'는 영문 소문자, 숫자, 하이픈으로 적어 주십시오(예: civil-affairs). · "
@@ -93,11 +108,12 @@ def add_user(
     known_counselors: Collection[str] | None = None,
     actor: str | None = None,
     department: str | None = None,
+    known_departments: Collection[str] | None = None,
 ) -> User:
     """`ivr users add`: InvalidInput (every problem) or UserExists, else the new user."""
     username = normalize_username(username)
     problems = new_user_problems(
-        username, display_name, role, password, counselor_id, known_counselors, department
+        username, display_name, role, password, counselor_id, known_counselors, department, known_departments
     )
     if problems:
         raise InvalidInput(problems)

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--name", required=True, help="display name, e.g. 김민지")
     add.add_argument("--role", required=True, choices=tuple(ROLES))
     add.add_argument("--counselor", help="the counselor id in config.yaml (role counselor)")
-    add.add_argument("--department", help="the department whose articles an editor edits, e.g. tax")
+    add.add_argument("--department", help="an editor's articles or a department user's cases, e.g. road")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     pw = users_sub.add_parser("passwd", help="set a user's password (asks for it)")
     pw.add_argument("username")

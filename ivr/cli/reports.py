@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ivr.admin import cases
 from ivr.admin.problems import InvalidInput
-from ivr.config import LoadedConfig
+from ivr.config import LoadedConfig, case_rules
 from ivr.errors import HotlineError
 from ivr.reports import cdr, output
 from ivr.reports.happy_calls import HappyRow, happy_table
 from ivr.reports.metrics import Rules
+from ivr.reports.output import Table
 from ivr.reports.period import PeriodError, parse_period
 from ivr.reports.pilot import Targets, pilot
 from ivr.reports.report import GROUPS, build
@@ -37,6 +39,11 @@ def add_parsers(sub: Any) -> None:
         "--pilot",
         action="store_true",
         help="each day against config.yaml's pilot targets, the trend and the days that missed",
+    )
+    report.add_argument(
+        "--cases",
+        action="store_true",
+        help="민원: open and overdue per department, answered in the period, average processing days",
     )
     report.add_argument(
         "--happy-calls",
@@ -86,11 +93,14 @@ def happy_calls_of(cfg: LoadedConfig, period: Period) -> list[HappyRow]:
 def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
     rules = rules_of(cfg)
-    if args.pilot and args.by:
-        raise InvalidInput(["ivr report: --pilot is its own table; leave out --by"])
-    if getattr(args, "happy_calls", False):
-        if args.pilot or args.by:
-            raise InvalidInput(["ivr report: --happy-calls is its own table; leave out --by and --pilot"])
+    happy = getattr(args, "happy_calls", False)
+    if sum((args.pilot, bool(args.by), args.cases, happy)) > 1:
+        raise InvalidInput(
+            ["ivr report: --pilot, --cases, --happy-calls and --by are tables of their own; choose one"]
+        )
+    if args.cases:
+        table = _cases(cfg, period)
+    elif happy:
         table = happy_table(happy_calls_of(cfg, period), cfg.settings.cases.departments)
     else:
         source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
@@ -105,11 +115,7 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
             "from": args.first,
             "to": args.last,
             "timezone": cfg.settings.hotline.timezone,
-            "by": "happy_calls"
-            if getattr(args, "happy_calls", False)
-            else "pilot"
-            if args.pilot
-            else args.by,
+            "by": "happy_calls" if happy else "cases" if args.cases else "pilot" if args.pilot else args.by,
             "service_level_seconds": rules.service_level_seconds,
             "service_level_target": rules.service_level_target,
             "short_abandon_seconds": rules.short_abandon_seconds,
@@ -118,6 +124,12 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(output.as_table(table, heading))
     return 0
+
+
+def _cases(cfg: LoadedConfig, period: Period) -> Table:
+    now = datetime.now(ZoneInfo(cfg.settings.hotline.timezone))
+    with transaction(cfg.resolve(cfg.settings.storage.database)) as db:
+        return cases.figures_table(db, case_rules(cfg.settings.cases), now, period.start, period.end)
 
 
 def cdr_export(cfg: LoadedConfig, args: argparse.Namespace) -> int:

@@ -36,6 +36,7 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
             counselor_id=args.counselor,
             known_counselors=known,
             department=args.department,
+            known_departments=list(cfg.settings.cases.departments),
         )
         print(f"added {user.username} ({user.display_name}, {user.role_name})")
     elif c == "passwd":

@@ -183,6 +183,28 @@ PROMPTS: dict[str, dict[str, str]] = {
         "ko": "그 상담사는 지금 통화 중이 아닙니다.",
         "en": "That counselor is not on a call right now.",
     },
+    # A case's number read to the citizen during the conversation (the desk's
+    # "접수번호 읽어 주기"): the intro, then one prompt per digit and "에" for each
+    # hyphen, as Koreans read phone numbers (ivr/prompts/case_number.py), twice.
+    "case-number-intro": {
+        "ko": "민원 접수번호를 알려 드리겠습니다. 접수번호는",
+        "en": "Your case number is",
+    },
+    "case-number-again": {"ko": "번입니다. 다시 한 번 알려 드리겠습니다.", "en": "Once again,"},
+    "case-number-end": {
+        "ko": "번입니다. 처리 결과는 담당 부서에서 답변드리겠습니다.",
+        "en": "The department will answer you.",
+    },
+    "case-number-dash": {"ko": "에", "en": "dash"},
+    **{
+        f"digit-{d}": {"ko": ko, "en": en}
+        for d, ko, en in zip(
+            "0123456789",
+            ("공", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구"),
+            ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+            strict=True,
+        )
+    },
 }
 
 # Most system prompts exist in Korean and English; the protection prompts also

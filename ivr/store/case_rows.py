@@ -226,3 +226,17 @@ def open_for_caller(db: sqlite_utils.Database, caller: str) -> list[Case]:
         [caller, CaseStatus.CLOSED.value],
     )
     return [_case(r, []) for r in rows]
+
+
+def for_figures(db: sqlite_utils.Database, answered_from: datetime, answered_to: datetime) -> list[Case]:
+    """What the supervisors' figures need: every open case, and the cases answered in the period."""
+    if not db.table(CASES).exists():  # a file no case was ever written to
+        return []
+    marks = ", ".join("?" for _ in OPEN)
+    rows = query(
+        db,
+        f"SELECT * FROM {CASES} WHERE status IN ({marks}) OR (answered_at >= ? AND answered_at < ?) "
+        "ORDER BY number",
+        [*sorted(s.value for s in OPEN), stamp(answered_from), stamp(answered_to)],
+    )
+    return [_case(r, []) for r in rows]

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
-from ivr.errors import StoreError
+from ivr.errors import HotlineError, StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -131,6 +131,10 @@ class Database:
             started = time.monotonic()
             try:
                 result = self._patiently(db, fn)
+            except HotlineError as exc:
+                # A rule's refusal inside the job (a case changed meanwhile): its
+                # writes are rolled back, and the caller gets the refusal as it is.
+                _tell(loop, _set_exception, future, exc)
             except Exception as exc:
                 log.exception("database write failed")
                 _tell(loop, _set_exception, future, StoreError(f"{self.path}: {exc}"))

@@ -28,6 +28,8 @@ ROLES: dict[str, str] = {
     "voice": "안내 음성 담당 · Voice (prompt studio)",
     # Edits the knowledge base's articles of one department (users.department).
     "editor": "상담 DB 편집자 · Knowledge base editor",
+    # Answers the 민원 cases of one department (users.department): docs/cases.md.
+    "department": "부서 민원 담당자 · Department case officer",
 }
 
 
@@ -43,7 +45,7 @@ class User:
     created_at: str
     last_login_at: str | None
     password_changed_at: str
-    department: str | None = None  # an editor's: the articles they may edit
+    department: str | None = None  # an editor's articles, a department user's cases
 
     @property
     def role_name(self) -> str:

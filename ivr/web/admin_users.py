@@ -63,6 +63,7 @@ async def add_user(request: web.Request) -> web.StreamResponse:
         form["counselor_id"] or None,
         known,
         form["department"] or None,
+        desk.cases.departments or None,
     )
     if password != again:
         problems.append("두 비밀번호가 서로 다릅니다. · The two passwords differ.")

@@ -19,6 +19,7 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.admin.phones import Apply, StateReader, reload_embedded
 from ivr.admin.prompt_studio import PromptStudio
 from ivr.admin.softphone import Softphones
+from ivr.cases.rules import CaseRules
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
 from ivr.protection.call_length import LengthView
 from ivr.reports.metrics import Rules
@@ -104,6 +105,8 @@ class DeskDeps:
     rehearsal_last: Callable[[], Mapping[str, Any] | None] = lambda: None
     # Counselors' browser softphones (accounts, the local CA); None on a desk without them.
     softphone: Softphones | None = None
+    # 민원: the case types and departments of config.yaml `cases` (docs/cases.md).
+    cases: CaseRules = field(default_factory=CaseRules)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from ivr.store import audit, call_notes
 from ivr.store.reads import read
 from ivr.store.stamps import parse_stamp, stamp
 from ivr.store.users import User
-from ivr.web import kb_desk, live
+from ivr.web import case_calls, kb_desk, live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
 from ivr.web.pages import json_body, render, see_other, softphone_policy
@@ -152,6 +152,7 @@ async def desk_snapshot(
         shown_notes = [{**n, "at": _local(desk, n["at"])} for n in notes]
         call = {**asdict(context), "current": context.call_id == view.call_id, "notes": shown_notes}
         call |= await kb_desk.call_extras(desk, context.call_id, context.topic)
+        call["cases"] = await case_calls.open_cases_of(desk, context.caller)
     if call is not None and call["call_id"] not in shown:
         # The caller's number and history are a person's data: whoever is shown them is on record.
         shown.add(call["call_id"])

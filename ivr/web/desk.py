@@ -20,6 +20,9 @@ from ivr.web import (
     admin_phones,
     admin_users,
     bookings_page,
+    case_calls,
+    case_desk,
+    case_figures,
     counselor_desk,
     evidence_pages,
     flows_pages,
@@ -59,6 +62,7 @@ SECTIONS = (
     Section("/protection", "상담사 보호", "Counselor protection", ("supervisor",)),
     Section("/bookings", "예약 상담", "Booked callbacks", ("supervisor", "counselor")),
     Section("/kb", "상담 DB 관리", "Knowledge base", ("editor",)),
+    Section("/cases", "민원 처리", "Cases (민원)", ("department", "counselor", "supervisor")),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/prompts", "안내 음성 스튜디오", "Prompt studio", ("voice",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
@@ -87,6 +91,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
+    case_figures.add_routes(app)
     protection_page.add_routes(app)
     bookings_page.add_routes(app)
     if deps.acd is not None:
@@ -96,6 +101,8 @@ def build_desk(deps: DeskDeps) -> web.Application:
     qa.add_routes(app)
     kb_desk.add_routes(app)
     kb_edit.add_routes(app)
+    case_desk.add_routes(app)
+    case_calls.add_routes(app)
     recording_files.add_routes(app)
     evidence_pages.add_routes(app)
     if deps.flows is not None:

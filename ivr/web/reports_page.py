@@ -61,6 +61,10 @@ def _period(request: web.Request, desk: Desk) -> tuple[Period, str, str]:
         raise InvalidInput(exc.problems) from None
 
 
+# The period form every tab of /reports reads (the 민원 tab: case_figures.py).
+period_of = _period
+
+
 async def _rows(desk: Desk, period: Period) -> ReportRows:
     source: ReportSource = SqliteReportRows(desk.db.path)
     now = desk.clock().astimezone(desk.timezone)

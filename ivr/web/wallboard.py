@@ -21,7 +21,7 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.reports.metrics import Rules
 from ivr.store.call_stats import SERVICE_SECONDS, SERVICE_TARGET, TodayStats, today_stats
 from ivr.store.reads import read
-from ivr.web import live
+from ivr.web import case_figures, live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk
 from ivr.web.pages import render
@@ -152,6 +152,8 @@ async def snapshot(desk: Desk, acd: Dispatcher) -> dict[str, Any]:
     service = desk.report_rules
     today = await read(desk.db, lambda db: today_stats(db, midnight, service.service_level_seconds))
     snap = snapshot_of(board, desk.counselors, acd.rules, today, service)
+    snap["cases"], late = await case_figures.board_figure(desk, midnight)
+    snap["alerts"].extend(late)
     return with_rehearsal(snap, desk.rehearsal_last())
 
 

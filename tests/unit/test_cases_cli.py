@@ -100,3 +100,47 @@ def test_assign_hands_a_returned_case_on_and_refusals_are_plain(
     assert "상태 'lost'" in capsys.readouterr().err
     assert ivr(config, "list", "--from", "22/09/2026") == 1
     assert "2026-09-22처럼" in capsys.readouterr().err
+
+
+def test_report_cases_prints_open_overdue_and_average_days_per_department(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    late, _ = seed(config)
+    with transaction(config.parent / "var" / "hotline.sqlite3") as db:
+        answered = datetime(2026, 9, 24, 22, tzinfo=KST)  # 2.5 days after receipt
+        change(
+            db, CaseChange(late, CaseEvent.ANSWER, "road1", "교체 완료", department="road"), answered, RULES
+        )
+    args = [
+        "-c",
+        str(config),
+        "report",
+        "--from",
+        "2026-09-01",
+        "--to",
+        "2026-09-30",
+        "--cases",
+        "--format",
+        "csv",
+    ]
+    assert main(args) == 0
+    rows = {r["department"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert (rows["road"]["open"], rows["road"]["answered"], rows["road"]["average_days"]) == ("0", "1", "2.5")
+    assert (rows["tax"]["open"], rows["tax"]["overdue"]) == ("1", "1")  # returned, still open, long past
+    assert rows["total"]["name"] == "전체"
+    assert main([*args[:-2], "--by", "day"]) == 2
+
+
+def test_a_department_user_needs_a_department_the_config_knows(
+    config: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def add(*extra: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password-1\n"))
+        base = ["-c", str(config), "users", "add", "road1", "--name", "도로과", "--role", "department"]
+        return main([*base, *extra, "--password-stdin"])
+
+    assert add() == 2
+    assert "부서 민원 담당자는 담당 부서가 필요합니다" in capsys.readouterr().err
+    assert add("--department", "parks") == 2
+    assert "cases.departments에 없습니다" in capsys.readouterr().err
+    assert add("--department", "road") == 0

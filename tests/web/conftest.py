@@ -208,6 +208,7 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
             recordings_root=db_path.parent / "recordings",
             queues={"general": "일반 상담", "tax": "세금 상담"},
             evidence_dir=db_path.parent / "var" / "evidence",
+            cases=config.case_rules(config.CaseSettings()),
         )
     )
     server = TestServer(app)

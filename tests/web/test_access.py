@@ -15,6 +15,7 @@ from ivr.web.access import allow
 from ivr.web.context import DeskDeps
 from ivr.web.desk import build_desk
 from tests.web.conftest import PASSWORD, USERS, Desk, FakeClock, csrf_of, login
+from tests.web.test_cases_desk import CASE_ROUTES
 from tests.web.test_kb_desk import KB_ROUTES
 from tests.web.test_kb_edit import KB_EDIT_ROUTES
 from tests.web.test_live_pages import LIVE_ROUTES
@@ -73,6 +74,7 @@ async def test_given_the_desk_when_its_routes_are_listed_then_the_tables_here_co
     tested |= {(m, template) for m, _, template, _ in QA_ROUTES}  # and QA's
     tested |= {(m, template) for m, _, template, _ in KB_ROUTES}  # and the knowledge base's
     tested |= {(m, template) for m, _, template, _ in KB_EDIT_ROUTES}
+    tested |= {(m, template) for m, _, template, _ in CASE_ROUTES}
     assert routes == tested
 
 

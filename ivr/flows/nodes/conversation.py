@@ -17,7 +17,7 @@ from typing import Any
 
 from ivr.acd.keycodes import KeyCodes
 from ivr.errors import CallGone, RecordingRefused
-from ivr.flows.nodes import transfers
+from ivr.flows.nodes import case_readout, transfers
 from ivr.flows.nodes.protect import LIMIT_CHANGED, Endings, start_timer
 from ivr.flows.nodes.transfers import Talk
 from ivr.flows.run import FlowRun
@@ -136,6 +136,8 @@ async def _until_over(talking: Talk) -> bool:
             await transfers.blind(talking, digit)
         elif kind == "consult":
             await transfers.consult(talking, digit)
+        elif kind == case_readout.COMMAND:
+            await case_readout.read_out(run, digit)
         else:
             await run.ctx.event("counselor_command_ignored", command=name)
 

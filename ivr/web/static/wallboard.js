@@ -39,6 +39,9 @@
       none.textContent = "알림 없음 · No alerts";
       alerts.appendChild(none);
     }
+    // 민원 handed to departments: open, and how many of them are past their deadline.
+    var k = snap.cases;
+    text("cases-open", k ? k.open + " / " + k.overdue : "-");
     // The last `ivr rehearse` run: synthetic calls are in no figure above.
     var r = snap.rehearsal;
     text("rehearsal-last", r ? "마지막 리허설 · Last rehearsal " +

@@ -28,6 +28,7 @@ from ivr.flows.engine import run_flow
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.run import FlowRun
 from ivr.ports import CallFacts, Dialer, Disposition, OfferResult
+from ivr.runtime.keyed_tasks import KeyedTasks
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class CaseCallRunner:
         self.now = now
         self.sleep = sleep
         self.callback_requested = callback_requested
-        self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._tasks: KeyedTasks[tuple[str, str]] = KeyedTasks("a case call")
 
     async def run(self) -> None:
         """Rounds until cancelled (the service stopping): its tasks stay stored."""
@@ -127,23 +128,14 @@ class CaseCallRunner:
                 continue
             if next_calling_time(self.now(), self._rules(task)) > self.now():
                 continue  # outside calling hours: a later round
-            self._tasks[key] = asyncio.create_task(self._serve(task), name=f"case-call-{task.number}")
-            self._tasks[key].add_done_callback(self._forget)
-
-    def _forget(self, done: asyncio.Task[None]) -> None:
-        for key, task in list(self._tasks.items()):
-            if task is done:
-                del self._tasks[key]
+            self._tasks.start(key, self._serve(task), name=f"case-call-{task.number}")
 
     async def join(self) -> None:
         """Return when every call under way has ended."""
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await self._tasks.join()
 
     async def stop(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.stop()
 
     def _rules(self, task: CaseCallTask) -> CallbackRules:
         return self.rules.answer if task.kind is TaskKind.ANSWER else self.rules.happy

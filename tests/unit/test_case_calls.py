@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,7 +28,7 @@ from ivr.calls.case_call_plan import (
 from ivr.calls.case_calls import CaseCallRules, CaseCallRunner
 from ivr.calls.service import CallService
 from ivr.cases.case import NewCase
-from ivr.cases.states import CaseEvent
+from ivr.cases.states import CaseEvent, event_name
 from ivr.config import CaseSettings, case_rules
 from ivr.flows.loader import Known, load_text
 from ivr.flows.promptbook import PromptBook
@@ -45,6 +43,8 @@ from ivr.store.case_out import OutRules, StoredCaseCalls
 from ivr.store.desk_schema import create_schema, transaction
 from ivr.store.sql import query
 from tests.unit.fakes import FakeCall, dispatcher
+from tests.unit.test_callbacks import FLOW as LINE
+from tests.unit.test_report_cli import ivr as ivr_cli
 
 KST = timezone(timedelta(hours=9))
 TUESDAY = datetime(2026, 9, 22, 10, 0, tzinfo=KST)  # two days before Chuseok 2026 (24-26 Sep)
@@ -137,15 +137,6 @@ class Clock:
         return self.t
 
 
-LINE = """
-flow: line
-languages: [ko]
-start: bye
-prompts:
-  bye: {ko: 감사합니다.}
-nodes:
-  bye: {type: hangup, prompt: bye}
-"""
 RULES = case_rules(CaseSettings())
 
 
@@ -339,25 +330,9 @@ def test_ivr_report_happy_calls_prints_the_table(tmp_path: Path) -> None:
         change(db, CaseChange(number, CaseEvent.CLOSE, "kim"), TUESDAY, RULES)
         case_out.sort(db, TUESDAY, False, OutRules(HOURS, HOURS, 3, KST))
     args = ["report", "--from", "2026-09-22", "--to", "2026-09-22", "--happy-calls"]
-    done = subprocess.run(
-        [sys.executable, "-m", "ivr.cli", "-c", str(config), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-    )
+    done = ivr_cli(config, *args)
     assert done.returncode == 0, done.stderr
     assert "해피콜" in done.stdout and "도로과" in done.stdout and "streetlight" in done.stdout
-
-
-def ivr_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ivr.cli", "-c", str(config), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-    )
 
 
 def test_a_supervisor_lists_takes_and_closes_a_follow_up_and_sees_the_outbox(tmp_path: Path) -> None:
@@ -383,6 +358,7 @@ def test_a_supervisor_lists_takes_and_closes_a_follow_up_and_sees_the_outbox(tmp
     with transaction(tmp_path / "hotline.sqlite3") as db:
         events = [r["event"] for r in case_rows.history(db, number)]
     assert events[-3:] == ["follow_up", "follow_up_assigned", "follow_up_done"]
+    assert [event_name(e) for e in events[-3:]] == ["후속 조치 요청", "후속 조치 배정", "후속 조치 완료"]
 
 
 class Gateway:

@@ -22,6 +22,8 @@ from ivr.store import case_glance, case_rows
 from ivr.store.case_changes import CaseChange, change
 from ivr.store.desk_schema import transaction
 from tests.unit.fakes import FakeCall, MemoryRecords, dispatcher
+from tests.unit.test_flow_commands import ivr
+from tests.unit.test_flow_commands import site as site
 
 KST = timezone(timedelta(hours=9))
 NOW = datetime(2026, 9, 22, 10, 0, tzinfo=KST)
@@ -131,3 +133,13 @@ def test_the_store_finds_the_callers_newest_case_not_closed(tmp_path: Path) -> N
         change(db, CaseChange(second, CaseEvent.CLOSE, "kim"), later, rules)
         assert case_glance.newest_open(db, "01012345678") == CaseGlance(first, answered=False)
         assert case_glance.newest_open(db, "01099999999") is None
+
+
+def test_simulate_plays_the_case_outcome_asked_for(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (site / "callflows" / "cases.yaml").write_text(FLOW, encoding="utf-8")
+    assert ivr(site, "flows", "simulate", "cases", "--case", "open") == 0
+    out = capsys.readouterr().out
+    assert "case: outcome=open, number=2026-000123, reads=이 공 이 육, 공 공 공 일 이 삼" in out
+    assert "path: check > bye" in out
+    assert ivr(site, "flows", "simulate", "cases") == 0
+    assert "path: check > hello" in capsys.readouterr().out

@@ -106,15 +106,20 @@ class Ringing:
         """
         if self.dial_to is None:
             raise AriError("no dial string for citizens (asterisk.trunk.dial)")
-        await self.rest.post(
-            "channels/create",
-            {"variables": {"CALLERID(num)": self.caller_id}},
-            endpoint=self.dial_to,
-            app=self.channels.app,
-            appArgs="callback",
-            channelId=self.call_id,
-        )
+        # Made before the request: the channel's StasisStart may arrive before its answer.
         self._dialing = Outbound(asyncio.get_running_loop())
+        try:
+            await self.rest.post(
+                "channels/create",
+                {"variables": {"CALLERID(num)": self.caller_id}},
+                endpoint=self.dial_to,
+                app=self.channels.app,
+                appArgs="callback",
+                channelId=self.call_id,
+            )
+        except BaseException:
+            self._dialing = None
+            raise
 
     @property
     def outbound_pending(self) -> bool:

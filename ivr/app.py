@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,8 @@ from aiohttp import web
 
 from ivr.admin import acd_setup, phones
 from ivr.admin import case_calls as case_calls_setup
-from ivr.admin.flows import booking_rules, callback_rules, env_of, load_flows, publish_prompts
+from ivr.admin.board_actions import BoardActions, SupervisorPhone
+from ivr.admin.flows import bookings_of, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
 from ivr.admin.softphone import Softphones
@@ -48,6 +49,7 @@ from ivr.store.fallback_import import FallbackImporter
 from ivr.store.rehearsal_calls import RehearsalRecords
 from ivr.web import app as web_app
 from ivr.web.context import DeskDeps, FlowsSetup, PhonesSetup
+from ivr.web.wallboard import local_midnight
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,9 @@ class Hotline:
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))
         env.cases = StoredCaseLookup(self.records.db)  # the `case` node (민원 안내)
+        rules = bookings_of(s)  # None without a trunk to call citizens back on
+        if rules is not None:
+            env.bookings = Bookings(self.records, *rules)
         self.rehearsal_records, line = self._rehearsal_line(cfg, env)
         self.service = CallService(
             self.flows,
@@ -105,8 +110,6 @@ class Hotline:
                 monotonic=time.monotonic,
             )
             env.callback_requested = self.callbacks.wake
-            # 예약 상담 only where citizens can be called back at all.
-            env.bookings = Bookings(self.records, callback_rules(s), booking_rules(s))
         # 민원 answers back to the citizen and 해피콜 (automated calls only with a trunk).
         runner_rules, out_rules = case_calls_setup.rules(cfg)
         self.case_calls = CaseCallRunner(
@@ -156,7 +159,11 @@ class Hotline:
             return None, None
         records = RehearsalRecords(cfg.resolve(r.database))
         only = acd_setup.REHEARSAL_COUNSELOR
-        rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues})
+        # A rehearsal call books (or finds full) the hours of its own records, as the
+        # plan's simulation does: nothing it does can take a citizen's hour.
+        rules = bookings_of(cfg.settings)
+        bookings = Bookings(records, *rules) if rules is not None else None
+        rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues}, bookings=bookings)
         acd = acd_setup.rehearsal_dispatcher(cfg.settings, time.monotonic)
         return records, RehearsalLine(r.number, records, acd, rehearsal_env)
 
@@ -285,8 +292,11 @@ class Hotline:
         await self.prompts.apply_published()
         if self.rehearsal_records is not None:
             self.rehearsal_records.start()
-        # Counselors' states survive a restart: paused stays paused, out stays out.
-        self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
+        # Counselors' states survive a restart: paused stays paused, out stays out;
+        # time in state and today's calls are read back from their records.
+        midnight = local_midnight(datetime.now(UTC), ZoneInfo(s.hotline.timezone))
+        histories = await self.records.last_counselor_states(midnight)
+        self.acd.restore(histories, login_others=s.acd.login_at_start)
         self._start_fallback()
         deps = DeskDeps(
             self.records.db,
@@ -310,6 +320,11 @@ class Hotline:
             pilot_targets=Targets(**s.pilot.model_dump()),
             rehearsal_last=lambda: rehearsal_state.read(self.cfg.resolve(s.storage.state_dir)),
             cases=case_rules(s.cases),
+            board=BoardActions(
+                self.acd,
+                {v.user: SupervisorPhone(v.id, v.name, v.endpoint) for v in s.supervisors if v.user},
+                self.hub.desk_phones.ring_supervisor,
+            ),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

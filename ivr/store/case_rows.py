@@ -20,7 +20,8 @@ from ivr.cases.case import Case, CaseNotFound, NewCase, check_new
 from ivr.cases.deadlines import deadline
 from ivr.cases.rules import CaseRules
 from ivr.cases.states import OPEN, CaseEvent, CaseStatus, advance
-from ivr.store import audit
+from ivr.store import audit, kb_usage
+from ivr.store.caller_history import call_row
 from ivr.store.case_numbers import next_number
 from ivr.store.case_tables import CALLS, CASES, EVENTS
 from ivr.store.sql import query
@@ -218,6 +219,17 @@ def find(db: sqlite_utils.Database, f: CaseFilter, now: datetime, order: str = "
     return [_case(r, []) for r in rows]
 
 
+def asked_back(db: sqlite_utils.Database) -> set[str]:
+    """Cases whose last word is a department's question for the citizen: the call center's to ask."""
+    rows = query(
+        db,
+        f"SELECT number FROM {EVENTS} WHERE id IN (SELECT MAX(id) FROM {EVENTS} GROUP BY number) "
+        "AND event = ?",
+        [CaseEvent.ASK_CITIZEN.value],
+    )
+    return {r["number"] for r in rows}
+
+
 def open_for_caller(db: sqlite_utils.Database, caller: str) -> list[Case]:
     """The caller's cases not yet closed, newest first (the desk shows them first on a call)."""
     rows = query(
@@ -240,3 +252,25 @@ def for_figures(db: sqlite_utils.Database, answered_from: datetime, answered_to:
         [*sorted(s.value for s in OPEN), stamp(answered_from), stamp(answered_to)],
     )
     return [_case(r, []) for r in rows]
+
+
+def counselors_call(
+    db: sqlite_utils.Database, call_id: str, counselor_id: str | None
+) -> dict[str, Any] | None:
+    """The call a counselor may register a case from (theirs), with the articles marked
+    "answered with this" on it; None for someone else's call or none."""
+    call = call_row(db, call_id) if db.table("calls").exists() else None
+    if call is None or not counselor_id or call["counselor_id"] != counselor_id:
+        return None
+    used = [u["slug"] for u in kb_usage.uses_of(db, call_id) if u["kind"] == "used"]
+    return {**call, "articles": list(dict.fromkeys(used))}
+
+
+def of_caller_on(db: sqlite_utils.Database, number: str, call_id: str) -> bool:
+    """Whether the case is the citizen's on this call: it came from it, or from the same number."""
+    call = call_row(db, call_id)
+    try:
+        case = get(db, number)
+    except CaseNotFound:
+        return False
+    return call is not None and (call_id in case.calls or case.caller == call["caller"])

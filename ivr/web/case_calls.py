@@ -11,17 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
 from aiohttp import web
 
 from ivr.acd.counselor_model import CounselorState
 from ivr.admin.problems import InvalidInput, NoSuchCall
-from ivr.cases.case import ANSWER_CHANNELS, Case, CaseNotFound, NewCase
+from ivr.cases.case import ANSWER_CHANNELS, Case, NewCase
 from ivr.cases.deadlines import overdue
 from ivr.cases.states import STATUS_NAMES, CaseStatus
 from ivr.flows.nodes import case_readout
-from ivr.store import audit, case_rows, kb_usage
-from ivr.store.caller_history import call_row
+from ivr.store import audit, case_rows
 from ivr.store.reads import read
 from ivr.web.access import allow
 from ivr.web.case_refusals import case_refusals
@@ -55,24 +53,13 @@ async def open_cases_of(desk: Desk, caller: str) -> list[dict[str, Any]]:
     return [case_json(desk, c, now) for c in found]
 
 
-def _own_call(db: sqlite_utils.Database, call_id: str, counselor_id: str | None) -> dict[str, Any] | None:
-    call = call_row(db, call_id)
-    if call is None or not counselor_id or call["counselor_id"] != counselor_id:
-        return None
-    used = [u["slug"] for u in kb_usage.uses_of(db, call_id) if u["kind"] == "used"]
-    return {**call, "articles": list(dict.fromkeys(used))}
-
-
 @allow("counselor")
 async def case_form(request: web.Request) -> web.StreamResponse:
     """What "민원 접수" is prefilled with: the call's caller, topic, IVR path and articles tried,
     the choices of type, department and answer channel, and the caller's open cases."""
     desk, user = request.app[DESK], acting_user(request)
     call_id = request.match_info["call_id"]
-    call = await read(
-        desk.db,
-        lambda db: _own_call(db, call_id, user.counselor_id) if db.table("calls").exists() else None,
-    )
+    call = await read(desk.db, lambda db: case_rows.counselors_call(db, call_id, user.counselor_id))
     if call is None:
         raise NoSuchCall()
     return web.json_response(
@@ -98,8 +85,8 @@ async def register(request: web.Request) -> web.StreamResponse:
     call_id = str(body.get("call_id") or "")
     now, ip = desk.clock(), client_ip(request)
 
-    def write(db: sqlite_utils.Database) -> Case | None:
-        call = _own_call(db, call_id, user.counselor_id)
+    def write(db: Any) -> Case | None:
+        call = case_rows.counselors_call(db, call_id, user.counselor_id)
         if call is None:
             return None
         new = NewCase(
@@ -135,16 +122,8 @@ async def read_out(request: web.Request) -> web.StreamResponse:
     call_id = counselor.call_id if on_call and counselor is not None else None
     now, ip = desk.clock(), client_ip(request)
 
-    def check(db: sqlite_utils.Database) -> bool:
-        # Only a case of the citizen on this line: its call, or the same caller.
-        call = call_row(db, call_id or "")
-        try:
-            case = case_rows.get(db, number)
-        except CaseNotFound:
-            return False
-        return call is not None and (call_id in case.calls or case.caller == call["caller"])
-
-    ok = bool(call_id) and await read(desk.db, check)
+    # Only a case of the citizen on this line: its call, or the same caller.
+    ok = bool(call_id) and await read(desk.db, lambda db: case_rows.of_caller_on(db, number, call_id or ""))
     sent = (
         ok
         and desk.call_command is not None

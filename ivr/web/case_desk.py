@@ -78,8 +78,11 @@ async def case_list(request: web.Request) -> web.StreamResponse:
             q.get("to"),
         )
     now = desk.clock()
-    found = await read(desk.db, lambda db: case_rows.find(db, f, now))
-    rows = sorted((_row(desk, c, now) for c in found), key=lambda r: (r["urgency"], r["case"].deadline))
+    found, asked = await read(desk.db, lambda db: (case_rows.find(db, f, now), case_rows.asked_back(db)))
+    rows = sorted(
+        ({**_row(desk, c, now), "asked": c.number in asked} for c in found),
+        key=lambda r: (r["urgency"], r["case"].deadline),
+    )
     return render(
         request,
         "cases.html",

@@ -43,10 +43,11 @@ async def board_figure(desk: Desk, today: datetime) -> tuple[dict[str, Any], lis
     total = next(f for f in lines if f.department == TOTAL)
     late = overdue_cases(found, now)
     names = desk.cases.departments
-    alerts = [
+    alerts: list[dict[str, Any]] = [
         {
             "kind": "case_overdue",
             "counselor": None,
+            "counselors": [],
             "case": c.number,
             "ko": f"민원 {c.number} 처리 기한 경과 ({names.get(c.department, c.department)})",
             "en": f"case {c.number} is past its deadline ({c.department})",
@@ -59,6 +60,7 @@ async def board_figure(desk: Desk, today: datetime) -> tuple[dict[str, Any], lis
             {
                 "kind": "case_overdue",
                 "counselor": None,
+                "counselors": [],
                 "ko": f"기한 경과 민원 {more}건 더",
                 "en": f"{more} more overdue cases",
             }

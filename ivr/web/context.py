@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.admin.board_actions import BoardActions
 from ivr.admin.phones import Apply, StateReader, reload_embedded
 from ivr.admin.prompt_studio import PromptStudio
 from ivr.admin.softphone import Softphones
@@ -107,6 +108,9 @@ class DeskDeps:
     softphone: Softphones | None = None
     # 민원: the case types and departments of config.yaml `cases` (docs/cases.md).
     cases: CaseRules = field(default_factory=CaseRules)
+    # The wallboard's buttons (listen, whisper, barge in, log out); by default
+    # BoardActions(acd) with no supervisor phones (only log out works).
+    board: BoardActions | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,8 @@ class Desk(DeskDeps):
         given = {f.name: getattr(deps, f.name) for f in fields(DeskDeps)}
         if deps.actions is None and deps.acd is not None:
             given["actions"] = CounselorActions(deps.acd)
+        if deps.board is None and deps.acd is not None:
+            given["board"] = BoardActions(deps.acd, {}, None)
         return cls(
             **given,
             sessions=SessionStore(deps.db, deps.clock),

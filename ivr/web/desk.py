@@ -19,6 +19,7 @@ from ivr.store import desk_schema
 from ivr.web import (
     admin_phones,
     admin_users,
+    board_actions,
     bookings_page,
     case_calls,
     case_desk,
@@ -97,6 +98,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     if deps.acd is not None:
         live.track_sockets(app)
         wallboard.add_routes(app)
+        board_actions.add_routes(app)
         counselor_desk.add_routes(app)
     qa.add_routes(app)
     kb_desk.add_routes(app)

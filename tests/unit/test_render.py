@@ -90,7 +90,9 @@ def test_every_prompt_is_telephone_audio(rendered: Path) -> None:
     for p in prompts:
         with wave.open(str(p)) as w:
             assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 1, 2)
-            assert w.getnframes() > 8000  # more than a second of speech
+            # A case number's pieces (digit-N, "에") are single syllables by design.
+            syllable = p.stem.startswith("digit-") or p.stem == "case-number-dash"
+            assert w.getnframes() > (800 if syllable else 8000)  # else more than a second of speech
 
 
 def test_the_mirror_comes_from_the_hosts_apt_sources(tmp_path: Path) -> None:

@@ -214,6 +214,9 @@ async def test_a_returned_case_is_reassigned_and_an_answer_to_a_closed_case_is_r
     counselor = await desk.logged_in("counselor")
     number = (await (await _register(counselor)).json())["number"]
     road = await _as(desk, "road1")
+    assert (await _act(desk, road, number, "ask_citizen", text="정확한 위치를 여쭤 주십시오")).status == 303
+    listed = await (await counselor.get("/cases")).text()
+    assert "민원인 확인 요청" in listed  # the call center sees the department's question
     empty = await _act(desk, road, number, "return", text=" ")
     assert empty.status == 400 and "반송 사유를 적어" in await empty.text()
     assert (await _act(desk, road, number, "return", text="시설과 소관입니다")).status == 303
@@ -227,6 +230,7 @@ async def test_a_returned_case_is_reassigned_and_an_answer_to_a_closed_case_is_r
     assert [e["to_status"] for e in desk.rows("case_events")] == [
         "received",
         "assigned",
+        "in_progress",
         "returned",
         "reassigned",
         "answered",

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ivr.admin import acd_setup, phones
+from ivr.admin import case_calls as case_calls_setup
 from ivr.admin.board_actions import BoardActions, SupervisorPhone
 from ivr.admin.flows import bookings_of, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
@@ -25,6 +26,7 @@ from ivr.ari.hub import AriHub
 from ivr.ari.rest import AriRest
 from ivr.calls.booking import Bookings
 from ivr.calls.callbacks import CallbackRunner
+from ivr.calls.case_calls import CaseCallRunner
 from ivr.calls.recording_copier import recording_metrics
 from ivr.calls.rehearsal_line import RehearsalLine
 from ivr.calls.service import CallService
@@ -41,6 +43,8 @@ from ivr.reports.metrics import Rules
 from ivr.reports.pilot import Targets
 from ivr.runtime.timings import Durations, watch_loop_lag
 from ivr.store.calls import SqliteCallRecords
+from ivr.store.case_glance import StoredCaseLookup
+from ivr.store.case_out import StoredCaseCalls
 from ivr.store.fallback_import import FallbackImporter
 from ivr.store.rehearsal_calls import RehearsalRecords
 from ivr.web import app as web_app
@@ -62,6 +66,7 @@ class Hotline:
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))
+        env.cases = StoredCaseLookup(self.records.db)  # the `case` node (민원 안내)
         rules = bookings_of(s)  # None without a trunk to call citizens back on
         if rules is not None:
             env.bookings = Bookings(self.records, *rules)
@@ -105,6 +110,17 @@ class Hotline:
                 monotonic=time.monotonic,
             )
             env.callback_requested = self.callbacks.wake
+        # 민원 answers back to the citizen and 해피콜 (automated calls only with a trunk).
+        runner_rules, out_rules = case_calls_setup.rules(cfg)
+        self.case_calls = CaseCallRunner(
+            self.service,
+            StoredCaseCalls(self.records.db, out_rules),
+            self.hub if s.asterisk.trunk.dial else None,
+            case_calls_setup.RenderedVoice(cfg),
+            runner_rules,
+            now=lambda: datetime.now(tz),
+            callback_requested=self.callbacks.wake if self.callbacks else None,
+        )
         # The fallback when the service is down: app_queue's members in step over
         # AMI, and its calls imported from queue_log when the service is back.
         ami_secret = _password(cfg, "ami")
@@ -329,6 +345,12 @@ class Hotline:
             self._reloads.add(asyncio.create_task(serve_callbacks(), name="callbacks"))
         else:
             log.warning("asterisk.trunk.dial is not set: callback requests are kept for staff to return")
+
+        async def serve_case_calls() -> None:
+            await self.hub.stream.connected.wait()  # a call needs the PBX
+            await self.case_calls.run()
+
+        case_task = asyncio.create_task(serve_case_calls(), name="case-calls")
         log.info(
             "천년전주 콜센터 %s is up: web on http://%s:%d, ARI at %s",
             s.hotline.number,
@@ -341,6 +363,9 @@ class Hotline:
             log.info("stopping: no new calls; %d call(s) in progress", self.service.active)
             await self.service.drain(s.service.drain_seconds)
         finally:
+            case_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await case_task
             if self.callbacks is not None:
                 await self.callbacks.stop()
             await self._stop_fallback()

@@ -157,6 +157,7 @@ async def simulate_loaded(
     repeat: bool = False,
     strikes: int = 0,
     heard: list[tuple[str, str]] | None = None,
+    case: str | None = None,
 ) -> CallFacts:
     """One simulated call of `flow` among `loaded` at `when`: the CLI's and the web desk's."""
     registry = FlowRegistry(flow)
@@ -173,6 +174,7 @@ async def simulate_loaded(
         strikes=strikes,
         booking=bookings_of(cfg.settings),
         heard=heard,
+        case=case,
     )
 
 

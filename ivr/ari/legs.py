@@ -99,12 +99,17 @@ class Outbound:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.answered: asyncio.Future[None] = loop.create_future()
         self.gone: asyncio.Future[int | None] = loop.create_future()
+        # Created is not yet in Stasis: until its StasisStart, a dial is refused
+        # ("Channel not in Stasis application").
+        self.in_stasis: asyncio.Future[None] = loop.create_future()
         self._cause: int | None = None
 
     def on_event(self, event: dict[str, Any]) -> None:
         kind = event["type"]
         state = (event.get("channel") or {}).get("state")
-        if kind == "ChannelStateChange" and state == "Up" and not self.answered.done():
+        if kind == "StasisStart" and not self.in_stasis.done():
+            self.in_stasis.set_result(None)
+        elif kind == "ChannelStateChange" and state == "Up" and not self.answered.done():
             self.answered.set_result(None)
         elif kind == "ChannelHangupRequest" and isinstance(event.get("cause"), int):
             self._cause = event["cause"]

@@ -23,6 +23,10 @@ from ivr.ports import CounselorLeg, OfferResult
 log = logging.getLogger(__name__)
 
 
+# How long a created citizen channel may take to enter Stasis before it is dialed anyway.
+STASIS_WAIT = 5.0
+
+
 class Ringing:
     """The phones one call rings, and (a callback) the citizen it dials."""
 
@@ -102,15 +106,20 @@ class Ringing:
         """
         if self.dial_to is None:
             raise AriError("no dial string for citizens (asterisk.trunk.dial)")
-        await self.rest.post(
-            "channels/create",
-            {"variables": {"CALLERID(num)": self.caller_id}},
-            endpoint=self.dial_to,
-            app=self.channels.app,
-            appArgs="callback",
-            channelId=self.call_id,
-        )
+        # Made before the request: the channel's StasisStart may arrive before its answer.
         self._dialing = Outbound(asyncio.get_running_loop())
+        try:
+            await self.rest.post(
+                "channels/create",
+                {"variables": {"CALLERID(num)": self.caller_id}},
+                endpoint=self.dial_to,
+                app=self.channels.app,
+                appArgs="callback",
+                channelId=self.call_id,
+            )
+        except BaseException:
+            self._dialing = None
+            raise
 
     @property
     def outbound_pending(self) -> bool:
@@ -118,10 +127,16 @@ class Ringing:
         return self._dialing is not None and not self._dialing.answered.done()
 
     async def dial(self, ring_seconds: float) -> OfferResult:
-        """Ring the citizen through the carrier (a callback); this call's channel is theirs."""
+        """Ring the citizen through the carrier (a callback, or an automated call that rings
+        no counselor first); this call's channel is theirs."""
+        if self._dialing is None:
+            await self._create_outbound()  # an automated call: no counselor's leg made it
         ring = self._dialing
         if ring is None:
             raise AriError("dial() before the callback's channel was created")
+        # A counselor's ring usually lets its StasisStart arrive first; an automated call waits.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(ring.in_stasis), STASIS_WAIT)
         try:
             await self.rest.post(f"channels/{self.call_id}/dial", timeout=int(ring_seconds))
         except CallGone as exc:

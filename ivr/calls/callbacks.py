@@ -26,6 +26,7 @@ from ivr.calls.service import CallService
 from ivr.flows.nodes.conversation import talk
 from ivr.flows.run import FlowRun
 from ivr.ports import CallbackRequest, CallFacts, CallRecords, Dialer, Disposition, OfferResult, QueueEvent
+from ivr.runtime.keyed_tasks import KeyedTasks
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class CallbackRunner:
         self.monotonic = monotonic
         # Until a booked slot or a retry: tests move a clock instead of sleeping.
         self.sleep = sleep
-        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._tasks: KeyedTasks[int] = KeyedTasks("serving a callback")
         self._refreshing: asyncio.Task[None] | None = None
         self._again = False
 
@@ -98,27 +99,15 @@ class CallbackRunner:
     async def refresh(self) -> None:
         for request in await self.records.pending_callbacks():
             if request.id not in self._tasks:
-                task = asyncio.create_task(self._serve(request), name=f"callback-{request.id}")
-                self._tasks[request.id] = task
-                task.add_done_callback(self._forget_task)
-
-    def _forget_task(self, task: asyncio.Task[None]) -> None:
-        for request_id, known in list(self._tasks.items()):
-            if known is task:
-                del self._tasks[request_id]
-        if not task.cancelled() and task.exception() is not None:
-            log.error("serving a callback failed", exc_info=task.exception())
+                self._tasks.start(request.id, self._serve(request), name=f"callback-{request.id}")
 
     async def join(self) -> None:
         """Return when every request being served now has ended (done or given up)."""
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await self._tasks.join()
 
     async def stop(self) -> None:
         """Stop serving (the service is stopping); requests stay stored for the next start."""
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.stop()
 
     # -- one request ---------------------------------------------------------
     async def _serve(self, request: CallbackRequest) -> None:

@@ -4,7 +4,8 @@ A callback request starts `new` (holding the caller's place in line), becomes
 `queued` when an attempt reached nobody and another is due, `done` when a
 counselor and the citizen talked (or a person marked it done), `failed` after
 the last attempt, and `assigned` when a person takes it from the automatic
-runner to return by hand. A voicemail is `new`, `assigned` or `done`.
+runner to return by hand. A voicemail is `new`, `assigned` or `done`, and so
+is a 민원's follow-up for a supervisor (store/case_out.py).
 
 `follow(kind, status, event)` is the only way either changes; it returns the
 next status or raises `IllegalFollowupTransition` with words a person at the
@@ -39,6 +40,7 @@ class FollowupEvent(enum.StrEnum):
 class Kind(enum.StrEnum):
     CALLBACK = "callback"
     VOICEMAIL = "voicemail"
+    CASE = "case"  # a 민원 left for a person: nobody reached, or an unhappy 해피콜
 
 
 _S = FollowupStatus
@@ -62,11 +64,14 @@ LEGAL: dict[tuple[Kind, FollowupStatus, FollowupEvent], FollowupStatus] = {
     **{(Kind.CALLBACK, s, _E.DONE_BY_HAND): _S.DONE for s in (_S.NEW, _S.QUEUED, _S.ASSIGNED, _S.FAILED)},
     **{(Kind.VOICEMAIL, s, _E.ASSIGN): _S.ASSIGNED for s in (_S.NEW, _S.ASSIGNED)},
     **{(Kind.VOICEMAIL, s, _E.DONE_BY_HAND): _S.DONE for s in (_S.NEW, _S.ASSIGNED)},
+    **{(Kind.CASE, s, _E.ASSIGN): _S.ASSIGNED for s in (_S.NEW, _S.ASSIGNED)},
+    **{(Kind.CASE, s, _E.DONE_BY_HAND): _S.DONE for s in (_S.NEW, _S.ASSIGNED)},
 }
 
 STATUSES: dict[Kind, tuple[FollowupStatus, ...]] = {
     Kind.CALLBACK: tuple(FollowupStatus),
     Kind.VOICEMAIL: (_S.NEW, _S.ASSIGNED, _S.DONE),
+    Kind.CASE: (_S.NEW, _S.ASSIGNED, _S.DONE),
 }
 
 
@@ -75,7 +80,7 @@ class IllegalFollowupTransition(HotlineError):
 
     def __init__(self, kind: Kind, status: FollowupStatus, event: FollowupEvent) -> None:
         self.kind, self.status, self.event = kind, status, event
-        what = "callback request" if kind is Kind.CALLBACK else "voicemail"
+        what = {Kind.CALLBACK: "callback request", Kind.VOICEMAIL: "voicemail"}.get(kind, "case follow-up")
         if event in _RUNNER:
             message = f"a {what} that is {status} cannot take an attempt's result ({event})"
         else:

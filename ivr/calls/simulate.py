@@ -19,7 +19,7 @@ from ivr.calls.callback_plan import CallbackRules
 from ivr.calls.service import CallService
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry
-from ivr.flows.run import FlowEnv
+from ivr.flows.run import CaseGlance, FlowEnv
 from ivr.ports import CallbackRequest, CallFacts, OfferResult, QueueLogEntry, WaitingPlace
 
 Say = Callable[[str], None]
@@ -220,6 +220,22 @@ class SimulatedRecords:
         pass
 
 
+class SimulatedCases:
+    """The caller's 민원 as `--case` says: none, one under way, or one answered."""
+
+    NUMBER = "2026-000123"
+
+    def __init__(self, state: str | None) -> None:
+        if state not in (None, "open", "answered"):
+            raise ValueError(f"case {state!r}: open or answered")
+        self.state = state
+
+    async def newest_open(self, caller: str) -> CaseGlance | None:
+        if self.state is None:
+            return None
+        return CaseGlance(self.NUMBER, answered=self.state == "answered")
+
+
 async def simulate(
     flows: FlowRegistry,
     env: FlowEnv,
@@ -233,12 +249,15 @@ async def simulate(
     strikes: int = 0,
     booking: tuple[CallbackRules, BookingRules] | None = None,
     heard: list[tuple[str, str]] | None = None,
+    case: str | None = None,
 ) -> CallFacts:
     """Run one simulated call to its end; return its record (and what it heard in `heard`).
-    With `booking` (calling hours, slot rules), a `booking` node offers every slot as open."""
+    With `booking` (calling hours, slot rules), a `booking` node offers every slot as open.
+    With `case` ("open" or "answered"), the caller has a 민원 in that state (`case` nodes)."""
     records = SimulatedRecords(say, repeat=repeat, strikes=strikes)
     if booking is not None:
         env = dataclasses.replace(env, bookings=Bookings(records, *booking))
+    env = dataclasses.replace(env, cases=SimulatedCases(case))
     service = CallService(flows, env, acd, records, env.now, _ticks())
     call = SimulatedCall(caller, keys, flows.books, say, counselor, heard)
     await service.new_call(call)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 
+from ivr.cases.history_words import OUTBOUND_EVENTS
 from ivr.errors import HotlineError
 
 
@@ -66,7 +67,7 @@ def event_name(event: str) -> str:
     """The Korean word for a history line's event: a transition's, `receive`, or the stored
     text itself for events that change no status (an attempt to call the citizen back)."""
     words = {e.value: name for e, name in EVENT_NAMES.items()}
-    return {"receive": "접수", **words}.get(event, event)
+    return {"receive": "접수", **OUTBOUND_EVENTS, **words}.get(event, event)
 
 
 _S = CaseStatus

@@ -76,6 +76,7 @@ def run_simulation(
     counselor: str = "answer",
     repeat: bool = False,
     strikes: int = 0,
+    case: str | None = None,
 ) -> int:
     s = cfg.settings
     tz = ZoneInfo(s.hotline.timezone)
@@ -100,6 +101,7 @@ def run_simulation(
             counselor=counselor,
             repeat=repeat,
             strikes=strikes,
+            case=case,
         )
     )
     flows = load_flows(cfg)

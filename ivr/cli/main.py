@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--counselor", choices=("answer", "none"), default="answer")
     sim.add_argument("--repeat-caller", action="store_true", help="the caller called recently")
     sim.add_argument("--strikes", type=int, default=0, help="abuse strikes on the caller's number")
+    sim.add_argument("--case", choices=("open", "answered"), help="the caller has a 민원 in this state")
     pub = flows_sub.add_parser("publish", help="validate, render prompts, keep a version, go live")
     pub.add_argument("--by", help="who publishes (default: your user name)")
     pub.add_argument("--note", default="")
@@ -94,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.cases as case_commands
 
     case_commands.add_parsers(sub)
+    import ivr.cli.case_followups as case_followups
+
+    case_followups.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -146,6 +150,7 @@ def _run(args: argparse.Namespace) -> int:
                 counselor=args.counselor,
                 repeat=args.repeat_caller,
                 strikes=args.strikes,
+                case=args.case,
             )
         if c == "publish":
             return flow_commands.publish(cfg, args.by, args.note)
@@ -166,6 +171,10 @@ def _run(args: argparse.Namespace) -> int:
         return recordings.run_recordings(cfg, args)
     if args.command in ("voicemails", "callbacks"):
         return recordings.run_followups(cfg, args)
+    if args.command in ("case-followups", "outbox"):
+        import ivr.cli.case_followups as case_followups
+
+        return case_followups.run(cfg, args)
     if args.command in ("report", "cdr"):
         import ivr.cli.reports as reports
 

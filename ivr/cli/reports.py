@@ -14,12 +14,14 @@ from ivr.admin.problems import InvalidInput
 from ivr.config import LoadedConfig, case_rules
 from ivr.errors import HotlineError
 from ivr.reports import cdr, output
+from ivr.reports.happy_calls import HappyRow, happy_table
 from ivr.reports.metrics import Rules
 from ivr.reports.output import Table
 from ivr.reports.period import PeriodError, parse_period
 from ivr.reports.pilot import Targets, pilot
 from ivr.reports.report import GROUPS, build
 from ivr.reports.rows import Period, ReportSource
+from ivr.store.case_out import happy_rows
 from ivr.store.desk_schema import transaction
 from ivr.store.report_rows import SqliteReportRows
 
@@ -42,6 +44,11 @@ def add_parsers(sub: Any) -> None:
         "--cases",
         action="store_true",
         help="민원: open and overdue per department, answered in the period, average processing days",
+    )
+    report.add_argument(
+        "--happy-calls",
+        action="store_true",
+        help="해피콜 of cases closed in the period: solved and satisfaction per department and topic",
     )
     report.add_argument("--format", choices=output.FORMATS, default="table")
     cdrs = sub.add_parser("cdr", help="call detail records")
@@ -78,13 +85,23 @@ def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:
         raise InvalidInput([f"ivr {args.command}: {p}" for p in exc.problems]) from None
 
 
+def happy_calls_of(cfg: LoadedConfig, period: Period) -> list[HappyRow]:
+    with transaction(cfg.resolve(cfg.settings.storage.database)) as db:
+        return happy_rows(db, period.start, period.end)
+
+
 def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
     rules = rules_of(cfg)
-    if sum((args.pilot, bool(args.by), args.cases)) > 1:
-        raise InvalidInput(["ivr report: --pilot, --cases and --by are tables of their own; choose one"])
+    happy = getattr(args, "happy_calls", False)
+    if sum((args.pilot, bool(args.by), args.cases, happy)) > 1:
+        raise InvalidInput(
+            ["ivr report: --pilot, --cases, --happy-calls and --by are tables of their own; choose one"]
+        )
     if args.cases:
         table = _cases(cfg, period)
+    elif happy:
+        table = happy_table(happy_calls_of(cfg, period), cfg.settings.cases.departments)
     else:
         source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
         rows = source.rows(period, repeat_days=rules.repeat_days)
@@ -98,7 +115,7 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
             "from": args.first,
             "to": args.last,
             "timezone": cfg.settings.hotline.timezone,
-            "by": "pilot" if args.pilot else args.by,
+            "by": "happy_calls" if happy else "cases" if args.cases else "pilot" if args.pilot else args.by,
             "service_level_seconds": rules.service_level_seconds,
             "service_level_target": rules.service_level_target,
             "short_abandon_seconds": rules.short_abandon_seconds,

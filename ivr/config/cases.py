@@ -13,6 +13,7 @@ import re
 from pydantic import Field, field_validator
 
 from ivr.cases.rules import CaseRules, CaseType
+from ivr.config.case_calls import CaseCallSettings
 from ivr.config.telephony import Section
 
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -64,6 +65,7 @@ class CaseSettings(Section):
 
     types: dict[str, CaseTypeSettings] = Field(default_factory=_default_types)
     departments: dict[str, str] = Field(default_factory=_default_departments)
+    calls: CaseCallSettings = Field(default_factory=CaseCallSettings)  # back to the citizen
 
     @field_validator("types", "departments")
     @classmethod

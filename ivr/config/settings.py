@@ -71,6 +71,8 @@ class Settings(Section):
             unknown = [c for c in queue.counselors if c not in ids]
             if unknown:
                 raise ValueError(f"queue {qname!r} names counselors that are not defined: {unknown}")
+        if self.cases.calls.queue is not None and self.cases.calls.queue not in self.queues:
+            raise ValueError(f"cases.calls.queue {self.cases.calls.queue!r} is no queue of `queues`")
         endpoints = {c.endpoint for c in self.counselors}
         for dname, dept in self.departments.items():
             if dept.endpoint in endpoints:

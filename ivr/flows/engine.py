@@ -13,7 +13,18 @@ from typing import Any
 
 from ivr.errors import CallGone, PbxUnreachable
 from ivr.flows import model
-from ivr.flows.nodes import booking, branching, callback, collect, menu, queue, speech, survey, voicemail
+from ivr.flows.nodes import (
+    booking,
+    branching,
+    callback,
+    case,
+    collect,
+    menu,
+    queue,
+    speech,
+    survey,
+    voicemail,
+)
 from ivr.flows.run import FlowRun
 
 log = logging.getLogger(__name__)
@@ -38,6 +49,7 @@ RUNNERS: dict[str, Runner] = {
     "voicemail": voicemail.record,
     "callback": callback.take,
     "booking": booking.book,
+    "case": case.tell,
     "survey": survey.ask,
 }
 

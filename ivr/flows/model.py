@@ -16,6 +16,7 @@ from ivr.flows.model_base import DIGITS as DIGITS
 from ivr.flows.model_base import ID_PATTERN, KeyProblem, Node, Prompt, Strict
 from ivr.flows.model_base import LANGUAGES as LANGUAGES
 from ivr.flows.model_booking import BookingNode as BookingNode
+from ivr.flows.model_case import CaseNode as CaseNode
 
 
 class PlayNode(Node):
@@ -313,6 +314,7 @@ AnyNode = Annotated[
     | VoicemailNode
     | CallbackNode
     | BookingNode
+    | CaseNode
     | SurveyNode
     | SetNode
     | GotoNode
@@ -324,7 +326,7 @@ AnyNode = Annotated[
 
 NODE_TYPES = (
     "play menu collect schedule caller language queue transfer voicemail callback booking "
-    "survey set goto subflow return hangup"
+    "case survey set goto subflow return hangup"
 ).split()
 
 
@@ -368,6 +370,7 @@ NODE_CLASSES: dict[str, type[Node]] = {
     "voicemail": VoicemailNode,
     "callback": CallbackNode,
     "booking": BookingNode,
+    "case": CaseNode,
     "survey": SurveyNode,
     "set": SetNode,
     "goto": GotoNode,

@@ -76,6 +76,10 @@ def _edge(
         return _booking(node, outcome, bookable)
     if isinstance(node, model.SurveyNode):
         return Edge(outcome, keys=("5",) * len(node.questions))
+    if isinstance(node, model.CaseNode):
+        if outcome == "none":  # the rehearsal number has no 민원
+            return Edge(outcome)
+        return Edge(outcome, not_rehearsable=f"needs a case {outcome} for the calling number")
     if outcome == "error":
         return Edge(outcome, not_rehearsable="needs the node to fail")
     return Edge(outcome)

@@ -46,6 +46,21 @@ class Bookings(Protocol):
         """The booked callback's id; None when the slot filled meanwhile."""
 
 
+@dataclass(frozen=True)
+class CaseGlance:
+    """A caller's newest 민원 not yet closed, as the `case` node needs it."""
+
+    number: str  # 2026-000123
+    answered: bool  # the department's answer is there (the case is not closed yet)
+
+
+class CaseLookup(Protocol):
+    """The citizens' 민원 as the IVR reads them (store/case_glance.py over the store)."""
+
+    async def newest_open(self, caller: str) -> CaseGlance | None:
+        """The caller's newest case not yet closed; None when there is none."""
+
+
 @dataclass
 class FlowEnv:
     """What the engine supplies to nodes (their preconditions), shared by all calls."""
@@ -65,6 +80,7 @@ class FlowEnv:
     # How long a strike against a caller's number counts (0: for ever).
     strike_expiry_days: int = 0
     bookings: Bookings | None = None  # None: `booking` nodes say no slot is open
+    cases: CaseLookup | None = None  # None: `case` nodes find no case (outcome `none`)
 
 
 @dataclass

@@ -27,6 +27,44 @@ def _written_behind(future: asyncio.Future[Any]) -> None:
         future.exception()
 
 
+def add_callback_row(
+    db: sqlite_utils.Database,
+    call_id: str,
+    number: str,
+    queue: str | None,
+    at: datetime,
+    place_at: datetime | None = None,
+) -> tuple[int, bool]:
+    """Store a callback request (CallRecords.add_callback), inside the caller's transaction:
+    a pending request for the same number absorbs it. (id, absorbed)."""
+    place = iso(place_at or at)
+    pending = db.execute(
+        "SELECT id, place_at FROM callbacks WHERE number = ? AND status IN ('new', 'queued') "
+        "ORDER BY id LIMIT 1",
+        [number],
+    ).fetchone()
+    if pending is not None:
+        earlier = min(str(pending[1] or place), str(place))
+        db.execute(
+            "UPDATE callbacks SET merged = COALESCE(merged, 0) + 1, place_at = ? WHERE id = ?",
+            [earlier, pending[0]],
+        )
+        return int(pending[0]), True
+    row = {
+        "call_id": call_id,
+        "number": number,
+        "queue": queue,
+        "requested_at": iso(at),
+        "place_at": place,
+        "status": "new",
+        "attempts": 0,
+        "merged": 0,
+    }
+    table = db.table("callbacks")
+    table.insert(row)
+    return int(table.last_rowid or 0), False
+
+
 class SqliteCallRecords:
     """CallRecords on the project's SQLite file."""
 
@@ -97,36 +135,7 @@ class SqliteCallRecords:
     async def add_callback(
         self, call_id: str, number: str, queue: str | None, at: datetime, place_at: datetime | None = None
     ) -> tuple[int, bool]:
-        place = iso(place_at or at)
-
-        def add(db: sqlite_utils.Database) -> tuple[int, bool]:
-            pending = db.execute(
-                "SELECT id, place_at FROM callbacks WHERE number = ? AND status IN ('new', 'queued') "
-                "ORDER BY id LIMIT 1",
-                [number],
-            ).fetchone()
-            if pending is not None:
-                earlier = min(str(pending[1] or place), str(place))
-                db.execute(
-                    "UPDATE callbacks SET merged = COALESCE(merged, 0) + 1, place_at = ? WHERE id = ?",
-                    [earlier, pending[0]],
-                )
-                return int(pending[0]), True
-            row = {
-                "call_id": call_id,
-                "number": number,
-                "queue": queue,
-                "requested_at": iso(at),
-                "place_at": place,
-                "status": "new",
-                "attempts": 0,
-                "merged": 0,
-            }
-            table = db.table("callbacks")
-            table.insert(row)
-            return int(table.last_rowid or 0), False
-
-        return await self.db.run(add)
+        return await self.db.run(lambda db: add_callback_row(db, call_id, number, queue, at, place_at))
 
     async def book_callback(
         self, call_id: str, number: str, queue: str | None, at: datetime, slot: datetime, capacity: int

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from ivr.store import login_attempts
 from ivr.store.calls import create_schema as create_call_schema
+from ivr.store.case_out_tables import create_case_out_schema
 from ivr.store.case_tables import create_case_schema
 from ivr.store.kb_tables import create_kb_schema
 from ivr.store.kb_usage import create_usage_schema
@@ -98,6 +99,7 @@ def create_schema(db: sqlite_utils.Database) -> None:
     create_kb_schema(db)
     create_usage_schema(db)
     create_case_schema(db)
+    create_case_out_schema(db)
 
 
 def open_file(path: Path) -> sqlite_utils.Database:

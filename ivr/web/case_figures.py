@@ -11,7 +11,8 @@ from aiohttp import web
 
 from ivr.admin import cases as case_use
 from ivr.cases.figures import TOTAL, figures, overdue_cases
-from ivr.store import case_rows
+from ivr.reports.happy_calls import happy_table
+from ivr.store import case_out, case_rows
 from ivr.store.reads import read
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk
@@ -29,7 +30,9 @@ async def cases_tab(request: web.Request) -> web.StreamResponse:
     table = await read(
         desk.db, lambda db: case_use.figures_table(db, desk.cases, now, period.start, period.end)
     )
-    return render(request, "reports_cases.html", first=first, last=last, rows=table.rows)
+    happy = await read(desk.db, lambda db: case_out.happy_rows(db, period.start, period.end))
+    happy_lines = happy_table(happy, desk.cases.departments).rows
+    return render(request, "reports_cases.html", first=first, last=last, rows=table.rows, happy=happy_lines)
 
 
 async def board_figure(desk: Desk, today: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:

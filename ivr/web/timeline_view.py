@@ -49,6 +49,9 @@ LABELS = {
     "voicemail": "음성 메시지 · Voicemail",
     "callback_dialed": "회신 전화 · Callback dialed",
     "callback_attempt": "회신 시도 · Callback attempt",
+    "case": "민원 안내 · Case told",
+    "case_call": "민원 안내 전화 · Case call",
+    "case_call_dialed": "민원 안내 전화 발신 · Case call dialed",
     "tagged": "분류 지정 · Tagged",
     "call_ended": "통화 종료 · Call ended",
 }

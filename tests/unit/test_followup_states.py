@@ -48,6 +48,10 @@ EXPECTED = {
     (Kind.VOICEMAIL, S.NEW, E.DONE_BY_HAND): S.DONE,
     (Kind.VOICEMAIL, S.ASSIGNED, E.ASSIGN): S.ASSIGNED,
     (Kind.VOICEMAIL, S.ASSIGNED, E.DONE_BY_HAND): S.DONE,
+    (Kind.CASE, S.NEW, E.ASSIGN): S.ASSIGNED,
+    (Kind.CASE, S.NEW, E.DONE_BY_HAND): S.DONE,
+    (Kind.CASE, S.ASSIGNED, E.ASSIGN): S.ASSIGNED,
+    (Kind.CASE, S.ASSIGNED, E.DONE_BY_HAND): S.DONE,
 }
 
 EVERY_PAIR = [(k, s, e) for k in Kind for s, e in itertools.product(STATUSES[k], FollowupEvent)]

@@ -73,7 +73,7 @@ def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:
 def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
     rules = rules_of(cfg)
-    source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+    source: ReportSource = SqliteReportRows(cfg.database())
     rows = source.rows(period, repeat_days=rules.repeat_days)
     if args.pilot and args.by:
         raise InvalidInput(["ivr report: --pilot is its own table; leave out --by"])
@@ -100,7 +100,7 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
 
 def cdr_export(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
-    source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+    source: ReportSource = SqliteReportRows(cfg.database())
     rows = source.cdr(period)
     tz = ZoneInfo(cfg.settings.hotline.timezone)
     text = (

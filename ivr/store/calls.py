@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -16,6 +15,7 @@ from ivr.store import bookings, strike_rows
 from ivr.store.call_rows import event_row, facts_of, insert, iso, row_of, upsert
 from ivr.store.call_tables import create_schema
 from ivr.store.db import Database
+from ivr.store.engine import Target
 from ivr.store.waiting_places import waiting_place
 
 
@@ -28,7 +28,7 @@ def _written_behind(future: asyncio.Future[Any]) -> None:
 class SqliteCallRecords:
     """CallRecords on the project's SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Target) -> None:
         self.db = Database(path, create_schema)
         self._pending: set[asyncio.Task[Any]] = set()
 

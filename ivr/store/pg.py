@@ -108,7 +108,7 @@ class PgDatabase(sqlite_utils.Database):
         self.pg = open_connection(url)
         # `with db.conn:` is a transaction, as on sqlite3's connection.
         self.conn = _Transaction(self)  # type: ignore[assignment]
-        self._shapes: dict[str, tuple[list[str], list[str]]] = {}
+        self._columns: dict[str, list[Column]] = {}
 
     def close(self) -> None:
         if not self.pg.closed:
@@ -124,7 +124,7 @@ class PgDatabase(sqlite_utils.Database):
         if text is None:
             return _Nothing()
         if text.lstrip()[:6].upper() in ("CREATE", "ALTER ", "DROP T"):
-            self._shapes.clear()
+            self._columns.clear()
         return self.pg.execute(text.encode(), list(parameters or []))
 
     def query(
@@ -146,24 +146,28 @@ class PgDatabase(sqlite_utils.Database):
         return [r[0] for r in rows]
 
     def shape(self, table: str) -> tuple[list[str], list[str]]:
-        """(primary key columns, every column) of a table, from the catalog (kept until a schema change)."""
-        if table not in self._shapes:
-            columns = [c.name for c in self.columns_of(table)]
-            self._shapes[table] = ([c.name for c in self.columns_of(table) if c.is_pk], columns)
-        return self._shapes[table]
+        """(primary key columns, every column) of a table."""
+        columns = self.columns_of(table)
+        return [c.name for c in columns if c.is_pk], [c.name for c in columns]
 
     def columns_of(self, table: str) -> list[Column]:
-        rows = self.pg.execute(
-            "SELECT c.column_name, c.data_type, EXISTS (SELECT 1 FROM information_schema.key_column_usage k "
-            "JOIN information_schema.table_constraints t ON t.constraint_name = k.constraint_name "
-            "AND t.table_schema = k.table_schema AND t.constraint_type = 'PRIMARY KEY' "
-            "WHERE k.table_schema = c.table_schema AND k.table_name = c.table_name "
-            "AND k.column_name = c.column_name) "
-            "FROM information_schema.columns c WHERE c.table_schema = current_schema() AND c.table_name = %s "
-            "ORDER BY c.ordinal_position",
-            [table],
-        ).fetchall()
-        return [Column(r[0], r[1], bool(r[2])) for r in rows]
+        """A table's columns from the catalog, kept until this connection changes a schema."""
+        if table not in self._columns:
+            rows = self.pg.execute(
+                "SELECT a.attname, format_type(a.atttypid, NULL), EXISTS (SELECT 1 FROM pg_index i "
+                "WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY(i.indkey)) "
+                "FROM pg_attribute a WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 "
+                "AND NOT a.attisdropped ORDER BY a.attnum",
+                [f'"{table}"'],
+            ).fetchall()
+            self._columns[table] = [Column(r[0], r[1], bool(r[2])) for r in rows]
+        return self._columns[table]
+
+    def __del__(self) -> None:
+        # As a sqlite3 connection: closed when nobody holds it any more.
+        pg = getattr(self, "pg", None)
+        if pg is not None and not pg.closed:
+            pg.close()
 
 
 def _value(value: Any) -> Any:

@@ -27,7 +27,7 @@ def parse(text: str) -> Target:
     """A `--from`/`--to` argument or a config value: `sqlite:PATH`, a path, or a postgresql:// URL."""
     if is_postgres(text):
         return text
-    if "://" in text.split("/", 1)[0] + "/" and not text.startswith("sqlite:"):
+    if re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
         raise ValueError(f"{text!r}: use a file path, sqlite:PATH or postgresql://user@host/dbname")
     return Path(text.removeprefix("sqlite:"))
 

@@ -13,10 +13,10 @@ from ivr.store.engine import Target
 
 
 def _db(path: Target) -> sqlite_utils.Database:
-    return engine.open_with(path, _schema)
+    return engine.open_with(path, create_schema)
 
 
-def _schema(db: sqlite_utils.Database) -> None:
+def create_schema(db: sqlite_utils.Database) -> None:
     table = db.table("flow_versions")
     if not table.exists():
         table.create(

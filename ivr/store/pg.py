@@ -100,6 +100,12 @@ class Column(NamedTuple):
     is_pk: bool
 
 
+class Index(NamedTuple):
+    name: str
+    columns: list[str]
+    unique: bool
+
+
 class PgDatabase(sqlite_utils.Database):
     """The part of sqlite_utils.Database the store uses, on PostgreSQL."""
 
@@ -201,6 +207,19 @@ class PgTable:
     @property
     def columns_dict(self) -> dict[str, type]:
         return {c.name: dialect.python_type(c.type) for c in self.columns}
+
+    @property
+    def indexes(self) -> list[Index]:
+        """The table's indexes (not its primary key), as sqlite_utils lists them."""
+        rows = self.db.pg.execute(
+            "SELECT c.relname, i.indisunique, ARRAY(SELECT a.attname "
+            "FROM unnest(i.indkey) WITH ORDINALITY k(n, o) "
+            "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o) "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = to_regclass(%s) AND NOT i.indisprimary ORDER BY c.relname",
+            [f'"{self.name}"'],
+        ).fetchall()
+        return [Index(r[0], list(r[2]), bool(r[1])) for r in rows]
 
     @property
     def pks(self) -> list[str]:

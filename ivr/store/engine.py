@@ -39,6 +39,11 @@ def shown(target: Target) -> str:
     return str(target)
 
 
+def on_postgres(db: sqlite_utils.Database) -> bool:
+    """Whether an open database is the PostgreSQL one (for the few things only SQLite has)."""
+    return is_postgres(getattr(db, "url", ""))
+
+
 def exists(target: Target) -> bool:
     """Whether there are records to read: a SQLite file that exists; a PostgreSQL server is always there."""
     return is_postgres(target) or Path(target).exists()

@@ -20,6 +20,7 @@ loose typing lets them (pg.py registers those dumpers).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -70,6 +71,7 @@ def to_postgres(sql: str, shape: Shape) -> str | None:
     return f"{text.rstrip().rstrip(';')} ON CONFLICT ({keys}) DO UPDATE SET {sets}"
 
 
+@functools.lru_cache(maxsize=1024)  # the store's statements are few and written over and over
 def _placeholders(sql: str) -> str:
     """`?` outside quotes -> `%s`; every `%` doubled (psycopg reads `%` everywhere)."""
     out: list[str] = []

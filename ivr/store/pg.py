@@ -323,6 +323,8 @@ class PgTable:
         limit: int | None = None,
         offset: int | None = None,
     ) -> Generator[dict[str, Any]]:
+        if not self.exists():
+            return  # as sqlite_utils: a table not made yet has no rows
         sql = f'SELECT {select} FROM "{self.name}"'
         if where is not None:
             sql += f" WHERE {where}"

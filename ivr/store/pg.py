@@ -90,6 +90,9 @@ class _Transaction:
     def __exit__(self, *exc: Any) -> None:
         self._open.pop().__exit__(*exc)
 
+    def commit(self) -> None:
+        """Statements outside `with db.conn:` are committed each on its own already."""
+
     def close(self) -> None:
         self._db.close()
 

@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ivr.admin.evidence_verify import verify
+from ivr.store import engine
 from tests.web.conftest import Desk, csrf_of
 
 QA_VIEWERS = frozenset({"qa", "supervisor", "counselor", "admin"})
@@ -245,9 +246,7 @@ async def test_given_a_download_then_attachment_and_audited_as_a_download(desk: 
 
 async def test_given_a_purged_or_failed_recording_then_410_saying_why(desk: Desk) -> None:
     seed(desk)
-    import sqlite_utils
-
-    db = sqlite_utils.Database(desk.db_path)
+    db = engine.connect(desk.db_path)
     db.execute("UPDATE recordings SET status = 'purged', purge_reason = '보존 기간 경과' WHERE id = 1")
     db.execute("UPDATE recordings SET status = 'failed', error = 'disk full' WHERE id = 3")
     db.conn.commit()

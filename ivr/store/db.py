@@ -55,7 +55,7 @@ class Database:
         busy_ms: int = 5000,
         patience: float = BUSY_PATIENCE_SECONDS,
     ) -> None:
-        self.path = path if engine.is_postgres(path) else Path(path)
+        self.path = path if engine.is_postgres(path) else Path(engine.checked(path))
         self._schema = schema
         self._busy_ms = busy_ms
         self._patience = patience

@@ -23,6 +23,14 @@ def is_postgres(target: Target) -> bool:
     return isinstance(target, str) and bool(_URL.match(target))
 
 
+def checked(target: Target) -> Target:
+    """The target, refused if it is a URL turned into a path (Path("postgresql://h/d") is
+    "postgresql:/h/d"): SQLite would make a file of that name instead of reaching the server."""
+    if isinstance(target, Path) and str(target).lower().startswith(("postgresql:", "postgres:")):
+        raise ValueError(f"{target}: a postgresql:// URL made into a file path; pass the URL as text")
+    return target
+
+
 def parse(text: str) -> Target:
     """A `--from`/`--to` argument or a config value: `sqlite:PATH`, a path, or a postgresql:// URL."""
     if is_postgres(text):
@@ -55,7 +63,7 @@ def connect(target: Target) -> sqlite_utils.Database:
         from ivr.store.pg import PgDatabase  # psycopg is loaded only for a PostgreSQL store
 
         return PgDatabase(str(target))
-    path = Path(target)
+    path = Path(checked(target))
     path.parent.mkdir(parents=True, exist_ok=True)
     return sqlite_utils.Database(path)
 

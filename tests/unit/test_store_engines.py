@@ -49,6 +49,12 @@ def test_a_database_that_is_neither_a_file_nor_postgresql_is_refused_naming_it()
     )
 
 
+def test_a_url_made_into_a_path_is_refused_rather_than_made_a_sqlite_file(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="pass the URL as text"):
+        engine.connect(Path("postgresql://hotline@db/hotline"))
+    assert not list(tmp_path.iterdir())
+
+
 def test_migrations_run_twice_change_nothing_and_keep_the_rows(records_at: Path | str) -> None:
     first = engine.open_with(records_at, copy.site_schema)
     prepare(first, utc_now())

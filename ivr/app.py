@@ -61,7 +61,7 @@ class Hotline:
         s = cfg.settings
         self.cfg = cfg
         tz = ZoneInfo(s.hotline.timezone)
-        self.records = SqliteCallRecords(cfg.resolve(s.storage.database))
+        self.records = SqliteCallRecords(cfg.database())
         self.acd = acd_setup.dispatcher(s, time.monotonic, on_record=self.records.counselor_record)
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)

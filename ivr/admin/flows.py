@@ -204,8 +204,8 @@ def _simulated_counselors(s: Settings) -> Dispatcher:
     return acd
 
 
-def database(cfg: LoadedConfig) -> Path:
-    return cfg.resolve(cfg.settings.storage.database)
+def database(cfg: LoadedConfig) -> Path | str:
+    return cfg.database()
 
 
 def record_versions(
@@ -267,7 +267,7 @@ def restore_previous(cfg: LoadedConfig, flow: str) -> tuple[int, Path]:
 
     HotlineError if there is none; FlowError, file untouched, if it no longer fits config.yaml.
     """
-    db = cfg.resolve(cfg.settings.storage.database)
+    db = cfg.database()
     versions = flow_versions.versions(db, flow)
     if len(versions) < 2:
         raise HotlineError(f"{flow}: there is no earlier version to roll back to")
@@ -300,7 +300,7 @@ def flows_to_serve(cfg: LoadedConfig) -> dict[str, Any]:
     try:
         return load_flows(cfg)
     except FlowError as exc:
-        published = flow_versions.latest(cfg.resolve(cfg.settings.storage.database))
+        published = flow_versions.latest(cfg.database())
         if cfg.settings.hotline.flow not in published:
             raise
         k = dataclasses.replace(known(cfg), flows=frozenset(published))

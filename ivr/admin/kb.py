@@ -36,8 +36,8 @@ def flow_topics(cfg: LoadedConfig) -> frozenset[str]:
     return frozenset(topics)
 
 
-def database(cfg: LoadedConfig) -> Path:
-    return cfg.resolve(cfg.settings.storage.database)
+def database(cfg: LoadedConfig) -> Path | str:
+    return cfg.database()
 
 
 def now(cfg: LoadedConfig) -> datetime:

@@ -205,7 +205,7 @@ def show_account(cfg: LoadedConfig, key: str, *, actor: str | None = None) -> Ac
     """`ivr pbx phones --show-secrets KEY`: the account, once its showing is in the audit log."""
     phone = find(cfg.settings, key)
     shown = account_of(cfg, phone)
-    with transaction(cfg.resolve(cfg.settings.storage.database)) as db:
+    with transaction(cfg.database()) as db:
         record(db, utc_now(), actor or audit.os_user(), SHOWN, phone, "cli")
     return shown
 
@@ -216,6 +216,6 @@ def rotate_password(
     """`ivr pbx phones rotate KEY`: a new password, applied and audited (a failed reload too)."""
     phone = find(cfg.settings, key)
     rotation = rotate(cfg, phone, apply)
-    with transaction(cfg.resolve(cfg.settings.storage.database)) as db:
+    with transaction(cfg.database()) as db:
         record(db, utc_now(), actor or audit.os_user(), ROTATED, phone, "cli", rotation.detail)
     return rotation

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from pathlib import Path
 
 from ivr.admin.passwords import hash_password, policy_problems
 from ivr.admin.problems import InvalidInput, NoSuchUser, UserExists
@@ -18,6 +17,7 @@ from ivr.kb.article import SLUG
 from ivr.store import audit
 from ivr.store import users as rows
 from ivr.store.desk_schema import transaction
+from ivr.store.engine import Target
 from ivr.store.stamps import utc_now
 from ivr.store.users import ROLES, User
 
@@ -98,7 +98,7 @@ def new_user_problems(
 
 
 def add_user(
-    db_path: Path,
+    db_path: Target,
     username: str,
     display_name: str,
     role: str,
@@ -137,7 +137,7 @@ def add_user(
     return user
 
 
-def set_password(db_path: Path, username: str, password: str, *, actor: str | None = None) -> None:
+def set_password(db_path: Target, username: str, password: str, *, actor: str | None = None) -> None:
     """`ivr users passwd`: InvalidInput or NoSuchUser; ends the user's sessions."""
     username = normalize_username(username)
     problems = policy_problems(password)
@@ -150,17 +150,17 @@ def set_password(db_path: Path, username: str, password: str, *, actor: str | No
         raise NoSuchUser(username)
 
 
-def disable_user(db_path: Path, username: str, *, actor: str | None = None) -> None:
+def disable_user(db_path: Target, username: str, *, actor: str | None = None) -> None:
     """`ivr users disable`: NoSuchUser, else the user can no longer log in and is logged out."""
     _set_disabled(db_path, normalize_username(username), True, actor)
 
 
-def enable_user(db_path: Path, username: str, *, actor: str | None = None) -> None:
+def enable_user(db_path: Target, username: str, *, actor: str | None = None) -> None:
     """Undo `disable_user` (the user keeps the password they had)."""
     _set_disabled(db_path, normalize_username(username), False, actor)
 
 
-def list_users(db_path: Path, *, actor: str | None = None) -> list[User]:
+def list_users(db_path: Target, *, actor: str | None = None) -> list[User]:
     """`ivr users list`: every user, by username (the listing is audited: it shows people's data)."""
     with transaction(db_path) as db:
         users = rows.all_users(db)
@@ -168,7 +168,7 @@ def list_users(db_path: Path, *, actor: str | None = None) -> list[User]:
     return users
 
 
-def _set_disabled(db_path: Path, username: str, disabled: bool, actor: str | None) -> None:
+def _set_disabled(db_path: Target, username: str, disabled: bool, actor: str | None) -> None:
     with transaction(db_path) as db:
         found = rows.set_disabled(db, utc_now(), actor or audit.os_user(), username, disabled, via="cli")
     if not found:

@@ -29,7 +29,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
-    path = cfg.resolve(cfg.settings.storage.database)
+    path = cfg.database()
     if args.command == "outbox":
         with transaction(path) as db:
             rows = case_outbox.messages(db, args.case) if args.case else case_outbox.take(db, 1000)

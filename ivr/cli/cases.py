@@ -20,6 +20,7 @@ from ivr.config import LoadedConfig, case_rules
 from ivr.store import case_rows
 from ivr.store.audit import os_user
 from ivr.store.desk_schema import transaction
+from ivr.store.engine import Target
 from ivr.web.masking import mask_number  # `list` is a glance; `show` (audited) has it whole
 
 
@@ -46,7 +47,7 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     rules = case_rules(cfg.settings.cases)
     zone = ZoneInfo(cfg.settings.hotline.timezone)
     now = datetime.now(zone)
-    path = cfg.resolve(cfg.settings.storage.database)
+    path = cfg.database()
     c = args.cases_command
     if c in ("list", "export"):
         f = cases.parse_filter(
@@ -80,7 +81,7 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     return 0
 
 
-def _show(path: Path, number: str, zone: ZoneInfo, now: datetime) -> int:
+def _show(path: Target, number: str, zone: ZoneInfo, now: datetime) -> int:
     with transaction(path) as db:
         case = case_rows.open_case(db, number, os_user(), now)
         events = case_rows.history(db, number) if case else []

@@ -127,7 +127,7 @@ def publish(cfg: LoadedConfig, by: str | None, note: str) -> int:
 
 
 def history(cfg: LoadedConfig, flow: str, diff: int | None) -> int:
-    db = cfg.resolve(cfg.settings.storage.database)
+    db = cfg.database()
     versions = flow_versions.versions(db, flow)
     if not versions:
         print(f"{flow}: never published")

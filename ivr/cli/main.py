@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.case_followups as case_followups
 
     case_followups.add_parsers(sub)
+    import ivr.cli.store as store
+
+    store.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -128,6 +131,10 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "evidence" and args.evidence_command == "verify":
         return evidence.run(args)  # checked without config.yaml: anyone may hold a package
+    if args.command == "store":
+        import ivr.cli.store as store
+
+        return store.run(args)  # both stores named on the command line
     cfg = config_mod.load(_config_path(args))
     if args.command == "evidence":
         return evidence.key(cfg)

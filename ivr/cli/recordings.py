@@ -50,7 +50,7 @@ def _as_of(cfg: LoadedConfig, text: str | None) -> datetime:
 
 
 def run_recordings(cfg: LoadedConfig, args: argparse.Namespace) -> int:
-    db = recordings.open_db(cfg.resolve(cfg.settings.storage.database))
+    db = recordings.open_db(cfg.database())
     c = args.recordings_command
     if c == "list":
         for r in recordings.listing(db, args.status, args.call):
@@ -82,7 +82,7 @@ def run_recordings(cfg: LoadedConfig, args: argparse.Namespace) -> int:
 
 def run_followups(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     table = args.command
-    db = recordings.open_db(cfg.resolve(cfg.settings.storage.database))
+    db = recordings.open_db(cfg.database())
     if args.action == "list":
         rows = (
             followups.voicemails(db, args.status)

@@ -86,7 +86,7 @@ def _period(cfg: LoadedConfig, args: argparse.Namespace) -> Period:
 
 
 def happy_calls_of(cfg: LoadedConfig, period: Period) -> list[HappyRow]:
-    with transaction(cfg.resolve(cfg.settings.storage.database)) as db:
+    with transaction(cfg.database()) as db:
         return happy_rows(db, period.start, period.end)
 
 
@@ -103,7 +103,7 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     elif happy:
         table = happy_table(happy_calls_of(cfg, period), cfg.settings.cases.departments)
     else:
-        source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+        source: ReportSource = SqliteReportRows(cfg.database())
         rows = source.rows(period, repeat_days=rules.repeat_days)
         table = pilot(rows, rules, targets_of(cfg)) if args.pilot else build(rows, rules, args.by)
     last = (period.end - timedelta(days=1)).date()
@@ -128,13 +128,13 @@ def report(cfg: LoadedConfig, args: argparse.Namespace) -> int:
 
 def _cases(cfg: LoadedConfig, period: Period) -> Table:
     now = datetime.now(ZoneInfo(cfg.settings.hotline.timezone))
-    with transaction(cfg.resolve(cfg.settings.storage.database)) as db:
+    with transaction(cfg.database()) as db:
         return cases.figures_table(db, case_rules(cfg.settings.cases), now, period.start, period.end)
 
 
 def cdr_export(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     period = _period(cfg, args)
-    source: ReportSource = SqliteReportRows(cfg.resolve(cfg.settings.storage.database))
+    source: ReportSource = SqliteReportRows(cfg.database())
     rows = source.cdr(period)
     tz = ZoneInfo(cfg.settings.hotline.timezone)
     text = (

@@ -41,7 +41,9 @@ def preflight(cfg: LoadedConfig) -> list[str]:
         for key, host, port, kind in checks:
             if not _port_free(host, port, kind):
                 problems.append(f"{key_line(cfg, 'asterisk', key)}: port {port} is already in use")
-    db = cfg.resolve(s.storage.database)
+    db = cfg.database()
+    if not isinstance(db, Path):
+        return problems  # a PostgreSQL server: its connection is tried at start
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -22,8 +22,7 @@ def _password(from_stdin: bool) -> str:
 
 
 def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
-    db = cfg.resolve(cfg.settings.storage.database)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    db = cfg.database()
     known = [c.id for c in cfg.settings.counselors]
     c = args.users_command
     if c == "add":

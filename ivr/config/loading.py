@@ -28,6 +28,12 @@ class LoadedConfig:
         p = Path(relative).expanduser()
         return p if p.is_absolute() else (self.path.parent / p).resolve()
 
+    def database(self, value: str | None = None) -> Path | str:
+        """Where the records are (storage.database, or `value`): a SQLite file
+        beside config.yaml, or a postgresql:// URL as written."""
+        given = self.settings.storage.database if value is None else value
+        return given if given.lower().startswith(("postgresql://", "postgres://")) else self.resolve(given)
+
 
 def load(path: str | Path) -> LoadedConfig:
     """Read and validate config.yaml; raise ConfigError listing every problem."""

@@ -93,9 +93,20 @@ class QaSettings(Section):
 
 
 class StorageSettings(Section):
+    # A SQLite file (the default, one machine) or postgresql://user@host/dbname (docs/scaling.md).
     database: str = "var/hotline.sqlite3"
     recordings: str = "recordings"
     state_dir: str = "var"
+
+    @field_validator("database")
+    @classmethod
+    def _database(cls, v: str) -> str:
+        scheme = v.split("://", 1)[0].lower() if "://" in v else None
+        if scheme is not None and scheme not in ("postgresql", "postgres"):
+            raise ValueError(
+                f"{v!r}: use a SQLite file path (var/hotline.sqlite3) or postgresql://user@host/dbname"
+            )
+        return v
 
 
 class RetentionSettings(Section):

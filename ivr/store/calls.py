@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -18,6 +17,7 @@ from ivr.store.call_rows import event_row, facts_of, insert, iso, row_of, upsert
 from ivr.store.call_tables import create_schema
 from ivr.store.counselor_history import counselor_histories
 from ivr.store.db import Database
+from ivr.store.engine import Target
 from ivr.store.waiting_places import waiting_place
 
 
@@ -68,7 +68,7 @@ def add_callback_row(
 class SqliteCallRecords:
     """CallRecords on the project's SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Target) -> None:
         self.db = Database(path, create_schema)
         self._pending: set[asyncio.Task[Any]] = set()
 

@@ -1,8 +1,10 @@
-"""One SQLite file, written by one thread, fed from asyncio.
+"""One SQLite file (or PostgreSQL database), written by one thread, fed from asyncio.
 
 A SQLite connection works only on the thread that made it, and one writer
 keeps the order of events as they happened. WAL lets readers (the web desk,
-reports) read while the writer writes.
+reports) read while the writer writes. On PostgreSQL (storage.database:
+postgresql://...) the same writer thread holds one connection: the order
+of a call's writes is kept the same way (ivr/store/engine.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from ivr.errors import HotlineError, StoreError
+from ivr.store import engine
+from ivr.store.engine import Target
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,13 +49,13 @@ class Database:
 
     def __init__(
         self,
-        path: Path,
+        path: Target,
         schema: Callable[[sqlite_utils.Database], None],
         *,
         busy_ms: int = 5000,
         patience: float = BUSY_PATIENCE_SECONDS,
     ) -> None:
-        self.path = path
+        self.path = path if engine.is_postgres(path) else Path(engine.checked(path))
         self._schema = schema
         self._busy_ms = busy_ms
         self._patience = patience
@@ -64,13 +68,16 @@ class Database:
         self._closing = threading.Event()
 
     def start(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(self.path, Path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._thread = threading.Thread(target=self._serve, name="sqlite-writer", daemon=True)
         self._thread.start()
         self._ready.wait(30)
         if self._error is not None:
-            raise StoreError(f"cannot open {self.path}: {self._error}") from self._error
+            raise StoreError(f"cannot open {engine.shown(self.path)}: {self._error}") from self._error
         self._closing.clear()
+        if not isinstance(self.path, Path):
+            return  # PostgreSQL writes its own checkpoints
         self._checkpointer = threading.Thread(target=self._checkpoints, name="sqlite-checkpoint", daemon=True)
         self._checkpointer.start()
 
@@ -105,19 +112,7 @@ class Database:
 
     def _serve(self) -> None:
         try:
-            db = sqlite_utils.Database(self.path)
-            db.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a commit survives a crash of the service
-            # (what matters here); only a power cut may lose the last ones.
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(f"PRAGMA busy_timeout={int(self._busy_ms)}")
-            # A checkpoint fsyncs the WAL and the file. Run by the writer
-            # itself (every 1,000 pages), every call's writes wait behind that
-            # fsync, on a disk busy with recordings; the checkpointer thread
-            # does it instead, and this much larger limit is only a backstop
-            # should it fall behind.
-            db.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
-            self._schema(db)
+            db = self._open()
         except BaseException as exc:  # reported to start()
             self._error = exc
             self._ready.set()
@@ -137,11 +132,39 @@ class Database:
                 _tell(loop, _set_exception, future, exc)
             except Exception as exc:
                 log.exception("database write failed")
-                _tell(loop, _set_exception, future, StoreError(f"{self.path}: {exc}"))
+                _tell(loop, _set_exception, future, StoreError(f"{engine.shown(self.path)}: {exc}"))
             else:
                 _tell(loop, _set_result, future, result)
             self._note_slow(fn, submitted, started)
         db.conn.close()
+
+    def _open(self) -> sqlite_utils.Database:
+        """The writer's connection, the schema made or brought up to date on it."""
+        if not isinstance(self.path, Path):
+            db = engine.connect(self.path)
+            # PostgreSQL changes its schema in a transaction: all of a migration, or none of it.
+            with db.conn:
+                engine.install_compat(db)
+                self._schema(db)
+            return db
+        db = sqlite_utils.Database(self.path)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a commit survives a crash of the service
+            # (what matters here); only a power cut may lose the last ones.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(f"PRAGMA busy_timeout={int(self._busy_ms)}")
+            # A checkpoint fsyncs the WAL and the file. Run by the writer
+            # itself (every 1,000 pages), every call's writes wait behind that
+            # fsync, on a disk busy with recordings; the checkpointer thread
+            # does it instead, and this much larger limit is only a backstop
+            # should it fall behind.
+            db.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
+            self._schema(db)
+        except BaseException:
+            db.conn.close()
+            raise
+        return db
 
     def _checkpoints(self) -> None:
         """Copy the WAL into the file every second, on a connection of its

@@ -12,14 +12,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import sqlite_utils
 
-from ivr.store import login_attempts
+from ivr.store import engine, login_attempts
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.case_out_tables import create_case_out_schema
 from ivr.store.case_tables import create_case_schema
+from ivr.store.engine import Target
 from ivr.store.kb_tables import create_kb_schema
 from ivr.store.kb_usage import create_usage_schema
 from ivr.store.qa_scores import create_qa_schema
@@ -102,19 +102,18 @@ def create_schema(db: sqlite_utils.Database) -> None:
     create_case_out_schema(db)
 
 
-def open_file(path: Path) -> sqlite_utils.Database:
+def open_file(path: Target) -> sqlite_utils.Database:
     """Open the database for a command (not the server): WAL, patient with the server's writer."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=5000")
-    with db.atomic():
-        create_schema(db)
-    return db
+
+    def schema(db: sqlite_utils.Database) -> None:
+        with db.atomic():
+            create_schema(db)
+
+    return engine.open_with(path, schema)
 
 
 @contextlib.contextmanager
-def transaction(path: Path) -> Iterator[sqlite_utils.Database]:
+def transaction(path: Target) -> Iterator[sqlite_utils.Database]:
     """One command's transaction on the file (opened as open_file does), closed after it."""
     db = open_file(path)
     try:

@@ -61,7 +61,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
 
 def read_cursor(db: sqlite_utils.Database) -> Cursor | None:
     create_tables(db)
-    row = db.execute("SELECT inode, offset, line FROM import_cursors WHERE source = ?", [SOURCE]).fetchone()
+    row = db.execute('SELECT inode, "offset", line FROM import_cursors WHERE source = ?', [SOURCE]).fetchone()
     return Cursor(*row) if row else None
 
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from ivr.store import engine
+from ivr.store.engine import Target
 
-def _db(path: Path) -> sqlite_utils.Database:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA busy_timeout=5000")
+
+def _db(path: Target) -> sqlite_utils.Database:
+    return engine.open_with(path, create_schema)
+
+
+def create_schema(db: sqlite_utils.Database) -> None:
     table = db.table("flow_versions")
     if not table.exists():
         table.create(
@@ -31,10 +33,9 @@ def _db(path: Path) -> sqlite_utils.Database:
             pk="id",
         )
         table.create_index(["flow", "version"], unique=True)
-    return db
 
 
-def record(path: Path, sources: dict[str, str], who: str, note: str = "") -> list[tuple[str, int]]:
+def record(path: Target, sources: dict[str, str], who: str, note: str = "") -> list[tuple[str, int]]:
     """Store a new version of each flow whose text changed; return (flow, version) pairs."""
     db = _db(path)
     changed = []
@@ -64,16 +65,16 @@ def record(path: Path, sources: dict[str, str], who: str, note: str = "") -> lis
     return changed
 
 
-def versions(path: Path, flow: str) -> list[dict[str, Any]]:
+def versions(path: Target, flow: str) -> list[dict[str, Any]]:
     db = _db(path)
     rows = list(db.table("flow_versions").rows_where("flow = ?", [flow], order_by="version"))
     db.conn.close()
     return rows
 
 
-def latest(path: Path) -> dict[str, dict[str, Any]]:
+def latest(path: Target) -> dict[str, dict[str, Any]]:
     """The newest published version of every flow."""
-    if not path.exists():
+    if not engine.exists(path):
         return {}
     db = _db(path)
     rows = list(

@@ -22,6 +22,7 @@ import sqlite_utils
 from ivr.kb.analyzer import Analyzer, bigrams, default_analyzer
 from ivr.kb.article import Article
 from ivr.kb.codec import from_data
+from ivr.store import engine
 from ivr.store.kb_tables import ARTICLES
 
 INDEX = "kb_index"
@@ -67,6 +68,8 @@ def built_with(db: sqlite_utils.Database) -> str | None:
 
 def ensure(db: sqlite_utils.Database, analyzer: Analyzer | None = None) -> bool:
     """Build the index if it is missing or was built by another analyzer or layout; True if it was."""
+    if engine.on_postgres(db):
+        return False  # FTS5 is SQLite's: on PostgreSQL the index is still to come (docs/scaling.md)
     analyzer = analyzer or default_analyzer()
     if built_with(db) == signature(analyzer):
         return False
@@ -82,7 +85,7 @@ def ensure(db: sqlite_utils.Database, analyzer: Analyzer | None = None) -> bool:
 def refresh(db: sqlite_utils.Database, article: Article, analyzer: Analyzer | None = None) -> None:
     """Bring the entry of `article` up to date (building the whole index if there is none)."""
     analyzer = analyzer or default_analyzer()
-    if ensure(db, analyzer):
+    if engine.on_postgres(db) or ensure(db, analyzer):
         return  # built from the articles table, this article included
     db.execute(f"DELETE FROM {INDEX} WHERE slug = ?", [article.slug])
     db.execute(f"DELETE FROM {TRIGRAM} WHERE slug = ?", [article.slug])

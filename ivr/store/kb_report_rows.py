@@ -6,23 +6,20 @@ from before the knowledge base has none of these tables: no marks, not an error.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC
+
+import sqlite_utils
 
 from ivr.reports.resolution import ArticleUseRow, KbRows, ResolutionRow
 from ivr.reports.rows import Period
 from ivr.store.kb_usage import MISSES, RESOLUTIONS, USES
 
 
-def _has(db: sqlite3.Connection, *tables: str) -> bool:
-    marks = ", ".join("?" for _ in tables)
-    found = db.execute(
-        f"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({marks})", tables
-    )
-    return int(found.fetchone()[0]) == len(tables)
+def _has(db: sqlite_utils.Database, *tables: str) -> bool:
+    return all(db.table(t).exists() for t in tables)
 
 
-def kb_rows(db: sqlite3.Connection, period: Period) -> KbRows:
+def kb_rows(db: sqlite_utils.Database, period: Period) -> KbRows:
     """Marks made on calls that started in the period, and searches made in it."""
     if not _has(db, USES, RESOLUTIONS, MISSES):
         return KbRows()

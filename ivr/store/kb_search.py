@@ -22,6 +22,7 @@ from ivr.kb.analyzer import MAX_TERMS, Analyzer, bigrams, default_analyzer, term
 from ivr.kb.errors import KbError
 from ivr.kb.query import checked
 from ivr.kb.ranking import Candidate, SearchResult, rank
+from ivr.store import engine
 from ivr.store.kb_index import INDEX, TRIGRAM, VOCAB, built_with, signature
 from ivr.store.kb_tables import ARTICLES
 
@@ -48,6 +49,8 @@ def search(
     """The articles that answer `question`, best first; QueryRefused for a string that is no question."""
     if method not in METHODS:
         raise KbError([f"unknown search method {method!r}: {', '.join(METHODS)}"])
+    if engine.on_postgres(db):
+        raise KbError(["the knowledge base's search is SQLite's (FTS5): on PostgreSQL it is still to come"])
     started = time.perf_counter()
     query = checked(question)
     grams: tuple[str, ...] = ()

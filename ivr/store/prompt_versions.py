@@ -14,13 +14,13 @@ transaction (the service calls them through the writer thread).
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from ivr.prompts.takes import TakeState, change
-from ivr.store import audit
+from ivr.store import audit, engine
+from ivr.store.engine import Target
 from ivr.store.stamps import stamp
 
 RECORDED = "recorded"
@@ -193,12 +193,12 @@ def calls_through_steps(db: sqlite_utils.Database, since: datetime) -> dict[str,
     return counts
 
 
-def recorded_seconds(path: Path) -> dict[str, float]:
+def recorded_seconds(path: Target) -> dict[str, float]:
     """Seconds of each recording published now, by prompt key (none without a database):
     what a caller hears in place of the voice (admin/goal_times.py adds them up)."""
-    if not path.exists():
+    if not engine.exists(path):
         return {}
-    db = sqlite_utils.Database(path)
+    db = engine.connect(path)
     try:
         return {
             key: float(row["seconds"])

@@ -8,12 +8,12 @@ readers run while the writer writes) instead of queueing behind call writes.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
 import sqlite_utils
 
+from ivr.store import engine
 from ivr.store.db import Database
 
 T = TypeVar("T")
@@ -23,9 +23,9 @@ async def read(db: Database, fn: Callable[[sqlite_utils.Database], T]) -> T:
     """fn(db) on a fresh read-only connection in a worker thread."""
 
     def run() -> T:
-        conn = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True, timeout=5)
+        conn = engine.read_only(db.path)
         try:
-            return fn(sqlite_utils.Database(conn))
+            return fn(conn)
         finally:
             conn.close()
 

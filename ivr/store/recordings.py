@@ -17,9 +17,10 @@ import sqlite_utils
 
 from ivr.errors import HotlineError, StoreError
 from ivr.ports import StoredRecording
-from ivr.store import recording_files
+from ivr.store import engine, recording_files
 from ivr.store.call_tables import create_schema
 from ivr.store.db import Database
+from ivr.store.engine import Target
 
 
 def _iso(at: datetime) -> str:
@@ -127,13 +128,9 @@ class SqliteRecordingArchive:
         return {str(r[0]): int(r[1]) for r in rows}
 
 
-def open_db(path: Path) -> sqlite_utils.Database:
+def open_db(path: Target) -> sqlite_utils.Database:
     """The records' database for a command (schema made if it is new)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA busy_timeout=5000")
-    create_schema(db)
-    return db
+    return engine.open_with(path, create_schema)
 
 
 def set_hold(db: sqlite_utils.Database, call_id: str, reason: str | None) -> int:

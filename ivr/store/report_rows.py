@@ -16,12 +16,12 @@ queue log lines, in the queue `hotline-fallback`.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
+
+import sqlite_utils
 
 from ivr.errors import StoreError
 from ivr.reports.rows import (
@@ -33,7 +33,9 @@ from ivr.reports.rows import (
     ReportRows,
     SurveyRow,
 )
+from ivr.store import engine
 from ivr.store.call_rows import facts_of
+from ivr.store.engine import Target
 from ivr.store.kb_report_rows import kb_rows
 from ivr.store.queue_log import FALLBACK_QUEUE
 
@@ -55,25 +57,35 @@ def _iso(at: datetime) -> str:
     return at.isoformat(timespec="milliseconds")
 
 
+class _Rows:
+    """Rows of a SELECT as dicts, on either engine."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def execute(self, sql: str, args: list[Any] | None = None) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, args or []))
+
+
 class SqliteReportRows:
     """ReportSource on the project's SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Target) -> None:
         self.path = path
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        if not self.path.exists():
-            raise StoreError(f"{self.path}: no call records yet (the service creates this file)")
+    def _connect(self) -> Iterator[_Rows]:
+        shown = engine.shown(self.path)
+        if not engine.exists(self.path):
+            raise StoreError(f"{shown}: no call records yet (the service creates this file)")
         try:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
-        conn.row_factory = sqlite3.Row
+            conn = engine.read_only(self.path)
+        except engine.errors() as exc:
+            raise StoreError(f"{shown}: {exc}") from exc
         try:
-            yield conn
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+            yield _Rows(conn)
+        except engine.errors() as exc:
+            raise StoreError(f"{shown}: {exc}") from exc
         finally:
             conn.close()
 
@@ -141,7 +153,7 @@ class SqliteReportRows:
                 ).requested_at
                 in period
             )
-            kb = kb_rows(db, period)
+            kb = kb_rows(db.db, period)
         return ReportRows(
             period=period,
             calls=in_period,
@@ -155,7 +167,7 @@ class SqliteReportRows:
             kb=kb,
         )
 
-    def _fallback_lines(self, db: sqlite3.Connection, lo: str, hi: str) -> list[QueueLogRow]:
+    def _fallback_lines(self, db: _Rows, lo: str, hi: str) -> list[QueueLogRow]:
         """The queue log lines of calls answered (or not) by the fallback queue."""
         marks = ", ".join("?" for _ in FALLBACK_EVENTS)
         found: list[QueueLogRow] = []
@@ -183,7 +195,7 @@ class SqliteReportRows:
             )
         return found
 
-    def _counselor_events(self, db: sqlite3.Connection, period: Period) -> tuple[CounselorEventRow, ...]:
+    def _counselor_events(self, db: _Rows, period: Period) -> tuple[CounselorEventRow, ...]:
         """Each counselor's changes in the period, led by their last change before it."""
         lo, hi = _iso(period.start - MARGIN), _iso(period.end + MARGIN)
         rows = list(

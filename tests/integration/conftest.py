@@ -25,6 +25,7 @@ import pytest
 
 from ivr import config as config_mod
 from ivr.pbx import embedded, install
+from ivr.store import engine
 from tests.integration.sipp import SippLab
 
 # Two checkouts may run their integration tests side by side on one machine:
@@ -144,9 +145,9 @@ def pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[config_mod.LoadedC
 
 
 class Service:
-    """`ivr serve` as a real process, with its own SQLite file."""
+    """`ivr serve` as a real process, with its own SQLite file (or PostgreSQL schema)."""
 
-    def __init__(self, config_path: Path, database: Path, log_path: Path) -> None:
+    def __init__(self, config_path: Path, database: Path | str, log_path: Path) -> None:
         self.config_path = config_path
         self.database = database
         self.log_path = log_path
@@ -227,6 +228,12 @@ class Service:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        if not isinstance(self.database, Path):
+            db = engine.connect(self.database)
+            try:
+                return list(db.query(sql, list(args))) if db.table("calls").exists() else []
+            finally:
+                db.close()
         if not self.database.exists():
             return []
         con = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=5)
@@ -312,18 +319,23 @@ def wait_pbx_idle(cfg: config_mod.LoadedConfig, timeout: float = 10.0) -> None:
 
 @pytest.fixture
 def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
+    service = serving(pbx, tmp_path, tmp_path / "hotline.sqlite3")
+    yield service
+    service.stop()
+
+
+def serving(pbx: config_mod.LoadedConfig, tmp_path: Path, database: Path | str) -> Service:
+    """`ivr serve` started on the records at `database` (a SQLite file or a postgresql:// URL)."""
     state = pbx.path.parent
-    database = tmp_path / "hotline.sqlite3"
     path = tmp_path / "config.yaml"
     flows = tmp_path / "flows"
     shutil.copytree(FLOWS, flows)  # tests may publish changes: never to the repo's copy
-    text = CONFIG.replace("DATABASE", str(database)).replace("STATE", str(state))
+    text = CONFIG.replace("DATABASE", json.dumps(str(database))).replace("STATE", str(state))
     text = text.replace("REHEARSALS", str(tmp_path / "rehearsals.sqlite3"))
     path.write_text(text.replace(str(FLOWS), str(flows)))
     service = Service(path, database, tmp_path / "service.log")
     service.start()
-    yield service
-    service.stop()
+    return service
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ivr import config as config_mod
 from tests.integration.conftest import COUNSELOR_PORTS, Service
 from tests.integration.sipp import SippLab
@@ -77,6 +79,11 @@ def test_counselors_who_do_not_answer_are_busy_or_decline_are_skipped(hotline: S
 
 
 def test_service_killed_mid_conversation_the_conversation_goes_on(hotline: Service, lab: SippLab) -> None:
+    a_conversation_outlives_the_service_killed(hotline, lab)
+
+
+def a_conversation_outlives_the_service_killed(hotline: Service, lab: SippLab) -> dict[str, Any]:
+    """A conversation, the service SIGKILLed and started again: the call goes on, recorded once."""
     counselor = lab.counselor(COUNSELOR_PORTS[0], "answer")
     citizen = lab.citizen(digits=[(1000, "0")], hangup_after_ms=30000)
     hotline.wait_for_event("connected", timeout=40)
@@ -97,6 +104,7 @@ def test_service_killed_mid_conversation_the_conversation_goes_on(hotline: Servi
     kinds = [k for k, _ in hotline.timeline(call["id"])]
     assert kinds.count("connected") == 1
     assert "resumed" in kinds and kinds[-1] == "call_ended"
+    return call
 
 
 def test_the_counselor_hangs_up_first_and_the_citizen_hears_goodbye(hotline: Service, lab: SippLab) -> None:

@@ -126,7 +126,7 @@ COUNSELOR_EVENTS = {
 NIGHT = [("2025-11-23", "22:00:00", "available"), (DAY, "02:00:00", "logged_out")]
 
 
-async def write_day(path: Path) -> None:
+async def write_day(path: Path | str) -> None:
     """Write the fixture day into a new SQLite file at `path` through SqliteCallRecords."""
     r = SqliteCallRecords(path)
     r.start()

@@ -204,8 +204,10 @@ async def test_a_booked_slot_is_called_at_its_hour_counselor_first() -> None:
     assert settled(cb.acd)
 
 
-async def test_the_store_keeps_a_slots_capacity_and_gives_the_runner_its_hour(tmp_path: Path) -> None:
-    records = SqliteCallRecords(tmp_path / "h.sqlite3")
+async def test_the_store_keeps_a_slots_capacity_and_gives_the_runner_its_hour(
+    records_at: Path | str, tmp_path: Path
+) -> None:
+    records = SqliteCallRecords(records_at)
     records.start()
     try:
         slot = at(30, 14)

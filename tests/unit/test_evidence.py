@@ -27,9 +27,9 @@ NOW = T0 + timedelta(minutes=10)
 
 
 @pytest.fixture
-async def records(tmp_path: Path) -> SqliteCallRecords:
+async def records(records_at: Path | str, tmp_path: Path) -> SqliteCallRecords:
     """A call ended for harassment, its recording stored, a note, a QA play of it."""
-    records = SqliteCallRecords(tmp_path / "hotline.sqlite3")
+    records = SqliteCallRecords(records_at)
     records.start()
     await records.db.run(create_desk_schema)
     archive = recordings.SqliteRecordingArchive(records.db, tmp_path / "recordings")
@@ -62,7 +62,7 @@ def rewrite(source: Path, target: Path, change: dict[str, bytes]) -> None:
 
 
 async def test_a_package_verifies_and_holds_the_recording_the_timeline_notes_and_custody(
-    records: SqliteCallRecords, tmp_path: Path
+    records_at: Path | str, records: SqliteCallRecords, tmp_path: Path
 ) -> None:
     made = await package(records, tmp_path)
     assert (made.version, made.path.name) == (1, "v1.zip")
@@ -82,7 +82,7 @@ async def test_a_package_verifies_and_holds_the_recording_the_timeline_notes_and
         "recording_held",
     ]
     # The call is under legal hold now, and the making is on record.
-    db = recordings.open_db(tmp_path / "hotline.sqlite3")
+    db = recordings.open_db(records_at)
     [row] = recordings.listing(db, call_id=CALL)
     assert row["legal_hold"] == 1 and "evidence package" in row["hold_reason"]
     [made_row] = db.query("SELECT * FROM audit WHERE action = 'evidence_package'")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.ports import CallFacts
+from ivr.store import engine
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.fallback_import import FallbackImporter
 
@@ -20,17 +20,17 @@ SAMPLE = Path(__file__).parent / "data" / "queue_log.sample"
 
 
 @pytest.fixture
-def records(tmp_path: Path) -> Iterator[SqliteCallRecords]:
-    r = SqliteCallRecords(tmp_path / "hotline.sqlite3")
+def records(records_at: Path | str, tmp_path: Path) -> Iterator[SqliteCallRecords]:
+    r = SqliteCallRecords(records_at)
     r.start()
     yield r
     r.close()
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = sqlite3.connect(db)
+def rows(db: Path | str, sql: str) -> list[tuple]:
+    con = engine.connect(db)
     try:
-        return con.execute(sql).fetchall()
+        return [tuple(r) for r in con.execute(sql).fetchall()]
     finally:
         con.close()
 
@@ -45,7 +45,7 @@ async def started_before(records: SqliteCallRecords, log: Path) -> None:
 
 
 async def test_every_call_once_even_when_imported_again_and_after_a_restart(
-    records: SqliteCallRecords, tmp_path: Path
+    records_at: Path | str, records: SqliteCallRecords, tmp_path: Path
 ) -> None:
     log = tmp_path / "queue_log"
     await started_before(records, log)
@@ -53,13 +53,13 @@ async def test_every_call_once_even_when_imported_again_and_after_a_restart(
     assert await importer(records, log).import_new() == 4
     assert await importer(records, log).import_new() == 0
     records.close()
-    again = SqliteCallRecords(tmp_path / "hotline.sqlite3")  # the service started again
+    again = SqliteCallRecords(records_at)  # the service started again
     again.start()
     try:
         assert await importer(again, log).import_new() == 0
     finally:
         again.close()
-    db = tmp_path / "hotline.sqlite3"
+    db = records_at
     assert rows(db, "SELECT COUNT(*) FROM calls") == [(4,)]
     assert rows(db, "SELECT COUNT(*) FROM call_events WHERE kind = 'call_ended'") == [(4,)]
     assert rows(db, "SELECT disposition, open FROM calls WHERE id = '1795829534.0'") == [
@@ -135,7 +135,7 @@ async def test_no_file_yet_is_nothing_to_import(records: SqliteCallRecords, tmp_
 
 
 async def test_a_new_database_leaves_out_calls_from_before_it_but_not_one_going_on(
-    records: SqliteCallRecords, tmp_path: Path
+    records_at: Path | str, records: SqliteCallRecords, tmp_path: Path
 ) -> None:
     log = tmp_path / "queue_log"
     sample = SAMPLE.read_text().splitlines(keepends=True)
@@ -146,4 +146,4 @@ async def test_a_new_database_leaves_out_calls_from_before_it_but_not_one_going_
     with log.open("a") as f:
         f.write("".join(sample[70:]))
     assert await imp.import_new() == 1
-    assert rows(tmp_path / "hotline.sqlite3", "SELECT id FROM calls") == [("1795829975.23",)]
+    assert rows(records_at, "SELECT id FROM calls") == [("1795829975.23",)]

@@ -79,14 +79,15 @@ def test_a_refusal_says_what_the_request_is_already() -> None:
 
 
 async def test_given_a_person_took_the_request_when_the_runners_attempt_ends_unanswered_then_it_stays_theirs(
+    records_at: Path | str,
     tmp_path: Path,
 ) -> None:
-    records = SqliteCallRecords(tmp_path / "h.sqlite3")
+    records = SqliteCallRecords(records_at)
     records.start()
     try:
         request_id, _ = await records.add_callback("c1", "01012345678", "general", T0)
         # The runner is ringing the citizen when an admin runs `ivr callbacks assign`.
-        other = recordings.open_db(tmp_path / "h.sqlite3")
+        other = recordings.open_db(records_at)
         followups.assign(other, "callbacks", request_id, "c02", T0)
         status = await records.callback_attempted(
             request_id,
@@ -108,8 +109,8 @@ async def test_given_a_person_took_the_request_when_the_runners_attempt_ends_una
         records.close()
 
 
-def test_done_by_hand_after_the_runner_gave_up(tmp_path: Path) -> None:
-    db = recordings.open_db(tmp_path / "h.sqlite3")
+def test_done_by_hand_after_the_runner_gave_up(records_at: Path | str, tmp_path: Path) -> None:
+    db = recordings.open_db(records_at)
     db.table("callbacks").insert({"call_id": "1", "number": "01", "requested_at": "x", "status": "failed"})
     followups.done(db, "callbacks", 1, "root", T0)
     assert [r["status"] for r in followups.callbacks(db, "done")] == ["done"]

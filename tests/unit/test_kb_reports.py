@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from ivr.reports.metrics import Rules
 from ivr.reports.period import parse_period
 from ivr.reports.report import build
@@ -19,7 +17,7 @@ from ivr.reports.resolution import (
     misses_table,
     resolution_table,
 )
-from ivr.store import kb_usage
+from ivr.store import engine, kb_usage
 from ivr.store.calls import create_schema as create_call_schema
 from ivr.store.desk_schema import create_schema
 from ivr.store.report_rows import SqliteReportRows
@@ -84,9 +82,10 @@ def test_most_used_articles_and_most_frequent_misses() -> None:
     ]
 
 
-def test_the_store_hands_the_periods_marks_to_the_report(tmp_path: Path) -> None:
-    path = tmp_path / "hotline.sqlite3"
-    db = sqlite_utils.Database(path)
+def test_the_store_hands_the_periods_marks_to_the_report(records_at: Path | str, tmp_path: Path) -> None:
+    path = records_at
+    db = engine.connect(path)
+    engine.install_compat(db)
     create_call_schema(db)
     create_schema(db)
     for call_id, started in [

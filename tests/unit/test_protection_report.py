@@ -58,12 +58,12 @@ EVENTS = [  # counselor, at (the service host's zone: UTC here), to_state, reaso
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
+async def db(records_at: Path | str, tmp_path: Path) -> Database:
     def schema(conn: sqlite_utils.Database) -> None:
         create_call_schema(conn)
         create_desk_schema(conn)
 
-    database = Database(tmp_path / "hotline.sqlite3", schema)
+    database = Database(records_at, schema)
     database.start()
 
     def seed(conn: sqlite_utils.Database) -> None:

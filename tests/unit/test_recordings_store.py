@@ -22,9 +22,9 @@ T0 = datetime(2026, 11, 28, 14, 0, tzinfo=SEOUL)
 
 
 async def archive_with_calls(
-    tmp_path: Path, *ids: str
+    records_at: Path | str, tmp_path: Path, *ids: str
 ) -> tuple[SqliteCallRecords, recordings.SqliteRecordingArchive]:
-    records = SqliteCallRecords(tmp_path / "hotline.sqlite3")
+    records = SqliteCallRecords(records_at)
     records.start()
     for call_id in ids:
         facts = CallFacts(
@@ -34,8 +34,10 @@ async def archive_with_calls(
     return records, recordings.SqliteRecordingArchive(records.db, tmp_path / "recordings")
 
 
-async def test_a_recording_goes_from_pending_to_stored_with_its_file_facts(tmp_path: Path) -> None:
-    records, archive = await archive_with_calls(tmp_path, "17.1")
+async def test_a_recording_goes_from_pending_to_stored_with_its_file_facts(
+    records_at: Path | str, tmp_path: Path
+) -> None:
+    records, archive = await archive_with_calls(records_at, tmp_path, "17.1")
     try:
         await archive.started("17.1", "conversation", "call-17.1", T0)
         await archive.started("17.1", "conversation", "call-17.1", T0 + timedelta(seconds=9))  # told twice
@@ -46,7 +48,7 @@ async def test_a_recording_goes_from_pending_to_stored_with_its_file_facts(tmp_p
         assert not await archive.is_pending("call-17.1")
         assert await archive.waiting() == []
         assert await archive.counts() == {"stored": 1}
-        [row] = recordings.listing(recordings.open_db(tmp_path / "hotline.sqlite3"))
+        [row] = recordings.listing(recordings.open_db(records_at))
         assert (row["status"], row["seconds"], row["bytes"], row["format"]) == (
             "stored",
             4.0,
@@ -60,18 +62,20 @@ async def test_a_recording_goes_from_pending_to_stored_with_its_file_facts(tmp_p
         records.close()
 
 
-async def test_a_failure_for_an_unknown_recording_makes_a_failed_row(tmp_path: Path) -> None:
-    records, archive = await archive_with_calls(tmp_path, "17.2")
+async def test_a_failure_for_an_unknown_recording_makes_a_failed_row(
+    records_at: Path | str, tmp_path: Path
+) -> None:
+    records, archive = await archive_with_calls(records_at, tmp_path, "17.2")
     try:
         assert await archive.failed("17.2", "voicemail", "voicemail-17.2-ab", "disk full", T0) == "17.2"
-        [row] = recordings.listing(recordings.open_db(tmp_path / "hotline.sqlite3"), status="failed")
+        [row] = recordings.listing(recordings.open_db(records_at), status="failed")
         assert (row["kind"], row["error"]) == ("voicemail", "disk full")
     finally:
         records.close()
 
 
-async def stored_three(tmp_path: Path) -> Path:
-    records, archive = await archive_with_calls(tmp_path, "1", "2", "3")
+async def stored_three(records_at: Path | str, tmp_path: Path) -> Path | str:
+    records, archive = await archive_with_calls(records_at, tmp_path, "1", "2", "3")
     try:
         for n in ("1", "2", "3"):
             await archive.started(n, "conversation", f"call-{n}", T0)
@@ -79,13 +83,13 @@ async def stored_three(tmp_path: Path) -> Path:
         await records.db.run(lambda db: db.execute("UPDATE calls SET flagged = 'abuse' WHERE id = '2'"))
     finally:
         records.close()
-    return tmp_path / "hotline.sqlite3"
+    return records_at
 
 
 async def test_a_purge_deletes_the_ordinary_keeps_flagged_and_held_and_says_who_when_why(
-    tmp_path: Path,
+    records_at: Path | str, tmp_path: Path
 ) -> None:
-    db = recordings.open_db(await stored_three(tmp_path))
+    db = recordings.open_db(await stored_three(records_at, tmp_path))
     assert recordings.set_hold(db, "3", "소송 2026-17") == 1
     create_desk_schema(db)  # the desk's tables, its audit log among them
     root = tmp_path / "recordings"
@@ -116,16 +120,20 @@ async def test_a_purge_deletes_the_ordinary_keeps_flagged_and_held_and_says_who_
     assert [r["call_id"] for r, _ in released.purged] == ["3"]
 
 
-async def test_holding_needs_a_reason_and_a_call_with_recordings(tmp_path: Path) -> None:
-    db = recordings.open_db(await stored_three(tmp_path))
+async def test_holding_needs_a_reason_and_a_call_with_recordings(
+    records_at: Path | str, tmp_path: Path
+) -> None:
+    db = recordings.open_db(await stored_three(records_at, tmp_path))
     with pytest.raises(HotlineError, match="reason"):
         recordings.set_hold(db, "1", "  ")
     with pytest.raises(HotlineError, match="no recordings"):
         recordings.set_hold(db, "nope", "x")
 
 
-def test_voicemails_go_new_assigned_done_with_who_handled_them(tmp_path: Path) -> None:
-    db = recordings.open_db(tmp_path / "h.sqlite3")
+def test_voicemails_go_new_assigned_done_with_who_handled_them(
+    records_at: Path | str, tmp_path: Path
+) -> None:
+    db = recordings.open_db(records_at)
     db.table("voicemails").insert(
         {"call_id": "1", "caller": "010", "recording": "v", "seconds": 3.0, "at": "x", "status": "new"}
     )
@@ -149,9 +157,10 @@ def test_voicemails_go_new_assigned_done_with_who_handled_them(tmp_path: Path) -
 
 
 def test_callbacks_list_new_and_queued_as_new_and_an_assigned_one_leaves_the_automatic_runner(
+    records_at: Path | str,
     tmp_path: Path,
 ) -> None:
-    db = recordings.open_db(tmp_path / "h.sqlite3")
+    db = recordings.open_db(records_at)
     for n, status in enumerate(("new", "queued", "done"), 1):
         db.table("callbacks").insert(
             {"call_id": str(n), "number": f"0{n}", "requested_at": f"2026-11-28T0{n}", "status": status}

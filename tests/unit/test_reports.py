@@ -22,15 +22,19 @@ from tests.unit.report_day import DAY, SEOUL, at, write_day
 RULES = Rules(short_abandon_seconds=5, service_level_seconds=20, service_level_target=0.8, repeat_days=7)
 
 
-@pytest.fixture(scope="module")
-def day_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("report") / "hotline.sqlite3"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def day_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
+    """The fixture day, written once a module on each engine."""
+    if request.param == "sqlite":
+        db: Path | str = tmp_path_factory.mktemp("report") / "hotline.sqlite3"
+    else:
+        db = request.getfixturevalue("pg_cluster").fresh()
     asyncio.run(write_day(db))
     return db
 
 
 @pytest.fixture(scope="module")
-def day_rows(day_db: Path) -> ReportRows:
+def day_rows(day_db: Path | str) -> ReportRows:
     return SqliteReportRows(day_db).rows(parse_period(DAY, DAY, SEOUL), repeat_days=7)
 
 
@@ -196,15 +200,15 @@ def test_staffing_from_the_measured_hour(day_rows: ReportRows) -> None:
     assert nine["service_level"] == pytest.approx(0.8256, abs=1e-4)
 
 
-def test_a_day_without_calls_gives_zeros_and_no_ratios(tmp_path: Path) -> None:
-    db = tmp_path / "hotline.sqlite3"
+def test_a_day_without_calls_gives_zeros_and_no_ratios(records_at: Path | str) -> None:
+    db = records_at
     asyncio.run(write_day(db))
     rows = SqliteReportRows(db).rows(parse_period("2025-12-01", "2025-12-01", SEOUL), repeat_days=7)
     s = summary(rows)
     assert (s["calls"], s["offered"], s["service_level"], s["average_handle_seconds"]) == (0, 0, None, None)
 
 
-def test_while_the_day_is_still_going_counselor_time_runs_up_to_now(day_db: Path) -> None:
+def test_while_the_day_is_still_going_counselor_time_runs_up_to_now(day_db: Path | str) -> None:
     rows = SqliteReportRows(day_db).rows(parse_period(DAY, DAY, SEOUL), repeat_days=7, now=at("12:30:00"))
     c01 = by(rows, "counselor")["c01"]
     # c01 logged in at 08:50 and is still on her meal break at 12:30: 3 h 40 min so far,

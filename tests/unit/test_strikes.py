@@ -21,8 +21,8 @@ ABUSER, OTHER = "01066667777", "01011112222"
 
 
 @pytest.fixture
-async def records(tmp_path: Path) -> SqliteCallRecords:
-    records = SqliteCallRecords(tmp_path / "hotline.sqlite3")
+async def records(records_at: Path | str) -> SqliteCallRecords:
+    records = SqliteCallRecords(records_at)
     records.start()
     await records.db.run(lambda db: create_desk_schema(db))
     # Two strikes 400 days ago (one abuse, one harassment), two last week, one for another number.

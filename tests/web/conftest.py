@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -11,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlite_utils
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -24,6 +24,7 @@ from ivr.admin.flows import load_flows
 from ivr.config import LoadedConfig
 from ivr.flows.registry import FlowRegistry
 from ivr.protection.call_length import CallLengthTimer, LengthLimit, LimitRefused
+from ivr.store import engine
 from ivr.store.call_tables import create_schema as create_call_schema
 from ivr.store.db import Database
 from ivr.store.desk_schema import create_schema
@@ -62,12 +63,21 @@ class Monotonic:
         return self.t
 
 
+_ROOTS: dict[str, Path] = {}  # a PostgreSQL schema's URL -> the test's folder
+
+
+def site_root(db_path: Path | str) -> Path:
+    """The test's folder (recordings, var/): beside a SQLite file, or the test's own for PostgreSQL."""
+    return db_path.parent if isinstance(db_path, Path) else _ROOTS[db_path]
+
+
 class Desk:
     """The running desk: make clients, log them in, read the database, drive the queue."""
 
     def __init__(self, server: TestServer, db_path: Path, clock: FakeClock, acd: Dispatcher) -> None:
         self.server = server
         self.db_path = db_path
+        self.root = site_root(db_path)
         self.clock = clock
         self.acd = acd
         self.sent: list[tuple[str, str]] = []
@@ -89,7 +99,7 @@ class Desk:
     def rows(
         self, table: str, where: str | None = None, args: list[Any] | None = None
     ) -> list[dict[str, Any]]:
-        db = sqlite_utils.Database(self.db_path)
+        db = engine.connect(self.db_path)
         try:
             return list(db.table(table).rows_where(where, args or []))
         finally:
@@ -100,7 +110,7 @@ class Desk:
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
         """A row as the service writes it (call records before the desk's first request too)."""
-        db = sqlite_utils.Database(self.db_path)
+        db = engine.connect(self.db_path)
         try:
             create_call_schema(db)
             db.table(table).insert(row, alter=False)
@@ -148,8 +158,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def db_path(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """The desk's records: a SQLite file, or with HOTLINE_TEST_STORE=postgresql a new schema on
+    the session's PostgreSQL (the desk's whole suite on that engine: docs/scaling.md)."""
     path = tmp_path / "hotline.sqlite3"
+    if os.environ.get("HOTLINE_TEST_STORE") == "postgresql":
+        path = request.getfixturevalue("pg_cluster").fresh()
+        _ROOTS[path] = tmp_path
     for role, username in USERS.items():
         counselor_id = "c1" if role == "counselor" else None
         department = EDITOR_DEPARTMENT if role == "editor" else None
@@ -205,9 +220,9 @@ async def desk(db_path: Path, clock: FakeClock) -> AsyncIterator[Desk]:
             call_length=lambda call_id: limits[call_id].view(60.0) if call_id in limits else None,
             extend_call=extend_call,
             departments=["세무과", "복지과"],
-            recordings_root=db_path.parent / "recordings",
+            recordings_root=site_root(db_path) / "recordings",
             queues={"general": "일반 상담", "tax": "세금 상담"},
-            evidence_dir=db_path.parent / "var" / "evidence",
+            evidence_dir=site_root(db_path) / "var" / "evidence",
             cases=config.case_rules(config.CaseSettings()),
         )
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
 from aiohttp.test_utils import TestClient
 
 from ivr.kb.article import Article
 from ivr.kb.lifecycle import ArticleStatus
-from ivr.store import kb_articles
+from ivr.store import engine, kb_articles
 from tests.web.conftest import Desk, csrf_of
 
 TODAY = "2026-03-02"
@@ -30,7 +29,7 @@ KB_ROUTES = [
 
 
 def _articles(desk: Desk) -> None:
-    db = sqlite_utils.Database(desk.db_path)
+    db = engine.connect(desk.db_path)
     at = datetime.fromisoformat(f"{TODAY}T08:00:00+09:00")
     for slug, title, body in [
         ("property-tax", "재산세 납부 기간과 방법", "재산세는 7월과 9월에 납부합니다."),

@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-import sqlite_utils
 from aiohttp.test_utils import TestClient
 
 from ivr.kb.article import Article
 from ivr.kb.lifecycle import ArticleStatus
-from ivr.store import kb_articles
+from ivr.store import engine, kb_articles
 from tests.web.conftest import USERS, Desk, FlowsDesk, csrf_of
 from tests.web.test_kb_desk import KB_ROUTES
 
@@ -41,7 +40,7 @@ FORM = {
 
 
 def _seed(desk: Desk, *articles: Article) -> None:
-    db = sqlite_utils.Database(desk.db_path)
+    db = engine.connect(desk.db_path)
     at = datetime.fromisoformat("2026-03-01T09:00:00+09:00")
     for article in articles:
         kb_articles.save(db, article, who="seed", at=at)

@@ -269,7 +269,7 @@ CRASHING_PUBLISH = """
 import asyncio, os, signal, sys
 from pathlib import Path
 from ivr.admin.prompt_studio import PromptStudio, StudioPaths
-from ivr.store import prompt_versions
+from ivr.store import engine, prompt_versions
 from ivr.store.db import Database
 from ivr.store.desk_schema import create_schema
 
@@ -278,7 +278,7 @@ def die(*args, **kwargs):
 
 prompt_versions.publish = die
 database, takes, sounds, recorded, take_id = sys.argv[1:]
-db = Database(Path(database), create_schema)
+db = Database(engine.parse(database), create_schema)
 db.start()
 studio = PromptStudio(db, StudioPaths(Path(takes), Path(sounds), Path(recorded)), "hotline", dict)
 asyncio.run(studio.publish(int(take_id), "voice1"))

@@ -13,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from ivr.admin.evidence_verify import verify
+from ivr.store import engine
 from tests.web.conftest import Desk, csrf_of
 
 QA_VIEWERS = frozenset({"qa", "supervisor", "counselor", "admin"})
@@ -42,7 +43,7 @@ def _wav(path: Path) -> None:
 
 def seed(desk: Desk) -> None:
     """Three recorded calls on 2026-03-01/02 (Seoul): c1's two, c2's one (flagged)."""
-    root = desk.db_path.parent / "recordings"
+    root = desk.root / "recordings"
     calls = [
         ("call-1", "01012345678", "2026-03-02T09:10:00.000+09:00", "c1", None, "general", 3.0),
         ("call-2", "01087654321", "2026-03-02T10:00:00.000+09:00", "c2", "abuse", "tax", 3.0),
@@ -165,7 +166,7 @@ async def test_given_a_path_or_foreign_id_in_the_recording_url_then_404(desk: De
 
 async def test_given_a_row_pointing_outside_the_recordings_folder_then_nothing_is_served(desk: Desk) -> None:
     seed(desk)
-    secret = desk.db_path.parent / "secret.wav"
+    secret = desk.root / "secret.wav"
     _wav(secret)
     desk.insert(
         "recordings",
@@ -214,7 +215,7 @@ async def test_given_a_seek_when_a_range_is_asked_then_exactly_those_bytes_and_n
     assert middle.headers["Content-Range"] == f"bytes 24000-24099/{size}"
     assert middle.headers["Cache-Control"] == "no-store"
     body = await middle.read()
-    whole = (desk.db_path.parent / "recordings/2026/03/02/call-1.wav").read_bytes()
+    whole = (desk.root / "recordings/2026/03/02/call-1.wav").read_bytes()
     assert body == whole[24000:24100]
     assert len(desk.audit("recording_played")) == 1  # the play, not each seek
 
@@ -245,9 +246,7 @@ async def test_given_a_download_then_attachment_and_audited_as_a_download(desk: 
 
 async def test_given_a_purged_or_failed_recording_then_410_saying_why(desk: Desk) -> None:
     seed(desk)
-    import sqlite_utils
-
-    db = sqlite_utils.Database(desk.db_path)
+    db = engine.connect(desk.db_path)
     db.execute("UPDATE recordings SET status = 'purged', purge_reason = '보존 기간 경과' WHERE id = 1")
     db.execute("UPDATE recordings SET status = 'failed', error = 'disk full' WHERE id = 3")
     db.conn.commit()

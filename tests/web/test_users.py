@@ -64,7 +64,7 @@ async def test_given_users_when_database_file_is_read_then_no_password_in_plain_
     for row in desk.rows("users"):
         assert str(row["password_hash"]).startswith("scrypt$16384$8$1$")
         assert PASSWORD not in str(row)
-    for path in desk.db_path.parent.iterdir():
+    for path in desk.root.iterdir():
         assert PASSWORD.encode() not in path.read_bytes(), path.name
 
 

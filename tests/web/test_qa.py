@@ -363,7 +363,10 @@ async def test_given_qa_scores_a_call_then_the_weighted_total_reaches_its_counse
         ({"scorecard": "nope", "points": GOOD}, "Unknown scorecard"),
         ({"scorecard": "standard"}, "'points'"),
         ({"scorecard": "standard", "points": GOOD | {"accuracy": 6}}, "0–5"),
-        ({"scorecard": "standard", "points": {k: v for k, v in GOOD.items() if k != "closing"}}, "0–5"),
+        (
+            {"scorecard": "standard", "points": {k: v for k, v in GOOD.items() if k != "closing"}},
+            "not scored yet",
+        ),
         ({"scorecard": "standard", "points": GOOD | {"mood": 1}}, "mood"),
         ({"scorecard": "standard", "points": GOOD, "feedback": "가" * 2001}, "2000"),
     ],

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,7 @@ from ivr.calls.rehearsal_line import RehearsalLine
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
+from ivr.flows.path_words import flow_words
 from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv, Queue
 from ivr.pbx.credentials import ari_password
@@ -293,6 +294,9 @@ class Hotline:
             evidence_dir=self.cfg.resolve(s.storage.state_dir) / "evidence",
             pilot_targets=Targets(**s.pilot.model_dump()),
             rehearsal_last=lambda: rehearsal_state.read(self.cfg.resolve(s.storage.state_dir)),
+            flow_words=lambda: flow_words(self.flows.current()[0].flow),
+            session_lifetime=timedelta(hours=s.web.session_max_hours),
+            proxy_header=s.web.trusted_proxy_header,
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

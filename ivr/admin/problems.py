@@ -188,12 +188,14 @@ class TooManyAttempts(DeskError):
     status = 429
     code = "too-many-attempts"
 
-    def __init__(self, minutes: int) -> None:
+    def __init__(self, minutes: int, at: str = "") -> None:
         self.minutes = minutes
+        when_ko = f"{at}에 풀립니다(약 {minutes}분 뒤)" if at else f"약 {minutes}분 뒤에 풀립니다"
+        when_en = f"at {at} (in about {minutes} minute(s))" if at else f"in about {minutes} minute(s)"
         super().__init__(
-            "로그인에 여러 번 실패하여 잠시 로그인을 막았습니다. "
-            f"약 {minutes}분 뒤에 다시 시도해 주십시오. · "
-            f"Too many failed log-ins: please try again in about {minutes} minute(s)."
+            f"로그인에 여러 번 실패하여 잠시 로그인을 막았습니다. {when_ko}. "
+            "급하시면 관리자에게 잠금 해제를 요청해 주십시오. · "
+            f"Too many failed log-ins: log-in opens again {when_en}, or ask an administrator to unlock it."
         )
 
 

@@ -17,6 +17,7 @@ from aiohttp import web
 from ivr.admin.problems import NotLoggedIn
 from ivr.store import desk_schema
 from ivr.web import (
+    admin_accounts,
     admin_phones,
     admin_users,
     bookings_page,
@@ -30,6 +31,7 @@ from ivr.web import (
     prompt_studio,
     protection_page,
     qa,
+    qa_changes,
     recording_files,
     reports_page,
     softphone,
@@ -85,6 +87,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     app.router.add_post("/admin/users", admin_users.add_user)
     app.router.add_post("/admin/users/{username}/disable", admin_users.disable_user)
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
+    admin_accounts.add_routes(app)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
     protection_page.add_routes(app)
@@ -94,6 +97,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
         wallboard.add_routes(app)
         counselor_desk.add_routes(app)
     qa.add_routes(app)
+    qa_changes.add_routes(app)
     kb_desk.add_routes(app)
     kb_edit.add_routes(app)
     recording_files.add_routes(app)

@@ -6,6 +6,7 @@
         ├── NotLoggedIn      401 no valid session
         ├── Forbidden        403 logged in, but the role does not allow this
         ├── CsrfRejected     403 a state-changing request without the session's token
+        ├── PageNotFound     404 no page at this address (the desk's own 404 page)
         ├── NoSuchUser       404 the username does not exist
         ├── NoSuchCounselor  404 no counselor with this id in config.yaml
         ├── NoSuchCall       404 no call record with this id
@@ -97,6 +98,17 @@ class NoSuchCounselor(DeskError):
 
     def __init__(self, counselor_id: str) -> None:
         super().__init__(f"'{counselor_id}' 상담사가 없습니다. · There is no counselor '{counselor_id}'.")
+
+
+class PageNotFound(DeskError):
+    status = 404
+    code = "not-found"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "찾으시는 화면이 없습니다. 주소를 확인하시거나 첫 화면에서 다시 찾아 주십시오. · "
+            "There is no such page: check the address, or start again from the home page."
+        )
 
 
 class NoSuchCall(DeskError):

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ivr.admin.problems import NotLoggedIn
+from ivr.admin.problems import NotLoggedIn, PageNotFound
 from ivr.store import desk_schema
 from ivr.web import (
+    account,
     admin_accounts,
     admin_phones,
     admin_users,
@@ -88,6 +89,8 @@ def build_desk(deps: DeskDeps) -> web.Application:
     app.router.add_post("/admin/users/{username}/disable", admin_users.disable_user)
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
     admin_accounts.add_routes(app)
+    account.add_routes(app)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
     protection_page.add_routes(app)
@@ -155,6 +158,12 @@ async def me(request: web.Request) -> web.StreamResponse:
     )
 
 
+@public
+async def favicon(request: web.Request) -> web.StreamResponse:
+    """Browsers ask for /favicon.ico whatever the page says: the same picture as the pages' icon."""
+    return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
+
+
 _STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 
 
@@ -163,5 +172,5 @@ async def static(request: web.Request) -> web.StreamResponse:
     """Files of ivr/web/static by exact name only: no path reaches outside it."""
     path = _STATIC_FILES.get(request.match_info["name"])
     if path is None:
-        raise web.HTTPNotFound()
+        raise PageNotFound()
     return web.FileResponse(path, headers={"Cache-Control": "max-age=300"})

@@ -22,6 +22,8 @@ QA_ROUTES = [
     ("GET", "/qa", "/qa", QA_VIEWERS),
     ("GET", "/qa/calls/call-1", "/qa/calls/{call_id}", QA_VIEWERS),
     ("POST", "/api/calls/call-1/scores", "/api/calls/{call_id}/scores", SCORERS),
+    ("PUT", "/api/scores/1", "/api/scores/{score_id}", SCORERS),
+    ("POST", "/api/scores/1/withdraw", "/api/scores/{score_id}/withdraw", SCORERS),
     ("GET", "/api/recordings/1/audio", "/api/recordings/{recording_id}/audio", QA_VIEWERS),
     ("GET", "/api/recordings/1/waveform", "/api/recordings/{recording_id}/waveform", QA_VIEWERS),
     ("POST", "/qa/calls/call-2/evidence", "/qa/calls/{call_id}/evidence", SCORERS),

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ivr.admin import acd_setup, phones
-from ivr.admin.flows import booking_rules, callback_rules, env_of, load_flows, publish_prompts
+from ivr.admin.flows import adopt_serving, booking_rules, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
 from ivr.admin.softphone import Softphones
@@ -266,6 +266,9 @@ class Hotline:
 
     async def run(self, stop: asyncio.Event) -> None:
         s = self.cfg.settings
+        adopted = await asyncio.to_thread(adopt_serving, self.cfg, self.flows.loaded())
+        if adopted:
+            log.info("flows serving calls without a published version, kept as v1: %s", adopted)
         self.records.start()
         await self.prompts.apply_published()
         if self.rehearsal_records is not None:

@@ -8,6 +8,7 @@ import pytest
 
 from ivr import config
 from ivr.admin.flows import known
+from ivr.flows.messages_ko import korean
 from ivr.flows.path_words import FlowWords, flow_words, menu_options, spoken_path
 from ivr.flows.registry import load_dir
 from ivr.web.timeline_words import Words, say
@@ -50,3 +51,23 @@ def test_the_timeline_says_the_greeting_the_key_and_the_counselor_by_name(words:
 def test_an_event_without_its_details_or_of_an_unknown_kind_still_reads() -> None:
     assert say("connected", {}, Words()) == "상담사 - 연결"
     assert say("something_new", {}, Words()) == "something_new"
+
+
+@pytest.mark.parametrize(
+    ("english", "korean_text"),
+    [
+        (
+            "start: there is no node 'greetin' (did you mean 'greeting'?)",
+            "start: 'greetin' 노드가 없습니다 ('greeting'을(를) 쓰시려던 것입니까?)",
+        ),
+        (
+            "nodes.hi: prompt 'greting' is not defined under prompts: (did you mean 'greeting'?)",
+            "nodes.hi: 안내 문구 'greting'이(가) prompts:에 없습니다 ('greeting'을(를) 쓰시려던 것입니까?)",
+        ),
+        ("nodes.menu.timout: unknown key", "nodes.menu.timout: 알 수 없는 키입니다"),
+        ("prompts.fax: never used", "prompts.fax: 어디에서도 쓰이지 않는 안내 문구입니다"),
+        ("something new the checker says", None),
+    ],
+)
+def test_the_checkers_messages_read_in_korean(english: str, korean_text: str | None) -> None:
+    assert korean(english) == korean_text

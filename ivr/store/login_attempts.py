@@ -82,6 +82,17 @@ def unlock(db: sqlite_utils.Database, at: datetime, actor: str, username: str, i
     return bool(mine)
 
 
+def password_reset(
+    db: sqlite_utils.Database, at: datetime, actor: str, username: str, password_hash: str, ip: str | None
+) -> bool:
+    """An administrator's new password for a user: stored, sessions ended, and the old
+    failures and locks forgiven (a fresh start), all audited; False if no such user."""
+    changed = users.replace_password(db, at, actor, username, password_hash, via="desk", ip=ip)
+    if changed:
+        unlock(db, at, actor, username, ip)
+    return changed
+
+
 def _locks(db: sqlite_utils.Database, now: datetime) -> list[tuple[str, datetime]]:
     rows = db.execute("SELECT key, until FROM login_locks WHERE until > ?", [stamp(now)]).fetchall()
     return [(key, parse_stamp(until)) for key, until in rows]

@@ -8,7 +8,6 @@ sessions, so the old rights do not linger in an open tab.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -20,9 +19,6 @@ from ivr.store.users import ROLES
 from ivr.web.access import allow
 from ivr.web.admin_users import acting_username, back, target
 from ivr.web.context import DESK, client_ip
-
-if TYPE_CHECKING:
-    import sqlite_utils
 
 
 @allow("admin")
@@ -39,13 +35,7 @@ async def reset_password(request: web.Request) -> web.StreamResponse:
     hashed = await asyncio.to_thread(hash_password, password)
     actor, ip, now = acting_username(request), client_ip(request), desk.clock()
 
-    def write(db: sqlite_utils.Database) -> bool:
-        changed = user_rows.replace_password(db, now, actor, username, hashed, via="desk", ip=ip)
-        if changed:  # a reset password is a fresh start: the old failures and locks go too
-            login_attempts.unlock(db, now, actor, username, ip)
-        return changed
-
-    if not await desk.db.run(write):
+    if not await desk.db.run(lambda db: login_attempts.password_reset(db, now, actor, username, hashed, ip)):
         raise NoSuchUser(username)
     return back("password", username)
 

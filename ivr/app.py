@@ -7,14 +7,15 @@ import contextlib
 import logging
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from ivr.admin import acd_setup, phones
-from ivr.admin.flows import adopt_serving, booking_rules, callback_rules, env_of, load_flows, publish_prompts
+from ivr.admin.board_actions import BoardActions, SupervisorPhone
+from ivr.admin.flows import adopt_serving, bookings_of, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
 from ivr.admin.softphone import Softphones
@@ -45,6 +46,7 @@ from ivr.store.fallback_import import FallbackImporter
 from ivr.store.rehearsal_calls import RehearsalRecords
 from ivr.web import app as web_app
 from ivr.web.context import DeskDeps, FlowsSetup, PhonesSetup
+from ivr.web.wallboard import local_midnight
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,9 @@ class Hotline:
         self.flows = FlowRegistry(s.hotline.flow)
         self.flows.swap(loaded)
         env = env_of(cfg, self.flows, lambda: datetime.now(tz))
+        rules = bookings_of(s)  # None without a trunk to call citizens back on
+        if rules is not None:
+            env.bookings = Bookings(self.records, *rules)
         self.rehearsal_records, line = self._rehearsal_line(cfg, env)
         self.service = CallService(
             self.flows,
@@ -101,8 +106,6 @@ class Hotline:
                 monotonic=time.monotonic,
             )
             env.callback_requested = self.callbacks.wake
-            # 예약 상담 only where citizens can be called back at all.
-            env.bookings = Bookings(self.records, callback_rules(s), booking_rules(s))
         # The fallback when the service is down: app_queue's members in step over
         # AMI, and its calls imported from queue_log when the service is back.
         ami_secret = _password(cfg, "ami")
@@ -141,7 +144,11 @@ class Hotline:
             return None, None
         records = RehearsalRecords(cfg.resolve(r.database))
         only = acd_setup.REHEARSAL_COUNSELOR
-        rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues})
+        # A rehearsal call books (or finds full) the hours of its own records, as the
+        # plan's simulation does: nothing it does can take a citizen's hour.
+        rules = bookings_of(cfg.settings)
+        bookings = Bookings(records, *rules) if rules is not None else None
+        rehearsal_env = replace(env, queues={q: Queue(q, (only,)) for q in env.queues}, bookings=bookings)
         acd = acd_setup.rehearsal_dispatcher(cfg.settings, time.monotonic)
         return records, RehearsalLine(r.number, records, acd, rehearsal_env)
 
@@ -273,8 +280,11 @@ class Hotline:
         await self.prompts.apply_published()
         if self.rehearsal_records is not None:
             self.rehearsal_records.start()
-        # Counselors' states survive a restart: paused stays paused, out stays out.
-        self.acd.restore(await self.records.last_counselor_states(), login_others=s.acd.login_at_start)
+        # Counselors' states survive a restart: paused stays paused, out stays out;
+        # time in state and today's calls are read back from their records.
+        midnight = local_midnight(datetime.now(UTC), ZoneInfo(s.hotline.timezone))
+        histories = await self.records.last_counselor_states(midnight)
+        self.acd.restore(histories, login_others=s.acd.login_at_start)
         self._start_fallback()
         deps = DeskDeps(
             self.records.db,
@@ -300,6 +310,11 @@ class Hotline:
             flow_words=lambda: flow_words(self.flows.current()[0].flow),
             session_lifetime=timedelta(hours=s.web.session_max_hours),
             proxy_header=s.web.trusted_proxy_header,
+            board=BoardActions(
+                self.acd,
+                {v.user: SupervisorPhone(v.id, v.name, v.endpoint) for v in s.supervisors if v.user},
+                self.hub.desk_phones.ring_supervisor,
+            ),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

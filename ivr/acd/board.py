@@ -34,6 +34,7 @@ class CounselorView:
     call_id: str | None
     calls_taken: int
     alert: str | None  # why a supervisor should look: missed_calls, unreachable
+    shown: str = ""  # the state the board shows and counts: `state`, or "unreachable"
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,22 @@ class Board:
     longest_wait_seconds: float
 
 
-def counselor_alert(state: CounselorState, reason: PauseReason | None, reachable: bool) -> str | None:
+# Shown for a logged-in counselor whose phone (desk phone or browser) is not
+# registered: routing offers them nothing (Counselor.is_offerable), so the
+# board must neither call them available nor count them with those who are.
+UNREACHABLE = "unreachable"
+
+
+def shown_state(state: CounselorState, reachable: bool) -> str:
+    """What the board shows: the state, or `unreachable` for a logged-in counselor without a phone."""
     if state is not CounselorState.LOGGED_OUT and not reachable:
-        return "unreachable"
+        return UNREACHABLE
+    return state.value
+
+
+def counselor_alert(state: CounselorState, reason: PauseReason | None, reachable: bool) -> str | None:
+    if shown_state(state, reachable) == UNREACHABLE:
+        return UNREACHABLE
     if reason is PauseReason.MISSED_CALLS:
         return "missed_calls"
     return None
@@ -75,6 +89,7 @@ def build_board(
             call_id=c.call_id,
             calls_taken=c.calls_taken,
             alert=counselor_alert(c.state, c.pause_reason, c.reachable),
+            shown=shown_state(c.state, c.reachable),
         )
         for c in counselors
     )
@@ -84,3 +99,8 @@ def build_board(
         sum(v.waiting for v in views),
         max((v.longest_wait_seconds for v in views), default=0.0),
     )
+
+
+def free_colleagues(now: float, counselors: Iterable[Counselor], me: str) -> list[str]:
+    """Colleagues a counselor may hand a caller to now: available on a reachable phone."""
+    return [c.id for c in counselors if c.id != me and c.is_offerable(now)]

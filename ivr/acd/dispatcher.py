@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ivr.acd.board import Board, build_board
@@ -29,6 +29,7 @@ from ivr.acd.counselor_states import (
     transition,
 )
 from ivr.acd.estimate import HandledCall, estimate_wait
+from ivr.acd.restart import RESTORED_NOTE, History, rebuilt
 from ivr.acd.routing import Admission, QueueConfig, WaitingCaller, admit, next_assignment, position
 from ivr.ports import OfferResult
 
@@ -71,6 +72,7 @@ class Dispatcher:
         self._answered_at: dict[str, float] = {}  # counselor -> start of their conversation
         self.history: deque[HandledCall] = deque(maxlen=1000)
         self._listeners: list[Callable[[], None]] = []
+        self._restoring = False  # the records written now are a restart's, not a counselor's
 
     # -- watching --------------------------------------------------------------
     def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -135,7 +137,7 @@ class Dispatcher:
                 " (supervisor alerted)" if record.alert else "",
             )
             if self.on_record is not None:
-                self.on_record(record)
+                self.on_record(dataclasses.replace(record, note=RESTORED_NOTE) if self._restoring else record)
         self._notify()
         return None
 
@@ -149,19 +151,29 @@ class Dispatcher:
         self._notify()
         self.kick()
 
-    def restore(self, last: dict[str, tuple[str, str | None]], login_others: bool) -> None:
+    def restore(self, last: Mapping[str, History], login_others: bool) -> None:
         """After a restart: logged-out counselors stay out, paused ones stay paused
         (with their reason); the rest are logged in, as are counselors with no
-        history when `login_others`."""
-        for cid in self.counselors:
-            state, reason = last.get(cid, (None, None))
-            if state is None:
-                if login_others:
-                    self.apply(cid, Event.login())
-            elif state != CounselorState.LOGGED_OUT.value:
+        history when `login_others`. Time in state and today's calls come back
+        from the records (`acd/restart.py`); what the restore records says so."""
+        self._restoring = True
+        try:
+            for cid in self.counselors:
+                self._restore_one(cid, last.get(cid), login_others)
+        finally:
+            self._restoring = False
+        self._notify()
+
+    def _restore_one(self, cid: str, history: History | None, login_others: bool) -> None:
+        if history is None:
+            if login_others:
                 self.apply(cid, Event.login())
-                if state == CounselorState.PAUSED.value and reason:
-                    self.apply(cid, Event.pause(PauseReason(reason)))
+            return
+        if history.state != CounselorState.LOGGED_OUT.value:
+            self.apply(cid, Event.login())
+            if history.state == CounselorState.PAUSED.value and history.reason:
+                self.apply(cid, Event.pause(PauseReason(history.reason)))
+        self.counselors[cid] = rebuilt(self.counselors[cid], history, self.now())
 
     def login_all(self) -> None:
         """Log every counselor in (until the desk and phone feature codes do it)."""

@@ -30,3 +30,12 @@ def parse(dialed: str, counselors: Sequence[str]) -> tuple[Mode, str] | None:
     if not 1 <= n <= len(counselors):
         return None
     return _MODES[dialed[2]], counselors[n - 1]
+
+
+_DIGITS = {mode: digit for digit, mode in _MODES.items()}
+
+
+def code(mode: Mode, counselor_id: str, counselors: Sequence[str]) -> str:
+    """The code a supervisor would key for this: *31 + the counselor's place (02 for the second).
+    The wallboard's buttons ring the supervisor's phone into the very same code."""
+    return f"*3{_DIGITS[mode]}{counselors.index(counselor_id) + 1:02d}"

@@ -28,6 +28,7 @@ from ivr.config import LoadedConfig, Settings
 from ivr.config.telephony import QueueSettings
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError, Known, Loaded, load_text
+from ivr.flows.paths import Plan, plan_paths
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.registry import FlowRegistry, flow_files, load_dir
 from ivr.flows.run import Department, FlowEnv, Queue
@@ -170,9 +171,26 @@ async def simulate_loaded(
         counselor=counselor,
         repeat=repeat,
         strikes=strikes,
-        booking=(callback_rules(cfg.settings), booking_rules(cfg.settings)),
+        booking=bookings_of(cfg.settings),
         heard=heard,
     )
+
+
+def bookings_of(s: Settings) -> tuple[CallbackRules, BookingRules] | None:
+    """The rules 예약 상담 books by, or None where it cannot book: the service offers
+    hours only where citizens can be called back at all (a trunk to dial out on)."""
+    if not s.asterisk.trunk.dial:
+        return None
+    return callback_rules(s), booking_rules(s)
+
+
+def rehearsal_plan(
+    cfg: LoadedConfig, loaded: Mapping[str, Loaded], *, at: datetime | None, base: datetime
+) -> Plan:
+    """The paths `ivr rehearse` calls through the hotline's flow, planned as the
+    service would walk them (예약 상담 has hours only with a trunk to call back on)."""
+    bookable = bookings_of(cfg.settings) is not None
+    return plan_paths(loaded, cfg.settings.hotline.flow, at=at, base=base, bookable=bookable)
 
 
 def _simulated_counselors(s: Settings) -> Dispatcher:

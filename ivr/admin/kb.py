@@ -7,6 +7,7 @@ opens one transaction per use.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from ivr.admin.flows import load_flows
 from ivr.config import LoadedConfig
 from ivr.flows.kb_prompts import references
+from ivr.flows.loader import Loaded
 from ivr.flows.model import SetNode
 from ivr.kb.analyzer import default_analyzer
 from ivr.kb.codec import ArticleVersion
@@ -57,14 +59,14 @@ def import_folder(
             at=now(cfg),
             note=note,
             known_topics=flow_topics(cfg),
-            read_by=flow_readers(cfg),
+            read_by=flow_readers(load_flows(cfg)),
         )
 
 
-def flow_readers(cfg: LoadedConfig) -> dict[str, list[str]]:
+def flow_readers(loaded: Mapping[str, Loaded]) -> dict[str, list[str]]:
     """slug -> "flow.prompt" of every flow prompt that reads the article (`kb:`)."""
     readers: dict[str, list[str]] = {}
-    for name, item in sorted(load_flows(cfg).items()):
+    for name, item in sorted(loaded.items()):
         for pid, slug in references(item.flow).items():
             readers.setdefault(slug, []).append(f"{name}.{pid}")
     return readers

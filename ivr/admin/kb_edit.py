@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ivr.admin.flows import load_flows, notify_service, publish_prompts
-from ivr.admin.kb import flow_topics
+from ivr.admin.kb import flow_readers, flow_topics
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
-from ivr.flows.kb_prompts import references
 from ivr.kb.article import Article
 from ivr.kb.checks import check
 from ivr.kb.codec import ArticleVersion
@@ -101,13 +100,8 @@ def flow_facts(cfg: LoadedConfig | None) -> FlowFacts:
     except HotlineError as exc:
         log.warning("the flows could not be read for the knowledge base's checks: %s", exc)
         return FlowFacts(frozenset({"ko"}), None, {})
-    readers: dict[str, list[str]] = {}
-    languages: set[str] = set()
-    for name, item in sorted(loaded.items()):
-        languages |= set(item.flow.languages)
-        for pid, slug in references(item.flow).items():
-            readers.setdefault(slug, []).append(f"{name}.{pid}")
-    return FlowFacts(frozenset(languages), flow_topics(cfg), readers)
+    languages = frozenset(lang for item in loaded.values() for lang in item.flow.languages)
+    return FlowFacts(languages, flow_topics(cfg), flow_readers(loaded))
 
 
 def prompts_reading(cfg: LoadedConfig, slugs: list[str]) -> list[str]:

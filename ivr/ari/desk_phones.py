@@ -197,6 +197,20 @@ class DeskPhones:
             await hang_up_quietly(self.rest, watcher.call_id)
             self.calls.pop(watcher.call_id, None)
 
+    async def ring_supervisor(self, supervisor_id: str, dialed: str) -> None:
+        """Ring a supervisor's phone into a code, as if they had keyed it (the wallboard's
+        buttons). Once answered the channel enters Stasis with `supervise,<code>` and
+        goes through `_supervision` like a keyed call. Raises AriError or CallError."""
+        endpoint = next(ep for ep, sid in self.supervisor_phones.items() if sid == supervisor_id)
+        await self.rest.post(
+            "channels",
+            endpoint=f"PJSIP/{endpoint}",
+            app=self.app,
+            appArgs=f"supervise,{dialed}",
+            callerId=f'"상황판" <{dialed}>',
+            timeout=30,
+        )
+
     # -- whether counselors' phones can be reached ---------------------------
     def phone_state(self, endpoint: Any) -> None:
         """An endpoint's state (EndpointStateChange, or as read): a counselor's phone reachable or not."""

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from ivr.config import LoadedConfig
-from ivr.flows.paths import plan_paths
 from ivr.rehearsal import state
 from ivr.rehearsal.caller import SippMissing
 from ivr.rehearsal.load import MAX_LOAD, rehearse_load
 from ivr.rehearsal.report import table, write_html
-from ivr.rehearsal.run import NotReady, Progress, preflight, rehearse
+from ivr.rehearsal.run import NotReady, Progress, path_numbers, preflight, rehearse
 
 
 def add_parser(sub: Any) -> None:
@@ -25,7 +24,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--at", help='rehearse at this moment, e.g. "2026-12-25 10:00" (the schedule nodes see it)'
     )
-    p.add_argument("--paths", choices=("all", "smoke"), default="all", help="smoke: three paths")
+    p.add_argument(
+        "--paths",
+        default="all",
+        help="all (default); smoke: three paths; or numbers from --list, like 6 or 3,6,7",
+    )
     p.add_argument(
         "--list", action="store_true", help="print the paths and what cannot be rehearsed; call nobody"
     )
@@ -49,6 +52,13 @@ def run(cfg: LoadedConfig, args: argparse.Namespace) -> int:
     if args.every and every is None:
         print(f"ivr rehearse: --every {args.every!r}: give an interval like 15m, 1h or 90s", file=sys.stderr)
         return 2
+    if args.paths not in ("all", "smoke") and path_numbers(args.paths) is None:
+        print(
+            f"ivr rehearse: --paths {args.paths!r}: "
+            "give all, smoke or path numbers from --list, like 6 or 3,6,7",
+            file=sys.stderr,
+        )
+        return 2
     if args.load is not None and not 1 <= args.load <= MAX_LOAD:
         print(f"ivr rehearse: --load {args.load}: from 1 to {MAX_LOAD} calls at once", file=sys.stderr)
         return 2
@@ -69,7 +79,11 @@ def _once(cfg: LoadedConfig, args: argparse.Namespace, at: datetime | None) -> i
     if args.load is not None:
         done = asyncio.run(rehearse_load(cfg, args.load, at=at, progress=_show))
     else:
-        done = asyncio.run(rehearse(cfg, at=at, which=args.paths, progress=_show))
+        try:
+            done = asyncio.run(rehearse(cfg, at=at, which=args.paths, progress=_show))
+        except NotReady as exc:
+            print(f"ivr rehearse: {exc}", file=sys.stderr)
+            return 2
     state.write(cfg.resolve(cfg.settings.storage.state_dir), done, args.paths)
     print(table(done))
     folder = (
@@ -108,9 +122,9 @@ def _moment(text: str) -> datetime | None:
 
 
 def _list(cfg: LoadedConfig, at: datetime | None) -> int:
-    from ivr.admin.flows import load_flows
+    from ivr.admin.flows import load_flows, rehearsal_plan
 
-    plan = plan_paths(load_flows(cfg), cfg.settings.hotline.flow, at=at, base=datetime.now())
+    plan = rehearsal_plan(cfg, load_flows(cfg), at=at, base=datetime.now())
     for p in plan.paths:
         keys = ",".join(k if k is not None else "timeout" for k in p.keys) or "-"
         when = f" at {p.at:%Y-%m-%d %H:%M}" if p.at else ""

@@ -190,7 +190,12 @@ class IvrSettings(Section):
 
 
 class SupervisorSettings(CounselorSettings):
-    """A supervisor and the SIP phone they listen, whisper and barge in from."""
+    """A supervisor and the SIP phone they listen, whisper and barge in from.
+
+    `user`: the desk user (username) whose wallboard buttons ring this phone
+    (listen, whisper, barge in); none: this phone is reached by its codes only."""
+
+    user: str | None = None
 
 
 class QueueSettings(Section):

@@ -35,10 +35,14 @@ class Edge:
     not_rehearsable: str | None = None  # why keys alone cannot take this outcome
 
 
-def edges(node_id: str, node: model.Node, schedules: dict[str, Schedule]) -> list[Edge]:
-    """Each outcome of `node` that leads somewhere or ends the call, with its inputs."""
+def edges(
+    node_id: str, node: model.Node, schedules: dict[str, Schedule], *, bookable: bool = True
+) -> list[Edge]:
+    """Each outcome of `node` that leads somewhere or ends the call, with its inputs.
+    `bookable`: whether 예약 상담 has hours to offer (the service books only where it
+    can call citizens back); without, a booking node always finds them full."""
     outs = sorted(node.outcomes() | node.targets().keys(), key=_order)
-    return [_edge(node_id, node, outcome, schedules) for outcome in outs]
+    return [_edge(node_id, node, outcome, schedules, bookable) for outcome in outs]
 
 
 def _order(outcome: str) -> tuple[int, str]:
@@ -46,7 +50,9 @@ def _order(outcome: str) -> tuple[int, str]:
     return (0, str(DIGITS.index(outcome))) if outcome in DIGITS else (1, outcome)
 
 
-def _edge(node_id: str, node: model.Node, outcome: str, schedules: dict[str, Schedule]) -> Edge:
+def _edge(
+    node_id: str, node: model.Node, outcome: str, schedules: dict[str, Schedule], bookable: bool
+) -> Edge:
     if isinstance(node, model.MenuNode):
         return _menu(node, outcome)
     if isinstance(node, model.CollectNode):
@@ -67,7 +73,7 @@ def _edge(node_id: str, node: model.Node, outcome: str, schedules: dict[str, Sch
         # 1: call back the number calling (the rehearsal number must be a phone number).
         return Edge(outcome, keys=("1",) if outcome == "done" else ("9",))
     if isinstance(node, model.BookingNode):
-        return _booking(node, outcome)
+        return _booking(node, outcome, bookable)
     if isinstance(node, model.SurveyNode):
         return Edge(outcome, keys=("5",) * len(node.questions))
     if outcome == "error":
@@ -124,7 +130,11 @@ def _caller(node: model.CallerNode, outcome: str) -> Edge:
     return Edge(outcome) if outcome == "default" else Edge(outcome, not_rehearsable=why[outcome])
 
 
-def _booking(node: model.BookingNode, outcome: str) -> Edge:
+def _booking(node: model.BookingNode, outcome: str, bookable: bool) -> Edge:
+    if not bookable:
+        if outcome == "full":
+            return Edge(outcome)  # said at once, before any key
+        return Edge(outcome, not_rehearsable="offers no hours without asterisk.trunk.dial (always full)")
     if outcome == "invalid":
         # A star is never one of the numbered days or hours.
         return Edge(outcome, keys=("*",) * node.attempts, seconds=node.timeout)

@@ -104,10 +104,11 @@ class Plan:
 
 
 class _Walk:
-    def __init__(self, flows: Mapping[str, Loaded], main: str, at: datetime | None) -> None:
+    def __init__(self, flows: Mapping[str, Loaded], main: str, at: datetime | None, bookable: bool) -> None:
         self.flows = flows
         self.main = main
         self.at = at
+        self.bookable = bookable
         self.plan = Plan()
         self._reported: set[tuple[str, str, str]] = set()
 
@@ -123,7 +124,7 @@ class _Walk:
         if node.terminal:
             return [(Edge("end"), None)]
         out: list[tuple[Edge, Place | None]] = []
-        for edge in edges(place.node, node, loaded.schedules):
+        for edge in edges(place.node, node, loaded.schedules, bookable=self.bookable):
             if edge.not_rehearsable:
                 self.not_rehearsable(place, edge.outcome, edge.not_rehearsable)
                 continue
@@ -188,15 +189,21 @@ class _Walk:
 
 
 def plan_paths(
-    flows: Mapping[str, Loaded], main: str, *, at: datetime | None = None, base: datetime | None = None
+    flows: Mapping[str, Loaded],
+    main: str,
+    *,
+    at: datetime | None = None,
+    base: datetime | None = None,
+    bookable: bool = True,
 ) -> Plan:
     """The paths that take every rehearsable outcome of `main` and its subflows at least once.
 
     With `at`, every call rehearses at that moment (schedule outcomes of other
     moments are listed in `not_at_this_moment`); without it, each path calls
-    at the first moment after `base` its schedule outcomes need.
+    at the first moment after `base` its schedule outcomes need. `bookable` as
+    the service: whether 예약 상담 has hours (admin.flows.bookings_of).
     """
-    walk = _Walk(flows, main, at)
+    walk = _Walk(flows, main, at, bookable)
     start = Place((), main, flows[main].flow.start)
     reached = walk.cheapest(start)
     covered: set[tuple[str, str, str]] = set()

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ivr.admin.flows import load_flows, sounds_dir
+from ivr.admin.flows import load_flows, rehearsal_plan, sounds_dir
 from ivr.config import LoadedConfig
-from ivr.flows.paths import plan_paths
 from ivr.rehearsal import audio, caller
 from ivr.rehearsal.expect import expect
 from ivr.rehearsal.run import NotReady, PathResult, Progress, Rehearsal, rehearse_path, select
@@ -39,7 +38,7 @@ async def rehearse_load(
     tz = ZoneInfo(s.hotline.timezone)
     flows = load_flows(cfg)
     now = datetime.now(tz)
-    plan = plan_paths(flows, s.hotline.flow, at=at, base=now.replace(tzinfo=None))
+    plan = rehearsal_plan(cfg, flows, at=at, base=now.replace(tzinfo=None))
     smoke = select(plan, "smoke")
     if not smoke:
         raise NotReady("the flows have no rehearsable path to load")

@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ivr.admin.flows import load_flows, sounds_dir
+from ivr.admin.flows import load_flows, rehearsal_plan, sounds_dir
 from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.loader import Loaded
-from ivr.flows.paths import Plan, RehearsalPath, plan_paths
+from ivr.flows.paths import Plan, RehearsalPath
 from ivr.rehearsal import audio, caller
 from ivr.rehearsal.expect import Expected, expect
 from ivr.store.rehearsal_calls import closed_calls_since
@@ -93,9 +93,18 @@ def preflight(cfg: LoadedConfig) -> None:
 
 
 def select(plan: Plan, which: str) -> list[RehearsalPath]:
-    """All paths, or `smoke`: one self-service path, one counselor path, one after-hours path."""
+    """All paths; `smoke`: one self-service path, one counselor path, one after-hours
+    path; or the paths numbered as `--list` numbers them ("6", "3,6,7")."""
     if which == "all":
         return plan.paths
+    if which != "smoke":
+        numbers = path_numbers(which)
+        if numbers is None or not all(1 <= n <= len(plan.paths) for n in numbers):
+            raise NotReady(
+                f"--paths {which}: give all, smoke or path numbers from 1 to {len(plan.paths)}"
+                " as `ivr rehearse --list` shows them, like 6 or 3,6,7"
+            )
+        return [plan.paths[n - 1] for n in numbers]
     picks: list[RehearsalPath] = []
     tests: list[Callable[[RehearsalPath], bool]] = [
         lambda p: p.counselor == "answer" and not _reaches_queue(p) and not _closed(p),
@@ -107,6 +116,14 @@ def select(plan: Plan, which: str) -> list[RehearsalPath]:
         if found is not None:
             picks.append(found)
     return picks
+
+
+def path_numbers(which: str) -> list[int] | None:
+    """ "3,6,7" -> [3, 6, 7] (each once, in order given); None if it is not such a list."""
+    parts = [w.strip() for w in which.split(",")]
+    if not parts or not all(w.isdigit() for w in parts):
+        return None
+    return list(dict.fromkeys(int(w) for w in parts))
 
 
 def _reaches_queue(p: RehearsalPath) -> bool:
@@ -129,7 +146,7 @@ async def rehearse(
     tz = ZoneInfo(s.hotline.timezone)
     flows = load_flows(cfg)
     now = datetime.now(tz)
-    plan = plan_paths(flows, s.hotline.flow, at=at, base=now.replace(tzinfo=None))
+    plan = rehearsal_plan(cfg, flows, at=at, base=now.replace(tzinfo=None))
     chosen = select(plan, which)
     sounds = sounds_dir(cfg)
     started, t0 = now, time.monotonic()

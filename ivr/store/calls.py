@@ -10,11 +10,13 @@ from typing import Any
 
 import sqlite_utils
 
+from ivr.acd.restart import History
 from ivr.calls.followup_states import FollowupEvent, FollowupStatus, Kind, follow
 from ivr.ports import CallbackRequest, CallFacts, QueueLogEntry, WaitingPlace
 from ivr.store import bookings, strike_rows
 from ivr.store.call_rows import event_row, facts_of, insert, iso, row_of, upsert
 from ivr.store.call_tables import create_schema
+from ivr.store.counselor_history import counselor_histories
 from ivr.store.db import Database
 from ivr.store.waiting_places import waiting_place
 
@@ -249,17 +251,14 @@ class SqliteCallRecords:
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def last_counselor_states(self) -> dict[str, tuple[str, str | None]]:
-        """Each counselor's last stored state and pause reason, to restore after a restart."""
+    async def counselor_records_written(self) -> None:
+        """Wait for the counselor state records still being written (tests, a restart)."""
+        await asyncio.gather(*self._pending)
 
-        def read(db: sqlite_utils.Database) -> dict[str, tuple[str, str | None]]:
-            rows = db.execute(
-                "SELECT counselor_id, to_state, reason FROM counselor_events WHERE id IN "
-                "(SELECT MAX(id) FROM counselor_events GROUP BY counselor_id)"
-            ).fetchall()
-            return {r[0]: (r[1], r[2]) for r in rows}
-
-        return await self.db.run(read)
+    async def last_counselor_states(self, midnight: datetime) -> dict[str, History]:
+        """Each counselor's last stored state, time in it and calls since `midnight`, for a restart."""
+        now = datetime.now(UTC)
+        return await self.db.run(lambda db: counselor_histories(db, midnight, now))
 
     async def call(self, call_id: str) -> dict[str, Any] | None:
         def read(db: sqlite_utils.Database) -> dict[str, Any] | None:

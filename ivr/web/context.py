@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ivr.acd.actions import CounselorActions
 from ivr.acd.dispatcher import Dispatcher
+from ivr.admin.board_actions import BoardActions
 from ivr.admin.phones import Apply, StateReader, reload_embedded
 from ivr.admin.prompt_studio import PromptStudio
 from ivr.admin.softphone import Softphones
@@ -110,6 +111,9 @@ class DeskDeps:
     proxy_header: str | None = None
     # The serving flow's words (menu options, steps): the IVR path and QA's timeline in them.
     flow_words: Callable[[], FlowWords] = FlowWords
+    # The wallboard's buttons (listen, whisper, barge in, log out); by default
+    # BoardActions(acd) with no supervisor phones (only log out works).
+    board: BoardActions | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ class Desk(DeskDeps):
         given = {f.name: getattr(deps, f.name) for f in fields(DeskDeps)}
         if deps.actions is None and deps.acd is not None:
             given["actions"] = CounselorActions(deps.acd)
+        if deps.board is None and deps.acd is not None:
+            given["board"] = BoardActions(deps.acd, {}, None)
         return cls(
             **given,
             sessions=SessionStore(deps.db, deps.clock, deps.session_lifetime),

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action, allowed, pending_ko
+from ivr.acd.board import free_colleagues
 from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.keycodes import IN_CALL_CODES
@@ -202,7 +203,11 @@ async def call_command(request: web.Request) -> web.StreamResponse:
     desk, acd, user, counselor_id = _acting(request)
     body = await json_body(request)
     command = str(body.get("command") or "")
-    if command not in CALL_COMMANDS:
+    # A colleague transfer names one who is free now (acd/board.py), like the softphone's list.
+    mate = command.removeprefix("colleague:") if command.startswith("colleague:") else None
+    if mate is not None and mate not in free_colleagues(acd.now(), acd.counselors.values(), counselor_id):
+        raise InvalidInput(["그 상담사는 지금 받을 수 없습니다. · That colleague is not available now."])
+    if command not in CALL_COMMANDS and mate is None:
         raise InvalidInput(["알 수 없는 요청입니다. · Unknown call command."])
     counselor = acd.counselors[counselor_id]
     on_call = counselor.state is CounselorState.ON_CALL and counselor.call_id

@@ -21,6 +21,7 @@ from ivr.web import (
     admin_accounts,
     admin_phones,
     admin_users,
+    board_actions,
     bookings_page,
     counselor_desk,
     evidence_pages,
@@ -98,6 +99,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     if deps.acd is not None:
         live.track_sockets(app)
         wallboard.add_routes(app)
+        board_actions.add_routes(app)
         counselor_desk.add_routes(app)
     qa.add_routes(app)
     qa_changes.add_routes(app)

@@ -14,6 +14,7 @@ from dataclasses import asdict
 
 from aiohttp import web
 
+from ivr.acd.board import free_colleagues
 from ivr.admin.problems import Forbidden
 from ivr.admin.softphone import Softphones
 from ivr.store import audit
@@ -63,6 +64,20 @@ async def ca_certificate(request: web.Request) -> web.StreamResponse:
     )
 
 
+@allow("counselor")
+async def colleagues(request: web.Request) -> web.StreamResponse:
+    """The colleagues this counselor may hand their caller to now (available, phone reachable),
+    by name: the softphone's transfer list."""
+    desk, user = request.app[DESK], user_of(request)
+    counselor_id = request.match_info["counselor_id"]
+    if user is None or user.counselor_id != counselor_id or desk.acd is None or counselor_id not in desk.acd:
+        raise Forbidden()
+    acd = desk.acd
+    free = free_colleagues(acd.now(), acd.counselors.values(), counselor_id)
+    return web.json_response([{"id": cid, "name": desk.counselors.get(cid, cid)} for cid in free])
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/softphone/account", account)
+    app.router.add_get("/api/counselor/{counselor_id}/colleagues", colleagues)
     app.router.add_get("/softphone/ca.pem", ca_certificate)

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from ivr.acd.actions import REASON_KO, STATE_KO
-from ivr.acd.board import Board, CounselorView
+from ivr.acd.board import UNREACHABLE, Board, CounselorView
 from ivr.acd.counselor_model import CounselorRules, CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
 from ivr.reports.metrics import Rules
@@ -23,25 +23,29 @@ from ivr.store.call_stats import SERVICE_SECONDS, SERVICE_TARGET, TodayStats, to
 from ivr.store.reads import read
 from ivr.web import live
 from ivr.web.access import allow
-from ivr.web.context import DESK, Desk
+from ivr.web.context import DESK, Desk, user_of
 from ivr.web.pages import render
 
-# Shown in this order, the way a supervisor scans the room.
+# Shown in this order, the way a supervisor scans the room. A logged-in
+# counselor whose phone is unreachable is counted apart, never as available.
 STATE_ORDER = (
-    CounselorState.AVAILABLE,
-    CounselorState.RESERVED,
-    CounselorState.ON_CALL,
-    CounselorState.WRAP_UP,
-    CounselorState.PAUSED,
-    CounselorState.LOGGED_OUT,
+    CounselorState.AVAILABLE.value,
+    UNREACHABLE,
+    CounselorState.RESERVED.value,
+    CounselorState.ON_CALL.value,
+    CounselorState.WRAP_UP.value,
+    CounselorState.PAUSED.value,
+    CounselorState.LOGGED_OUT.value,
 )
-STATE_EN = {
-    CounselorState.AVAILABLE: "available",
-    CounselorState.RESERVED: "ringing",
-    CounselorState.ON_CALL: "on a call",
-    CounselorState.WRAP_UP: "wrap-up",
-    CounselorState.PAUSED: "paused",
-    CounselorState.LOGGED_OUT: "logged out",
+SHOWN_KO = {**{s.value: ko for s, ko in STATE_KO.items()}, UNREACHABLE: "전화 연결 끊김"}
+SHOWN_EN = {
+    CounselorState.AVAILABLE.value: "available",
+    UNREACHABLE: "phone unreachable",
+    CounselorState.RESERVED.value: "ringing",
+    CounselorState.ON_CALL.value: "on a call",
+    CounselorState.WRAP_UP.value: "wrap-up",
+    CounselorState.PAUSED.value: "paused",
+    CounselorState.LOGGED_OUT.value: "logged out",
 }
 
 
@@ -53,7 +57,9 @@ def counselor_json(view: CounselorView, name: str) -> dict[str, Any]:
         **asdict(view),
         "name": name,
         "state_ko": STATE_KO[state],
-        "state_en": STATE_EN[state],
+        "state_en": SHOWN_EN[state.value],
+        "shown_ko": SHOWN_KO[view.shown],
+        "shown_en": SHOWN_EN[view.shown],
         "reason_ko": REASON_KO[reason] if reason else None,
     }
 
@@ -97,6 +103,7 @@ def alerts(
                     f"{name}: in wrap-up for over {minutes} min",
                 )
             )
+    found = merged(found, names)
     if today.service_level is not None and today.service_level < target:
         percent, goal = round(today.service_level * 100), round(target * 100)
         found.append(
@@ -111,7 +118,46 @@ def alerts(
 
 
 def _alert(kind: str, counselor: str | None, ko: str, en: str) -> dict[str, Any]:
-    return {"kind": kind, "counselor": counselor, "ko": ko, "en": en}
+    return {
+        "kind": kind,
+        "counselor": counselor,
+        "counselors": [counselor] if counselor else [],
+        "ko": ko,
+        "en": en,
+    }
+
+
+# One line for many counselors with the same trouble, so the TV fits any number.
+MERGED_KO = {
+    "unreachable": "전화 끊김",
+    "missed_calls": "미응답 자동 휴식",
+    "long_wrap_up": "후처리 오래 계속",
+}
+MERGED_EN = {
+    "unreachable": "phone unreachable",
+    "missed_calls": "paused after missed calls",
+    "long_wrap_up": "long wrap-up",
+}
+NAMES_SHOWN = 3  # names on a merged line; the rest are counted
+
+
+def merged(found: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Counselors' alerts of one kind as one line ("전화 끊김 10명: ...") when there are several."""
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for a in found:
+        kinds.setdefault(a["kind"], []).append(a)
+    out: list[dict[str, Any]] = []
+    for kind, same in kinds.items():
+        if len(same) < 2 or kind not in MERGED_KO:
+            out.extend(same)
+            continue
+        ids = [a["counselor"] for a in same]
+        shown = ", ".join(names.get(c, c) for c in ids[:NAMES_SHOWN])
+        more = len(ids) - NAMES_SHOWN
+        ko = f"{MERGED_KO[kind]} {len(ids)}명: {shown}" + (f" 외 {more}명" if more > 0 else "")
+        en = f"{MERGED_EN[kind]}: {len(ids)} counselors"
+        out.append({"kind": kind, "counselor": None, "counselors": ids, "ko": ko, "en": en})
+    return out
 
 
 def snapshot_of(
@@ -120,22 +166,24 @@ def snapshot_of(
     rules: CounselorRules,
     today: TodayStats,
     service: Rules | None = None,
+    queue_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The wallboard as JSON; `service` gives T and the target (config.yaml `reports`)."""
+    """The wallboard as JSON; `service` gives T and the target (config.yaml `reports`),
+    `queue_names` the queues' names people read (config.yaml `queues.<id>.name`)."""
+    queue_names = queue_names or {}
     service = service or Rules(service_level_seconds=SERVICE_SECONDS, service_level_target=SERVICE_TARGET)
     counselors = [counselor_json(c, names.get(c.id, c.id)) for c in board.counselors]
-    by_state = {s.value: 0 for s in STATE_ORDER}
+    by_state = dict.fromkeys(STATE_ORDER, 0)
     for c in board.counselors:
-        by_state[c.state] += 1
+        by_state[c.shown] += 1
     return {
         "kind": "wallboard",
         "waiting": board.waiting,
         "longest_wait_seconds": board.longest_wait_seconds,
-        "queues": [asdict(q) for q in board.queues],
+        "queues": [asdict(q) | {"label": queue_names.get(q.name, q.name)} for q in board.queues],
         "counselors": counselors,
         "states": [
-            {"state": s.value, "ko": STATE_KO[s], "en": STATE_EN[s], "count": by_state[s.value]}
-            for s in STATE_ORDER
+            {"state": s, "ko": SHOWN_KO[s], "en": SHOWN_EN[s], "count": by_state[s]} for s in STATE_ORDER
         ],
         "today": {
             **asdict(today),
@@ -151,7 +199,7 @@ async def snapshot(desk: Desk, acd: Dispatcher) -> dict[str, Any]:
     midnight = local_midnight(desk.clock(), desk.timezone)
     service = desk.report_rules
     today = await read(desk.db, lambda db: today_stats(db, midnight, service.service_level_seconds))
-    snap = snapshot_of(board, desk.counselors, acd.rules, today, service)
+    snap = snapshot_of(board, desk.counselors, acd.rules, today, service, desk.queues)
     return with_rehearsal(snap, desk.rehearsal_last())
 
 
@@ -180,13 +228,16 @@ def _acd(request: web.Request) -> tuple[Desk, Dispatcher]:
 
 @allow("supervisor")
 async def wallboard_page(request: web.Request) -> web.StreamResponse:
-    return render(request, "wallboard.html", kiosk=False)
+    """The board with the supervisor's buttons; listening rings their own phone, named here."""
+    desk, user = request.app[DESK], user_of(request)
+    phone = desk.board.phone_of(user.username) if desk.board and user else None
+    return render(request, "wallboard.html", kiosk=False, supervisor_phone=phone.endpoint if phone else None)
 
 
 @allow("supervisor")
 async def kiosk_page(request: web.Request) -> web.StreamResponse:
     """The same board, full screen and large, for the TV in the room."""
-    return render(request, "wallboard.html", kiosk=True)
+    return render(request, "wallboard.html", kiosk=True, supervisor_phone=None)
 
 
 @allow("supervisor")

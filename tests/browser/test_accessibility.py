@@ -9,18 +9,14 @@ not failed on, until that lands.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from playwright.sync_api import Page, expect
 
 from ivr.admin import users
+from tests.browser.accessibility import axe_issues_sync
 from tests.browser.conftest import BASE, PASSWORD, Windows
 from tests.browser.test_qa_player import _seed
 from tests.integration.conftest import Service
 
-AXE = Path(__file__).parent / "axe" / "axe.min.js"
-SERIOUS = ("critical", "serious")
 CALL = "/qa/calls/qa-call-1"
 SUPERVISION = ["/reports", "/reports/pilot", "/protection", "/protection/report", "/bookings"]
 # Each role's pages (beyond "/" and a missing page, which every role gets).
@@ -65,23 +61,6 @@ USERS = {
 DEFERRED = {("/wallboard", "color-contrast"), ("/wallboard/kiosk", "color-contrast")}
 
 
-def _axe(page: Page) -> list[dict[str, Any]]:
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    found: list[dict[str, Any]] = page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}
-            });
-            return result.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " :: " + n.failureSummary)
-            }));
-        }"""
-    )
-    return found
-
-
 def _window(windows: Windows) -> Page:
     """A window that lets axe-core's script in: the desk's CSP allows no injected script."""
     context = windows.browser.new_context(
@@ -119,9 +98,7 @@ def test_every_page_for_every_role_has_no_critical_or_serious_axe_finding(
     deferred: list[str] = []
 
     def check(page: Page, who: str, path: str) -> None:
-        for v in _axe(page):
-            if v["impact"] not in SERIOUS:
-                continue
+        for v in axe_issues_sync(page):  # critical and serious only
             line = f"{who} {path}: {v['impact']} {v['id']} ({v['help']}) {v['nodes']}"
             (deferred if (path, v["id"]) in DEFERRED else failures).append(line)
 

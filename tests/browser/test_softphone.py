@@ -2,7 +2,8 @@
 the browser registers over the secure WebSocket, a SIPp citizen's call comes through
 the queue, the counselor answers in the page, and the citizen hears the counselor's
 microphone (a known tone, checked on the RTP the citizen received), on hold they hear music,
-a blind transfer from the page hands the citizen to a department; the call is recorded."""
+keys from the page's keypad reach the call, and a transfer from the page hands the citizen
+to a colleague who is available; the call is recorded."""
 
 from __future__ import annotations
 
@@ -17,10 +18,9 @@ from bench import dtmf
 from ivr.admin import users
 from tests.browser.conftest import BASE, CHROMIUM, PASSWORD, fake_microphone, screenshot
 from tests.browser.test_prompt_studio import Ear, alaw, rms_db
-from tests.integration.conftest import DEPARTMENT_PORT, Service
+from tests.integration.conftest import COUNSELOR_PORTS, Service
 from tests.integration.sipp import SippLab
 from tests.integration.test_recordings import wait_recordings
-from tests.integration.test_transfer import transfer_events
 
 TONE_HZ = 440
 
@@ -113,13 +113,21 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
         back = time.monotonic()
         time.sleep(2)
         again = citizen.audio_since(back + 0.8)
-        # Blind transfer to the first department (*41 keyed by the page): the hotline
-        # takes the counselor's leg down and the citizen talks to 세무과's phone.
-        department = lab.counselor(DEPARTMENT_PORT, "answer", hangup_after_ms=4000)
-        page.click("#sp-transfer")
+        # Keys from the page's keypad reach the call as a desk phone's would: *6 with no
+        # consultation going on is heard and ignored (the timeline says so).
+        page.click('[data-key="*"]')
+        page.wait_for_timeout(600)  # one tone at a time, as a person keys them
+        page.click('[data-key="6"]')
+        page.wait_for_timeout(600)
+        # Transfer to a colleague, by name, from those available now: 김민지 (c1, a desk
+        # phone) answers; the hotline takes the counselor's leg down and the citizen talks to her.
+        colleague = lab.counselor(COUNSELOR_PORTS[0], "answer", hangup_after_ms=4000)
+        expect(page.locator("#sp-colleague option", has_text="김민지")).to_have_count(1)
+        page.select_option("#sp-colleague", "c1")
+        page.click("#sp-colleague-transfer")
         expect(status).to_have_attribute("data-state", "ended", timeout=15000)
         moved = time.monotonic()
-        assert department.wait(30) == 0, department.errors()
+        assert colleague.wait(30) == 0, colleague.errors()
         after = citizen.audio_since(moved + 1)
         context.close()
         chromium.close()
@@ -139,7 +147,7 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
     # On hold the citizen hears music, not the counselor; taken off hold, the counselor again.
     assert rms_db(on_hold) > -45 and abs(strongest_hz(on_hold) - TONE_HZ) > 15, measured
     assert rms_db(again) > -25 and abs(strongest_hz(again) - TONE_HZ) < 15, measured
-    # After the transfer the citizen's line carried the department phone's audio (SIPp
+    # After the transfer the citizen's line carried the colleague's phone's audio (SIPp
     # sends A-law silence), not the counselor's tone any more.
     assert len(after) >= 8000, len(after)
     assert rms_db(after) < -50 or abs(strongest_hz(after) - TONE_HZ) > 15, (
@@ -148,8 +156,10 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
     )
     [call] = hotline.closed_calls(1)
     assert (call["disposition"], call["counselor_id"]) == ("answered", "c11")
-    [(_, transferred)] = [e for e in transfer_events(hotline, call["id"]) if e[0] == "transferred"]
-    assert transferred == {"how": "blind", "department": "세무과", "counselor": "c11"}
+    timeline = hotline.timeline(call["id"])
+    assert ("counselor_key", {"command": "complete", "counselor": "c11"}) in timeline
+    [transferred] = [d for k, d in timeline if k == "transferred"]
+    assert transferred == {"how": "colleague", "colleague": "c1", "counselor": "c11"}
     [recording] = wait_recordings(hotline, 1, "stored")
     assert recording["call_id"] == call["id"] and recording["seconds"] > 3
     print(f"softphone test: {time.monotonic() - started:.1f} s")

@@ -71,7 +71,7 @@ asterisk:
 counselors:
 COUNSELORS
 supervisors:
-  - {{id: s1, name: 박감독, endpoint: itest-s1, line_timeout_seconds: 0,
+  - {{id: s1, name: 박감독, endpoint: itest-s1, line_timeout_seconds: 0, user: super1,
       contact: "sip:127.0.0.30:{SUPERVISOR_PORT}"}}
 departments:
   tax: {{name: 세무과, endpoint: itest-tax, line_timeout_seconds: 0,

@@ -63,7 +63,7 @@ def test_a_silent_and_a_deleted_prompt_fail_exactly_their_paths_and_no_figure_mo
         info.unlink()  # rendered again, as it should sound, by the next publish
     out = done.stdout
     assert done.returncode == 1, out + done.stderr
-    assert "5 path(s) rehearsed" in out and "3 passed, 2 failed" in out, out
+    assert "6 path(s) rehearsed" in out and "4 passed, 2 failed" in out, out + done.stderr
     failed = [line for line in out.splitlines() if line.startswith("FAIL")]
     assert [line.split(".", 1)[1].split("  ")[0].strip() for line in failed] == [
         "hours open › menu invalid",
@@ -71,7 +71,7 @@ def test_a_silent_and_a_deleted_prompt_fail_exactly_their_paths_and_no_figure_mo
     ], out  # failures first, in path order
     assert "prompt rehearse.info (ko) at node info: heard silence where it plays" in out
     assert "prompt rehearse.again (ko) at node menu: its file is not on the PBX" in out
-    assert "path 5 of 5" in done.stderr  # progress as it went
+    assert "path 6 of 6" in done.stderr  # progress as it went
     assert list(rehearsed.config_path.parent.glob("rehearsal-*.html"))
 
     after = rehearsed.ivr("report", "--from", today, "--to", today, "--format", "json")

@@ -272,13 +272,14 @@ async def test_given_a_caller_back_in_line_after_a_restart_when_they_hang_up_the
 
 def test_given_a_restart_then_paused_counselors_stay_paused_and_logged_out_ones_out() -> None:
     from ivr.acd.counselor_states import CounselorState
+    from ivr.acd.restart import History
 
     acd = dispatcher([])  # empty, then three fresh counselors as after a start
     fresh = dispatcher(["c1", "c2", "c3", "c4"])
     for c in fresh.counselors.values():
         acd.counselors[c.id] = c.__class__(c.id, skills=dict(c.skills))
     acd.restore(
-        {"c1": ("paused", "meal"), "c2": ("logged_out", None), "c3": ("on_call", None)},
+        {"c1": History("paused", "meal"), "c2": History("logged_out"), "c3": History("on_call")},
         login_others=False,
     )
     states = {

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from ivr import config
-from ivr.admin.flows import known
+from ivr.admin.flows import known, rehearsal_plan
 from ivr.flows.loader import Known
 from ivr.flows.paths import plan_paths
 from ivr.flows.registry import load_dir
 from ivr.rehearsal.audio import COUNSELOR
 from ivr.rehearsal.expect import expect
-from ivr.rehearsal.run import select
+from ivr.rehearsal.run import NotReady, select
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data" / "rehearsal"
@@ -89,7 +92,7 @@ def test_outcomes_keys_cannot_take_are_named_with_their_node_and_why() -> None:
 def test_every_path_of_the_hotline_is_walked_the_same_way_by_the_engine() -> None:
     cfg = config.load(ROOT / "config.yaml")
     flows = load_dir(ROOT / "callflows", known(cfg))
-    plan = plan_paths(flows, "hotline", base=MONDAY)
+    plan = rehearsal_plan(cfg, flows, at=None, base=MONDAY)
     assert len(plan.paths) >= 20
     for path in plan.paths:
         walked = asyncio.run(expect(cfg, flows, "hotline", path, "01099990001", MONDAY))
@@ -112,8 +115,9 @@ def test_every_path_of_the_hotline_is_walked_the_same_way_by_the_engine() -> Non
         ("queue_general", "overflow"),
         ("queue_general", "left"),
         ("queue_general", "book"),
-        ("booking", "done"),  # would book a real callback hour
-        ("booking", "full"),
+        # No trunk to call back on in the shipped config.yaml: no hours to book.
+        ("booking", "done"),
+        ("booking", "invalid"),
         ("foreign.connect", "book"),
         ("foreign.connect", "closed"),
         ("foreign.connect", "overflow"),
@@ -129,3 +133,34 @@ def test_the_smoke_set_is_one_self_service_one_counselor_and_one_after_hours_pat
         "hours open › main_menu 0",  # the rehearsal counselor answers, then the survey
         "hours closed › after_hours invalid",
     ]
+
+
+def test_paths_chosen_by_their_numbers_in_the_list_and_a_number_out_of_range_refused() -> None:
+    cfg = config.load(ROOT / "config.yaml")
+    plan = plan_paths(load_dir(ROOT / "callflows", known(cfg)), "hotline", base=MONDAY)
+    assert select(plan, "6,2,6") == [plan.paths[5], plan.paths[1]]
+    with pytest.raises(NotReady, match=rf"--paths 0,{len(plan.paths) + 1}: .* from 1 to {len(plan.paths)}"):
+        select(plan, f"0,{len(plan.paths) + 1}")
+
+
+def test_the_booking_path_expects_what_the_service_offers_with_and_without_a_trunk() -> None:
+    """예약 상담 offers hours only where the service can call back (asterisk.trunk.dial):
+    the plan must expect the same, or the live call fails its path."""
+    cfg = config.load(ROOT / "config.yaml")
+    assert cfg.settings.asterisk.trunk.dial is None
+    trunk = cfg.settings.asterisk.trunk.model_copy(update={"dial": "PJSIP/citizens/sip:{number}@127.0.0.1"})
+    asterisk = cfg.settings.asterisk.model_copy(update={"trunk": trunk})
+    dialing = dataclasses.replace(cfg, settings=cfg.settings.model_copy(update={"asterisk": asterisk}))
+    flows = load_dir(ROOT / "callflows", known(cfg))
+
+    def booking(c: config.LoadedConfig) -> tuple[set[str], list[str]]:
+        plan = rehearsal_plan(c, flows, at=None, base=MONDAY)
+        path = next(p for p in plan.paths if "after_hours 3" in p.name)
+        walked = asyncio.run(expect(c, flows, "hotline", path, "01099990001", MONDAY))
+        assert walked.problem is None
+        left = {n.outcome for n in plan.not_rehearsable if n.node == "booking"}
+        return left, [p.split(".")[1] for p in walked.prompts if ".booking_" in p]
+
+    assert booking(cfg) == ({"done", "invalid"}, ["booking_full"])
+    left, heard = booking(dialing)
+    assert left == {"done", "full"} and heard[0] == "booking_day" and heard[-1] == "booking_sorry"

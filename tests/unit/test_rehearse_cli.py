@@ -64,6 +64,12 @@ def test_given_rehearsal_off_then_it_says_which_key_to_set(tmp_path: Path) -> No
     assert "rehearsal.number is not set in config.yaml" in done.stderr
 
 
+def test_given_paths_that_are_no_set_nor_numbers_then_exit_2(tmp_path: Path) -> None:
+    done = rehearse(config(tmp_path), "--paths", "six")
+    assert done.returncode == 2
+    assert "--paths 'six': give all, smoke or path numbers from --list, like 6 or 3,6,7" in done.stderr
+
+
 def test_given_a_moment_it_cannot_read_then_exit_2(tmp_path: Path) -> None:
     done = rehearse(config(tmp_path), "--at", "Christmas")
     assert done.returncode == 2
@@ -126,6 +132,7 @@ def test_the_wallboard_shows_the_last_run_and_alerts_on_a_failed_path() -> None:
         {
             "kind": "rehearsal",
             "counselor": None,
+            "counselors": [],  # an alert of the center, not of counselors
             "ko": "리허설: 경로 28개 중 2개 실패",
             "en": "rehearsal: 2 of 28 paths failed",
         }

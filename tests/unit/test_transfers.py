@@ -112,3 +112,61 @@ async def test_a_department_digit_with_no_department_changes_nothing() -> None:
     assert not [entry for entry in call.log if entry[0] in ("aside", "join", "drop")]
     svc.call_ended("call-1", "normal_clearing")
     await svc.join("call-1")
+
+
+def colleague_service() -> tuple[CallService, MemoryRecords]:
+    """The line with two counselors (c2 only in a queue nobody calls: free for a transfer)."""
+    svc, records = service()
+    svc.acd = dispatcher(["c1", "c2"], {"general": ["c1"], "other": ["c2"]})
+    return svc, records
+
+
+async def with_colleague(
+    c2: OfferResult = OfferResult.ANSWERED, meal: bool = False
+) -> tuple[CallService, MemoryRecords, FakeCall]:
+    """c1 talking with the caller; c2 answers a transfer as told (or is at a meal), asked for."""
+    from ivr.acd.counselor_model import Event, PauseReason
+
+    svc, records = colleague_service()
+    if meal:
+        svc.acd.apply("c2", Event.pause(PauseReason.MEAL))
+    call = FakeCall(counselors={"c1": OfferResult.ANSWERED, "c2": c2})
+    await svc.new_call(call)
+    await asyncio.wait_for(call.connected.wait(), 5)
+    assert svc.counselor_command("call-1", "colleague:c2")
+    return svc, records, call
+
+
+async def test_transfer_to_an_available_colleague_hands_the_caller_over_once_they_answer() -> None:
+    svc, records, call = await with_colleague()
+    done = await until(records, "transferred")
+    assert done == {"how": "colleague", "colleague": "c2", "counselor": "c1"}
+    assert ("join", "c2") in call.log and ("drop", "c1") in call.log
+    mate = svc.acd.counselors["c2"]
+    assert (mate.state, mate.call_id, mate.calls_taken) == (CounselorState.ON_CALL, "call-1", 1)
+    assert svc.acd.state("c1") is not CounselorState.ON_CALL
+    call.legs["c2"].ended.set()  # the colleague finishes with the caller
+    await asyncio.wait_for(svc.join("call-1"), 5)
+    assert "counselor_hung_up" in records.kinds()
+    assert svc.acd.state("c2") is not CounselorState.ON_CALL  # wrap-up, then free
+
+
+async def test_a_colleague_who_is_not_available_is_not_rung_and_the_call_goes_on() -> None:
+    svc, records, call = await with_colleague(meal=True)
+    refused = await until(records, "transfer_refused")
+    assert refused == {"colleague": "c2", "reason": "not available"}
+    assert all(entry[1] != "c2" for entry in call.log)
+    call.legs["c1"].ended.set()
+    await asyncio.wait_for(svc.join("call-1"), 5)
+    assert "transferred" not in records.kinds()
+
+
+async def test_a_colleague_who_does_not_answer_is_free_again_without_a_missed_call() -> None:
+    svc, records, call = await with_colleague(OfferResult.NO_ANSWER)
+    failed = await until(records, "transfer_failed")
+    assert failed == {"colleague": "c2", "result": "no_answer"}
+    mate = svc.acd.counselors["c2"]
+    assert (mate.state, mate.misses) == (CounselorState.AVAILABLE, 0)
+    assert svc.acd.state("c1") is CounselorState.ON_CALL
+    call.legs["c1"].ended.set()
+    await asyncio.wait_for(svc.join("call-1"), 5)

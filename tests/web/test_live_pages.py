@@ -23,6 +23,13 @@ LIVE_ROUTES = [
     ("GET", "/wallboard/kiosk", "/wallboard/kiosk", SUPERVISORS, "page"),
     ("GET", "/api/wallboard", "/api/wallboard", SUPERVISORS, "json"),
     ("GET", "/api/wallboard/live", "/api/wallboard/live", SUPERVISORS, "socket"),
+    (
+        "POST",
+        "/api/wallboard/counselor/c1/logout",
+        "/api/wallboard/counselor/{counselor_id}/{what}",
+        SUPERVISORS,
+        "json",
+    ),
     ("GET", "/counselor", "/counselor", DESK_VIEWERS, "page"),
     ("GET", "/counselor/c1", "/counselor/{counselor_id}", DESK_VIEWERS, "page"),
     ("GET", "/api/counselor/c1/live", "/api/counselor/{counselor_id}/live", DESK_VIEWERS, "socket"),

@@ -37,9 +37,18 @@ async def phone_desk(db_path: Path, clock: FakeClock, tmp_path: Path) -> AsyncIt
     db = Database(db_path, create_schema)
     db.start()
     acd = dispatcher(Monotonic())
-    deps = DeskDeps(db, counselors=COUNSELORS, clock=clock, acd=acd, softphone=Softphones(cfg))
+    sent: list[tuple[str, str]] = []  # the commands the desk passed on to the calls
+
+    def call_command(call_id: str, command: str) -> bool:
+        sent.append((call_id, command))
+        return True
+
+    deps = DeskDeps(
+        db, counselors=COUNSELORS, clock=clock, acd=acd, softphone=Softphones(cfg), call_command=call_command
+    )
     server = TestServer(build_desk(deps))
     harness = Desk(server, db_path, clock, acd)
+    harness.sent = sent
     try:
         yield harness, tmp_path / "var"
     finally:
@@ -98,3 +107,34 @@ async def test_the_local_ca_is_offered_to_anyone_once_made(phone_desk: tuple[Des
     response = await client.get("/softphone/ca.pem")
     assert response.status == 200 and await response.read() == made.ca_cert.read_bytes()
     assert b"PRIVATE KEY" not in await response.read()
+
+
+async def test_given_a_call_when_the_counselor_transfers_then_only_available_colleagues_are_listed_and_taken(
+    phone_desk: tuple[Desk, Path],
+) -> None:
+    from ivr.acd.counselor_model import Event, PauseReason
+    from tests.web.conftest import csrf_of
+
+    desk, _ = phone_desk
+    for cid in ("c1", "c2"):
+        desk.acd.apply(cid, Event.login())
+    desk.acd.apply("c1", Event.offer("call-7"))
+    desk.acd.apply("c1", Event.answer("call-7"))
+    client = await desk.logged_in("counselor")  # c1
+    token = await csrf_of(client)
+    assert await (await client.get("/api/counselor/c1/colleagues")).json() == [{"id": "c2", "name": "이상담"}]
+    assert (await client.get("/api/counselor/c2/colleagues")).status == 403  # not their desk
+    sent = await client.post(
+        "/api/counselor/c1/call", json={"command": "colleague:c2"}, headers={"X-CSRF-Token": token}
+    )
+    assert sent.status == 202, await sent.text()
+    assert desk.sent == [("call-7", "colleague:c2")]
+
+    desk.acd.apply("c2", Event.pause(PauseReason.MEAL))  # no longer available
+    assert await (await client.get("/api/counselor/c1/colleagues")).json() == []
+    refused = await client.post(
+        "/api/counselor/c1/call", json={"command": "colleague:c2"}, headers={"X-CSRF-Token": token}
+    )
+    assert refused.status == 400 and len(desk.sent) == 1
+    [first, *_] = desk.audit("call_command")
+    assert first["detail"] == "colleague:c2 sent"

@@ -67,7 +67,11 @@ async def talk(
     if lost:
         await run.ctx.event("counselor_line_lost", counselor=talking.counselor.counselor_id)
     elif hung_up:
-        department = not talking.with_counselor or talking.counselor.counselor_id.startswith("dept:")
+        # After a hand-over the other side is a department or a colleague (a counselor).
+        current = talking.current.counselor_id
+        department = talking.counselor.counselor_id.startswith("dept:") or (
+            not talking.with_counselor and current not in run.ctx.acd
+        )
         who = "department_hung_up" if department else "counselor_hung_up"
         await run.ctx.event(who, counselor=talking.current.counselor_id)
     if queue is not None:
@@ -136,6 +140,8 @@ async def _until_over(talking: Talk) -> bool:
             await transfers.blind(talking, digit)
         elif kind == "consult":
             await transfers.consult(talking, digit)
+        elif kind == "colleague":
+            await transfers.colleague(talking, digit)
         else:
             await run.ctx.event("counselor_command_ignored", command=name)
 

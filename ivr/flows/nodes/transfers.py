@@ -1,5 +1,8 @@
 """Transfers by the counselor: blind (*4N) and after a consultation (*5N, then
-*6 complete or *7 return). N is the department's place in config.yaml.
+*6 complete or *7 return). N is the department's place in config.yaml. From
+the desk, also to a colleague who is available now (`colleague:<id>`): the
+colleague is reserved for this call as the queue would, rung, and takes the
+caller once they answer.
 
 A blind transfer keeps counselor and caller talking while the department's
 phone rings, and hands the caller over only once it answers: nobody is left
@@ -13,6 +16,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from ivr.acd.counselor_model import Event
 from ivr.flows.run import Department, FlowRun
 from ivr.ports import CounselorLeg, QueueEvent
 
@@ -35,8 +39,8 @@ class Talk:
     def with_counselor(self) -> bool:
         return self.current is self.counselor
 
-    async def hand_over(self, leg: CounselorLeg, kind: str, department: Department) -> None:
-        """The department takes the caller; the counselor goes to wrap-up."""
+    async def hand_over(self, leg: CounselorLeg, kind: str, to: str, whom: str = "department") -> None:
+        """The department (or colleague) `to` takes the caller; the counselor goes to wrap-up."""
         ctx, call = self.run.ctx, self.run.call
         self.ended.cancel()
         self.current = leg
@@ -44,20 +48,18 @@ class Talk:
         self.ended = asyncio.ensure_future(leg.wait_ended())
         # On record at once: a restart of the service must find the caller
         # with the department, not alone after their counselor's leg ended.
-        ctx.facts.counselor_leg, ctx.facts.handed_to = leg.leg_id, department.name
+        ctx.facts.counselor_leg, ctx.facts.handed_to = leg.leg_id, to
         await ctx.records.updated(ctx.facts)
         await call.drop(self.counselor)
         if self.counselor.counselor_id in ctx.acd:
             ctx.acd.call_ended(self.counselor.counselor_id)
-        await ctx.event(
-            "transferred", how=kind, department=department.name, counselor=self.counselor.counselor_id
-        )
+        await ctx.event("transferred", how=kind, counselor=self.counselor.counselor_id, **{whom: to})
         if self.queue is not None:
             await ctx.queue_log(
                 self.queue,
                 QueueEvent.TRANSFERRED,
                 counselor_id=self.counselor.counselor_id,
-                detail={"kind": kind, "department": department.name},
+                detail={"kind": kind, whom: to},
             )
 
     def close(self) -> None:
@@ -87,7 +89,7 @@ async def blind(talk: Talk, digit: str) -> None:
     leg = await _ring(talk, found)
     if leg is not None:
         await talk.run.call.join(leg)
-        await talk.hand_over(leg, "blind", found)
+        await talk.hand_over(leg, "blind", found.name)
 
 
 async def consult(talk: Talk, digit: str) -> None:
@@ -123,7 +125,7 @@ async def consult(talk: Talk, digit: str) -> None:
             if talk.ended.done() or (command.done() and command.result() == "complete"):
                 # Completed (a counselor hanging up while consulting completes it too).
                 await run.call.back(leg)
-                await talk.hand_over(leg, "attended", found)
+                await talk.hand_over(leg, "attended", found.name)
                 return
             await run.ctx.event("counselor_command_ignored", command=command.result())
     except BaseException:
@@ -131,3 +133,25 @@ async def consult(talk: Talk, digit: str) -> None:
         raise
     finally:
         dept_ended.cancel()
+
+
+async def colleague(talk: Talk, counselor_id: str) -> None:
+    """Hand the caller to a colleague who is available now: reserved for this call, rung,
+    and connected once they answer; the counselor stays with the caller until then."""
+    run = talk.run
+    ctx, acd = run.ctx, run.ctx.acd
+    mate = acd.counselors.get(counselor_id)
+    if mate is None or counselor_id == talk.counselor.counselor_id or not mate.is_offerable(acd.now()):
+        await ctx.event("transfer_refused", colleague=counselor_id, reason="not available")
+        return
+    acd.apply(counselor_id, Event.offer(ctx.call_id))
+    await ctx.event("transfer_ringing", colleague=counselor_id)
+    result, leg = await run.call.offer(counselor_id, acd.endpoints[counselor_id], run.env.ring_seconds)
+    if leg is None:
+        # A colleague not taking a transfer is not a missed queue call: free again, no strike.
+        acd.not_offered(ctx.call_id, counselor_id)
+        await ctx.event("transfer_failed", colleague=counselor_id, result=result.value)
+        return
+    acd.answered(ctx.call_id, counselor_id)
+    await run.call.join(leg)
+    await talk.hand_over(leg, "colleague", counselor_id, whom="colleague")

@@ -3,11 +3,13 @@
    which lands on the log-in page. */
 "use strict";
 window.HotlineLive = (function () {
-  function connect(path, onSnapshot) {
+  /* onStatus (optional) hears "live" and "reconnecting", e.g. to grey stale figures. */
+  function connect(path, onSnapshot, onStatus) {
     var status = document.getElementById("live-status");
     var delay = 1000;
     function show(state, text) {
       if (status) { status.dataset.state = state; status.textContent = text; }
+      if (onStatus) { onStatus(state); }
     }
     function open() {
       var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -38,9 +40,11 @@ window.HotlineLive = (function () {
     return (h ? h + ":" : "") + mm + ":" + String(r).padStart(2, "0");
   }
 
-  /* Elements with data-base (seconds at data-at, a performance.now() stamp) count on by themselves. */
+  /* Elements with data-base (seconds at data-at, a performance.now() stamp) count on by
+     themselves, unless inside a .stale page (a dropped socket: the figures are old). */
   function tick() {
     var now = performance.now();
+    if (document.body.classList.contains("stale")) { return; }
     document.querySelectorAll("[data-base]").forEach(function (el) {
       el.textContent = duration(Number(el.dataset.base) + (now - Number(el.dataset.at)) / 1000);
     });

@@ -26,6 +26,7 @@
       if ($(id)) { $(id).disabled = !talking; }
     });
     box.querySelectorAll("[data-key]").forEach(function (b) { b.disabled = !talking; });
+    if (talking) { colleagues(); } else { $("sp-colleague-transfer").disabled = true; }
     document.title = state === "ringing" ? "☎ 전화가 왔습니다 · " + title : (talking ? "통화 중 · " + title : title);
   }
 
@@ -124,6 +125,46 @@
     $("sp-transfer").addEventListener("click", function () { keys("*4" + $("sp-department").value); });
     $("sp-consult").addEventListener("click", function () { keys("*5" + $("sp-department").value); });
   }
+  // A colleague who is available now, by name (the list is asked for whenever a call is up):
+  // the desk hands the caller over once they answer, through the call's own commands.
+  var desk = document.getElementById("desk");
+  var me = desk ? desk.dataset.counselor : "";
+  function colleagues() {
+    fetch("/api/counselor/" + encodeURIComponent(me) + "/colleagues", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (list) {
+        var select = $("sp-colleague");
+        var kept = select.value;
+        select.replaceChildren();
+        list.forEach(function (c) {
+          var o = document.createElement("option");
+          o.value = c.id; o.textContent = c.name;
+          select.appendChild(o);
+        });
+        if (!list.length) {
+          var none = document.createElement("option");
+          none.value = ""; none.textContent = "받을 수 있는 동료가 없습니다";
+          select.appendChild(none);
+        }
+        if (list.some(function (c) { return c.id === kept; })) { select.value = kept; }
+        $("sp-colleague-transfer").disabled = !(session && session.isEstablished() && list.length);
+      });
+  }
+  $("sp-colleague-transfer").addEventListener("click", function () {
+    var token = document.querySelector('meta[name="csrf-token"]').content;
+    var note = $("sp-transfer-message");
+    fetch("/api/counselor/" + encodeURIComponent(me) + "/call", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
+      body: JSON.stringify({ command: "colleague:" + $("sp-colleague").value })
+    }).then(function (r) {
+      note.hidden = false;
+      note.className = "message " + (r.ok ? "ok" : "refused");
+      note.textContent = r.ok ? "동료 상담사의 전화가 울립니다. 받으면 연결됩니다."
+        : "지금은 돌려 드릴 수 없습니다. 다른 동료를 골라 주십시오.";
+      if (!r.ok) { colleagues(); }
+    });
+  });
   $("sp-notify").addEventListener("click", function () {
     if (window.Notification) { Notification.requestPermission(); }
   });

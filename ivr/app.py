@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from aiohttp import web
 from ivr.admin import acd_setup, phones
 from ivr.admin import case_calls as case_calls_setup
 from ivr.admin.board_actions import BoardActions, SupervisorPhone
-from ivr.admin.flows import bookings_of, callback_rules, env_of, load_flows, publish_prompts
+from ivr.admin.flows import adopt_serving, bookings_of, callback_rules, env_of, load_flows, publish_prompts
 from ivr.admin.prompt_studio import PromptStudio, studio_paths
 from ivr.admin.recordings import RecordingService
 from ivr.admin.softphone import Softphones
@@ -32,6 +32,7 @@ from ivr.calls.rehearsal_line import RehearsalLine
 from ivr.calls.service import CallService
 from ivr.config import LoadedConfig, case_rules
 from ivr.errors import HotlineError
+from ivr.flows.path_words import flow_words
 from ivr.flows.registry import FlowRegistry
 from ivr.flows.run import FlowEnv, Queue
 from ivr.pbx.credentials import ari_password
@@ -289,6 +290,9 @@ class Hotline:
 
     async def run(self, stop: asyncio.Event) -> None:
         s = self.cfg.settings
+        adopted = await asyncio.to_thread(adopt_serving, self.cfg, self.flows.loaded())
+        if adopted:
+            log.info("flows serving calls without a published version, kept as v1: %s", adopted)
         self.records.start()
         await self.prompts.apply_published()
         if self.rehearsal_records is not None:
@@ -321,6 +325,9 @@ class Hotline:
             pilot_targets=Targets(**s.pilot.model_dump()),
             rehearsal_last=lambda: rehearsal_state.read(self.cfg.resolve(s.storage.state_dir)),
             cases=case_rules(s.cases),
+            flow_words=lambda: flow_words(self.flows.current()[0].flow),
+            session_lifetime=timedelta(hours=s.web.session_max_hours),
+            proxy_header=s.web.trusted_proxy_header,
             board=BoardActions(
                 self.acd,
                 {v.user: SupervisorPhone(v.id, v.name, v.endpoint) for v in s.supervisors if v.user},

@@ -1,4 +1,4 @@
-"""What a counselor asks for themself: log in, pause, unpause, more wrap-up time, log out.
+"""What a counselor asks for themself: log in, pause, unpause, more wrap-up time, ready now, log out.
 
 The web desk and the phone's feature codes both come here, so the two can
 never disagree. A request the state does not allow (unpause while available,
@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ivr.acd.counselor_model import CounselorState, Event, PauseReason
+from ivr.acd.counselor_model import Counselor, CounselorState, Event, EventKind, PauseReason
 from ivr.acd.counselor_states import LEGAL
 from ivr.acd.dispatcher import Dispatcher
 
@@ -22,6 +22,7 @@ class Action(enum.Enum):
     PAUSE = "pause"
     UNPAUSE = "unpause"
     EXTEND_WRAP_UP = "extend_wrap_up"
+    READY = "ready"  # 지금 상담 가능: wrap-up ends now
 
 
 # Reasons a counselor may choose; cooldown and missed_calls are set by the service.
@@ -110,4 +111,33 @@ _EVENTS = {
     Action.LOGOUT: Event.logout,
     Action.UNPAUSE: Event.unpause,
     Action.EXTEND_WRAP_UP: Event.extend_wrap_up,
+    Action.READY: Event.ready,
 }
+
+
+def allowed(c: Counselor) -> list[Action]:
+    """What the counselor's buttons may ask for now, read from the one table (LEGAL): the
+    desk enables these and no others. Unpause while busy only cancels a pending pause."""
+    found = []
+    for action, make in _EVENTS.items():
+        kind = make().kind
+        if (c.state, kind) not in LEGAL:
+            continue
+        if kind is EventKind.UNPAUSE and c.state is not CounselorState.PAUSED and c.pending is None:
+            continue
+        found.append(action)
+    if (c.state, EventKind.PAUSE) in LEGAL:
+        found.append(Action.PAUSE)
+    return found
+
+
+def pending_ko(pending: str | None) -> str | None:
+    """A pause or logout waiting for the call to end, as the desk says it: 식사 예정, 로그아웃 예정."""
+    if not pending:
+        return None
+    if pending.startswith("pause(") and pending.endswith(")"):
+        try:
+            return f"{REASON_KO[PauseReason(pending[6:-1])]} 예정"
+        except ValueError:
+            return "휴식 예정"
+    return "로그아웃 예정" if pending == "logout" else pending

@@ -52,6 +52,8 @@ class EventKind(enum.Enum):
     EXTEND_WRAP_UP = "extend_wrap_up"
     PAUSE = "pause"
     UNPAUSE = "unpause"
+    # The counselor's own "지금 상담 가능": wrap-up ends now, not at its timer.
+    READY = "ready"
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,10 @@ class Event:
     def unpause(cls) -> Event:
         return cls(EventKind.UNPAUSE)
 
+    @classmethod
+    def ready(cls) -> Event:
+        return cls(EventKind.READY)
+
 
 # The state each event is meant to lead to; names the "to" of an illegal transition.
 EVENT_TARGET: dict[EventKind, CounselorState] = {
@@ -149,6 +155,7 @@ EVENT_TARGET: dict[EventKind, CounselorState] = {
     EventKind.EXTEND_WRAP_UP: CounselorState.WRAP_UP,
     EventKind.PAUSE: CounselorState.PAUSED,
     EventKind.UNPAUSE: CounselorState.AVAILABLE,
+    EventKind.READY: CounselorState.AVAILABLE,
 }
 
 

@@ -7,7 +7,9 @@ float seconds on one monotonic clock. What the users of app_queue and mod_callce
 complain about, and the rule here that prevents it:
 
 - wrap-up ending early: `wrap_up_done` before `wrap_up_until` is refused, and
-  `Transition.refused` says how long is left;
+  `Transition.refused` says how long is left; only the counselor ends their own
+  wrap-up early (`ready`, the desk's "지금 상담 가능"), and a pause or logout they
+  asked for during the call still comes first;
 - pause reasons that vanish: a pause (or logout) asked for while reserved, on a call
   or in wrap-up is kept in `pending`, recorded, and applied when the offer or the
   wrap-up ends; a later request replaces it only by precedence (logout > cooldown >
@@ -84,6 +86,7 @@ LEGAL: dict[tuple[CounselorState, EventKind], frozenset[CounselorState]] = {
     (_S.WRAP_UP, _E.PAUSE): frozenset({_S.WRAP_UP}),
     (_S.WRAP_UP, _E.LOGOUT): frozenset({_S.WRAP_UP}),
     (_S.WRAP_UP, _E.UNPAUSE): frozenset({_S.WRAP_UP}),
+    (_S.WRAP_UP, _E.READY): _SETTLE,
     (_S.PAUSED, _E.PAUSE): frozenset({_S.PAUSED}),  # a new reason, e.g. break -> meal
     (_S.PAUSED, _E.UNPAUSE): frozenset({_S.AVAILABLE}),
     (_S.PAUSED, _E.LOGOUT): frozenset({_S.LOGGED_OUT}),
@@ -189,6 +192,8 @@ def _apply(c: Counselor, event: Event, now: float, rules: CounselorRules) -> Tra
             assert c.wrap_up_until is not None
             if now < c.wrap_up_until:
                 return Transition(c, refused=f"wrap-up of {c.id} lasts {c.wrap_up_until - now:g}s more")
+            return _settle(c, event, now, rules)
+        case _E.READY:
             return _settle(c, event, now, rules)
         case _E.EXTEND_WRAP_UP:
             assert c.wrap_up_until is not None

@@ -51,4 +51,5 @@ def spoken(action: Action | None, result: ActionResult | None, dialed: str = "")
         Action.PAUSE: "desk-paused",
         Action.UNPAUSE: "desk-unpaused",
         Action.EXTEND_WRAP_UP: "desk-wrap-up-extended",
+        Action.READY: "desk-unpaused",  # the desk's 지금 상담 가능 (no phone code): available again
     }[action]

@@ -215,6 +215,20 @@ def record_versions(
     return flow_versions.record(database(cfg), {n: item.source for n, item in loaded.items()}, who, note)
 
 
+ADOPTED_BY = "ivr serve"
+ADOPTED_NOTE = (
+    "게시 기록 없이 서비스 중이던 파일을 버전 1로 등록 · adopted: the file serving calls, never published"
+)
+
+
+def adopt_serving(cfg: LoadedConfig, loaded: Mapping[str, Loaded]) -> list[tuple[str, int]]:
+    """Flows serving calls that were never published (copied in by hand, or from before the
+    desk): kept as version 1, so /flows shows what is live and a rollback has a base."""
+    published = flow_versions.latest(database(cfg))
+    never = {n: item.source for n, item in loaded.items() if n not in published}
+    return flow_versions.record(database(cfg), never, ADOPTED_BY, ADOPTED_NOTE) if never else []
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Replace a flow file in one step: a reload never reads half of it."""
     tmp = path.with_name(f".{path.name}.tmp")

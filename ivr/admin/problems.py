@@ -6,6 +6,7 @@
         ├── NotLoggedIn      401 no valid session
         ├── Forbidden        403 logged in, but the role does not allow this
         ├── CsrfRejected     403 a state-changing request without the session's token
+        ├── PageNotFound     404 no page at this address (the desk's own 404 page)
         ├── NoSuchUser       404 the username does not exist
         ├── NoSuchCounselor  404 no counselor with this id in config.yaml
         ├── NoSuchCall       404 no call record with this id
@@ -99,6 +100,17 @@ class NoSuchCounselor(DeskError):
 
     def __init__(self, counselor_id: str) -> None:
         super().__init__(f"'{counselor_id}' 상담사가 없습니다. · There is no counselor '{counselor_id}'.")
+
+
+class PageNotFound(DeskError):
+    status = 404
+    code = "not-found"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "찾으시는 화면이 없습니다. 주소를 확인하시거나 첫 화면에서 다시 찾아 주십시오. · "
+            "There is no such page: check the address, or start again from the home page."
+        )
 
 
 class NoSuchCall(DeskError):
@@ -205,12 +217,14 @@ class TooManyAttempts(DeskError):
     status = 429
     code = "too-many-attempts"
 
-    def __init__(self, minutes: int) -> None:
+    def __init__(self, minutes: int, at: str = "") -> None:
         self.minutes = minutes
+        when_ko = f"{at}에 풀립니다(약 {minutes}분 뒤)" if at else f"약 {minutes}분 뒤에 풀립니다"
+        when_en = f"at {at} (in about {minutes} minute(s))" if at else f"in about {minutes} minute(s)"
         super().__init__(
-            "로그인에 여러 번 실패하여 잠시 로그인을 막았습니다. "
-            f"약 {minutes}분 뒤에 다시 시도해 주십시오. · "
-            f"Too many failed log-ins: please try again in about {minutes} minute(s)."
+            f"로그인에 여러 번 실패하여 잠시 로그인을 막았습니다. {when_ko}. "
+            "급하시면 관리자에게 잠금 해제를 요청해 주십시오. · "
+            f"Too many failed log-ins: log-in opens again {when_en}, or ask an administrator to unlock it."
         )
 
 

@@ -36,6 +36,12 @@ class PilotSettings(Section):
 class WebSettings(Section):
     listen: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    # A desk session ends this long after log-in, however busy (besides 8 hours unused).
+    session_max_hours: float = Field(default=12, gt=0, le=168)
+    # Behind a reverse proxy: the header it puts the browser's address in (for example
+    # X-Forwarded-For; its last entry is taken, the one the proxy added). Unset: the
+    # peer's address. Set it only when every request reaches the desk through that proxy.
+    trusted_proxy_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
 
 
 class CriterionSettings(Section):

@@ -33,6 +33,7 @@ _TABLES: dict[str, TableSpec] = {
             "role": str,
             "counselor_id": str,
             "department": str,  # an editor's department: the articles they may edit
+            "language": str,  # the desk's language for this user: "ko" (default) or "en"
             "password_hash": str,
             "disabled": int,
             "created_at": str,
@@ -93,8 +94,9 @@ _TABLES: dict[str, TableSpec] = {
 def create_schema(db: sqlite_utils.Database) -> None:
     """Create the desk's tables and indexes where they are missing."""
     create_tables(db, _TABLES)
-    if "department" not in db.table("users").columns_dict:  # files from before editors
-        db.table("users").add_column("department", str)
+    for column in ("department", "language"):  # files from before editors, before the English toggle
+        if column not in db.table("users").columns_dict:
+            db.table("users").add_column(column, str)
     create_qa_schema(db)
     create_kb_schema(db)
     create_usage_schema(db)

@@ -1,5 +1,9 @@
-"""Log-in rate limiting: 5 failures for a username, or 20 from one address,
-within 15 minutes lock further attempts out for 15 minutes.
+"""Log-in rate limiting: 5 failures for a username, or 20 for one username from one
+address, within 15 minutes lock further attempts out for 15 minutes.
+
+The address's count is per username: a whole call center logs in from one
+office address (one NAT, one proxy), and one person's forgotten password must
+not lock every colleague out. An administrator may lift a lock (`unlock`).
 
 A lock is a row with its end time, so it lasts its full 15 minutes however
 the failures that caused it were spread. Attempts refused during a lock are
@@ -28,8 +32,8 @@ ANONYMOUS = "-"  # the actor of an attempt's audit rows: nobody is logged in yet
 
 
 def keys(username: str, ip: str | None) -> tuple[str, str]:
-    """The keys of a username's and an address's locks: "user:<name>", "ip:<address>"."""
-    return f"user:{username}", f"ip:{ip or '-'}"
+    """The keys of a username's and a username-at-an-address's locks: "user:<name>", "ip:<name>@<address>"."""
+    return f"user:{username}", f"ip:{username}@{ip or '-'}"
 
 
 def refused_until(db: sqlite_utils.Database, now: datetime, username: str, ip: str | None) -> datetime | None:
@@ -52,7 +56,8 @@ def record_failure(db: sqlite_utils.Database, now: datetime, username: str, ip: 
         (ip_key, "ip", ip or "-", IP_LIMIT),
     ):
         (count,) = db.execute(
-            f"SELECT COUNT(*) FROM login_failures WHERE {column} = ? AND at > ?", [value, since]
+            f"SELECT COUNT(*) FROM login_failures WHERE {column} = ? AND username = ? AND at > ?",
+            [value, username, since],
         ).fetchone()
         if count >= limit:
             db.table("login_locks").upsert({"key": key, "until": stamp(now + LOCK)}, pk="key")
@@ -64,6 +69,47 @@ def reset_user(db: sqlite_utils.Database, username: str) -> None:
     """A successful log-in forgives the username's failures (not the address's)."""
     db.execute("DELETE FROM login_failures WHERE username = ?", [username])
     db.execute("DELETE FROM login_locks WHERE key = ?", [keys(username, None)[0]])
+
+
+def unlock(db: sqlite_utils.Database, at: datetime, actor: str, username: str, ip: str | None) -> bool:
+    """An administrator lifts the user's locks (from every address) and forgives their
+    failures, audited; False if nothing was locked."""
+    mine = [key for key, _ in _locks(db, at) if _name_of(key) == username]
+    for key in {keys(username, None)[0], *mine}:
+        db.execute("DELETE FROM login_locks WHERE key = ?", [key])
+    db.execute("DELETE FROM login_failures WHERE username = ?", [username])
+    audit.record(db, at, actor, "account_unlocked", username, f"locks={len(mine)}", ip)
+    return bool(mine)
+
+
+def password_reset(
+    db: sqlite_utils.Database, at: datetime, actor: str, username: str, password_hash: str, ip: str | None
+) -> bool:
+    """An administrator's new password for a user: stored, sessions ended, and the old
+    failures and locks forgiven (a fresh start), all audited; False if no such user."""
+    changed = users.replace_password(db, at, actor, username, password_hash, via="desk", ip=ip)
+    if changed:
+        unlock(db, at, actor, username, ip)
+    return changed
+
+
+def _locks(db: sqlite_utils.Database, now: datetime) -> list[tuple[str, datetime]]:
+    rows = db.execute("SELECT key, until FROM login_locks WHERE until > ?", [stamp(now)]).fetchall()
+    return [(key, parse_stamp(until)) for key, until in rows]
+
+
+def _name_of(key: str) -> str:
+    """The username a lock's key is about ("user:kim", "ip:kim@10.0.0.1")."""
+    return key.split(":", 1)[1].rsplit("@", 1)[0] if key.startswith("ip:") else key.split(":", 1)[1]
+
+
+def locked_until(db: sqlite_utils.Database, now: datetime) -> dict[str, datetime]:
+    """Usernames locked now (by name or at some address), with when their last lock ends."""
+    found: dict[str, datetime] = {}
+    for key, until in _locks(db, now):
+        name = _name_of(key)
+        found[name] = max(found.get(name, until), until)
+    return found
 
 
 def purge(db: sqlite_utils.Database, now: datetime) -> None:

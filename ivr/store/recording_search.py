@@ -80,7 +80,8 @@ SELECT r.id AS recording_id, r.kind, r.status, r.seconds, r.legal_hold, r.purge_
        COALESCE((SELECT n.topic FROM call_notes n WHERE n.call_id = c.id AND n.topic IS NOT NULL
                  ORDER BY n.id DESC LIMIT 1), c.topic) AS topic,
        (SELECT q.queue FROM queue_log q WHERE q.call_id = c.id ORDER BY q.id DESC LIMIT 1) AS queue,
-       (SELECT s.total FROM qa_scores s WHERE s.call_id = c.id ORDER BY s.id DESC LIMIT 1) AS score
+       (SELECT s.total FROM qa_scores s WHERE s.call_id = c.id AND s.withdrawn_at IS NULL
+         ORDER BY s.id DESC LIMIT 1) AS score
 FROM recordings r JOIN calls c ON c.id = r.call_id
 """
 

@@ -2,7 +2,9 @@
 
 The cookie carries `secrets.token_urlsafe(32)`; the table keeps only its
 SHA-256, so a copy of the database file opens no session. A session expires
-after 8 hours without use. A pre-login session (username NULL) exists only
+after 8 hours without use, and in any case a fixed time after log-in
+(config.yaml `web.session_max_hours`, 12 by default): a desk left open on a
+shared PC does not stay logged in for days by being refreshed. A pre-login session (username NULL) exists only
 to carry the log-in form's CSRF token; log-in replaces it with a new id.
 The cookie itself is the desk's (ivr/web/cookies.py).
 """
@@ -23,6 +25,7 @@ from ivr.store.stamps import Clock, parse_stamp, stamp
 from ivr.store.users import User
 
 IDLE = timedelta(hours=8)
+LIFETIME = timedelta(hours=12)
 # A request within a minute of the last refresh does not write again.
 _REFRESH_STEP = timedelta(minutes=1)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -45,9 +48,10 @@ def _key(token: str) -> str:
 class SessionStore:
     """Creates, finds, refreshes and ends sessions through the writer thread."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, lifetime: timedelta = LIFETIME) -> None:
         self._db = db
         self._clock = clock
+        self._lifetime = lifetime
 
     async def create(
         self, username: str | None, ip: str | None, user_agent: str, replacing: Session | None = None
@@ -55,7 +59,7 @@ class SessionStore:
         """A new session (and its cookie value); `replacing` is deleted in the same write."""
         token = secrets.token_urlsafe(32)
         now = self._clock()
-        session = Session(_key(token), username, secrets.token_urlsafe(32), now + IDLE)
+        session = Session(_key(token), username, secrets.token_urlsafe(32), now + min(IDLE, self._lifetime))
 
         def write(db: sqlite_utils.Database) -> None:
             if replacing is not None:
@@ -97,8 +101,10 @@ class SessionStore:
                     return None
                 user = found[0]
             expires = parse_stamp(row["expires_at"])
-            if now + IDLE - expires >= _REFRESH_STEP:
-                expires = now + IDLE
+            # Use moves the end on by IDLE, never past the absolute end.
+            renewed = min(now + IDLE, parse_stamp(row["created_at"]) + self._lifetime)
+            if renewed - expires >= _REFRESH_STEP:
+                expires = renewed
                 db.table("sessions").update(key, {"expires_at": stamp(expires)})
             return Session(key, row["username"], row["csrf_token"], expires), user
 

@@ -46,6 +46,11 @@ class User:
     last_login_at: str | None
     password_changed_at: str
     department: str | None = None  # an editor's articles, a department user's cases
+    language: str = "ko"  # the desk's language: Korean, or English where the user chose it
+
+    @property
+    def english(self) -> bool:
+        return self.language == "en"
 
     @property
     def role_name(self) -> str:
@@ -63,6 +68,7 @@ def _user(row: dict[str, Any]) -> User:
         last_login_at=row["last_login_at"],
         password_changed_at=row["password_changed_at"],
         department=row.get("department") or None,
+        language="en" if row.get("language") == "en" else "ko",
     )
 
 
@@ -138,7 +144,14 @@ def set_disabled(
 
 
 def replace_password(
-    db: sqlite_utils.Database, at: datetime, actor: str, username: str, password_hash: str, *, via: str
+    db: sqlite_utils.Database,
+    at: datetime,
+    actor: str,
+    username: str,
+    password_hash: str,
+    *,
+    via: str,
+    ip: str | None = None,
 ) -> bool:
     """Store a new hash and end the user's sessions (a stolen one dies with the old password), audited.
 
@@ -147,8 +160,28 @@ def replace_password(
         return False
     db.table("users").update(username, {"password_hash": password_hash, "password_changed_at": stamp(at)})
     db.execute("DELETE FROM sessions WHERE username = ?", [username])
-    audit.record(db, at, actor, "password_set", username, f"via={via}")
+    audit.record(db, at, actor, "password_set", username, f"via={via}", ip)
     return True
+
+
+def set_language(db: sqlite_utils.Database, username: str, language: str) -> None:
+    """The user's choice of the desk's language ("ko" or "en"); a preference, not audited."""
+    db.table("users").update(username, {"language": "en" if language == "en" else "ko"})
+
+
+def set_role(
+    db: sqlite_utils.Database, at: datetime, actor: str, username: str, role: str, *, ip: str | None
+) -> str | None:
+    """A new role, audited with the old one; the user's sessions end (pages and rights change
+    at once). The old role; None if no such user."""
+    found = find(db, username)
+    if found is None:
+        return None
+    old = found[0].role
+    db.table("users").update(username, {"role": role})
+    db.execute("DELETE FROM sessions WHERE username = ?", [username])
+    audit.record(db, at, actor, "role_changed", username, f"{old}->{role}", ip)
+    return old
 
 
 def mark_login(db: sqlite_utils.Database, at: datetime, username: str) -> None:

@@ -10,6 +10,7 @@ from aiohttp import web
 from ivr.admin import users
 from ivr.admin.passwords import hash_password
 from ivr.admin.problems import Forbidden, InvalidInput, NoSuchUser, UserExists
+from ivr.store import login_attempts
 from ivr.store import users as user_rows
 from ivr.web.access import allow
 from ivr.web.context import DESK, client_ip, user_of
@@ -19,14 +20,21 @@ DONE = {
     "added": "'{user}' 사용자를 추가했습니다. · User '{user}' was added.",
     "disabled": "'{user}' 사용자의 사용을 중지했습니다. · User '{user}' was disabled.",
     "enabled": "'{user}' 사용자를 다시 사용하도록 했습니다. · User '{user}' was enabled again.",
+    "password": "'{user}' 사용자의 비밀번호를 새로 정했습니다. · A new password was set for '{user}'.",
+    "unlocked": "'{user}' 사용자의 로그인 잠금을 풀었습니다. · '{user}' can log in again.",
+    "role": "'{user}' 사용자의 역할을 바꿨습니다. · The role of '{user}' was changed.",
 }
+# A new user is a counselor unless the administrator says otherwise: never an administrator by default.
+DEFAULT_ROLE = "counselor"
 _FIELDS = ("username", "display_name", "role", "counselor_id", "department")
 
 
 async def _page(request: web.Request, status: int = 200, **context: object) -> web.Response:
     desk = request.app[DESK]
+    now = desk.clock()
     listed = await desk.db.run(user_rows.all_users)
-    context.setdefault("form", dict.fromkeys(_FIELDS, ""))
+    locked = await desk.db.run(lambda db: login_attempts.locked_until(db, now))
+    context.setdefault("form", dict.fromkeys(_FIELDS, "") | {"role": DEFAULT_ROLE})
     context.setdefault("problems", [])
     done, who = request.query.get("done", ""), request.query.get("user", "")
     # Only a real username is echoed: the link cannot be made to say something else.
@@ -38,6 +46,7 @@ async def _page(request: web.Request, status: int = 200, **context: object) -> w
         users=listed,
         counselors=desk.counselors,
         notice=notice,
+        locked={name: until.astimezone(desk.timezone).strftime("%H:%M") for name, until in locked.items()},
         **context,
     )
 
@@ -89,12 +98,12 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     if added is None:
         taken = UserExists(form["username"])
         return await _page(request, taken.status, form=form, problems=[taken.message])
-    return _back("added", form["username"])
+    return back("added", form["username"])
 
 
 @allow("admin")
 async def disable_user(request: web.Request) -> web.StreamResponse:
-    username = _target(request)
+    username = target(request)
     if username == acting_username(request):
         raise InvalidInput(
             [
@@ -103,14 +112,14 @@ async def disable_user(request: web.Request) -> web.StreamResponse:
             ]
         )
     await _set_disabled(request, username, True)
-    return _back("disabled", username)
+    return back("disabled", username)
 
 
 @allow("admin")
 async def enable_user(request: web.Request) -> web.StreamResponse:
-    username = _target(request)
+    username = target(request)
     await _set_disabled(request, username, False)
-    return _back("enabled", username)
+    return back("enabled", username)
 
 
 async def _set_disabled(request: web.Request, username: str, disabled: bool) -> None:
@@ -120,7 +129,8 @@ async def _set_disabled(request: web.Request, username: str, disabled: bool) -> 
         raise NoSuchUser(username)
 
 
-def _target(request: web.Request) -> str:
+def target(request: web.Request) -> str:
+    """The username in the path, checked (NoSuchUser for anything that cannot be one)."""
     username = users.normalize_username(request.match_info["username"])
     if not users.is_valid_username(username):
         raise NoSuchUser(username[:40])
@@ -135,5 +145,6 @@ def acting_username(request: web.Request) -> str:
     return user.username
 
 
-def _back(done: str, username: str) -> web.Response:
+def back(done: str, username: str) -> web.Response:
+    """Back to the list, saying what was done to whom."""
     return see_other("/admin/users?" + urlencode({"done": done, "user": username}))

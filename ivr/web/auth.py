@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from ivr.admin.problems import CsrfRejected, DeskError, Forbidden, NotLoggedIn
+from ivr.admin.problems import CsrfRejected, DeskError, Forbidden, NotLoggedIn, PageNotFound
 from ivr.web.access import access_of
 from ivr.web.context import DESK, SESSION, USER, session_of, user_of
 from ivr.web.cookies import COOKIE, clear_cookie
@@ -53,7 +53,11 @@ async def _guard(request: web.Request) -> web.StreamResponse | None:
     match = request.match_info
     user = user_of(request)
     if match.http_exception is not None:  # 404/405: aiohttp's answer, once logged in
-        return _login_required(request) if user is None else None
+        if user is None:
+            return _login_required(request)
+        if match.http_exception.status == 404:
+            raise PageNotFound()  # the desk's own page, not aiohttp's plain text
+        return None
     rule = access_of(match.route.handler)
     if rule is None:
         log.error("%s %s has no access rule; refused", request.method, request.path)

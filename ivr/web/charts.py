@@ -45,6 +45,9 @@ class Chart:
     dots: list[Rect] = field(default_factory=list)
     target: float | None = None  # the y of the target line
     empty: bool = False
+    # What each colour means (name, css class), and what the axes count: read beside the chart.
+    legend: list[tuple[str, str]] = field(default_factory=list)
+    units: str = ""  # e.g. "세로: 통화 수(건) · 가로: 시각(시)"
 
 
 def _plot() -> tuple[float, float]:
@@ -67,9 +70,14 @@ def _nice(top: float) -> float:
 
 
 def stacked_bars(
-    title: str, labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], every: int = 1
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[float]]],
+    every: int = 1,
+    units: str = "",
 ) -> Chart:
-    """Bars per label, each stacking the series (name, css class, values) from the bottom."""
+    """Bars per label, each stacking the series (name, css class, values) from the bottom;
+    the legend names each series, `units` says what the axes count."""
     w, h = _plot()
     totals = [sum(values[i] for _, _, values in series) for i in range(len(labels))]
     if not labels or max(totals, default=0) == 0:
@@ -96,10 +104,13 @@ def stacked_bars(
             base -= height
         if i % every == 0:
             texts.append(Label(LEFT + i * slot + slot / 2, HEIGHT - 8, label))
-    return Chart(title, rects=rects, labels=texts)
+    legend = [(name, css) for name, css, _ in series]
+    return Chart(title, rects=rects, labels=texts, legend=legend, units=units)
 
 
-def share_line(title: str, labels: Sequence[str], shares: Sequence[float | None], target: float) -> Chart:
+def share_line(
+    title: str, labels: Sequence[str], shares: Sequence[float | None], target: float, units: str = ""
+) -> Chart:
     """A line of shares (0..1) per label, with the target as a dashed rule; gaps where None."""
     w, h = _plot()
     if not any(s is not None for s in shares):
@@ -117,4 +128,13 @@ def share_line(title: str, labels: Sequence[str], shares: Sequence[float | None]
             dots.append(Rect(x - 3, y - 3, 6, 6, "dot", f"{label} {share * 100:.1f}%"))
         if i % every == 0:
             texts.append(Label(x, HEIGHT - 8, label[5:] if len(label) == 10 else label))
-    return Chart(title, labels=texts, line=" ".join(points), dots=dots, target=TOP + h - h * target)
+    legend = [("실적", "trend"), (f"목표 {target * 100:g}%", "target")]
+    return Chart(
+        title,
+        labels=texts,
+        line=" ".join(points),
+        dots=dots,
+        target=TOP + h - h * target,
+        legend=legend,
+        units=units,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import tzinfo
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,11 +22,12 @@ from ivr.admin.prompt_studio import PromptStudio
 from ivr.admin.softphone import Softphones
 from ivr.cases.rules import CaseRules
 from ivr.config import LoadedConfig, QaSettings, ScorecardSettings
+from ivr.flows.path_words import FlowWords
 from ivr.protection.call_length import LengthView
 from ivr.reports.metrics import Rules
 from ivr.reports.pilot import Targets
 from ivr.store.db import Database
-from ivr.store.sessions import Session, SessionStore
+from ivr.store.sessions import LIFETIME, Session, SessionStore
 from ivr.store.stamps import Clock, utc_now
 from ivr.store.users import User
 from ivr.web.login_turns import AttemptTurns
@@ -108,6 +109,11 @@ class DeskDeps:
     softphone: Softphones | None = None
     # 민원: the case types and departments of config.yaml `cases` (docs/cases.md).
     cases: CaseRules = field(default_factory=CaseRules)
+    # config.yaml `web`: a session's absolute lifetime; the trusted proxy's address header.
+    session_lifetime: timedelta = LIFETIME
+    proxy_header: str | None = None
+    # The serving flow's words (menu options, steps): the IVR path and QA's timeline in them.
+    flow_words: Callable[[], FlowWords] = FlowWords
     # The wallboard's buttons (listen, whisper, barge in, log out); by default
     # BoardActions(acd) with no supervisor phones (only log out works).
     board: BoardActions | None = None
@@ -131,7 +137,7 @@ class Desk(DeskDeps):
             given["board"] = BoardActions(deps.acd, {}, None)
         return cls(
             **given,
-            sessions=SessionStore(deps.db, deps.clock),
+            sessions=SessionStore(deps.db, deps.clock, deps.session_lifetime),
             templates=templates,
             login_turns=AttemptTurns(),
         )
@@ -152,5 +158,11 @@ def session_of(request: web.Request) -> Session | None:
 
 
 def client_ip(request: web.Request) -> str | None:
-    """The peer's address (behind a reverse proxy, the proxy's: see the desk's notes)."""
+    """The browser's address: the peer's, or behind the configured reverse proxy the last
+    entry of its header (the one it added; entries before it are the client's to forge)."""
+    header = request.app[DESK].proxy_header
+    if header:
+        forwarded = request.headers.get(header, "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
     return request.remote

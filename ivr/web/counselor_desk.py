@@ -14,22 +14,25 @@ from typing import Any
 
 from aiohttp import web
 
-from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action
+from ivr.acd.actions import CHOSEN_REASONS, REASON_KO, Action, allowed, pending_ko
 from ivr.acd.board import free_colleagues
 from ivr.acd.counselor_model import CounselorState, PauseReason
 from ivr.acd.dispatcher import Dispatcher
 from ivr.acd.keycodes import IN_CALL_CODES
 from ivr.admin.problems import Forbidden, InvalidInput, NoSuchCall, NoSuchCounselor, NotLoggedIn
+from ivr.flows.path_words import spoken_path
 from ivr.ports import Disposition
 from ivr.protection.call_length import LimitRefused
 from ivr.protection.situations import Situation
 from ivr.store import audit, call_notes
+from ivr.store.caller_history import CallerContext
 from ivr.store.reads import read
 from ivr.store.stamps import parse_stamp, stamp
 from ivr.store.users import User
 from ivr.web import case_calls, kb_desk, live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, client_ip, user_of
+from ivr.web.masking import format_number
 from ivr.web.pages import json_body, render, see_other, softphone_policy
 from ivr.web.softphone import page_host
 from ivr.web.wallboard import counselor_json, local_midnight
@@ -152,6 +155,7 @@ async def desk_snapshot(
         context, notes = found
         shown_notes = [{**n, "at": _local(desk, n["at"])} for n in notes]
         call = {**asdict(context), "current": context.call_id == view.call_id, "notes": shown_notes}
+        call |= _in_words(desk, context)
         call |= await kb_desk.call_extras(desk, context.call_id, context.topic)
         call["cases"] = await case_calls.open_cases_of(desk, context.caller)
     if call is not None and call["call_id"] not in shown:
@@ -162,9 +166,12 @@ async def desk_snapshot(
             lambda db: audit.record(db, now, who, "call_viewed", target, f"desk={counselor_id}", ip)
         )
     length = desk.call_length(view.call_id) if desk.call_length and view.call_id else None
+    shown_view = counselor_json(view, desk.counselors.get(counselor_id, counselor_id))
+    shown_view["pending_ko"] = pending_ko(view.pending)
+    shown_view["allowed"] = [a.value for a in allowed(acd.counselors[counselor_id])]
     return {
         "kind": "counselor",
-        "counselor": counselor_json(view, desk.counselors.get(counselor_id, counselor_id)),
+        "counselor": shown_view,
         "call": call,
         "limit": asdict(length) if length is not None else None,
     }
@@ -290,6 +297,25 @@ async def add_note(request: web.Request) -> web.StreamResponse:
         raise NoSuchCall()
     saved = {k: row[k] for k in ("author", "topic", "note")} | {"at": _local(desk, stamp(now))}
     return web.json_response(saved, status=201)
+
+
+def _in_words(desk: Desk, context: CallerContext) -> dict[str, Any]:
+    """The call as people read it: the number grouped, the IVR path in the menu's words,
+    earlier calls' counselors by name (the ids stay for scripts)."""
+    steps = desk.flow_words().steps
+    previous = [
+        {
+            **p,
+            "counselor_name": desk.counselors.get(p.get("counselor_id") or "", p.get("counselor_id") or "-"),
+            "path_said": " → ".join(spoken_path(str(p.get("ivr_path") or "").split(" > "), steps)) or "-",
+        }
+        for p in context.previous
+    ]
+    return {
+        "caller_shown": format_number(context.caller),
+        "path_said": " → ".join(spoken_path(context.ivr_path, steps)) or "-",
+        "previous": previous,
+    }
 
 
 def _local(desk: Desk, stored: str) -> str:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ivr.admin.problems import NotLoggedIn
+from ivr.admin.problems import NotLoggedIn, PageNotFound
 from ivr.store import desk_schema
 from ivr.web import (
+    account,
+    admin_accounts,
     admin_phones,
     admin_users,
     board_actions,
@@ -34,6 +36,7 @@ from ivr.web import (
     prompt_studio,
     protection_page,
     qa,
+    qa_changes,
     recording_files,
     reports_page,
     softphone,
@@ -90,6 +93,9 @@ def build_desk(deps: DeskDeps) -> web.Application:
     app.router.add_post("/admin/users", admin_users.add_user)
     app.router.add_post("/admin/users/{username}/disable", admin_users.disable_user)
     app.router.add_post("/admin/users/{username}/enable", admin_users.enable_user)
+    admin_accounts.add_routes(app)
+    account.add_routes(app)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_get("/static/{name}", static)
     reports_page.add_routes(app)
     case_figures.add_routes(app)
@@ -101,6 +107,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
         board_actions.add_routes(app)
         counselor_desk.add_routes(app)
     qa.add_routes(app)
+    qa_changes.add_routes(app)
     kb_desk.add_routes(app)
     kb_edit.add_routes(app)
     case_desk.add_routes(app)
@@ -160,6 +167,12 @@ async def me(request: web.Request) -> web.StreamResponse:
     )
 
 
+@public
+async def favicon(request: web.Request) -> web.StreamResponse:
+    """Browsers ask for /favicon.ico whatever the page says: the same picture as the pages' icon."""
+    return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
+
+
 _STATIC_FILES = {path.name: path for path in STATIC.iterdir() if path.is_file()}
 
 
@@ -168,5 +181,5 @@ async def static(request: web.Request) -> web.StreamResponse:
     """Files of ivr/web/static by exact name only: no path reaches outside it."""
     path = _STATIC_FILES.get(request.match_info["name"])
     if path is None:
-        raise web.HTTPNotFound()
+        raise PageNotFound()
     return web.FileResponse(path, headers={"Cache-Control": "max-age=300"})

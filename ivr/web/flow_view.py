@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +16,9 @@ from ivr.admin.flows import load_flows
 from ivr.admin.problems import InvalidInput, NoSuchFlow
 from ivr.errors import HotlineError
 from ivr.flows.loader import FlowError
+from ivr.flows.messages_ko import korean
 from ivr.web.context import DESK, FlowsSetup
-from ivr.web.pages import render
+from ivr.web.pages import render, style_nonce_policy
 
 MAX_DRAFT_CHARS = 200_000  # hotline.yaml is about 10,000
 MAX_NOTE_CHARS = 200
@@ -44,12 +46,14 @@ def _located(problem: str) -> dict[str, Any]:
     """'hotline.yaml:12:5: message' -> its parts, so the page can point at line 12."""
     found = _PROBLEM.match(problem)
     if not found:
-        return {"file": "", "line": None, "col": None, "message": problem}
+        return {"file": "", "line": None, "col": None, "message": problem, "message_ko": korean(problem)}
+    message = found["message"].removeprefix("warning: ")
     return {
         "file": found["file"],
         "line": int(found["line"]),
         "col": int(found["col"]),
-        "message": found["message"].removeprefix("warning: "),
+        "message": message,
+        "message_ko": korean(message),  # None: no Korean form, the English is shown
     }
 
 
@@ -118,9 +122,13 @@ async def render_flow(
     context.setdefault("note", "")
     context.setdefault("digits", "")
     context.setdefault("at", "")
-    return render(
+    # The editor (CodeMirror) styles itself with <style> elements: this page's policy lets in
+    # only those carrying its one-time nonce (style-mod falls back to <style> on a document).
+    nonce = secrets.token_urlsafe(16)
+    page = render(
         request,
         "flow.html",
+        style_nonce=nonce,
         status=status,
         name=name,
         source=text,
@@ -135,6 +143,8 @@ async def render_flow(
         budget=setup.cfg.settings.ivr.counselor_budget_seconds,
         **context,
     )
+    page.headers["Content-Security-Policy"] = style_nonce_policy(nonce)
+    return page
 
 
 def _goals(setup: FlowsSetup, name: str) -> dict[str, Any] | None:

@@ -73,7 +73,7 @@ async def _attempt(request: web.Request, username: str, password: str, target: s
 
     until = await desk.db.run(lambda db: login_attempts.refused(db, now, username, ip))
     if until is not None:
-        return _again(request, username, target, TooManyAttempts(minutes_left(until, now)).message, 429)
+        return _again(request, username, target, _locked(request, until, now), 429)
 
     found = await desk.db.run(lambda db: user_rows.find(db, username))
     stored = found[1] if found else dummy_hash()
@@ -89,8 +89,7 @@ async def _failed(request: web.Request, username: str, target: str, reason: str)
     ip, now = client_ip(request), desk.clock()
 
     if await desk.db.run(lambda db: login_attempts.failed(db, now, username, ip, reason)):
-        minutes = minutes_left(now + login_attempts.LOCK, now)
-        return _again(request, username, target, TooManyAttempts(minutes).message, 429)
+        return _again(request, username, target, _locked(request, now + login_attempts.LOCK, now), 429)
     return _again(request, username, target, DISABLED if reason == "disabled" else WRONG, 401)
 
 
@@ -135,6 +134,12 @@ async def logout(request: web.Request) -> web.StreamResponse:
     response = see_other("/login")
     clear_cookie(response, request.secure)
     return response
+
+
+def _locked(request: web.Request, until: datetime, now: datetime) -> str:
+    """The lock's message, with the local time it ends (HH:MM)."""
+    at = until.astimezone(request.app[DESK].timezone).strftime("%H:%M")
+    return TooManyAttempts(minutes_left(until, now), at).message
 
 
 def minutes_left(until: datetime, now: datetime) -> int:

@@ -95,6 +95,11 @@ def problem_response(request: web.Request, error: DeskError) -> web.Response:
     return render(request, "error.html", status=error.status, error=error, problems=problems)
 
 
+def style_nonce_policy(nonce: str) -> str:
+    """The pages' policy, letting in <style> elements that carry `nonce` (and no other inline style)."""
+    return f"{_HEADERS['Content-Security-Policy']}; style-src 'self' 'nonce-{nonce}'"
+
+
 def softphone_policy(ws_origin: str) -> str:
     """The pages' policy, letting scripts also reach the softphone's WebSocket at `ws_origin`."""
     return f"{_HEADERS['Content-Security-Policy']}; connect-src 'self' {ws_origin}"

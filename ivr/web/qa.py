@@ -14,7 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
-from ivr.admin.problems import InvalidInput, NoSuchCall, NotLoggedIn
+from ivr.admin.problems import NoSuchCall, NotLoggedIn
+from ivr.flows.path_words import spoken_path
 from ivr.store import qa_scores
 from ivr.store.reads import read
 from ivr.store.recording_search import PAGE_SIZE, RecordingFilter, call_for_review, search
@@ -25,9 +26,11 @@ from ivr.web.context import DESK, Desk, client_ip, user_of
 from ivr.web.counselor_desk import TOPICS
 from ivr.web.masking import mask_number
 from ivr.web.pages import json_body, render
-from ivr.web.qa_scoring import FEEDBACK_MAX, score
+from ivr.web.qa_changes import may_change
+from ivr.web.qa_scoring import checked
 from ivr.web.recording_files import may_hear
 from ivr.web.timeline_view import timeline
+from ivr.web.timeline_words import Words
 
 DEFAULT_DAYS = 7
 FLAGS = {"": "전체 · All", "yes": "표시된 통화만 · Flagged only", "no": "표시 없는 통화만 · Not flagged"}
@@ -163,6 +166,10 @@ async def call_page(request: web.Request) -> web.StreamResponse:
     )
     for s in found["scores"]:
         s["points"] = json.loads(s["points"] or "{}")
+        s["can_change"] = not s["withdrawn_at"] and may_change(user, s["scored_by"])
+    # A second score from the same reviewer is most often a mistake: the form says so first.
+    mine = next((s for s in found["scores"] if s["scored_by"] == who and not s["withdrawn_at"]), None)
+    words = Words(desk.counselors, desk.queues, desk.flow_words(), english=user.english)
     return render(
         request,
         "qa_call.html",
@@ -171,7 +178,9 @@ async def call_page(request: web.Request) -> web.StreamResponse:
         counselor_name=desk.counselors.get(call["counselor_id"] or "", call["counselor_id"] or "-"),
         recording=recordings[0] if recordings else None,
         recordings=found["recordings"],
-        timeline=timeline(found["events"], started, desk.timezone),
+        timeline=timeline(found["events"], started, desk.timezone, words),
+        mine=mine,
+        path_said=" → ".join(spoken_path((call["ivr_path"] or "").split(" > "), words.flow.steps)),
         notes=found["notes"],
         topics=TOPICS,
         scores=found["scores"],
@@ -189,19 +198,7 @@ async def add_call_score(request: web.Request) -> web.StreamResponse:
     body = await json_body(request)
     card_id = str(body.get("scorecard") or "")
     card = desk.scorecards.get(card_id)
-    points = body.get("points")
-    feedback = str(body.get("feedback") or "").strip()
-    if card is None:
-        raise InvalidInput(["알 수 없는 평가표입니다. · Unknown scorecard."])
-    if not isinstance(points, dict):
-        raise InvalidInput(["항목별 점수가 없습니다. · 'points' must map each criterion to its points."])
-    given, total, problems = score(card, points)
-    if len(feedback) > FEEDBACK_MAX:
-        problems.append(
-            f"의견은 {FEEDBACK_MAX}자까지입니다. · Feedback is at most {FEEDBACK_MAX} characters."
-        )
-    if problems:
-        raise InvalidInput(problems)
+    given, total, feedback = checked(card, body, "알 수 없는 평가표입니다. · Unknown scorecard.")
     now, ip, who = desk.clock(), client_ip(request), user.username
 
     score_id = await desk.db.run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ivr.admin.problems import InvalidInput
 from ivr.config import ScorecardSettings
 
 FEEDBACK_MAX = 2000
@@ -22,6 +23,11 @@ def score(card: ScorecardSettings, points: Mapping[str, Any]) -> tuple[dict[str,
         value = points.get(criterion.id)
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value)
+        if value is None or value == "":
+            problems.append(
+                f"'{criterion.name}': 점수를 골라 주십시오. · '{criterion.name}' is not scored yet."
+            )
+            continue
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= criterion.max_points:
             problems.append(
                 f"'{criterion.name}': 0–{criterion.max_points}점 중에서 골라 주십시오. "
@@ -37,3 +43,24 @@ def score(card: ScorecardSettings, points: Mapping[str, Any]) -> tuple[dict[str,
     weights = sum(c.weight for c in card.criteria)
     total = sum(given[c.id] / c.max_points * c.weight for c in card.criteria) / weights * 100
     return given, round(total, 1), []
+
+
+def checked(
+    card: ScorecardSettings | None, body: Mapping[str, Any], unknown_card: str
+) -> tuple[dict[str, int], float, str]:
+    """(points, total, feedback) of a request's body for `card`; InvalidInput naming every
+    problem (`unknown_card` when there is no such card)."""
+    points = body.get("points")
+    feedback = str(body.get("feedback") or "").strip()
+    if card is None:
+        raise InvalidInput([unknown_card])
+    if not isinstance(points, dict):
+        raise InvalidInput(["항목별 점수가 없습니다. · 'points' must map each criterion to its points."])
+    given, total, problems = score(card, points)
+    if len(feedback) > FEEDBACK_MAX:
+        problems.append(
+            f"의견은 {FEEDBACK_MAX}자까지입니다. · Feedback is at most {FEEDBACK_MAX} characters."
+        )
+    if problems:
+        raise InvalidInput(problems)
+    return given, total, feedback

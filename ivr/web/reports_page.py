@@ -92,6 +92,7 @@ def charts(rows: ReportRows, rules: Rules) -> list[Chart]:
             ("응답 · answered", "bar-answered", answered),
             ("미응답 · not answered", "bar-missed", [o - a for o, a in zip(offered, answered, strict=True)]),
         ],
+        units="세로: 통화 수(건) · 가로: 시각(시)",
         every=3,
     )
     by_day = {str(r["day"]): r for r in build(rows, rules, "day").rows}
@@ -101,6 +102,7 @@ def charts(rows: ReportRows, rules: Rules) -> list[Chart]:
         days,
         [by_day[d]["service_level"] if d in by_day else None for d in days],
         rules.service_level_target,
+        units="세로: 목표 시간 안에 받은 통화의 비율(%) · 가로: 날짜(월-일)",
     )
     abandons = stacked_bars(
         "일별 포기 호 · Abandoned calls by day",
@@ -118,6 +120,7 @@ def charts(rows: ReportRows, rules: Rules) -> list[Chart]:
             ),
         ],
         every=max(1, len(days) // 12),
+        units="세로: 포기한 통화 수(건) · 가로: 날짜(월-일)",
     )
     return [per_hour, trend, abandons]
 

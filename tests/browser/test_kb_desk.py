@@ -40,7 +40,7 @@ def test_a_call_that_chose_local_tax_brings_its_articles_and_the_counselor_answe
     hotline.wait_for_event("connected")
 
     # Before anything is typed: the call's topic and its six articles.
-    expect(desk.locator("#caller")).to_have_text("01033334444")
+    expect(desk.locator("#caller")).to_have_text("010-3333-4444")  # grouped as people write it
     expect(desk.locator("#kb-topic")).to_contain_text("지방세")
     expect(desk.locator("#kb-topic-articles li")).to_have_count(len(LOCAL_TAX))
     expect(desk.locator("#kb-topic-articles")).to_contain_text("재산세 납부 기간과 방법")

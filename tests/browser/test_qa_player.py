@@ -77,8 +77,8 @@ def _seed(hotline: Service) -> str:
             (SECONDS, "call_ended"),
         ]:
             con.execute(
-                "INSERT INTO call_events (call_id, at, kind, detail) VALUES ('qa-call-1', ?, ?, '{}')",
-                [at(offset), kind],
+                "INSERT INTO call_events (call_id, at, kind, detail) VALUES ('qa-call-1', ?, ?, ?)",
+                [at(offset), kind, '{"counselor": "c1"}' if kind == "connected" else "{}"],
             )
     con.close()
     return started.strftime("%Y-%m-%d")
@@ -138,10 +138,34 @@ def test_qa_finds_a_call_plays_it_seeks_within_it_and_scores_it(windows: Windows
     # The abuse warning in the timeline takes the player to it (6 s into the recording).
     page.locator("#timeline li.seekable", has_text="언어폭력 경고").click()
     _played_to(page, 5.5, 7)
+    # The timeline reads in words, with the counselor by name.
+    expect(page.locator("#timeline")).to_contain_text("상담사 김민지 연결")
+    # ← and → skip 5 s (a key press, not a mouse at the right pixel).
+    page.keyboard.press("ArrowLeft")
+    _played_to(page, 0.5, 3)
+    page.keyboard.press("ArrowRight")
+    _played_to(page, 5.5, 8)
     # The browser streams the file by byte ranges from the start.
     assert ranges and ranges[0] == "bytes=0-", ranges
 
-    page.select_option('select[data-criterion="accuracy"]', "4")
+    # The criteria start empty: a score with one left empty is refused, naming it, and not saved.
+    criteria = page.locator("#score-form fieldset:not([hidden]) select[data-criterion]")
+    names = [criteria.nth(i).get_attribute("data-name") for i in range(criteria.count())]
+    for i in range(criteria.count()):
+        expect(criteria.nth(i)).to_have_value("")
+        if criteria.nth(i).get_attribute("data-criterion") != "accuracy":
+            maximum = criteria.nth(i).get_attribute("data-max") or ""
+            criteria.nth(i).select_option(maximum)
+    expect(page.locator("#running-total")).to_contain_text("70.0점")  # every mark full but accuracy (30)
+    page.click('#score-form button[type="submit"]')
+    accuracy = page.locator('select[data-criterion="accuracy"]')
+    expect(page.locator("#score-message")).to_contain_text(accuracy.get_attribute("data-name") or "?")
+    expect(accuracy).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#no-scores")).to_be_visible()
+    assert len(names) > 1
+
+    accuracy.select_option("4")
+    expect(page.locator("#running-total")).to_have_text("94.0점")
     page.fill("#feedback", "경고 안내가 정확했습니다. 끝인사를 조금 더 분명하게 해 주십시오.")
     page.click('#score-form button[type="submit"]')
     expect(page.locator("#scores .total")).to_have_text("94.0점")  # accuracy 4/5 of 30 = 24; the rest full

@@ -58,6 +58,7 @@ EXAMPLE: dict[EventKind, Event] = {
     EventKind.EXTEND_WRAP_UP: Event.extend_wrap_up(),
     EventKind.PAUSE: Event.pause(R.MEAL),
     EventKind.UNPAUSE: Event.unpause(),
+    EventKind.READY: Event.ready(),
 }
 
 # The specification, written apart from the code's table: what a counselor with no
@@ -82,6 +83,7 @@ EXPECTED: dict[tuple[CounselorState, EventKind], CounselorState | str] = {
     (S.WRAP_UP, EventKind.PAUSE): S.WRAP_UP,
     (S.WRAP_UP, EventKind.LOGOUT): S.WRAP_UP,
     (S.WRAP_UP, EventKind.UNPAUSE): REFUSED,
+    (S.WRAP_UP, EventKind.READY): S.AVAILABLE,
     (S.PAUSED, EventKind.PAUSE): S.PAUSED,
     (S.PAUSED, EventKind.UNPAUSE): S.AVAILABLE,
     (S.PAUSED, EventKind.LOGOUT): S.LOGGED_OUT,
@@ -208,6 +210,16 @@ def test_given_wrap_up_when_done_is_asked_then_it_never_ends_early(
         assert refusals == []
     else:
         assert len(refusals) == 1 and refused in refusals[0]
+
+
+def test_given_wrap_up_when_the_counselor_says_ready_then_it_ends_now_but_a_pause_asked_for_comes_first() -> (
+    None
+):
+    c, records, refusals = run([(Event.ready(), 101)], in_state(S.WRAP_UP))  # 29 s before its timer
+    assert (c.state, refusals, records[-1].event) == (S.AVAILABLE, [], "ready")
+    on_call = in_state(S.ON_CALL)
+    c, _, refusals = run([(Event.pause(R.MEAL), 50), (Event.hangup(), 60), (Event.ready(), 61)], on_call)
+    assert (c.state, c.pause_reason, refusals) == (S.PAUSED, R.MEAL, [])
 
 
 def test_given_wrap_up_extended_past_the_limit_then_it_stops_at_the_limit() -> None:

@@ -33,6 +33,10 @@ PROTECTED = [
     ("POST", "/admin/users", "/admin/users", ADMIN),
     ("POST", "/admin/users/qa1/disable", "/admin/users/{username}/disable", ADMIN),
     ("POST", "/admin/users/qa1/enable", "/admin/users/{username}/enable", ADMIN),
+    ("POST", "/admin/users/qa1/password", "/admin/users/{username}/password", ADMIN),
+    ("POST", "/admin/users/qa1/unlock", "/admin/users/{username}/unlock", ADMIN),
+    ("POST", "/admin/users/qa1/role", "/admin/users/{username}/role", ADMIN),
+    ("POST", "/account/language", "/account/language", ANY),
     ("GET", "/reports", "/reports", SUPERVISORS),
     ("GET", "/reports/pilot", "/reports/pilot", SUPERVISORS),
     ("GET", "/reports/export.csv", "/reports/export.csv", SUPERVISORS),
@@ -43,7 +47,7 @@ PROTECTED = [
     ("POST", "/protection/report/support", "/protection/report/support", SUPERVISORS),
     ("GET", "/bookings", "/bookings", SUPERVISORS | {"counselor"}),
 ]
-PUBLIC = [("GET", "/login"), ("POST", "/login"), ("GET", "/static/{name}")]
+PUBLIC = [("GET", "/login"), ("POST", "/login"), ("GET", "/static/{name}"), ("GET", "/favicon.ico")]
 POSTS = [path for method, path, _, _ in PROTECTED if method == "POST"]
 WRONG_ROLE = [(m, p, role) for m, p, _, roles in PROTECTED for role in sorted(set(USERS) - roles)]
 RIGHT_ROLE = [(m, p, role) for m, p, _, roles in PROTECTED for role in sorted(roles)]
@@ -54,6 +58,13 @@ ADD_FORM = {
     "counselor_id": "c2",
     "password": "a-long-password",
     "password_again": "a-long-password",
+}
+
+# What each route that needs a form is sent when it is served.
+FORMS = {
+    "/admin/users": ADD_FORM,
+    "/admin/users/qa1/password": {"password": "a-long-password", "password_again": "a-long-password"},
+    "/admin/users/qa1/role": {"role": "supervisor"},
 }
 
 
@@ -117,7 +128,7 @@ async def test_given_wrong_role_when_route_then_403(desk: Desk, method: str, pat
 async def test_given_right_role_when_route_then_served(desk: Desk, method: str, path: str, role: str) -> None:
     client = await desk.logged_in(role)
     token = await csrf_of(client)
-    data = {"csrf_token": token, **(ADD_FORM if path == "/admin/users" else {})}
+    data = {"csrf_token": token, **FORMS.get(path, {})}
     response = await client.request(method, path, data=data, allow_redirects=False)
     if method == "GET":
         assert response.status == 200
@@ -192,7 +203,29 @@ async def test_given_unknown_path_when_anonymous_then_login_and_when_logged_in_t
     response = await anonymous.get("/no/such/page", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"].startswith("/login")
     user = await desk.logged_in("qa")
-    assert (await user.get("/no/such/page", allow_redirects=False)).status == 404
+    missing = await user.get("/no/such/page", allow_redirects=False)
+    assert missing.status == 404  # the desk's own page, with the header and a way home
+    text = await missing.text()
+    assert "화면을 찾을 수 없습니다" in text and 'href="/static/desk.css"' in text and 'href="/"' in text
+
+
+async def test_given_the_language_toggle_then_the_choice_stays_with_the_user(desk: Desk) -> None:
+    user = await desk.logged_in("qa")
+    assert 'data-english="no"' in await (await user.get("/")).text()  # Korean by default
+    token = await csrf_of(user)
+    back = await user.post(
+        "/account/language",
+        data={"language": "en", "next": "/qa", "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert back.status == 303 and back.headers["Location"] == "/qa"
+    again = await desk.logged_in("qa")  # a new session, another PC
+    assert 'data-english="yes"' in await (await again.get("/")).text()
+
+
+async def test_given_the_favicon_then_an_icon_for_anyone(desk: Desk) -> None:
+    response = await (await desk.client()).get("/favicon.ico")
+    assert response.status == 200 and response.headers["Content-Type"] == "image/svg+xml"
 
 
 async def test_given_static_traversal_when_requested_then_404(desk: Desk) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from ivr.admin.flows import ADOPTED_BY, adopt_serving
 from tests.web.conftest import FlowsDesk, csrf_in, csrf_of
 
 GREETING = "안녕하십니까. 시민의 목소리에 귀 기울이는 천년전주 콜센터입니다."
@@ -229,3 +230,18 @@ async def test_the_flow_page_shows_seconds_to_the_goal_per_way_and_marks_the_slo
     # The synthesized Korean prompts put every way to a counselor over 20 s: each is marked.
     rows = [r for r in table.split("<tr")[2:] if "상담사 연결" in r]
     assert rows and all("over-budget" in r for r in rows)
+
+
+async def test_flows_serving_calls_but_never_published_are_adopted_as_version_one(
+    flows_desk: FlowsDesk,
+) -> None:
+    # What `ivr serve` does at start with the flows it loaded (ivr/app.py).
+    adopted = adopt_serving(flows_desk.cfg, flows_desk.running.loaded())
+    assert sorted(adopted) == [("foreign", 1), ("hotline", 1), ("notice", 1)]
+    client = await flows_desk.logged_in("admin")
+    page = await (await client.get("/flows")).text()
+    assert "게시된 적 없음" not in page
+    hotline_row = page.split('data-flow="hotline"')[1].split("</tr>")[0]
+    assert "v1" in hotline_row and ADOPTED_BY in hotline_row and "게시본과 같음" in hotline_row
+    # Once a flow has a version, starting again adopts nothing (a publish is the only way on).
+    assert adopt_serving(flows_desk.cfg, flows_desk.running.loaded()) == []

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from ivr.acd.counselor_model import CounselorState, Event, PauseReason
 from ivr.ports import Disposition
 from ivr.web.counselor_desk import DISPOSITIONS
-from tests.web.conftest import USERS, Desk, csrf_of
+from tests.web.conftest import COUNSELORS, USERS, Desk, csrf_of
 
 ANY_ROLE = frozenset(USERS)
 SUPERVISORS = frozenset({"supervisor", "admin"})
@@ -484,10 +484,48 @@ async def test_given_a_call_on_the_line_when_desk_then_caller_history_callback_a
     assert (call["call_id"], call["caller"], call["current"]) == ("now", "01055556666", True)
     assert call["ivr_path"] == ["greeting", "menu", "counselor"]
     assert [p["id"] for p in call["previous"]] == ["two-days"]
+    # As people read them: the number grouped, the earlier call's counselor by name.
+    assert call["caller_shown"] == "010-5555-6666"
+    assert call["previous"][0]["counselor_name"] == COUNSELORS["c2"]
     assert [c["status"] for c in call["callbacks"]] == ["queued", "new"]  # not the one placed
     assert call["voicemails"][0]["seconds"] == 12.5
     [viewed] = desk.audit("call_viewed")
     assert (viewed["actor"], viewed["target"]) == ("couns1", "now")
+
+
+async def test_given_each_state_then_the_desk_offers_only_what_it_allows_and_says_a_pending_pause_in_words(
+    desk: Desk,
+) -> None:
+    client = await desk.logged_in("counselor")
+    token = await csrf_of(client)
+
+    async def shown() -> dict[str, Any]:
+        async with client.ws_connect("/api/counselor/c1/live") as ws:
+            counselor: dict[str, Any] = (await _next_snapshot(ws))["counselor"]
+        return counselor
+
+    assert (await shown())["allowed"] == ["login"]
+    desk.acd.apply("c1", Event.login())
+    assert sorted((await shown())["allowed"]) == ["logout", "pause"]
+    desk.acd.apply("c1", Event.offer("call-1"))
+    desk.acd.apply("c1", Event.answer("call-1"))
+    assert await _post(client, "/api/counselor/c1/action", {"action": "pause", "reason": "meal"}, token)
+    on_call = await shown()
+    assert on_call["pending_ko"] == "식사 예정" and sorted(on_call["allowed"]) == [
+        "logout",
+        "pause",
+        "unpause",
+    ]
+    desk.acd.apply("c1", Event.hangup())
+    wrap_up = await shown()
+    assert sorted(wrap_up["allowed"]) == ["extend_wrap_up", "logout", "pause", "ready", "unpause"]
+    # "지금 상담 가능" ends wrap-up now; the meal pause asked for on the call still comes first.
+    response = await _post(client, "/api/counselor/c1/action", {"action": "unpause"}, token)
+    assert response.status == 200  # cancels the pending meal
+    response = await _post(client, "/api/counselor/c1/action", {"action": "ready"}, token)
+    assert response.status == 200 and desk.acd.state("c1") is CounselorState.AVAILABLE
+    details = [a["detail"] for a in desk.audit("counselor_action")]
+    assert details == ["pause(meal) ok", "unpause ok", "ready ok"]
 
 
 def test_every_disposition_has_its_korean_words_on_the_desk() -> None:

@@ -6,6 +6,9 @@
   var id = desk.dataset.counselor;
   var token = document.querySelector('meta[name="csrf-token"]').content;
   var callId = null;
+  // Korean only, unless the user chose English (base.html): then "한국어 · English".
+  var EN = document.documentElement.dataset.english === "yes";
+  function both(ko, en) { return EN && en ? ko + " · " + en : ko; }
   var topics = {};
   document.getElementById("topic-names").content.querySelectorAll("[data-topic]").forEach(function (el) {
     topics[el.dataset.topic] = el.textContent;
@@ -35,7 +38,7 @@
   }
 
   // Shared with the knowledge-base panel (counselor_kb.js).
-  window.HotlineDesk = { post: post };
+  window.HotlineDesk = { post: post, both: both };
 
   function renderNote(list, n) {
     var li = document.createElement("li");
@@ -59,22 +62,24 @@
     if (!call) { callId = null; return; }
     callId = call.call_id;
     document.getElementById("call-title").textContent = call.current
-      ? "현재 통화 · Current call" : "최근 통화 · Last call";
-    document.getElementById("caller").textContent = call.caller;
+      ? both("현재 통화", "Current call") : both("최근 통화", "Last call");
+    document.getElementById("caller").textContent = call.caller_shown || call.caller;
     document.getElementById("call-started").textContent = L.local(call.started_at);
-    document.getElementById("ivr-path").textContent = call.ivr_path.length ? call.ivr_path.join(" › ") : "-";
+    var path = document.getElementById("ivr-path");
+    path.textContent = call.path_said;  // in the menu's own words: 지방세 → 상담사 연결
+    path.title = call.ivr_path.join(" › ");
     var behind = document.getElementById("behind");
     behind.replaceChildren();
     call.callbacks.forEach(function (c) {
       var p = document.createElement("p");
       p.className = "notice callback";
-      p.textContent = "콜백 요청 · Callback requested " + L.local(c.requested_at);
+      p.textContent = both("콜백 요청", "Callback requested") + " " + L.local(c.requested_at);
       behind.appendChild(p);
     });
     call.voicemails.forEach(function (v) {
       var p = document.createElement("p");
       p.className = "notice voicemail";
-      p.textContent = "음성 메시지 · Voicemail " + L.local(v.at) + " (" + Math.round(v.seconds || 0) + "초 · s)";
+      p.textContent = both("음성 메시지", "Voicemail") + " " + L.local(v.at) + " (" + Math.round(v.seconds || 0) + "초)";
       behind.appendChild(p);
     });
     var body = document.querySelector("#previous tbody");
@@ -83,13 +88,13 @@
       var row = document.createElement("tr");
       L.cell(row, L.local(p.started_at));
       L.cell(row, dispositions[p.disposition] || p.disposition || "통화 중");
-      L.cell(row, p.counselor_id || "-");
-      L.cell(row, p.ivr_path || "-");
+      L.cell(row, p.counselor_name || "-");
+      L.cell(row, p.path_said || "-");
       body.appendChild(row);
     });
     if (!call.previous.length) {
       var none = document.createElement("tr");
-      var td = L.cell(none, "최근 7일 동안 다른 통화가 없습니다. · No other calls in the last 7 days.");
+      var td = L.cell(none, both("최근 7일 동안 다른 통화가 없습니다.", "No other calls in the last 7 days."));
       td.colSpan = 4;
       body.appendChild(none);
     }
@@ -103,11 +108,20 @@
     var state = document.getElementById("state");
     state.dataset.state = c.state;
     state.textContent = c.state_ko + (c.reason_ko && c.reason_ko !== c.state_ko ? " · " + c.reason_ko : "")
-      + " (" + c.state_en + ")";
+      + (EN ? " (" + c.state_en + ")" : "");
     L.ticking(document.getElementById("state-time"), c.seconds_in_state, performance.now());
     var pending = document.getElementById("pending");
-    pending.hidden = !c.pending;
-    pending.textContent = c.pending ? "통화가 끝나면: " + c.pending + " · after this call" : "";
+    pending.hidden = !c.pending_ko;
+    pending.textContent = c.pending_ko ? c.pending_ko + " (통화가 끝나면)" : "";
+    // Only what the state allows now (the server's table, ivr/acd/actions.py allowed()).
+    desk.querySelectorAll("button[data-action]").forEach(function (button) {
+      button.disabled = c.allowed.indexOf(button.dataset.action) < 0;
+    });
+    var reason = document.getElementById("pause-reason");
+    if (reason) { reason.disabled = c.allowed.indexOf("pause") < 0; }
+    // The abuse endings and transfers are for a call on the line, and only then.
+    var tools = document.getElementById("call-tools");
+    if (tools) { tools.hidden = !(snap.call && snap.call.current && c.state === "on_call"); }
     renderCall(snap.call);
     renderLimit(snap.limit);
     // The knowledge-base panel (counselor_kb.js) follows the call on the line.
@@ -136,9 +150,9 @@
     extend.addEventListener("click", function () {
       var reason = document.getElementById("extend-reason").value;
       post("/api/counselor/" + encodeURIComponent(id) + "/extend", { reason: reason }).then(function (r) {
-        say(r.data.message_ko + " · " + r.data.message_en, r.status === 200);
+        say(both(r.data.message_ko, r.data.message_en), r.status === 200);
         if (r.status === 200) { renderLimit(r.data.limit); }
-      }, function () { say("요청을 보내지 못했습니다. · The request could not be sent.", false); });
+      }, function () { say(both("요청을 보내지 못했습니다.", "The request could not be sent."), false); });
     });
   }
 
@@ -147,8 +161,8 @@
       var body = { action: button.dataset.action };
       if (body.action === "pause") { body.reason = document.getElementById("pause-reason").value; }
       post("/api/counselor/" + encodeURIComponent(id) + "/action", body).then(function (r) {
-        say(r.data.message_ko || r.data.message, r.status === 200);
-      }, function () { say("요청을 보내지 못했습니다. · The request could not be sent.", false); });
+        say(r.data.message_ko ? both(r.data.message_ko, r.data.message_en) : r.data.message, r.status === 200);
+      }, function () { say(both("요청을 보내지 못했습니다.", "The request could not be sent."), false); });
     });
   });
 
@@ -159,8 +173,9 @@
         command += ":" + document.getElementById("department").value;
       }
       post("/api/counselor/" + encodeURIComponent(id) + "/call", { command: command }).then(function (r) {
-        say(r.data.message_ko || (r.data.problems || [r.data.message]).join(" "), r.status === 202);
-      }, function () { say("요청을 보내지 못했습니다. · The request could not be sent.", false); });
+        say(r.data.message_ko ? both(r.data.message_ko, r.data.message_en)
+          : (r.data.problems || [r.data.message]).join(" "), r.status === 202);
+      }, function () { say(both("요청을 보내지 못했습니다.", "The request could not be sent."), false); });
     });
   });
 
@@ -175,7 +190,7 @@
         if (r.status === 201) {
           renderNote(document.getElementById("notes"), r.data);
           document.getElementById("note-text").value = "";
-          say("메모를 저장했습니다. · Note saved.", true);
+          say(both("메모를 저장했습니다.", "Note saved."), true);
         } else {
           say((r.data.problems || [r.data.message]).join(" "), false);
         }

@@ -66,8 +66,8 @@ def test_simulate_prints_what_the_caller_hears_and_the_path(
     assert "schedule: node=hours, outcome=holiday, reason=추석" in out
     assert "오늘은 공휴일이라 상담을 쉽니다" in out
     assert out.strip().splitlines()[-2] == (
-        "path: welcome > notice > notice.notice > notice.back > screen > hours > holiday > after_hours"
-        " > callback > goodbye"
+        "path: welcome > notice > notice.notice > notice.back > screen > open_case > hours > holiday"
+        " > after_hours > callback > goodbye"
     )
     # Every way through the flow with the seconds of prompts before its goal, quickest counselor first.
     table = out[out.index("seconds to the goal") :].splitlines()[1:]

@@ -41,13 +41,7 @@ async def talk(
     if not resumed:
         await run.call.connect(leg)
         await run.ctx.connected(leg.counselor_id, leg.leg_id)
-        recording = await _record(run)
-        if recording is not None:
-            if run.env.recordings is not None:
-                run.env.recordings.started(run.ctx.call_id, "conversation", recording)
-            run.ctx.facts.recording = recording
-            await run.ctx.records.updated(run.ctx.facts)
-            await run.ctx.event("recording_started", recording=recording)
+        await start_recording(run)
     keys = asyncio.ensure_future(_counselor_keys(run, leg))
     talking = Talk(run, leg, queue)
     start_timer(run, queue, resumed)
@@ -78,6 +72,19 @@ async def talk(
         await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, talking.current, waited)
     await run.ctx.let_go(run.call)
     return lost
+
+
+async def start_recording(run: FlowRun) -> str | None:
+    """Record the call from here on (its conversation, or an automated call's whole
+    talk), handed to the copier as any conversation; None if it could not be."""
+    recording = await _record(run)
+    if recording is not None:
+        if run.env.recordings is not None:
+            run.env.recordings.started(run.ctx.call_id, "conversation", recording)
+        run.ctx.facts.recording = recording
+        await run.ctx.records.updated(run.ctx.facts)
+        await run.ctx.event("recording_started", recording=recording)
+    return recording
 
 
 async def _record(run: FlowRun) -> str | None:

@@ -18,7 +18,7 @@ from aiohttp import web
 from ivr.admin.problems import InvalidInput
 from ivr.calls.followup_states import FollowupEvent, IllegalFollowupTransition
 from ivr.errors import HotlineError
-from ivr.store import audit, case_out, case_outbox
+from ivr.store import audit, case_out, case_outbox, users
 from ivr.store.reads import read
 from ivr.web.access import allow
 from ivr.web.case_desk import local_time
@@ -98,11 +98,10 @@ async def followup_act(request: web.Request) -> web.StreamResponse:
         ) from None
     if action not in ("assign", "done"):
         raise InvalidInput(["알 수 없는 요청입니다. · Unknown change."])
-    who = str(form.get("who") or "").strip() or user.username
-    if action == "assign" and len(who) > WHO_MAX:
-        return await _page(
-            request, 400, f"담당자 이름은 {WHO_MAX}자까지입니다. · Who is at most {WHO_MAX} characters."
-        )
+    who = str(form.get("who") or "").strip()[: WHO_MAX + 1] or user.username
+    if action == "assign" and await read(desk.db, lambda db: users.find(db, who)) is None:
+        problem = f"'{who}' 사용자가 없습니다. 사용자 이름을 적어 주십시오. · There is no user '{who}'."
+        return await _page(request, 400, problem)
     event = FollowupEvent.ASSIGN if action == "assign" else FollowupEvent.DONE_BY_HAND
     taker = who if action == "assign" else user.username
     now = desk.clock()

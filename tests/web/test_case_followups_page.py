@@ -77,6 +77,8 @@ async def test_an_unknown_follow_up_a_bad_action_and_a_missing_csrf_change_nothi
     missing = await _post(supervisor, 999, action="done")
     assert missing.status == 404 and "999" in await missing.text()
     assert (await _post(supervisor, follow_id, action="drop")).status == 400
+    nobody = await _post(supervisor, follow_id, action="assign", who="nobody9")
+    assert nobody.status == 400 and "nobody9&#39; 사용자가 없습니다" in await nobody.text()
     forged = await supervisor.post(
         f"/case-followups/{follow_id}", data={"action": "done"}, allow_redirects=False
     )

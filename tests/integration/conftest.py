@@ -324,14 +324,25 @@ def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
     service.stop()
 
 
-def serving(pbx: config_mod.LoadedConfig, tmp_path: Path, database: Path | str) -> Service:
-    """`ivr serve` started on the records at `database` (a SQLite file or a postgresql:// URL)."""
+def serving(
+    pbx: config_mod.LoadedConfig,
+    tmp_path: Path,
+    database: Path | str,
+    *,
+    flows_from: Path = FLOWS,
+    flow: str = "itest",
+    more_queues: str = "",
+) -> Service:
+    """`ivr serve` started on the records at `database` (a SQLite file or a postgresql:// URL),
+    answering 222-1000 with `flow` of a copy of `flows_from`; `more_queues`: YAML lines
+    of queues beside the test config's (those the flows need)."""
     state = pbx.path.parent
     path = tmp_path / "config.yaml"
     flows = tmp_path / "flows"
-    shutil.copytree(FLOWS, flows)  # tests may publish changes: never to the repo's copy
+    shutil.copytree(flows_from, flows)  # tests may publish changes: never to the repo's copy
     text = CONFIG.replace("DATABASE", json.dumps(str(database))).replace("STATE", str(state))
     text = text.replace("REHEARSALS", str(tmp_path / "rehearsals.sqlite3"))
+    text = text.replace("flow: itest,", f"flow: {flow},").replace("\nqueues:\n", f"\nqueues:\n{more_queues}")
     path.write_text(text.replace(str(FLOWS), str(flows)))
     service = Service(path, database, tmp_path / "service.log")
     service.start()

@@ -242,17 +242,22 @@ class SippLab:
         )
 
     def citizen_heard_on(
-        self, media_port: int, hangup_after_ms: int | None, expect_bye_within_ms: int = 60000
+        self,
+        media_port: int,
+        hangup_after_ms: int | None,
+        expect_bye_within_ms: int = 60000,
+        caller: str = "01012345678",
     ) -> Phone:
-        """A citizen whose SDP names `media_port` (a socket the test reads the hotline's
-        audio from) and who hangs up after `hangup_after_ms` (None: waits for the hotline's BYE)."""
+        """A citizen calling from `caller` whose SDP names `media_port` (a socket the test reads
+        the hotline's audio from) and who hangs up after `hangup_after_ms` (None: waits for the
+        hotline's BYE)."""
         name = f"citizen{self._next_port + 1}"
         sdp = _SDP.replace("[media_port]", str(media_port))
-        body = _INVITE.format(caller="01012345678", sdp=sdp)
+        body = _INVITE.format(caller=caller, sdp=sdp)
         if hangup_after_ms is None:
             body += _ANSWER_BYE.format(timeout=expect_bye_within_ms)
         else:
-            body += f'<pause milliseconds="{hangup_after_ms}"/>\n' + _BYE.format(caller="01012345678")
+            body += f'<pause milliseconds="{hangup_after_ms}"/>\n' + _BYE.format(caller=caller)
         return self._run(name, _scenario(name, body), ["-s", "2221000", self.target])
 
     def desk_call_sending(self, port: int, code: str, line: Path, within_ms: int = 60000) -> Phone:

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,7 @@ from ivr.calls.recording_copier import RecordingCopier
 from tests.unit.fakes import MemoryRecords, dispatcher
 from tests.unit.test_recording_copier import Archive, Pbx
 
+SEOUL = ZoneInfo("Asia/Seoul")
 SOON = 2.0  # seconds: a cancelled task ends at once; this only bounds a failure
 
 
@@ -140,4 +142,18 @@ async def test_the_copier_stops_when_told_even_as_an_event_arrives() -> None:
     await cancelled(task)  # the service stopping: it used to wait on, for the next minute's sweep
 
 
-SEOUL = ZoneInfo("Asia/Seoul")
+# Where asyncio.wait_for may stay: no call or recording waits there (the
+# fallback queue's QueueStatus at login; a draft's simulation for the desk).
+WAIT_FOR_KEPT = {"ivr/ami/fallback_queue.py", "ivr/admin/drafts.py"}
+
+
+def test_no_call_or_recording_path_waits_with_wait_for() -> None:
+    root = Path(__file__).resolve().parents[2]
+    found = {
+        str(path.relative_to(root))
+        for path in (root / "ivr").rglob("*.py")
+        if "asyncio.wait_for(" in path.read_text(encoding="utf-8")
+    }
+    assert found <= WAIT_FOR_KEPT, (
+        f"use asyncio.timeout() (see this module's docstring): {found - WAIT_FOR_KEPT}"
+    )

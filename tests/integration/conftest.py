@@ -181,7 +181,14 @@ class Service:
             cwd=Path(__file__).resolve().parents[2],
         )
         log.close()
-        self.wait_healthy(timeout)
+        try:
+            self.wait_healthy(timeout)
+        except AssertionError:
+            # Never left running: a start slower than `timeout` (a loaded machine) kept
+            # its lock and ports, and every later test met it instead of its own service.
+            self.proc.kill()
+            self.proc.wait(10)
+            raise
 
     def wait_healthy(self, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout

@@ -6,12 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from ivr.ari.phone_targets import BOTH_CONTEXT, CALL_VARIABLE
 from ivr.config import Settings
 from ivr.flows.promptbook import PromptBook
-from ivr.pbx import tts
+from ivr.pbx import processes, tts
 from ivr.pbx.phones import browser_phones
 from ivr.pbx.secrets import Secrets
 from ivr.prompts.catalog import LANGUAGES, PROMPTS
@@ -49,14 +47,7 @@ class Dirs:
 
 def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, str]:
     """Every config file's name and text; nothing is written."""
-    env = Environment(
-        loader=FileSystemLoader(DIALPLAN_DIR),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
+    env = processes.templates(DIALPLAN_DIR)
     context = {
         "hotline": settings.hotline,
         "asterisk": settings.asterisk,
@@ -64,6 +55,7 @@ def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, 
         "supervisors": settings.supervisors,
         "departments": settings.departments,
         "rehearsal": settings.rehearsal,
+        "cluster": settings.cluster,
         "ivr": settings.ivr,
         "acd": settings.acd,
         "fallback": settings.fallback,

@@ -145,6 +145,18 @@ _REFUSED = (
 )
 
 
+def _routed(body: str) -> str:
+    """A caller's scenario whose requests within the call follow the route a proxy
+    recorded (RFC 3261 12.2.1.1): to the answerer's Contact, through the proxy."""
+    body = body.replace('<recv response="200" rtd="true"/>', '<recv response="200" rtd="true" rrs="true"/>')
+    for method in ("ACK", "BYE"):
+        body = body.replace(
+            f"{method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n",
+            f"{method} [next_url] SIP/2.0\n[routes]\n",
+        )
+    return body
+
+
 @dataclass
 class Phone:
     """One running SIPp process."""
@@ -210,9 +222,13 @@ class SippLab:
         number: str = "2221000",
         host: str = "127.0.0.1",
         speaks_at_ms: int | None = None,
+        via_proxy: bool = False,
     ) -> Phone:
         """A citizen who dials, presses digits at given times after answer, then
-        hangs up after `hangup_after_ms`, or else waits for the hotline's BYE."""
+        hangs up after `hangup_after_ms`, or else waits for the hotline's BYE.
+
+        `via_proxy`: the call goes through a SIP proxy (Kamailio) that records
+        its route; the ACK and BYE follow that route to the answering Asterisk."""
         name = f"citizen{self._next_port + 1}"
         body = _INVITE.format(caller=caller, sdp=_SDP)
         if digits:
@@ -233,6 +249,8 @@ class SippLab:
             body += _BYE.format(caller=caller)
         else:
             body += _ANSWER_BYE.format(timeout=expect_bye_within_ms)
+        if via_proxy:
+            body = _routed(body)
         return self._run(name, _scenario(name, body), ["-s", number, self.target], host=host)
 
     def desk_call(self, port: int, code: str, within_ms: int = 30000) -> Phone:

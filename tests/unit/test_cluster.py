@@ -12,6 +12,7 @@ from ivr import cli
 from ivr import config as config_mod
 from ivr.cluster import render
 from ivr.errors import ConfigError
+from ivr.pbx.phones import account, desk_phones
 
 CLUSTER = """
 hotline: {number: "2221000"}
@@ -180,3 +181,13 @@ def test_a_node_behind_kamailio_takes_its_calls_as_citizens_and_rings_phones_thr
     assert "identify_by = ip" in desk01[0]
     # A phone on a fixed address is rung there, as on one box.
     assert "contact = sip:10.20.0.12:5060" in pjsip
+
+
+def test_behind_kamailio_a_phones_account_names_kamailio_as_its_sip_server(
+    loaded: config_mod.LoadedConfig,
+) -> None:
+    settings = loaded.settings
+    [desk01] = [p for p in desk_phones(settings) if p.endpoint == "desk01"]
+    acct = account(settings, desk01, "pw", "unused")
+    assert (acct.host, acct.port, acct.user) == ("10.0.0.10", 5060, "desk01")
+    assert acct.baresip == "<sip:desk01@10.0.0.10:5060;transport=udp>;auth_pass=pw"

@@ -165,7 +165,11 @@ def pid(front: Front) -> int | None:
 
 def nodes(front: Front) -> list[NodeState]:
     """Each node as the running Kamailio's dispatcher sees it (kamcmd dispatcher.list)."""
-    said = _rpc(front, "dispatcher.list")
+    return parse_dispatcher_list(_rpc(front, "dispatcher.list"))
+
+
+def parse_dispatcher_list(said: str) -> list[NodeState]:
+    """kamcmd's answer to dispatcher.list: one DEST block per node, with URI, FLAGS and DUID."""
     found = []
     for block in said.split("DEST:")[1:]:
         uri = re.search(r"URI: (\S+)", block)

@@ -4,7 +4,8 @@ Two embedded Asterisk instances on their own ports (nodes a and b) and a
 Kamailio on loopback started by `ivr cluster start`, as an admin would: a
 counselor's desk phone registers with Kamailio, citizens call Kamailio and are
 spread over both nodes; node b stops and gets no call from then on; a citizen
-then reaches node a's IVR and the counselor, rung by node a through Kamailio.
+then reaches node a's IVR and the counselor, rung by node a through Kamailio;
+node b comes back and is given calls again.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tests.integration.conftest import (
     OFFSET,
     PHONE_HOSTS,
     Service,
+    ari_get,
 )
 from tests.integration.sipp import SippLab
 
@@ -168,6 +170,17 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             embedded.stop(found.instance(node))
 
 
+def wait_online(cfg: config_mod.LoadedConfig, endpoint: str, timeout: float = 25.0) -> None:
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        state = ari_get(cfg, f"endpoints/PJSIP/{endpoint}").get("state")
+        if state == "online":
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{endpoint} is {state!r}, not online, after {timeout} s")
+
+
 def start_node(cfg: config_mod.LoadedConfig) -> None:
     inst = embedded.instance_for(cfg)
     embedded.stop(inst)
@@ -214,6 +227,8 @@ def test_citizens_spread_over_the_nodes_a_silent_node_gets_none_and_counselors_r
         assert status.returncode == 1 and "node b" in status.stdout, status.stdout
         before_a = cluster.calls_taken("a")
 
+        # Node a learns that the phone is there by its qualify through Kamailio (every 10 s).
+        wait_online(cluster.configs["a"], "itest-c12")
         # A citizen reaches node a's IVR, presses 0, and counselor c12's phone,
         # registered with Kamailio only, is rung by node a through it and answers.
         asked = time.monotonic()
@@ -228,6 +243,17 @@ def test_citizens_spread_over_the_nodes_a_silent_node_gets_none_and_counselors_r
         calls = service.closed_calls(3)
         assert [c["disposition"] for c in calls] == ["abandoned_ivr", "abandoned_ivr", "answered"], calls
         assert calls[-1]["counselor_id"] == "c12", calls[-1]
+
+        # Node b back: it answers OPTIONS again and is given calls again.
+        start_node(cluster.configs["b"])
+        cluster.wait_taking_calls({"a": True, "b": True})
+        before = {n: cluster.calls_taken(n) for n in NODES}
+        citizens = [
+            lab.citizen(hangup_after_ms=1000, caller=f"0109876543{i}", via_proxy=True) for i in range(2)
+        ]
+        for citizen in citizens:
+            assert citizen.wait(30) == 0, citizen.errors()
+        assert {n: cluster.calls_taken(n) - before[n] for n in NODES} == {"a": 1, "b": 1}
     finally:
         service.stop()
         lab.close()

@@ -10,7 +10,7 @@ import pytest
 
 from ivr import cli
 from ivr import config as config_mod
-from ivr.cluster import render
+from ivr.cluster import front, render
 from ivr.errors import ConfigError
 from ivr.pbx.phones import account, desk_phones
 
@@ -175,7 +175,7 @@ def test_a_node_behind_kamailio_takes_its_calls_as_citizens_and_rings_phones_thr
     assert re.findall(r"^match = (\S+)", identify, re.M) == ["192.0.2.7", "198.51.100.0/24", "10.0.0.10"]
     desk01 = [b for b in pjsip.split("\n[") if b.startswith("desk01]")]
     assert "contact = sip:desk01@10.0.0.10:5060" in "".join(desk01)
-    assert "qualify_frequency = 30" in "".join(desk01)
+    assert "qualify_frequency = 10" in "".join(desk01)
     # It registers with Kamailio, not here: no password, and nothing arriving is taken for it.
     assert not any("type = auth" in b for b in desk01)
     assert "identify_by = ip" in desk01[0]
@@ -191,3 +191,61 @@ def test_behind_kamailio_a_phones_account_names_kamailio_as_its_sip_server(
     acct = account(settings, desk01, "pw", "unused")
     assert (acct.host, acct.port, acct.user) == ("10.0.0.10", 5060, "desk01")
     assert acct.baresip == "<sip:desk01@10.0.0.10:5060;transport=udp>;auth_pass=pw"
+
+
+# What kamcmd answered Kamailio 5.6 here: node a2 silent (inactive, probing), a1 answering.
+DISPATCHER_LIST = """{
+\tNRSETS: 1
+\tRECORDS: {
+\t\tSET: {
+\t\t\tID: 1
+\t\t\tTARGETS: {
+\t\t\t\tDEST: {
+\t\t\t\t\tURI: sip:10.0.0.12:5060
+\t\t\t\t\tFLAGS: IP
+\t\t\t\t\tPRIORITY: 0
+\t\t\t\t\tATTRS: {
+\t\t\t\t\t\tBODY: duid=a2
+\t\t\t\t\t\tDUID: a2
+\t\t\t\t\t}
+\t\t\t\t}
+\t\t\t\tDEST: {
+\t\t\t\t\tURI: sip:10.0.0.11:5060
+\t\t\t\t\tFLAGS: AP
+\t\t\t\t\tPRIORITY: 0
+\t\t\t\t\tATTRS: {
+\t\t\t\t\t\tBODY: duid=a1
+\t\t\t\t\t\tDUID: a1
+\t\t\t\t\t}
+\t\t\t\t}
+\t\t\t}
+\t\t}
+\t}
+}
+"""
+
+
+def test_the_dispatchers_list_says_which_nodes_take_calls() -> None:
+    found = {n.name: (n.uri, n.up) for n in front.parse_dispatcher_list(DISPATCHER_LIST)}
+    assert found == {"a1": ("sip:10.0.0.11:5060", True), "a2": ("sip:10.0.0.12:5060", False)}
+
+
+def test_given_no_kamailio_program_then_start_says_which_package_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = CLUSTER.replace(
+        "  probe_seconds: 3\n", f"  probe_seconds: 3\n  kamailio: {tmp_path}/no-kamailio\n"
+    )
+    text = text.replace("storage: {state_dir: state}", f"storage: {{state_dir: {tmp_path}/state}}")
+    (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+    assert cli.main(["-c", str(tmp_path / "config.yaml"), "cluster", "start"]) == 1
+    said = capsys.readouterr().err
+    assert f"{tmp_path}/no-kamailio not found: install Debian's kamailio package" in said
+
+
+def test_given_no_cluster_section_then_the_cluster_commands_say_where_to_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "config.yaml").write_text("hotline: {number: '2221000'}\n", encoding="utf-8")
+    assert cli.main(["-c", str(tmp_path / "config.yaml"), "cluster", "status"]) == 1
+    assert "has no cluster: section (docs/scaling.md" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from pathlib import Path
 from ivr.config import ClusterSettings, LoadedConfig, key_line
 from ivr.errors import ConfigError
 from ivr.pbx import processes
+from ivr.pbx.render import PHONE_HEADER
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "kamailio"
 SECRET_FILES = ("kamailio.cfg",)  # holds the desk phones' passwords
@@ -29,6 +30,7 @@ def render_files(
         "trunk": trunk_networks(cfg),
         "phones": dict(phones),
         "run_dir": str(run_dir),
+        "phone_header": PHONE_HEADER,
     }
     return {
         template.name.removesuffix(".j2"): env.get_template(template.name).render(**context)

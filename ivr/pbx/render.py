@@ -16,6 +16,9 @@ from ivr.prompts.catalog import LANGUAGES, PROMPTS
 
 DIALPLAN_DIR = Path(__file__).resolve().parents[2] / "dialplan"
 SECRET_FILES = ("ari.conf", "manager.conf", "pjsip.conf")
+# Behind Kamailio: the desk phone a call comes from, once Kamailio checked its password
+# (kamailio/kamailio.cfg.j2 sets it, and strips it from anything else).
+PHONE_HEADER = "X-Hotline-Phone"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, 
         "departments": settings.departments,
         "rehearsal": settings.rehearsal,
         "cluster": settings.cluster,
+        "phone_header": PHONE_HEADER,
         "ivr": settings.ivr,
         "acd": settings.acd,
         "fallback": settings.fallback,

@@ -5,7 +5,8 @@ Kamailio on loopback started by `ivr cluster start`, as an admin would: a
 counselor's desk phone registers with Kamailio, citizens call Kamailio and are
 spread over both nodes; node b stops and gets no call from then on; a citizen
 then reaches node a's IVR and the counselor, rung by node a through Kamailio;
-node b comes back and is given calls again.
+node b comes back and is given calls again; the counselor's desk phone logs
+out with its feature code through Kamailio.
 """
 
 from __future__ import annotations
@@ -243,6 +244,13 @@ def test_citizens_spread_over_the_nodes_a_silent_node_gets_none_and_counselors_r
         calls = service.closed_calls(3)
         assert [c["disposition"] for c in calls] == ["abandoned_ivr", "abandoned_ivr", "answered"], calls
         assert calls[-1]["counselor_id"] == "c12", calls[-1]
+
+        # The counselor logs out from the desk phone (*22): Kamailio checks its
+        # password and tells node a (node b is still down) which phone calls.
+        dials = lab.phone_dials_via_proxy(PHONE[0], "itest-c12", password, "*22")
+        assert dials.wait(30) == 0, dials.errors()
+        service.wait_log("counselor c12 keyed *22")
+        service.wait_log("-> logged_out on")  # at once, or when the last call's wrap-up is over
 
         # Node b back: it answers OPTIONS again and is given calls again.
         start_node(cluster.configs["b"])

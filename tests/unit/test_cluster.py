@@ -176,9 +176,9 @@ def test_a_node_behind_kamailio_takes_its_calls_as_citizens_and_rings_phones_thr
     desk01 = [b for b in pjsip.split("\n[") if b.startswith("desk01]")]
     assert "contact = sip:desk01@10.0.0.10:5060" in "".join(desk01)
     assert "qualify_frequency = 10" in "".join(desk01)
-    # It registers with Kamailio, not here: no password, and nothing arriving is taken for it.
+    # It registers with Kamailio, not here: no password here; its calls are known by Kamailio's header.
     assert not any("type = auth" in b for b in desk01)
-    assert "identify_by = ip" in desk01[0]
+    assert "identify_by = header" in desk01[0]
     # A phone on a fixed address is rung there, as on one box.
     assert "contact = sip:10.20.0.12:5060" in pjsip
 
@@ -249,3 +249,29 @@ def test_given_no_cluster_section_then_the_cluster_commands_say_where_to_read(
     (tmp_path / "config.yaml").write_text("hotline: {number: '2221000'}\n", encoding="utf-8")
     assert cli.main(["-c", str(tmp_path / "config.yaml"), "cluster", "status"]) == 1
     assert "has no cluster: section (docs/scaling.md" in capsys.readouterr().err
+
+
+def test_a_desk_phones_own_call_is_known_by_the_header_kamailio_alone_sets(
+    loaded: config_mod.LoadedConfig, tmp_path: Path
+) -> None:
+    text = kamailio_files(loaded, tmp_path)["kamailio.cfg"]
+    request_route = text.split("request_route {")[1].split("\n}")[0]
+    # Stripped from every request before anything is routed, ...
+    assert request_route.index('remove_hf("X-Hotline-Phone");') < request_route.index("route(TO_NODE)")
+    # ... and set only once the phone's password is checked and it calls as itself.
+    from_phone = text.split("route[FROM_PHONE] {")[1].split("\n}")[0]
+    assert from_phone.index("pv_proxy_authenticate") < from_phone.index('append_hf("X-Hotline-Phone: $au')
+    assert 'if ($au != $fU) {\n\t\tsl_send_reply("403"' in from_phone
+    (tmp_path / "out").mkdir()
+    assert cli.main(["-c", str(loaded.path), "pbx", "render", "--out", str(tmp_path / "out")]) == 0
+    pjsip = (tmp_path / "out" / "etc-asterisk" / "pjsip.conf").read_text(encoding="utf-8")
+    assert "endpoint_identifier_order = header,username,ip" in pjsip
+    [identify] = [b for b in pjsip.split("\n[") if b.startswith("desk01]\ntype = identify")]
+    assert "match_header = X-Hotline-Phone: desk01" in identify
+    assert "endpoint_identifier_order = username,ip" in render_one_box(tmp_path)
+
+
+def render_one_box(tmp_path: Path) -> str:
+    (tmp_path / "one.yaml").write_text(CLUSTER.split("cluster:")[0], encoding="utf-8")
+    assert cli.main(["-c", str(tmp_path / "one.yaml"), "pbx", "render", "--out", str(tmp_path / "one")]) == 0
+    return (tmp_path / "one" / "etc-asterisk" / "pjsip.conf").read_text(encoding="utf-8")

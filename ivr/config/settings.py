@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from ivr.config.cases import CaseSettings
+from ivr.config.cluster import ClusterSettings
 from ivr.config.operations import (
     PilotSettings,
     QaSettings,
@@ -55,6 +56,8 @@ class Settings(Section):
     service: ServiceSettings = ServiceSettings()
     protection: ProtectionSettings = ProtectionSettings()
     rehearsal: RehearsalSettings = RehearsalSettings()
+    # Several Asterisk nodes behind Kamailio (docs/scaling.md); none: one box.
+    cluster: ClusterSettings | None = None
     cases: CaseSettings = CaseSettings()
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from ivr.config.operations import (
     ReportSettings,
     RetentionSettings,
     ServiceSettings,
+    StandbySettings,
     StorageSettings,
     WebSettings,
 )
@@ -53,6 +54,7 @@ class Settings(Section):
     storage: StorageSettings = StorageSettings()
     retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
+    standby: StandbySettings = StandbySettings()
     protection: ProtectionSettings = ProtectionSettings()
     rehearsal: RehearsalSettings = RehearsalSettings()
     cases: CaseSettings = CaseSettings()

@@ -14,6 +14,7 @@ from html import escape
 
 from aiohttp import web
 
+from ivr.errors import HotlineError
 from ivr.runtime.standby import Holder
 
 ActiveHolder = Callable[[], Awaitable[Holder | None]]
@@ -37,7 +38,7 @@ def build(active: ActiveHolder, name: str, uptime: Callable[[], float]) -> web.A
     async def state() -> dict[str, object]:
         try:
             holder = await active()
-        except Exception as exc:  # the store is unreachable: the standby says so, and stays up
+        except HotlineError as exc:  # the store is unreachable: the standby says so, and stays up
             return {"healthy": False, "role": "standby", "name": name, "store_error": str(exc)}
         body: dict[str, object] = {"healthy": True, "role": "standby", "name": name}
         if holder is not None:
@@ -57,7 +58,7 @@ def build(active: ActiveHolder, name: str, uptime: Callable[[], float]) -> web.A
     async def desk(request: web.Request) -> web.StreamResponse:
         try:
             holder = await active()
-        except Exception as exc:
+        except HotlineError as exc:
             return _wait(f"the records' database: {exc}")
         if holder is None or not holder.live:
             return _wait("no service holds the lease")

@@ -48,16 +48,22 @@ async def serve(hotline: Hotline, cfg: LoadedConfig, stop: asyncio.Event) -> Non
         epoch = await _standby(keeper, store, cfg, name, stop)
         if epoch is None:
             return
-        hotline.take_lease(epoch, fence(epoch))
+        # A write refused for an old epoch: another service is active, whatever
+        # our last renewal said; step down now, not at the next renewal.
+        loop = asyncio.get_running_loop()
+        fenced = asyncio.Event()
+        hotline.take_lease(epoch, fence(epoch, lambda exc: loop.call_soon_threadsafe(fenced.set)))
         log.warning("%s is now active (lease epoch %d): taking up the calls in progress", name, epoch)
         run = asyncio.create_task(hotline.run(stop), name="hotline")
         keep = asyncio.create_task(keeper.keep(), name="lease")
-        await asyncio.wait({run, keep}, return_when=asyncio.FIRST_COMPLETED)
-        if keep.done():
+        refused = asyncio.create_task(fenced.wait(), name="fenced")
+        await asyncio.wait({run, keep, refused}, return_when=asyncio.FIRST_COMPLETED)
+        if keep.done() or refused.done():
             _step_down(name, epoch)
-        keep.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await keep
+        for task in (keep, refused):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await run  # its error, if it failed, is the service's
         with contextlib.suppress(StoreError):
             await store.release(name, epoch)  # the standby need not wait for the lease to lapse

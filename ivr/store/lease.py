@@ -64,16 +64,21 @@ HOLDER = "SELECT holder, epoch, desk, expires_at >= now() FROM service_lease WHE
 FENCE = "SELECT epoch, holder FROM service_lease WHERE name = %s FOR SHARE"
 
 
-def fence(epoch: int) -> Callable[[sqlite_utils.Database], None]:
+def fence(
+    epoch: int, refused: Callable[[FencedOut], object] = lambda exc: None
+) -> Callable[[sqlite_utils.Database], None]:
     """The check every write transaction of the active makes first (ivr/store/db.py's `fence`).
 
     FOR SHARE holds the row until the write commits, so the other service
-    cannot take the lease in between; after it has, this raises FencedOut."""
+    cannot take the lease in between; after it has, this raises FencedOut,
+    and tells `refused` (on the writer's thread) so the service steps down."""
 
     def check(db: sqlite_utils.Database) -> None:
         row = db.pg.execute(FENCE, [NAME]).fetchone()  # type: ignore[attr-defined]
         if row is None or int(row[0]) != epoch:
-            raise FencedOut(epoch, None if row is None else int(row[0]), None if row is None else row[1])
+            exc = FencedOut(epoch, None if row is None else int(row[0]), None if row is None else row[1])
+            refused(exc)
+            raise exc
 
     return check
 

@@ -5,12 +5,15 @@ call, the conversation goes on and the waiting callers are served in their order
 from __future__ import annotations
 
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ivr import config as config_mod
+from ivr.store import engine
 from tests.integration.conftest import COUNSELOR_PORTS, WEB_PORT, Service, serving, wait_pbx_idle
 from tests.integration.sipp import SippLab
 from tests.pg_cluster import Cluster
@@ -39,6 +42,11 @@ def pair(
         service.stop()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 def _wait_role(service: Service, role: str, timeout: float) -> dict[str, object]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -63,14 +71,22 @@ def test_the_active_killed_the_standby_takes_over_and_nobody_loses_their_place(
         1,
         f"http://127.0.0.1:{WEB_PORT}",
     )
+    # The standby's desk sends browsers to the active's.
+    request = urllib.request.Request(f"http://127.0.0.1:{STANDBY_PORT}/wallboard")
+    with pytest.raises(urllib.error.HTTPError) as moved:
+        urllib.request.build_opener(_NoRedirect).open(request, timeout=5)
+    assert (moved.value.code, moved.value.headers["Location"]) == (
+        307,
+        f"http://127.0.0.1:{WEB_PORT}/wallboard",
+    )
     # The `tax` line has one counselor (c1): X talks to them, Y then Z wait behind.
     c1 = lab.counselor(COUNSELOR_PORTS[0], "answer", calls=3)
     c2 = lab.counselor(COUNSELOR_PORTS[1], "answer")
-    x = lab.citizen(digits=[(800, "2")], hangup_after_ms=20000, caller="01022220001")
+    x = lab.citizen(digits=[(800, "2")], hangup_after_ms=18000, caller="01022220001")
     a.wait_for_event("connected", timeout=30)
-    y = lab.citizen(digits=[(800, "2")], hangup_after_ms=28000, caller="01022220002")
+    y = lab.citizen(digits=[(800, "2")], hangup_after_ms=24000, caller="01022220002")
     a.wait_for_event_count("queue_entered", 2, timeout=15)
-    z = lab.citizen(digits=[(800, "2")], hangup_after_ms=36000, caller="01022220003")
+    z = lab.citizen(digits=[(800, "2")], hangup_after_ms=30000, caller="01022220003")
     a.wait_for_event_count("queue_entered", 3, timeout=15)
 
     killed = time.monotonic()
@@ -104,5 +120,13 @@ def test_the_active_killed_the_standby_takes_over_and_nobody_loses_their_place(
         assert log.count("entered") == 1 and log[-2:] == ["connected", "completed_caller"], log
     assert c1.wait(30) == 0, c1.errors()
     assert c2.wait(30) == 0, c2.errors()
-    assert "Traceback" not in a.log() + b.log()
     wait_pbx_idle(pbx)
+    assert "Traceback" not in a.log() + b.log()
+    # Another takes the lease (what a partitioned active finds when it is back): b stops at once.
+    db = engine.connect(b.database)
+    try:
+        db.execute("UPDATE service_lease SET epoch = epoch + 1, holder = 'elsewhere'")
+    finally:
+        db.close()
+    assert b.proc is not None and b.proc.wait(10) == 75
+    assert "steps down (lease epoch 2 not kept)" in b.log()

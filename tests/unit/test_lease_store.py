@@ -64,7 +64,8 @@ async def test_a_write_with_an_old_epoch_is_refused_and_nothing_of_it_is_written
     try:
         epoch = await a.take("a", DESK_A, -1.0)
         assert epoch == 1
-        old.db.fence = fence(epoch)
+        told: list[FencedOut] = []
+        old.db.fence = fence(epoch, told.append)
         old.start()
         await old.queue_log(datetime.now(UTC), _entry("before"))  # a's epoch: written
         assert await b.take("b", DESK_B, 3.0) == 2
@@ -76,6 +77,7 @@ async def test_a_write_with_an_old_epoch_is_refused_and_nothing_of_it_is_written
             "write refused: this service's lease (epoch 1) is over (epoch 2, held by b); "
             "another service took over and this one must not change calls any more"
         )
+        assert told == [refused.value]  # the service is told, to step down at once
         await new.queue_log(datetime.now(UTC), _entry("after"))
         rows = await new.db.run(lambda db: [r["call_id"] for r in db.query("SELECT call_id FROM queue_log")])
         assert rows == ["before", "after"]

@@ -301,7 +301,7 @@ class Hotline:
         adopted = await asyncio.to_thread(adopt_serving, self.cfg, self.flows.loaded())
         if adopted:
             log.info("flows serving calls without a published version, kept as v1: %s", adopted)
-        self.records.start()
+        await asyncio.to_thread(self.records.start)  # migrations off the loop: the lease renews meanwhile
         await self.prompts.apply_published()
         if self.rehearsal_records is not None:
             self.rehearsal_records.start()

@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,11 @@ def pair(
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
+
+
+def _logged_at(log: str, text: str) -> datetime:
+    line = next(line for line in log.splitlines() if text in line)
+    return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
 
 
 def _wait_role(service: Service, role: str, timeout: float) -> dict[str, object]:
@@ -101,6 +107,8 @@ def test_the_active_killed_the_standby_takes_over_and_nobody_loses_their_place(
         assert time.monotonic() < deadline, b.log()[-4000:]
         time.sleep(0.05)
     served = time.monotonic() - killed
+    starting = (_logged_at(b.log(), "is up: web on") - _logged_at(b.log(), "is now active")).total_seconds()
+    print(f"standby: from the lease taken to the service up: {starting:.2f} s")
     print(
         f"standby: active after {took_over:.2f} s from kill -9; the next call connected {served:.2f} s after"
     )

@@ -7,7 +7,8 @@ import itertools
 
 import pytest
 
-from ivr.errors import StoreError
+from ivr import config
+from ivr.errors import ConfigError, StoreError
 from ivr.runtime.lease import (
     TRANSITIONS,
     IllegalLeaseTransition,
@@ -194,3 +195,12 @@ async def test_a_standby_asks_again_when_the_store_fails() -> None:
     b._sleep = heal
     assert await b.wait_active() == 1
     assert store.clock.now == TIMES.poll_every
+
+
+def test_the_standby_keys_are_checked_with_their_line() -> None:
+    assert config.parse("").standby.lease_seconds == 3.0
+    with pytest.raises(ConfigError) as err:
+        config.parse("standby:\n  lease_seconds: 0.2\n  desk_url: hotline-a\n", "config.yaml")
+    [short, url] = err.value.problems
+    assert short.startswith("config.yaml:2: standby.lease_seconds: ") and "1" in short
+    assert url.startswith("config.yaml:3: standby.desk_url: ")

@@ -12,6 +12,7 @@ from ivr.config.operations import (
     ReportSettings,
     RetentionSettings,
     ServiceSettings,
+    StandbySettings,
     StorageSettings,
     WebSettings,
 )
@@ -54,6 +55,7 @@ class Settings(Section):
     storage: StorageSettings = StorageSettings()
     retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
+    standby: StandbySettings = StandbySettings()
     protection: ProtectionSettings = ProtectionSettings()
     rehearsal: RehearsalSettings = RehearsalSettings()
     # Several Asterisk nodes behind Kamailio (docs/scaling.md); none: one box.

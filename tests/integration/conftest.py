@@ -147,8 +147,11 @@ def pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[config_mod.LoadedC
 class Service:
     """`ivr serve` as a real process, with its own SQLite file (or PostgreSQL schema)."""
 
-    def __init__(self, config_path: Path, database: Path | str, log_path: Path) -> None:
+    def __init__(
+        self, config_path: Path, database: Path | str, log_path: Path, web_port: int = WEB_PORT
+    ) -> None:
         self.config_path = config_path
+        self.web_port = web_port
         self.database = database
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
@@ -172,7 +175,7 @@ class Service:
             time.sleep(0.05)
         raise AssertionError(f"{text!r} not in the service log after {timeout} s:\n{self.log()[-3000:]}")
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 30.0, role: str = "active") -> None:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ivr.cli", "-c", str(self.config_path), "serve"],
@@ -182,7 +185,7 @@ class Service:
         )
         log.close()
         try:
-            self.wait_healthy(timeout)
+            self.wait_healthy(timeout, role)
         except AssertionError:
             # Never left running: a start slower than `timeout` (a loaded machine) kept
             # its lock and ports, and every later test met it instead of its own service.
@@ -190,7 +193,9 @@ class Service:
             self.proc.wait(10)
             raise
 
-    def wait_healthy(self, timeout: float) -> dict[str, Any]:
+    def wait_healthy(self, timeout: float, role: str = "active") -> dict[str, Any]:
+        """/healthz's body once it answers 200 in that role (a service on PostgreSQL
+        may be the standby: docs/scaling.md)."""
         deadline = time.monotonic() + timeout
         last: Any = None
         while time.monotonic() < deadline:
@@ -199,7 +204,7 @@ class Service:
                 raise AssertionError(f"ivr serve exited with {self.proc.returncode}:\n{self.log()}")
             try:
                 status, body = self.health()
-                if status == 200:
+                if status == 200 and body.get("role") == role:
                     return body
                 last = f"/healthz answered {status}: {body}"
             except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
@@ -210,7 +215,7 @@ class Service:
     def health(self) -> tuple[int, dict[str, Any]]:
         """/healthz's status and body, whatever the status."""
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/healthz", timeout=2) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/healthz", timeout=2) as r:
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as err:
             with err:

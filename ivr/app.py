@@ -23,6 +23,7 @@ from ivr.admin.recordings import RecordingService
 from ivr.admin.softphone import Softphones
 from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari import phone_targets
+from ivr.ari.desk_phones import PhoneSight
 from ivr.ari.hub import AriHub
 from ivr.ari.nodes import Node, Nodes, close_unclaimed
 from ivr.ari.rest import AriRest
@@ -83,12 +84,12 @@ class Hotline:
             monotonic=time.monotonic,
             rehearsal=line,
         )
-        # With `cluster:`, every other node gets its own ARI connection driving
-        # the same service (ari/nodes.py); asterisk.ari_url's node places callbacks.
+        # With `cluster:` each node has an ARI connection driving the service (ari/nodes.py).
         others = [n for n in s.cluster.nodes if n.ari_url != s.asterisk.ari_url] if s.cluster else []
         self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
         rests = {n.name: AriRest(n.ari_url, s.asterisk.ari_user, ari_password(cfg)) for n in others}
         self.rests = [self.rest, *rests.values()]
+        sight = PhoneSight()  # a phone is offline only where every node sees it so
         # Every recording copied out of Asterisk into storage.recordings, then deleted there.
         self.recordings = RecordingService(cfg, self.records, *self.rests)
         self.copier = self.recordings.copier
@@ -106,14 +107,15 @@ class Hotline:
                 recordings=self.copier,
                 rings={c.endpoint: phone_targets.endpoints(c.endpoint, c.phones) for c in s.counselors},
                 alone=not others,
+                sight=sight,
             )
 
-        self.hub = hub(self.rest)
-        self.nodes: Nodes | None = None
+        self.hubs = [hub(r) for r in self.rests]  # the first: asterisk.ari_url's node
+        self.hub, self.nodes = self.hubs[0], None
         if s.cluster and rests:
             first = next((n.name for n in s.cluster.nodes if n.ari_url == s.asterisk.ari_url), "asterisk")
-            hubs = {first: self.hub} | {name: hub(r) for name, r in rests.items()}
-            self.nodes = Nodes(hubs, on_settled=lambda: close_unclaimed(self.records, self.service))
+            named = dict(zip([first, *rests], self.hubs, strict=True))
+            self.nodes = Nodes(named, on_settled=lambda: close_unclaimed(self.records, self.service))
         self.callbacks: CallbackRunner | None = None
         if s.asterisk.trunk.dial:
             cb = s.callbacks
@@ -161,7 +163,8 @@ class Hotline:
         self.prompts = PromptStudio(
             self.records.db, studio_paths(cfg), s.hotline.flow, self.flows.loaded, retake=self.flows.retake
         )
-        self.hub.desk_phones.prompts = self.prompts
+        for each in self.hubs:
+            each.desk_phones.prompts = self.prompts
         self.started = time.monotonic()
         self.loop_lag = Durations()
         self._reloads: set[asyncio.Task[None]] = set()

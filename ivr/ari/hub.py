@@ -17,7 +17,7 @@ from typing import Any
 
 from ivr.ari.call import AriCall
 from ivr.ari.channels import hang_up_quietly, owner_of
-from ivr.ari.desk_phones import DeskPhones
+from ivr.ari.desk_phones import DeskPhones, PhoneSight
 from ivr.ari.events import Event, EventStream
 from ivr.ari.phone_targets import CALL_VARIABLE
 from ivr.ari.reconcile import Reconciler
@@ -50,6 +50,7 @@ class AriHub:
         recordings: RecordingLog | None = None,
         rings: dict[str, tuple[str, ...]] | None = None,
         alone: bool = True,
+        sight: PhoneSight | None = None,
     ) -> None:
         self.rest = rest
         self.app = app
@@ -59,7 +60,9 @@ class AriHub:
         self.records = records
         self.calls: dict[str, AriCall] = {}
         self.recording_events = RecordingEvents(self.calls, recordings)
-        self.desk_phones = DeskPhones(rest, app, service, self.calls, supervisor_phones, self._spawn, rings)
+        self.desk_phones = DeskPhones(
+            rest, app, service, self.calls, supervisor_phones, self._spawn, rings, sight
+        )
         self.reconciler = Reconciler(rest, app, service, records, self.calls, self.desk_phones, alone=alone)
         self.stream = EventStream(rest, app, self.on_event, self.reconciler.reconcile)
         self.event_times = Durations()
@@ -79,6 +82,7 @@ class AriHub:
         """This Asterisk is gone with its calls (nodes.py): each ends once, as lost."""
         lost = [call for call in self.calls.values() if not call.outbound_pending]
         self.calls.clear()
+        self.desk_phones.unseen()  # what it said of the phones no longer counts
         for call in lost:
             self.service.line_lost(call.call_id, why)
         return len(lost)

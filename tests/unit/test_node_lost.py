@@ -12,6 +12,7 @@ import itertools
 import pytest
 
 from ivr.acd.counselor_states import CounselorState
+from ivr.ari.desk_phones import PhoneSight
 from ivr.ari.nodes import NODE_MOVES, NodeEvent, Nodes, NodeState, move
 from ivr.ari.recordings import NodesRecordingSource
 from ivr.errors import CallGone, PbxUnreachable
@@ -148,3 +149,16 @@ async def test_a_recording_is_fetched_from_and_discarded_on_the_node_that_holds_
     with pytest.raises(PbxUnreachable):
         await source.fetch("call-b-3.3")
     assert await source.in_progress("call-b-3.3") is False
+
+
+def test_a_phone_is_offline_only_where_every_node_that_saw_it_says_so() -> None:
+    sight, a, b = PhoneSight(), object(), object()
+    assert not sight.offline("desk01")  # nobody said anything: offered as usual
+    sight.say(a, "desk01", offline=False)
+    sight.say(b, "desk01", offline=True)  # node b just started: not qualified yet
+    assert not sight.offline("desk01")
+    sight.say(a, "desk01", offline=True)
+    assert sight.offline("desk01")
+    sight.say(b, "desk01", offline=False)
+    sight.forget(b)  # node b lost: what it said no longer counts
+    assert sight.offline("desk01")

@@ -25,7 +25,7 @@ from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari import phone_targets
 from ivr.ari.desk_phones import PhoneSight
 from ivr.ari.hub import AriHub
-from ivr.ari.nodes import Node, Nodes, close_unclaimed
+from ivr.ari.nodes import Node, Nodes, close_unclaimed, supervisor_ringer
 from ivr.ari.rest import AriRest
 from ivr.calls.booking import Bookings
 from ivr.calls.callbacks import CallbackRunner
@@ -338,7 +338,7 @@ class Hotline:
             board=BoardActions(
                 self.acd,
                 {v.user: SupervisorPhone(v.id, v.name, v.endpoint) for v in s.supervisors if v.user},
-                self.hub.desk_phones.ring_supervisor,
+                supervisor_ringer([h.desk_phones for h in self.hubs]),
             ),
         )
         desk = web_app.build(self.health, self.metrics, deps)

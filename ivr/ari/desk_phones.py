@@ -218,6 +218,12 @@ class DeskPhones:
             await hang_up_quietly(self.rest, watcher.call_id)
             self.calls.pop(watcher.call_id, None)
 
+    def carries(self, dialed: str) -> bool:
+        """Whether the call a supervision code names is on this node (nodes.py)."""
+        found = supervision.parse(dialed, list(self.service.acd.counselors))
+        counselor = self.service.acd.counselors[found[1]] if found else None
+        return counselor is not None and (counselor.call_id or "") in self.calls
+
     async def ring_supervisor(self, supervisor_id: str, dialed: str) -> None:
         """Ring a supervisor's phone into a code, as if they had keyed it (the wallboard's
         buttons). Once answered the channel enters Stasis with `supervise,<code>` and

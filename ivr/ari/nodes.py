@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import Enum
 from typing import Protocol
 
@@ -65,6 +65,27 @@ async def close_unclaimed(records: CallRecords, service: CallService) -> None:
     for facts in await records.open_calls():
         if not service.knows(facts.call_id):
             await service.close_lost(facts, "ended while the service was down")
+
+
+class SupervisorPhones(Protocol):
+    """A node's desk phones (DeskPhones), as the wallboard's supervision buttons use them."""
+
+    def carries(self, dialed: str) -> bool: ...
+
+    async def ring_supervisor(self, supervisor_id: str, dialed: str) -> None: ...
+
+
+def supervisor_ringer(
+    nodes: Sequence[SupervisorPhones],
+) -> Callable[[str, str], Awaitable[None]]:
+    """The wallboard's listen, whisper or barge rings the supervisor's phone from
+    the node of the counselor's call: a bridge is joined only on its own node."""
+
+    async def ring(supervisor_id: str, dialed: str) -> None:
+        node = next((n for n in nodes if n.carries(dialed)), nodes[0])
+        await node.ring_supervisor(supervisor_id, dialed)
+
+    return ring
 
 
 class Node(Protocol):

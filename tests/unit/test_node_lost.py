@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from typing import Any
 
 import pytest
 
+from ivr.acd import supervision
 from ivr.acd.counselor_states import CounselorState
-from ivr.ari.desk_phones import PhoneSight
-from ivr.ari.nodes import NODE_MOVES, NodeEvent, Nodes, NodeState, move
+from ivr.ari.desk_phones import DeskPhones, PhoneSight
+from ivr.ari.nodes import NODE_MOVES, NodeEvent, Nodes, NodeState, move, supervisor_ringer
 from ivr.ari.recordings import NodesRecordingSource
+from ivr.ari.rest import AriRest
 from ivr.errors import CallGone, PbxUnreachable
 from tests.unit.test_queue_node import service, talking_and_waiting
 
@@ -162,3 +165,36 @@ def test_a_phone_is_offline_only_where_every_node_that_saw_it_says_so() -> None:
     sight.say(b, "desk01", offline=False)
     sight.forget(b)  # node b lost: what it said no longer counts
     assert sight.offline("desk01")
+
+
+async def test_the_wallboards_supervision_rings_from_the_node_of_the_counselors_call() -> None:
+    svc, records = service(["c1"])
+    await talking_and_waiting(svc, records)  # c1 talks with call-1
+    rest = AriRest("http://127.0.0.1:1", "u", "p")  # never asked here
+
+    def node(calls: dict[str, Any]) -> DeskPhones:
+        return DeskPhones(rest, "app", svc, calls, {"sup01": "s1"}, lambda coro: coro.close())
+
+    a, b = node({}), node({"call-1": object()})
+    dialed = supervision.code(supervision.Mode.LISTEN, "c1", list(svc.acd.counselors))
+    assert (a.carries(dialed), b.carries(dialed)) == (False, True)
+    assert not b.carries("*999")  # not a supervision code
+    rung: list[tuple[str, str, str]] = []
+
+    class Phones:
+        def __init__(self, name: str, phones: DeskPhones) -> None:
+            self.name, self.phones = name, phones
+
+        def carries(self, dialed: str) -> bool:
+            return self.phones.carries(dialed)
+
+        async def ring_supervisor(self, supervisor_id: str, dialed: str) -> None:
+            rung.append((self.name, supervisor_id, dialed))
+
+    ring = supervisor_ringer([Phones("a", a), Phones("b", b)])
+    await ring("s1", dialed)
+    await ring("s1", "*999")  # no call anywhere: the first node rings, and says so to the supervisor
+    assert rung == [("b", "s1", dialed), ("a", "s1", "*999")]
+    svc.line_lost("call-1", "test over")
+    svc.line_lost("call-2", "test over")
+    await asyncio.wait_for(asyncio.gather(svc.join("call-1"), svc.join("call-2")), 5)

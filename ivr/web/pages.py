@@ -49,7 +49,22 @@ def environment(timezone: tzinfo) -> jinja2.Environment:
         """A stored UTC stamp as local 'YYYY-MM-DD HH:MM'; '-' for none."""
         return parse_stamp(text).astimezone(timezone).strftime("%Y-%m-%d %H:%M") if text else "-"
 
+    @jinja2.pass_context
+    def en(context: jinja2.runtime.Context, text: str) -> str:
+        """The English half (" · English") for a user who chose English, else nothing: for titles,
+        attributes and options, where a `<span class="en">` (hidden by desk.css) cannot go."""
+        user = context.get("user")
+        return f" · {text}" if user is not None and getattr(user, "english", False) else ""
+
+    @jinja2.pass_context
+    def words(context: jinja2.runtime.Context, text: str) -> str:
+        """A "한국어 · English" pair from the code (roles, situations) in the user's language."""
+        korean, dot, english = text.partition(" · ")
+        return korean + en(context, english) if dot else text
+
     env.filters["local"] = local
+    env.globals["en"] = en
+    env.globals["words"] = words
     env.filters["situation"] = situation_label
     env.globals["roles"] = ROLES
     return env

@@ -27,6 +27,7 @@ counselors:
   - {id: c2, name: 이상담, endpoint: counselor02}
 storage: {database: DATABASE, state_dir: var}
 """
+QUEUES = {"general": "일반 상담", "foreign": "외국어 상담"}
 
 
 @pytest.fixture
@@ -44,7 +45,13 @@ async def phone_desk(db_path: Path, clock: FakeClock, tmp_path: Path) -> AsyncIt
         return True
 
     deps = DeskDeps(
-        db, counselors=COUNSELORS, clock=clock, acd=acd, softphone=Softphones(cfg), call_command=call_command
+        db,
+        counselors=COUNSELORS,
+        clock=clock,
+        acd=acd,
+        softphone=Softphones(cfg),
+        call_command=call_command,
+        queues=QUEUES,
     )
     server = TestServer(build_desk(deps))
     harness = Desk(server, db_path, clock, acd)
@@ -138,3 +145,29 @@ async def test_given_a_call_when_the_counselor_transfers_then_only_available_col
     assert refused.status == 400 and len(desk.sent) == 1
     [first, *_] = desk.audit("call_command")
     assert first["detail"] == "colleague:c2 sent"
+
+
+async def test_given_a_call_when_the_counselor_sends_the_caller_to_a_queue_then_only_a_known_queue_goes(
+    phone_desk: tuple[Desk, Path],
+) -> None:
+    from ivr.acd.counselor_model import Event
+    from tests.web.conftest import csrf_of
+
+    desk, _ = phone_desk
+    desk.acd.apply("c1", Event.login())
+    desk.acd.apply("c1", Event.offer("call-7"))
+    desk.acd.apply("c1", Event.answer("call-7"))
+    client = await desk.logged_in("counselor")  # c1
+    page = await (await client.get("/counselor/c1")).text()
+    assert 'id="sp-queue"' in page and '<option value="foreign">외국어 상담</option>' in page
+    token = await csrf_of(client)
+    sent = await client.post(
+        "/api/counselor/c1/call", json={"command": "queue:foreign"}, headers={"X-CSRF-Token": token}
+    )
+    assert sent.status == 202 and desk.sent == [("call-7", "queue:foreign")]
+    refused = await client.post(
+        "/api/counselor/c1/call", json={"command": "queue:nowhere"}, headers={"X-CSRF-Token": token}
+    )
+    assert refused.status == 400 and "그런 상담 줄이 없습니다" in (await refused.json())["message"]
+    assert len(desk.sent) == 1
+    assert [a["detail"] for a in desk.audit("call_command")] == ["queue:foreign sent"]

@@ -93,7 +93,10 @@ class Hotline:
             self.records,
             dial=s.asterisk.trunk.dial,
             caller_id=s.hotline.number,
-            supervisor_phones={v.endpoint: v.id for v in s.supervisors},
+            # Each of a supervisor's phones (desk, browser) names them when it keys a code.
+            supervisor_phones={
+                ep: v.id for v in s.supervisors for ep in phone_targets.endpoints(v.endpoint, v.phones)
+            },
             recordings=self.copier,
             rings={c.endpoint: phone_targets.endpoints(c.endpoint, c.phones) for c in s.counselors},
         )
@@ -330,7 +333,13 @@ class Hotline:
             proxy_header=s.web.trusted_proxy_header,
             board=BoardActions(
                 self.acd,
-                {v.user: SupervisorPhone(v.id, v.name, v.endpoint) for v in s.supervisors if v.user},
+                {
+                    v.user: SupervisorPhone(
+                        v.id, v.name, phone_targets.supervisor_rings(v.endpoint, v.phones)
+                    )
+                    for v in s.supervisors
+                    if v.user
+                },
                 self.hub.desk_phones.ring_supervisor,
             ),
         )

@@ -32,6 +32,12 @@ def endpoints(endpoint: str, phones: Iterable[str]) -> tuple[str, ...]:
     return (*found, browser_endpoint(endpoint)) if "browser" in wanted else tuple(found)
 
 
+def supervisor_rings(endpoint: str, phones: Iterable[str]) -> str:
+    """The endpoint a supervisor's wallboard buttons ring: their browser softphone when they have
+    one (the page they pressed the button on), else their desk phone."""
+    return endpoints(endpoint, phones)[-1] if phones else endpoint
+
+
 def through_local(target: str) -> bool:
     """Whether a dial target rings through a Local channel (desk and browser together)."""
     return target.startswith("Local/")

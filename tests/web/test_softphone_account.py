@@ -25,6 +25,8 @@ asterisk: {embedded: false, ari_password: test-only, wss_address: 10.20.0.5, wss
 counselors:
   - {id: c1, name: 김상담, endpoint: counselor01, phones: [desk, browser]}
   - {id: c2, name: 이상담, endpoint: counselor02}
+supervisors:
+  - {id: s1, name: 박감독, endpoint: desk-s1, user: super1, phones: [desk, browser]}
 storage: {database: DATABASE, state_dir: var}
 """
 QUEUES = {"general": "일반 상담", "foreign": "외국어 상담"}
@@ -83,7 +85,7 @@ async def test_given_the_counselor_when_asking_for_their_account_then_it_comes_o
     assert (row["actor"], row["target"]) == ("couns1", "counselor01-web")
 
 
-@pytest.mark.parametrize("role", ["admin", "supervisor", "qa"])
+@pytest.mark.parametrize("role", ["admin", "qa"])
 async def test_given_another_role_when_asking_for_an_account_then_refused(
     phone_desk: tuple[Desk, Path], role: str
 ) -> None:
@@ -171,3 +173,25 @@ async def test_given_a_call_when_the_counselor_sends_the_caller_to_a_queue_then_
     assert refused.status == 400 and "그런 상담 줄이 없습니다" in (await refused.json())["message"]
     assert len(desk.sent) == 1
     assert [a["detail"] for a in desk.audit("call_command")] == ["queue:foreign sent"]
+
+
+async def test_given_a_supervisor_with_a_browser_phone_then_their_wallboard_registers_it(
+    phone_desk: tuple[Desk, Path],
+) -> None:
+    desk, state = phone_desk
+    client = await desk.logged_in("supervisor")  # super1: supervisors[].user
+    response = await client.get("/api/softphone/account")
+    assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
+    account = await response.json()
+    assert account["uri"] == "sip:desk-s1-web@10.20.0.5" and account["display_name"] == "박감독"
+    secrets = load_secrets(config.load(state.parent / "config.yaml"))
+    assert account["password"] == secrets.phones["desk-s1-web"]
+    [row] = desk.audit("softphone_account")
+    assert (row["actor"], row["target"]) == ("super1", "desk-s1-web")
+    board = await client.get("/wallboard")
+    page = await board.text()
+    assert 'id="softphone"' in page and "/static/softphone.js" in page
+    assert "connect-src 'self' wss://10.20.0.5:8443" in board.headers["Content-Security-Policy"]
+    assert 'id="sp-colleague"' not in page and 'id="sp-queue"' not in page  # no transfers here
+    kiosk = await (await client.get("/wallboard/kiosk")).text()
+    assert 'id="softphone"' not in kiosk  # the TV registers nothing

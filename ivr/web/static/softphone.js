@@ -26,7 +26,10 @@
       if ($(id)) { $(id).disabled = !talking; }
     });
     box.querySelectorAll("[data-key]").forEach(function (b) { b.disabled = !talking; });
-    if (talking) { colleagues(); } else { $("sp-colleague-transfer").disabled = true; }
+    // The transfers are the counselor's (a supervisor's wallboard phone has none).
+    if ($("sp-colleague-transfer")) {
+      if (talking) { colleagues(); } else { $("sp-colleague-transfer").disabled = true; }
+    }
     document.title = state === "ringing" ? "☎ 전화가 왔습니다 · " + title : (talking ? "통화 중 · " + title : title);
   }
 
@@ -165,10 +168,12 @@
       return r.ok;
     });
   }
-  $("sp-colleague-transfer").addEventListener("click", function () {
-    command("colleague:" + $("sp-colleague").value, "동료 상담사의 전화가 울립니다. 받으면 연결됩니다.",
-      "지금은 돌려 드릴 수 없습니다. 다른 동료를 골라 주십시오.").then(function (ok) { if (!ok) { colleagues(); } });
-  });
+  if ($("sp-colleague-transfer")) {
+    $("sp-colleague-transfer").addEventListener("click", function () {
+      command("colleague:" + $("sp-colleague").value, "동료 상담사의 전화가 울립니다. 받으면 연결됩니다.",
+        "지금은 돌려 드릴 수 없습니다. 다른 동료를 골라 주십시오.").then(function (ok) { if (!ok) { colleagues(); } });
+    });
+  }
   // Back into a queue: the caller waits first in that line and this desk is free (wrap-up).
   if ($("sp-queue-transfer")) {
     $("sp-queue-transfer").addEventListener("click", function () {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ _HEADERS = {
         "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
     ),
 }
+
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def situation_label(flag: str | None) -> str:
@@ -58,9 +62,12 @@ def environment(timezone: tzinfo) -> jinja2.Environment:
 
     @jinja2.pass_context
     def words(context: jinja2.runtime.Context, text: str) -> str:
-        """A "한국어 · English" pair from the code (roles, situations) in the user's language."""
-        korean, dot, english = text.partition(" · ")
-        return korean + en(context, english) if dot else text
+        """A "한국어 · English" pair from the code (roles, situations, notices, problems) in the
+        user's language; the English half is the last part, with no Korean in it."""
+        if not isinstance(text, str):
+            return text
+        korean, dot, english = text.rpartition(" · ")
+        return korean + en(context, english) if dot and not _HANGUL.search(english) else text
 
     env.filters["local"] = local
     env.globals["en"] = en

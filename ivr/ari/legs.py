@@ -64,7 +64,8 @@ class AriLeg:
         # Asterisk 22); the real cause comes with ChannelDestroyed, after
         # StasisEnd: wait for it, a moment.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(self._destroyed), FINAL_CAUSE_SECONDS)
+            async with asyncio.timeout(FINAL_CAUSE_SECONDS):  # not wait_for: it can swallow a cancel (3.11)
+                await asyncio.shield(self._destroyed)
         return any(cause in LINE_LOST for cause in self._causes)
 
     async def next_key(self) -> str:

@@ -189,7 +189,8 @@ class Prompts:
                 f"bridges/{self.channels.bridge_id}/play/{playback_id}", media=media, lang=language
             )
             # A lost PlaybackFinished must not hold the conversation forever.
-            await asyncio.wait_for(asyncio.shield(done), 120)
+            async with asyncio.timeout(120):  # not wait_for: it can swallow a cancel (3.11)
+                await asyncio.shield(done)
         except TimeoutError:
             log.warning("no end of announcement %s after 120 s", playback_id)
         finally:

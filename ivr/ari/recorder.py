@@ -101,7 +101,11 @@ class Recorder:
                 snoopId=tap,
             )
             # Its control exists once it is in Stasis: a record asked for sooner is "not found".
-            await asyncio.wait_for(asyncio.shield(started), TAP_START_SECONDS)
+            # Not asyncio.wait_for: on Python 3.11 it swallows the call's cancellation (the
+            # caller hanging up) when the snoop's StasisStart lands in the same moment, and
+            # the call then waits forever with its record open (gh-86296); timeout() does not.
+            async with asyncio.timeout(TAP_START_SECONDS):
+                await asyncio.shield(started)
             await self.rest.post(f"channels/{tap}/record", name=name, format="wav", ifExists="overwrite")
         except (AriError, CallGone, TimeoutError) as exc:
             self._taps.pop(tap, None)

@@ -136,7 +136,8 @@ class Ringing:
             raise AriError("dial() before the callback's channel was created")
         # A counselor's ring usually lets its StasisStart arrive first; an automated call waits.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(ring.in_stasis), STASIS_WAIT)
+            async with asyncio.timeout(STASIS_WAIT):  # not wait_for: it can swallow a cancel (3.11)
+                await asyncio.shield(ring.in_stasis)
         try:
             await self.rest.post(f"channels/{self.call_id}/dial", timeout=int(ring_seconds))
         except CallGone as exc:

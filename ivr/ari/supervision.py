@@ -43,7 +43,8 @@ class Supervision:
             appArgs="snoop",
             snoopId=snoop.leg_id,
         )
-        await asyncio.wait_for(asyncio.shield(snoop.answered), 10)
+        async with asyncio.timeout(10):  # not wait_for: it can swallow a cancel (3.11)
+            await asyncio.shield(snoop.answered)
         self._watches += 1
         bridge = f"{self.call_id}-watch{self._watches}"
         await self.rest.post(f"bridges/{bridge}", type="mixing", name=f"watch-{self.call_id}")

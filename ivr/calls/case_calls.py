@@ -25,6 +25,7 @@ from ivr.calls.case_call_flows import REACHED, answer_flow, happy_flow
 from ivr.calls.case_call_plan import CallResult, TaskKind, after_call
 from ivr.calls.service import CallService
 from ivr.flows.engine import run_flow
+from ivr.flows.nodes.conversation import start_recording
 from ivr.flows.promptbook import PromptBook
 from ivr.flows.run import FlowRun
 from ivr.ports import CallFacts, Dialer, Disposition, OfferResult
@@ -181,6 +182,10 @@ class CaseCallRunner:
                 return
             outcome[0] = CallResult.NOT_CONFIRMED
             await run.ctx.answered()
+            if task.kind is TaskKind.ANSWER:
+                # Recorded whole from the pickup, keys and answer included, even if nobody
+                # presses 0: the case keeps what its citizen was told (the call is the case's).
+                await start_recording(run)
             try:
                 await run_flow(run)
             finally:

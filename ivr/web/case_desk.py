@@ -115,7 +115,7 @@ async def _page(
         history=[{**e, "event_ko": event_name(e["event"])} for e in history],
         can={e.value: may(side, e) and (CaseStatus(case.status), e) in LEGAL for e in CaseEvent},
         departments=desk.cases.departments,
-        local=lambda stamp: _local(desk, stamp),
+        local=lambda stamp: local_time(desk, stamp),
     )
 
 
@@ -151,7 +151,7 @@ async def case_act(request: web.Request) -> web.StreamResponse:
     return see_other(f"/cases/{number}?done={event.value}")
 
 
-def _local(desk: Desk, stamp: str | None) -> str:
+def local_time(desk: Desk, stamp: str | None) -> str:
     return parse_stamp(stamp).astimezone(desk.timezone).strftime("%Y-%m-%d %H:%M") if stamp else ""
 
 

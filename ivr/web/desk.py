@@ -26,6 +26,7 @@ from ivr.web import (
     case_calls,
     case_desk,
     case_figures,
+    case_followups_page,
     counselor_desk,
     evidence_pages,
     flows_pages,
@@ -67,6 +68,7 @@ SECTIONS = (
     Section("/bookings", "예약 상담", "Booked callbacks", ("supervisor", "counselor")),
     Section("/kb", "상담 DB 관리", "Knowledge base", ("editor",)),
     Section("/cases", "민원 처리", "Cases (민원)", ("department", "counselor", "supervisor")),
+    Section("/case-followups", "민원 후속 조치·문자함", "Case follow-ups, outbox", ("supervisor",)),
     Section("/flows", "콜 흐름 관리", "Call flows", ("admin",)),
     Section("/prompts", "안내 음성 스튜디오", "Prompt studio", ("voice",)),
     Section("/admin/users", "사용자 관리", "Users", ("admin",)),
@@ -112,6 +114,7 @@ def build_desk(deps: DeskDeps) -> web.Application:
     kb_edit.add_routes(app)
     case_desk.add_routes(app)
     case_calls.add_routes(app)
+    case_followups_page.add_routes(app)
     recording_files.add_routes(app)
     evidence_pages.add_routes(app)
     if deps.flows is not None:

@@ -18,7 +18,14 @@ from tests.browser.test_qa_player import _seed
 from tests.integration.conftest import Service
 
 CALL = "/qa/calls/qa-call-1"
-SUPERVISION = ["/reports", "/reports/pilot", "/protection", "/protection/report", "/bookings"]
+SUPERVISION = [
+    "/reports",
+    "/reports/pilot",
+    "/protection",
+    "/protection/report",
+    "/bookings",
+    "/case-followups",
+]
 # Each role's pages (beyond "/" and a missing page, which every role gets).
 PAGES: dict[str, list[str]] = {
     "admin": [

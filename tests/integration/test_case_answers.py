@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import shutil
 import time
+import wave
+from array import array
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -98,6 +100,19 @@ def history(svc: Service, number: str, event: str) -> list[dict[str, Any]]:
     return svc.query("SELECT * FROM case_events WHERE number = ? AND event = ? ORDER BY id", (number, event))
 
 
+def wav_seconds(path: Path) -> tuple[float, float]:
+    """A WAV file's length and how much of it is sound (20 ms frames above a whisper)."""
+    with wave.open(str(path)) as w:
+        rate, width, frames = w.getframerate(), w.getsampwidth(), w.readframes(w.getnframes())
+    assert width == 2, path
+    samples = array("h", frames)
+    step = rate // 50
+    loud = sum(
+        1 for i in range(0, len(samples), step) if max(map(abs, samples[i : i + step]), default=0) > 500
+    )
+    return len(samples) / rate, loud / 50
+
+
 def test_the_answer_call_the_happy_call_and_the_retries_on_the_real_asterisk(
     service: Service, lab: SippLab
 ) -> None:
@@ -118,6 +133,12 @@ def test_the_answer_call_the_happy_call_and_the_retries_on_the_real_asterisk(
     [status] = service.query("SELECT status FROM cases WHERE number = ?", (number,))
     assert status["status"] == "answered"
     assert service.query("SELECT * FROM case_calls WHERE number = ? AND call_id = ?", (number, call["id"]))
+    # Recorded with the case although nobody pressed 0: the whole call, the answer in it.
+    [answer_sound] = sounds.glob("jeonju-flows/case_answer.answer.ko.*.wav")
+    answer_seconds = wav_seconds(answer_sound)[0]
+    total, audible = wav_seconds(service.stored_recording(call["recording"]))
+    assert answer_seconds + 2 <= total <= answer_seconds + 40, (answer_seconds, total)
+    assert audible >= answer_seconds, (answer_seconds, audible)
 
     # 2. 해피콜: closed three days ago (the time moved back), so it is due now. 2 = not solved, 1 point.
     phone = lab.counselor(

@@ -217,6 +217,31 @@ async def test_the_automated_call_reads_the_answer_after_the_1_and_the_case_is_d
         assert (case.status, call.call_id in case.calls) == ("answered", True)
         await s.round()
         assert len(s.phones.calls) == 1  # delivered once
+        # Recorded from the pickup, as the case's: the call's record names the recording.
+        assert call.log[:2] == [("dial", 30.0), ("record_conversation", None)]
+        [facts] = await s.run(
+            lambda d: list(d.query("SELECT recording FROM calls WHERE id = ?", [call.call_id]))
+        )
+        assert facts["recording"] == f"call-{call.call_id}"
+    finally:
+        s.close()
+
+
+async def test_a_refused_recording_leaves_the_answer_call_going_and_says_so(tmp_path: Path) -> None:
+    citizen = Citizen(OfferResult.ANSWERED, ["1", None])
+    citizen.recording_works = False
+    s = Setup(tmp_path, citizen)
+    try:
+        number = await s.answered_case("automated_call")
+        await s.round()
+        [call] = s.phones.calls
+        assert "answer_delivered" in await s.history(number)
+        kinds = await s.run(
+            lambda d: [
+                r["kind"] for r in d.query("SELECT kind FROM call_events WHERE call_id = ?", [call.call_id])
+            ]
+        )
+        assert "recording_failed" in kinds and "recording_started" not in kinds
     finally:
         s.close()
 
@@ -299,6 +324,7 @@ async def test_the_happy_call_comes_days_after_closing_and_an_unsolved_matter_op
         assert follow["reason"] == "해피콜: 해결되지 않음"
         assert "happy_call_attempt" in await s.history(number)
         assert call.caller == "01077778888"
+        assert ("record_conversation", None) not in call.log  # a survey: its keys are what is kept
     finally:
         s.close()
 

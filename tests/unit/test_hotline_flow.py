@@ -14,9 +14,12 @@ from ivr.acd.dispatcher import Dispatcher
 from ivr.admin.flows import booking_rules, callback_rules, env_of, known
 from ivr.calls.booking import Bookings
 from ivr.calls.service import CallService
+from ivr.flows.model_case import CaseNode
 from ivr.flows.registry import FlowRegistry, load_dir
+from ivr.flows.run import CaseGlance
 from ivr.ports import CallFacts, OfferResult
 from tests.unit.fakes import FakeCall, MemoryRecords, StepClock, dispatcher, settled
+from tests.unit.test_case_node import Cases
 
 ROOT = Path(__file__).resolve().parents[2]
 CFG = config.load(ROOT / "config.yaml")
@@ -51,12 +54,14 @@ async def place(
     caller: str = "01012345678",
     records: MemoryRecords | None = None,
     hang_up_at: str | None = None,
+    case: CaseGlance | None = None,
 ) -> Run:
     records = records or MemoryRecords()
     pool = dispatcher([c.id for c in CFG.settings.counselors], QUEUES)
     clock = StepClock()
     env = env_of(CFG, REGISTRY, lambda: at)
     env.bookings = Bookings(records, callback_rules(CFG.settings), booking_rules(CFG.settings))
+    env.cases = Cases(case)
     service = CallService(REGISTRY, env, pool, records, clock.now, clock.monotonic)
     call = FakeCall(digits=digits, counselors=ALL_ANSWER if counselors is None else counselors)
     call.caller = caller
@@ -81,6 +86,8 @@ def silent(step: str) -> bool:
     flow_name, _, node_id = step.rpartition(".")
     loaded, _ = REGISTRY.get(flow_name or "hotline")
     node = loaded.flow.nodes[node_id]
+    if isinstance(node, CaseNode) and not node.none_prompt:
+        return True  # it speaks only to a caller with a case; the others go straight on
     return not node.prompt_ids() and not node.waits_for_caller
 
 
@@ -108,16 +115,17 @@ async def test_given_a_topic_digit_then_the_answer_then_a_counselor_and_the_surv
         "notice.notice",
         "notice.back",
         "screen",
+        "open_case",
         "hours",
         "main_menu",
-        run.path[7],
+        run.path[8],
         info,
         "after_info",
         "queue_general",
         "survey",
         "goodbye",
     ]
-    assert run.path[7] == f"topic_{info.removesuffix('_info')}"
+    assert run.path[8] == f"topic_{info.removesuffix('_info')}"
     assert run.facts.topic == topic
     assert run.facts.disposition == "answered"
     assert run.records.survey == [("call-1", "satisfaction", 4)]
@@ -126,7 +134,7 @@ async def test_given_a_topic_digit_then_the_answer_then_a_counselor_and_the_surv
 
 async def test_given_6_then_office_information_and_back_to_the_main_menu() -> None:
     run = await place([*GREET, *MENU, "6", None, "2", None, None, "*", *MENU, "0", None])
-    assert run.path[6:] == [
+    assert run.path[7:] == [
         "main_menu",
         "info_menu",
         "location",
@@ -141,14 +149,14 @@ async def test_given_6_then_office_information_and_back_to_the_main_menu() -> No
 
 async def test_given_0_then_straight_to_a_counselor() -> None:
     run = await place([*GREET, *MENU, "0", None])
-    assert run.path[6:] == ["main_menu", "topic_general", "queue_general", "survey", "goodbye"]
+    assert run.path[7:] == ["main_menu", "topic_general", "queue_general", "survey", "goodbye"]
     assert run.facts.counselor_id == "c01"
     assert run.records.survey == []  # no answer to the survey: nothing stored
 
 
 async def test_given_silence_then_after_three_tries_a_counselor_takes_the_call() -> None:
     run = await place([*GREET, None, None, None, None, None, None])
-    assert run.path[6:9] == ["main_menu", "topic_general", "queue_general"]
+    assert run.path[7:10] == ["main_menu", "topic_general", "queue_general"]
     kinds = [k for _, k, _ in run.records.events]
     assert kinds.count("menu_timeout") == 3
     heard = [p for p in run.call.prompts() if ".no_input." in p]
@@ -158,13 +166,13 @@ async def test_given_silence_then_after_three_tries_a_counselor_takes_the_call()
 async def test_given_wrong_digits_then_told_so_then_a_counselor() -> None:
     run = await place([*GREET, None, "7", None, "8", None, "#"])
     assert [d["digit"] for _, k, d in run.records.events if k == "menu_invalid"] == ["7", "8", "#"]
-    assert run.path[7] == "topic_general"
+    assert run.path[8] == "topic_general"
     assert len([p for p in run.call.prompts() if ".invalid." in p]) == 2
 
 
 async def test_given_9_then_chinese_and_a_foreign_language_counselor() -> None:
     run = await place([*GREET, *MENU, "9", None, "2"])
-    assert run.path[6:] == [
+    assert run.path[7:] == [
         "main_menu",
         "foreign",
         "foreign.choose",
@@ -178,7 +186,7 @@ async def test_given_9_then_chinese_and_a_foreign_language_counselor() -> None:
 
 async def test_given_after_hours_then_a_message_can_be_left() -> None:
     run = await place([*GREET, None, "1"], at=datetime(2026, 9, 22, 20, 30, tzinfo=KST))
-    assert run.path[5:] == ["hours", "after_hours", "voicemail", "goodbye"]
+    assert run.path[6:] == ["hours", "after_hours", "voicemail", "goodbye"]
     assert run.records.voicemails == [("call-1", "voicemail-call-1", 12.5)]
     assert run.facts.disposition == "ivr_ended"
 
@@ -194,7 +202,7 @@ async def test_given_a_public_holiday_then_the_holiday_notice_and_a_callback(
     when: datetime, name: str
 ) -> None:
     run = await place([*GREET, None, "2", "1"], at=when)
-    assert run.path[5:] == ["hours", "holiday", "after_hours", "callback", "goodbye"]
+    assert run.path[6:] == ["hours", "holiday", "after_hours", "callback", "goodbye"]
     [decision] = [d for _, k, d in run.records.events if k == "schedule"]
     assert (decision["outcome"], decision["reason"]) == ("holiday", name)
     assert run.records.callbacks == [("call-1", "01012345678", "general")]
@@ -202,7 +210,7 @@ async def test_given_a_public_holiday_then_the_holiday_notice_and_a_callback(
 
 async def test_given_saturday_then_after_hours() -> None:
     run = await place([*GREET, None, None, None, None], at=datetime(2026, 9, 26 + 1, 10, 0, tzinfo=KST))
-    assert run.path[5:7] == ["hours", "after_hours"]
+    assert run.path[6:8] == ["hours", "after_hours"]
 
 
 async def test_given_a_repeat_caller_then_welcomed_back_and_tagged() -> None:
@@ -223,9 +231,51 @@ async def test_given_a_caller_with_abuse_strikes_then_warned_first() -> None:
 async def test_given_nobody_answers_then_a_callback_to_another_number() -> None:
     nobody = {c.id: OfferResult.NO_ANSWER for c in CFG.settings.counselors}
     run = await place([*GREET, *MENU, "0", None, "1", "2", None, *"01098765432"], counselors=nobody)
-    assert run.path[6:] == ["main_menu", "topic_general", "queue_general", "all_busy", "callback", "goodbye"]
+    assert run.path[7:] == ["main_menu", "topic_general", "queue_general", "all_busy", "callback", "goodbye"]
     assert run.records.callbacks == [("call-1", "01098765432", "general")]
     assert run.facts.disposition == "no_counselor"
+
+
+OPEN = CaseGlance("2026-000123", answered=False)
+
+
+async def test_given_no_open_case_then_the_case_node_says_nothing_and_the_menu_follows() -> None:
+    run = await place([*GREET, *MENU, "0", None])
+    assert run.path[4:7] == ["screen", "open_case", "hours"]
+    assert [d for _, k, d in run.records.events if k == "case"] == [{"outcome": "none"}]
+    assert not any(".case_" in p for p in run.call.prompts())
+
+
+async def test_given_an_open_case_then_its_number_is_read_and_0_reaches_a_counselor() -> None:
+    run = await place([*GREET, None, "0", None], case=OPEN)  # the case's sentence is not cut by keys
+    assert run.path[4:] == [
+        "screen",
+        "open_case",
+        "case_open_menu",
+        "topic_case",
+        "queue_general",
+        "survey",
+        "goodbye",
+    ]
+    [told] = [d for _, k, d in run.records.events if k == "case"]
+    assert (told["outcome"], told["reads"]) == ("open", "이 공 이 육, 공 공 공 일 이 삼")
+    heard = run.call.prompts()
+    start = next(i for i, p in enumerate(heard) if ".case_intro." in p)
+    end = next(i for i, p in enumerate(heard) if ".case_open." in p)
+    assert end - start == 11, heard[start : end + 1]  # the ten digits of 2026-000123 between
+    assert run.facts.topic == "case" and run.facts.counselor_id == "c01"
+
+
+async def test_given_an_open_case_and_no_key_then_the_usual_menu() -> None:
+    run = await place([*GREET, None, None, *MENU, "0", None], case=OPEN)
+    assert run.path[5:9] == ["open_case", "case_open_menu", "hours", "main_menu"]
+
+
+async def test_given_an_answered_case_then_told_it_is_ready_and_connected_to_a_counselor() -> None:
+    run = await place([*GREET, None], case=CaseGlance("2026-000123", answered=True))
+    assert run.path[5:8] == ["open_case", "topic_case", "queue_general"]
+    assert any(".case_ready." in p for p in run.call.prompts())
+    assert run.facts.counselor_id == "c01"
 
 
 NOBODY = {c.id: OfferResult.NO_ANSWER for c in CFG.settings.counselors}
@@ -244,6 +294,8 @@ PATHS: dict[str, tuple[list[str | None], dict]] = {
     "evening_booking_wrong_keys": ([*GREET, None, "3", "7", None, "#"], {"at": EVENING}),
     "repeat_caller": ([*GREET, None, *MENU, "0", None], {"caller": "01055554444", "repeat": True}),
     "abuser": ([*GREET, None, *MENU, "0", None], {"caller": "01066667777", "strikes": 3}),
+    "case_open": ([*GREET, None, "0", None], {"case": CaseGlance("2026-000123", answered=False)}),
+    "case_answered": ([*GREET, None], {"case": CaseGlance("2026-000123", answered=True)}),
 }
 
 
@@ -257,7 +309,7 @@ def records_for(options: dict) -> MemoryRecords:
 
 
 def place_kwargs(options: dict) -> dict:
-    return {k: v for k, v in options.items() if k in ("counselors", "at", "caller")}
+    return {k: v for k, v in options.items() if k in ("counselors", "at", "caller", "case")}
 
 
 @pytest.mark.parametrize("scenario", sorted(PATHS))

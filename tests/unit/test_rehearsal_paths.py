@@ -106,8 +106,14 @@ def test_every_path_of_the_hotline_is_walked_the_same_way_by_the_engine() -> Non
         )
     assert ("foreign.choose", "3") in taken(plan)  # the Vietnamese branch of the subflow
     assert ("hours", "holiday") in taken(plan)
+    assert ("open_case", "none") in taken(plan)  # the rehearsal number has no 민원: walked
+    why = {(n.node, n.outcome): str(n) for n in plan.not_rehearsable}
+    assert why[("open_case", "open")].endswith("needs a case open for the calling number")
+    assert why[("open_case", "answered")].endswith("needs a case answered for the calling number")
     nodes = {(n.node, n.outcome) for n in plan.not_rehearsable}
     assert nodes == {
+        ("open_case", "open"),
+        ("open_case", "answered"),
         ("screen", "abuser"),
         ("screen", "repeat"),
         ("voicemail", "error"),

@@ -26,6 +26,8 @@ CASE_ROUTES = [
     ("POST", "/api/cases", "/api/cases", COUNSELOR),
     ("POST", "/api/cases/2026-000001/read-out", "/api/cases/{number}/read-out", COUNSELOR),
     ("GET", "/reports/cases", "/reports/cases", frozenset({"supervisor", "admin"})),
+    ("GET", "/case-followups", "/case-followups", frozenset({"supervisor", "admin"})),
+    ("POST", "/case-followups/1", "/case-followups/{follow_id}", frozenset({"supervisor", "admin"})),
 ]
 
 CALL = {

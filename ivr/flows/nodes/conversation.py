@@ -44,13 +44,7 @@ async def talk(
     if not resumed:
         await run.call.connect(leg)
         await run.ctx.connected(leg.counselor_id, leg.leg_id)
-        recording = await _record(run)
-        if recording is not None:
-            if run.env.recordings is not None:
-                run.env.recordings.started(run.ctx.call_id, "conversation", recording)
-            run.ctx.facts.recording = recording
-            await run.ctx.records.updated(run.ctx.facts)
-            await run.ctx.event("recording_started", recording=recording)
+        await start_recording(run)
     keys = asyncio.ensure_future(_counselor_keys(run, leg))
     talking = Talk(run, leg, queue, can_requeue)
     start_timer(run, queue, resumed)
@@ -89,6 +83,19 @@ class Over:
 
     lost: bool = False  # the counselor's line broke: the caller waits again in the same line
     requeue: str | None = None  # the counselor sent the caller into this queue
+
+
+async def start_recording(run: FlowRun) -> str | None:
+    """Record the call from here on (its conversation, or an automated call's whole
+    talk), handed to the copier as any conversation; None if it could not be."""
+    recording = await _record(run)
+    if recording is not None:
+        if run.env.recordings is not None:
+            run.env.recordings.started(run.ctx.call_id, "conversation", recording)
+        run.ctx.facts.recording = recording
+        await run.ctx.records.updated(run.ctx.facts)
+        await run.ctx.event("recording_started", recording=recording)
+    return recording
 
 
 async def _record(run: FlowRun) -> str | None:

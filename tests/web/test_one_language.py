@@ -25,6 +25,7 @@ PAGES = [
     ("/protection/report", "supervisor"),
     ("/bookings", "supervisor"),
     ("/cases", "supervisor"),
+    ("/case-followups", "supervisor"),
     ("/qa", "qa"),
     ("/wallboard", "supervisor"),
     ("/counselor", "supervisor"),

@@ -81,6 +81,8 @@ async def test_given_a_caller_sent_to_a_queue_then_the_counselor_is_freed_and_th
         "completed_counselor",
     ]
     assert records.calls["call-1"].counselor_id == "c2"
+    # The call's record names the line the caller was sent into, by the flow's node for it.
+    assert records.calls["call-1"].ivr_path[-3:] == ["wait", "foreign", "bye"]
 
 
 async def test_given_an_unknown_queue_then_the_transfer_is_refused_and_the_talk_goes_on() -> None:

@@ -48,14 +48,28 @@ async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
         outcome = await _connect(node, run)
         if outcome is None or not outcome.startswith(REQUEUE):
             return outcome
-        node = requeued(node, run.flow, outcome.removeprefix(REQUEUE))
+        queue = outcome.removeprefix(REQUEUE)
+        # The call's record keeps the way (its IVR path, the CDR's ivr_path): the flow's own
+        # node for that line, so that a restart of the service finds the caller waiting there
+        # (CallService.resume takes up the last queue node of the path), else `queue:<id>`.
+        found = own_node(run.flow, queue)
+        await run.ctx.step(found[0] if found else f"queue:{queue}", type="queue")
+        node = requeued(node, run.flow, queue)
+
+
+def own_node(flow: model.Flow, queue: str) -> tuple[str, model.QueueNode] | None:
+    """The flow's first `queue` node for `queue`, with its id."""
+    return next(
+        ((i, n) for i, n in flow.nodes.items() if isinstance(n, model.QueueNode) and n.queue == queue), None
+    )
 
 
 def requeued(node: model.QueueNode, flow: model.Flow, queue: str) -> model.QueueNode:
     """The node a transferred caller waits in: `queue`, with priority (at the head of the
     line), the prompts of this flow's own node for that queue if it has one, and this node's
     keys (its outcomes are the ones the flow maps)."""
-    own = next((n for n in flow.nodes.values() if isinstance(n, model.QueueNode) and n.queue == queue), None)
+    found = own_node(flow, queue)
+    own = found[1] if found else None
     update: dict[str, Any] = {"queue": queue, "priority": True, "max_wait_seconds": None}
     if own is not None:
         update |= {

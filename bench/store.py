@@ -5,7 +5,9 @@ six timeline steps (written behind), three queue-log lines, its row updated and
 closed, through the one writer (ivr/store/db.py), N calls one after another.
 Prints calls a second and the latency of each awaited write on SQLite and on
 PostgreSQL (the URL given, or a throw-away local cluster: tests/pg_cluster.py),
-and PostgreSQL's figures as a ratio of SQLite's, from the same run.
+and on PostgreSQL again with the standby lease's fence on every write (the
+active service's case, ivr/store/lease.py), each as a ratio of SQLite's or of
+unfenced PostgreSQL's, from the same run.
 """
 
 from __future__ import annotations
@@ -23,8 +25,16 @@ from ivr.store.calls import SqliteCallRecords
 from ivr.store.engine import Target
 
 
-async def _calls(target: Target, count: int) -> tuple[float, list[float]]:
+async def _calls(target: Target, count: int, fenced: bool = False) -> tuple[float, list[float]]:
     records = SqliteCallRecords(target)
+    lease = None
+    if fenced:
+        from ivr.store.lease import PgLease, fence
+
+        lease = PgLease(str(target), 3.0)
+        epoch = await lease.take("bench", "http://bench", 3600.0)
+        assert epoch is not None, "the lease is held: use a database no service runs on"
+        records.db.fence = fence(epoch)
     records.start()
     waits: list[float] = []
     started = time.perf_counter()
@@ -50,6 +60,8 @@ async def _calls(target: Target, count: int) -> tuple[float, list[float]]:
             await timed(records.closed(facts))
     finally:
         records.close()
+        if lease is not None:
+            lease.close()
     return time.perf_counter() - started, waits
 
 
@@ -76,14 +88,17 @@ def main(argv: list[str] | None = None) -> int:
             "sqlite", *asyncio.run(_calls(Path(tempfile.mkdtemp()) / "bench.sqlite3", args.calls)), args.calls
         )
         pg = _row("postgresql", *asyncio.run(_calls(url, args.calls)), args.calls)
+        again = cluster.fresh() if cluster is not None else url  # the same work: the calls' rows new
+        fenced = _row("pg fenced", *asyncio.run(_calls(again, args.calls, fenced=True)), args.calls)
     finally:
         if cluster is not None:
             cluster.stop()
     print(f"{args.calls} calls, 11 writes each (5 awaited)")
     print(f"{'engine':<12}{'calls/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, rate, p50, p99 in (sqlite, pg):
+    for name, rate, p50, p99 in (sqlite, pg, fenced):
         print(f"{name:<12}{rate:>10.1f}{p50:>10.2f}{p99:>10.2f}")
-    print(f"{'pg/sqlite':<12}{pg[1] / sqlite[1]:>10.2f}{pg[2] / sqlite[2]:>10.2f}{pg[3] / sqlite[3]:>10.2f}")
+    for label, over, under in (("pg/sqlite", pg, sqlite), ("fenced/pg", fenced, pg)):
+        print(f"{label:<12}{over[1] / under[1]:>10.2f}{over[2] / under[2]:>10.2f}{over[3] / under[3]:>10.2f}")
     return 0
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -152,6 +153,7 @@ class Hotline:
         self.loop_lag = Durations()
         self._reloads: set[asyncio.Task[None]] = set()
         self._import_task: asyncio.Task[None] | None = None
+        self.epoch: int | None = None  # the standby lease's, on PostgreSQL (cli/standby.py)
 
     @staticmethod
     def _rehearsal_line(
@@ -171,10 +173,16 @@ class Hotline:
         acd = acd_setup.rehearsal_dispatcher(cfg.settings, time.monotonic)
         return records, RehearsalLine(r.number, records, acd, rehearsal_env)
 
+    def take_lease(self, epoch: int, fence: Callable[[Any], None]) -> None:
+        """Active under the lease's epoch: every write of the records passes its fence first."""
+        self.epoch, self.records.db.fence = epoch, fence
+
     async def health(self) -> dict[str, Any]:
         registered = await self.hub.registered()
         return {
             "healthy": registered and not self.service.draining,
+            "role": "active",
+            "epoch": self.epoch,
             "ari_connected": self.hub.stream.connected.is_set(),
             "app_registered": registered,
             "draining": self.service.draining,
@@ -296,7 +304,7 @@ class Hotline:
         adopted = await asyncio.to_thread(adopt_serving, self.cfg, self.flows.loaded())
         if adopted:
             log.info("flows serving calls without a published version, kept as v1: %s", adopted)
-        self.records.start()
+        await asyncio.to_thread(self.records.start)  # migrations off the loop: the lease renews meanwhile
         await self.prompts.apply_published()
         if self.rehearsal_records is not None:
             self.rehearsal_records.start()

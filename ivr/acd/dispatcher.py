@@ -281,7 +281,11 @@ class Dispatcher:
             self.kick()
         offered = ticket.offered
         try:
-            result = await asyncio.wait_for(asyncio.shield(offered), timeout)
+            # Not wait_for: on Python 3.11 an offer landing as the caller hangs up
+            # would swallow the call's cancellation (gh-86296), and the flow would
+            # ring a counselor for a caller who is gone.
+            async with asyncio.timeout(timeout):
+                result = await asyncio.shield(offered)
         except TimeoutError:
             if not offered.done():
                 return None

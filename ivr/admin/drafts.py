@@ -159,6 +159,8 @@ async def simulate_draft(
     keys = parse_keys(digits)
     loaded = await asyncio.to_thread(check_draft, cfg, name, text)
     lines: list[str] = []
+    # wait_for may stay (a desk request, no call): a cancel landing with the
+    # result (gh-86296) only answers a browser that has gone.
     facts = await asyncio.wait_for(
         simulate_loaded(cfg, loaded, name, when, caller=caller, keys=keys, say=lines.append),
         SIMULATION_SECONDS,

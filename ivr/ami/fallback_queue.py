@@ -117,6 +117,8 @@ class FallbackQueue:
         try:
             # QueueStatus answers with a list: QueueParams, a QueueMember per
             # member (its interface in `Location`), then QueueStatusComplete.
+            # wait_for may stay (no call waits here): a stop landing with the reply
+            # (gh-86296) only lets these removals go out first.
             reply = await asyncio.wait_for(
                 manager.send_action({"Action": "QueueStatus", "Queue": FALLBACK_QUEUE}), 10
             )

@@ -82,8 +82,11 @@ class Bridging:
             # never starts: 5 of 3,000 goodbyes in the soak waited out
             # PLAYBACK_START_SECONDS in silence. Asterisk says when they are out.
             if not self.channels.gone.done():
+                # Not wait_for: the caller hanging up is their ChannelLeftBridge and
+                # StasisEnd at once, and on 3.11 it would swallow that cancellation.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._out_of_talk.wait(), LEAVE_BRIDGE_SECONDS)
+                    async with asyncio.timeout(LEAVE_BRIDGE_SECONDS):
+                        await self._out_of_talk.wait()
             if self._consulting:
                 with contextlib.suppress(CallGone):
                     await self.rest.delete(f"bridges/{self.consult_id}")

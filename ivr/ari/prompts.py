@@ -160,8 +160,13 @@ class Prompts:
             await self.rest.delete(f"playbacks/{playback_id}")
 
     async def read_digit(self, timeout: float) -> str | None:
+        # Not asyncio.wait_for: on Python 3.11 it swallows the call's cancellation
+        # (the caller hanging up) when a key lands in the same moment (gh-86296).
+        # A key pressed just as the wait runs out stays queued for the next read:
+        # Queue.get takes an item only once it resumes, never when cancelled.
         try:
-            return await asyncio.wait_for(self._digits.get(), timeout)
+            async with asyncio.timeout(timeout):
+                return await self._digits.get()
         except TimeoutError:
             return None
 

@@ -140,7 +140,10 @@ class Recorder:
             self._recordings.pop(name, None)
             return None
         try:
-            recording = await asyncio.wait_for(done, max_seconds + 10)
+            # Not wait_for: a caller hanging up ends the recording too, and on 3.11
+            # RecordingFinished in the same moment would swallow the call's cancellation.
+            async with asyncio.timeout(max_seconds + 10):
+                recording = await done
         except TimeoutError:
             recording = None
         finally:

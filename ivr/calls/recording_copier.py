@@ -93,13 +93,20 @@ class RecordingCopier:
         next_sweep = self.monotonic()
         try:
             while True:
-                wait = max(0.0, next_sweep - self.monotonic())
-                try:
-                    event = await asyncio.wait_for(self._events.get(), wait)
-                except TimeoutError:
+                wait = next_sweep - self.monotonic()
+                if wait <= 0:
                     await self._guarded(self.sweep())
                     next_sweep = self.monotonic() + self.sweep_every
                     continue
+                # Not wait_for: on Python 3.11 an event arriving as the service stops
+                # swallowed the stop (gh-86296) and this loop, and the stop, ran on.
+                # An event arriving as the wait runs out stays queued: Queue.get
+                # takes an item only once it resumes, never when cancelled.
+                try:
+                    async with asyncio.timeout(wait):
+                        event = await self._events.get()
+                except TimeoutError:
+                    continue  # the sweep is due
                 await self._guarded(self._handle(*event))
         finally:
             for task in list(self._copies.values()):

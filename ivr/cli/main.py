@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     import ivr.cli.store as store
 
     store.add_parsers(sub)
+    import ivr.cli.cluster as cluster
+
+    cluster.add_parsers(sub)
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         for line in exc.problems:
             print(line, file=sys.stderr)
-        outcome = "nothing was started" if args.command in ("serve", "pbx") else "refused"
+        outcome = "nothing was started" if args.command in ("serve", "pbx", "cluster") else "refused"
         print(f"ivr: {len(exc.problems)} problem(s); {outcome}", file=sys.stderr)
         return 2
     except HotlineError as exc:
@@ -194,6 +197,10 @@ def _run(args: argparse.Namespace) -> int:
         import ivr.cli.cases as case_commands
 
         return case_commands.run(cfg, args)
+    if args.command == "cluster":
+        import ivr.cli.cluster as cluster
+
+        return cluster.run(cfg, args)
     if args.command == "rehearse":
         import ivr.cli.rehearse as rehearsing
 

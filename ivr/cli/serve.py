@@ -21,6 +21,7 @@ from ivr.config import LoadedConfig, key_line
 from ivr.errors import ConfigError
 from ivr.pbx import embedded
 from ivr.runtime.service_lock import ServiceLock
+from ivr.store import engine
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,11 @@ def serve(config_path: Path) -> int:
     # Before anything is checked, started or written: a second copy disturbs nothing
     # (and says so, rather than that the web port is taken).
     lock = ServiceLock(cfg.settings.asterisk.ari_url, cfg.settings.asterisk.app)
-    lock.acquire()
+    # On PostgreSQL the lease in the database keeps a second service off the
+    # app, on any machine (cli/standby.py): a second copy here stands by.
+    leased = engine.is_postgres(cfg.database())
+    if not leased:
+        lock.acquire()
     problems = preflight(cfg)
     if problems:
         raise ConfigError(problems)
@@ -94,7 +99,12 @@ def serve(config_path: Path) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         loop.add_signal_handler(signal.SIGHUP, hotline.on_sighup)
-        await hotline.run(stop)
+        if leased:
+            from ivr.cli.standby import serve as serve_leased  # psycopg: only for PostgreSQL
+
+            await serve_leased(hotline, cfg, stop)
+        else:
+            await hotline.run(stop)
 
     try:
         asyncio.run(main())

@@ -15,6 +15,7 @@ the reading in loading.py; everything is importable from `ivr.config`.
 from __future__ import annotations
 
 from ivr.config.cases import CaseSettings, CaseTypeSettings, case_rules
+from ivr.config.cluster import ClusterSettings, NodeSettings
 from ivr.config.loading import LoadedConfig, key_line, load, parse
 from ivr.config.operations import (
     CriterionSettings,
@@ -49,6 +50,7 @@ __all__ = [
     "CallbackSettings",
     "CaseSettings",
     "CaseTypeSettings",
+    "ClusterSettings",
     "CounselorSettings",
     "CriterionSettings",
     "DepartmentSettings",
@@ -56,6 +58,7 @@ __all__ = [
     "HotlineSettings",
     "IvrSettings",
     "LoadedConfig",
+    "NodeSettings",
     "PilotSettings",
     "QaSettings",
     "QueueSettings",

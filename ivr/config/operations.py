@@ -147,3 +147,17 @@ class RetentionSettings(Section):
 class ServiceSettings(Section):
     drain_seconds: float = Field(default=300.0, ge=0, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class StandbySettings(Section):
+    """Two services on one PostgreSQL (docs/scaling.md, "A standby service"); unused on SQLite."""
+
+    # The active renews its lease every quarter of this and stops driving calls
+    # after 60% of it without a renewal; the standby takes over once it lapses.
+    # 3 s: new calls are served again some 4 s after the active dies.
+    lease_seconds: float = Field(default=3.0, ge=1, le=60)
+    # How this service is named in the lease and in logs (default: host name and web port).
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    # The desk's address as browsers reach this service: where the standby's desk sends them
+    # while this one is active (default: http://web.listen:web.port).
+    desk_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")

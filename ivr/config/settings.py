@@ -5,12 +5,14 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from ivr.config.cases import CaseSettings
+from ivr.config.cluster import ClusterSettings
 from ivr.config.operations import (
     PilotSettings,
     QaSettings,
     ReportSettings,
     RetentionSettings,
     ServiceSettings,
+    StandbySettings,
     StorageSettings,
     WebSettings,
 )
@@ -53,8 +55,11 @@ class Settings(Section):
     storage: StorageSettings = StorageSettings()
     retention: RetentionSettings = RetentionSettings()
     service: ServiceSettings = ServiceSettings()
+    standby: StandbySettings = StandbySettings()
     protection: ProtectionSettings = ProtectionSettings()
     rehearsal: RehearsalSettings = RehearsalSettings()
+    # Several Asterisk nodes behind Kamailio (docs/scaling.md); none: one box.
+    cluster: ClusterSettings | None = None
     cases: CaseSettings = CaseSettings()
 
     @model_validator(mode="after")

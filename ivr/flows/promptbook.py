@@ -26,6 +26,17 @@ DIGIT_TEXTS = {
 }
 
 
+# Pieces shared by every flow ("<kind>.<value>.<lang>.<key>", not a flow's own
+# prompt) and the node types that say them: a piece heard on a call belongs to
+# the node of that type on its path (the rehearsal names it so).
+PIECE_SPEAKERS: dict[str, tuple[type[model.Node], ...]] = {
+    "digit": (model.CollectNode, model.CaseNode),  # read-back; a 민원's number
+    "position": (model.QueueNode,),
+    "wait": (model.QueueNode,),
+    "slot": (model.BookingNode,),  # 예약 상담's days and hours
+}
+
+
 # Queue announcements, rendered ahead like every prompt: position N and about
 # M minutes, for N and M up to this (a longer line is announced as this).
 ANNOUNCE_MAX = 30
@@ -96,11 +107,11 @@ class PromptBook:
         for lang in flow.languages:
             for digit, text in DIGIT_TEXTS[lang].items():
                 book._add(f"digit_{digit}", "digit", digit, lang, text)
-            if any(isinstance(n, model.QueueNode) for n in flow.nodes.values()):
+            if any(isinstance(n, PIECE_SPEAKERS["position"]) for n in flow.nodes.values()):
                 for n in range(1, ANNOUNCE_MAX + 1):
                     book._add(f"position_{n}", "position", str(n), lang, _position_text(lang, n))
                     book._add(f"wait_{n}", "wait", str(n), lang, _wait_text(lang, n))
-            if any(isinstance(n, model.BookingNode) for n in flow.nodes.values()):
+            if any(isinstance(n, PIECE_SPEAKERS["slot"]) for n in flow.nodes.values()):
                 # 예약 상담: the pieces slots are offered and read back with.
                 for pid, text in slots.piece_texts(lang).items():
                     book._add(pid, "slot", pid.removeprefix("slot_"), lang, text)

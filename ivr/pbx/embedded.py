@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ivr.config import LoadedConfig
 from ivr.errors import PbxError
-from ivr.pbx import install, render, secrets, tls
+from ivr.pbx import install, processes, render, secrets, tls
 from ivr.pbx.phones import EVERY_ADDRESS, browser_phones, desk_phones
 
 IN_ROOT_BASE = "/srv/jeonju-hotline"
@@ -161,21 +161,7 @@ def pid(inst: Instance) -> int | None:
         return None
     except PermissionError:
         return value
-    return None if _zombie(value) else value
-
-
-def _zombie(value: int) -> bool:
-    """A killed Asterisk nobody reaped: its pid still answers kill(0).
-
-    Asterisk is started detached, so init is its parent; in a container whose
-    init does not reap (SIGKILL of Asterisk, tried here) the dead process
-    stays a zombie and would pass for a running PBX."""
-    try:
-        stat = Path(f"/proc/{value}/stat").read_text()
-    except OSError:
-        return False
-    # "pid (comm) state ...": the state follows the last parenthesis.
-    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+    return None if processes.zombie(value) else value
 
 
 def start(cfg: LoadedConfig, inst: Instance, wait_seconds: float = 60.0) -> int:
@@ -206,11 +192,13 @@ def start(cfg: LoadedConfig, inst: Instance, wait_seconds: float = 60.0) -> int:
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         if not _alive(child):
-            raise PbxError(f"Asterisk stopped at start:\n{_tail(inst.console_log)}")
+            raise PbxError(f"Asterisk stopped at start:\n{processes.tail(inst.console_log)}")
         if _fully_booted(inst):
             return child
         time.sleep(0.2)
-    raise PbxError(f"Asterisk did not finish starting in {wait_seconds:.0f} s:\n{_tail(inst.console_log)}")
+    raise PbxError(
+        f"Asterisk did not finish starting in {wait_seconds:.0f} s:\n{processes.tail(inst.console_log)}"
+    )
 
 
 def stop(inst: Instance, wait_seconds: float = 20.0) -> bool:
@@ -233,26 +221,11 @@ def stop(inst: Instance, wait_seconds: float = 20.0) -> bool:
 
 def cli(inst: Instance, command: str, timeout: float = 10.0) -> str:
     """Run one Asterisk CLI command through the control socket."""
-    try:
-        out = subprocess.run(
-            [
-                "chroot",
-                str(inst.root),
-                "/usr/sbin/asterisk",
-                "-C",
-                inst.conf_in_root,
-                "-rx",
-                command,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise PbxError(f"asterisk -rx {command!r} failed: {exc}") from exc
-    if out.returncode != 0:
-        raise PbxError(f"asterisk -rx {command!r}: {out.stderr.strip() or out.stdout.strip()}")
-    return out.stdout
+    return processes.ask(
+        ["chroot", str(inst.root), "/usr/sbin/asterisk", "-C", inst.conf_in_root, "-rx", command],
+        f"asterisk -rx {command!r}",
+        timeout,
+    )
 
 
 def _fully_booted(inst: Instance) -> bool:
@@ -277,13 +250,6 @@ def _alive(value: int) -> bool:
         return waited == 0
     except ChildProcessError:
         return True
-
-
-def _tail(path: Path, lines: int = 25) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def _chroot(inst: Instance, cmd: list[str]) -> None:

@@ -90,6 +90,9 @@ class Account:
 def account(settings: Settings, phone: Phone, password: str, hostname: str) -> Account:
     """The account of a phone that registers; `hostname`: this machine's, for an Asterisk on every address."""
     a = settings.asterisk
+    if settings.cluster is not None:
+        # Behind Kamailio the phone registers with it, not with a node (docs/scaling.md).
+        return Account(phone, settings.cluster.sip_address, settings.cluster.sip_port, password)
     if a.sip_address in EVERY_ADDRESS:
         note = (
             f"Asterisk가 모든 주소({a.sip_address})에서 받으므로 이 컴퓨터의 이름을 적었습니다. 전화기가 "

@@ -6,18 +6,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from ivr.ari.phone_targets import BOTH_CONTEXT, CALL_VARIABLE
 from ivr.config import Settings
 from ivr.flows.promptbook import PromptBook
-from ivr.pbx import tts
+from ivr.pbx import processes, tts
 from ivr.pbx.phones import browser_phones
 from ivr.pbx.secrets import Secrets
 from ivr.prompts.catalog import LANGUAGES, PROMPTS
 
 DIALPLAN_DIR = Path(__file__).resolve().parents[2] / "dialplan"
 SECRET_FILES = ("ari.conf", "manager.conf", "pjsip.conf")
+# Behind Kamailio: the desk phone a call comes from, once Kamailio checked its password
+# (kamailio/kamailio.cfg.j2 sets it, and strips it from anything else).
+PHONE_HEADER = "X-Hotline-Phone"
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,7 @@ class Dirs:
 
 def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, str]:
     """Every config file's name and text; nothing is written."""
-    env = Environment(
-        loader=FileSystemLoader(DIALPLAN_DIR),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
-    )
+    env = processes.templates(DIALPLAN_DIR)
     context = {
         "hotline": settings.hotline,
         "asterisk": settings.asterisk,
@@ -64,6 +58,8 @@ def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, 
         "supervisors": settings.supervisors,
         "departments": settings.departments,
         "rehearsal": settings.rehearsal,
+        "cluster": settings.cluster,
+        "phone_header": PHONE_HEADER,
         "ivr": settings.ivr,
         "acd": settings.acd,
         "fallback": settings.fallback,

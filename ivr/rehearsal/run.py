@@ -25,6 +25,7 @@ from ivr.config import LoadedConfig
 from ivr.errors import HotlineError
 from ivr.flows.loader import Loaded
 from ivr.flows.paths import Plan, RehearsalPath
+from ivr.flows.promptbook import PIECE_SPEAKERS
 from ivr.rehearsal import audio, caller
 from ivr.rehearsal.expect import Expected, expect
 from ivr.store.rehearsal_calls import closed_calls_since
@@ -224,7 +225,7 @@ async def rehearse_path(
         expected.ivr_path,
         taken if taken is not None else set(),
     )
-    _judge(result, flows, expected, heard, envelopes, record)
+    judge(result, flows, expected, heard, envelopes, record)
     return result
 
 
@@ -253,7 +254,7 @@ async def _record(
     return None
 
 
-def _judge(
+def judge(
     result: PathResult,
     flows: Mapping[str, Loaded],
     expected: Expected,
@@ -261,6 +262,8 @@ def _judge(
     envelopes: Mapping[str, list[float] | None],
     record: Mapping[str, object] | None,
 ) -> None:
+    """Check one rehearsed call against its simulation: the recorded path, every prompt
+    heard (each failing one named with the node it plays at), SIPp's end; into `result`."""
     if record is None:
         result.failures.append(
             "the hotline kept no record of the call (is rehearsal.number the same in its config?)"
@@ -294,11 +297,15 @@ def _prompt_id(sound: str) -> str:
 
 
 def _node_of(sound: str, path: RehearsalPath, flows: Mapping[str, Loaded]) -> str:
+    """The step of `path` that plays `sound`: the node whose prompt it is, or for a
+    piece every flow shares (slot.key_1, digit.3) the node of the type that says it."""
     parts = sound.rsplit("/", 1)[-1].split(".")
     if len(parts) < 4:
         return "?"
     flow, prompt = parts[0], parts[1]
+    speakers = PIECE_SPEAKERS.get(flow, ()) if flow not in flows else ()
     for place in path.places():
-        if place.flow == flow and prompt in flows[flow].flow.nodes[place.node].prompt_ids():
+        node = flows[place.flow].flow.nodes[place.node]
+        if isinstance(node, speakers) or (place.flow == flow and prompt in node.prompt_ids()):
             return place.step
     return "?"

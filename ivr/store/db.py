@@ -66,6 +66,9 @@ class Database:
         self._slow_logged_at = -SLOW_LOG_EVERY_SECONDS
         self._checkpointer: threading.Thread | None = None
         self._closing = threading.Event()
+        # Run first in every job's transaction when set: the standby lease's
+        # epoch check (ivr/store/lease.py), which refuses a stale service's writes.
+        self.fence: Callable[[sqlite_utils.Database], None] | None = None
 
     def start(self) -> None:
         if isinstance(self.path, Path):
@@ -215,6 +218,8 @@ class Database:
                 with db.conn:
                     if not db.conn.in_transaction:
                         db.execute("BEGIN IMMEDIATE")
+                    if self.fence is not None:
+                        self.fence(db)
                     return fn(db)
             except sqlite3.OperationalError as exc:
                 waited = time.monotonic() - started

@@ -34,5 +34,6 @@ def build(health: Health, metrics: Callable[[], str], deps: DeskDeps) -> web.App
         )
 
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/healthz/active", healthz)  # the standby answers 503 here (web/standby.py)
     app.router.add_get("/metrics", prometheus)
     return app

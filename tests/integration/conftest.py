@@ -149,8 +149,11 @@ def pbx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[config_mod.LoadedC
 class Service:
     """`ivr serve` as a real process, with its own SQLite file (or PostgreSQL schema)."""
 
-    def __init__(self, config_path: Path, database: Path | str, log_path: Path) -> None:
+    def __init__(
+        self, config_path: Path, database: Path | str, log_path: Path, web_port: int = WEB_PORT
+    ) -> None:
         self.config_path = config_path
+        self.web_port = web_port
         self.database = database
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
@@ -174,7 +177,7 @@ class Service:
             time.sleep(0.05)
         raise AssertionError(f"{text!r} not in the service log after {timeout} s:\n{self.log()[-3000:]}")
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 30.0, role: str = "active") -> None:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ivr.cli", "-c", str(self.config_path), "serve"],
@@ -183,9 +186,18 @@ class Service:
             cwd=Path(__file__).resolve().parents[2],
         )
         log.close()
-        self.wait_healthy(timeout)
+        try:
+            self.wait_healthy(timeout, role)
+        except AssertionError:
+            # Never left running: a start slower than `timeout` (a loaded machine) kept
+            # its lock and ports, and every later test met it instead of its own service.
+            self.proc.kill()
+            self.proc.wait(10)
+            raise
 
-    def wait_healthy(self, timeout: float) -> dict[str, Any]:
+    def wait_healthy(self, timeout: float, role: str = "active") -> dict[str, Any]:
+        """/healthz's body once it answers 200 in that role (a service on PostgreSQL
+        may be the standby: docs/scaling.md)."""
         deadline = time.monotonic() + timeout
         last: Any = None
         while time.monotonic() < deadline:
@@ -194,7 +206,7 @@ class Service:
                 raise AssertionError(f"ivr serve exited with {self.proc.returncode}:\n{self.log()}")
             try:
                 status, body = self.health()
-                if status == 200:
+                if status == 200 and body.get("role") == role:
                     return body
                 last = f"/healthz answered {status}: {body}"
             except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
@@ -205,7 +217,7 @@ class Service:
     def health(self) -> tuple[int, dict[str, Any]]:
         """/healthz's status and body, whatever the status."""
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{WEB_PORT}/healthz", timeout=2) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.web_port}/healthz", timeout=2) as r:
                 return r.status, json.loads(r.read())
         except urllib.error.HTTPError as err:
             with err:
@@ -326,14 +338,25 @@ def hotline(pbx: config_mod.LoadedConfig, tmp_path: Path) -> Iterator[Service]:
     service.stop()
 
 
-def serving(pbx: config_mod.LoadedConfig, tmp_path: Path, database: Path | str) -> Service:
-    """`ivr serve` started on the records at `database` (a SQLite file or a postgresql:// URL)."""
+def serving(
+    pbx: config_mod.LoadedConfig,
+    tmp_path: Path,
+    database: Path | str,
+    *,
+    flows_from: Path = FLOWS,
+    flow: str = "itest",
+    more_queues: str = "",
+) -> Service:
+    """`ivr serve` started on the records at `database` (a SQLite file or a postgresql:// URL),
+    answering 222-1000 with `flow` of a copy of `flows_from`; `more_queues`: YAML lines
+    of queues beside the test config's (those the flows need)."""
     state = pbx.path.parent
     path = tmp_path / "config.yaml"
     flows = tmp_path / "flows"
-    shutil.copytree(FLOWS, flows)  # tests may publish changes: never to the repo's copy
+    shutil.copytree(flows_from, flows)  # tests may publish changes: never to the repo's copy
     text = CONFIG.replace("DATABASE", json.dumps(str(database))).replace("STATE", str(state))
     text = text.replace("REHEARSALS", str(tmp_path / "rehearsals.sqlite3"))
+    text = text.replace("flow: itest,", f"flow: {flow},").replace("\nqueues:\n", f"\nqueues:\n{more_queues}")
     path.write_text(text.replace(str(FLOWS), str(flows)))
     service = Service(path, database, tmp_path / "service.log")
     service.start()

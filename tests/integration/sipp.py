@@ -145,6 +145,68 @@ _REFUSED = (
 )
 
 
+# A desk phone's own call through a proxy that asks for its password (407): the
+# INVITE, the ACK to the challenge, the INVITE again with SIPp's answer to it.
+_PHONE_INVITE = """<send retrans="500"><![CDATA[
+INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:{user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: {cseq} INVITE
+Contact: <sip:{user}@[local_ip]:[local_port]>
+Max-Forwards: 70
+{auth}Content-Type: application/sdp
+Content-Length: [len]
+
+{sdp}
+]]></send>
+"""
+_CHALLENGE_ACK = """<recv response="100" optional="true"/>
+<recv response="407" auth="true"/>
+<send><![CDATA[
+ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+[last_Via:]
+From: <sip:{user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 1 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+"""
+_ANSWERED_VIA_PROXY = """<recv response="100" optional="true"/>
+<recv response="180" optional="true"/>
+<recv response="183" optional="true"/>
+<recv response="200" rtd="true" rrs="true"/>
+<send><![CDATA[
+ACK [next_url] SIP/2.0
+[routes]
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:{user}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 ACK
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+"""
+
+
+def _routed(body: str) -> str:
+    """A caller's scenario whose requests within the call follow the route a proxy
+    recorded (RFC 3261 12.2.1.1): to the answerer's Contact, through the proxy."""
+    body = body.replace('<recv response="200" rtd="true"/>', '<recv response="200" rtd="true" rrs="true"/>')
+    for method in ("ACK", "BYE"):
+        body = body.replace(
+            f"{method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n",
+            f"{method} [next_url] SIP/2.0\n[routes]\n",
+        )
+    return body
+
+
 @dataclass
 class Phone:
     """One running SIPp process."""
@@ -210,9 +272,13 @@ class SippLab:
         number: str = "2221000",
         host: str = "127.0.0.1",
         speaks_at_ms: int | None = None,
+        via_proxy: bool = False,
     ) -> Phone:
         """A citizen who dials, presses digits at given times after answer, then
-        hangs up after `hangup_after_ms`, or else waits for the hotline's BYE."""
+        hangs up after `hangup_after_ms`, or else waits for the hotline's BYE.
+
+        `via_proxy`: the call goes through a SIP proxy (Kamailio) that records
+        its route; the ACK and BYE follow that route to the answering Asterisk."""
         name = f"citizen{self._next_port + 1}"
         body = _INVITE.format(caller=caller, sdp=_SDP)
         if digits:
@@ -233,6 +299,8 @@ class SippLab:
             body += _BYE.format(caller=caller)
         else:
             body += _ANSWER_BYE.format(timeout=expect_bye_within_ms)
+        if via_proxy:
+            body = _routed(body)
         return self._run(name, _scenario(name, body), ["-s", number, self.target], host=host)
 
     def desk_call(self, port: int, code: str, within_ms: int = 30000) -> Phone:
@@ -242,17 +310,22 @@ class SippLab:
         )
 
     def citizen_heard_on(
-        self, media_port: int, hangup_after_ms: int | None, expect_bye_within_ms: int = 60000
+        self,
+        media_port: int,
+        hangup_after_ms: int | None,
+        expect_bye_within_ms: int = 60000,
+        caller: str = "01012345678",
     ) -> Phone:
-        """A citizen whose SDP names `media_port` (a socket the test reads the hotline's
-        audio from) and who hangs up after `hangup_after_ms` (None: waits for the hotline's BYE)."""
+        """A citizen calling from `caller` whose SDP names `media_port` (a socket the test reads
+        the hotline's audio from) and who hangs up after `hangup_after_ms` (None: waits for the
+        hotline's BYE)."""
         name = f"citizen{self._next_port + 1}"
         sdp = _SDP.replace("[media_port]", str(media_port))
-        body = _INVITE.format(caller="01012345678", sdp=sdp)
+        body = _INVITE.format(caller=caller, sdp=sdp)
         if hangup_after_ms is None:
             body += _ANSWER_BYE.format(timeout=expect_bye_within_ms)
         else:
-            body += f'<pause milliseconds="{hangup_after_ms}"/>\n' + _BYE.format(caller="01012345678")
+            body += f'<pause milliseconds="{hangup_after_ms}"/>\n' + _BYE.format(caller=caller)
         return self._run(name, _scenario(name, body), ["-s", "2221000", self.target])
 
     def desk_call_sending(self, port: int, code: str, line: Path, within_ms: int = 60000) -> Phone:
@@ -378,6 +451,22 @@ class SippLab:
         outcome = '<recv response="200"/>\n' if accepted else _REFUSED
         body = first + '<recv response="401" auth="true"/>\n' + second + outcome
         return self._run(name, _scenario(name, body), [f"{server[0]}:{server[1]}"], host=contact[0])
+
+    def phone_dials_via_proxy(
+        self, host: str, user: str, password: str, code: str, within_ms: int = 30000
+    ) -> Phone:
+        """The desk phone at `host`, registered with a proxy as `user`, dials `code` through
+        it, answering its password challenge (407); the hotline hangs up within `within_ms`."""
+        name = f"dials{self._next_port + 1}"
+        answer = f"[authentication username={user} password={password}]\n"
+        body = (
+            _PHONE_INVITE.format(user=user, cseq=1, auth="", sdp=_SDP)
+            + _CHALLENGE_ACK.format(user=user)
+            + _PHONE_INVITE.format(user=user, cseq=2, auth=answer, sdp=_SDP)
+            + _ANSWERED_VIA_PROXY.format(user=user)
+            + _ANSWER_BYE.format(timeout=within_ms)
+        )
+        return self._run(name, _scenario(name, body), ["-s", code, self.target], host=host)
 
     def registered_phone(self, host: str, port: int, *, timeout_ms: int = 120000) -> Phone:
         """The desk phone at `host`:`port` that a REGISTER (see register) announced: it

@@ -67,10 +67,11 @@ def write(db_path: Path, fn: Callable[[sqlite_utils.Database], T]) -> T:
         db.close()
 
 
-def answered_case(db_path: Path, caller: str) -> str:
-    """A counselor registered it (자동 안내 전화), the department answered it."""
+def answered_case(db_path: Path, caller: str, channel: str = "automated_call") -> str:
+    """A counselor registered it (자동 안내 전화, or the answer `channel` given), the department
+    answered it."""
     now = datetime.now(UTC)
-    new = NewCase(caller, "덕진동 가로등이 사흘째 꺼져 있습니다.", "query", "road", "kim", "automated_call")
+    new = NewCase(caller, "덕진동 가로등이 사흘째 꺼져 있습니다.", "query", "road", "kim", channel)
 
     def register_and_answer(db: sqlite_utils.Database) -> str:
         number = case_rows.register(db, new, RULES, now, KST).number

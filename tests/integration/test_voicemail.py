@@ -27,3 +27,18 @@ def test_a_citizen_leaves_a_message_and_it_is_kept(
         assert w.getnframes() / w.getframerate() >= 2.0
     # Asterisk's own copy is gone once ours is verified.
     assert not (embedded.instance_for(pbx).recordings / f"{message['recording']}.wav").exists()
+
+
+def test_a_citizen_who_hangs_up_to_end_their_message_has_it_kept(
+    pbx: config_mod.LoadedConfig, hotline: Service, lab: SippLab
+) -> None:
+    # Many callers end a message by hanging up, not with #: the recording's end
+    # and the hangup then reach the service in the same moment.
+    citizen = lab.citizen(digits=[(800, "4")], speaks_at_ms=4000, hangup_after_ms=9000)
+    assert citizen.wait(60) == 0, citizen.errors()
+    [call] = hotline.closed_calls(1)
+    assert "message" in call["ivr_path"].split(" > ")
+    [message] = hotline.query("SELECT * FROM voicemails")  # kept before the call's record closed
+    assert (message["call_id"], message["status"]) == (call["id"], "new")
+    assert message["seconds"] >= 2.0, message
+    assert hotline.stored_recording(message["recording"]).exists()

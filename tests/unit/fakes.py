@@ -67,6 +67,8 @@ class FakeCall:
         self.ringing = asyncio.Event()
         self.connected = asyncio.Event()
         self.recording_works = True
+        self.recording_message = asyncio.Event()  # set while a message is being recorded
+        self.message_ends: asyncio.Event | None = None  # the message ends then, not at once
         self.holding = False
         self.hold_keys: list[str | None] = []
         self.long_prompts: dict[str, asyncio.Event] = {}
@@ -157,6 +159,9 @@ class FakeCall:
 
     async def record_message(self, *, max_seconds: int, silence_seconds: int, beep: bool):
         self.log.append(("record", max_seconds))
+        self.recording_message.set()
+        if self.message_ends is not None:
+            await self.message_ends.wait()
         return (f"voicemail-{self.call_id}", 12.5) if self.recording_works else None
 
     async def hangup(self) -> None:

@@ -191,6 +191,26 @@ async def test_given_after_hours_then_a_message_can_be_left() -> None:
     assert run.facts.disposition == "ivr_ended"
 
 
+async def test_given_a_caller_who_hangs_up_to_end_their_message_then_it_is_kept() -> None:
+    records = MemoryRecords()
+    clock = StepClock()
+    after_hours = datetime(2026, 9, 22, 20, 30, tzinfo=KST)
+    env = env_of(CFG, REGISTRY, lambda: after_hours)
+    pool = dispatcher([c.id for c in CFG.settings.counselors], QUEUES)
+    service = CallService(REGISTRY, env, pool, records, clock.now, clock.monotonic)
+    call = FakeCall(digits=[*GREET, None, "1"])
+    call.message_ends = asyncio.Event()
+    await service.new_call(call)
+    await asyncio.wait_for(call.recording_message.wait(), 5)
+    service.call_ended(call.call_id, "normal_clearing")  # the caller hangs up...
+    call.message_ends.set()  # ...and the PBX ends their message with the call
+    await service.join(call.call_id)
+    assert records.voicemails == [("call-1", "voicemail-call-1", 12.5)]
+    facts = records.calls["call-1"]
+    assert facts.ended_at is not None and facts.hangup_by == "caller"
+    assert facts.ivr_path[-1] == "voicemail"  # nothing more was played to nobody
+
+
 @pytest.mark.parametrize(
     ("when", "name"),
     [

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "ari": 7,
     "ami": 7,
     "pbx": 8,  # renders prompts and flows' recordings, asks ARI for its status
+    "cluster": 9,  # Kamailio in front of several Asterisk nodes: render, start, stop, status (uses pbx's)
     "admin": 9,
     "web": 10,
     "rehearsal": 10,  # `ivr rehearse`: plans with flows/, simulates with admin/, calls with SIPp

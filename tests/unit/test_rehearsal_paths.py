@@ -15,13 +15,21 @@ from ivr.flows.loader import Known
 from ivr.flows.paths import plan_paths
 from ivr.flows.registry import load_dir
 from ivr.rehearsal.audio import COUNSELOR
+from ivr.rehearsal.caller import Heard
 from ivr.rehearsal.expect import expect
-from ivr.rehearsal.run import NotReady, select
+from ivr.rehearsal.run import NotReady, PathResult, judge, select
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data" / "rehearsal"
 MONDAY = datetime(2026, 12, 7, 10, 0)
 SMALL = load_dir(DATA, Known(frozenset({"general"}), frozenset({"tax"}), frozenset({"small", "tiny"})))
+
+
+def with_trunk(cfg: config.LoadedConfig) -> config.LoadedConfig:
+    """The shipped config with a trunk to call back on: 예약 상담 offers hours."""
+    trunk = cfg.settings.asterisk.trunk.model_copy(update={"dial": "PJSIP/citizens/sip:{number}@127.0.0.1"})
+    asterisk = cfg.settings.asterisk.model_copy(update={"trunk": trunk})
+    return dataclasses.replace(cfg, settings=cfg.settings.model_copy(update={"asterisk": asterisk}))
 
 
 def taken(plan) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -154,9 +162,7 @@ def test_the_booking_path_expects_what_the_service_offers_with_and_without_a_tru
     the plan must expect the same, or the live call fails its path."""
     cfg = config.load(ROOT / "config.yaml")
     assert cfg.settings.asterisk.trunk.dial is None
-    trunk = cfg.settings.asterisk.trunk.model_copy(update={"dial": "PJSIP/citizens/sip:{number}@127.0.0.1"})
-    asterisk = cfg.settings.asterisk.model_copy(update={"trunk": trunk})
-    dialing = dataclasses.replace(cfg, settings=cfg.settings.model_copy(update={"asterisk": asterisk}))
+    dialing = with_trunk(cfg)
     flows = load_dir(ROOT / "callflows", known(cfg))
 
     def booking(c: config.LoadedConfig) -> tuple[set[str], list[str]]:
@@ -170,3 +176,25 @@ def test_the_booking_path_expects_what_the_service_offers_with_and_without_a_tru
     assert booking(cfg) == ({"done", "invalid"}, ["booking_full"])
     left, heard = booking(dialing)
     assert left == {"done", "full"} and heard[0] == "booking_day" and heard[-1] == "booking_sorry"
+
+
+def test_a_failing_slot_piece_is_named_with_the_booking_node_that_says_it() -> None:
+    """예약 상담's date and hour pieces are shared by every flow (slot.key_1, not
+    hotline.something): a failing one names the node it plays at, as flow prompts do."""
+    cfg = config.load(ROOT / "config.yaml")
+    dialing = with_trunk(cfg)
+    flows = load_dir(ROOT / "callflows", known(cfg))
+    path = next(
+        p for p in rehearsal_plan(dialing, flows, at=None, base=MONDAY).paths if "after_hours 3" in p.name
+    )
+    walked = asyncio.run(expect(dialing, flows, "hotline", path, "01099990001", MONDAY))
+    result = PathResult(path, walked)
+    # No prompt's file on the PBX: every prompt the path expects fails, each with its node.
+    silent = Heard(bursts=[[] for _ in walked.bursts], sipp_exit=0)
+    judge(result, flows, walked, silent, {}, {"ivr_path": " > ".join(walked.ivr_path)})
+
+    assert "prompt slot.key_1 (ko) at node booking: its file is not on the PBX" in result.failures
+    slots = [f for f in result.failures if f.startswith("prompt slot.")]
+    assert len(slots) > 4 and all(" at node booking: " in f for f in slots)
+    assert [f for f in result.failures if " at node ?" in f] == []
+    assert any(f.startswith("prompt hotline.booking_day (ko) at node booking:") for f in result.failures)

@@ -11,7 +11,7 @@ import pytest
 
 from ivr import cli
 from ivr import config as config_mod
-from ivr.ari.phone_targets import dial_target, endpoints, supervisor_rings
+from ivr.ari.phone_targets import dial_target, endpoints, owners, ring, supervisor_rings
 from ivr.errors import ConfigError
 from ivr.pbx import tls
 
@@ -127,3 +127,7 @@ def test_a_supervisors_browser_phone_is_rendered_and_is_the_one_the_wallboard_ri
     assert supervisor_rings("desk-s1", ["desk", "browser"]) == "desk-s1-web"  # the page pressed on
     assert supervisor_rings("desk-s1", ["browser"]) == "desk-s1-web"
     assert supervisor_rings("desk-s1", ["desk"]) == "desk-s1"  # as before
+    [s1] = config_mod.parse(with_supervisor).supervisors
+    assert ring(s1) == "desk-s1-web"
+    # A code keyed on either of the supervisor's phones names them.
+    assert owners([s1]) == {"desk-s1": "s1", "desk-s1-web": "s1"}

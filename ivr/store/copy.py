@@ -31,9 +31,10 @@ from ivr.store import engine, fallback_import, flow_versions, prompt_versions
 from ivr.store.desk_schema import create_schema as create_desk_schema
 from ivr.store.engine import Target
 
-# sqlite's own tables, and the knowledge base's full-text index (derived from
-# the articles: the service builds it again where it needs it, kb_index.ensure).
-_DERIVED = ("sqlite_", "kb_index", "kb_trigram")
+# sqlite's own tables, and the knowledge base's full-text index, FTS5's or
+# PostgreSQL's postings (derived from the articles: the service builds it again
+# where it needs it, kb_index.ensure).
+_DERIVED = ("sqlite_", "kb_index", "kb_trigram", "kb_postings", "kb_lengths")
 MAX_VARIABLES = 30000  # below SQLite's 32,766 bound parameters a statement
 
 

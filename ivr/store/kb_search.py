@@ -1,9 +1,10 @@
 """Search the knowledge base as the desk does: a citizen's question in, the best articles out.
 
 The question is checked first (ivr.kb.query: length, control characters),
-analyzed by the same analyzer as the index, and looked up twice in FTS5:
-its morphemes in title, keywords and body, its bigrams in the near-miss
-column; ivr.kb.ranking orders the union. By default only published articles
+analyzed by the same analyzer as the index, and looked up twice in the
+index (FTS5 on SQLite; on PostgreSQL postings ranked as FTS5 ranks them,
+kb_postings.py): its morphemes in title, keywords and body, its bigrams in
+the near-miss column; ivr.kb.ranking orders the union. By default only published articles
 valid today are searched (what a counselor may read to a citizen); editors
 pass offered_only=False. `method="trigram"` runs FTS5's trigram tokenizer
 alone on the raw text, the baseline the analyzer is measured against;

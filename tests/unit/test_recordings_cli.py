@@ -31,6 +31,7 @@ def test_a_purge_is_a_dry_run_unless_applied(
     assert "would purge 0 recording(s), 0 bytes" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("records_at", ["sqlite"], indirect=True)  # refused before the records are read
 def test_a_bad_as_of_says_how_to_write_it(
     records_at: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

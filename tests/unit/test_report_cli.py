@@ -101,6 +101,7 @@ def test_staffing_advice(config: Path) -> None:
         (("--from", "2024-01-01", "--to", DAY), "spans 694 days; at most 366 at a time"),
     ],
 )
+@pytest.mark.parametrize("config", ["sqlite"], indirect=True)  # refused before the records are read
 def test_bad_dates_are_refused_with_the_option_named(
     config: Path, args: tuple[str, ...], message: str
 ) -> None:
@@ -110,6 +111,7 @@ def test_bad_dates_are_refused_with_the_option_named(
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("config", ["sqlite"], indirect=True)  # refused before the records are read
 def test_an_unknown_grouping_lists_the_choices(config: Path) -> None:
     result = ivr(config, "report", "--from", DAY, "--to", DAY, "--by", "week")
     assert result.returncode == 2

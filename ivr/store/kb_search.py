@@ -123,7 +123,8 @@ def _lookup(
     """The best candidates for `phrases` in `columns`, with their BM25 scores (higher is better).
 
     Only articles with one of `picking` (default: any phrase) are candidates,
-    scored by all the phrases. The index hands over its best few hundred; only
+    scored by all the phrases. Equal scores go by slug: FTS5 alone would keep its
+    own row order, which PostgreSQL's index does not have. The index hands over its best few hundred; only
     those are joined with the articles and filtered, so a common word costs little."""
     if not phrases:
         return []
@@ -142,8 +143,8 @@ def _lookup(
     where, more = _offered(offered_only, today)
     sql = (
         f"SELECT i.slug, a.title, a.topics, -i.rank FROM "
-        f"(SELECT slug, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank LIMIT {SHORTLIST}) i "
-        f"JOIN {ARTICLES} a ON a.slug = i.slug WHERE 1 = 1 {where} ORDER BY i.rank LIMIT {CANDIDATES}"
+        f"(SELECT slug, rank FROM {table} WHERE {table} MATCH ? ORDER BY rank, slug LIMIT {SHORTLIST}) i "
+        f"JOIN {ARTICLES} a ON a.slug = i.slug WHERE 1 = 1 {where} ORDER BY i.rank, i.slug LIMIT {CANDIDATES}"
     )
     rows = db.execute(sql, args + more).fetchall()
     return [(slug, title, tuple(json.loads(topics)), float(s) / halve) for slug, title, topics, s in rows]
@@ -156,7 +157,8 @@ def _postings(
     columns: tuple[str, ...],
     picking: tuple[str, ...] | None,
 ) -> list[tuple[str, float]]:
-    """PostgreSQL: the index's best few hundred (kb_postings.py), best first."""
+    """PostgreSQL: the index's best few hundred (kb_postings.py), best first; equal scores by slug,
+    as on SQLite, so a base of many alike articles is cut at the same place on both engines."""
     weights = {c: WEIGHTS[table][c] for c in columns}
     tokenize = words_of if table == INDEX else trigrams_of
     scored = kb_postings.scores(db, table, phrases, weights, tokenize, picking=picking)

@@ -131,15 +131,14 @@ def _lookup(
     if engine.on_postgres(db):
         return _best_offered(db, _postings(db, table, phrases, columns, picking), today, offered_only)
     if picking is None:
-        query = _any(phrases)
+        query, halve = _any(phrases), 1
     else:
-        # Only articles with a rare word, scored as by "R OR C": "(R AND C) OR (R NOT C)".
-        # BM25 sums over the phrases that matched in the branch that matched, so an
-        # article is scored by its rare and common words once, whichever branch it
-        # took ("R OR (R AND (C OR C))", halved, scored an article without a common
-        # word half). FTS5 steps through a common word's long list only where R matched.
-        common = _any(tuple(p for p in phrases if p not in picking))
-        query = f"(({_any(picking)} AND {common}) OR ({_any(picking)} NOT {common}))"
+        # "R OR (R AND (C OR C))" matches only articles with a rare word, and
+        # names every word twice, so BM25 (a sum over the query's phrases) is
+        # twice what "R OR C" gives them: halved below, the same scores. FTS5
+        # walks a common word's long list only where a rare word matched.
+        common = tuple(p for p in phrases if p not in picking)
+        query, halve = f"({_any(picking)} OR ({_any(picking)} AND ({_any(common)} OR {_any(common)})))", 2
     args: list[object] = [f"{{{' '.join(columns)}}} : {query}"]
     where, more = _offered(offered_only, today)
     sql = (
@@ -148,7 +147,7 @@ def _lookup(
         f"JOIN {ARTICLES} a ON a.slug = i.slug WHERE 1 = 1 {where} ORDER BY i.rank, i.slug LIMIT {CANDIDATES}"
     )
     rows = db.execute(sql, args + more).fetchall()
-    return [(slug, title, tuple(json.loads(topics)), float(s)) for slug, title, topics, s in rows]
+    return [(slug, title, tuple(json.loads(topics)), float(s) / halve) for slug, title, topics, s in rows]
 
 
 def _postings(

@@ -26,7 +26,7 @@ from bench.kb_corpus import generated_articles
 from bench.report import save_figures
 from bench.stats import summary_ms
 from ivr.kb.analyzer import default_analyzer
-from ivr.store import kb_articles, kb_files, kb_index, kb_search
+from ivr.store import engine, kb_articles, kb_files, kb_index, kb_search
 from ivr.store.desk_schema import open_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,6 +98,11 @@ def main(argv: list[str]) -> int:
         "--generated", type=int, default=5000, help="articles generated beside the seed (default 5000)"
     )
     p.add_argument("--questions", type=Path, default=QUESTIONS)
+    p.add_argument(
+        "--database",
+        help="a postgresql:// URL whose schema has no articles yet, to measure that engine "
+        "(default: a new SQLite file)",
+    )
     p.add_argument("--misses", action="store_true", help="print the questions each method missed")
     p.add_argument("--json", type=Path, help="where the figures go (default var/bench/<time>-kb.json)")
     args = p.parse_args(argv)
@@ -112,7 +117,10 @@ def main(argv: list[str]) -> int:
         "model_load_s": round(time.perf_counter() - started, 1),
     }
     with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
-        db = open_file(Path(tmp) / "kb.sqlite3")
+        db = open_file(args.database or Path(tmp) / "kb.sqlite3")
+        result["engine"] = "postgresql" if engine.on_postgres(db) else "sqlite"
+        if kb_articles.count(db):
+            raise SystemExit(f"{engine.shown(args.database)}: has articles already; give an empty one")
         at = datetime.now(UTC)
         with db.atomic():
             kb_files.import_folder(db, ROOT / "knowledge", who="bench", at=at)

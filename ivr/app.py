@@ -103,7 +103,7 @@ class Hotline:
                 self.records,
                 dial=s.asterisk.trunk.dial,
                 caller_id=s.hotline.number,
-                supervisor_phones={v.endpoint: v.id for v in s.supervisors},
+                supervisor_phones=phone_targets.owners(s.supervisors),
                 recordings=self.copier,
                 rings={c.endpoint: phone_targets.endpoints(c.endpoint, c.phones) for c in s.counselors},
                 alone=not others,
@@ -310,6 +310,9 @@ class Hotline:
         histories = await self.records.last_counselor_states(midnight)
         self.acd.restore(histories, login_others=s.acd.login_at_start)
         self._start_fallback()
+        board_phones = {
+            v.user: SupervisorPhone(v.id, v.name, phone_targets.ring(v)) for v in s.supervisors if v.user
+        }
         deps = DeskDeps(
             self.records.db,
             counselors={c.id: c.name for c in s.counselors},
@@ -335,11 +338,7 @@ class Hotline:
             flow_words=lambda: flow_words(self.flows.current()[0].flow),
             session_lifetime=timedelta(hours=s.web.session_max_hours),
             proxy_header=s.web.trusted_proxy_header,
-            board=BoardActions(
-                self.acd,
-                {v.user: SupervisorPhone(v.id, v.name, v.endpoint) for v in s.supervisors if v.user},
-                supervisor_ringer([h.desk_phones for h in self.hubs]),
-            ),
+            board=BoardActions(self.acd, board_phones, supervisor_ringer([h.desk_phones for h in self.hubs])),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)

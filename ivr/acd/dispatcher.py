@@ -158,17 +158,20 @@ class Dispatcher:
         from the records (`acd/restart.py`); what the restore records says so."""
         self._restoring = True
         try:
-            for cid in self.counselors:
-                self._restore_one(cid, last.get(cid), login_others)
+            for cid, history in last.items():
+                if cid in self.counselors:
+                    self._restore_one(cid, history)
         finally:
             self._restoring = False
+        if login_others:
+            # No records yet: this login is where their time in state really begins, recorded
+            # as theirs (not the restore's), so a later restart counts from it, not from zero.
+            for cid in self.counselors:
+                if cid not in last:
+                    self.apply(cid, Event.login())
         self._notify()
 
-    def _restore_one(self, cid: str, history: History | None, login_others: bool) -> None:
-        if history is None:
-            if login_others:
-                self.apply(cid, Event.login())
-            return
+    def _restore_one(self, cid: str, history: History) -> None:
         if history.state != CounselorState.LOGGED_OUT.value:
             self.apply(cid, Event.login())
             if history.state == CounselorState.PAUSED.value and history.reason:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ivr.ari.phone_targets import browser_endpoint
 from ivr.config import LoadedConfig
+from ivr.config.telephony import CounselorSettings
 from ivr.pbx import embedded, tls
 from ivr.pbx.phones import EVERY_ADDRESS
 
@@ -35,13 +36,28 @@ class Softphones:
     def has_browser(self, counselor_id: str) -> bool:
         return any(c.id == counselor_id and "browser" in c.phones for c in self.cfg.settings.counselors)
 
+    def supervisor_has_browser(self, username: str) -> bool:
+        """Whether the desk user `username` is a supervisor (config.yaml `supervisors[].user`) with
+        a browser phone: their wallboard registers it, and its buttons ring it."""
+        return self._supervisor(username) is not None
+
+    def _supervisor(self, username: str) -> CounselorSettings | None:
+        found = (v for v in self.cfg.settings.supervisors if v.user == username and "browser" in v.phones)
+        return next(found, None)
+
     def account_for(self, counselor_id: str, page_host: str) -> SoftphoneAccount | None:
         """The counselor's browser account (None: no browser phone); `page_host`: the host the
         desk was reached at, used when Asterisk's WebSocket listens on every address."""
         s = self.cfg.settings
         found = next((c for c in s.counselors if c.id == counselor_id and "browser" in c.phones), None)
-        if found is None:
-            return None
+        return None if found is None else self._account(found, page_host)
+
+    def account_for_supervisor(self, username: str, page_host: str) -> SoftphoneAccount | None:
+        """The browser account of the supervisor whose desk user is `username` (None: none)."""
+        found = self._supervisor(username)
+        return None if found is None else self._account(found, page_host)
+
+    def _account(self, found: CounselorSettings, page_host: str) -> SoftphoneAccount:
         user = browser_endpoint(found.endpoint)
         password = embedded.load_secrets(self.cfg).phones[user]
         host = self._host(page_host)

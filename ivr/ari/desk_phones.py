@@ -21,6 +21,7 @@ from ivr.acd import feature_codes, supervision
 from ivr.acd.actions import CounselorActions
 from ivr.ari.call import AriCall
 from ivr.ari.channels import hang_up_quietly
+from ivr.ari.phone_targets import BROWSER_SUFFIX
 from ivr.ari.rest import REQUEST_ERRORS, AriRest
 from ivr.calls.service import CallService
 from ivr.errors import CallGone
@@ -228,7 +229,9 @@ class DeskPhones:
         """Ring a supervisor's phone into a code, as if they had keyed it (the wallboard's
         buttons). Once answered the channel enters Stasis with `supervise,<code>` and
         goes through `_supervision` like a keyed call. Raises AriError or CallError."""
-        endpoint = next(ep for ep, sid in self.supervisor_phones.items() if sid == supervisor_id)
+        mine = [ep for ep, sid in self.supervisor_phones.items() if sid == supervisor_id]
+        # With a browser softphone the buttons ring it: the page the supervisor pressed on.
+        endpoint = next((ep for ep in mine if ep.endswith(BROWSER_SUFFIX)), mine[0])
         await self.rest.post(
             "channels",
             endpoint=f"PJSIP/{endpoint}",

@@ -12,6 +12,7 @@ leave Stasis and look like a hang-up (core_local.c, local_call / optimization).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 BROWSER_SUFFIX = "-web"
 BOTH_CONTEXT = "counselor-both-phones"
@@ -30,6 +31,34 @@ def endpoints(endpoint: str, phones: Iterable[str]) -> tuple[str, ...]:
     wanted = set(phones)
     found = [endpoint] if "desk" in wanted else []
     return (*found, browser_endpoint(endpoint)) if "browser" in wanted else tuple(found)
+
+
+def supervisor_rings(endpoint: str, phones: Iterable[str]) -> str:
+    """The endpoint a supervisor's wallboard buttons ring: their browser softphone when they have
+    one (the page they pressed the button on), else their desk phone."""
+    return endpoints(endpoint, phones)[-1] if phones else endpoint
+
+
+class Person(Protocol):
+    """A counselor's or supervisor's entry in config.yaml, as far as their phones go."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def endpoint(self) -> str: ...
+    @property
+    def phones(self) -> Iterable[str]: ...
+
+
+def owners(people: Iterable[Person]) -> dict[str, str]:
+    """Each endpoint that rings for someone (desk and browser) -> their id: a feature code keyed
+    on either phone names them."""
+    return {ep: p.id for p in people for ep in endpoints(p.endpoint, p.phones)}
+
+
+def ring(supervisor: Person) -> str:
+    """The endpoint that supervisor's wallboard buttons ring (supervisor_rings)."""
+    return supervisor_rings(supervisor.endpoint, supervisor.phones)
 
 
 def through_local(target: str) -> bool:

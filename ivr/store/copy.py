@@ -31,10 +31,11 @@ from ivr.store import engine, fallback_import, flow_versions, prompt_versions
 from ivr.store.desk_schema import create_schema as create_desk_schema
 from ivr.store.engine import Target
 
-# sqlite's own tables, and the knowledge base's full-text index (derived from
-# the articles: the service builds it again where it needs it, kb_index.ensure);
-# and the standby lease, which belongs to the services running on that database.
-_DERIVED = ("sqlite_", "kb_index", "kb_trigram", "service_lease")
+# sqlite's own tables, the knowledge base's full-text index, FTS5's or
+# PostgreSQL's postings (derived from the articles: the service builds it again
+# where it needs it, kb_index.ensure), and the standby lease, which belongs to
+# the services running on that database.
+_DERIVED = ("sqlite_", "kb_index", "kb_trigram", "kb_postings", "kb_lengths", "service_lease")
 MAX_VARIABLES = 30000  # below SQLite's 32,766 bound parameters a statement
 
 

@@ -6,13 +6,14 @@ supervisor sees reads it.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
+from ivr.store import engine
 from ivr.store.call_rows import iso
 from ivr.store.calls import SqliteCallRecords
+from ivr.store.engine import Target
+from ivr.store.sql import query
 
 
 class RehearsalRecords(SqliteCallRecords):
@@ -27,20 +28,18 @@ class RehearsalRecords(SqliteCallRecords):
         return 0
 
 
-def closed_calls_since(path: Path, caller: str, since: datetime) -> list[dict[str, Any]]:
+def closed_calls_since(path: Target, caller: str, since: datetime) -> list[dict[str, Any]]:
     """The finished calls from `caller` that started at or after `since`, oldest first."""
-    if not path.exists():
+    if not engine.exists(path):
         return []
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+    db = engine.read_only(path)
     try:
-        db.row_factory = sqlite3.Row
-        try:
-            rows = db.execute(
-                "SELECT * FROM calls WHERE caller = ? AND started_at >= ? AND open = 0 ORDER BY started_at",
-                [caller, iso(since)],
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []  # the service has not made its tables yet
-        return [dict(row) for row in rows]
+        return query(
+            db,
+            "SELECT * FROM calls WHERE caller = ? AND started_at >= ? AND open = 0 ORDER BY started_at",
+            [caller, iso(since)],
+        )
+    except engine.errors():
+        return []  # the service has not made its tables yet
     finally:
         db.close()

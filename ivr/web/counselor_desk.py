@@ -122,6 +122,7 @@ async def desk_page(request: web.Request) -> web.StreamResponse:
         topics=TOPICS,
         dispositions=DISPOSITIONS,
         departments=list(enumerate(desk.departments, start=1)),
+        queues=list(desk.queues.items()),
         softphone=has_phone,
         situations=list(Situation),
     )
@@ -208,7 +209,11 @@ async def call_command(request: web.Request) -> web.StreamResponse:
     mate = command.removeprefix("colleague:") if command.startswith("colleague:") else None
     if mate is not None and mate not in free_colleagues(acd.now(), acd.counselors.values(), counselor_id):
         raise InvalidInput(["그 상담사는 지금 받을 수 없습니다. · That colleague is not available now."])
-    if command not in CALL_COMMANDS and mate is None:
+    # Back into a queue (e.g. 외국어 상담): one config.yaml names (flows/nodes/transfers.py: to_queue).
+    line = command.removeprefix("queue:") if command.startswith("queue:") else None
+    if line is not None and line not in desk.queues:
+        raise InvalidInput(["그런 상담 줄이 없습니다. · No such queue."])
+    if command not in CALL_COMMANDS and mate is None and line is None:
         raise InvalidInput(["알 수 없는 요청입니다. · Unknown call command."])
     counselor = acd.counselors[counselor_id]
     on_call = counselor.state is CounselorState.ON_CALL and counselor.call_id

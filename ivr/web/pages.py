@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ _HEADERS = {
 }
 
 
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
 def situation_label(flag: str | None) -> str:
     """A call's flag in the desk's words: the situation it was ended for."""
     found = situation_of(flag)
@@ -49,7 +53,25 @@ def environment(timezone: tzinfo) -> jinja2.Environment:
         """A stored UTC stamp as local 'YYYY-MM-DD HH:MM'; '-' for none."""
         return parse_stamp(text).astimezone(timezone).strftime("%Y-%m-%d %H:%M") if text else "-"
 
+    @jinja2.pass_context
+    def en(context: jinja2.runtime.Context, text: str) -> str:
+        """The English half (" · English") for a user who chose English, else nothing: for titles,
+        attributes and options, where a `<span class="en">` (hidden by desk.css) cannot go."""
+        user = context.get("user")
+        return f" · {text}" if user is not None and getattr(user, "english", False) else ""
+
+    @jinja2.pass_context
+    def words(context: jinja2.runtime.Context, text: str) -> str:
+        """A "한국어 · English" pair from the code (roles, situations, notices, problems) in the
+        user's language; the English half is the last part, with no Korean in it."""
+        if not isinstance(text, str):
+            return text
+        korean, dot, english = text.rpartition(" · ")
+        return korean + en(context, english) if dot and not _HANGUL.search(english) else text
+
     env.filters["local"] = local
+    env.globals["en"] = en
+    env.globals["words"] = words
     env.filters["situation"] = situation_label
     env.globals["roles"] = ROLES
     return env

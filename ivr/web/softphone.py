@@ -34,19 +34,23 @@ def page_host(request: web.Request) -> str:
     return request.url.host or "127.0.0.1"
 
 
-@allow("counselor")
+@allow("counselor", "supervisor")
 async def account(request: web.Request) -> web.StreamResponse:
-    """The logged-in counselor's browser phone account, as JSON (404: they have none)."""
+    """The logged-in counselor's (or supervisor's, config.yaml `supervisors[].user`) own browser
+    phone account, as JSON (404: they have none)."""
     desk, user = request.app[DESK], user_of(request)
-    if user is None or user.role != "counselor" or not user.counselor_id:
-        raise Forbidden()
     phones = _softphones(request)
-    found = await asyncio.to_thread(phones.account_for, user.counselor_id, page_host(request))
+    if user is not None and user.role == "supervisor":
+        found = await asyncio.to_thread(phones.account_for_supervisor, user.username, page_host(request))
+    elif user is not None and user.role == "counselor" and user.counselor_id:
+        found = await asyncio.to_thread(phones.account_for, user.counselor_id, page_host(request))
+    else:
+        raise Forbidden()
     if found is None:
         raise web.HTTPNotFound(text="브라우저 전화가 설정되지 않았습니다. · No browser phone is set up.")
     now, ip, who = desk.clock(), client_ip(request), user.username
     await desk.db.run(
-        lambda db: audit.record(db, now, who, "softphone_account", found.user, "issued to own desk", ip)
+        lambda db: audit.record(db, now, who, "softphone_account", found.user, "issued to own page", ip)
     )
     return web.json_response(asdict(found), headers={"Cache-Control": "no-store"})
 

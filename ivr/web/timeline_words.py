@@ -86,6 +86,21 @@ RESULTS: dict[str, tuple[str, str]] = {
 }
 
 
+# A counselor's transfer, by how it was made (flows/nodes/transfers.py).
+TRANSFERRED: dict[str, tuple[str, str]] = {
+    "blind": ("{department}(으)로 돌려 드림 (상담사 {counselor})", "{counselor} transferred to {department}"),
+    "attended": (
+        "{department}와 협의 후 돌려 드림 (상담사 {counselor})",
+        "{counselor} consulted, then transferred",
+    ),
+    "colleague": ("동료 상담사 {colleague}에게 돌려 드림", "Handed to colleague {colleague}"),
+    "queue": (
+        "{queue} 줄 맨 앞으로 돌려 드림 (상담사 {counselor})",
+        "{counselor} sent the caller to {queue}",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Words:
     """What names the timeline uses: counselors, queues, the flow's steps and menu options."""
@@ -101,7 +116,11 @@ def say(kind: str, detail: Mapping[str, Any], words: Words) -> str:
     en = 1 if words.english else 0
     if kind == "ivr":
         return _step(str(detail.get("step") or ""), str(detail.get("type") or ""), words)
-    pair = SAID.get(kind)
+    pair = (
+        TRANSFERRED.get(str(detail.get("how")), TRANSFERRED["blind"])
+        if kind == "transferred"
+        else SAID.get(kind)
+    )
     if pair is None:
         return kind
     counselor = str(detail.get("counselor") or "")
@@ -110,6 +129,7 @@ def say(kind: str, detail: Mapping[str, Any], words: Words) -> str:
     values = {
         **{k: v for k, v in detail.items() if k != "caller"},
         "counselor": words.counselors.get(counselor, counselor) or "-",
+        "colleague": words.counselors.get(str(detail.get("colleague") or ""), detail.get("colleague") or "-"),
         "queue": words.queues.get(str(detail.get("queue") or ""), str(detail.get("queue") or "")),
         "result": RESULTS.get(result, (result, result))[en],
         "option": f" ({option})" if option else "",

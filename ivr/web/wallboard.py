@@ -24,7 +24,8 @@ from ivr.store.reads import read
 from ivr.web import case_figures, live
 from ivr.web.access import allow
 from ivr.web.context import DESK, Desk, user_of
-from ivr.web.pages import render
+from ivr.web.pages import render, softphone_policy
+from ivr.web.softphone import page_host
 
 # Shown in this order, the way a supervisor scans the room. A logged-in
 # counselor whose phone is unreachable is counted apart, never as available.
@@ -233,13 +234,25 @@ async def wallboard_page(request: web.Request) -> web.StreamResponse:
     """The board with the supervisor's buttons; listening rings their own phone, named here."""
     desk, user = request.app[DESK], user_of(request)
     phone = desk.board.phone_of(user.username) if desk.board and user else None
-    return render(request, "wallboard.html", kiosk=False, supervisor_phone=phone.endpoint if phone else None)
+    phones = desk.softphone
+    # A supervisor with `phones: [browser]` registers it from this page; the buttons ring it.
+    browser = phones is not None and user is not None and phones.supervisor_has_browser(user.username)
+    page = render(
+        request,
+        "wallboard.html",
+        kiosk=False,
+        supervisor_phone=phone.endpoint if phone else None,
+        softphone=browser,
+    )
+    if browser and phones is not None:
+        page.headers["Content-Security-Policy"] = softphone_policy(phones.ws_origin(page_host(request)))
+    return page
 
 
 @allow("supervisor")
 async def kiosk_page(request: web.Request) -> web.StreamResponse:
     """The same board, full screen and large, for the TV in the room."""
-    return render(request, "wallboard.html", kiosk=True, supervisor_phone=None)
+    return render(request, "wallboard.html", kiosk=True, supervisor_phone=None, softphone=False)
 
 
 @allow("supervisor")

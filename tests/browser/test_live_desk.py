@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import BASE, Windows, screenshot
 from tests.integration.conftest import COUNSELOR_PORTS, Service
@@ -119,3 +119,51 @@ def test_a_sipp_call_shows_on_the_wallboard_and_on_the_counselors_desk(
     expect(board.locator("#service-level")).to_have_text("100%")
     expect(desk.locator("#call-title")).to_contain_text("최근 통화")
     expect(desk.locator("#call-tools")).to_be_hidden()
+
+
+def test_after_a_restart_of_the_service_the_wallboard_shows_the_same_counts(
+    windows: Windows, hotline: Service, lab: SippLab
+) -> None:
+    """Each counselor's state, calls today and time in state come back from the records."""
+    phone = lab.counselor(COUNSELOR_PORTS[0], "answer", calls=2, hangup_after_ms=1000)
+    for _ in range(2):  # two calls of 세무 상담, whose one counselor is 김민지 (c1)
+        citizen = lab.citizen(digits=[(800, "2")], expect_bye_within_ms=30000)
+        assert citizen.wait(40) == 0, citizen.errors()
+    assert phone.wait(30) == 0, phone.errors()
+    board = windows.log_in("super1", "/wallboard")
+    desk = windows.log_in("minji", "/counselor/c1")
+    c1 = board.locator('#counselors tr[data-counselor="c1"]')
+    expect(c1.locator("td.calls")).to_have_text("2")
+    expect(c1.locator("td.state")).to_have_text("대기", timeout=5000)  # after the wrap-up
+    desk.select_option("#pause-reason", "meal")
+    desk.click('button[data-action="pause"]')
+    expect(c1.locator("td.state")).to_have_text("휴식 · 식사")
+    before = _rows(board)
+
+    hotline.kill()  # as a crash would: nothing is saved on the way out
+    hotline.start()
+    board.reload()
+    expect(board.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(board.locator("#counselors tbody tr")).to_have_count(11)
+    after = _rows(board)
+    assert {c: (s, n) for c, (s, n, _) in after.items()} == {c: (s, n) for c, (s, n, _) in before.items()}
+    assert after["c1"][:2] == ("휴식 · 식사", "2")
+    # Time in state goes on from where it was, not from zero.
+    assert all(_seconds(after[c][2]) >= _seconds(before[c][2]) for c in before), (before, after)
+
+
+def _rows(board: Page) -> dict[str, tuple[str, str, str]]:
+    """Each counselor's row on the board: state, calls today, time in state."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for row in board.locator("#counselors tbody tr").all():
+        cells = [row.locator(f"td.{name}").inner_text().strip() for name in ("state", "calls", "in-state")]
+        found[row.get_attribute("data-counselor") or ""] = (cells[0], cells[1], cells[2])
+    return found
+
+
+def _seconds(shown: str) -> int:
+    """'1:05' or '1:02:03' as seconds."""
+    total = 0
+    for part in shown.split(":"):
+        total = total * 60 + int(part)
+    return total

@@ -163,3 +163,21 @@ def test_a_counselor_answers_in_the_browser_and_the_citizen_hears_them(
     [recording] = wait_recordings(hotline, 1, "stored")
     assert recording["call_id"] == call["id"] and recording["seconds"] > 3
     print(f"softphone test: {time.monotonic() - started:.1f} s")
+
+
+def test_a_supervisor_with_a_browser_phone_registers_it_from_the_wallboard(hotline: Service) -> None:
+    """s9 (`phones: [browser]`, user super9): the board's listen buttons ring this page's phone."""
+    users.add_user(hotline.database, "super9", "윤감독", "supervisor", PASSWORD, actor="pytest")
+    with sync_playwright() as playwright:
+        # Registering asks for no microphone (the page asks only when a call is answered).
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = chromium.new_context(base_url=BASE, ignore_https_errors=True)
+        page = context.new_page()
+        page.goto("/wallboard")
+        page.fill('input[name="username"]', "super9")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"]')
+        expect(page.locator("#sp-status")).to_have_attribute("data-state", "registered", timeout=20000)
+        expect(page.locator("#supervise-hint")).to_contain_text("itest-s9-web")
+        context.close()
+        chromium.close()

@@ -74,6 +74,8 @@ COUNSELORS
 supervisors:
   - {{id: s1, name: 박감독, endpoint: itest-s1, line_timeout_seconds: 0, user: super1,
       contact: "sip:127.0.0.30:{SUPERVISOR_PORT}"}}
+  # A supervisor with only a browser phone: their wallboard registers it (tests/browser/test_softphone.py).
+  - {{id: s9, name: 윤감독, endpoint: itest-s9, line_timeout_seconds: 0, user: super9, phones: [browser]}}
 departments:
   tax: {{name: 세무과, endpoint: itest-tax, line_timeout_seconds: 0,
         contact: "sip:127.0.0.20:{DEPARTMENT_PORT}"}}

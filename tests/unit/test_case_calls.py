@@ -42,6 +42,7 @@ from ivr.store.case_changes import CaseChange, change
 from ivr.store.case_out import OutRules, StoredCaseCalls
 from ivr.store.desk_schema import create_schema, transaction
 from ivr.store.sql import query
+from tests.records import storage_yaml
 from tests.unit.fakes import FakeCall, dispatcher
 from tests.unit.test_callbacks import FLOW as LINE
 from tests.unit.test_report_cli import ivr as ivr_cli
@@ -141,8 +142,8 @@ RULES = case_rules(CaseSettings())
 
 
 class Setup:
-    def __init__(self, tmp_path: Path, *citizens: Citizen, dial: bool = True) -> None:
-        self.path = tmp_path / "h.sqlite3"
+    def __init__(self, records_at: Path | str, *citizens: Citizen, dial: bool = True) -> None:
+        self.path = records_at
         self.records = SqliteCallRecords(self.path)
         self.records.start()
         self.clock = Clock()
@@ -197,9 +198,9 @@ class Setup:
 
 
 async def test_the_automated_call_reads_the_answer_after_the_1_and_the_case_is_delivered(
-    tmp_path: Path,
+    records_at: Path | str,
 ) -> None:
-    s = Setup(tmp_path, Citizen(OfferResult.ANSWERED, ["1", None]))
+    s = Setup(records_at, Citizen(OfferResult.ANSWERED, ["1", None]))
     try:
         number = await s.answered_case("automated_call")
         await s.round()
@@ -227,10 +228,10 @@ async def test_the_automated_call_reads_the_answer_after_the_1_and_the_case_is_d
         s.close()
 
 
-async def test_a_refused_recording_leaves_the_answer_call_going_and_says_so(tmp_path: Path) -> None:
+async def test_a_refused_recording_leaves_the_answer_call_going_and_says_so(records_at: Path | str) -> None:
     citizen = Citizen(OfferResult.ANSWERED, ["1", None])
     citizen.recording_works = False
-    s = Setup(tmp_path, citizen)
+    s = Setup(records_at, citizen)
     try:
         number = await s.answered_case("automated_call")
         await s.round()
@@ -246,9 +247,11 @@ async def test_a_refused_recording_leaves_the_answer_call_going_and_says_so(tmp_
         s.close()
 
 
-async def test_refused_and_unanswered_calls_are_retried_then_left_for_a_person(tmp_path: Path) -> None:
+async def test_refused_and_unanswered_calls_are_retried_then_left_for_a_person(
+    records_at: Path | str,
+) -> None:
     s = Setup(
-        tmp_path,
+        records_at,
         Citizen(OfferResult.PBX_FAILED, []),  # the trunk refuses
         Citizen(OfferResult.NO_ANSWER, []),
         Citizen(OfferResult.ANSWERED, [None, None]),  # picks up, never presses 1
@@ -281,9 +284,9 @@ async def test_refused_and_unanswered_calls_are_retried_then_left_for_a_person(t
 
 
 async def test_a_text_message_waits_in_the_outbox_and_a_phone_answer_becomes_a_callback(
-    tmp_path: Path,
+    records_at: Path | str,
 ) -> None:
-    s = Setup(tmp_path, dial=False)
+    s = Setup(records_at, dial=False)
     try:
         sms = await s.answered_case("sms")
         phone = await s.answered_case("phone")
@@ -304,9 +307,9 @@ async def test_a_text_message_waits_in_the_outbox_and_a_phone_answer_becomes_a_c
 
 
 async def test_the_happy_call_comes_days_after_closing_and_an_unsolved_matter_opens_a_follow_up(
-    tmp_path: Path,
+    records_at: Path | str,
 ) -> None:
-    s = Setup(tmp_path, Citizen(OfferResult.ANSWERED, ["1", "2", "4"]))
+    s = Setup(records_at, Citizen(OfferResult.ANSWERED, ["1", "2", "4"]))
     try:
         number = await s.answered_case("phone")
         await s.run(lambda d: change(d, CaseChange(number, CaseEvent.CLOSE, "kim"), s.clock.t, RULES))
@@ -345,10 +348,10 @@ def test_the_happy_call_report_counts_per_department_and_topic() -> None:
     assert (total["department"], total["planned"], total["solved"], total["not_solved"]) == ("전체", 5, 2, 1)
 
 
-def test_ivr_report_happy_calls_prints_the_table(tmp_path: Path) -> None:
-    path = tmp_path / "hotline.sqlite3"
+def test_ivr_report_happy_calls_prints_the_table(records_at: Path | str, tmp_path: Path) -> None:
+    path = records_at
     config = tmp_path / "config.yaml"
-    config.write_text("storage:\n  database: hotline.sqlite3\n", encoding="utf-8")
+    config.write_text(storage_yaml(records_at), encoding="utf-8")
     new = NewCase("01077778888", "가로등이 꺼져 있습니다.", "query", "road", "kim", topic="streetlight")
     with transaction(path) as db:
         number = case_rows.register(db, new, RULES, TUESDAY, KST).number
@@ -361,11 +364,13 @@ def test_ivr_report_happy_calls_prints_the_table(tmp_path: Path) -> None:
     assert "해피콜" in done.stdout and "도로과" in done.stdout and "streetlight" in done.stdout
 
 
-def test_a_supervisor_lists_takes_and_closes_a_follow_up_and_sees_the_outbox(tmp_path: Path) -> None:
+def test_a_supervisor_lists_takes_and_closes_a_follow_up_and_sees_the_outbox(
+    records_at: Path | str, tmp_path: Path
+) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text("storage:\n  database: hotline.sqlite3\n", encoding="utf-8")
+    config.write_text(storage_yaml(records_at), encoding="utf-8")
     new = NewCase("01077778888", "가로등이 꺼져 있습니다.", "query", "road", "kim", answer_channel="sms")
-    with transaction(tmp_path / "hotline.sqlite3") as db:
+    with transaction(records_at) as db:
         number = case_rows.register(db, new, RULES, TUESDAY, KST).number
         change(db, CaseChange(number, CaseEvent.ANSWER, "road-lee", why="교체했습니다."), TUESDAY, RULES)
         case_out.sort(db, TUESDAY, True, OutRules(HOURS, HOURS, 3, KST))
@@ -381,7 +386,7 @@ def test_a_supervisor_lists_takes_and_closes_a_follow_up_and_sees_the_outbox(tmp
     assert ivr_cli(config, "case-followups").stdout == ""  # nothing new left
     outbox = ivr_cli(config, "outbox")
     assert outbox.returncode == 0 and number in outbox.stdout and "queued" in outbox.stdout
-    with transaction(tmp_path / "hotline.sqlite3") as db:
+    with transaction(records_at) as db:
         events = [r["event"] for r in case_rows.history(db, number)]
     assert events[-3:] == ["follow_up", "follow_up_assigned", "follow_up_done"]
     assert [event_name(e) for e in events[-3:]] == ["후속 조치 요청", "후속 조치 배정", "후속 조치 완료"]
@@ -398,8 +403,10 @@ class Gateway:
         return f"ref-{len(self.sent)}"
 
 
-def test_a_gateway_adapter_drains_the_outbox_and_a_refusal_stays_for_a_person(tmp_path: Path) -> None:
-    with transaction(tmp_path / "h.sqlite3") as db:
+def test_a_gateway_adapter_drains_the_outbox_and_a_refusal_stays_for_a_person(
+    records_at: Path | str,
+) -> None:
+    with transaction(records_at) as db:
         case_outbox.queue(db, "2026-000001", "01011112222", "답변입니다.", TUESDAY)
         case_outbox.queue(db, "2026-000002", "0001112222", "답변입니다.", TUESDAY)
         gateway = Gateway()

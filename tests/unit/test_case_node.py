@@ -119,10 +119,10 @@ def test_rehearsal_walks_none_and_says_why_it_cannot_walk_the_others() -> None:
     assert by["answered"].not_rehearsable is not None
 
 
-def test_the_store_finds_the_callers_newest_case_not_closed(tmp_path: Path) -> None:
+def test_the_store_finds_the_callers_newest_case_not_closed(records_at: Path | str) -> None:
     rules = case_rules(CaseSettings())
     base = NewCase("01012345678", "가로등이 꺼져 있습니다.", "query", "road", "kim")
-    with transaction(tmp_path / "h.sqlite3") as db:
+    with transaction(records_at) as db:
         assert case_glance.newest_open(db, "01012345678") is None
         first = case_rows.register(db, base, rules, NOW, KST).number
         second = case_rows.register(db, base, rules, NOW + timedelta(minutes=5), KST).number

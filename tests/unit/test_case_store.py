@@ -1,4 +1,4 @@
-"""Cases on a real SQLite file: numbers never reused, history of every change, conflicts, scope, audit."""
+"""Cases on both engines: numbers never reused, history of every change, conflicts, scope, audit."""
 
 from __future__ import annotations
 
@@ -35,18 +35,20 @@ def new_case(**over: object) -> NewCase:
     return NewCase(**{**base, **over})  # type: ignore[arg-type]
 
 
-def register(path: Path, at: datetime = T0, **over: object) -> str:
+def register(path: Path | str, at: datetime = T0, **over: object) -> str:
     with transaction(path) as db:
         return case_rows.register(db, new_case(**over), RULES, at, KST).number
 
 
-def audit_actions(path: Path) -> list[tuple[str, str, str]]:
+def audit_actions(path: Path | str) -> list[tuple[str, str, str]]:
     with transaction(path) as db:
         return [(r["actor"], r["action"], r["target"]) for r in query(db, "SELECT * FROM audit ORDER BY id")]
 
 
-def test_given_registrations_then_numbers_follow_per_year_and_are_never_reused(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
+def test_given_registrations_then_numbers_follow_per_year_and_are_never_reused(
+    records_at: Path | str,
+) -> None:
+    path = records_at
     first, second = register(path), register(path)
     with transaction(path) as db:  # a case removed by hand leaves a gap, not a number to hand out again
         db.execute("DELETE FROM cases WHERE number = ?", [second])
@@ -55,8 +57,10 @@ def test_given_registrations_then_numbers_follow_per_year_and_are_never_reused(t
     assert [first, second, third, next_year] == ["2026-000001", "2026-000002", "2026-000003", "2027-000001"]
 
 
-def test_given_a_registration_then_it_is_assigned_with_its_deadline_and_history(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
+def test_given_a_registration_then_it_is_assigned_with_its_deadline_and_history(
+    records_at: Path | str,
+) -> None:
+    path = records_at
     number = register(path)
     with transaction(path) as db:
         case = case_rows.get(db, number)
@@ -81,9 +85,9 @@ def test_given_a_registration_then_it_is_assigned_with_its_deadline_and_history(
     ],
 )
 def test_given_bad_input_then_a_clear_error_and_nothing_written(
-    tmp_path: Path, over: dict[str, object], field: str, words: str
+    records_at: Path | str, over: dict[str, object], field: str, words: str
 ) -> None:
-    path = tmp_path / "h.sqlite3"
+    path = records_at
     with pytest.raises(CaseInputError) as refused, transaction(path) as db:
         case_rows.register(db, new_case(**over), RULES, T0, KST)
     assert refused.value.field == field and words in str(refused.value)
@@ -92,8 +96,8 @@ def test_given_bad_input_then_a_clear_error_and_nothing_written(
         assert query(db, "SELECT COUNT(*) AS n FROM case_numbers")[0]["n"] == 0
 
 
-def test_the_whole_way_with_a_return_and_every_change_in_the_history(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
+def test_the_whole_way_with_a_return_and_every_change_in_the_history(records_at: Path | str) -> None:
+    path = records_at
     number = register(path)
     steps = [
         CaseChange(number, CaseEvent.RETURN, "road1", "가로등은 한전 소관입니다", department="road"),
@@ -129,8 +133,8 @@ def test_the_whole_way_with_a_return_and_every_change_in_the_history(tmp_path: P
     assert case.version == 7
 
 
-def test_given_two_answers_on_one_version_then_one_wins_and_the_other_is_told(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
+def test_given_two_answers_on_one_version_then_one_wins_and_the_other_is_told(records_at: Path | str) -> None:
+    path = records_at
     number = register(path)
     with transaction(path) as db:
         seen = case_rows.get(db, number).version
@@ -142,8 +146,8 @@ def test_given_two_answers_on_one_version_then_one_wins_and_the_other_is_told(tm
         assert case_rows.get(db, number).answer == "먼저 답변"
 
 
-def test_given_a_closed_case_when_answered_then_refused_and_unchanged(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
+def test_given_a_closed_case_when_answered_then_refused_and_unchanged(records_at: Path | str) -> None:
+    path = records_at
     number = register(path)
     for step in (
         CaseChange(number, CaseEvent.ANSWER, "road1", "답변", department="road"),
@@ -157,8 +161,8 @@ def test_given_a_closed_case_when_answered_then_refused_and_unchanged(tmp_path: 
         assert case_rows.get(db, number).answer == "답변"
 
 
-def test_given_empty_reason_or_unknown_department_then_refused(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
+def test_given_empty_reason_or_unknown_department_then_refused(records_at: Path | str) -> None:
+    path = records_at
     number = register(path)
     with pytest.raises(CaseInputError, match="반송 사유"), transaction(path) as db:
         change(db, CaseChange(number, CaseEvent.RETURN, "road1", " ", department="road"), T0, RULES)
@@ -170,8 +174,10 @@ def test_given_empty_reason_or_unknown_department_then_refused(tmp_path: Path) -
         assert case_rows.get(db, number).status == "returned"
 
 
-def test_another_departments_case_is_not_found_and_the_refused_opening_is_audited(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
+def test_another_departments_case_is_not_found_and_the_refused_opening_is_audited(
+    records_at: Path | str,
+) -> None:
+    path = records_at
     number = register(path)
     with transaction(path) as db:
         assert case_rows.open_case(db, number, "tax1", T0, "10.0.0.9", department="tax") is None
@@ -182,8 +188,8 @@ def test_another_departments_case_is_not_found_and_the_refused_opening_is_audite
     assert audit_actions(path)[1:] == [("tax1", "case_open_refused", number), ("road1", "case_open", number)]
 
 
-def test_the_filters_find_open_overdue_by_department_and_period(tmp_path: Path) -> None:
-    path = tmp_path / "h.sqlite3"
+def test_the_filters_find_open_overdue_by_department_and_period(records_at: Path | str) -> None:
+    path = records_at
     early = register(path, at=T0, type="other")  # 즉시: due 13:00 that day
     later = register(path, at=T0 + timedelta(days=1), department="tax")
     with transaction(path) as db:

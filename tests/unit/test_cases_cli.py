@@ -18,6 +18,7 @@ from ivr.store import case_rows
 from ivr.store.case_changes import CaseChange, change
 from ivr.store.desk_schema import transaction
 from ivr.store.sql import query
+from tests.records import point_at, records_in
 
 KST = timezone(timedelta(hours=9))
 RULES = case_rules(CaseSettings())
@@ -25,12 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
-    """The project's config.yaml and flows, copied (the database goes to tmp_path/var)."""
+def config(tmp_path: Path, records_at: Path | str) -> Path:
+    """The project's config.yaml and flows, copied, the records on each engine in turn."""
     for name in ("config.yaml", "callflows"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
         copy(ROOT / name, tmp_path / name)
-    return tmp_path / "config.yaml"
+    return point_at(tmp_path / "config.yaml", records_at)
 
 
 def ivr(config: Path, *args: str) -> int:
@@ -38,7 +39,7 @@ def ivr(config: Path, *args: str) -> int:
 
 
 def seed(config: Path) -> tuple[str, str]:
-    db_path = config.parent / "var" / "hotline.sqlite3"
+    db_path = records_in(config)
     received = datetime(2026, 9, 22, 10, tzinfo=KST)
     with transaction(db_path) as db:
         late = case_rows.register(
@@ -61,7 +62,7 @@ def seed(config: Path) -> tuple[str, str]:
 
 
 def audit(config: Path) -> list[tuple[str, str]]:
-    with transaction(config.parent / "var" / "hotline.sqlite3") as db:
+    with transaction(records_in(config)) as db:
         return [(r["action"], r["target"]) for r in query(db, "SELECT * FROM audit ORDER BY id")]
 
 
@@ -106,7 +107,7 @@ def test_report_cases_prints_open_overdue_and_average_days_per_department(
     config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     late, _ = seed(config)
-    with transaction(config.parent / "var" / "hotline.sqlite3") as db:
+    with transaction(records_in(config)) as db:
         answered = datetime(2026, 9, 24, 22, tzinfo=KST)  # 2.5 days after receipt
         change(
             db, CaseChange(late, CaseEvent.ANSWER, "road1", "교체 완료", department="road"), answered, RULES

@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from ivr.cli.main import main
+from tests.records import point_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
+def config(tmp_path: Path, records_at: Path | str) -> Path:
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     shutil.copytree(ROOT / "callflows", tmp_path / "callflows")
-    return tmp_path / "config.yaml"
+    return point_at(tmp_path / "config.yaml", records_at)
 
 
 def ivr(config: Path, *args: str) -> int:

@@ -13,6 +13,7 @@ from ivr.kb.article import Article
 from ivr.kb.lifecycle import ArticleStatus
 from ivr.store import kb_articles
 from ivr.store.desk_schema import transaction
+from tests.records import point_at
 
 ROOT = Path(__file__).resolve().parents[2]
 TAX_INFO = """  tax_info:
@@ -22,10 +23,12 @@ TAX_INFO = """  tax_info:
 """
 
 
-def test_a_prompt_reading_an_article_is_found_and_says_its_text(tmp_path: Path) -> None:
+def test_a_prompt_reading_an_article_is_found_and_says_its_text(
+    records_at: Path | str, tmp_path: Path
+) -> None:
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     shutil.copytree(ROOT / "callflows", tmp_path / "callflows")
-    cfg = config_mod.load(tmp_path / "config.yaml")
+    cfg = config_mod.load(point_at(tmp_path / "config.yaml", records_at))
     kb.import_folder(cfg, ROOT / "knowledge", who="pytest")
     flow = tmp_path / "callflows" / "hotline.yaml"
     assert TAX_INFO in flow.read_text(encoding="utf-8")
@@ -39,10 +42,10 @@ def test_a_prompt_reading_an_article_is_found_and_says_its_text(tmp_path: Path) 
     assert spoken.startswith("재산세는 매년 6월 1일에") and "[[" not in spoken and "- " not in spoken
 
 
-def test_an_expired_article_still_reads_and_a_draft_does_not(tmp_path: Path) -> None:
+def test_an_expired_article_still_reads_and_a_draft_does_not(records_at: Path | str, tmp_path: Path) -> None:
     shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
     shutil.copytree(ROOT / "callflows", tmp_path / "callflows")
-    cfg = config_mod.load(tmp_path / "config.yaml")
+    cfg = config_mod.load(point_at(tmp_path / "config.yaml", records_at))
     at = datetime(2026, 3, 2, tzinfo=UTC)
     expired = Article(
         "old-hours", "예전 시간", "예전 안내입니다.", ("general",), "civil", valid_until=date(2020, 1, 1)

@@ -10,12 +10,14 @@ import pytest
 import sqlite_utils
 
 from ivr.kb.analyzer import Terms, bigrams, default_analyzer, terms
+from ivr.kb.bm25 import words_of
 from ivr.kb.errors import QueryRefused
 from ivr.kb.lifecycle import ArticleStatus
 from ivr.kb.query import MAX_QUERY, checked
 from ivr.kb.ranking import Candidate, rank
-from ivr.store import kb_articles, kb_files, kb_index, kb_search
+from ivr.store import engine, kb_articles, kb_files, kb_index, kb_postings, kb_search
 from ivr.store.desk_schema import open_file
+from tests.pg_cluster import Cluster
 from tests.unit.test_kb_article import article
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,13 +66,29 @@ def test_ranking_puts_morpheme_matches_first_and_lifts_the_calls_topic_a_little(
     assert rank([Candidate("x", "x", (), 0.0, 0.0)]) == []  # nothing matched: not a hit
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite_utils.Database]:
-    db = open_file(tmp_path_factory.mktemp("kb") / "hotline.sqlite3")
+def _seeded(at: Path | str) -> Iterator[sqlite_utils.Database]:
+    db = open_file(at)
     with db.atomic():
         kb_files.import_folder(db, ROOT / "knowledge", who="test", at=T0)
     yield db
     db.close()
+
+
+@pytest.fixture(scope="module")
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite_utils.Database]:
+    yield from _seeded(tmp_path_factory.mktemp("kb") / "hotline.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def seeded_postgresql(pg_cluster: Cluster) -> Iterator[sqlite_utils.Database]:
+    yield from _seeded(pg_cluster.fresh())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def seeded(request: pytest.FixtureRequest) -> sqlite_utils.Database:
+    """The shipped articles (knowledge/), on each engine in turn."""
+    db: sqlite_utils.Database = request.getfixturevalue(f"seeded_{request.param}")
+    return db
 
 
 def top(db: sqlite_utils.Database, question: str, **kw: object) -> list[str]:
@@ -112,8 +130,8 @@ def test_the_trigram_baseline_misses_two_syllable_words(seeded: sqlite_utils.Dat
     assert top(seeded, "재산세 언제까지 내요", method="trigram")[0] == "property-tax"
 
 
-def test_the_desk_searches_only_published_articles_valid_today(tmp_path: Path) -> None:
-    db = open_file(tmp_path / "hotline.sqlite3")
+def test_the_desk_searches_only_published_articles_valid_today(records_at: Path | str) -> None:
+    db = open_file(records_at)
     with db.atomic():
         kb_articles.save(
             db, article(slug="draft-one", title="여권 초안", status=ArticleStatus.DRAFT), who="k", at=T0
@@ -129,9 +147,9 @@ def test_the_desk_searches_only_published_articles_valid_today(tmp_path: Path) -
 
 
 def test_a_saved_change_is_searchable_at_once_and_an_analyzer_change_rebuilds_the_index(
-    tmp_path: Path,
+    records_at: Path | str,
 ) -> None:
-    db = open_file(tmp_path / "hotline.sqlite3")
+    db = open_file(records_at)
     with db.atomic():
         kb_articles.save(db, article(title="여권 안내"), who="k", at=T0)
         kb_articles.save(db, article(title="고래 안내"), who="k", at=T0)
@@ -175,12 +193,12 @@ def test_it_is_the_bigrams_that_find_a_typo(seeded: sqlite_utils.Database) -> No
     assert "towed-vehicle" in top(seeded, "견인보간소 위치")
 
 
-def test_on_a_large_base_a_common_word_ranks_but_does_not_pick(tmp_path: Path) -> None:
+def test_on_a_large_base_a_common_word_ranks_but_does_not_pick(records_at: Path | str) -> None:
     import random
 
     from bench.kb_corpus import generated_articles
 
-    db = open_file(tmp_path / "hotline.sqlite3")
+    db = open_file(records_at)
     with db.atomic():
         kb_files.import_folder(db, ROOT / "knowledge", who="test", at=T0)
         for a in generated_articles(kb_search.COMMON_MIN_ARTICLES, random.Random(15)):
@@ -191,11 +209,51 @@ def test_on_a_large_base_a_common_word_ranks_but_does_not_pick(tmp_path: Path) -
     assert result.hits[0].slug == "passport-fees"  # the common word still ranks
     assert all(h.slug.startswith("passport") for h in result.hits)  # and picks none of its thousands
     # The same scores as a plain "여권 OR 수수료" over the articles that have 여권.
-    plain = dict(
-        db.execute(
-            "SELECT slug, -rank FROM kb_index WHERE kb_index MATCH ? ORDER BY rank",
-            ['{title keywords body} : ("여권" OR "수수료")'],
-        ).fetchall()
-    )
+    if engine.on_postgres(db):
+        weights = {c: kb_index.WEIGHTS[kb_index.INDEX][c] for c in ("title", "keywords", "body")}
+        plain = kb_postings.scores(db, kb_index.INDEX, ("여권", "수수료"), weights, words_of)
+    else:
+        plain = dict(
+            db.execute(
+                "SELECT slug, -rank FROM kb_index WHERE kb_index MATCH ? ORDER BY rank",
+                ['{title keywords body} : ("여권" OR "수수료")'],
+            ).fetchall()
+        )
     for hit in result.hits:
         assert hit.score == pytest.approx(plain[hit.slug])
+
+
+QUESTIONS = (
+    "재산세 언제까지 내요",
+    "여권 새로 만들려면",
+    "차 견인됐어요",
+    "여권을 잃어버렸어요",
+    "재산세납부",
+    "재산새 납부",
+    "쥐득세 신고",
+    "견인보간소 위치",
+    "시청 몇 시에 문 열어요",
+    "기초연금 신청 자격",
+    "장애인 등록은 어디서 해요",
+    "출산 지원금 33,000원",
+    "가족관계증명서 인터넷 발급",
+    "수도요금 4.5% 인상",
+    "자동차세 연납 할인",
+    "긴급복지 생계비",
+    "쓰레기 대형폐기물 스티커",
+)
+
+
+@pytest.mark.parametrize("method", ["kiwi", "morphemes", "trigram"])
+def test_both_engines_list_the_same_articles_in_the_same_order_with_the_same_scores(
+    seeded_sqlite: sqlite_utils.Database, seeded_postgresql: sqlite_utils.Database, method: str
+) -> None:
+    answered = 0
+    for question in QUESTIONS:
+        kw = {"today": TODAY, "limit": 10, "method": method, "offered_only": False}
+        on_sqlite = kb_search.search(seeded_sqlite, question, **kw).hits  # type: ignore[arg-type]
+        on_postgres = kb_search.search(seeded_postgresql, question, **kw).hits  # type: ignore[arg-type]
+        assert [h.slug for h in on_postgres] == [h.slug for h in on_sqlite], question
+        assert [h.score for h in on_postgres] == pytest.approx([h.score for h in on_sqlite]), question
+        answered += bool(on_sqlite)
+    assert answered >= len(QUESTIONS) // 2  # a comparison of empty lists would prove nothing

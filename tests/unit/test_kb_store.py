@@ -1,4 +1,4 @@
-"""Articles on a real SQLite file: versions, lists, history, rollback, import (all or nothing), export."""
+"""Articles on both engines: versions, lists, history, rollback, import (all or nothing), export."""
 
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ T0 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 S = ArticleStatus
 
 
-def audit_rows(path: Path) -> list[tuple[str, str, str]]:
+def audit_rows(path: Path | str) -> list[tuple[str, str, str]]:
     with transaction(path) as db:
         return [(r["actor"], r["action"], r["target"]) for r in query(db, "SELECT * FROM audit ORDER BY id")]
 
 
-def test_each_save_is_a_version_with_who_when_and_why_and_the_lists_find_it(tmp_path: Path) -> None:
-    path = tmp_path / "hotline.sqlite3"
+def test_each_save_is_a_version_with_who_when_and_why_and_the_lists_find_it(records_at: Path | str) -> None:
+    path = records_at
     with transaction(path) as db:
         first = kb_articles.save(db, article(status=S.DRAFT), who="kim", note="처음 작성", at=T0)
         second = kb_articles.save(
@@ -63,8 +63,8 @@ def test_each_save_is_a_version_with_who_when_and_why_and_the_lists_find_it(tmp_
     ]
 
 
-def test_a_refused_save_writes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "hotline.sqlite3"
+def test_a_refused_save_writes_nothing(records_at: Path | str) -> None:
+    path = records_at
     with transaction(path) as db:
         kb_articles.save(db, article(), who="kim", at=T0)
         kb_articles.save(db, article(status=S.ARCHIVED), who="kim", at=T0)
@@ -76,8 +76,8 @@ def test_a_refused_save_writes_nothing(tmp_path: Path) -> None:
         assert kb_articles.get(db, "new-one") is None
 
 
-def test_a_rollback_is_a_new_version_with_the_old_text(tmp_path: Path) -> None:
-    path = tmp_path / "hotline.sqlite3"
+def test_a_rollback_is_a_new_version_with_the_old_text(records_at: Path | str) -> None:
+    path = records_at
     with transaction(path) as db:
         kb_articles.save(db, article(), who="kim", at=T0)
         kb_articles.save(db, article(body="잘못 고친 본문"), who="lee", at=T0 + timedelta(minutes=5))
@@ -98,13 +98,15 @@ def write(folder: Path, name: str, text: str) -> None:
 GOOD = "---\ntitle: {title}\nstatus: published\ntopics: [local_tax]\ndepartment: tax\n---\n\n{body}\n"
 
 
-def test_an_import_with_one_broken_file_writes_nothing_and_names_file_and_line(tmp_path: Path) -> None:
+def test_an_import_with_one_broken_file_writes_nothing_and_names_file_and_line(
+    records_at: Path | str, tmp_path: Path
+) -> None:
     folder = tmp_path / "manual"
     write(folder, "car-tax.md", GOOD.format(title="자동차세", body="6월과 12월에 냅니다."))
     write(folder, "property-tax.md", GOOD.format(title="재산세", body="7월과 9월에 냅니다."))
     write(folder, "broken.md", "---\ntitle: 고장\ntopics: [local_tax\ndepartment: tax\n---\n본문\n")
     write(folder, "no-title.md", "---\ntopics: [local_tax]\ndepartment: tax\n---\n본문\n")
-    path = tmp_path / "hotline.sqlite3"
+    path = records_at
     with pytest.raises(kb_files.ImportRefused) as err, transaction(path) as db:
         kb_files.import_folder(db, folder, who="kim", at=T0, known_topics=TOPICS)
     assert err.value.problems == [
@@ -117,12 +119,14 @@ def test_an_import_with_one_broken_file_writes_nothing_and_names_file_and_line(t
     assert audit_rows(path) == []
 
 
-def test_an_import_adds_changes_and_skips_then_export_writes_it_back(tmp_path: Path) -> None:
+def test_an_import_adds_changes_and_skips_then_export_writes_it_back(
+    records_at: Path | str, tmp_path: Path
+) -> None:
     folder = tmp_path / "manual"
     write(folder, "car-tax.md", GOOD.format(title="자동차세", body="6월과 12월에 냅니다."))
     write(folder, "property-tax.md", GOOD.format(title="재산세", body="7월과 9월에 냅니다."))
     write(folder, "README.md", "# 세정과 상담 자료\n\n이 폴더의 문서는 ...\n")  # describes the folder
-    path = tmp_path / "hotline.sqlite3"
+    path = records_at
     with transaction(path) as db:
         first = kb_files.import_folder(db, folder, who="kim", at=T0, known_topics=TOPICS)
     write(folder, "car-tax.md", GOOD.format(title="자동차세 납부", body="6월과 12월에 냅니다."))
@@ -141,10 +145,11 @@ def test_an_import_adds_changes_and_skips_then_export_writes_it_back(tmp_path: P
 
 
 def test_an_import_that_would_republish_an_archived_article_is_refused_at_its_status_line(
+    records_at: Path | str,
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "manual"
-    path = tmp_path / "hotline.sqlite3"
+    path = records_at
     with transaction(path) as db:
         kb_articles.save(db, article(slug="car-tax", topics=("local_tax",), department="tax"), who="k", at=T0)
         kb_articles.save(
@@ -162,10 +167,12 @@ def test_an_import_that_would_republish_an_archived_article_is_refused_at_its_st
     ]
 
 
-def test_an_import_that_would_withdraw_an_article_a_flow_prompt_reads_is_refused(tmp_path: Path) -> None:
+def test_an_import_that_would_withdraw_an_article_a_flow_prompt_reads_is_refused(
+    records_at: Path | str, tmp_path: Path
+) -> None:
     # The flows would no longer load, and the hotline could not start.
     folder = tmp_path / "manual"
-    path = tmp_path / "hotline.sqlite3"
+    path = records_at
     write(folder, "car-tax.md", GOOD.format(title="자동차세", body="6월과 12월에 냅니다."))
     readers = {"car-tax": ["hotline.car_tax_info"]}
     with transaction(path) as db:

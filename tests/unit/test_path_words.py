@@ -71,3 +71,11 @@ def test_an_event_without_its_details_or_of_an_unknown_kind_still_reads() -> Non
 )
 def test_the_checkers_messages_read_in_korean(english: str, korean_text: str | None) -> None:
     assert korean(english) == korean_text
+
+
+def test_given_a_transfer_to_a_queue_then_the_timeline_names_the_queue_and_the_counselor() -> None:
+    words = Words(counselors={"c1": "김민지"}, queues={"foreign": "외국어 상담"})
+    said = say("transferred", {"how": "queue", "counselor": "c1", "queue": "foreign"}, words)
+    assert said == "외국어 상담 줄 맨 앞으로 돌려 드림 (상담사 김민지)"
+    to_mate = say("transferred", {"how": "colleague", "counselor": "c1", "colleague": "c1"}, words)
+    assert to_mate == "동료 상담사 김민지에게 돌려 드림"

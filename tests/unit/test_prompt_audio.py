@@ -4,12 +4,14 @@ versions a publish and a rollback leave."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
 import sqlite_utils
 
 from ivr.pbx import prompt_audio as pa
+from ivr.store import copy, engine
 from ivr.store import prompt_versions as pv
 
 RATE = pa.RATE
@@ -65,8 +67,8 @@ def _take(db: sqlite_utils.Database, stem: str) -> int:
     )
 
 
-def test_publish_supersedes_and_rollback_restores_the_previous_audio_then_the_voice() -> None:
-    db = sqlite_utils.Database(memory=True)
+def test_publish_supersedes_and_rollback_restores_the_previous_audio(records_at: Path | str) -> None:
+    db = engine.open_with(records_at, copy.site_schema)  # the audit table is the desk's
     a, b = _take(db, "a"), _take(db, "b")
     assert pv.publish(db, AT, "voice1", a)["version"] == 1  # type: ignore[index]
     assert pv.publish(db, AT, "voice1", b)["version"] == 2  # type: ignore[index]
@@ -77,11 +79,16 @@ def test_publish_supersedes_and_rollback_restores_the_previous_audio_then_the_vo
     }
     back = pv.roll_back(db, AT, "voice1", "flow/h/greeting/ko")
     assert back is not None and (back["version"], back["kind"], back["stem"]) == (3, "recorded", "a")
-    db2 = sqlite_utils.Database(memory=True)
-    only = _take(db2, "c")
-    pv.publish(db2, AT, "voice1", only)
-    voice_again = pv.roll_back(db2, AT, "voice1", "flow/h/greeting/ko")
+    db.close()
+
+
+def test_rolling_back_the_only_recording_brings_the_voice_back(records_at: Path | str) -> None:
+    db = engine.open_with(records_at, copy.site_schema)  # the audit table is the desk's
+    only = _take(db, "c")
+    pv.publish(db, AT, "voice1", only)
+    voice_again = pv.roll_back(db, AT, "voice1", "flow/h/greeting/ko")
     assert voice_again is not None and (voice_again["kind"], voice_again["stem"]) == ("synthesized", None)
-    assert pv.current(db2)["flow/h/greeting/ko"]["version"] == 2
-    assert [r["action"] for r in db2.table("audit").rows] == ["prompt.publish", "prompt.rollback"]
-    assert pv.roll_back(db2, AT, "voice1", "flow/h/never/ko") is None
+    assert pv.current(db)["flow/h/greeting/ko"]["version"] == 2
+    assert [r["action"] for r in db.table("audit").rows] == ["prompt.publish", "prompt.rollback"]
+    assert pv.roll_back(db, AT, "voice1", "flow/h/never/ko") is None
+    db.close()

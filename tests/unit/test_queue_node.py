@@ -299,6 +299,27 @@ def test_given_a_restart_then_paused_counselors_stay_paused_and_logged_out_ones_
     }
 
 
+def test_given_counselors_without_records_logged_in_at_start_then_the_login_is_theirs() -> None:
+    """A restore's records are never taken for a state's beginning; a first login at start is
+    one, so the next restart counts their time in state from it (not from zero)."""
+    from ivr.acd.counselor_states import StateRecord
+    from ivr.acd.restart import RESTORED_NOTE, History
+
+    acd = dispatcher([])
+    fresh = dispatcher(["c1", "c2"])
+    for c in fresh.counselors.values():
+        acd.counselors[c.id] = c.__class__(c.id, skills=dict(c.skills))
+    written: list[StateRecord] = []
+    acd.on_record = written.append
+    acd.restore({"c1": History("paused", "meal")}, login_others=True)
+    notes = [(r.counselor_id, r.to_state.value, r.note) for r in written]
+    assert notes == [
+        ("c1", "available", RESTORED_NOTE),
+        ("c1", "paused", RESTORED_NOTE),
+        ("c2", "available", ""),
+    ]
+
+
 def test_given_an_illegal_counselor_event_then_it_is_logged_and_nothing_changes(caplog) -> None:
     from ivr.acd.counselor_states import CounselorState, Event
 

@@ -8,38 +8,49 @@ import pytest
 
 from ivr.cli import main
 from ivr.store import recordings
+from tests.records import storage_yaml
 
 
-def config(tmp_path: Path) -> str:
+def config(tmp_path: Path, records_at: Path | str) -> str:
     path = tmp_path / "config.yaml"
     path.write_text(
         "counselors:\n  - {id: c01, name: 김민지, endpoint: c01}\n"
-        "storage: {database: var/h.sqlite3}\nretention: {default_days: 90, categories: {voicemail: 30}}\n",
+        + storage_yaml(records_at)
+        + "retention: {default_days: 90, categories: {voicemail: 30}}\n",
         encoding="utf-8",
     )
     return str(path)
 
 
-def test_a_purge_is_a_dry_run_unless_applied(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["-c", config(tmp_path), "recordings", "purge", "--as-of", "2027-03-01 09:00"]) == 0
+def test_a_purge_is_a_dry_run_unless_applied(
+    records_at: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["-c", config(tmp_path, records_at), "recordings", "purge", "--as-of", "2027-03-01 09:00"]) == 0
+    )
     assert "would purge 0 recording(s), 0 bytes" in capsys.readouterr().out
 
 
-def test_a_bad_as_of_says_how_to_write_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["-c", config(tmp_path), "recordings", "purge", "--as-of", "next tuesday"]) == 1
+@pytest.mark.parametrize("records_at", ["sqlite"], indirect=True)  # refused before the records are read
+def test_a_bad_as_of_says_how_to_write_it(
+    records_at: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-c", config(tmp_path, records_at), "recordings", "purge", "--as-of", "next tuesday"]) == 1
     assert "--as-of 'next tuesday': use a date and time such as '2027-03-01 09:00'" in capsys.readouterr().err
 
 
-def test_holding_an_unknown_call_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["-c", config(tmp_path), "recordings", "hold", "1.2", "--reason", "소송"]) == 1
+def test_holding_an_unknown_call_is_refused(
+    records_at: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["-c", config(tmp_path, records_at), "recordings", "hold", "1.2", "--reason", "소송"]) == 1
     assert "call '1.2' has no recordings" in capsys.readouterr().err
 
 
 def test_a_voicemail_is_assigned_and_done_from_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    records_at: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cfg = config(tmp_path)
-    db = recordings.open_db(tmp_path / "var/h.sqlite3")
+    cfg = config(tmp_path, records_at)
+    db = recordings.open_db(records_at)
     db.table("voicemails").insert(
         {
             "call_id": "1",
@@ -59,9 +70,9 @@ def test_a_voicemail_is_assigned_and_done_from_the_command_line(
 
 
 def test_bad_follow_up_arguments_name_what_is_missing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    records_at: Path | str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cfg = config(tmp_path)
+    cfg = config(tmp_path, records_at)
     assert main(["-c", cfg, "callbacks", "assign"]) == 1
     assert "give the id" in capsys.readouterr().err
     assert main(["-c", cfg, "callbacks", "--status", "closed"]) == 1

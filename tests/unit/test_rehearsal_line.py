@@ -124,8 +124,8 @@ def test_a_moved_clock_runs_on_from_the_moment() -> None:
     assert moved() == datetime(2026, 12, 25, 10, 0, 30)
 
 
-async def test_a_rehearsal_caller_has_no_history_however_often_it_called(tmp_path: Path) -> None:
-    records = RehearsalRecords(tmp_path / "rehearsals.sqlite3")
+async def test_a_rehearsal_caller_has_no_history_however_often_it_called(records_at: Path | str) -> None:
+    records = RehearsalRecords(records_at)
     records.start()
     try:
         start = datetime(2026, 12, 7, 10, 0, tzinfo=timezone(timedelta(hours=9)))
@@ -138,7 +138,7 @@ async def test_a_rehearsal_caller_has_no_history_however_often_it_called(tmp_pat
         assert await records.recent_calls(REHEARSAL_NUMBER, start - timedelta(hours=1)) == 0
         assert await records.strikes(REHEARSAL_NUMBER) == 0
         since = start + timedelta(seconds=30)
-        rows = closed_calls_since(tmp_path / "rehearsals.sqlite3", REHEARSAL_NUMBER, since)
+        rows = closed_calls_since(records_at, REHEARSAL_NUMBER, since)
         assert [(r["id"], r["rehearsal"]) for r in rows] == [("r1", 1), ("r2", 1)]
     finally:
         records.close()

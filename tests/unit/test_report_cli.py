@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from ivr.reports.cdr import ASTERISK_COLUMNS, asterisk_record
+from ivr.store import engine
+from tests.records import records_in, storage_yaml
 from tests.unit.report_day import DAY, SEOUL, write_day
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,14 +28,16 @@ CDR_CSV_ORDER = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A day of calls on each engine in turn, and a config.yaml naming it."""
     folder = tmp_path_factory.mktemp("cli")
-    asyncio.run(write_day(folder / "hotline.sqlite3"))
+    records: Path | str = folder / "hotline.sqlite3"
+    if request.param == "postgresql":
+        records = request.getfixturevalue("pg_cluster").fresh()
+    asyncio.run(write_day(records))
     path = folder / "config.yaml"
-    path.write_text(
-        "storage:\n  database: hotline.sqlite3\nreports:\n  service_level_seconds: 20\n", encoding="utf-8"
-    )
+    path.write_text(storage_yaml(records) + "reports:\n  service_level_seconds: 20\n", encoding="utf-8")
     return path
 
 
@@ -98,6 +101,7 @@ def test_staffing_advice(config: Path) -> None:
         (("--from", "2024-01-01", "--to", DAY), "spans 694 days; at most 366 at a time"),
     ],
 )
+@pytest.mark.parametrize("config", ["sqlite"], indirect=True)  # refused before the records are read
 def test_bad_dates_are_refused_with_the_option_named(
     config: Path, args: tuple[str, ...], message: str
 ) -> None:
@@ -107,6 +111,7 @@ def test_bad_dates_are_refused_with_the_option_named(
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("config", ["sqlite"], indirect=True)  # refused before the records are read
 def test_an_unknown_grouping_lists_the_choices(config: Path) -> None:
     result = ivr(config, "report", "--from", DAY, "--to", DAY, "--by", "week")
     assert result.returncode == 2
@@ -152,10 +157,12 @@ def test_cdr_export_in_asterisk_cdr_csv_order(config: Path) -> None:
 
 
 def test_report_and_cdr_agree_with_the_queue_log_on_who_hung_up_in_line(config: Path) -> None:
-    with sqlite3.connect(config.parent / "hotline.sqlite3") as con:
+    con = engine.connect(records_in(config))
+    try:
         lines = con.execute("SELECT call_id, event FROM queue_log ORDER BY id").fetchall()
         dispositions = dict(con.execute("SELECT id, disposition FROM calls").fetchall())
-    con.close()
+    finally:
+        con.close()
     # The queue log's abandons: while a counselor's phone rang when `offered` came just before.
     last: dict[str, str] = {}
     gave_up: dict[str, str] = {}

@@ -11,7 +11,7 @@ import pytest
 
 from ivr import cli
 from ivr import config as config_mod
-from ivr.ari.phone_targets import dial_target, endpoints
+from ivr.ari.phone_targets import dial_target, endpoints, owners, ring, supervisor_rings
 from ivr.errors import ConfigError
 from ivr.pbx import tls
 
@@ -114,3 +114,20 @@ def test_the_certificate_is_made_once_signed_by_the_local_ca_with_private_keys(t
         text=True,
     ).stdout
     assert "IP Address:127.0.0.1" in shown and "DNS:localhost" in shown
+
+
+def test_a_supervisors_browser_phone_is_rendered_and_is_the_one_the_wallboard_rings(tmp_path: Path) -> None:
+    with_supervisor = CONFIG.replace(
+        "storage:",
+        "supervisors:\n  - {id: s1, name: 박감독, endpoint: desk-s1, user: super1, phones: [desk, browser]}"
+        "\nstorage:",
+    )
+    pjsip = render(tmp_path, with_supervisor)["pjsip.conf"]
+    assert "webrtc = yes" in section(pjsip, "desk-s1-web", "endpoint")
+    assert supervisor_rings("desk-s1", ["desk", "browser"]) == "desk-s1-web"  # the page pressed on
+    assert supervisor_rings("desk-s1", ["browser"]) == "desk-s1-web"
+    assert supervisor_rings("desk-s1", ["desk"]) == "desk-s1"  # as before
+    [s1] = config_mod.parse(with_supervisor).supervisors
+    assert ring(s1) == "desk-s1-web"
+    # A code keyed on either of the supervisor's phones names them.
+    assert owners([s1]) == {"desk-s1": "s1", "desk-s1-web": "s1"}

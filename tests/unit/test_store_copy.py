@@ -18,11 +18,14 @@ import pytest
 from ivr.cli.main import main
 from ivr.reports.period import parse_period
 from ivr.reports.report import build
-from ivr.store import copy, engine
+from ivr.store import copy, engine, kb_articles, kb_index, kb_search
 from ivr.store.calls import SqliteCallRecords
+from ivr.store.desk_schema import transaction
 from ivr.store.report_rows import SqliteReportRows
 from tests.pg_cluster import Cluster
 from tests.unit.report_day import DAY, SEOUL, write_day
+from tests.unit.test_kb_article import article
+from tests.unit.test_kb_store import T0
 from tests.unit.test_reports import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +54,26 @@ def test_a_sites_day_reads_the_same_from_postgresql_after_the_copy(
     assert {v.table: v.target_rows for v in checked}["call_events"] > 0
     # What a supervisor sees: the day's report, the same from either store.
     assert summary(target) == summary(source)
+
+
+def test_articles_copied_back_from_postgresql_are_found_alike_and_the_index_is_not_copied(
+    tmp_path: Path, pg_cluster: Cluster
+) -> None:
+    source, target = pg_cluster.fresh(), tmp_path / "hotline.sqlite3"
+    with transaction(source) as db:
+        kb_articles.save(db, article(), who="kim", at=T0)  # its postings are made with it
+        kb_articles.save(
+            db, article(slug="car-tax", title="자동차세 납부", topics=("local_tax",)), who="kim", at=T0
+        )
+    checked = copy.copy(source, target)
+    assert all(v.same for v in checked) and not {v.table for v in checked} & {"kb_postings", "kb_lengths"}
+    found = {}
+    for at in (source, target):
+        with transaction(at) as db:
+            kb_index.ensure(db)  # as the service does at start: SQLite's index made from the articles
+            hits = kb_search.search(db, "여권 언제 받아요", today=T0.date()).hits
+            found[at] = [(h.slug, round(h.score, 9)) for h in hits]
+    assert found[source] == found[target] and found[source][0][0] == "passport-hours"
 
 
 def test_a_copy_killed_in_the_middle_leaves_a_usable_target_and_runs_again_to_the_same_sums(

@@ -102,7 +102,7 @@ async def test_given_unknown_user_when_disabled_then_404(desk: Desk) -> None:
 async def test_given_counselor_when_home_then_only_the_counselor_desk_is_linked(desk: Desk) -> None:
     client = await desk.logged_in("counselor")
     text = await (await client.get("/")).text()
-    assert re.search(r'<a href="/counselor">상담 화면', text) and "준비 중 · coming soon" not in text
+    assert re.search(r'<a href="/counselor">상담 화면', text) and "준비 중<span" not in text
     assert "사용자 관리" not in text and "상황판" not in text and "/admin/users" not in text
 
 
@@ -124,4 +124,4 @@ async def test_given_admin_when_home_then_every_section_and_a_live_users_link(de
         assert re.search(f'<a href="{path}">', text)
     # This desk is built without the flows folder, the phones and the prompt studio
     # (tests/web/test_flows_access.py, test_phones_page.py and test_prompt_studio.py have them).
-    assert text.count("준비 중 · coming soon") == 3
+    assert text.count("준비 중<span") == 3

@@ -78,7 +78,7 @@ async def test_publishing_a_broken_draft_is_refused_with_its_error_lines_and_the
     status, _, page = await _post(client, "publish", source=broken, note="실수")
     assert status == 422
     assert "오류 2건이 있어 게시하지 않았습니다" in page
-    assert "hotline.yaml 7행 8열 · line 7:8" in page
+    assert 'hotline.yaml 7행 8열<span class="en"> · line 7:8</span>' in page
     assert "start: there is no node &#39;welcom&#39; (did you mean &#39;welcome&#39;?)" in page
     assert "hotline.yaml 110행 15열" in page
     assert "prompt &#39;greting&#39; is not defined under prompts: (did you mean &#39;greeting&#39;?)" in page

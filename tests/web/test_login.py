@@ -27,7 +27,7 @@ async def test_given_right_password_when_login_then_home_shows_who_and_role(desk
     response = await login(client, "couns1")
     assert response.status == 303 and response.headers["Location"] == "/"
     home = await (await client.get("/")).text()
-    assert "counselor 담당" in home and "couns1" in home and "상담사 · Counselor" in home
+    assert "counselor 담당" in home and "couns1" in home and "· 상담사</span>" in home  # Korean only
     me = await (await client.get("/api/me")).json()
     assert me == {
         "username": "couns1",

@@ -157,7 +157,7 @@ async def test_the_list_shows_each_phone_its_kind_and_registration_but_no_passwo
     text = await response.text()
     assert '<td data-state="registered">등록됨' in text
     assert '<td data-state="not_registered">등록 안 됨' in text
-    assert "고정 주소 · fixed address <code>sip:10.20.0.12:5060</code>" in text
+    assert '고정 주소<span class="en"> · fixed address</span> <code>sip:10.20.0.12:5060</code>' in text
     assert "감독자 · Supervisor" in text
     assert "비밀번호 보기" in text and "비밀번호 바꾸기" in text
     assert phones_desk.password() not in text

@@ -25,8 +25,11 @@ asterisk: {embedded: false, ari_password: test-only, wss_address: 10.20.0.5, wss
 counselors:
   - {id: c1, name: 김상담, endpoint: counselor01, phones: [desk, browser]}
   - {id: c2, name: 이상담, endpoint: counselor02}
+supervisors:
+  - {id: s1, name: 박감독, endpoint: desk-s1, user: super1, phones: [desk, browser]}
 storage: {database: DATABASE, state_dir: var}
 """
+QUEUES = {"general": "일반 상담", "foreign": "외국어 상담"}
 
 
 @pytest.fixture
@@ -44,7 +47,13 @@ async def phone_desk(db_path: Path, clock: FakeClock, tmp_path: Path) -> AsyncIt
         return True
 
     deps = DeskDeps(
-        db, counselors=COUNSELORS, clock=clock, acd=acd, softphone=Softphones(cfg), call_command=call_command
+        db,
+        counselors=COUNSELORS,
+        clock=clock,
+        acd=acd,
+        softphone=Softphones(cfg),
+        call_command=call_command,
+        queues=QUEUES,
     )
     server = TestServer(build_desk(deps))
     harness = Desk(server, db_path, clock, acd)
@@ -76,7 +85,7 @@ async def test_given_the_counselor_when_asking_for_their_account_then_it_comes_o
     assert (row["actor"], row["target"]) == ("couns1", "counselor01-web")
 
 
-@pytest.mark.parametrize("role", ["admin", "supervisor", "qa"])
+@pytest.mark.parametrize("role", ["admin", "qa"])
 async def test_given_another_role_when_asking_for_an_account_then_refused(
     phone_desk: tuple[Desk, Path], role: str
 ) -> None:
@@ -138,3 +147,51 @@ async def test_given_a_call_when_the_counselor_transfers_then_only_available_col
     assert refused.status == 400 and len(desk.sent) == 1
     [first, *_] = desk.audit("call_command")
     assert first["detail"] == "colleague:c2 sent"
+
+
+async def test_given_a_call_when_the_counselor_sends_the_caller_to_a_queue_then_only_a_known_queue_goes(
+    phone_desk: tuple[Desk, Path],
+) -> None:
+    from ivr.acd.counselor_model import Event
+    from tests.web.conftest import csrf_of
+
+    desk, _ = phone_desk
+    desk.acd.apply("c1", Event.login())
+    desk.acd.apply("c1", Event.offer("call-7"))
+    desk.acd.apply("c1", Event.answer("call-7"))
+    client = await desk.logged_in("counselor")  # c1
+    page = await (await client.get("/counselor/c1")).text()
+    assert 'id="sp-queue"' in page and '<option value="foreign">외국어 상담</option>' in page
+    token = await csrf_of(client)
+    sent = await client.post(
+        "/api/counselor/c1/call", json={"command": "queue:foreign"}, headers={"X-CSRF-Token": token}
+    )
+    assert sent.status == 202 and desk.sent == [("call-7", "queue:foreign")]
+    refused = await client.post(
+        "/api/counselor/c1/call", json={"command": "queue:nowhere"}, headers={"X-CSRF-Token": token}
+    )
+    assert refused.status == 400 and "그런 상담 줄이 없습니다" in (await refused.json())["message"]
+    assert len(desk.sent) == 1
+    assert [a["detail"] for a in desk.audit("call_command")] == ["queue:foreign sent"]
+
+
+async def test_given_a_supervisor_with_a_browser_phone_then_their_wallboard_registers_it(
+    phone_desk: tuple[Desk, Path],
+) -> None:
+    desk, state = phone_desk
+    client = await desk.logged_in("supervisor")  # super1: supervisors[].user
+    response = await client.get("/api/softphone/account")
+    assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
+    account = await response.json()
+    assert account["uri"] == "sip:desk-s1-web@10.20.0.5" and account["display_name"] == "박감독"
+    secrets = load_secrets(config.load(state.parent / "config.yaml"))
+    assert account["password"] == secrets.phones["desk-s1-web"]
+    [row] = desk.audit("softphone_account")
+    assert (row["actor"], row["target"]) == ("super1", "desk-s1-web")
+    board = await client.get("/wallboard")
+    page = await board.text()
+    assert 'id="softphone"' in page and "/static/softphone.js" in page
+    assert "connect-src 'self' wss://10.20.0.5:8443" in board.headers["Content-Security-Policy"]
+    assert 'id="sp-colleague"' not in page and 'id="sp-queue"' not in page  # no transfers here
+    kiosk = await (await client.get("/wallboard/kiosk")).text()
+    assert 'id="softphone"' not in kiosk  # the TV registers nothing

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from ivr.acd.keycodes import KeyCodes
@@ -32,18 +33,20 @@ async def talk(
     resumed: bool = False,
     queue: str | None = None,
     waited: float | None = None,
-) -> bool:
+    can_requeue: bool = False,
+) -> Over:
     """Caller and counselor talk until the counselor hangs up (the caller's
     hangup cancels the call instead); the counselor then goes to wrap-up.
-    True when the counselor's line broke (their phone went silent or off the
+    `lost` when the counselor's line broke (their phone went silent or off the
     network) rather than the counselor hanging up: the caller is still owed
-    a conversation."""
+    a conversation. `requeue`: the queue the counselor sent the caller back
+    into (only with `can_requeue`, from a queue node)."""
     if not resumed:
         await run.call.connect(leg)
         await run.ctx.connected(leg.counselor_id, leg.leg_id)
         await start_recording(run)
     keys = asyncio.ensure_future(_counselor_keys(run, leg))
-    talking = Talk(run, leg, queue)
+    talking = Talk(run, leg, queue, can_requeue)
     start_timer(run, queue, resumed)
     try:
         hung_up = await _until_over(talking)
@@ -68,10 +71,18 @@ async def talk(
         )
         who = "department_hung_up" if department else "counselor_hung_up"
         await run.ctx.event(who, counselor=talking.current.counselor_id)
-    if queue is not None:
+    if queue is not None and talking.requeue is None:  # a requeue logged `transferred` instead
         await _completed(run, queue, QueueEvent.COMPLETED_COUNSELOR, talking.current, waited)
     await run.ctx.let_go(run.call)
-    return lost
+    return Over(lost, talking.requeue)
+
+
+@dataclass(frozen=True)
+class Over:
+    """How a conversation ended, for the queue node that reached it."""
+
+    lost: bool = False  # the counselor's line broke: the caller waits again in the same line
+    requeue: str | None = None  # the counselor sent the caller into this queue
 
 
 async def start_recording(run: FlowRun) -> str | None:
@@ -149,6 +160,10 @@ async def _until_over(talking: Talk) -> bool:
             await transfers.consult(talking, digit)
         elif kind == "colleague":
             await transfers.colleague(talking, digit)
+        elif kind == "queue":
+            await transfers.to_queue(talking, digit)
+            if talking.requeue is not None:
+                return False
         elif kind == case_readout.COMMAND:
             await case_readout.read_out(run, digit)
         else:

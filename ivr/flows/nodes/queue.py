@@ -29,6 +29,7 @@ from ivr.flows.run import FlowRun
 from ivr.ports import CounselorLeg, QueueEvent
 
 LINE_LOST = "jeonju/line-lost"
+REQUEUE = "requeue:"  # an outcome `connect` never returns: the caller goes on into that queue
 
 
 @dataclass
@@ -41,6 +42,45 @@ class _Place:
 
 
 async def connect(node: model.QueueNode, run: FlowRun) -> str | None:
+    """The caller in line until a counselor takes them (or the node's other outcomes); a
+    counselor may send them on into another queue, where they wait first in line."""
+    while True:
+        outcome = await _connect(node, run)
+        if outcome is None or not outcome.startswith(REQUEUE):
+            return outcome
+        queue = outcome.removeprefix(REQUEUE)
+        # The call's record keeps the way (its IVR path, the CDR's ivr_path): the flow's own
+        # node for that line, so that a restart of the service finds the caller waiting there
+        # (CallService.resume takes up the last queue node of the path), else `queue:<id>`.
+        found = own_node(run.flow, queue)
+        await run.ctx.step(found[0] if found else f"queue:{queue}", type="queue")
+        node = requeued(node, run.flow, queue)
+
+
+def own_node(flow: model.Flow, queue: str) -> tuple[str, model.QueueNode] | None:
+    """The flow's first `queue` node for `queue`, with its id."""
+    return next(
+        ((i, n) for i, n in flow.nodes.items() if isinstance(n, model.QueueNode) and n.queue == queue), None
+    )
+
+
+def requeued(node: model.QueueNode, flow: model.Flow, queue: str) -> model.QueueNode:
+    """The node a transferred caller waits in: `queue`, with priority (at the head of the
+    line), the prompts of this flow's own node for that queue if it has one, and this node's
+    keys (its outcomes are the ones the flow maps)."""
+    found = own_node(flow, queue)
+    own = found[1] if found else None
+    update: dict[str, Any] = {"queue": queue, "priority": True, "max_wait_seconds": None}
+    if own is not None:
+        update |= {
+            "prompt": own.prompt,
+            "max_wait_seconds": own.max_wait_seconds,
+            "announce_every_seconds": own.announce_every_seconds,
+        }
+    return node.model_copy(update=update)
+
+
+async def _connect(node: model.QueueNode, run: FlowRun) -> str | None:
     acd = run.ctx.acd
     call_id = run.ctx.call_id
     priority = run.priority or node.priority
@@ -136,7 +176,10 @@ async def _in_line(node: model.QueueNode, run: FlowRun, place: _Place, sound: Li
                     waited=waited,
                 )
                 await sound.unhold()
-                if not await talk(run, leg, queue=node.queue, waited=waited):
+                over = await talk(run, leg, queue=node.queue, waited=waited, can_requeue=True)
+                if over.requeue is not None:
+                    return REQUEUE + over.requeue
+                if not over.lost:
                     return "completed"
                 counselor_id = await _back_in_line(node, run, place)
                 continue

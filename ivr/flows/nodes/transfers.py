@@ -2,7 +2,9 @@
 *6 complete or *7 return). N is the department's place in config.yaml. From
 the desk, also to a colleague who is available now (`colleague:<id>`): the
 colleague is reserved for this call as the queue would, rung, and takes the
-caller once they answer.
+caller once they answer. And back into a queue (`queue:<name>`, e.g. 외국어 상담):
+the counselor is freed at once and the caller waits again at the head of that
+line (flows/nodes/queue.py: requeue).
 
 A blind transfer keeps counselor and caller talking while the department's
 phone rings, and hands the caller over only once it answers: nobody is left
@@ -28,6 +30,9 @@ class Talk:
     run: FlowRun
     counselor: CounselorLeg
     queue: str | None
+    # Only a conversation reached from a queue node can send the caller back into a queue.
+    can_requeue: bool = False
+    requeue: str | None = None  # the queue the caller goes back into; set once, ends the talk
     current: CounselorLeg = field(init=False)
     ended: asyncio.Future[None] = field(init=False)
 
@@ -155,3 +160,25 @@ async def colleague(talk: Talk, counselor_id: str) -> None:
     acd.answered(ctx.call_id, counselor_id)
     await run.call.join(leg)
     await talk.hand_over(leg, "colleague", counselor_id, whom="colleague")
+
+
+async def to_queue(talk: Talk, queue: str) -> None:
+    """Send the caller back into `queue`: the counselor's part ends (wrap-up) and the caller
+    waits again, first in line as a transferred call, hearing that queue's prompts."""
+    run = talk.run
+    ctx = run.ctx
+    if not talk.can_requeue or queue not in ctx.acd.queues:
+        reason = "no such queue" if queue not in ctx.acd.queues else "not from a queue"
+        await ctx.event("transfer_refused", queue=queue, reason=reason)
+        return
+    talk.requeue = queue
+    counselor = talk.counselor.counselor_id
+    # The counselor's leg is let go by the conversation's end (CallContext.let_go): wrap-up.
+    await ctx.event("transferred", how="queue", counselor=counselor, queue=queue)
+    if talk.queue is not None:
+        await ctx.queue_log(
+            talk.queue,
+            QueueEvent.TRANSFERRED,
+            counselor_id=counselor,
+            detail={"kind": "queue", "queue": queue},
+        )

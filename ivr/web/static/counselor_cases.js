@@ -23,7 +23,7 @@
   function readOut(number) {
     post("/api/cases/" + encodeURIComponent(number) + "/read-out", {}).then(function (r) {
       say(r.status === 202 ? r.data.message_ko : r.data.message, r.status === 202);
-    }, function () { say("요청을 보내지 못했습니다. · The request could not be sent.", false); });
+    }, function () { say(bilingual("요청을 보내지 못했습니다.", "The request could not be sent."), false); });
   }
 
   function caseItem(c) {
@@ -39,7 +39,7 @@
       var b = document.createElement("button");
       b.type = "button";
       b.className = "read-out";
-      b.textContent = "접수번호 읽어 주기 · Read the number out";
+      b.textContent = bilingual("접수번호 읽어 주기", "Read the number out");
       b.addEventListener("click", function () { readOut(c.number); });
       li.appendChild(b);
     }
@@ -101,6 +101,6 @@
       var cases = [r.data].concat((call.cases || []).filter(function (c) { return c.number !== r.data.number; }));
       call.cases = cases;
       render(cases);
-    }, function () { say("요청을 보내지 못했습니다. · The request could not be sent.", false); });
+    }, function () { say(bilingual("요청을 보내지 못했습니다.", "The request could not be sent."), false); });
   });
 })();

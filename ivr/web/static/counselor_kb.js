@@ -68,9 +68,9 @@
           return;
         }
         articleList(results, r.data.hits);
-        say(r.data.hits.length ? "" : "찾는 문서가 없습니다. 상담 DB에 없으면 아래에 질문을 남겨 주십시오. · Nothing found.",
+        say(r.data.hits.length ? "" : bilingual("찾는 문서가 없습니다. 상담 DB에 없으면 아래에 질문을 남겨 주십시오.", "Nothing found."),
             r.data.hits.length > 0);
-      }, function () { say("검색 요청을 보내지 못했습니다. · The search could not be sent.", false); });
+      }, function () { say(bilingual("검색 요청을 보내지 못했습니다.", "The search could not be sent."), false); });
   }
 
   search.addEventListener("input", function () {
@@ -103,8 +103,8 @@
       var li = document.createElement("li");
       li.dataset.kind = m.kind;
       li.textContent = m.kind === "used"
-        ? "답변에 사용 · used: " + (m.title || m.slug) + " (v" + m.version + ")"
-        : "상담 DB에 없음 · not in the base: " + m.question;
+        ? bilingual("답변에 사용", "used") + ": " + (m.title || m.slug) + " (v" + m.version + ")"
+        : bilingual("상담 DB에 없음", "not in the base") + ": " + m.question;
       list.appendChild(li);
     });
   }
@@ -131,7 +131,7 @@
     }
     topicLine.textContent = next.topic
       ? "선택하신 분야: " + next.topic_ko + " · " + next.articles.length + "건"
-      : "ARS에서 고른 분야가 없습니다. 검색해 주십시오. · No topic from the IVR: search.";
+      : bilingual("ARS에서 고른 분야가 없습니다. 검색해 주십시오.", "No topic from the IVR: search.");
     topicLine.dataset.topic = next.topic || "";
     articleList(document.getElementById("kb-topic-articles"), next.articles);
     renderMarks(next.kb_marks);
@@ -143,7 +143,7 @@
     used.addEventListener("click", function () {
       if (!call || !opened) { return; }
       post("/api/calls/" + encodeURIComponent(call.call_id) + "/kb", { kind: "used", slug: opened }).then(function (r) {
-        if (r.status === 201) { renderMarks(r.data.kb_marks); say("답변에 쓴 문서로 표시했습니다. · Marked as used.", true); }
+        if (r.status === 201) { renderMarks(r.data.kb_marks); say(bilingual("답변에 쓴 문서로 표시했습니다.", "Marked as used."), true); }
         else { say((r.data.problems || [r.data.message]).join(" "), false); }
       });
     });
@@ -160,7 +160,7 @@
         if (r.status === 201) {
           renderMarks(r.data.kb_marks);
           field.value = "";
-          say("편집 담당자에게 전달했습니다. · Sent to the editors' gap list.", true);
+          say(bilingual("편집 담당자에게 전달했습니다.", "Sent to the editors' gap list."), true);
         } else { say((r.data.problems || [r.data.message]).join(" "), false); }
       });
     });

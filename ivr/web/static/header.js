@@ -34,3 +34,9 @@
     }
   });
 })();
+
+/* Korean only, unless the user chose English (base.html's data-english): then "한국어 · English".
+   For messages scripts write; labels in templates use <span class="en"> instead. */
+window.bilingual = function (ko, en) {
+  return document.documentElement.dataset.english === "yes" && en ? ko + " · " + en : ko;
+};

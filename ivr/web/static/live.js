@@ -14,10 +14,10 @@ window.HotlineLive = (function () {
     function open() {
       var scheme = location.protocol === "https:" ? "wss://" : "ws://";
       var socket = new WebSocket(scheme + location.host + path);
-      socket.onopen = function () { delay = 1000; show("live", "실시간 · live"); };
+      socket.onopen = function () { delay = 1000; show("live", bilingual("실시간", "live")); };
       socket.onmessage = function (event) { onSnapshot(JSON.parse(event.data)); };
       socket.onclose = function (event) {
-        show("reconnecting", "다시 연결 중 · reconnecting");
+        show("reconnecting", bilingual("다시 연결 중", "reconnecting"));
         if (event.code === 4401) { location.reload(); return; }
         fetch("/api/me", { credentials: "same-origin" }).then(function (response) {
           if (response.status === 401) { location.reload(); return; }

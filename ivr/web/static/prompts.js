@@ -26,13 +26,13 @@
     if (type) headers["Content-Type"] = type;
     const response = await fetch(url, { method: "POST", body: body, headers: headers, credentials: "same-origin" });
     let data = {};
-    try { data = await response.json(); } catch (e) { data = { error: "서버 응답을 읽을 수 없습니다. · Bad response." }; }
+    try { data = await response.json(); } catch (e) { data = { error: bilingual("서버 응답을 읽을 수 없습니다.", "Bad response.") }; }
     if (!response.ok) throw new Error(data.error || response.statusText);
     return data;
   }
 
   async function send(blob, source) {
-    status("처리 중입니다… · Processing…");
+    status(bilingual("처리 중입니다…", "Processing…"));
     $("take").hidden = true;
     try {
       const data = await post(`/prompts/${number}/takes?source=${source}`, blob, blob.type || "application/octet-stream");
@@ -45,7 +45,7 @@
       $("audio-after").src = `/prompts/takes/${takeId}/audio`;
       $("take").hidden = false;
       $("take").dataset.take = takeId;
-      status("들어 보시고 게시하십시오. · Listen, then accept.");
+      status(bilingual("들어 보시고 게시하십시오.", "Listen, then accept."));
     } catch (err) {
       status(err.message, true);
     }
@@ -81,9 +81,9 @@
       recorder.start();
       $("record-start").disabled = true;
       $("record-stop").disabled = false;
-      status("녹음 중입니다. 말씀하신 뒤 '녹음 끝'을 누르십시오. · Recording…");
+      status(bilingual("녹음 중입니다. 말씀하신 뒤 '녹음 끝'을 누르십시오.", "Recording…"));
     } catch (err) {
-      status(`마이크를 쓸 수 없습니다: ${err.message} · No microphone.`, true);
+      status(bilingual(`마이크를 쓸 수 없습니다: ${err.message}`, `No microphone.`), true);
     }
   });
 
@@ -102,7 +102,7 @@
   $("accept").addEventListener("click", async () => {
     try {
       const data = await post(`/prompts/takes/${takeId}/accept`, null);
-      status(`게시했습니다: v${data.version.version}. 새로 걸려 오는 전화부터 나갑니다. · Published.`);
+      status(bilingual(`게시했습니다: v${data.version.version}. 새로 걸려 오는 전화부터 나갑니다.`, `Published.`));
       window.setTimeout(() => window.location.reload(), 600);
     } catch (err) { status(err.message, true); }
   });
@@ -111,7 +111,7 @@
     try {
       await post(`/prompts/takes/${takeId}/discard`, null);
       $("take").hidden = true;
-      status("버렸습니다. · Discarded.");
+      status(bilingual("버렸습니다.", "Discarded."));
     } catch (err) { status(err.message, true); }
   });
 })();

@@ -22,11 +22,14 @@
     var talking = live && session.isEstablished();
     $("sp-answer").disabled = !(live && state === "ringing");
     $("sp-hangup").disabled = !live;
-    ["sp-hold", "sp-mute", "sp-transfer", "sp-consult"].forEach(function (id) {
+    ["sp-hold", "sp-mute", "sp-transfer", "sp-consult", "sp-queue-transfer"].forEach(function (id) {
       if ($(id)) { $(id).disabled = !talking; }
     });
     box.querySelectorAll("[data-key]").forEach(function (b) { b.disabled = !talking; });
-    if (talking) { colleagues(); } else { $("sp-colleague-transfer").disabled = true; }
+    // The transfers are the counselor's (a supervisor's wallboard phone has none).
+    if ($("sp-colleague-transfer")) {
+      if (talking) { colleagues(); } else { $("sp-colleague-transfer").disabled = true; }
+    }
     document.title = state === "ringing" ? "☎ 전화가 왔습니다 · " + title : (talking ? "통화 중 · " + title : title);
   }
 
@@ -150,21 +153,35 @@
         $("sp-colleague-transfer").disabled = !(session && session.isEstablished() && list.length);
       });
   }
-  $("sp-colleague-transfer").addEventListener("click", function () {
+  // The call's own commands (POST /api/counselor/<id>/call): a colleague, or a queue.
+  function command(text, done, refused) {
     var token = document.querySelector('meta[name="csrf-token"]').content;
     var note = $("sp-transfer-message");
-    fetch("/api/counselor/" + encodeURIComponent(me) + "/call", {
+    return fetch("/api/counselor/" + encodeURIComponent(me) + "/call", {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": token },
-      body: JSON.stringify({ command: "colleague:" + $("sp-colleague").value })
+      body: JSON.stringify({ command: text })
     }).then(function (r) {
       note.hidden = false;
       note.className = "message " + (r.ok ? "ok" : "refused");
-      note.textContent = r.ok ? "동료 상담사의 전화가 울립니다. 받으면 연결됩니다."
-        : "지금은 돌려 드릴 수 없습니다. 다른 동료를 골라 주십시오.";
-      if (!r.ok) { colleagues(); }
+      note.textContent = r.ok ? done : refused;
+      return r.ok;
     });
-  });
+  }
+  if ($("sp-colleague-transfer")) {
+    $("sp-colleague-transfer").addEventListener("click", function () {
+      command("colleague:" + $("sp-colleague").value, "동료 상담사의 전화가 울립니다. 받으면 연결됩니다.",
+        "지금은 돌려 드릴 수 없습니다. 다른 동료를 골라 주십시오.").then(function (ok) { if (!ok) { colleagues(); } });
+    });
+  }
+  // Back into a queue: the caller waits first in that line and this desk is free (wrap-up).
+  if ($("sp-queue-transfer")) {
+    $("sp-queue-transfer").addEventListener("click", function () {
+      var name = $("sp-queue").selectedOptions[0].textContent;
+      command("queue:" + $("sp-queue").value, name + " 줄의 맨 앞으로 돌려 드렸습니다.",
+        "지금은 돌려 드릴 수 없습니다.");
+    });
+  }
   $("sp-notify").addEventListener("click", function () {
     if (window.Notification) { Notification.requestPermission(); }
   });

@@ -64,9 +64,9 @@
     text("cases-open", k ? k.open + " / " + k.overdue : "-");
     // The last `ivr rehearse` run: synthetic calls are in no figure above.
     var r = snap.rehearsal;
-    text("rehearsal-last", r ? "마지막 리허설 · Last rehearsal " +
+    text("rehearsal-last", r ? bilingual("마지막 리허설", "Last rehearsal") + " " +
       new Date(r.finished_at * 1000).toLocaleTimeString("ko-KR", { hour: "2-digit", minute: "2-digit" }) +
-      " · 경로 " + r.paths + "개, 실패 " + r.failed + "개 · " + r.paths + " paths, " + r.failed + " failed" : "");
+      " · " + bilingual("경로 " + r.paths + "개, 실패 " + r.failed + "개", r.paths + " paths, " + r.failed + " failed") : "");
   }
 
   function renderQueues(snap, received) {

@@ -23,7 +23,9 @@ from ivr.admin.recordings import RecordingService
 from ivr.admin.softphone import Softphones
 from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari import phone_targets
+from ivr.ari.desk_phones import PhoneSight
 from ivr.ari.hub import AriHub
+from ivr.ari.nodes import Node, Nodes, close_unclaimed, supervisor_ringer
 from ivr.ari.rest import AriRest
 from ivr.calls.booking import Bookings
 from ivr.calls.callbacks import CallbackRunner
@@ -82,22 +84,38 @@ class Hotline:
             monotonic=time.monotonic,
             rehearsal=line,
         )
+        # With `cluster:` each node has an ARI connection driving the service (ari/nodes.py).
+        others = [n for n in s.cluster.nodes if n.ari_url != s.asterisk.ari_url] if s.cluster else []
         self.rest = AriRest(s.asterisk.ari_url, s.asterisk.ari_user, ari_password(cfg))
+        rests = {n.name: AriRest(n.ari_url, s.asterisk.ari_user, ari_password(cfg)) for n in others}
+        self.rests = [self.rest, *rests.values()]
+        sight = PhoneSight()  # a phone is offline only where every node sees it so
         # Every recording copied out of Asterisk into storage.recordings, then deleted there.
-        self.recordings = RecordingService(cfg, self.records, self.rest)
+        self.recordings = RecordingService(cfg, self.records, *self.rests)
         self.copier = self.recordings.copier
         env.recordings = self.copier
-        self.hub = AriHub(
-            self.rest,
-            s.asterisk.app,
-            self.service,
-            self.records,
-            dial=s.asterisk.trunk.dial,
-            caller_id=s.hotline.number,
-            supervisor_phones=phone_targets.owners(s.supervisors),
-            recordings=self.copier,
-            rings={c.endpoint: phone_targets.endpoints(c.endpoint, c.phones) for c in s.counselors},
-        )
+
+        def hub(rest: AriRest) -> AriHub:
+            return AriHub(
+                rest,
+                s.asterisk.app,
+                self.service,
+                self.records,
+                dial=s.asterisk.trunk.dial,
+                caller_id=s.hotline.number,
+                supervisor_phones=phone_targets.owners(s.supervisors),
+                recordings=self.copier,
+                rings={c.endpoint: phone_targets.endpoints(c.endpoint, c.phones) for c in s.counselors},
+                alone=not others,
+                sight=sight,
+            )
+
+        self.hubs = [hub(r) for r in self.rests]  # the first: asterisk.ari_url's node
+        self.hub, self.nodes = self.hubs[0], None
+        if s.cluster and rests:
+            first = next((n.name for n in s.cluster.nodes if n.ari_url == s.asterisk.ari_url), "asterisk")
+            named = dict(zip([first, *rests], self.hubs, strict=True))
+            self.nodes = Nodes(named, on_settled=lambda: close_unclaimed(self.records, self.service))
         self.callbacks: CallbackRunner | None = None
         if s.asterisk.trunk.dial:
             cb = s.callbacks
@@ -145,7 +163,8 @@ class Hotline:
         self.prompts = PromptStudio(
             self.records.db, studio_paths(cfg), s.hotline.flow, self.flows.loaded, retake=self.flows.retake
         )
-        self.hub.desk_phones.prompts = self.prompts
+        for each in self.hubs:
+            each.desk_phones.prompts = self.prompts
         self.started = time.monotonic()
         self.loop_lag = Durations()
         self._reloads: set[asyncio.Task[None]] = set()
@@ -181,6 +200,7 @@ class Hotline:
             "role": "active",
             "epoch": self.epoch,
             "ari_connected": self.hub.stream.connected.is_set(),
+            "nodes": {n: st.value for n, st in self.nodes.states().items()} if self.nodes else None,
             "app_registered": registered,
             "draining": self.service.draining,
             "calls_in_progress": self.service.active,
@@ -215,28 +235,7 @@ class Hotline:
             states[c.state.value] = states.get(c.state.value, 0) + 1
         for state in ("logged_out", "available", "reserved", "on_call", "wrap_up", "paused"):
             lines.append(f'hotline_counselors{{state="{state}"}} {states.get(state, 0)}')
-        hub = self.hub
-        lines += [
-            "# HELP hotline_ari_reconnects_total Times the ARI events connection was re-established.",
-            "# TYPE hotline_ari_reconnects_total counter",
-            f"hotline_ari_reconnects_total {hub.stream.reconnects}",
-            "# HELP hotline_asterisk_restarts_total Asterisk restarts noticed.",
-            "# TYPE hotline_asterisk_restarts_total counter",
-            f"hotline_asterisk_restarts_total {hub.asterisk_restarts}",
-        ]
-        lines += hub.event_times.exposition("hotline_ari_event_seconds", "Time to handle one ARI event.")
-        lines += self.rest.request_times.exposition(
-            "hotline_ari_request_seconds", "Time from asking Asterisk (ARI) to its answer."
-        )
-        lines += self.rest.phases.exposition("hotline_ari")
-        lines += [
-            "# HELP hotline_ari_requests_in_flight ARI requests asked and not yet answered.",
-            "# TYPE hotline_ari_requests_in_flight gauge",
-            f"hotline_ari_requests_in_flight {self.rest.in_flight}",
-            "# HELP hotline_ari_requests_in_flight_max The most ARI requests in flight at once.",
-            "# TYPE hotline_ari_requests_in_flight_max gauge",
-            f"hotline_ari_requests_in_flight_max {self.rest.in_flight_max}",
-        ]
+        lines += self.hub.exposition()
         lines += self.loop_lag.exposition(
             "hotline_event_loop_lag_seconds", "How late the service's timers fire (every step waits as long)."
         )
@@ -339,14 +338,15 @@ class Hotline:
             flow_words=lambda: flow_words(self.flows.current()[0].flow),
             session_lifetime=timedelta(hours=s.web.session_max_hours),
             proxy_header=s.web.trusted_proxy_header,
-            board=BoardActions(self.acd, board_phones, self.hub.desk_phones.ring_supervisor),
+            board=BoardActions(self.acd, board_phones, supervisor_ringer([h.desk_phones for h in self.hubs])),
         )
         desk = web_app.build(self.health, self.metrics, deps)
         runner = web.AppRunner(desk, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, s.web.listen, s.web.port)
         await site.start()
-        hub_task = asyncio.create_task(self.hub.run(), name="ari-events")
+        ari: Node | Nodes = self.nodes or self.hub
+        hub_task = asyncio.create_task(ari.run(), name="ari-events")
         lag_task = asyncio.create_task(watch_loop_lag(self.loop_lag), name="loop-lag")
         self.recordings.start()
         if self.callbacks is not None:
@@ -383,14 +383,15 @@ class Hotline:
             if self.callbacks is not None:
                 await self.callbacks.stop()
             await self._stop_fallback()
-            await self.hub.stop()
+            await ari.stop()
             for task in (hub_task, lag_task):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self.service.detach_all()
             await self.recordings.stop()
-            await self.rest.close()
+            for rest in self.rests:
+                await rest.close()
             await runner.cleanup()
             self.records.close()
             if self.rehearsal_records is not None:

@@ -8,11 +8,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ivr.admin.purge import purge_daily
-from ivr.ari.recordings import AriRecordingSource
+from ivr.ari.recordings import AriRecordingSource, NodesRecordingSource
 from ivr.ari.rest import AriRest
 from ivr.calls.recording_copier import RecordingCopier, stop
 from ivr.calls.retention import RetentionPolicy
 from ivr.config import LoadedConfig
+from ivr.ports import RecordingSource
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.recordings import SqliteRecordingArchive
 
@@ -26,13 +27,19 @@ def policy_of(cfg: LoadedConfig) -> RetentionPolicy:
 class RecordingService:
     """Copies recordings into `storage.recordings` and purges them by retention."""
 
-    def __init__(self, cfg: LoadedConfig, records: SqliteCallRecords, rest: AriRest) -> None:
+    def __init__(
+        self, cfg: LoadedConfig, records: SqliteCallRecords, rest: AriRest, *others: AriRest
+    ) -> None:
         self.cfg = cfg
         self.tz = ZoneInfo(cfg.settings.hotline.timezone)
         self.root = cfg.resolve(cfg.settings.storage.recordings)
         self.db = records.db
         archive = SqliteRecordingArchive(records.db, self.root)
-        self.copier = RecordingCopier(archive, AriRecordingSource(rest), records, now=self.now)
+        # With several nodes (cluster:), a recording is on its call's node.
+        source: RecordingSource = AriRecordingSource(rest)
+        if others:
+            source = NodesRecordingSource([AriRecordingSource(r) for r in (rest, *others)])
+        self.copier = RecordingCopier(archive, source, records, now=self.now)
         self._tasks: list[asyncio.Task[None]] = []
 
     def now(self) -> datetime:

@@ -59,6 +59,26 @@ def _in_chunks(sources: list[str]) -> list[list[str]]:
     return chunks
 
 
+class PhoneSight:
+    """What each node (its DeskPhones) says of the phones: with several nodes a
+    phone is offline only when every node that said anything says so; the
+    best of their states (a node just started has not qualified it yet)."""
+
+    def __init__(self) -> None:
+        self._said: dict[str, dict[int, bool]] = {}  # endpoint -> {node: offline}
+
+    def say(self, node: object, endpoint: str, offline: bool) -> None:
+        self._said.setdefault(endpoint, {})[id(node)] = offline
+
+    def forget(self, node: object) -> None:
+        for said in self._said.values():
+            said.pop(id(node), None)
+
+    def offline(self, endpoint: str) -> bool:
+        said = self._said.get(endpoint) or {}
+        return bool(said) and all(said.values())
+
+
 class DeskPhones:
     """The counselors' and supervisors' desk phones."""
 
@@ -71,6 +91,7 @@ class DeskPhones:
         supervisor_phones: dict[str, str] | None,
         spawn: Callable[[Coroutine[Any, Any, None]], None],
         rings: dict[str, tuple[str, ...]] | None = None,
+        sight: PhoneSight | None = None,
     ) -> None:
         self.rest = rest
         self.app = app
@@ -85,7 +106,7 @@ class DeskPhones:
         self.rung = {cid: self.rings.get(ep, (ep,)) for cid, ep in service.acd.endpoints.items()}
         self.phones = {endpoint: cid for cid, endpoint in service.acd.endpoints.items()}
         self.phones |= {ep: cid for cid, eps in self.rung.items() for ep in eps}
-        self._offline: set[str] = set()
+        self.sight = sight or PhoneSight()  # shared by the nodes' DeskPhones (nodes.py)
         self._spawn = spawn
         # The prompt studio, for *5<number> (set by the composition root; None: no such code).
         self.prompts: PromptRecordings | None = None
@@ -198,6 +219,12 @@ class DeskPhones:
             await hang_up_quietly(self.rest, watcher.call_id)
             self.calls.pop(watcher.call_id, None)
 
+    def carries(self, dialed: str) -> bool:
+        """Whether the call a supervision code names is on this node (nodes.py)."""
+        found = supervision.parse(dialed, list(self.service.acd.counselors))
+        counselor = self.service.acd.counselors[found[1]] if found else None
+        return counselor is not None and (counselor.call_id or "") in self.calls
+
     async def ring_supervisor(self, supervisor_id: str, dialed: str) -> None:
         """Ring a supervisor's phone into a code, as if they had keyed it (the wallboard's
         buttons). Once answered the channel enters Stasis with `supervise,<code>` and
@@ -224,14 +251,15 @@ class DeskPhones:
         if cid is not None and endpoint.get("technology") == "PJSIP":
             # "offline": unregistered or failing qualify. A phone on a fixed
             # address that is not qualified stays "unknown": offered as usual.
-            if endpoint.get("state") == "offline":
-                self._offline.add(name)
-            else:
-                self._offline.discard(name)
+            self.sight.say(self, name, endpoint.get("state") == "offline")
             # Reachable while any phone that rings for them is (desk or browser).
             self.service.acd.set_reachable(
-                cid, any(ep not in self._offline for ep in self.rung.get(cid, (name,)))
+                cid, any(not self.sight.offline(ep) for ep in self.rung.get(cid, (name,)))
             )
+
+    def unseen(self) -> None:
+        """This node is gone: what it said of the phones no longer counts."""
+        self.sight.forget(self)
 
     async def watch(self) -> None:
         """Subscribe to the counselors' endpoints and read their state now."""

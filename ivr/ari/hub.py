@@ -17,7 +17,7 @@ from typing import Any
 
 from ivr.ari.call import AriCall
 from ivr.ari.channels import hang_up_quietly, owner_of
-from ivr.ari.desk_phones import DeskPhones
+from ivr.ari.desk_phones import DeskPhones, PhoneSight
 from ivr.ari.events import Event, EventStream
 from ivr.ari.phone_targets import CALL_VARIABLE
 from ivr.ari.reconcile import Reconciler
@@ -49,6 +49,8 @@ class AriHub:
         supervisor_phones: dict[str, str] | None = None,
         recordings: RecordingLog | None = None,
         rings: dict[str, tuple[str, ...]] | None = None,
+        alone: bool = True,
+        sight: PhoneSight | None = None,
     ) -> None:
         self.rest = rest
         self.app = app
@@ -58,8 +60,10 @@ class AriHub:
         self.records = records
         self.calls: dict[str, AriCall] = {}
         self.recording_events = RecordingEvents(self.calls, recordings)
-        self.desk_phones = DeskPhones(rest, app, service, self.calls, supervisor_phones, self._spawn, rings)
-        self.reconciler = Reconciler(rest, app, service, records, self.calls, self.desk_phones)
+        self.desk_phones = DeskPhones(
+            rest, app, service, self.calls, supervisor_phones, self._spawn, rings, sight
+        )
+        self.reconciler = Reconciler(rest, app, service, records, self.calls, self.desk_phones, alone=alone)
         self.stream = EventStream(rest, app, self.on_event, self.reconciler.reconcile)
         self.event_times = Durations()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -71,10 +75,48 @@ class AriHub:
     async def stop(self) -> None:
         await self.stream.stop()
 
+    def is_connected(self) -> bool:
+        return self.stream.connected.is_set()
+
+    def lose_calls(self, why: str) -> int:
+        """This Asterisk is gone with its calls (nodes.py): each ends once, as lost."""
+        lost = [call for call in self.calls.values() if not call.outbound_pending]
+        self.calls.clear()
+        self.desk_phones.unseen()  # what it said of the phones no longer counts
+        for call in lost:
+            self.service.line_lost(call.call_id, why)
+        return len(lost)
+
     @property
     def asterisk_restarts(self) -> int:
         """How often Asterisk was found restarted on a reconnect."""
         return self.reconciler.asterisk_restarts
+
+    def exposition(self) -> list[str]:
+        """Prometheus lines on this ARI connection: reconnects, restarts, event and request times."""
+        rest = self.rest
+        lines = [
+            "# HELP hotline_ari_reconnects_total Times the ARI events connection was re-established.",
+            "# TYPE hotline_ari_reconnects_total counter",
+            f"hotline_ari_reconnects_total {self.stream.reconnects}",
+            "# HELP hotline_asterisk_restarts_total Asterisk restarts noticed.",
+            "# TYPE hotline_asterisk_restarts_total counter",
+            f"hotline_asterisk_restarts_total {self.asterisk_restarts}",
+        ]
+        lines += self.event_times.exposition("hotline_ari_event_seconds", "Time to handle one ARI event.")
+        lines += rest.request_times.exposition(
+            "hotline_ari_request_seconds", "Time from asking Asterisk (ARI) to its answer."
+        )
+        lines += rest.phases.exposition("hotline_ari")
+        return [
+            *lines,
+            "# HELP hotline_ari_requests_in_flight ARI requests asked and not yet answered.",
+            "# TYPE hotline_ari_requests_in_flight gauge",
+            f"hotline_ari_requests_in_flight {rest.in_flight}",
+            "# HELP hotline_ari_requests_in_flight_max The most ARI requests in flight at once.",
+            "# TYPE hotline_ari_requests_in_flight_max gauge",
+            f"hotline_ari_requests_in_flight_max {rest.in_flight_max}",
+        ]
 
     async def registered(self) -> bool:
         """Whether Asterisk has our Stasis app registered right now."""

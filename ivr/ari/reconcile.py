@@ -33,6 +33,8 @@ class Reconciler:
         records: CallRecords,
         calls: dict[str, AriCall],
         desk_phones: DeskPhones,
+        *,
+        alone: bool = True,
     ) -> None:
         self.rest = rest
         self.app = app
@@ -40,6 +42,8 @@ class Reconciler:
         self.records = records
         self.calls = calls  # the hub's
         self.desk_phones = desk_phones
+        # One node of several (nodes.py): a call not alive here may be on another.
+        self.alone = alone
         self.startup_time: str | None = None
         self.asterisk_restarts = 0
         self._recovered = False
@@ -87,6 +91,8 @@ class Reconciler:
             if self.service.knows(facts.call_id):
                 continue
             if facts.call_id not in alive:
+                if not self.alone:
+                    continue  # another node's, or closed by close_unclaimed (nodes.py)
                 await self.service.close_lost(facts, "ended while the service was down")
                 continue
             try:

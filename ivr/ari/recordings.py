@@ -7,15 +7,16 @@ service never needs to see the PBX's spool folder.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ivr.ari.channels import owner_of
-from ivr.ari.rest import AriRest
+from ivr.ari.rest import REQUEST_ERRORS, AriRest
 from ivr.errors import CallGone
-from ivr.ports import RecordingLog
+from ivr.ports import RecordingLog, RecordingSource
 
 if TYPE_CHECKING:
     from ivr.ari.call import AriCall
@@ -110,3 +111,41 @@ class AriRecordingSource:
             await self.rest.delete(f"recordings/stored/{quote(name)}")
         except CallGone:
             pass  # gone already: what we wanted
+
+
+class NodesRecordingSource:
+    """RecordingSource over several nodes (nodes.py): a recording is on the node
+    where its call was, asked of each in turn; only a file that no node has is
+    missing, and an unreachable node's error is raised (asked again later)."""
+
+    def __init__(self, sources: Sequence[RecordingSource]) -> None:
+        self.sources = sources
+        self._holder: dict[str, RecordingSource] = {}
+
+    async def in_progress(self, name: str) -> bool:
+        for source in self.sources:
+            with contextlib.suppress(*REQUEST_ERRORS):
+                if await source.in_progress(name):
+                    return True
+        return False
+
+    async def fetch(self, name: str) -> bytes:
+        error: Exception | None = None
+        for source in self.sources:
+            try:
+                data = await source.fetch(name)
+            except CallGone as exc:
+                error = error or exc
+                continue
+            except REQUEST_ERRORS as exc:
+                error = exc  # that node may hold it: not "missing"
+                continue
+            self._holder[name] = source
+            return data
+        assert error is not None
+        raise error
+
+    async def discard(self, name: str) -> None:
+        holder = self._holder.pop(name, None)
+        if holder is not None:
+            await holder.discard(name)

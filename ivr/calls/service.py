@@ -217,6 +217,17 @@ class CallService:
             ctx.facts.hangup_cause = cause
         task.cancel()
 
+    def line_lost(self, call_id: str, why: str) -> None:
+        """The PBX that carried the call is gone with it (media is not replicated):
+        the call ends once, as lost; its counselor is let go as after any call."""
+        entry = self._calls.get(call_id)
+        if entry is None:
+            return
+        ctx, task = entry
+        ctx.finish(Disposition.LOST, hangup_by="system")  # a call that had connected stays answered
+        ctx.facts.hangup_cause = ctx.facts.hangup_cause or why
+        task.cancel()
+
     async def drain(self, seconds: float) -> None:
         """Take no new calls; let calls in progress end, for at most `seconds`."""
         self.draining = True

@@ -107,6 +107,11 @@ class ClusterSettings(Section):
                 seen[value] = i
         return nodes
 
+    def system_name(self, ari_url: str, instance: str) -> str:
+        """The node's name (the one whose ARI is `ari_url`; else the instance's): Asterisk
+        starts its channel ids with it, so no two nodes give a call the same id."""
+        return next((n.name for n in self.nodes if n.ari_url == ari_url.rstrip("/")), instance)
+
     @model_validator(mode="after")
     def _front_is_not_a_node(self) -> ClusterSettings:
         front = f"{self.sip_address}:{self.sip_port}"

@@ -59,6 +59,9 @@ def render_files(settings: Settings, secrets: Secrets, dirs: Dirs) -> dict[str, 
         "departments": settings.departments,
         "rehearsal": settings.rehearsal,
         "cluster": settings.cluster,
+        "system_name": settings.cluster.system_name(settings.asterisk.ari_url, settings.asterisk.instance)
+        if settings.cluster
+        else None,
         "phone_header": PHONE_HEADER,
         "ivr": settings.ivr,
         "acd": settings.acd,

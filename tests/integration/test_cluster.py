@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -46,6 +47,7 @@ NODES = {
     "b": {"sip": 15067 + OFFSET, "ari": 18096 + OFFSET, "ami": 15046 + OFFSET, "rtp": 500},
 }
 PHONE = ("127.0.0.60", 5099 + OFFSET)  # c12's desk phone, where its REGISTER says it is
+PHONE13 = ("127.0.0.61", 5099 + OFFSET)  # c13's
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -109,14 +111,15 @@ def node_config(node: str, base: Path) -> str:
     changes = {
         r"  instance: \S+\n": f"  instance: cluster{OFFSET}{node}\n",
         r"  ari_url: \S+\n": f"  ari_url: http://127.0.0.1:{ports['ari']}\n",
-        r"  app: \S+\n": f"  app: hotline-cluster{OFFSET}{node}\n",
+        r"  app: \S+\n": f"  app: hotline-cluster{OFFSET}\n",  # one service drives both nodes
         r"  sip_port: \S+\n": f"  sip_port: {ports['sip']}\n",
         r"  ami_port: \S+\n": f"  ami_port: {ports['ami']}\n",
         r"  rtp_start: \S+\n": f"  rtp_start: {rtp}\n",
         r"  rtp_end: \S+\n": f"  rtp_end: {rtp + 499}\n",
         r"counselors:\n": "counselors:\n"
-        f"  - {{id: c12, name: 한결, endpoint: itest-c12, line_timeout_seconds: {LINE_TIMEOUT}}}\n",
-        r"  general: \{name: 일반 상담\}": "  general: {name: 일반 상담, counselors: [c12]}",
+        f"  - {{id: c12, name: 한결, endpoint: itest-c12, line_timeout_seconds: {LINE_TIMEOUT}}}\n"
+        f"  - {{id: c13, name: 두리, endpoint: itest-c13, line_timeout_seconds: {LINE_TIMEOUT}}}\n",
+        r"  general: \{name: 일반 상담\}": "  general: {name: 일반 상담, counselors: [c12, c13]}",
         r"fallback: \{[^}]*\}": "fallback: {max_wait_seconds: 5, import_every_seconds: 1}",
     }
     for pattern, new in changes.items():
@@ -171,15 +174,17 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             embedded.stop(found.instance(node))
 
 
-def wait_online(cfg: config_mod.LoadedConfig, endpoint: str, timeout: float = 25.0) -> None:
+def wait_online(
+    cfg: config_mod.LoadedConfig, endpoint: str, timeout: float = 25.0, state: str = "online"
+) -> None:
     deadline = time.monotonic() + timeout
-    state = None
+    seen = None
     while time.monotonic() < deadline:
-        state = ari_get(cfg, f"endpoints/PJSIP/{endpoint}").get("state")
-        if state == "online":
+        seen = ari_get(cfg, f"endpoints/PJSIP/{endpoint}").get("state")
+        if seen == state:
             return
         time.sleep(0.2)
-    raise AssertionError(f"{endpoint} is {state!r}, not online, after {timeout} s")
+    raise AssertionError(f"{endpoint} is {seen!r}, not {state}, after {timeout} s")
 
 
 def start_node(cfg: config_mod.LoadedConfig) -> None:
@@ -228,8 +233,10 @@ def test_citizens_spread_over_the_nodes_a_silent_node_gets_none_and_counselors_r
         assert status.returncode == 1 and "node b" in status.stdout, status.stdout
         before_a = cluster.calls_taken("a")
 
-        # Node a learns that the phone is there by its qualify through Kamailio (every 10 s).
+        # Node a learns that the phone is there by its qualify through Kamailio (every 10 s);
+        # c13's phone is not registered (the next test's): offline, offered nothing.
         wait_online(cluster.configs["a"], "itest-c12")
+        wait_online(cluster.configs["a"], "itest-c13", state="offline")
         # A citizen reaches node a's IVR, presses 0, and counselor c12's phone,
         # registered with Kamailio only, is rung by node a through it and answers.
         asked = time.monotonic()
@@ -240,9 +247,10 @@ def test_citizens_spread_over_the_nodes_a_silent_node_gets_none_and_counselors_r
         assert (
             cluster.calls_taken("a") - before_a == 1
         )  # the citizen's call (Asterisk counts no originated leg)
-        # Node a's two spread calls, then this one: the service on node a recorded each once.
-        calls = service.closed_calls(3)
-        assert [c["disposition"] for c in calls] == ["abandoned_ivr", "abandoned_ivr", "answered"], calls
+        # The four spread calls, then this one: the service (driving both nodes) recorded each once.
+        calls = service.closed_calls(5)
+        assert [c["disposition"] for c in calls] == [*["abandoned_ivr"] * 4, "answered"], calls
+        assert sorted(c["id"][0] for c in calls[:4]) == ["a", "a", "b", "b"]  # ids start with the node
         assert calls[-1]["counselor_id"] == "c12", calls[-1]
 
         # The counselor logs out from the desk phone (*22): Kamailio checks its
@@ -262,6 +270,129 @@ def test_citizens_spread_over_the_nodes_a_silent_node_gets_none_and_counselors_r
         for citizen in citizens:
             assert citizen.wait(30) == 0, citizen.errors()
         assert {n: cluster.calls_taken(n) - before[n] for n in NODES} == {"a": 1, "b": 1}
+    finally:
+        service.stop()
+        lab.close()
+
+
+def phone_password(cluster: Cluster, counselor: str) -> str:
+    shown = cluster.ivr("pbx", "phones", "--show-secrets", counselor).stdout
+    found = re.search(r"auth_pass=(\S+)", shown)
+    assert found, shown
+    return found[1]
+
+
+def wait_nodes_up(service: Service, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    seen = None
+    while time.monotonic() < deadline:
+        seen = service.health()[1].get("nodes")
+        if seen == {"a": "up", "b": "up"}:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the service's nodes are {seen} after {timeout} s")
+
+
+def closed_call(service: Service, where: str, value: str, timeout: float = 10.0) -> dict:
+    """The one call record `where` says, once the service has closed it."""
+    deadline = time.monotonic() + timeout
+    while not (found := service.query(f"SELECT * FROM calls WHERE {where} AND open = 0", (value,))):
+        assert time.monotonic() < deadline, service.query("SELECT * FROM calls WHERE open = 1")
+        time.sleep(0.1)
+    [record] = found
+    return record
+
+
+def test_each_call_is_driven_on_its_node_and_a_killed_node_loses_its_calls_once(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    """One service drives both nodes: a citizen on each talks with a counselor at once,
+    on the node where they arrived; node b's Asterisk killed: its call is closed once, its
+    counselor freed, and the next citizen is served on node a."""
+    lab = SippLab(tmp_path, ("127.0.0.1", FRONT_PORT), port_offset=OFFSET * 10, hosts=PHONE_HOSTS)
+    service = Service(cluster.configs["a"].path, cluster.base / "hotline-a.sqlite3", tmp_path / "service.log")
+    front = ("127.0.0.1", FRONT_PORT)
+    a, b = cluster.configs["a"], cluster.configs["b"]
+    try:
+        passwords = {c: phone_password(cluster, c) for c in ("c12", "c13")}
+        addresses = {"c12": PHONE, "c13": PHONE13}
+        phones = {c: lab.registered_phone(*addresses[c], timeout_ms=90000) for c in addresses}
+        for c, where in addresses.items():
+            signed_in = lab.register(front, f"itest-{c}", passwords[c], where, accepted=True)
+            assert signed_in.wait(30) == 0, signed_in.errors()
+        cluster.wait_taking_calls({"a": True, "b": True})
+        service.start()
+        wait_nodes_up(service)
+        # c12 logged out at the end of the last test: back in with *21, through Kamailio.
+        dials = lab.phone_dials_via_proxy(PHONE[0], "itest-c12", passwords["c12"], "*21")
+        assert dials.wait(30) == 0, dials.errors()
+        service.wait_log("counselor c12 keyed *21")
+        for cfg in (a, b):
+            for c in addresses:
+                wait_online(cfg, f"itest-{c}")
+
+        # Two citizens at once: Kamailio gives one to each node; each talks with a counselor.
+        citizens = {
+            f"0105550000{i}": lab.citizen(
+                digits=[(1500, "0")], hangup_after_ms=14000, caller=f"0105550000{i}", via_proxy=True
+            )
+            for i in range(2)
+        }
+        deadline = time.monotonic() + 30
+        talking: list[dict] = []
+        while len(talking) < 2:
+            assert time.monotonic() < deadline, service.query("SELECT * FROM calls WHERE open = 1")
+            talking = service.query("SELECT * FROM calls WHERE open = 1 AND connected_at IS NOT NULL")
+            time.sleep(0.1)
+        on = {c["id"][0]: c for c in talking}
+        assert sorted(on) == ["a", "b"], talking
+        # Each call's counselor leg and bridge are on the citizen's node.
+        for node, cfg in (("a", a), ("b", b)):
+            call = on[node]
+            channels = {ch["id"] for ch in ari_get(cfg, "channels")}
+            assert {call["id"], call["counselor_leg"]} <= channels, (node, channels)
+            assert f"{call['id']}-talk" in {br["id"] for br in ari_get(cfg, "bridges")}
+
+        # Node b's Asterisk dies: nobody on it hears a BYE any more.
+        lost = on["b"]
+        pid = embedded.pid(cluster.instance("b"))
+        assert pid is not None
+        killed = time.monotonic()
+        os.kill(pid, signal.SIGKILL)
+        citizens[lost["caller"]].kill()
+        phones[lost["counselor_id"]].kill()
+        record = closed_call(service, "id = ?", lost["id"], timeout=20)
+        print(f"node b killed: its call closed after {time.monotonic() - killed:.1f} s")
+        assert (record["disposition"], record["hangup_cause"]) == ("answered", "node_lost"), record
+        ended = service.query(
+            "SELECT id FROM call_events WHERE call_id = ? AND kind = 'call_ended'", (lost["id"],)
+        )
+        assert len(ended) == 1
+        # Its counselor is free again (after the 1 s wrap-up).
+        freed = lost["counselor_id"]
+        deadline = time.monotonic() + 10
+        while service.query(
+            "SELECT to_state FROM counselor_events WHERE counselor_id = ? ORDER BY id DESC LIMIT 1", (freed,)
+        ) != [{"to_state": "available"}]:
+            assert time.monotonic() < deadline, service.query("SELECT * FROM counselor_events")
+            time.sleep(0.1)
+        cluster.wait_taking_calls({"a": True, "b": False})
+
+        # The call on node a goes on to its end, recorded once, as answered.
+        citizen_a = citizens[on["a"]["caller"]]
+        assert citizen_a.wait(30) == 0, citizen_a.errors()
+        kept = closed_call(service, "id = ?", on["a"]["id"])
+        assert kept["disposition"] == "answered", kept
+
+        # The next citizen lands on node a and talks with the freed counselor.
+        phones[freed] = lab.registered_phone(*addresses[freed], timeout_ms=60000)
+        wait_online(a, f"itest-{freed}")
+        nxt = lab.citizen(digits=[(1500, "0")], hangup_after_ms=7000, caller="01055500009", via_proxy=True)
+        assert nxt.wait(60) == 0, nxt.errors()
+        served = closed_call(service, "caller = ?", "01055500009")
+        assert served["id"].startswith("a-") and served["disposition"] == "answered", served
+        assert served["counselor_id"] == freed
+        assert len(service.query("SELECT id FROM calls WHERE caller LIKE '0105550000%'")) == 3
     finally:
         service.stop()
         lab.close()

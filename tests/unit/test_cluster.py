@@ -183,6 +183,23 @@ def test_a_node_behind_kamailio_takes_its_calls_as_citizens_and_rings_phones_thr
     assert "contact = sip:10.20.0.12:5060" in pjsip
 
 
+def test_each_node_starts_its_channel_ids_with_its_own_name(tmp_path: Path) -> None:
+    for ari_url, name in (("http://10.0.0.12:8088", "a2"), ("http://10.0.0.99:8088", "hotline")):
+        text = CLUSTER.replace("asterisk:\n", f"asterisk:\n  ari_url: {ari_url}\n")
+        (tmp_path / "config.yaml").write_text(text, encoding="utf-8")
+        out = tmp_path / name
+        assert cli.main(["-c", str(tmp_path / "config.yaml"), "pbx", "render", "--out", str(out)]) == 0
+        conf = (out / "etc-asterisk" / "asterisk.conf").read_text(encoding="utf-8")
+        assert re.findall(r"^systemname = (\S+)", conf, re.M) == [name]
+    (tmp_path / "config.yaml").write_text(CLUSTER.split("cluster:")[0], encoding="utf-8")
+    assert (
+        cli.main(["-c", str(tmp_path / "config.yaml"), "pbx", "render", "--out", str(tmp_path / "one")]) == 0
+    )
+    assert "systemname" not in (tmp_path / "one" / "etc-asterisk" / "asterisk.conf").read_text(
+        encoding="utf-8"
+    )
+
+
 def test_behind_kamailio_a_phones_account_names_kamailio_as_its_sip_server(
     loaded: config_mod.LoadedConfig,
 ) -> None:

@@ -65,8 +65,8 @@ def events(records: MemoryRecords, call_id: str, kind: str) -> list[dict]:
     return [d for c, k, d in records.events if c == call_id and k == kind]
 
 
-async def test_given_one_counselor_busy_then_the_next_caller_hears_their_position_and_waits() -> None:
-    svc, records = service(["c1"])
+async def talking_and_waiting(svc: CallService, records: MemoryRecords) -> tuple[FakeCall, FakeCall]:
+    """call-1 talking with c1, call-2 in line (told its place) behind it."""
     first, second = caller(1, {"c1": OfferResult.ANSWERED}), caller(2, {"c1": OfferResult.ANSWERED})
     await svc.new_call(first)
     await asyncio.wait_for(first.connected.wait(), 5)
@@ -74,6 +74,12 @@ async def test_given_one_counselor_busy_then_the_next_caller_hears_their_positio
     async with asyncio.timeout(5):
         while not events(records, "call-2", "queue_announced"):
             await records.changed_event()
+    return first, second
+
+
+async def test_given_one_counselor_busy_then_the_next_caller_hears_their_position_and_waits() -> None:
+    svc, records = service(["c1"])
+    first, second = await talking_and_waiting(svc, records)
     [announced] = events(records, "call-2", "queue_announced")[:1]
     assert announced["position"] == 1 and announced["minutes"] is None  # too little history to promise
     assert any("position.1.ko" in p for p in second.prompts())

@@ -2,8 +2,9 @@
 
 Nothing here meets the hotline (SIP 5060, ARI 8088, web 8080, RTP 10000-10999)
 or the integration tests (15060+offset, 18088+offset, 18080+offset, 15038+offset,
-RTP 21000-22999, SIPp 5071+ and 36000+). With offset O (a multiple of 10,
-below 1000; HOTLINE_BENCH_OFFSET or --offset):
+RTP 21000-22999, SIPp 5071+ and 36000+). With offset O (a multiple of 10
+from 0 to 230, HOTLINE_BENCH_OFFSET or --offset; Asterisk's 2,000 RTP ports
+per offset end at 65535 there):
 SIP 16060+O, ARI 19088+O, web 19080+O, AMI 16038+O, citizens' SIPp 17060+O
 (media 47000+10*O), every counselor's phone on 127.0.3.2:6071+O (media 47050+10*O),
 Asterisk RTP 40000+100*O to 40000+100*O+1999.
@@ -12,6 +13,8 @@ Asterisk RTP 40000+100*O to 40000+100*O+1999.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+MAX_OFFSET = 230  # RTP 40000+100*O .. +1999 stays within 65535
 
 
 @dataclass(frozen=True)
@@ -22,8 +25,11 @@ class Ports:
     counselors: int = 11
 
     def __post_init__(self) -> None:
-        if self.offset < 0 or self.offset >= 1000 or self.offset % 10:
-            raise ValueError(f"--offset must be a multiple of 10 from 0 to 990, not {self.offset}")
+        if self.offset < 0 or self.offset > MAX_OFFSET or self.offset % 10:
+            raise ValueError(
+                f"--offset must be a multiple of 10 from 0 to {MAX_OFFSET}, not {self.offset}"
+                " (above it Asterisk's RTP ports would pass 65535)"
+            )
         if not 1 <= self.counselors <= 200:
             raise ValueError(f"--counselors must be 1 to 200, not {self.counselors}")
 

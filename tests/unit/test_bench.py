@@ -317,3 +317,11 @@ def test_every_counselor_has_a_contact_of_their_own_on_one_phone_process() -> No
     contacts = {ports.counselor_contact(i) for i in range(180)}
     assert len(contacts) == 180
     assert ports.counselor_contact(0) == "sip:c1@127.0.3.2:6101"
+
+
+def test_an_offset_whose_rtp_ports_would_pass_65535_is_refused_by_name() -> None:
+    from bench.ports import MAX_OFFSET, Ports
+
+    assert Ports(MAX_OFFSET).rtp.stop - 1 <= 65535
+    with pytest.raises(ValueError, match=r"from 0 to 230, not 500 .*65535"):
+        Ports(500)

@@ -202,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
                     key = side_key(side, n)
                     print(f"   {key} …", flush=True)
                     run[key] = run_side(side, lab, load, work / name / key)
-                    time.sleep(2)  # let Asterisk settle between sides
+                    if side != sides[-1]:
+                        time.sleep(2)  # let Asterisk settle between sides
                 if len(labs) == 1:
                     print_table(name, run, args.nodes)
         finally:

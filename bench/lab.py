@@ -100,6 +100,12 @@ class Pbx:
         self.book = PromptBook.of(flow)
 
     def start(self) -> None:
+        self.prepare()
+        self.boot()
+
+    def prepare(self) -> None:
+        """Everything before Asterisk boots: the baseline's files, the prompts (shared by every
+        instance of the root: prepare nodes one at a time)."""
         install.install()
         embedded.stop(self.inst)
         etc = self.inst.host(self.inst.dirs.etc)
@@ -111,6 +117,8 @@ class Pbx:
         }
         render.write_files(files, etc)
         publish_prompts(self.cfg, load_flows(self.cfg))
+
+    def boot(self) -> None:
         embedded.start(self.cfg, self.inst)
 
     def stop(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench import procstat
@@ -60,7 +61,10 @@ class Nodes:
         """Every node, then Kamailio, until it sends calls to every node."""
         try:
             for pbx in self.pbxes:
-                pbx.start()
+                pbx.prepare()
+            with ThreadPoolExecutor(len(self.pbxes)) as pool:  # each node takes seconds to boot
+                for booted in [pool.submit(pbx.boot) for pbx in self.pbxes]:
+                    booted.result()
             if self.front is None:
                 return
             front_mod.start(self.cfg, {})  # counselors' phones have fixed contacts: none registers
@@ -84,8 +88,9 @@ class Nodes:
             if self.front is not None:
                 front_mod.stop(self.front)
         finally:
-            for pbx in self.pbxes:
-                pbx.stop()
+            with ThreadPoolExecutor(len(self.pbxes)) as pool:
+                for stopped in [pool.submit(pbx.stop) for pbx in self.pbxes]:
+                    stopped.result()
 
     def asterisk_pids(self) -> list[int]:
         return [pbx.pid() for pbx in self.pbxes]

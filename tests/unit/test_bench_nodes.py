@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +129,22 @@ def test_the_table_sets_one_node_beside_two_and_shows_the_spread() -> None:
     assert "| Kamailio CPU (cores) | – | 0.01 | – |" in shown
     assert "| calls answered by node | a 10 | a 5 / b 5 | – |" in shown
     assert "calls answered by node" not in table("ivr", {"calls_completed": 1}, {"calls_completed": 1})
+
+
+def test_kamailio_missing_is_said_before_anything_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import nodes
+
+    monkeypatch.setattr(nodes.shutil, "which", lambda program: None)
+    two = nodes.Nodes(Ports(180, 3, nodes=2), tmp_path / "run", tmp_path / "state")
+    assert two.missing() == (
+        "Kamailio is missing (/usr/sbin/kamailio): --nodes 2 puts it in front of the two Asterisk"
+        " nodes; `./hotline bench` installs Debian's kamailio package"
+    )
+    assert nodes.Nodes(Ports(180, 3), tmp_path / "one", tmp_path / "state").missing() is None
+    # Node b's config is its own Asterisk's, with the one cluster: section both share.
+    a, b = (pbx.cfg.settings for pbx in two.pbxes)
+    assert (a.asterisk.instance, b.asterisk.instance) == ("bench180", "bench180b")
+    assert (a.asterisk.sip_port, b.asterisk.sip_port, a.asterisk.app) == (16240, 16241, b.asterisk.app)
+    assert a.cluster is not None and a.cluster == b.cluster and a.cluster.sip_port == 16242

@@ -117,7 +117,8 @@ def side_key(side: str, nodes: int) -> str:
 def print_table(name: str, run: dict[str, Any], counts: list[int]) -> None:
     title = f"{name} — {SCENARIOS[name].about}"
     if len(counts) > 1:
-        print(table(title, run.get("ours"), run.get(side_key("ours", 2)), ("1 node", "2 nodes")), flush=True)
+        # As ours / app_queue's: the new over the reference, here today's one box.
+        print(table(title, run.get(side_key("ours", 2)), run.get("ours"), ("2 nodes", "1 node")), flush=True)
     elif counts == [2]:
         print(table(title, run.get(side_key("ours", 2)), None, ("2 nodes", "–")), flush=True)
     else:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.__main__ import node_counts, parse_args
+from bench.__main__ import node_counts, parse_args, print_table
 from bench.packets import Datagram
 from bench.ports import MAX_OFFSET, Ports
 from bench.report import table
@@ -115,19 +115,17 @@ def test_through_kamailio_a_call_is_timed_where_the_caller_sees_it() -> None:
     assert tracker.calls["c1"].ended == 20.002
 
 
-def test_the_table_sets_one_node_beside_two_and_shows_the_spread() -> None:
-    one = {"calls_completed": 10, "kamailio_cores": None, "asterisk_nodes": 1, "calls_by_node": {"a": 10}}
-    two = {
-        "calls_completed": 10,
-        "kamailio_cores": 0.01,
-        "asterisk_nodes": 2,
-        "calls_by_node": {"a": 5, "b": 5},
-    }
-    shown = table("queue", one, two, ("1 node", "2 nodes"))
-    assert "| figure | 1 node | 2 nodes | ratio |" in shown
+def test_the_table_sets_two_nodes_over_one_and_shows_the_spread(capsys: pytest.CaptureFixture[str]) -> None:
+    one = {"calls_completed": 10, "service_cores": 0.2, "asterisk_nodes": 1, "calls_by_node": {"a": 10}}
+    two = {"calls_completed": 10, "service_cores": 0.3, "kamailio_cores": 0.01, "asterisk_nodes": 2}
+    two["calls_by_node"] = {"a": 5, "b": 5}
+    print_table("queue", {"ours": one, "ours_2_nodes": two}, [1, 2])
+    shown = capsys.readouterr().out
+    assert "| figure | 2 nodes | 1 node | ratio |" in shown
     assert "| calls completed | 10 | 10 | 1.0 |" in shown
-    assert "| Kamailio CPU (cores) | – | 0.01 | – |" in shown
-    assert "| calls answered by node | a 10 | a 5 / b 5 | – |" in shown
+    assert "| service CPU (cores) | 0.3 | 0.2 | 1.5 |" in shown  # two nodes over one, as ours over app_queue
+    assert "| Kamailio CPU (cores) | 0.01 | – | – |" in shown
+    assert "| calls answered by node | a 5 / b 5 | a 10 | – |" in shown
     assert "calls answered by node" not in table("ivr", {"calls_completed": 1}, {"calls_completed": 1})
 
 

@@ -146,3 +146,16 @@ def test_kamailio_missing_is_said_before_anything_starts(
     assert (a.asterisk.instance, b.asterisk.instance) == ("bench180", "bench180b")
     assert (a.asterisk.sip_port, b.asterisk.sip_port, a.asterisk.app) == (16240, 16241, b.asterisk.app)
     assert a.cluster is not None and a.cluster == b.cluster and a.cluster.sip_port == 16242
+
+
+def test_with_two_nodes_the_first_nodes_ari_figures_are_not_shown_as_all() -> None:
+    from bench.run import _service_inside
+
+    metrics = {
+        "hotline_ari_event_seconds_count": 38.0,
+        "hotline_event_loop_lag_seconds_sum": 0.5,
+        "hotline_event_loop_lag_seconds_count": 100.0,
+    }
+    one, two = _service_inside(metrics), _service_inside(metrics, nodes=2)
+    assert one["ari_events_per_call"] == 38.0 and one["loop_lag_ms_mean"] == 5.0
+    assert two == {"loop_lag_ms_mean": 5.0, "loop_lag_ms_max": None}

@@ -38,6 +38,8 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("ARI events per call", "ari_events_per_call", None),
     ("ARI request, mean (ms)", "ari_request_ms_mean", None),
     ("ARI request, longest (ms)", "ari_request_ms_max", None),
+    ("ARI answer + first prompt over the events socket, mean (ms)", "ari_socket_ms_mean", None),
+    ("ARI answer + first prompt over the events socket, longest (ms)", "ari_socket_ms_max", None),
     ("ARI requests in flight, most", "ari_requests_in_flight_max", None),
     ("ARI waiting for a connection, mean (ms)", "ari_pool_wait_ms_mean", None),
     ("ARI waiting for a connection, p99 at most (ms)", "ari_pool_wait_ms_p99", None),

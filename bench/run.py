@@ -207,6 +207,8 @@ def _service_inside(metrics: dict[str, float], nodes: int = 1) -> dict[str, floa
         "ari_events_per_call": metrics.get("hotline_ari_event_seconds_count"),
         "ari_request_ms_mean": mean_ms("hotline_ari_request_seconds"),
         "ari_request_ms_max": max_ms("hotline_ari_request_seconds"),
+        "ari_socket_ms_mean": mean_ms("hotline_ari_socket_request_seconds"),
+        "ari_socket_ms_max": max_ms("hotline_ari_socket_request_seconds"),
         "ari_requests_in_flight_max": metrics.get("hotline_ari_requests_in_flight_max"),
         # The request's parts apart (ivr/ari/request_phases.py): the p99s are
         # histogram bucket bounds ("at most").

@@ -108,6 +108,10 @@ class AriHub:
             "hotline_ari_request_seconds", "Time from asking Asterisk (ARI) to its answer."
         )
         lines += rest.phases.exposition("hotline_ari")
+        lines += self.stream.requests.request_times.exposition(
+            "hotline_ari_socket_request_seconds",
+            "A call's answer and first prompt over the events socket: from sent to answered.",
+        )
         return [
             *lines,
             "# HELP hotline_ari_requests_in_flight ARI requests asked and not yet answered.",

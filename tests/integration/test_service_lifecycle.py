@@ -133,3 +133,7 @@ def test_metrics_show_counselors_callers_and_ari_for_monitoring(hotline: Service
         lines = scrape()
     assert "hotline_event_loop_lag_seconds_count 0" not in lines
     assert any(line.startswith("hotline_event_loop_lag_seconds_max ") for line in lines)
+    # This Asterisk (22.10.1) takes requests on the events socket: a new call's
+    # answer goes there with its first prompt (ivr/ari/call_rest.py), timed apart.
+    hotline.wait_log("ARI requests over the events socket: taken", timeout=5)
+    assert any(line.startswith("hotline_ari_socket_request_seconds_count ") for line in lines)

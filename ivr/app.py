@@ -194,7 +194,7 @@ class Hotline:
         self.epoch, self.records.db.fence = epoch, fence
 
     async def health(self) -> dict[str, Any]:
-        registered = await self.hub.registered()
+        registered = await (self.nodes or self.hub).registered()  # with several nodes: on any
         return {
             "healthy": registered and not self.service.draining,
             "role": "active",

@@ -110,6 +110,8 @@ class Node(Protocol):
 
     def is_connected(self) -> bool: ...
 
+    async def registered(self) -> bool: ...
+
     def lose_calls(self, why: str) -> int: ...
 
     async def run(self) -> None: ...
@@ -188,6 +190,14 @@ class Nodes:
             for task in runs:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+    async def registered(self) -> bool:
+        """Whether our app is registered on some node: calls are driven while one is left
+        (/healthz is 200; a node lost is the cluster's loss, and its `nodes` say which)."""
+        for node in self.nodes.values():
+            if await node.registered():
+                return True
+        return False
 
     async def stop(self) -> None:
         for node in self.nodes.values():

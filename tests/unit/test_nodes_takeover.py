@@ -88,3 +88,44 @@ async def test_nodes_built_long_before_they_run_are_not_lost_at_once() -> None:
     assert nodes.states() == {"a": NodeState.DOWN, "b": NodeState.DOWN}
     run.cancel()
     await asyncio.gather(run, return_exceptions=True)
+
+
+async def test_a_node_down_at_the_start_has_its_calls_closed_once_and_offers_begin_without_it() -> None:
+    svc, records = service(["c1"], max_wait=3600)
+    at = datetime(2026, 11, 27, 8, 50, tzinfo=KST)
+    # c1 talked with call-9 on node b, which died with the service: its record is open.
+    records.calls["call-9"] = CallFacts(
+        "call-9", "01012340009", "2221000", started_at=at, connected_at=at, counselor_id="c1"
+    )
+    now = [0.0]
+    a, b = FakeNode([]), FakeNode([])
+    settle = settling(records, svc)
+    nodes = Nodes({"a": a, "b": b}, lost_after=5.0, monotonic=lambda: now[0], on_settled=settle)
+    run = asyncio.create_task(nodes.run())
+    a.connected.set()  # node a answers, and takes up its caller in line
+    waiting = caller(2, {"c1": OfferResult.ANSWERED})
+    await back_in_line(svc, records, waiting, minute=59)
+    await asyncio.sleep(0.6)  # a look at the nodes: b has not answered
+    assert events(records, "call-2", "offer") == [] and records.closed_ids == []
+    now[0] += 5.0  # node b never answers: its calls ended with it
+    await asyncio.wait_for(waiting.connected.wait(), 5)
+    assert records.closed_ids == ["call-9"]
+    assert (records.calls["call-9"].disposition, records.calls["call-9"].hangup_cause) == (
+        "answered",
+        "ended while the service was down",
+    )
+    assert nodes.states() == {"a": NodeState.UP, "b": NodeState.LOST}
+    waiting.legs["c1"].ended.set()
+    await asyncio.wait_for(svc.join("call-2"), 5)
+    run.cancel()
+    await asyncio.gather(run, return_exceptions=True)
+
+
+async def test_the_app_is_registered_while_any_node_is_up() -> None:
+    """/healthz's app_registered (and so its 200) with several nodes: the service drives
+    calls while one node is left; a lost node shows in its `nodes`."""
+    a, b = FakeNode([]), FakeNode([])
+    nodes = Nodes({"a": a, "b": b})
+    assert not await nodes.registered()
+    b.connected.set()  # node a (asterisk.ari_url's) is down, b is up
+    assert await nodes.registered()

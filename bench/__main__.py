@@ -2,7 +2,8 @@
 
 Runs the scenario against the service, then against the baseline dialplan,
 on one embedded Asterisk instance of the benchmark's own; prints the
-side-by-side table and writes the figures as JSON.
+side-by-side table and writes the figures as JSON. With `--nodes 1,2` it runs
+the service on one node, then on two behind Kamailio, and sets them side by side.
 """
 
 from __future__ import annotations
@@ -49,7 +50,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="the soak's shares MENUS,SELF,AFTER: hang up in the menus; of the rest, serve "
         "themselves; of those left, hang up waiting, ringing or talking (default 0.1,0.4,0.3)",
     )
-    p.add_argument("--side", choices=[*SIDES, "both"], default="both")
+    p.add_argument("--side", choices=[*SIDES, "both"], help="default: both, with --nodes 2 ours")
+    p.add_argument(
+        "--nodes",
+        default="1",
+        help="Asterisk nodes for our side: 1 (default), 2 (behind Kamailio), or 1,2 (both, side by side)",
+    )
     p.add_argument("--offset", type=int, default=int(os.environ.get("HOTLINE_BENCH_OFFSET", "0")))
     p.add_argument(
         "--json", type=Path, help="where the figures go (default var/bench/<time>-<scenario>.json)"
@@ -82,10 +88,41 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             p.error(f"--mix must be three shares from 0 to 1, like 0.1,0.4,0.3, not {args.mix!r}")
         args.mix = Shares(*shares)
     try:
+        args.nodes = node_counts(args.nodes)
         args.ports = Ports(args.offset, args.counselors)
     except ValueError as err:
         p.error(str(err))
+    if max(args.nodes) > 1 and args.side not in (None, "ours"):
+        p.error("--nodes 2 runs our side only (app_queue's baseline is one box): use --side ours")
+    args.side = args.side or ("ours" if max(args.nodes) > 1 else "both")
     return args
+
+
+def node_counts(text: str) -> list[int]:
+    """--nodes: 1, 2 or 1,2 (each once, in that order)."""
+    try:
+        counts = [int(x) for x in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or any(n not in (1, 2) for n in counts) or counts != sorted(set(counts)):
+        raise ValueError(f"--nodes must be 1, 2 or 1,2, not {text!r}")
+    return counts
+
+
+def side_key(side: str, nodes: int) -> str:
+    """A side's key in the figures: `ours`, or `ours_2_nodes` for ours on two nodes."""
+    return side if nodes == 1 else f"{side}_{nodes}_nodes"
+
+
+def print_table(name: str, run: dict[str, Any], counts: list[int]) -> None:
+    title = f"{name} — {SCENARIOS[name].about}"
+    if len(counts) > 1:
+        # As ours / app_queue's: the new over the reference, here today's one box.
+        print(table(title, run.get(side_key("ours", 2)), run.get("ours"), ("2 nodes", "1 node")), flush=True)
+    elif counts == [2]:
+        print(table(title, run.get(side_key("ours", 2)), None, ("2 nodes", "–")), flush=True)
+    else:
+        print(table(title, run.get("ours"), run.get("baseline")), flush=True)
 
 
 def load_for(args: argparse.Namespace, name: str) -> Load:
@@ -121,17 +158,21 @@ def main(argv: list[str] | None = None) -> int:
     if os.geteuid() != 0:
         print("the benchmark runs the embedded Asterisk and sniffs loopback: run it as root", file=sys.stderr)
         return 2
-    from bench.lab import Pbx, config_text
-    from ivr import config as config_mod
+    from bench.nodes import Nodes
     from ivr.pbx import embedded
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     state = ROOT / "var" / f"bench{args.offset or ''}"
     work = state / "runs" / f"{stamp}-{args.scenario}"
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "config.yaml").write_text(config_text(args.ports, work, state, 0.0, args.service_log))
-    cfg = config_mod.load(work / "config.yaml")
-    pbx = Pbx(cfg)
+    labs = [
+        Nodes(dataclasses.replace(args.ports, nodes=n), work if n == 1 else work / f"{n}-nodes", state,
+              args.service_log)
+        for n in args.nodes
+    ]  # fmt: skip
+    for lab in labs:
+        if why := lab.missing():
+            print(why, file=sys.stderr)
+            return 2
     names = [n for n in SCENARIOS if n != "soak"] if args.scenario == "all" else [args.scenario]
     sides = SIDES if args.side == "both" else (args.side,)
     result: dict[str, Any] = {
@@ -141,31 +182,37 @@ def main(argv: list[str] | None = None) -> int:
         "workdir": str(work),
         "runs": {},
     }
-    pbx.start()
-    try:
-        result["asterisk"] = embedded.cli(pbx.inst, "core show version").strip()
+    for lab in labs:
+        n = lab.ports.nodes
+        lab.start()
+        try:
+            result.setdefault("asterisk", embedded.cli(lab.pbx.inst, "core show version").strip())
+            for name in names:
+                load = load_for(args, name)
+                print(
+                    f"== {name}: {load.calls} calls at {load.rate:g}/s, at most {load.concurrent} at once"
+                    + (f", {n} Asterisk nodes behind Kamailio" if n > 1 else ""),
+                    flush=True,
+                )
+                run: dict[str, Any] = result["runs"].setdefault(name, {
+                    "load": {"calls": load.calls, "rate": load.rate, "concurrent": load.concurrent,
+                             "counselors": args.counselors if load.scenario.counselors else 0,
+                             "talk_ms": list(load.talk_ms) if load.scenario.counselors else None},
+                })  # fmt: skip
+                for side in sides:
+                    key = side_key(side, n)
+                    print(f"   {key} …", flush=True)
+                    run[key] = run_side(side, lab, load, work / name / key)
+                    if side != sides[-1]:
+                        time.sleep(2)  # let Asterisk settle between sides
+                if len(labs) == 1:
+                    print_table(name, run, args.nodes)
+        finally:
+            if not (args.keep_pbx and lab is labs[-1]):
+                lab.stop()
+    if len(labs) > 1:
         for name in names:
-            load = load_for(args, name)
-            print(
-                f"== {name}: {load.calls} calls at {load.rate:g}/s, at most {load.concurrent} at once",
-                flush=True,
-            )
-            run: dict[str, Any] = {
-                "load": {"calls": load.calls, "rate": load.rate, "concurrent": load.concurrent,
-                         "counselors": args.counselors if load.scenario.counselors else 0,
-                         "talk_ms": list(load.talk_ms) if load.scenario.counselors else None},
-            }  # fmt: skip
-            for side in sides:
-                print(f"   {side} …", flush=True)
-                run[side] = run_side(side, pbx, args.ports, load, work / name / side)
-                time.sleep(2)  # let Asterisk settle between sides
-            result["runs"][name] = run
-            print(
-                table(f"{name} — {SCENARIOS[name].about}", run.get("ours"), run.get("baseline")), flush=True
-            )
-    finally:
-        if not args.keep_pbx:
-            pbx.stop()
+            print_table(name, result["runs"][name], args.nodes)
     save_figures(result, args.json, args.scenario, stamp)
     return 0
 

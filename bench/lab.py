@@ -32,23 +32,36 @@ LANGUAGE = "ko"
 MENU_TIMEOUT = 5.0
 
 
-def config_text(ports: Ports, work: Path, state: Path, wrap_up: float, log_level: str = "INFO") -> str:
-    """The benchmark's config.yaml: `ports.counselors` counselors, one general queue."""
+NODE_NAMES = "ab"
+
+
+def instance_name(ports: Ports, node: int = 0) -> str:
+    """The embedded Asterisk instance of node `node`: `bench<offset>`, the second node's with a `b`."""
     name = f"bench{ports.offset}" if ports.offset else "bench"
+    return name + ("b" if node else "")
+
+
+def config_text(
+    ports: Ports, work: Path, state: Path, wrap_up: float, log_level: str = "INFO", node: int = 0
+) -> str:
+    """The benchmark's config.yaml: `ports.counselors` counselors, one general queue; with
+    two nodes, node `node`'s (its own Asterisk, the one `cluster:` section, one Stasis app)."""
+    name = instance_name(ports)
+    mine = ports.node(node)
     counselors = []
     for i in range(ports.counselors):
         phone = f'endpoint: {name}-c{i + 1}, contact: "{ports.counselor_contact(i)}"'
         counselors.append(f"  - {{id: c{i + 1}, name: 상담사{i + 1}, {phone}}}")
-    return f"""# Written by the load benchmark (bench/lab.py).
+    text = f"""# Written by the load benchmark (bench/lab.py).
 hotline: {{number: "2221000", flow: bench, flows_dir: "{FLOWS}"}}
 asterisk:
-  instance: {name}
-  ari_url: http://127.0.0.1:{ports.ari}
+  instance: {instance_name(ports, node)}
+  ari_url: http://127.0.0.1:{mine.ari}
   app: hotline-{name}
-  sip_port: {ports.sip}
-  ami_port: {ports.ami}
-  rtp_start: {ports.rtp.start}
-  rtp_end: {ports.rtp.stop - 1}
+  sip_port: {mine.sip}
+  ami_port: {mine.ami}
+  rtp_start: {mine.rtp.start}
+  rtp_end: {mine.rtp.stop - 1}
 counselors:
 {chr(10).join(counselors)}
 queues:
@@ -62,6 +75,19 @@ storage:
   state_dir: {state}
 service: {{drain_seconds: 5, log_level: {log_level}}}
 """
+    if ports.nodes == 1:
+        return text
+    # Counselors keep their fixed contacts: nodes ring them directly, not
+    # through Kamailio's registrar (bench/README.md, "Two nodes").
+    nodes = "\n".join(
+        f'    - {{name: {NODE_NAMES[i]}, sip: "127.0.0.1:{ports.node(i).sip}", '
+        f'ari_url: "http://127.0.0.1:{ports.node(i).ari}"}}'
+        for i in range(ports.nodes)
+    )
+    return text + (
+        f"cluster:\n  sip_address: 127.0.0.1\n  sip_port: {ports.front}\n"
+        f"  run_dir: {work / 'kamailio'}\n  nodes:\n{nodes}\n"
+    )
 
 
 class Pbx:
@@ -74,6 +100,12 @@ class Pbx:
         self.book = PromptBook.of(flow)
 
     def start(self) -> None:
+        self.prepare()
+        self.boot()
+
+    def prepare(self) -> None:
+        """Everything before Asterisk boots: the baseline's files, the prompts (shared by every
+        instance of the root: prepare nodes one at a time)."""
         install.install()
         embedded.stop(self.inst)
         etc = self.inst.host(self.inst.dirs.etc)
@@ -85,6 +117,8 @@ class Pbx:
         }
         render.write_files(files, etc)
         publish_prompts(self.cfg, load_flows(self.cfg))
+
+    def boot(self) -> None:
         embedded.start(self.cfg, self.inst)
 
     def stop(self) -> None:

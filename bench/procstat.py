@@ -8,12 +8,33 @@ from pathlib import Path
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU seconds the process has used so far."""
+def _fields(pid: int | str) -> list[str]:
+    """/proc/<pid>/stat's fields from the third (the state) on."""
     stat = Path(f"/proc/{pid}/stat").read_text()
     # The command name (field 2) may hold spaces: count fields after its ')'.
-    fields = stat[stat.rindex(")") + 2 :].split()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds the process has used so far."""
+    fields = _fields(pid)
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def group_cpu_seconds(pid: int) -> float:
+    """CPU seconds used so far by every live process in `pid`'s process group
+    (Kamailio: its main process and the workers it forked)."""
+    group = _fields(pid)[2]
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = _fields(entry.name)
+            except (OSError, ValueError):
+                continue  # gone meanwhile
+            if fields[2] == group:
+                total += (int(fields[11]) + int(fields[12])) / _TICKS
+    return total
 
 
 def memory_kib(pid: int) -> dict[str, int]:

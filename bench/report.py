@@ -1,4 +1,5 @@
-"""The side-by-side table: every figure as ours, app_queue's (the baseline) and their ratio."""
+"""The side-by-side table: every figure as ours, app_queue's (the baseline) and their ratio;
+or, with `--nodes 1,2`, ours on one node and on two behind Kamailio, and their ratio."""
 
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
     ("Asterisk CPU per call (ms)", "asterisk_cpu_ms_per_call", None),
     ("Asterisk CPU (cores)", "asterisk_cores", None),
     ("Asterisk RSS after (MiB)", "asterisk_rss_mib", None),
+    ("Asterisk nodes", "asterisk_nodes", None),
+    ("Kamailio CPU per call (ms)", "kamailio_cpu_ms_per_call", None),
+    ("Kamailio CPU (cores)", "kamailio_cores", None),
     ("all CPU per call (ms)", "total_cpu_ms_per_call", None),
     ("machine busy, all processes (cores)", "machine_busy_cores", None),
     ("machine waiting for the disk (cores)", "machine_iowait_cores", None),
@@ -90,15 +94,27 @@ def rows(ours: dict[str, Any] | None, theirs: dict[str, Any] | None) -> list[tup
     return out
 
 
-def table(title: str, ours: dict[str, Any] | None, theirs: dict[str, Any] | None) -> str:
-    """A plain-text table (also valid Markdown) of the run."""
+def table(
+    title: str,
+    ours: dict[str, Any] | None,
+    theirs: dict[str, Any] | None,
+    columns: tuple[str, str] = ("ours", "app_queue"),
+) -> str:
+    """A plain-text table (also valid Markdown) of the run: `ours` over `theirs`, in `columns`."""
 
     def cell(v: Any) -> str:
         return "–" if v is None else str(v)
 
-    lines = [f"### {title}", "", "| figure | ours | app_queue | ratio |", "|---|---:|---:|---:|"]
+    lines = [f"### {title}", "", f"| figure | {columns[0]} | {columns[1]} | ratio |", "|---|---:|---:|---:|"]
     lines += [f"| {label} | {cell(a)} | {cell(b)} | {cell(r)} |" for label, a, b, r in rows(ours, theirs)]
+    if any(f and f.get("asterisk_nodes", 1) > 1 for f in (ours, theirs)):
+        lines.append(f"| calls answered by node | {' | '.join(_spread(f) for f in (ours, theirs))} | – |")
     return "\n".join(lines) + "\n"
+
+
+def _spread(figures: dict[str, Any] | None) -> str:
+    by_node = (figures or {}).get("calls_by_node") or {}
+    return " / ".join(f"{node} {count}" for node, count in sorted(by_node.items())) or "–"
 
 
 def save_figures(result: dict[str, Any], out: Path | None, name: str, stamp: str) -> Path:

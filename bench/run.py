@@ -6,15 +6,16 @@ import dataclasses
 import json
 import subprocess
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench import baseline, procstat
 from bench.lab import Pbx, ServiceProcess
+from bench.nodes import Nodes
 from bench.packets import DTMF_PAYLOAD_TYPE
 from bench.phones import Citizens, Mix, Phones
-from bench.ports import Ports
 from bench.scenarios import Scenario, digit_times
 from bench.sipp_stats import read_stats
 from bench.sniffer import Sniffer, capture_filter
@@ -37,9 +38,10 @@ class Load:
     wrap_up_s: float
 
 
-def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> dict[str, Any]:
-    """Run the load against one side; return its figures."""
+def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, Any]:
+    """Run the load against one side (on one node, or two behind Kamailio); return its figures."""
     workdir.mkdir(parents=True, exist_ok=True)
+    pbx, ports = nodes.pbx, nodes.ports
     s = load.scenario
     first, second = _digit_times(pbx)
     goodbye_ms = round(pbx.prompt_seconds("goodbye") * 1000)
@@ -65,9 +67,10 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
 
     phones = Phones(workdir, ports)
     service = ServiceProcess(pbx.cfg, workdir / "service.log") if side == "ours" else None
-    tracker = Tracker(ports.sip, ports.citizens, [ports.counselor_phones[1]])
+    node_sips = [ports.node(i).sip for i in range(ports.nodes)]
+    tracker = Tracker(ports.entry, ports.citizens, [ports.counselor_phones[1]], node_sips)
     audio_filter = capture_filter(ports.citizens_media, ports.counselor_phones[2], DTMF_PAYLOAD_TYPE)
-    sniffer = Sniffer(tracker, frozenset(ports.rtp) | {ports.sip}, audio_filter)
+    sniffer = Sniffer(tracker, frozenset(ports.rtp_block) | {ports.entry, *node_sips}, audio_filter)
     cut_short = False
     try:
         if service:
@@ -75,8 +78,8 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         if s.counselors:
             phones.counselors(300, load.talk_ms)
         sniffer.start()
-        asterisk = pbx.pid()
-        cpu0 = procstat.cpu_seconds(asterisk), procstat.cpu_seconds(service.pid) if service else 0.0
+        asterisks = nodes.asterisk_pids()
+        cpu0 = _cpu(nodes, asterisks, service)
         machine0 = procstat.machine_seconds()
         started = time.monotonic()
         proc = phones.citizens(citizens, number, prefix)
@@ -90,7 +93,7 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
             proc.kill()
             proc.wait(5)
         wall = time.monotonic() - started
-        cpu1 = procstat.cpu_seconds(asterisk), procstat.cpu_seconds(service.pid) if service else 0.0
+        cpu1 = _cpu(nodes, asterisks, service)
         machine1 = procstat.machine_seconds()
         time.sleep(0.5)  # the last BYEs' answers still on their way
         sniffer.stop()
@@ -102,14 +105,14 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
             records = _our_records(service, prefix, expected)
             peak = procstat.memory_kib(service.pid).get("VmHWM", 0)
             stuck = service.counselors_not_free()
-            inside = _service_inside(service.metrics())
+            inside = _service_inside(service.metrics(), ports.nodes)
         else:
             records = _baseline_records(pbx, prefix, expected)
             peak = 0
             stuck = None
             inside = {}
-        left = pbx.leftovers()
-        asterisk_rss = procstat.memory_kib(asterisk).get("VmRSS", 0)
+        left = nodes.leftovers()
+        asterisk_rss = sum(procstat.memory_kib(pid).get("VmRSS", 0) for pid in asterisks)
     finally:
         phones.close()
         if service:
@@ -117,6 +120,8 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
     per_call = max(counts.created, 1)
     service_cpu = cpu1[1] - cpu0[1]
     asterisk_cpu = cpu1[0] - cpu0[0]
+    kamailio_cpu = cpu1[2] - cpu0[2] if cpu0[2] is not None and cpu1[2] is not None else None
+    by_node = Counter(nodes.node_of(call.media_port) for call in tracker.calls.values())
     return {
         "calls_attempted": counts.created,
         "calls_completed": counts.successful,
@@ -144,7 +149,15 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
         "asterisk_cpu_ms_per_call": round(asterisk_cpu * 1000 / per_call, 1),
         "asterisk_cores": round(asterisk_cpu / wall, 3),
         "asterisk_rss_mib": round(asterisk_rss / 1024, 1),
-        "total_cpu_ms_per_call": round((service_cpu + asterisk_cpu) * 1000 / per_call, 1),
+        "asterisk_nodes": ports.nodes,
+        "calls_by_node": dict(sorted(by_node.items())),
+        "kamailio_cpu_ms_per_call": round(kamailio_cpu * 1000 / per_call, 1)
+        if kamailio_cpu is not None
+        else None,
+        "kamailio_cores": round(kamailio_cpu / wall, 3) if kamailio_cpu is not None else None,
+        "total_cpu_ms_per_call": round(
+            (service_cpu + asterisk_cpu + (kamailio_cpu or 0)) * 1000 / per_call, 1
+        ),
         **records,
         **left,
         "counselors_not_free": sum(stuck.values()) if stuck is not None else None,
@@ -157,10 +170,22 @@ def run_side(side: str, pbx: Pbx, ports: Ports, load: Load, workdir: Path) -> di
     }
 
 
-def _service_inside(metrics: dict[str, float]) -> dict[str, float | None]:
+def _cpu(
+    nodes: Nodes, asterisks: list[int], service: ServiceProcess | None
+) -> tuple[float, float, float | None]:
+    """CPU seconds so far: every node's Asterisk together, the service, Kamailio (None without)."""
+    return (
+        sum(procstat.cpu_seconds(pid) for pid in asterisks),
+        procstat.cpu_seconds(service.pid) if service else 0.0,
+        nodes.kamailio_cpu_seconds(),
+    )
+
+
+def _service_inside(metrics: dict[str, float], nodes: int = 1) -> dict[str, float | None]:
     """Where the service's time went, by its own /metrics over the run (it
     starts afresh for each): ARI requests (a connection's wait included) and
-    how late its event loop ran."""
+    how late its event loop ran. With several nodes /metrics shows the first
+    node's ARI connection only: those figures are left out, not shown as all."""
 
     def mean_ms(name: str) -> float | None:
         count = metrics.get(f"{name}_count")
@@ -170,6 +195,12 @@ def _service_inside(metrics: dict[str, float]) -> dict[str, float | None]:
         found = metrics.get(f"{name}_max")
         return round(found * 1000, 1) if found is not None else None
 
+    lag = {
+        "loop_lag_ms_mean": mean_ms("hotline_event_loop_lag_seconds"),
+        "loop_lag_ms_max": max_ms("hotline_event_loop_lag_seconds"),
+    }
+    if nodes > 1:
+        return lag
     return {
         # Every ARI event is JSON built by Asterisk's one delivery thread for
         # the app and parsed by the service: the cost app_queue never pays.
@@ -188,8 +219,7 @@ def _service_inside(metrics: dict[str, float]) -> dict[str, float | None]:
                 ("max", max_ms(f"hotline_ari_{part}_seconds")),
             )
         },
-        "loop_lag_ms_mean": mean_ms("hotline_event_loop_lag_seconds"),
-        "loop_lag_ms_max": max_ms("hotline_event_loop_lag_seconds"),
+        **lag,
     }
 
 

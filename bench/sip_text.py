@@ -30,9 +30,22 @@ __all__ = [
     "UAS_BYE",
     "UAS_HEAD_KEEP_DIALOG",
     "UAS_RINGING",
+    "routed",
     "scenario",
     "wait_udp_bound",
 ]
+
+
+def routed(body: str) -> str:
+    """A caller's scenario whose requests within the call follow the route a proxy
+    recorded (RFC 3261 12.2.1.1): to the answerer's Contact, through the proxy."""
+    body = body.replace('<recv response="200" rtd="true"/>', '<recv response="200" rtd="true" rrs="true"/>')
+    for method in ("ACK", "BYE"):
+        body = body.replace(
+            f"{method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n",
+            f"{method} [next_url] SIP/2.0\n[routes]\n",
+        )
+    return body
 
 
 def wait_udp_bound(port: int, proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:

@@ -13,6 +13,12 @@ Fed one datagram at a time (with its capture time), the tracker follows:
 
 Asterisk sends no RTP while nothing plays (the service waiting for a digit,
 or Read() waiting), so the first audio packet after a digit is the next prompt.
+
+With Kamailio in front of the nodes (`--nodes 2`) every SIP message of a
+citizen's call crosses lo twice, caller <-> Kamailio and Kamailio <-> node,
+with one Call-ID: a caller's answer and end are taken only from the messages
+to or from the citizens' port, as the caller saw them. Audio goes straight
+between caller and node; nodes ring counselors' phones directly.
 """
 
 from __future__ import annotations
@@ -83,8 +89,17 @@ def _waits(entered: float, left: float, legs: list[CounselorLeg]) -> list[tuple[
 class Tracker:
     """Turns captured datagrams into per-call timings."""
 
-    def __init__(self, asterisk_sip_port: int, caller_sip_port: int, counselor_ports: Iterable[int]) -> None:
+    def __init__(
+        self,
+        asterisk_sip_port: int,
+        caller_sip_port: int,
+        counselor_ports: Iterable[int],
+        node_sip_ports: Iterable[int] = (),
+    ) -> None:
+        """`asterisk_sip_port`: where citizens call (Asterisk, or Kamailio in front of
+        the nodes, whose own ports are `node_sip_ports`)."""
         self.asterisk_sip_port = asterisk_sip_port
+        self._ours = frozenset({asterisk_sip_port, *node_sip_ports})
         self.caller_sip_port = caller_sip_port
         self.counselor_ports = frozenset(counselor_ports)
         self.calls: dict[str, CallerCall] = {}
@@ -93,7 +108,7 @@ class Tracker:
 
     def feed(self, t: float, d: Datagram) -> None:
         """Take one captured datagram, seen at time `t`."""
-        if self.asterisk_sip_port in (d.src[1], d.dst[1]):
+        if d.src[1] in self._ours or d.dst[1] in self._ours:
             self._sip(t, d)
         elif d.src[1] in self._by_media:
             self._prompt_audio(t, self._by_media[d.src[1]], d.payload)
@@ -105,7 +120,8 @@ class Tracker:
         if sip is None:
             return
         cid = sip.call_id
-        from_asterisk = d.src[1] == self.asterisk_sip_port
+        from_asterisk = d.src[1] in self._ours
+        caller_side = self.caller_sip_port in (d.src[1], d.dst[1])
         if sip.status == 200 and sip.cseq_method == "INVITE" and from_asterisk:
             if d.dst[1] == self.caller_sip_port and cid not in self.calls and sip.media_port:
                 call = CallerCall(t, sip.media_port, number=sip.from_user)
@@ -120,7 +136,7 @@ class Tracker:
             elif sip.status >= 300 and leg.ended is None:
                 leg.ended = t
         elif sip.method in ("BYE", "CANCEL"):
-            if cid in self.calls and self.calls[cid].ended is None:
+            if cid in self.calls and self.calls[cid].ended is None and caller_side:
                 call = self.calls[cid]
                 call.ended = t
                 self._by_media.pop(call.media_port, None)

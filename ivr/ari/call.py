@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ivr.ari.bridging import Bridging
+from ivr.ari.call_rest import CallRest
 from ivr.ari.channels import CallChannels
 from ivr.ari.legs import AriLeg
 from ivr.ari.prompts import Prompts
@@ -31,6 +32,7 @@ from ivr.ari.recorder import Recorder
 from ivr.ari.recordings import PROMPT_PREFIX
 from ivr.ari.rest import AriRest
 from ivr.ari.ringing import Ringing
+from ivr.ari.socket_requests import SocketRequests
 from ivr.ari.supervision import Supervision
 from ivr.errors import CallGone
 from ivr.ports import CounselorLeg, OfferResult, hangup_cause_name
@@ -49,14 +51,16 @@ class AriCall:
         dial_to: str | None = None,
         caller_id: str = "",
         rings: Mapping[str, tuple[str, ...]] | None = None,
+        socket: SocketRequests | None = None,
     ) -> None:
-        self.rest = rest
         self.call_id: str = channel["id"]
+        # `socket`: the events socket, over which a new call's answer goes with its first prompt.
+        self.rest = CallRest(rest, socket, self.call_id)
         caller = channel.get("caller")
         self.caller: str = (caller.get("number") if isinstance(caller, dict) else None) or "anonymous"
         self.dialed = dialed
         self.hangup_cause: str | None = None
-        self.channels = CallChannels(rest, app, self.call_id)
+        self.channels = CallChannels(self.rest, app, self.call_id)
         self.prompts = Prompts(self.channels, channel.get("language") or "ko")
         # A callback: where the carrier dials the citizen, and the number they see.
         self.ringing = Ringing(self.channels, self.caller, dial_to, caller_id, rings)
@@ -121,11 +125,16 @@ class AriCall:
         elif (
             kind in ("StasisEnd", "ChannelDestroyed") and channel_id == self.call_id and not self.gone.done()
         ):
+            self.rest.close()
             self.gone.set_result(None)
 
     # -- the caller's channel ----------------------------------------------
     async def answer(self) -> None:
-        await self.rest.post(f"channels/{self.call_id}/answer")
+        socket = self.rest.socket
+        if socket is not None and socket.usable:
+            self.rest.answer_with_first_prompt()
+        else:
+            await self.rest.post(f"channels/{self.call_id}/answer")
 
     async def hangup(self) -> None:
         with contextlib.suppress(CallGone):

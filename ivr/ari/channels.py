@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from ivr.ari.call_rest import CallRest
 from ivr.ari.legs import AriLeg
 from ivr.ari.rest import REQUEST_ERRORS, AriRest
 from ivr.errors import CallGone
@@ -34,7 +35,7 @@ def is_recording_tap(channel_id: str) -> bool:
     return bool(sep and head and tail.isdigit())
 
 
-async def hang_up_quietly(rest: AriRest, channel_id: str) -> None:
+async def hang_up_quietly(rest: AriRest | CallRest, channel_id: str) -> None:
     """Hang a channel up; that it is gone already, or anything else, is no matter."""
     with contextlib.suppress(*REQUEST_ERRORS):
         await rest.delete(f"channels/{channel_id}")
@@ -44,7 +45,7 @@ class CallChannels:
     """One call's caller channel, conversation bridge and the phones it rang:
     what its prompts, ringing, bridging, supervision and recording all use."""
 
-    def __init__(self, rest: AriRest, app: str, call_id: str) -> None:
+    def __init__(self, rest: CallRest, app: str, call_id: str) -> None:
         self.rest = rest
         self.app = app
         self.call_id = call_id

@@ -18,6 +18,7 @@ from typing import Any
 import aiohttp
 
 from ivr.ari.rest import REQUEST_ERRORS, AriRest
+from ivr.ari.socket_requests import SocketRequests
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,10 @@ HANDLED_EVENTS = frozenset(
         "EndpointStateChange",
         "ChannelHold",  # a counselor's phone holding the caller: music for them
         "ChannelUnhold",
+        # Not an event: the answer to a request sent over this socket
+        # (socket_requests.py). Asterisk sends it through the same filter
+        # (ari_websockets.c, ari_websocket_send_event), so it must be allowed.
+        "RESTResponse",
     }
 )
 
@@ -95,6 +100,8 @@ class EventStream:
         self.last_error: str | None = None
         self._stopping = False
         self._ws: aiohttp.ClientWebSocketResponse | None = None
+        # Requests sent over this socket (a new call's answer with its first prompt).
+        self.requests = SocketRequests()
 
     def ws_url(self) -> str:
         base = self.rest.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
@@ -128,18 +135,22 @@ class EventStream:
             self._ws = ws
             if not first:
                 self.reconnects += 1
-            # Events that arrive now wait in the socket until reconciling is done.
-            await self.on_connect()
-            self.connected.set()
-            self.backoff.reset()
-            self.last_error = None
-            log.info("ARI events connected (app %s)", self.app)
-            async for msg in ws:
-                if msg.type == aiohttp.WSMsgType.TEXT:
-                    self._dispatch(msg.data)
-                elif msg.type == aiohttp.WSMsgType.ERROR:
-                    raise aiohttp.ClientError(f"websocket error: {ws.exception()}")
-            self.last_error = f"closed by Asterisk (code {ws.close_code})"
+            try:
+                # Events that arrive now wait in the socket until reconciling is done.
+                await self.on_connect()
+                await self.requests.attach(ws.send_str)
+                self.connected.set()
+                self.backoff.reset()
+                self.last_error = None
+                log.info("ARI events connected (app %s)", self.app)
+                async for msg in ws:
+                    if msg.type == aiohttp.WSMsgType.TEXT:
+                        self._dispatch(msg.data)
+                    elif msg.type == aiohttp.WSMsgType.ERROR:
+                        raise aiohttp.ClientError(f"websocket error: {ws.exception()}")
+                self.last_error = f"closed by Asterisk (code {ws.close_code})"
+            finally:
+                self.requests.detach("the ARI events connection was lost")
         self._ws = None
 
     def _dispatch(self, text: str) -> None:
@@ -150,6 +161,9 @@ class EventStream:
             return
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             log.warning("ignoring an ARI event without a type: %.200s", text)
+            return
+        if event["type"] == "RESTResponse":
+            self.requests.on_response(event)
             return
         if log.isEnabledFor(logging.DEBUG):
             log.debug("ARI %s %s", event["type"], _ids(event))

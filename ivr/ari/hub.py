@@ -217,7 +217,9 @@ class AriHub:
         dialplan = channel.get("dialplan")
         exten = dialplan.get("exten", "") if isinstance(dialplan, dict) else ""
         dialed = args[1] if len(args) > 1 else exten
-        call = AriCall(self.rest, self.app, channel, dialed, rings=self.desk_phones.rings)
+        call = AriCall(
+            self.rest, self.app, channel, dialed, rings=self.desk_phones.rings, socket=self.stream.requests
+        )
         self.calls[call.call_id] = call
         token = current_call.set(call.call_id)
         try:

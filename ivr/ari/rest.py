@@ -71,6 +71,22 @@ def is_gone(status: int, message: str) -> bool:
     return status in _GONE_STATUSES or (status == 400 and "not found" in message.lower())
 
 
+def refusal(where: str, status: int, message: str, *, is_json: bool = True) -> Exception:
+    """Asterisk's error answer as the exception the call path acts on (raised `from` the AriError)."""
+    if status == 503 and not is_json:
+        # Asterisk's HTTP server, not ARI, shutting down (main/http.c
+        # answers every request with its HTML 503 page then).
+        return PbxUnreachable(f"{where}: Asterisk is shutting down (503)")
+    if status == 401:
+        return AriError(f"{where}: Asterisk refused the ARI user name or password", 401)
+    refused = AriError(f"{where}: {status} {message}", status)
+    if is_gone(status, message):
+        gone = CallGone(f"{where}: {message}")
+        gone.__cause__ = refused
+        return gone
+    return refused
+
+
 class AriRest:
     """REST calls against one Asterisk, sharing one aiohttp session."""
 
@@ -144,7 +160,7 @@ class AriRest:
         Raises CallGone when the channel or bridge is gone, PbxUnreachable when
         Asterisk cannot be reached, AriError for anything else.
         """
-        clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        clean = {k: param(v) for k, v in (params or {}).items() if v is not None}
         where = f"{method} /ari/{path.lstrip('/')}"
         started = time.perf_counter()
         self.in_flight += 1
@@ -178,17 +194,8 @@ class AriRest:
         async with session.request(method, self.url(path), params=clean, json=body) as resp:
             text = await resp.text()
             if resp.status >= 400:
-                message = _message(text) or resp.reason or ""
-                if resp.status == 503 and resp.content_type != "application/json":
-                    # Asterisk's HTTP server, not ARI, shutting down (main/http.c
-                    # answers every request with its HTML 503 page then).
-                    raise PbxUnreachable(f"{where}: Asterisk is shutting down (503)")
-                if resp.status == 401:
-                    raise AriError(f"{where}: Asterisk refused the ARI user name or password", 401)
-                refused = AriError(f"{where}: {resp.status} {message}", resp.status)
-                if is_gone(resp.status, message):
-                    raise CallGone(f"{where}: {message}") from refused
-                raise refused
+                message = message_of(text) or resp.reason or ""
+                raise refusal(where, resp.status, message, is_json=resp.content_type == "application/json")
             if resp.status == 204 or not text:
                 return None
             if resp.content_type == "application/json":
@@ -212,7 +219,7 @@ class AriRest:
         try:
             async with self.session.get(self.url(path)) as resp:
                 if resp.status >= 400:
-                    message = _message(await resp.text()) or resp.reason or ""
+                    message = message_of(await resp.text()) or resp.reason or ""
                     refused = AriError(f"GET /ari/{path}: {resp.status} {message}", resp.status)
                     if resp.status == 404:
                         raise CallGone(str(refused)) from refused
@@ -227,7 +234,7 @@ def _unavailable(where: str, exc: BaseException) -> PbxUnreachable:
     return PbxUnreachable(f"{where}: {str(exc) or type(exc).__name__}")
 
 
-def _param(value: Any) -> str:
+def param(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
@@ -235,7 +242,7 @@ def _param(value: Any) -> str:
     return str(value)
 
 
-def _message(text: str) -> str:
+def message_of(text: str) -> str:
     try:
         data = json.loads(text)
     except ValueError:

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -38,6 +39,10 @@ class FakeAri:
         self.in_flight = 0
         self.in_flight_max = 0  # requests being answered at once: connections open at once
         self.sockets: list[web.WebSocketResponse] = []
+        # Asterisk 22.4+ carries out "RESTRequest" messages sent on the events
+        # socket, one at a time; older ones ignore them (the default here).
+        self.takes_socket_requests = False
+        self.via_socket: list[tuple[str, str, dict[str, str]]] = []
         self.connects = 0
         self.connected = asyncio.Event()
         self._new_request = asyncio.Event()
@@ -79,10 +84,33 @@ class FakeAri:
         self.sockets.append(ws)
         self.connects += 1
         self.connected.set()
-        async for _ in ws:
-            pass
+        async for msg in ws:
+            if self.takes_socket_requests and msg.type == web.WSMsgType.TEXT:
+                await self._socket_request(ws, json.loads(msg.data))
         self.sockets.remove(ws)
         return ws
+
+    async def _socket_request(self, ws: web.WebSocketResponse, message: dict[str, Any]) -> None:
+        # As res/ari/ari_websocket_requests.c: carried out before the next is read.
+        path, _, query = message["uri"].partition("?")
+        params = dict(parse_qsl(query))
+        request = (message["method"], path, params)
+        self.requests.append(request)
+        self.via_socket.append(request)
+        self._new_request.set()
+        if path in self.slow:
+            await asyncio.sleep(self.slow[path])
+        status, body = self._reply(message["method"], path)
+        answer: dict[str, Any] = {
+            "type": "RESTResponse",
+            "request_id": message.get("request_id", ""),
+            "status_code": status,
+            "reason_phrase": "OK" if status < 400 else "Error",
+            "uri": path,
+        }
+        if isinstance(body, dict):
+            answer |= {"content_type": "application/json", "message_body": json.dumps(body)}
+        await ws.send_str(json.dumps(answer))
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = request.match_info["path"]
@@ -109,32 +137,40 @@ class FakeAri:
 
     async def _answer(self, request: web.Request, path: str) -> web.StreamResponse:
         self._new_request.set()
-        scripted = self.answers.get((request.method, path))
+        status, body = self._reply(request.method, path)
+        if body is None:
+            return web.Response(status=status)
+        if isinstance(body, str):
+            return web.Response(status=status, text=body)
+        return web.json_response(body, status=status)
+
+    def _reply(self, method: str, path: str) -> tuple[int, Any]:
+        """The status and body (JSON, text or None) Asterisk would answer."""
+        scripted = self.answers.get((method, path))
         if scripted is not None:
-            status, body = scripted
-            if body is None:
-                return web.Response(status=status)
-            if isinstance(body, str):
-                return web.Response(status=status, text=body)
-            return web.json_response(body, status=status)
+            return scripted
         if path == "asterisk/info":
-            return web.json_response({"status": {"startup_time": self.startup_time}, "system": {}})
+            return 200, {"status": {"startup_time": self.startup_time}, "system": {}}
+        if path == "asterisk/ping":
+            return 200, {"ping": "pong", "asterisk_id": "fake"}
         if path.startswith("applications/"):
-            return web.json_response(
-                {"name": path.split("/")[1], "channel_ids": self.channel_ids, "bridge_ids": self.bridge_ids}
-            )
-        if request.method == "GET" and path.startswith("endpoints/PJSIP/"):
+            return 200, {
+                "name": path.split("/")[1],
+                "channel_ids": self.channel_ids,
+                "bridge_ids": self.bridge_ids,
+            }
+        if method == "GET" and path.startswith("endpoints/PJSIP/"):
             resource = path.rsplit("/", 1)[1]
             state = self.endpoint_states.get(resource, "online")
-            return web.json_response({"technology": "PJSIP", "resource": resource, "state": state})
-        if request.method == "GET" and path.startswith("channels/"):
+            return 200, {"technology": "PJSIP", "resource": resource, "state": state}
+        if method == "GET" and path.startswith("channels/"):
             channel = self.channels.get(path.split("/")[1])
             if channel is None:
-                return web.json_response({"message": "Channel not found"}, status=404)
-            return web.json_response(channel)
-        if request.method == "POST" and "/play/" in path:
-            return web.json_response({"id": path.rsplit("/", 1)[1], "state": "queued"}, status=201)
-        return web.Response(status=204)
+                return 404, {"message": "Channel not found"}
+            return 200, channel
+        if method == "POST" and "/play/" in path:
+            return 201, {"id": path.rsplit("/", 1)[1], "state": "queued"}
+        return 204, None
 
     async def send(self, event: dict[str, Any] | str) -> None:
         """Push an event (or raw text) to every connected events socket."""

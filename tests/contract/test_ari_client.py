@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import random
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 
@@ -28,21 +27,6 @@ from tests.contract.fake_ari import FakeAri, channel, stasis_start
 from tests.unit.fakes import MemoryRecords, StepClock, dispatcher
 
 ITEST_FLOW = Path(__file__).resolve().parents[1] / "integration" / "flows" / "itest.yaml"
-
-
-@pytest.fixture
-async def ari() -> AsyncIterator[FakeAri]:
-    server = FakeAri()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def rest(ari: FakeAri) -> AsyncIterator[AriRest]:
-    client = AriRest(ari.url, ari.user, ari.password, timeout=5)
-    yield client
-    await client.close()
 
 
 def call_in_hub(rest: AriRest) -> tuple[AriHub, AriCall]:

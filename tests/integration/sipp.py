@@ -21,6 +21,7 @@ from bench.sip_text import SDP as _SDP
 from bench.sip_text import UAS_ANSWER as _UAS_ANSWER
 from bench.sip_text import UAS_BYE as _UAS_BYE
 from bench.sip_text import UAS_RINGING as _UAS_RINGING
+from bench.sip_text import routed as _routed
 from bench.sip_text import scenario as _scenario
 from bench.sip_text import wait_udp_bound as _wait_udp_bound
 
@@ -193,18 +194,6 @@ Content-Length: 0
 
 ]]></send>
 """
-
-
-def _routed(body: str) -> str:
-    """A caller's scenario whose requests within the call follow the route a proxy
-    recorded (RFC 3261 12.2.1.1): to the answerer's Contact, through the proxy."""
-    body = body.replace('<recv response="200" rtd="true"/>', '<recv response="200" rtd="true" rrs="true"/>')
-    for method in ("ACK", "BYE"):
-        body = body.replace(
-            f"{method} sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n",
-            f"{method} [next_url] SIP/2.0\n[routes]\n",
-        )
-    return body
 
 
 @dataclass

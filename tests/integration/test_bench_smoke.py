@@ -20,6 +20,17 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCH_OFFSET = OFFSET % (MAX_OFFSET + 10)
 
 
+def run_bench(tmp_path: Path, args: list[str], timeout: float) -> tuple[str, dict]:
+    """`python -m bench ARGS` at the bench offset; what it printed and the figures it wrote."""
+    out = tmp_path / "figures.json"
+    args = [*args, "--offset", str(BENCH_OFFSET), "--json", str(out)]
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.stdout, json.loads(out.read_text())
+
+
 def test_bench_ivr_prints_both_sides_and_loses_no_record(tmp_path: Path) -> None:
     out = tmp_path / "figures.json"
     args = [
@@ -61,15 +72,9 @@ def test_bench_ivr_prints_both_sides_and_loses_no_record(tmp_path: Path) -> None
 def test_bench_soak_hangs_up_at_random_and_leaves_nothing_behind(tmp_path: Path) -> None:
     # The soak's mix in small: callers hang up in the menus, while waiting,
     # ringing or talking, or serve themselves; counselors talk 2-3 s.
-    out = tmp_path / "figures.json"
     args = ["soak", "--calls", "16", "--rate", "4", "--concurrent", "16", "--counselors", "3"]
     args += ["--talk", "2-3", "--max-wait", "60", "--mix", "0.5,0.5,0.5"]
-    args += ["--offset", str(BENCH_OFFSET), "--json", str(out)]
-    run = subprocess.run(
-        [sys.executable, "-m", "bench", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    result = json.loads(out.read_text())
+    _printed, result = run_bench(tmp_path, args, 600)
     figures = result["runs"]["soak"]
     for side in ("ours", "baseline"):
         f = figures[side]
@@ -87,3 +92,23 @@ def test_bench_soak_hangs_up_at_random_and_leaves_nothing_behind(tmp_path: Path)
     timeline = Path(result["workdir"]) / "soak" / "ours" / "timeline.json"
     pressed = [len(c["digit_ends"]) for c in json.loads(timeline.read_text())["calls"].values()]
     assert min(pressed) == 0 and max(pressed) >= 1, pressed
+
+
+def test_bench_queue_on_two_nodes_behind_kamailio_spreads_calls_and_stops_everything(tmp_path: Path) -> None:
+    # Citizens call Kamailio, which spreads them over the two nodes; one
+    # service drives both; counselors are rung by the caller's node directly.
+    args = ["queue", "--nodes", "2", "--calls", "2", "--rate", "4", "--concurrent", "2"]
+    args += ["--counselors", "2", "--talk", "1-1", "--max-wait", "60"]
+    printed, result = run_bench(tmp_path, args, 300)
+    assert "| figure | 2 nodes | – | ratio |" in printed
+    f = result["runs"]["queue"]["ours_2_nodes"]
+    assert (f["calls_attempted"], f["calls_completed"], f["calls_failed"]) == (2, 2, 0), f
+    assert (f["records"], f["records_lost"], f["records_duplicated"], f["records_open"]) == (2, 0, 0, 0), f
+    assert f["calls_by_node"] == {"a": 1, "b": 1}, f
+    # Every caller heard the greeting (timed where the caller sees it) and talked with a counselor.
+    assert f["answer_to_prompt_ms"]["n"] == 2 and f["counselor_rings"] >= 2, f
+    assert (f["channels_left"], f["bridges_left"], f["counselors_not_free"]) == (0, 0, 0), f
+    assert f["asterisk_nodes"] == 2 and f["kamailio_cores"] is not None, f
+    # Both nodes and Kamailio are stopped at the end.
+    left = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert result["workdir"] not in left and f"bench{BENCH_OFFSET or ''}b/" not in left, left

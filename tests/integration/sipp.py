@@ -123,6 +123,10 @@ _UAS_NO_ANSWER = '<recv request="CANCEL" timeout="{timeout}"/>\n' + _UAS_CANCELL
 
 # A phone that registered is qualified by Asterisk (OPTIONS, each its own call
 # to SIPp): it answers them before, during and after its one call.
+# A phone behind a proxy answers with the route the proxy recorded (RFC 3261 12.1.1), so
+# the node's BYE comes back through the proxy (it had gone straight to the phone, whose
+# 200 OK went to the proxy, and the node sent the BYE again until a stray one was answered).
+_ANSWERED_ON_ROUTE = _UAS_ANSWER.replace("[last_CSeq:]\n", "[last_CSeq:]\n[last_Record-Route:]\n", 1)
 _UAS_QUALIFIED = '<recv request="OPTIONS" optional="true" next="options"/>\n'
 _UAS_OPTIONS_OK = '<label id="options"/>\n' + _UAS_OK
 
@@ -471,7 +475,7 @@ class SippLab:
             + _UAS_TRYING
             + _UAS_RINGING
             + '<pause milliseconds="300"/>\n'
-            + _UAS_ANSWER.format(sdp=_SDP)
+            + _ANSWERED_ON_ROUTE.format(sdp=_SDP)
             + f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
             + _ANSWER_BYE.format(timeout=timeout_ms)
             # Counted once over (not at the INVITE): OPTIONS are answered until the last call ends.

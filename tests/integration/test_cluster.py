@@ -468,6 +468,8 @@ def test_a_standby_pair_drives_both_nodes_takes_over_in_order_and_a_killed_node_
         assert last["id"].startswith("a-") and last["disposition"] == "answered", last
         w4 = closed_call(two, "id = ?", ids[4])
         assert w4["disposition"] == "answered" and w3["connected_at"] < w4["connected_at"], (w3, w4)
+        for c in addresses:  # each took its one call, and its end, through Kamailio
+            assert phones[c].wait(30) == 0, phones[c].errors()
 
         # Every call recorded once, nothing open; one end each; one entry each in the queue log.
         calls = two.query("SELECT * FROM calls ORDER BY started_at")

@@ -458,6 +458,8 @@ def test_a_standby_pair_drives_both_nodes_takes_over_in_order_and_a_killed_node_
             assert (record["disposition"], record["hangup_cause"]) == ("answered", "node_lost"), record
         print(f"node b killed: its calls closed after {time.monotonic() - node_killed:.1f} s")
         cluster.wait_taking_calls({"a": True, "b": False})
+        status, health = two.health()
+        assert (status, health["app_registered"], health["nodes"]) == (200, True, {"a": "up", "b": "lost"})
         for c in addresses:
             wait_online(a, f"itest-{c}")
         nxt = lab.citizen(digits=[(1500, "0")], hangup_after_ms=7000, caller="01055500005", via_proxy=True)

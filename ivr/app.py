@@ -25,7 +25,7 @@ from ivr.ami.fallback_queue import FallbackQueue
 from ivr.ari import phone_targets
 from ivr.ari.desk_phones import PhoneSight
 from ivr.ari.hub import AriHub
-from ivr.ari.nodes import Node, Nodes, close_unclaimed, supervisor_ringer
+from ivr.ari.nodes import Node, Nodes, settling, supervisor_ringer
 from ivr.ari.rest import AriRest
 from ivr.calls.booking import Bookings
 from ivr.calls.callbacks import CallbackRunner
@@ -115,7 +115,7 @@ class Hotline:
         if s.cluster and rests:
             first = next((n.name for n in s.cluster.nodes if n.ari_url == s.asterisk.ari_url), "asterisk")
             named = dict(zip([first, *rests], self.hubs, strict=True))
-            self.nodes = Nodes(named, on_settled=lambda: close_unclaimed(self.records, self.service))
+            self.nodes = Nodes(named, on_settled=settling(self.records, self.service))
         self.callbacks: CallbackRunner | None = None
         if s.asterisk.trunk.dial:
             cb = s.callbacks
@@ -194,7 +194,7 @@ class Hotline:
         self.epoch, self.records.db.fence = epoch, fence
 
     async def health(self) -> dict[str, Any]:
-        registered = await self.hub.registered()
+        registered = await (self.nodes or self.hub).registered()  # with several nodes: on any
         return {
             "healthy": registered and not self.service.draining,
             "role": "active",

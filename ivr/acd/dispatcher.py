@@ -29,6 +29,7 @@ from ivr.acd.counselor_states import (
     transition,
 )
 from ivr.acd.estimate import HandledCall, estimate_wait
+from ivr.acd.listeners import Listeners
 from ivr.acd.restart import RESTORED_NOTE, History, rebuilt
 from ivr.acd.routing import Admission, QueueConfig, WaitingCaller, admit, next_assignment, position
 from ivr.ports import OfferResult
@@ -37,9 +38,8 @@ log = logging.getLogger(__name__)
 
 RecordSink = Callable[[StateRecord], None]
 
-# Handed to a waiting caller instead of a counselor id when no member of their
-# queue is working any more (all paused or logged out): app_queue's
-# "leave when empty", the queue log's "exit on empty".
+# Handed to a waiting caller instead of a counselor id when no member of their queue works
+# any more (all paused or logged out): app_queue's "leave when empty", the queue log's "exit on empty".
 EMPTY = ""
 
 
@@ -71,23 +71,12 @@ class Dispatcher:
         self._timer: asyncio.TimerHandle | None = None
         self._answered_at: dict[str, float] = {}  # counselor -> start of their conversation
         self.history: deque[HandledCall] = deque(maxlen=1000)
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = Listeners()
+        self.subscribe = self._listeners.subscribe  # a listener told of every change; its unsubscribe
+        self._held = False  # hold(): nobody is offered a caller
         self._restoring = False  # the records written now are a restart's, not a counselor's
 
     # -- watching --------------------------------------------------------------
-    def subscribe(self, listener: Callable[[], None]) -> Callable[[], None]:
-        """Call `listener()` after every change of a counselor or of a line; returns the unsubscribe."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
-
-    def _notify(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:
-                # A broken watcher (a web socket) must never stop the queue.
-                log.exception("a dispatcher listener failed")
-
     def board(self) -> Board:
         """Callers waiting and counselors by state, now."""
         line = [t.caller for t in self._tickets.values()]
@@ -138,7 +127,7 @@ class Dispatcher:
             )
             if self.on_record is not None:
                 self.on_record(dataclasses.replace(record, note=RESTORED_NOTE) if self._restoring else record)
-        self._notify()
+        self._listeners.notify()
         return None
 
     def set_reachable(self, counselor_id: str, reachable: bool) -> None:
@@ -148,7 +137,7 @@ class Dispatcher:
             return
         self.counselors[counselor_id] = dataclasses.replace(c, reachable=reachable)
         log.info("counselor %s: phone %s", counselor_id, "reachable" if reachable else "unreachable")
-        self._notify()
+        self._listeners.notify()
         self.kick()
 
     def restore(self, last: Mapping[str, History], login_others: bool) -> None:
@@ -169,7 +158,7 @@ class Dispatcher:
             for cid in self.counselors:
                 if cid not in last:
                     self.apply(cid, Event.login())
-        self._notify()
+        self._listeners.notify()
 
     def _restore_one(self, cid: str, history: History) -> None:
         if history.state != CounselorState.LOGGED_OUT.value:
@@ -223,7 +212,7 @@ class Dispatcher:
         if verdict is Admission.ADMITTED:
             since = self.now() if entered_at is None else entered_at
             self._tickets[call_id] = _Ticket(WaitingCaller(call_id, queue, since, priority=priority))
-            self._notify()
+            self._listeners.notify()
             self.kick()
         return verdict
 
@@ -235,7 +224,7 @@ class Dispatcher:
         verdict = admit(self.queues[queue], [], list(self.counselors.values()))
         if verdict is Admission.ADMITTED:
             self._tickets[call_id] = _Ticket(WaitingCaller(call_id, queue, entered_at, priority=True))
-            self._notify()
+            self._listeners.notify()
             self.kick()
         return verdict
 
@@ -246,7 +235,7 @@ class Dispatcher:
         Routing lets at most one callback per working member hold its place;
         the rest wait behind live callers, so callbacks never crowd them out."""
         self._tickets[ticket] = _Ticket(WaitingCaller(ticket, queue, entered_at, callback=True))
-        self._notify()
+        self._listeners.notify()
         self.kick()
 
     def in_line(self, call_id: str) -> bool:
@@ -278,6 +267,7 @@ class Dispatcher:
         # the offer timed out (found by the load benchmark: 20 s of silence).
         if ticket.offered is None:
             ticket.offered = asyncio.get_running_loop().create_future()
+            self._listeners.notify()  # the caller asks now (CallService.rejoined waits for it)
             self.kick()
         offered = ticket.offered
         try:
@@ -334,14 +324,25 @@ class Dispatcher:
     def leave(self, call_id: str) -> None:
         """The caller is out of line (hung up, timed out, connected elsewhere)."""
         if self._tickets.pop(call_id, None) is not None:
-            self._notify()
+            self._listeners.notify()
         for cid, c in list(self.counselors.items()):
             if c.state is CounselorState.RESERVED and c.call_id == call_id:
                 self.apply(cid, Event.cancel_offer(call_id))
 
     # -- matching --------------------------------------------------------------
+    def hold(self, held: bool = True) -> None:
+        """Offer nobody while held (a start on several nodes, until each took up its calls: nodes.py)."""
+        self._held = held
+        self.kick()
+
+    def all_asking(self) -> bool:
+        """Whether every caller in line waits for an offer (none is on their way to ask)."""
+        return all(t.offered is not None for t in self._tickets.values())
+
     def kick(self) -> None:
         """Offer callers to free counselors, as routing says; each caller at most one at a time."""
+        if self._held:
+            return
         for caller in self._unoffered():
             if not self.anyone_working(caller.queue):
                 empty = self._tickets[caller.call_id].offered
@@ -394,7 +395,6 @@ class Dispatcher:
         self._timer = None
         now = self.now()
         for cid, c in list(self.counselors.items()):
-            event = due_event(c, now)
-            if event is not None:
+            if (event := due_event(c, now)) is not None:
                 self.apply(cid, event)
         self._schedule()

@@ -67,6 +67,23 @@ async def close_unclaimed(records: CallRecords, service: CallService) -> None:
             await service.close_lost(facts, "ended while the service was down")
 
 
+def settling(records: CallRecords, service: CallService) -> Callable[[], Awaitable[None]]:
+    """Hold every offer from now until the step returned has run (Nodes' on_settled: every
+    node answered, or lost_after passed). After a start each node takes up its own calls,
+    in whatever order the nodes answer; offers made sooner would ring a counselor still
+    talking on a node not yet taken up, and serve callers by node, not by their turn."""
+    service.acd.hold()
+
+    async def settle() -> None:
+        # The open records no node took up ended while the service was down; offers
+        # begin once every caller taken back into line asks again: in the order they came.
+        await close_unclaimed(records, service)
+        await service.rejoined()
+        service.acd.hold(False)
+
+    return settle
+
+
 class SupervisorPhones(Protocol):
     """A node's desk phones (DeskPhones), as the wallboard's supervision buttons use them."""
 
@@ -92,6 +109,8 @@ class Node(Protocol):
     """What the nodes need of one node's ARI side (an AriHub)."""
 
     def is_connected(self) -> bool: ...
+
+    async def registered(self) -> bool: ...
 
     def lose_calls(self, why: str) -> int: ...
 
@@ -148,6 +167,9 @@ class Nodes:
 
     async def run(self) -> None:
         """Until cancelled: every node connected (reconnecting), and watched."""
+        # Counted from now, not from when the service was built: a standby builds it
+        # at its start and runs it when it takes over, maybe hours later.
+        self._down_since = dict.fromkeys(self.nodes, self.monotonic())
         runs = [asyncio.create_task(node.run(), name=f"ari-{name}") for name, node in self.nodes.items()]
         try:
             settled = self.on_settled is None
@@ -168,6 +190,14 @@ class Nodes:
             for task in runs:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+    async def registered(self) -> bool:
+        """Whether our app is registered on some node: calls are driven while one is left
+        (/healthz is 200; a node lost is the cluster's loss, and its `nodes` say which)."""
+        for node in self.nodes.values():
+            if await node.registered():
+                return True
+        return False
 
     async def stop(self) -> None:
         for node in self.nodes.values():

@@ -8,6 +8,7 @@ goodbye, hangup, a counselor leaving, or a fault.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 from collections.abc import Callable, Coroutine
@@ -187,6 +188,23 @@ class CallService:
             at = next((s for s in reversed(visited) if isinstance(flow.nodes[s], model.MenuNode)), None)
             await ctx.event("resumed", at=at or flow.start)
             self._start(call, ctx, self._run_from(run, at))
+
+    async def rejoined(self, within: float = 2.0) -> None:
+        """Return once every caller taken back into line after a start is in it and asking
+        for a counselor, or after `within` seconds: a caller still on their way (their task
+        about to enter) would otherwise lose their turn to one who came later."""
+        changed = asyncio.Event()
+        unsubscribe = self.acd.subscribe(changed.set)
+        try:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(within):
+                    while not self.acd.all_asking() or any(
+                        ctx.resumed_place is not None for ctx, _ in self._calls.values()
+                    ):
+                        changed.clear()
+                        await changed.wait()
+        finally:
+            unsubscribe()
 
     async def _waiting_place(
         self, call_id: str, flow: model.Flow, visited: list[str]

@@ -9,6 +9,7 @@ their place (docs/softphone.md): files that exist are never replaced.
 
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
 import subprocess
@@ -53,6 +54,15 @@ def ensure(state_dir: Path, names: list[str]) -> TlsFiles:
     files = tls_files(state_dir)
     files.folder.mkdir(parents=True, exist_ok=True)
     os.chmod(files.folder, 0o700)
+    # Two starts at once sharing the folder (two nodes on one machine) would each make a CA,
+    # and the server key of one would meet the other's certificate: one at a time.
+    with (files.folder / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _make_missing(files, names)
+    return files
+
+
+def _make_missing(files: TlsFiles, names: list[str]) -> None:
     if not (files.ca_cert.is_file() and files.ca_key.is_file()):
         _openssl(
             ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
@@ -63,7 +73,6 @@ def ensure(state_dir: Path, names: list[str]) -> TlsFiles:
         os.chmod(files.ca_key, 0o600)
     if not (files.cert.is_file() and files.key.is_file()):
         _server_cert(files, names)
-    return files
 
 
 def _server_cert(files: TlsFiles, names: list[str]) -> None:

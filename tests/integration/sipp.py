@@ -123,6 +123,10 @@ _UAS_NO_ANSWER = '<recv request="CANCEL" timeout="{timeout}"/>\n' + _UAS_CANCELL
 
 # A phone that registered is qualified by Asterisk (OPTIONS, each its own call
 # to SIPp): it answers them before, during and after its one call.
+# A phone behind a proxy answers with the route the proxy recorded (RFC 3261 12.1.1), so
+# the node's BYE comes back through the proxy (it had gone straight to the phone, whose
+# 200 OK went to the proxy, and the node sent the BYE again until a stray one was answered).
+_ANSWERED_ON_ROUTE = _UAS_ANSWER.replace("[last_CSeq:]\n", "[last_CSeq:]\n[last_Record-Route:]\n", 1)
 _UAS_QUALIFIED = '<recv request="OPTIONS" optional="true" next="options"/>\n'
 _UAS_OPTIONS_OK = '<label id="options"/>\n' + _UAS_OK
 
@@ -457,28 +461,37 @@ class SippLab:
         )
         return self._run(name, _scenario(name, body), ["-s", code, self.target], host=host)
 
-    def registered_phone(self, host: str, port: int, *, timeout_ms: int = 120000) -> Phone:
+    def registered_phone(self, host: str, port: int, *, timeout_ms: int = 120000, calls: int = 1) -> Phone:
         """The desk phone at `host`:`port` that a REGISTER (see register) announced: it
-        answers Asterisk's qualify OPTIONS all along, and one call, sending audio
-        until the hotline hangs up; SIPp exits once that call is over."""
-        name = f"registered{port}"
+        answers Asterisk's qualify OPTIONS all along, and `calls` calls one after
+        another, each sending audio until the hotline hangs up; SIPp exits once
+        the last is over."""
+        name = f"registered-{host}-{port}"  # phones on one port, each its own address: their own files
         line = self._line(timeout_ms, ())
         body = (
-            _UAS_QUALIFIED
+            '<Global variables="served"/>\n'
+            + _UAS_QUALIFIED
             + '<recv request="INVITE" crlf="true"/>\n'
             + _UAS_TRYING
             + _UAS_RINGING
             + '<pause milliseconds="300"/>\n'
-            + _UAS_ANSWER.format(sdp=_SDP)
+            + _ANSWERED_ON_ROUTE.format(sdp=_SDP)
             + f'<nop><action><exec play_pcap_audio="{line}"/></action></nop>\n'
             + _ANSWER_BYE.format(timeout=timeout_ms)
-            + '<nop><action><exec int_cmd="stop_gracefully"/></action></nop>\n'
+            # Counted once over (not at the INVITE): OPTIONS are answered until the last call ends.
+            + _UAS_COUNT_CALL.format(calls=calls)
             + '<nop next="end"/>\n'
             + _UAS_OPTIONS_OK
             + '<label id="end"/>\n'
         )
         return self._run(
-            name, _scenario(name, body), ["-p", str(port)], listen=True, calls=2, host=host, stops_itself=True
+            name,
+            _scenario(name, body),
+            ["-p", str(port)],
+            listen=True,
+            calls=calls + 1,
+            host=host,
+            stops_itself=True,
         )
 
     def _line(self, call_ms: int, keys: Sequence[tuple[int, str]]) -> Path:

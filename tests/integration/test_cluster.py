@@ -1,16 +1,19 @@
-"""Several Asterisk nodes behind Kamailio (docs/scaling.md): the SIP front door, step 1.
+"""Several Asterisk nodes behind Kamailio (docs/scaling.md), with a standby service.
 
 Two embedded Asterisk instances on their own ports (nodes a and b) and a
-Kamailio on loopback started by `ivr cluster start`, as an admin would: a
-counselor's desk phone registers with Kamailio, citizens call Kamailio and are
-spread over both nodes; node b stops and gets no call from then on; a citizen
-then reaches node a's IVR and the counselor, rung by node a through Kamailio;
-node b comes back and is given calls again; the counselor's desk phone logs
-out with its feature code through Kamailio.
-"""
+Kamailio on loopback started by `ivr cluster start`, as an admin would. First:
+a counselor's desk phone registers with Kamailio, citizens call Kamailio and
+are spread over both nodes; node b stops and gets no call from then on; a
+citizen then reaches node a's IVR and the counselor, rung by node a through
+Kamailio; node b comes back and is given calls again; the counselor's desk
+phone logs out with its feature code through Kamailio. Second: two services
+on PostgreSQL (active and standby) drive both nodes; kill -9 of the active,
+then of node b's Asterisk, and nobody is lost, served out of turn, or
+recorded twice but the calls node b carried, each closed once as lost."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,6 +24,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -34,10 +38,12 @@ from tests.integration.conftest import (
     LINE_TIMEOUT,
     OFFSET,
     PHONE_HOSTS,
+    WEB_PORT,
     Service,
     ari_get,
 )
-from tests.integration.sipp import SippLab
+from tests.integration.sipp import Phone, SippLab
+from tests.pg_cluster import Cluster as PgCluster
 
 FRONT_PORT = 15069 + OFFSET  # Kamailio
 # Node a on the second offset's ports (HOTLINE_ITEST_OFFSET + 5), node b beside
@@ -48,6 +54,7 @@ NODES = {
 }
 PHONE = ("127.0.0.60", 5099 + OFFSET)  # c12's desk phone, where its REGISTER says it is
 PHONE13 = ("127.0.0.61", 5099 + OFFSET)  # c13's
+STANDBY_PORT = WEB_PORT + 1  # the standby service's desk (web ports of other offsets end in 0)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -303,96 +310,186 @@ def closed_call(service: Service, where: str, value: str, timeout: float = 10.0)
     return record
 
 
-def test_each_call_is_driven_on_its_node_and_a_killed_node_loses_its_calls_once(
-    cluster: Cluster, tmp_path: Path
+def pair_on_postgresql(cluster: Cluster, tmp_path: Path, url: str) -> tuple[Service, Service]:
+    """Two services on one PostgreSQL, in front of both nodes (as on two machines): the same
+    config (node a's asterisk:, the shared cluster:), each its own web port and log."""
+    text = cluster.configs["a"].path.read_text()
+    text = text.replace(str(cluster.base / "hotline-a.sqlite3"), json.dumps(url))
+    services = []
+    for name, port in (("one", WEB_PORT), ("two", STANDBY_PORT)):
+        (tmp_path / name).mkdir()
+        path = tmp_path / name / "config.yaml"
+        path.write_text(text.replace(f"web: {{port: {WEB_PORT}}}", f"web: {{port: {port}}}"))
+        services.append(Service(path, url, tmp_path / name / "service.log", web_port=port))
+    return services[0], services[1]
+
+
+def wait_active(service: Service, timeout: float) -> dict:
+    """/healthz once the service is active, its app registered and both nodes up."""
+    deadline = time.monotonic() + timeout
+    body: dict = {}
+    while time.monotonic() < deadline:
+        try:
+            status, body = service.health()
+        except OSError:
+            status, body = 0, {}
+        if status == 200 and body.get("role") == "active" and body.get("nodes") == {"a": "up", "b": "up"}:
+            return body
+        time.sleep(0.02)
+    raise AssertionError(f"not active on both nodes after {timeout} s ({body}):\n{service.log()[-4000:]}")
+
+
+def wait_rows(service: Service, sql: str, count: int, timeout: float = 30.0) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while len(rows := service.query(sql)) < count:
+        assert time.monotonic() < deadline, (sql, rows, service.query("SELECT * FROM calls"))
+        time.sleep(0.05)
+    return rows
+
+
+def seconds_between(earlier: object, later: object) -> float:
+    """Seconds between two of the records' times (ISO text, or datetimes on PostgreSQL)."""
+    at = [t if isinstance(t, datetime) else datetime.fromisoformat(str(t)) for t in (earlier, later)]
+    return (at[1] - at[0]).total_seconds()
+
+
+def test_a_standby_pair_drives_both_nodes_takes_over_in_order_and_a_killed_node_loses_its_calls_once(
+    cluster: Cluster, tmp_path: Path, pg_cluster: PgCluster
 ) -> None:
-    """One service drives both nodes: a citizen on each talks with a counselor at once,
-    on the node where they arrived; node b's Asterisk killed: its call is closed once, its
-    counselor freed, and the next citizen is served on node a."""
+    """Two services on PostgreSQL in front of both nodes: citizens on each node talk with
+    c12 and c13 and two more wait; kill -9 of the active: the standby takes up the
+    conversations on both nodes and serves the waiting callers in the order they came;
+    kill -9 of node b's Asterisk: its calls are closed once, as lost, their counselors
+    freed, and the next citizen is served on node a. Every call recorded once."""
     lab = SippLab(tmp_path, ("127.0.0.1", FRONT_PORT), port_offset=OFFSET * 10, hosts=PHONE_HOSTS)
-    service = Service(cluster.configs["a"].path, cluster.base / "hotline-a.sqlite3", tmp_path / "service.log")
+    one, two = pair_on_postgresql(cluster, tmp_path, pg_cluster.fresh())
     front = ("127.0.0.1", FRONT_PORT)
     a, b = cluster.configs["a"], cluster.configs["b"]
     try:
         passwords = {c: phone_password(cluster, c) for c in ("c12", "c13")}
         addresses = {"c12": PHONE, "c13": PHONE13}
-        phones = {c: lab.registered_phone(*addresses[c], timeout_ms=90000) for c in addresses}
+        # Each desk phone takes two calls: a conversation, then a waiting caller.
+        phones = {c: lab.registered_phone(*addresses[c], timeout_ms=90000, calls=2) for c in addresses}
         for c, where in addresses.items():
             signed_in = lab.register(front, f"itest-{c}", passwords[c], where, accepted=True)
             assert signed_in.wait(30) == 0, signed_in.errors()
         cluster.wait_taking_calls({"a": True, "b": True})
-        service.start()
-        wait_nodes_up(service)
-        # c12 logged out at the end of the last test: back in with *21, through Kamailio.
-        dials = lab.phone_dials_via_proxy(PHONE[0], "itest-c12", passwords["c12"], "*21")
-        assert dials.wait(30) == 0, dials.errors()
-        service.wait_log("counselor c12 keyed *21")
+        one.start()
+        wait_nodes_up(one)
+        two.start(role="standby")
         for cfg in (a, b):
             for c in addresses:
                 wait_online(cfg, f"itest-{c}")
 
-        # Two citizens at once: Kamailio gives one to each node; each talks with a counselor.
-        citizens = {
-            f"0105550000{i}": lab.citizen(
-                digits=[(1500, "0")], hangup_after_ms=14000, caller=f"0105550000{i}", via_proxy=True
-            )
-            for i in range(2)
-        }
-        deadline = time.monotonic() + 30
-        talking: list[dict] = []
-        while len(talking) < 2:
-            assert time.monotonic() < deadline, service.query("SELECT * FROM calls WHERE open = 1")
-            talking = service.query("SELECT * FROM calls WHERE open = 1 AND connected_at IS NOT NULL")
-            time.sleep(0.1)
-        on = {c["id"][0]: c for c in talking}
-        assert sorted(on) == ["a", "b"], talking
-        # Each call's counselor leg and bridge are on the citizen's node.
-        for node, cfg in (("a", a), ("b", b)):
-            call = on[node]
-            channels = {ch["id"] for ch in ari_get(cfg, "channels")}
-            assert {call["id"], call["counselor_leg"]} <= channels, (node, channels)
-            assert f"{call['id']}-talk" in {br["id"] for br in ari_get(cfg, "bridges")}
+        # Kamailio deals calls round robin: a citizen who hangs up in the menu until one
+        # lands on node a, so that the next four go to b, a, b, a.
+        probes = 0
+        while True:
+            probes += 1
+            before = cluster.calls_taken("a")
+            probe = lab.citizen(hangup_after_ms=800, caller=f"0105559999{probes}", via_proxy=True)
+            assert probe.wait(30) == 0, probe.errors()
+            if cluster.calls_taken("a") > before:
+                break
+            assert probes < 3, "Kamailio did not deal node a a call"
 
-        # Node b's Asterisk dies: nobody on it hears a BYE any more.
-        lost = on["b"]
+        def call(n: int, hangup_after_ms: int) -> Phone:
+            return lab.citizen(
+                digits=[(1500, "0")], hangup_after_ms=hangup_after_ms, caller=f"0105550000{n}", via_proxy=True
+            )
+
+        def placed(n: int) -> dict:
+            [row] = wait_rows(one, f"SELECT * FROM calls WHERE caller = '0105550000{n}'", 1)
+            return row
+
+        # 1 on node b and 2 on node a talk with c12 and c13; 2 ends soon after the takeover.
+        citizens = {1: call(1, 90000)}
+        placed(1)
+        citizens[2] = call(2, 21000)
+        talking = wait_rows(one, "SELECT * FROM calls WHERE connected_at IS NOT NULL", 2)
+        # 3 (node b) and then 4 (node a) wait in line.
+        citizens[3] = call(3, 90000)
+        wait_rows(one, "SELECT * FROM call_events WHERE kind = 'queue_entered'", 3)
+        citizens[4] = call(4, 38000)
+        wait_rows(one, "SELECT * FROM call_events WHERE kind = 'queue_entered'", 4)
+        ids = {n: placed(n)["id"] for n in citizens}
+        assert {n: i[0] for n, i in ids.items()} == {1: "b", 2: "a", 3: "b", 4: "a"}, ids
+        # Each conversation's counselor leg and bridge are on the citizen's node.
+        for row in talking:
+            cfg = {"a": a, "b": b}[row["id"][0]]
+            channels = {ch["id"] for ch in ari_get(cfg, "channels")}
+            assert {row["id"], row["counselor_leg"]} <= channels, (row, channels)
+            assert f"{row['id']}-talk" in {br["id"] for br in ari_get(cfg, "bridges")}
+
+        # kill -9 of the active service: the standby takes the lease and both nodes.
+        killed = time.monotonic()
+        one.kill()
+        took = wait_active(two, timeout=30)
+        took_over = time.monotonic() - killed
+        assert took["epoch"] == 2, took
+        resumed = two.query("SELECT call_id, detail FROM call_events WHERE kind = 'resumed'")
+        assert sorted(r["call_id"] for r in resumed) == sorted(ids.values()), resumed
+
+        # 2 hangs up: its counselor takes 3, the first in line (on node b), not 4.
+        first = closed_call(two, "id = ?", ids[2], timeout=30)
+        [w3] = wait_rows(two, f"SELECT * FROM calls WHERE id = '{ids[3]}' AND connected_at IS NOT NULL", 1)
+        freed = seconds_between(first["ended_at"], w3["connected_at"])
+        print(
+            f"standby: active on both nodes {took_over:.2f} s after kill -9; the first caller in line "
+            f"connected {freed:.2f} s after the conversation before them ended (1 s of it wrap-up)"
+        )
+        assert w3["counselor_id"] == first["counselor_id"], (w3, first)
+        assert two.query(f"SELECT connected_at FROM calls WHERE id = '{ids[4]}'") == [{"connected_at": None}]
+
+        # kill -9 of node b's Asterisk: 1 and 3 (talking there) are lost, each once; their
+        # counselors are freed; 4 (waiting on node a) is served, then the next citizen.
         pid = embedded.pid(cluster.instance("b"))
         assert pid is not None
-        killed = time.monotonic()
+        node_killed = time.monotonic()
         os.kill(pid, signal.SIGKILL)
-        citizens[lost["caller"]].kill()
-        phones[lost["counselor_id"]].kill()
-        record = closed_call(service, "id = ?", lost["id"], timeout=20)
-        print(f"node b killed: its call closed after {time.monotonic() - killed:.1f} s")
-        assert (record["disposition"], record["hangup_cause"]) == ("answered", "node_lost"), record
-        ended = service.query(
-            "SELECT id FROM call_events WHERE call_id = ? AND kind = 'call_ended'", (lost["id"],)
-        )
-        assert len(ended) == 1
-        # Its counselor is free again (after the 1 s wrap-up).
-        freed = lost["counselor_id"]
-        deadline = time.monotonic() + 10
-        while service.query(
-            "SELECT to_state FROM counselor_events WHERE counselor_id = ? ORDER BY id DESC LIMIT 1", (freed,)
-        ) != [{"to_state": "available"}]:
-            assert time.monotonic() < deadline, service.query("SELECT * FROM counselor_events")
-            time.sleep(0.1)
+        for n in (1, 3):
+            citizens[n].kill()
+        for c in addresses:  # both phones were in calls on node b: nobody hears a BYE any more
+            phones[c].kill()
+        for c in addresses:
+            phones[c] = lab.registered_phone(*addresses[c], timeout_ms=60000)
+        for n in (1, 3):
+            record = closed_call(two, "id = ?", ids[n], timeout=20)
+            assert (record["disposition"], record["hangup_cause"]) == ("answered", "node_lost"), record
+        print(f"node b killed: its calls closed after {time.monotonic() - node_killed:.1f} s")
         cluster.wait_taking_calls({"a": True, "b": False})
-
-        # The call on node a goes on to its end, recorded once, as answered.
-        citizen_a = citizens[on["a"]["caller"]]
-        assert citizen_a.wait(30) == 0, citizen_a.errors()
-        kept = closed_call(service, "id = ?", on["a"]["id"])
-        assert kept["disposition"] == "answered", kept
-
-        # The next citizen lands on node a and talks with the freed counselor.
-        phones[freed] = lab.registered_phone(*addresses[freed], timeout_ms=60000)
-        wait_online(a, f"itest-{freed}")
-        nxt = lab.citizen(digits=[(1500, "0")], hangup_after_ms=7000, caller="01055500009", via_proxy=True)
+        status, health = two.health()
+        assert (status, health["app_registered"], health["nodes"]) == (200, True, {"a": "up", "b": "lost"})
+        for c in addresses:
+            wait_online(a, f"itest-{c}")
+        nxt = lab.citizen(digits=[(1500, "0")], hangup_after_ms=7000, caller="01055500005", via_proxy=True)
+        for n in (2, 4):
+            assert citizens[n].wait(60) == 0, citizens[n].errors()
         assert nxt.wait(60) == 0, nxt.errors()
-        served = closed_call(service, "caller = ?", "01055500009")
-        assert served["id"].startswith("a-") and served["disposition"] == "answered", served
-        assert served["counselor_id"] == freed
-        assert len(service.query("SELECT id FROM calls WHERE caller LIKE '0105550000%'")) == 3
+        last = closed_call(two, "caller = ?", "01055500005")
+        assert last["id"].startswith("a-") and last["disposition"] == "answered", last
+        w4 = closed_call(two, "id = ?", ids[4])
+        assert w4["disposition"] == "answered" and w3["connected_at"] < w4["connected_at"], (w3, w4)
+        for c in addresses:  # each took its one call, and its end, through Kamailio
+            assert phones[c].wait(30) == 0, phones[c].errors()
+
+        # Every call recorded once, nothing open; one end each; one entry each in the queue log.
+        calls = two.query("SELECT * FROM calls ORDER BY started_at")
+        assert len(calls) == probes + 5 and all(not c["open"] for c in calls), calls
+        assert [c["disposition"] for c in calls] == ["abandoned_ivr"] * probes + ["answered"] * 5, calls
+        for row in calls:
+            ended = two.query(
+                "SELECT id FROM call_events WHERE call_id = ? AND kind = 'call_ended'", (row["id"],)
+            )
+            assert len(ended) == 1, (row, ended)
+        for row in calls[probes:]:
+            log = [
+                r["event"]
+                for r in two.query("SELECT event FROM queue_log WHERE call_id = ? ORDER BY id", (row["id"],))
+            ]
+            assert log.count("entered") == 1 and log.count("connected") == 1, (row["caller"], log)
+        assert "Traceback" not in one.log() + two.log()
     finally:
-        service.stop()
+        two.stop()
+        one.stop()
         lab.close()

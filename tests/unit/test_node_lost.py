@@ -68,6 +68,9 @@ class FakeNode:
     def is_connected(self) -> bool:
         return self.connected.is_set()
 
+    async def registered(self) -> bool:
+        return self.is_connected()
+
     def lose_calls(self, why: str) -> int:
         lost, self.calls = self.calls, []
         self.lost += [(c, why) for c in lost]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import stat
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,24 @@ def test_a_supervisors_browser_phone_is_rendered_and_is_the_one_the_wallboard_ri
     assert ring(s1) == "desk-s1-web"
     # A code keyed on either of the supervisor's phones names them.
     assert owners([s1]) == {"desk-s1": "s1", "desk-s1-web": "s1"}
+
+
+def test_two_starts_at_once_sharing_a_state_folder_make_one_authority_and_a_key_that_fits(
+    tmp_path: Path,
+) -> None:
+    """Two nodes started at once on one machine (tests/integration/test_cluster.py) share the
+    state folder: one CA is made, and the server key fits the certificate the CA signed."""
+    with ThreadPoolExecutor(4) as pool:
+        made = list(pool.map(lambda _: tls.ensure(tmp_path, ["127.0.0.1"]), range(4)))
+    files = made[0]
+
+    def public(*args: str) -> str:
+        return subprocess.run(["openssl", *args], capture_output=True, text=True, check=True).stdout
+
+    assert public("x509", "-in", str(files.cert), "-noout", "-pubkey") == public(
+        "pkey", "-in", str(files.key), "-pubout"
+    )
+    verified = subprocess.run(
+        ["openssl", "verify", "-CAfile", str(files.ca_cert), str(files.cert)], capture_output=True, text=True
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr

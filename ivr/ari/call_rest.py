@@ -21,7 +21,7 @@ import logging
 from typing import Any
 
 from ivr.ari.rest import AriRest
-from ivr.ari.socket_requests import SocketRequest, SocketRequests
+from ivr.ari.socket_requests import NothingSent, SocketRequest, SocketRequests
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,18 @@ class CallRest:
     async def _answer_and_play(self, socket: SocketRequests, path: str, params: dict[str, Any]) -> Any:
         self._release()
         answer = SocketRequest("POST", f"channels/{self.call_id}/answer")
-        futures = await socket.send([answer, SocketRequest("POST", path, params)])
+        try:
+            futures = await socket.send([answer, SocketRequest("POST", path, params)])
+        except NothingSent:
+            # Nothing reached Asterisk: the two go over HTTP, as without the socket.
+            await self._answered_first(held=True)
+            return await self.rest.post(path, None, **params)
         self._answering = futures[0]
         _answered, played = await socket.answers(futures)
         return played
 
-    async def _answered_first(self) -> None:
-        if self._held:
+    async def _answered_first(self, held: bool = False) -> None:
+        if self._held or held:
             self._release()
             self._answering = asyncio.ensure_future(self.rest.post(f"channels/{self.call_id}/answer"))
         answering = self._answering

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+import aiohttp
+
 from ivr.ari.rest import message_of, param, refusal
 from ivr.errors import PbxUnreachable
 from ivr.runtime.timings import Durations
@@ -54,6 +56,10 @@ class SocketRequest:
 
     def where(self) -> str:
         return f"{self.method} /ari/{self.path} (over the events socket)"
+
+
+class NothingSent(PbxUnreachable):
+    """The socket closed before any of the requests was written: none reached Asterisk."""
 
 
 class SocketRequests:
@@ -113,8 +119,19 @@ class SocketRequests:
                     "uri": request.uri(),
                 }
             )
-        for message in messages:
-            await self._send(json.dumps(message))
+        for sent, message in enumerate(messages):
+            try:
+                await self._send(json.dumps(message))
+            except (ConnectionError, RuntimeError, aiohttp.ClientError) as exc:
+                # The socket closed under us: what was sent is failed by detach(); if
+                # nothing was, the caller may still go over HTTP (NothingSent).
+                self.detach(f"the ARI events socket closed while sending ({exc})")
+                for future in futures:
+                    if future.done() and not future.cancelled():
+                        future.exception()  # failed by detach(): raised below instead
+                if sent == 0:
+                    raise NothingSent(str(exc)) from exc
+                raise PbxUnreachable(f"{requests[sent].where()}: the socket closed while sending") from exc
         return futures
 
     async def answers(self, futures: Sequence[asyncio.Future[Any]]) -> list[Any]:

@@ -133,3 +133,47 @@ async def test_a_socket_lost_with_requests_waiting_fails_them_as_unreachable(
     with pytest.raises(PbxUnreachable, match="over the events socket"):
         await held.socket.answers(futures)
     assert not held.socket.usable
+
+
+class ClosedSocket:
+    """An events socket that closed under us after `writes` messages went out."""
+
+    def __init__(self, writes: int) -> None:
+        self.writes = writes
+        self.sent: list[str] = []
+
+    async def __call__(self, text: str) -> None:
+        if len(self.sent) >= self.writes:
+            raise ConnectionResetError("Cannot write to closing transport")
+        self.sent.append(text)
+
+
+async def socket_taking(send: ClosedSocket) -> SocketRequests:
+    socket = SocketRequests(timeout=2)
+    await socket.attach(send)  # the probe: one write
+    socket.on_response({"type": "RESTResponse", "request_id": "probe", "status_code": 200})
+    return socket
+
+
+async def test_a_socket_closed_before_anything_was_sent_leaves_the_pair_to_http(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    socket = await socket_taking(ClosedSocket(writes=1))
+    call = AriCall(rest, "hotline", channel("X"), "2221000", socket=socket)
+    await call.answer()
+    playing = asyncio.create_task(call.play(["greeting"], barge_in=False))
+    _, path, _ = await ari.wait_request("POST", "channels/X/play/")
+    assert [p for _, p, _ in ari.requests if p.startswith("channels/X")] == ["channels/X/answer", path]
+    assert not socket.usable
+    call.on_event({"type": "PlaybackFinished", "playback": {"id": path.rsplit("/", 1)[1], "state": "done"}})
+    assert await asyncio.wait_for(playing, 2) is None
+
+
+async def test_a_socket_closed_half_way_through_the_pair_is_the_pbx_unreachable() -> None:
+    send = ClosedSocket(writes=2)  # the probe and the answer; the prompt cannot go
+    socket = await socket_taking(send)
+    with pytest.raises(PbxUnreachable, match="the socket closed while sending"):
+        await socket.send(
+            [SocketRequest("POST", "channels/X/answer"), SocketRequest("POST", "channels/X/play/p")]
+        )
+    assert len(send.sent) == 2 and not socket.usable

@@ -130,11 +130,7 @@ class AriCall:
 
     # -- the caller's channel ----------------------------------------------
     async def answer(self) -> None:
-        socket = self.rest.socket
-        if socket is not None and socket.usable:
-            self.rest.answer_with_first_prompt()
-        else:
-            await self.rest.post(f"channels/{self.call_id}/answer")
+        await self.rest.answer()  # with the first prompt, where it can (call_rest.py)
 
     async def hangup(self) -> None:
         with contextlib.suppress(CallGone):

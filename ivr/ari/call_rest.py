@@ -39,11 +39,19 @@ class CallRest:
         self._answering: asyncio.Future[Any] | None = None
         self._deadline: asyncio.TimerHandle | None = None
 
-    def answer_with_first_prompt(self) -> None:
-        """Answer the caller with the next prompt (or before any other request, or soon)."""
+    async def answer(self) -> None:
+        """Answer the caller: with the next prompt (or before any other request, or soon)
+        where the events socket takes requests, else now, over HTTP."""
+        if self.socket is None or not self.socket.usable:
+            await self.rest.post(self._answer_path)
+            return
         self._held = True
         loop = asyncio.get_running_loop()
         self._deadline = loop.call_later(ANSWER_AT_LATEST_SECONDS, self._answer_now)
+
+    @property
+    def _answer_path(self) -> str:
+        return f"channels/{self.call_id}/answer"
 
     async def post(self, path: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
         if self._held and body is None and path.startswith(f"channels/{self.call_id}/play/"):
@@ -59,28 +67,26 @@ class CallRest:
 
     def close(self) -> None:
         """The call is over: a held answer is not sent any more."""
-        self._held = False
-        if self._deadline is not None:
-            self._deadline.cancel()
+        self._release()
 
     # -- the held answer ---------------------------------------------------
     async def _answer_and_play(self, socket: SocketRequests, path: str, params: dict[str, Any]) -> Any:
         self._release()
-        answer = SocketRequest("POST", f"channels/{self.call_id}/answer")
+        answer = SocketRequest("POST", self._answer_path)
         try:
             futures = await socket.send([answer, SocketRequest("POST", path, params)])
         except NothingSent:
             # Nothing reached Asterisk: the two go over HTTP, as without the socket.
-            await self._answered_first(held=True)
+            self._send_answer()
+            await self._answered_first()
             return await self.rest.post(path, None, **params)
         self._answering = futures[0]
         _answered, played = await socket.answers(futures)
         return played
 
-    async def _answered_first(self, held: bool = False) -> None:
-        if self._held or held:
-            self._release()
-            self._answering = asyncio.ensure_future(self.rest.post(f"channels/{self.call_id}/answer"))
+    async def _answered_first(self) -> None:
+        if self._held:
+            self._send_answer()
         answering = self._answering
         if answering is not None:
             try:
@@ -94,9 +100,13 @@ class CallRest:
         if not self._held:
             return
         log.debug("no prompt %.1f s after the answer was asked for: answering now", ANSWER_AT_LATEST_SECONDS)
+        self._send_answer().add_done_callback(_read_quietly)
+
+    def _send_answer(self) -> asyncio.Future[Any]:
+        """The held answer, sent now over HTTP; what later requests wait for."""
         self._release()
-        self._answering = asyncio.ensure_future(self.rest.post(f"channels/{self.call_id}/answer"))
-        self._answering.add_done_callback(_read_quietly)
+        self._answering = asyncio.ensure_future(self.rest.post(self._answer_path))
+        return self._answering
 
     def _release(self) -> None:
         self._held = False

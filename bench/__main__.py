@@ -63,6 +63,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--service-log", choices=["DEBUG", "INFO", "WARNING"], default="INFO", help="the service's log level"
     )
+    p.add_argument(
+        "--rig-nice",
+        type=int,
+        default=0,
+        choices=range(20),
+        metavar="N",
+        help="run the SIPp phones at this niceness (0-19; default 0): on a real site they are other "
+        "machines, here they take CPU from both sides alike",
+    )
     p.add_argument("--keep-pbx", action="store_true", help="leave the benchmark's Asterisk running")
     args = p.parse_args(argv)
     for name in ("calls", "concurrent"):
@@ -132,7 +141,7 @@ def load_for(args: argparse.Namespace, name: str) -> Load:
     concurrent = args.concurrent or s.concurrent
     if args.mix is not None and s.shares is not None:
         s = dataclasses.replace(s, shares=args.mix)
-    return Load(s, calls, rate, concurrent, args.talk or s.talk_ms, args.max_wait, 0.0)
+    return Load(s, calls, rate, concurrent, args.talk or s.talk_ms, args.max_wait, 0.0, args.rig_nice)
 
 
 def machine() -> dict[str, Any]:
@@ -191,13 +200,15 @@ def main(argv: list[str] | None = None) -> int:
                 load = load_for(args, name)
                 print(
                     f"== {name}: {load.calls} calls at {load.rate:g}/s, at most {load.concurrent} at once"
-                    + (f", {n} Asterisk nodes behind Kamailio" if n > 1 else ""),
+                    + (f", {n} Asterisk nodes behind Kamailio" if n > 1 else "")
+                    + (f", phones at nice {load.rig_nice}" if load.rig_nice else ""),
                     flush=True,
                 )
                 run: dict[str, Any] = result["runs"].setdefault(name, {
                     "load": {"calls": load.calls, "rate": load.rate, "concurrent": load.concurrent,
                              "counselors": args.counselors if load.scenario.counselors else 0,
-                             "talk_ms": list(load.talk_ms) if load.scenario.counselors else None},
+                             "talk_ms": list(load.talk_ms) if load.scenario.counselors else None,
+                             "rig_nice": load.rig_nice},
                 })  # fmt: skip
                 for side in sides:
                     key = side_key(side, n)

@@ -111,16 +111,19 @@ def counselor_xml(ring_ms: int, talk_ms: tuple[int, int], line: Path) -> str:
 class Phones:
     """The SIPp processes of one side of a run; close() ends them all."""
 
-    def __init__(self, workdir: Path, ports: Ports) -> None:
+    def __init__(self, workdir: Path, ports: Ports, *, nice: int = 0) -> None:
         self.workdir = workdir
         self.ports = ports
+        self.nice = nice
         self.procs: list[subprocess.Popen[bytes]] = []
         self.stats_file = workdir / "citizens_stats.csv"
 
     def _sipp(self, name: str, xml: str, args: list[str]) -> subprocess.Popen[bytes]:
         path = self.workdir / f"{name}.xml"
         path.write_text(xml, encoding="latin-1")
-        cmd = [
+        # Through nice(1), not preexec_fn: the sniffer's thread is already running.
+        cmd = ["nice", "-n", str(self.nice)] if self.nice else []
+        cmd += [
             SIPP,
             "-sf",
             str(path),

@@ -36,6 +36,9 @@ class Load:
     talk_ms: tuple[int, int]
     max_wait_s: int
     wrap_up_s: float
+    # The phones' niceness (--rig-nice): they stand in for phones on other
+    # machines, yet share these two cores with what is measured.
+    rig_nice: int = 0
 
 
 def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, Any]:
@@ -65,7 +68,7 @@ def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, An
     prefix = f"0107{int(time.time()) % 100000:05d}{SIDES.index(side)}"
     number = pbx.cfg.settings.hotline.number if side == "ours" else baseline.NUMBER
 
-    phones = Phones(workdir, ports)
+    phones = Phones(workdir, ports, nice=load.rig_nice)
     service = ServiceProcess(pbx.cfg, workdir / "service.log") if side == "ours" else None
     node_sips = [ports.node(i).sip for i in range(ports.nodes)]
     tracker = Tracker(ports.entry, ports.citizens, [ports.counselor_phones[1]], node_sips)

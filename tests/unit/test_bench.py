@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -325,3 +327,24 @@ def test_an_offset_whose_rtp_ports_would_pass_65535_is_refused_by_name() -> None
     assert Ports(MAX_OFFSET).rtp.stop - 1 <= 65535
     with pytest.raises(ValueError, match=r"from 0 to 230, not 500 .*65535"):
         Ports(500)
+
+
+def test_the_phones_run_at_the_rigs_niceness(tmp_path: Path) -> None:
+    """--rig-nice: a real SIPp phone, listening on loopback, runs at that niceness."""
+    from bench.phones import Phones
+    from bench.ports import Ports
+    from bench.sip_text import scenario, wait_udp_bound
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    phones = Phones(tmp_path, Ports(0), nice=7)
+    try:
+        xml = scenario("listen", '<recv request="INVITE"/>\n')
+        proc = phones._sipp("listen", xml, ["-i", "127.0.0.1", "-p", str(port), "-m", "1"])
+        wait_udp_bound(port, proc)
+        stat = Path(f"/proc/{proc.pid}/stat").read_text()
+        # Field 19 is the niceness; the command name (field 2) has no spaces here.
+        assert int(stat.split()[18]) == os.nice(0) + 7
+    finally:
+        phones.close()

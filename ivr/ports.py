@@ -264,7 +264,9 @@ class CallRecords(Protocol):
 
     async def opened(self, facts: CallFacts) -> None: ...
 
-    async def updated(self, facts: CallFacts) -> None: ...
+    async def updated(self, facts: CallFacts) -> None:
+        """The call's row as the facts are now. Like `event`, it may return
+        before the row is written, but writes land in the order given."""
 
     async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
         """One line of the call's timeline. It may return before the line is

@@ -88,6 +88,17 @@ class Database:
         """Run fn(db) on the writer thread and return its result."""
         return await asyncio.shield(self.submit(fn))
 
+    def behind(self, fn: Callable[[sqlite_utils.Database], Any]) -> None:
+        """Queue fn(db) for the writer thread; nobody waits for it.
+
+        It keeps its place in the order like any job. A failure is logged by
+        the writer. Unlike submit(), the event loop is not woken when it is
+        done: a call writes about twenty such lines, and each wake-up was a
+        write to the loop's pipe and a callback."""
+        if self._thread is None:
+            raise StoreError("the database is not open")
+        self._jobs.put((fn, None, None, time.monotonic()))
+
     def submit(self, fn: Callable[[sqlite_utils.Database], T]) -> asyncio.Future[T]:
         """Queue fn(db) for the writer thread now, and return its future.
 
@@ -132,12 +143,17 @@ class Database:
             except HotlineError as exc:
                 # A rule's refusal inside the job (a case changed meanwhile): its
                 # writes are rolled back, and the caller gets the refusal as it is.
-                _tell(loop, _set_exception, future, exc)
+                if future is None:
+                    log.warning("database write refused: %s", exc)
+                else:
+                    _tell(loop, _set_exception, future, exc)
             except Exception as exc:
                 log.exception("database write failed")
-                _tell(loop, _set_exception, future, StoreError(f"{engine.shown(self.path)}: {exc}"))
+                if future is not None:
+                    _tell(loop, _set_exception, future, StoreError(f"{engine.shown(self.path)}: {exc}"))
             else:
-                _tell(loop, _set_result, future, result)
+                if future is not None:
+                    _tell(loop, _set_result, future, result)
             self._note_slow(fn, submitted, started)
         db.conn.close()
 

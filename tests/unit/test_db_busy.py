@@ -73,9 +73,9 @@ async def test_given_a_lock_that_outlasts_the_patience_then_the_write_fails_loud
 async def test_given_the_file_locked_the_timeline_does_not_hold_the_call_and_lands_in_order(
     tmp_path: Path,
 ) -> None:
-    """A caller's next prompt does not wait for the timeline: with the file
-    locked by another process, timeline lines return at once and land, in
-    order and before the record's next awaited write, once the lock is gone."""
+    """A caller's next prompt does not wait for the timeline or the row: with
+    the file locked by another process, timeline lines and the row's update
+    return at once and land, in order, once the lock is gone."""
     path = tmp_path / "hotline.sqlite3"
     records = SqliteCallRecords(path)
     records.start()
@@ -87,9 +87,10 @@ async def test_given_the_file_locked_the_timeline_does_not_hold_the_call_and_lan
     for n in range(3):
         # Each returns without waiting for the lock (a second here).
         await asyncio.wait_for(records.event("c1", datetime.now(UTC), "ivr", {"step": n}), 0.5)
-    assert holder.is_alive()
     facts.ivr_path.append("menu")
-    await asyncio.wait_for(records.updated(facts), 30)  # waits for the lock, after the lines
+    await asyncio.wait_for(records.updated(facts), 0.5)
+    facts.ivr_path.append("topic")  # after the update was asked for: not in the row
+    assert holder.is_alive()
     holder.join()
     records.close()
     db = sqlite_utils.Database(path)
@@ -120,3 +121,17 @@ async def test_the_wal_is_folded_into_the_file_by_the_checkpointer_not_the_write
     assert await asyncio.to_thread(_grows_to, path, 2_000_000, 10.0)
     db.close()
     assert sqlite_utils.Database(path).table("notes").count == 2000
+
+
+async def test_a_write_nobody_waits_for_that_fails_is_logged_and_the_next_still_lands(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "hotline.sqlite3"
+    db = Database(path, _schema)
+    db.start()
+    db.behind(lambda d: d.table("notes").insert({"id": 1, "text": "first"}))
+    db.behind(lambda d: d.execute("INSERT INTO notes (id, text) VALUES (1, 'same id')"))
+    db.behind(lambda d: d.table("notes").insert({"id": 2, "text": "second"}))
+    assert await db.run(lambda d: [r["text"] for r in d.table("notes").rows]) == ["first", "second"]
+    db.close()
+    assert "database write failed" in caplog.text and "UNIQUE constraint failed" in caplog.text

@@ -33,6 +33,7 @@ class Prompts:
         self._digits: asyncio.Queue[str] = asyncio.Queue()
         self._playbacks: dict[str, asyncio.Future[None]] = {}
         self._starting: dict[str, asyncio.Future[None]] = {}  # asked for, not yet PlaybackStarted
+        self._stops: set[asyncio.Future[None]] = set()  # prompts cut by a key, being stopped
 
     # -- events ------------------------------------------------------------
     def on_key(self, event: dict[str, Any]) -> None:
@@ -81,7 +82,7 @@ class Prompts:
                 if not digit_task.done():
                     digit_task.cancel()
             if digit_task.done() and not digit_task.cancelled():
-                await self._stop_playback(playback_id, done)
+                self._stop_behind(playback_id, done)
                 return digit_task.result()
             self._still_here()
             return None
@@ -152,12 +153,29 @@ class Prompts:
         if self.channels.hanging_up:
             raise CallGone(f"{self.call_id} hung up during a prompt")
 
-    async def _stop_playback(self, playback_id: str, done: asyncio.Future[None]) -> None:
+    def _stop_behind(self, playback_id: str, done: asyncio.Future[None]) -> None:
+        """Stop the prompt the caller cut short with a key, without waiting
+        for Asterisk's answer. The next prompt is queued on the channel behind
+        this one and starts the moment the stop lands, in whichever order the
+        two requests arrive: DELETE /playbacks does not wait in the channel's
+        queue (res_stasis_playback.c queues a stop frame). Waiting for the
+        stop's answer first put one more round trip between the key and the
+        next menu (5-6 ms at 5 calls a second, against app_queue's 0.5)."""
         if done.done():
             return
         done.cancel()
-        with contextlib.suppress(CallGone):
+        stop = asyncio.ensure_future(self._stop(playback_id))
+        self._stops.add(stop)
+        stop.add_done_callback(self._stops.discard)
+
+    async def _stop(self, playback_id: str) -> None:
+        try:
             await self.rest.delete(f"playbacks/{playback_id}")
+        except CallGone:
+            pass  # the caller hung up, or the prompt had just ended
+        except REQUEST_ERRORS as exc:
+            # The next prompt then starts when this one ends.
+            log.warning("could not stop prompt %s: %s", playback_id, exc)
 
     async def read_digit(self, timeout: float) -> str | None:
         # Not asyncio.wait_for: on Python 3.11 it swallows the call's cancellation

@@ -726,3 +726,26 @@ async def test_asterisk_shutting_down_is_the_pbx_unreachable_not_a_refusal(
     ari.answers[("DELETE", "bridges/Y-talk")] = (503, {"message": "Service Unavailable"})
     with pytest.raises(AriError):
         await rest.delete("bridges/Y-talk")
+
+
+async def test_a_key_during_a_prompt_asks_for_the_next_prompt_without_waiting_for_the_stop(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # The caller presses 1 during the menu: the menu is stopped and the next
+    # prompt asked for at once; Asterisk plays it as soon as the stop lands.
+    # Here the stop takes Asterisk 3 s to answer.
+    from ivr.ari.call import AriCall
+
+    call = AriCall(rest, "hotline", channel("X"), "2221000")
+    menu = asyncio.create_task(call.play(["menu"]))
+    _, path, _ = await ari.wait_request("POST", "channels/X/play/")
+    menu_id = path.rsplit("/", 1)[1]
+    call.on_event({"type": "PlaybackStarted", "playback": {"id": menu_id, "state": "playing"}})
+    ari.slow[f"playbacks/{menu_id}"] = 3.0
+    call.on_event({"type": "ChannelDtmfReceived", "channel": {"id": "X"}, "digit": "1"})
+    assert await asyncio.wait_for(menu, 1) == "1"
+    topic = asyncio.create_task(call.play(["topic"]))
+    _, path, _ = await ari.wait_request("POST", "channels/X/play/", timeout=1, count=2)
+    assert ("DELETE", f"playbacks/{menu_id}") in [(m, p) for m, p, *_ in ari.requests]
+    call.on_event({"type": "PlaybackFinished", "playback": {"id": path.rsplit("/", 1)[1], "state": "done"}})
+    assert await asyncio.wait_for(topic, 1) is None

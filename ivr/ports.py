@@ -275,7 +275,8 @@ class CallRecords(Protocol):
 
     async def closed(self, facts: CallFacts) -> None: ...
 
-    async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None: ...
+    async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:
+        """One line of the queue log; written behind, in order, like `event`."""
 
     async def open_calls(self) -> list[CallFacts]: ...
 

@@ -109,7 +109,10 @@ class SqliteCallRecords:
             "talked": entry.talked,
             "detail": json.dumps(entry.detail, ensure_ascii=False, default=str) if entry.detail else None,
         }
-        await self.db.run(lambda db: insert(db, "queue_log", row))
+        # Behind, like the timeline: "entered" lay between the caller's key
+        # and their hold music. Restart and reports read through the writer
+        # or after it, so they see it in order.
+        self.db.behind(lambda db: insert(db, "queue_log", row))
 
     async def open_calls(self) -> list[CallFacts]:
         rows = await self.db.run(lambda db: list(db.table("calls").rows_where("open = 1")))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ivr.ports import QueueEvent, QueueLogEntry
+from ivr.ports import CallFacts, QueueEvent, QueueLogEntry
 from ivr.runtime.lease import FencedOut
 from ivr.runtime.standby import Holder
 from ivr.store.calls import SqliteCallRecords
@@ -53,6 +53,10 @@ async def test_a_lapsed_lease_is_taken_under_the_next_epoch_and_cannot_be_renewe
         b.close()
 
 
+def _facts(call_id: str) -> CallFacts:
+    return CallFacts(call_id=call_id, caller="01012345678", dialed="2221000", started_at=datetime.now(UTC))
+
+
 def _entry(call_id: str) -> QueueLogEntry:
     return QueueLogEntry(call_id=call_id, queue="general", event=QueueEvent.ENTERED, position=1)
 
@@ -68,16 +72,19 @@ async def test_a_write_with_an_old_epoch_is_refused_and_nothing_of_it_is_written
         old.db.fence = fence(epoch, told.append)
         old.start()
         await old.queue_log(datetime.now(UTC), _entry("before"))  # a's epoch: written
+        await old.db.run(lambda db: None)  # behind it
         assert await b.take("b", DESK_B, 3.0) == 2
         new.db.fence = fence(2)
         new.start()
+        await old.queue_log(datetime.now(UTC), _entry("stale"))  # written behind: refused there
         with pytest.raises(FencedOut) as refused:
-            await old.queue_log(datetime.now(UTC), _entry("stale"))
+            await old.opened(_facts("stale"))  # a write waited for: refused to its face
         assert str(refused.value) == (
             "write refused: this service's lease (epoch 1) is over (epoch 2, held by b); "
             "another service took over and this one must not change calls any more"
         )
-        assert told == [refused.value]  # the service is told, to step down at once
+        # The service is told of both, to step down at once.
+        assert [str(t) for t in told] == [str(refused.value)] * 2 and told[1] is refused.value
         await new.queue_log(datetime.now(UTC), _entry("after"))
         rows = await new.db.run(lambda db: [r["call_id"] for r in db.query("SELECT call_id FROM queue_log")])
         assert rows == ["before", "after"]
@@ -98,6 +105,6 @@ async def test_with_no_lease_row_at_all_a_fenced_write_is_refused(url: str) -> N
         lease.close()
         records.start()
         with pytest.raises(FencedOut, match=r"epoch 1.*no lease at all"):
-            await records.queue_log(datetime.now(UTC), _entry("x"))
+            await records.opened(_facts("x"))
     finally:
         records.close()

@@ -135,3 +135,30 @@ async def test_a_write_nobody_waits_for_that_fails_is_logged_and_the_next_still_
     assert await db.run(lambda d: [r["text"] for r in d.table("notes").rows]) == ["first", "second"]
     db.close()
     assert "database write failed" in caplog.text and "UNIQUE constraint failed" in caplog.text
+
+
+async def test_writes_nobody_waits_for_commit_together_and_a_failed_one_is_undone_alone(
+    records_at: Path | str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On both engines: timeline lines queued while the writer is busy land
+    together, in order; one that fails halfway leaves nothing of itself."""
+    db = Database(records_at, _schema)
+    db.start()
+    gate = threading.Event()
+    busy = db.submit(lambda d: gate.wait(5))  # the writer is busy meanwhile
+
+    def half_then_fail(d: sqlite_utils.Database) -> None:
+        d.execute("INSERT INTO notes (id, text) VALUES (2, 'half')")
+        raise ValueError("the line could not be made")
+
+    db.behind(lambda d: d.execute("INSERT INTO notes (id, text) VALUES (1, 'first')"))
+    db.behind(half_then_fail)
+    db.behind(lambda d: d.execute("INSERT INTO notes (id, text) VALUES (3, 'third')"))
+    waited = db.submit(lambda d: [r[0] for r in d.execute("SELECT text FROM notes ORDER BY id").fetchall()])
+    db.behind(lambda d: d.execute("INSERT INTO notes (id, text) VALUES (4, 'after the read')"))
+    gate.set()
+    await busy
+    assert await waited == ["first", "third"]
+    assert await db.run(lambda d: d.execute("SELECT count(*) FROM notes").fetchone()[0]) == 3
+    db.close()
+    assert "database write failed" in caplog.text and "the line could not be made" in caplog.text

@@ -260,13 +260,11 @@ class CallbackRequest:
 
 
 class CallRecords(Protocol):
-    """Where every call's record and timeline go; writes never block a call."""
+    """Every call's record and timeline: all writes but `opened` go behind, in order."""
 
     async def opened(self, facts: CallFacts) -> None: ...
 
-    async def updated(self, facts: CallFacts) -> None:
-        """The call's row as the facts are now. Like `event`, it may return
-        before the row is written, but writes land in the order given."""
+    async def updated(self, facts: CallFacts) -> None: ...
 
     async def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
         """One line of the call's timeline. It may return before the line is
@@ -275,8 +273,7 @@ class CallRecords(Protocol):
 
     async def closed(self, facts: CallFacts) -> None: ...
 
-    async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None:
-        """One line of the queue log; written behind, in order, like `event`."""
+    async def queue_log(self, at: datetime, entry: QueueLogEntry) -> None: ...
 
     async def open_calls(self) -> list[CallFacts]: ...
 

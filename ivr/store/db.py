@@ -96,9 +96,10 @@ class Database:
         It keeps its place in the order like any job, and is committed with the
         jobs of its kind queued beside it: fn writes with plain statements
         (db.execute), not sqlite_utils' table methods, which commit on their
-        own. A failure is logged by the writer and undoes that job alone. Unlike submit(), the event loop is not woken when it is
-        done: a call writes about twenty such lines, and each wake-up was a
-        write to the loop's pipe and a callback."""
+        own. A failure is logged by the writer and undoes that job alone.
+        Unlike submit(), the event loop is not woken when it is done: a call
+        writes about twenty such lines, and each wake-up was a write to the
+        loop's pipe and a callback."""
         if self._thread is None:
             raise StoreError("the database is not open")
         self._jobs.put((fn, None, None, time.monotonic()))

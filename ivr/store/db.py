@@ -165,17 +165,12 @@ class Database:
             except HotlineError as exc:
                 # A rule's refusal inside the job (a case changed meanwhile): its
                 # writes are rolled back, and the caller gets the refusal as it is.
-                if future is None:
-                    log.warning("database write refused: %s", exc)
-                else:
-                    _tell(loop, _set_exception, future, exc)
+                _tell(loop, _set_exception, future, exc)
             except Exception as exc:
                 log.exception("database write failed")
-                if future is not None:
-                    _tell(loop, _set_exception, future, StoreError(f"{engine.shown(self.path)}: {exc}"))
+                _tell(loop, _set_exception, future, StoreError(f"{engine.shown(self.path)}: {exc}"))
             else:
-                if future is not None:
-                    _tell(loop, _set_result, future, result)
+                _tell(loop, _set_result, future, result)
             self._note_slow(fn, submitted, started)
         db.conn.close()
 

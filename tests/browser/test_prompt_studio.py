@@ -55,7 +55,11 @@ def alaw(payload: bytes) -> np.ndarray:
 
 
 class Ear:
-    """A UDP socket that keeps the PCMA audio the hotline sends to it, in sequence order."""
+    """A UDP socket that keeps the PCMA audio the hotline sends to it, in sequence order.
+
+    Asterisk starts a stream's 16-bit sequence number anywhere, so it may wrap from 65535
+    to 0 in the middle of a prompt: packets are ordered by the sequence extended past the
+    wrap (RFC 3550, A.1), never by the raw number, which would put the wrapped tail first."""
 
     def __init__(self) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -65,6 +69,8 @@ class Ear:
         self.packets: dict[int, bytes] = {}
         self.arrivals: dict[int, float] = {}  # sequence number -> when it came (monotonic)
         self.source: tuple[str, int] | None = None  # where the hotline sends from
+        self._last: int | None = None  # the last raw sequence number seen
+        self._cycles = 0  # how many times it wrapped
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -77,9 +83,18 @@ class Ear:
                 continue
             self.source = self.source or source
             if len(data) > 12 and data[1] & 0x7F == 8:
-                seq = int.from_bytes(data[2:4], "big")
+                seq = self._extended(int.from_bytes(data[2:4], "big"))
                 self.packets[seq] = data[12:]
                 self.arrivals[seq] = time.monotonic()
+
+    def _extended(self, seq: int) -> int:
+        if self._last is not None:
+            if seq < self._last - 0x8000:  # wrapped forwards
+                self._cycles += 1
+            elif seq > self._last + 0x8000:  # a late packet from before the wrap
+                return seq + (self._cycles - 1) * 0x10000
+        self._last = seq
+        return seq + self._cycles * 0x10000
 
     def heard(self) -> np.ndarray:
         self.stop.set()

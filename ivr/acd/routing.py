@@ -193,6 +193,8 @@ def next_assignment(
         w.queue for w in waiting if w.call_id in in_offer and by_name[w.queue].strategy is Strategy.RING_ALL
     }
     free = [c for c in counselors if c.is_offerable(now)]
+    if not free:
+        return []  # nobody to offer: the line is not even read (hundreds wait in a surge)
 
     options: dict[str, list[Counselor]] = {}  # caller -> eligible free counselors, best first
     holder: dict[str, str] = {}  # counselor -> caller holding them
@@ -215,9 +217,15 @@ def next_assignment(
         return False
 
     line = [w for w in fair_order(waiting, queues, counselors) if w.call_id not in in_offer]
+    ranked: dict[tuple[str, str | None, bool], list[Counselor]] = {}
     for caller in line:
+        if len(holder) == len(free):
+            # Every free counselor has a caller: nobody further in line can get one,
+            # not even by moving an earlier caller (that needs a counselor left over).
+            # Without this, every state change read all of a surge's 400 callers.
+            break
         queue = by_name[caller.queue]
-        options[caller.call_id] = _eligible(caller, queue, free, rank, now)
+        options[caller.call_id] = _eligible(caller, queue, free, rank, now, ranked)
         if queue.strategy is Strategy.RING_ALL:
             if queue.name in ringing:
                 continue
@@ -250,20 +258,32 @@ _STRATEGY_KEYS: dict[Strategy, _StrategyKey] = {
 
 
 def _eligible(
-    caller: WaitingCaller, queue: QueueConfig, free: list[Counselor], rank: dict[str, int], now: float
+    caller: WaitingCaller,
+    queue: QueueConfig,
+    free: list[Counselor],
+    rank: dict[str, int],
+    now: float,
+    ranked: dict[tuple[str, str | None, bool], list[Counselor]],
 ) -> list[Counselor]:
-    """Free counselors who may take `caller`, best first by the queue's strategy."""
-    levels = {1, 2, 3}
-    if queue.strategy is Strategy.SKILLS and now - caller.entered_at < queue.widen_after_seconds:
-        levels = {1}
-    fits = [
-        c
-        for c in free
-        if c.skills.get(queue.member_skill) in levels
-        and (caller.language is None or caller.language in c.languages)
-    ]
-    key = _STRATEGY_KEYS[queue.strategy]
-    return sorted(fits, key=lambda c: (c.id in caller.declined_by, *key(c, queue), rank[c.id]))
+    """Free counselors who may take `caller`, best first by the queue's strategy; the ones
+    who missed this caller last. `ranked` keeps the order of callers alike (same queue,
+    language and skill levels) for the rest of one matching."""
+    primary_only = queue.strategy is Strategy.SKILLS and now - caller.entered_at < queue.widen_after_seconds
+    alike = (queue.name, caller.language, primary_only)
+    if (best := ranked.get(alike)) is None:
+        levels = {1} if primary_only else {1, 2, 3}
+        fits = [
+            c
+            for c in free
+            if c.skills.get(queue.member_skill) in levels
+            and (caller.language is None or caller.language in c.languages)
+        ]
+        key = _STRATEGY_KEYS[queue.strategy]
+        best = ranked[alike] = sorted(fits, key=lambda c: (*key(c, queue), rank[c.id]))
+    if not caller.declined_by:
+        return best
+    missed = caller.declined_by
+    return [c for c in best if c.id not in missed] + [c for c in best if c.id in missed]
 
 
 def _demoted_callbacks(

@@ -28,6 +28,7 @@ from ivr.acd.counselor_states import (
     due_event,
     transition,
 )
+from ivr.acd.deadlines import DeadlineTimer
 from ivr.acd.estimate import HandledCall, estimate_wait
 from ivr.acd.listeners import Listeners
 from ivr.acd.restart import RESTORED_NOTE, History, rebuilt
@@ -68,12 +69,13 @@ class Dispatcher:
         self.on_record = on_record
         self.endpoints = endpoints or {}
         self._tickets: dict[str, _Ticket] = {}
-        self._timer: asyncio.TimerHandle | None = None
+        self._deadlines = DeadlineTimer(monotonic, self._sweep)
         self._answered_at: dict[str, float] = {}  # counselor -> start of their conversation
         self.history: deque[HandledCall] = deque(maxlen=1000)
         self._listeners = Listeners()
         self.subscribe = self._listeners.subscribe  # a listener told of every change; its unsubscribe
         self._held = False  # hold(): nobody is offered a caller
+        self._batched = False  # _sweep(): one matching after all its events
         self._restoring = False  # the records written now are a restart's, not a counselor's
 
     # -- watching --------------------------------------------------------------
@@ -341,14 +343,17 @@ class Dispatcher:
 
     def kick(self) -> None:
         """Offer callers to free counselors, as routing says; each caller at most one at a time."""
-        if self._held:
+        if self._held or self._batched:
             return
+        working = {q: self.anyone_working(q) for q in {t.caller.queue for t in self._tickets.values()}}
+        waiting = []
         for caller in self._unoffered():
-            if not self.anyone_working(caller.queue):
+            if working[caller.queue]:
+                waiting.append(caller)
+            else:
                 empty = self._tickets[caller.call_id].offered
                 assert empty is not None
                 empty.set_result(EMPTY)
-        waiting = self._unoffered()
         if not waiting:
             return
         counselors = list(self.counselors.values())
@@ -372,29 +377,18 @@ class Dispatcher:
         return any(c.is_working and skill in c.skills for c in self.counselors.values())
 
     def _schedule(self) -> None:
-        """One timer, at the earliest deadline of any counselor."""
-        deadlines = [
-            d
-            for c in self.counselors.values()
-            for d in (c.offer_until, c.wrap_up_until, c.paused_until)
-            if d is not None
-        ]
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not deadlines:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        delay = max(0.0, min(deadlines) - self.now())
-        self._timer = loop.call_later(delay + 0.01, self._sweep)
+        self._deadlines.set(self.counselors.values())
 
     def _sweep(self) -> None:
-        self._timer = None
         now = self.now()
-        for cid, c in list(self.counselors.items()):
-            if (event := due_event(c, now)) is not None:
-                self.apply(cid, event)
+        # One matching after every due event, not one per event: offers that ran
+        # out together would each read the whole line (400 callers in a surge).
+        self._batched = True
+        try:
+            for cid, c in list(self.counselors.items()):
+                if (event := due_event(c, now)) is not None:
+                    self.apply(cid, event)
+        finally:
+            self._batched = False
+        self.kick()
         self._schedule()

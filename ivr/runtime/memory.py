@@ -1,0 +1,64 @@
+"""The service's memory, for /metrics: what it holds in all, and the two heaps
+that can grow with use (SQLite's page caches and Python's objects), so an
+operator can tell a cache filling up to its limit from a leak.
+
+SQLite keeps up to `cache_size` pages per connection (2,000 KiB by default) and
+fills it as the database grows: a long-running service's resident memory rises
+by a few MiB over its first hours and then stays. Python's allocated blocks
+keep rising only if something keeps objects alive.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import os
+import sys
+from functools import cache
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@cache
+def _sqlite_memory_used() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    """sqlite3_memory_used() of the very SQLite Python's sqlite3 module runs on (linked to
+    it or built into it: a symbol lookup on the module's handle searches both), if found."""
+    try:
+        fn = ctypes.CDLL(importlib.import_module("_sqlite3").__file__).sqlite3_memory_used
+    except (ImportError, OSError, AttributeError, TypeError):
+        return None
+    fn.restype = ctypes.c_int64
+    fn.argtypes = []
+    return fn
+
+
+def resident_bytes() -> int | None:
+    """This process's resident memory (Linux /proc), or None elsewhere."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def sqlite_heap_bytes() -> int | None:
+    fn = _sqlite_memory_used()
+    return None if fn is None else int(fn())
+
+
+def exposition() -> list[str]:
+    """Prometheus lines for the gauges that can be read here."""
+    figures = [
+        ("hotline_resident_memory_bytes", "The service's resident memory.", resident_bytes()),
+        (
+            "hotline_sqlite_heap_bytes",
+            "Memory SQLite holds (page caches, statements): grows to the caches' limit, then stays.",
+            sqlite_heap_bytes(),
+        ),
+        ("hotline_python_blocks", "Python objects' memory blocks allocated now.", sys.getallocatedblocks()),
+    ]
+    lines: list[str] = []
+    for name, text, value in figures:
+        if value is not None:
+            lines += [f"# HELP {name} {text}", f"# TYPE {name} gauge", f"{name} {value}"]
+    return lines

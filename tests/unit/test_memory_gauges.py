@@ -1,0 +1,30 @@
+"""/metrics' memory gauges read this very process: its resident memory, SQLite's heap
+(which an operator watches fill to the page caches' limit) and Python's blocks."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ivr.runtime import memory
+
+
+def test_sqlite_heap_follows_what_sqlite_holds() -> None:
+    before = memory.sqlite_heap_bytes()
+    assert before is not None, "sqlite3_memory_used was not found in Python's SQLite"
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE t (x TEXT)")
+    con.executemany("INSERT INTO t VALUES (?)", [("x" * 100,) for _ in range(20000)])
+    held = memory.sqlite_heap_bytes()
+    assert held is not None and held > before + 1_000_000  # 2 MB of rows in its pages
+    con.close()
+    after = memory.sqlite_heap_bytes()
+    assert after is not None and after < held - 1_000_000  # given back with the connection
+
+
+def test_exposition_names_each_gauge_once_with_a_value() -> None:
+    lines = memory.exposition()
+    values = {ln.split()[0]: int(ln.split()[1]) for ln in lines if not ln.startswith("#")}
+    names = {"hotline_resident_memory_bytes", "hotline_sqlite_heap_bytes", "hotline_python_blocks"}
+    assert set(values) == names
+    assert values["hotline_resident_memory_bytes"] > 10_000_000  # a Python process is never this small
+    assert all(f"# TYPE {name} gauge" in lines for name in values)

@@ -338,8 +338,9 @@ class CallService:
         except CallGone:
             ctx.finish(Disposition.ABANDONED_IVR, hangup_by="caller")
         except PbxUnreachable as exc:
-            log.warning("the PBX cannot be reached; the call is lost: %s", exc)
-            ctx.finish(Disposition.FAILED, hangup_by="system")
+            if ctx.facts.connected_at is not None or not await self._rescue(call, ctx, exc):
+                log.warning("the PBX cannot be reached; the call is lost: %s", exc)
+                ctx.finish(Disposition.FAILED, hangup_by="system")
         except Exception:
             log.exception("the call path failed; ending the call politely")
             ctx.finish(Disposition.FAILED, hangup_by="system")
@@ -355,6 +356,19 @@ class CallService:
             if not detached:
                 await _quietly(ctx.let_go(call))
                 await self._close(ctx)
+
+    async def _rescue(self, call: CallControl, ctx: CallContext, exc: PbxUnreachable) -> bool:
+        """A request failed before a counselor: in a surge Asterisk answers late, not
+        never, and a caller left in Stasis heard silence until they gave up. The
+        dialplan's queue (the same counselors) takes them; False if it cannot."""
+        try:
+            await call.divert_to_fallback()
+        except (CallGone, PbxUnreachable):
+            return False  # gone with Asterisk, or hung up: which, nobody can tell
+        log.warning("a request to the PBX failed; the caller went to the fallback queue: %s", exc)
+        ctx.finish(Disposition.FALLBACK, hangup_by="system")
+        await ctx.event("diverted", reason="pbx request failed")
+        return True
 
     async def _close(self, ctx: CallContext) -> None:
         facts = ctx.facts

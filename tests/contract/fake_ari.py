@@ -98,8 +98,8 @@ class FakeAri:
         self.requests.append(request)
         self.via_socket.append(request)
         self._new_request.set()
-        if path in self.slow:
-            await asyncio.sleep(self.slow[path])
+        if (delay := self._delay(path)) is not None:
+            await asyncio.sleep(delay)
         status, body = self._reply(message["method"], path)
         answer: dict[str, Any] = {
             "type": "RESTResponse",
@@ -111,6 +111,13 @@ class FakeAri:
         if isinstance(body, dict):
             answer |= {"content_type": "application/json", "message_body": json.dumps(body)}
         await ws.send_str(json.dumps(answer))
+
+    def _delay(self, path: str) -> float | None:
+        """Seconds to sit on `path` first: its own entry in `slow`, else an entry ending
+        in "/" that it starts with (every prompt of a channel: "channels/X/play/")."""
+        if path in self.slow:
+            return self.slow[path]
+        return next((s for p, s in self.slow.items() if p.endswith("/") and path.startswith(p)), None)
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = request.match_info["path"]
@@ -129,8 +136,8 @@ class FakeAri:
         self.in_flight += 1
         self.in_flight_max = max(self.in_flight_max, self.in_flight)
         try:
-            if path in self.slow:
-                await asyncio.sleep(self.slow[path])
+            if (delay := self._delay(path)) is not None:
+                await asyncio.sleep(delay)
             return await self._answer(request, path)
         finally:
             self.in_flight -= 1

@@ -176,6 +176,38 @@ async def test_a_call_that_ended_while_disconnected_is_closed_on_reconnect(
         await stop(hub, task)
 
 
+@pytest.mark.parametrize("late", ["channels/ch1/answer", "channels/ch1/play/"], ids=["answer", "menu"])
+async def test_a_caller_whose_request_asterisk_answers_too_late_goes_to_the_fallback_queue(
+    ari: FakeAri, late: str
+) -> None:
+    # A surge: requests waited 10 s and timed out, and the callers, left in Stasis
+    # with nobody driving their calls, heard silence until they hung up.
+    rest = AriRest(ari.url, ari.user, ari.password, timeout=0.3)
+    hub, _, _, records = make_hub(rest)
+    hub.stream.requests.timeout = 0.3
+    ari.slow[late] = 2.0
+    task = asyncio.create_task(hub.run())
+    try:
+        await asyncio.wait_for(hub.stream.connected.wait(), 5)
+        ari.channel_ids = ["ch1"]
+        await ari.send(stasis_start("ch1", "citizen", "2221000"))
+        if late.endswith("/play/"):  # the greeting is heard; the menu's prompt is late
+            _, path, _ = await ari.wait_request("POST", "channels/ch1/play/")
+            await ari.send({"type": "PlaybackStarted", "playback": {"id": path.rsplit("/", 1)[1]}})
+            await ari.send({"type": "PlaybackFinished", "playback": {"id": path.rsplit("/", 1)[1]}})
+        _, _, params = await ari.wait_request("POST", "channels/ch1/continue")
+        assert params["context"] == "hotline-fallback"
+        async with asyncio.timeout(5):
+            while "ch1" not in records.closed_ids:
+                await records.changed()
+        facts = records.calls["ch1"]
+        assert (facts.disposition, facts.hangup_by) == ("fallback", "system")
+        assert ("ch1", "diverted", {"reason": "pbx request failed"}) in records.events
+    finally:
+        await stop(hub, task)
+        await rest.close()
+
+
 async def test_asterisk_restart_is_noticed_by_its_startup_time(ari: FakeAri, rest: AriRest) -> None:
     hub, *_ = make_hub(rest)
     task = asyncio.create_task(hub.run())

@@ -10,13 +10,28 @@ res/stasis/control.c). aiohttp's trace hooks give the three moments.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
+from collections import Counter
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 
 from ivr.runtime.timings import Histogram
+
+log = logging.getLogger(__name__)
+
+# Asterisk's own time over this is logged with the request's kind: which
+# requests Asterisk is slow to answer under load is what the next change needs.
+SLOW_ANSWER_SECONDS = 1.0
+_ID = re.compile(r"/[^/]*\d[^/]*")  # a path segment with a digit in it: an id or a name
+
+
+def request_kind(method: str, path: str) -> str:
+    """ "POST /ari/channels/{id}/play/{id}": the request without its ids."""
+    return f"{method} {_ID.sub('/{id}', path)}"
 
 
 class RequestPhases:
@@ -31,6 +46,7 @@ class RequestPhases:
         # From the last byte sent to the answer's headers: Asterisk's own time,
         # its HTTP thread waiting on the channel's Stasis thread included.
         self.answer = Histogram()
+        self.slow: Counter[str] = Counter()  # request kind -> answers slower than SLOW_ANSWER_SECONDS
 
     def exposition(self, prefix: str) -> list[str]:
         return [
@@ -40,6 +56,12 @@ class RequestPhases:
             *self.sending.exposition(f"{prefix}_send_seconds", "ARI requests: sending the request."),
             *self.answer.exposition(
                 f"{prefix}_answer_seconds", "ARI requests: from sent to Asterisk's answer (headers)."
+            ),
+            f"# HELP {prefix}_slow_answers_total ARI requests answered after over {SLOW_ANSWER_SECONDS:g} s.",
+            f"# TYPE {prefix}_slow_answers_total counter",
+            *(
+                f'{prefix}_slow_answers_total{{request="{kind}"}} {n}'
+                for kind, n in sorted(self.slow.items())
             ),
         ]
 
@@ -56,8 +78,9 @@ class RequestPhases:
         return trace
 
     # Each hook gets a namespace of its own request's (aiohttp makes one per request).
-    async def _started(self, _session: Any, ctx: SimpleNamespace, _params: Any) -> None:
+    async def _started(self, _session: Any, ctx: SimpleNamespace, params: Any) -> None:
         ctx.asked = time.perf_counter()
+        ctx.kind = request_kind(params.method, params.url.path)
         ctx.connected = None
         ctx.sent = None
 
@@ -76,3 +99,6 @@ class RequestPhases:
         self.pool_wait.add(connected - asked)
         self.sending.add(sent - connected)
         self.answer.add(now - sent)
+        if now - sent > SLOW_ANSWER_SECONDS and (kind := getattr(ctx, "kind", None)):
+            self.slow[kind] += 1
+            log.info("ARI %s: Asterisk answered after %.2f s", kind, now - sent)

@@ -588,6 +588,24 @@ async def test_a_burst_of_requests_stays_within_asterisks_http_sessions(ari: Fak
     assert sum(phases.pool_wait.counts) == 200  # every one in a bucket (none past 10 s)
 
 
+async def test_requests_asterisk_answers_slowly_are_counted_by_their_kind(
+    ari: FakeAri, rest: AriRest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ivr.ari import request_phases
+
+    monkeypatch.setattr(request_phases, "SLOW_ANSWER_SECONDS", 0.1)
+    ari.slow["channels/1796668074.439/moh"] = 0.3
+    ari.slow["channels/1796668075.440/moh"] = 0.3
+    await asyncio.gather(
+        rest.post("channels/1796668074.439/moh", mohClass="default"),
+        rest.post("channels/1796668075.440/moh", mohClass="default"),
+        rest.post("channels/1796668076.441/answer"),  # a quick one: not counted
+    )
+    exposition = rest.phases.exposition("hotline_ari")
+    assert 'hotline_ari_slow_answers_total{request="POST /ari/channels/{id}/moh"} 2' in exposition
+    assert not any('answer"}' in line for line in exposition if "slow_answers_total{" in line)
+
+
 async def test_requests_parked_on_a_channels_thread_do_not_hold_the_others_connections(
     ari: FakeAri, rest: AriRest
 ) -> None:

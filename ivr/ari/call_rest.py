@@ -92,6 +92,12 @@ class CallRest:
             try:
                 # Its failure (the caller gone) is this request's: raised here, once.
                 await asyncio.shield(answering)
+            except asyncio.CancelledError:
+                if not answering.cancelled():
+                    raise  # this call's own task is cancelled
+                # Given up on without an answer (socket_requests.py): whether Asterisk
+                # answered is not known, and that request already failed the call
+                # path; what comes after it (the rescue to the fallback) goes on.
             finally:
                 if answering.done():
                     self._answering = None

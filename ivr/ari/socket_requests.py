@@ -40,6 +40,7 @@ from ivr.runtime.timings import Durations
 log = logging.getLogger(__name__)
 
 PROBE = "probe"  # the request id of the probe sent at every connect
+LATE_READ_SECONDS = 0.5  # past the timeout: answers already read but not yet handled
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,14 @@ class SocketRequests:
             async with asyncio.timeout(self.timeout):
                 await asyncio.wait(futures)
         except TimeoutError:
-            for future in futures:
-                future.cancel()
-            raise PbxUnreachable(f"no answer over the ARI events socket in {self.timeout:g} s") from None
+            # A service that stood still past the timeout (a stalled loop, SIGSTOP)
+            # wakes with the answers in its socket's buffer, but its timers run before
+            # the reader's task gets to them: the reader has a moment first.
+            _, late = await asyncio.wait(futures, timeout=LATE_READ_SECONDS)
+            if late:
+                for future in futures:
+                    future.cancel()
+                raise PbxUnreachable(f"no answer over the ARI events socket in {self.timeout:g} s") from None
         finally:
             self.request_times.add(time.perf_counter() - started)
         for future in futures:

@@ -177,3 +177,51 @@ async def test_a_socket_closed_half_way_through_the_pair_is_the_pbx_unreachable(
             [SocketRequest("POST", "channels/X/answer"), SocketRequest("POST", "channels/X/play/p")]
         )
     assert len(send.sent) == 2 and not socket.usable
+
+
+async def test_answers_in_the_buffer_after_a_freeze_past_the_timeout_are_taken() -> None:
+    # SIGSTOP for 30 s in the restart test: on waking, the timeout's timer ran before
+    # the reader's task handled the answers already read, and a call that was fine
+    # was given up as "the PBX cannot be reached".
+    import time
+
+    socket = SocketRequests(timeout=0.2)
+    sent: list[dict[str, object]] = []
+
+    async def send(text: str) -> None:
+        sent.append(json.loads(text))
+
+    await socket.attach(send)
+    socket.on_response({"type": "RESTResponse", "request_id": "probe", "status_code": 200})
+    futures = await socket.send([SocketRequest("POST", "channels/X/answer")])
+    answer = {"type": "RESTResponse", "request_id": sent[-1]["request_id"], "status_code": 204}
+    loop = asyncio.get_running_loop()
+
+    def frozen() -> None:
+        time.sleep(0.4)  # the service stands still past the timeout
+        # The answer was read meanwhile; the reader's task handles it a turn later.
+        loop.call_soon(loop.call_soon, socket.on_response, answer)
+
+    loop.call_later(0.05, frozen)
+    assert await socket.answers(futures) == [None]
+
+
+async def test_a_request_after_an_answer_given_up_on_still_goes_out(ari: FakeAri, rest: AriRest) -> None:
+    # The answer and greeting over the socket got no answer: the call path fails
+    # (PbxUnreachable) and sends the caller to the fallback. That request used to
+    # die of the given-up answer's cancellation, and the caller stayed in silence.
+    from ivr.ari.call_rest import CallRest
+
+    socket = SocketRequests(timeout=0.1)
+
+    async def send(text: str) -> None:
+        pass  # Asterisk never answers on this socket
+
+    await socket.attach(send)
+    socket.on_response({"type": "RESTResponse", "request_id": "probe", "status_code": 200})
+    call = CallRest(rest, socket, "X")
+    await call.answer()
+    with pytest.raises(PbxUnreachable):
+        await call.post("channels/X/play/X-p1", media="sound:greeting")
+    await call.post("channels/X/continue", context="hotline-fallback", extension="s", priority=1)
+    assert [(m, p) for m, p, _ in ari.requests] == [("POST", "channels/X/continue")]

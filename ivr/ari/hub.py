@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 from ivr.ari.call import AriCall
-from ivr.ari.channels import hang_up_quietly, owner_of
+from ivr.ari.channels import hang_up_quietly, is_recording_tap, owner_of
 from ivr.ari.desk_phones import DeskPhones, PhoneSight
 from ivr.ari.events import Event, EventStream
 from ivr.ari.phone_targets import CALL_VARIABLE
@@ -209,9 +209,10 @@ class AriHub:
         args = event.get("args")
         args = args if isinstance(args, list) else []
         channel_id = channel["id"]
-        if args and args[0] == "counselor":
-            # A counselor answered after their caller was gone: let them go.
-            log.info("counselor leg %s has no call any more; hanging it up", channel_id)
+        if (args and args[0] == "counselor") or is_recording_tap(channel_id):
+            # A counselor answered, or a recording's snoop started, after their caller
+            # was gone: let it go (a snoop taken for a citizen's call was counted as one).
+            log.info("channel %s of a call that is over; hanging it up", channel_id)
             self._spawn(hang_up_quietly(self.rest, channel_id))
             return
         if args and args[0] in ("feature", "supervise", "prompt"):

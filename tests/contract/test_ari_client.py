@@ -37,6 +37,13 @@ def call_in_hub(rest: AriRest) -> tuple[AriHub, AriCall]:
     return hub, call
 
 
+async def in_stasis(ari: FakeAri, hub: AriHub, channel_id: str, caller: str, dialed: str) -> None:
+    """Once the hub is connected, Asterisk puts `channel_id` into the app."""
+    await asyncio.wait_for(hub.stream.connected.wait(), 5)
+    ari.channel_ids = [channel_id]
+    await ari.send(stasis_start(channel_id, caller, dialed))
+
+
 async def stop(hub: AriHub, task: asyncio.Task) -> None:
     await hub.stop()
     task.cancel()
@@ -159,9 +166,7 @@ async def test_a_call_that_ended_while_disconnected_is_closed_on_reconnect(
     hub, service, _, records = make_hub(rest)
     task = asyncio.create_task(hub.run())
     try:
-        await asyncio.wait_for(hub.stream.connected.wait(), 5)
-        ari.channel_ids = ["ch1"]
-        await ari.send(stasis_start("ch1", "citizen", "2221000"))
+        await in_stasis(ari, hub, "ch1", "citizen", "2221000")
         await ari.wait_request("POST", "channels/ch1/play/")
         assert service.knows("ch1")
         ari.channel_ids = []  # the citizen hung up while we were not listening
@@ -206,6 +211,21 @@ async def test_a_caller_whose_request_asterisk_answers_too_late_goes_to_the_fall
     finally:
         await stop(hub, task)
         await rest.close()
+
+
+async def test_a_recording_snoop_that_starts_after_its_caller_hung_up_is_no_new_call(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # test_races: the counselor answered as the citizen hung up; the snoop for the
+    # recording reached Stasis after the call was over and was taken for a citizen.
+    hub, service, _, records = make_hub(rest)
+    task = asyncio.create_task(hub.run())
+    try:
+        await in_stasis(ari, hub, "ch9-r1", "anonymous", "")
+        await ari.wait_request("DELETE", "channels/ch9-r1")
+        assert not service.knows("ch9-r1") and "ch9-r1" not in records.calls
+    finally:
+        await stop(hub, task)
 
 
 async def test_asterisk_restart_is_noticed_by_its_startup_time(ari: FakeAri, rest: AriRest) -> None:

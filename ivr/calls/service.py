@@ -17,7 +17,7 @@ from typing import Any
 
 from ivr.acd.dispatcher import Dispatcher
 from ivr.calls.rehearsal_line import RehearsalLine
-from ivr.errors import CallGone, PbxUnreachable
+from ivr.errors import CallGone, HotlineError, PbxUnreachable
 from ivr.flows import model
 from ivr.flows.context import CallContext
 from ivr.flows.engine import run_flow
@@ -363,8 +363,8 @@ class CallService:
         dialplan's queue (the same counselors) takes them; False if it cannot."""
         try:
             await call.divert_to_fallback()
-        except (CallGone, PbxUnreachable):
-            return False  # gone with Asterisk, or hung up: which, nobody can tell
+        except HotlineError:  # gone with Asterisk, hung up, or refused: the call is lost
+            return False
         log.warning("a request to the PBX failed; the caller went to the fallback queue: %s", exc)
         ctx.finish(Disposition.FALLBACK, hangup_by="system")
         await ctx.event("diverted", reason="pbx request failed")

@@ -193,9 +193,7 @@ async def test_a_caller_whose_request_asterisk_answers_too_late_goes_to_the_fall
     ari.slow[late] = 2.0
     task = asyncio.create_task(hub.run())
     try:
-        await asyncio.wait_for(hub.stream.connected.wait(), 5)
-        ari.channel_ids = ["ch1"]
-        await ari.send(stasis_start("ch1", "citizen", "2221000"))
+        await in_stasis(ari, hub, "ch1", "citizen", "2221000")
         if late.endswith("/play/"):  # the greeting is heard; the menu's prompt is late
             _, path, _ = await ari.wait_request("POST", "channels/ch1/play/")
             await ari.send({"type": "PlaybackStarted", "playback": {"id": path.rsplit("/", 1)[1]}})

@@ -78,9 +78,8 @@ class RequestPhases:
         return trace
 
     # Each hook gets a namespace of its own request's (aiohttp makes one per request).
-    async def _started(self, _session: Any, ctx: SimpleNamespace, params: Any) -> None:
+    async def _started(self, _session: Any, ctx: SimpleNamespace, _params: Any) -> None:
         ctx.asked = time.perf_counter()
-        ctx.kind = request_kind(params.method, params.url.path)
         ctx.connected = None
         ctx.sent = None
 
@@ -91,7 +90,7 @@ class RequestPhases:
     async def _sent(self, _session: Any, ctx: SimpleNamespace, _params: Any) -> None:
         ctx.sent = time.perf_counter()
 
-    async def _answered(self, _session: Any, ctx: SimpleNamespace, _params: Any) -> None:
+    async def _answered(self, _session: Any, ctx: SimpleNamespace, params: Any) -> None:
         now = time.perf_counter()
         asked = getattr(ctx, "asked", now)
         connected = getattr(ctx, "connected", None) or asked
@@ -99,6 +98,7 @@ class RequestPhases:
         self.pool_wait.add(connected - asked)
         self.sending.add(sent - connected)
         self.answer.add(now - sent)
-        if now - sent > SLOW_ANSWER_SECONDS and (kind := getattr(ctx, "kind", None)):
+        if now - sent > SLOW_ANSWER_SECONDS:  # named only then: not on every request's path
+            kind = request_kind(params.method, params.url.path)
             self.slow[kind] += 1
             log.info("ARI %s: Asterisk answered after %.2f s", kind, now - sent)

@@ -45,7 +45,8 @@ from ivr.pbx.phones import browser_phones
 from ivr.rehearsal import state as rehearsal_state
 from ivr.reports.metrics import Rules
 from ivr.reports.pilot import Targets
-from ivr.runtime import memory, timings
+from ivr.runtime import memory
+from ivr.runtime.stall_watch import LoopWatch
 from ivr.store.calls import SqliteCallRecords
 from ivr.store.case_glance import StoredCaseLookup
 from ivr.store.case_out import StoredCaseCalls
@@ -166,7 +167,7 @@ class Hotline:
         for each in self.hubs:
             each.desk_phones.prompts = self.prompts
         self.started = time.monotonic()
-        self.loop_lag = timings.Durations()
+        self.loop_watch = LoopWatch()
         self._reloads: set[asyncio.Task[None]] = set()
         self._import_task: asyncio.Task[None] | None = None
         self.epoch: int | None = None  # the standby lease's, on PostgreSQL (cli/standby.py)
@@ -236,9 +237,7 @@ class Hotline:
         for state in ("logged_out", "available", "reserved", "on_call", "wrap_up", "paused"):
             lines.append(f'hotline_counselors{{state="{state}"}} {states.get(state, 0)}')
         lines += self.hub.exposition()
-        lines += self.loop_lag.exposition(
-            "hotline_event_loop_lag_seconds", "How late the service's timers fire (every step waits as long)."
-        )
+        lines += self.loop_watch.exposition()
         lines += recording_metrics(self.copier)
         lines += memory.exposition()
         lines += rehearsal_state.exposition(self.cfg.resolve(self.cfg.settings.storage.state_dir))
@@ -348,7 +347,7 @@ class Hotline:
         await site.start()
         ari: Node | Nodes = self.nodes or self.hub
         hub_task = asyncio.create_task(ari.run(), name="ari-events")
-        lag_task = asyncio.create_task(timings.watch_loop_lag(self.loop_lag), name="loop-lag")
+        lag_task = asyncio.create_task(self.loop_watch.run(), name="loop-watch")
         self.recordings.start()
         if self.callbacks is not None:
             callbacks = self.callbacks

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 LAG_PROBE_SECONDS = 0.1
@@ -37,12 +38,17 @@ class Durations:
         ]
 
 
-async def watch_loop_lag(lag: Durations, every: float = LAG_PROBE_SECONDS) -> None:
-    """Sleep `every` seconds again and again; what each wake-up is late by is the lag."""
+async def watch_loop_lag(
+    lag: Durations, every: float = LAG_PROBE_SECONDS, beat: Callable[[], None] | None = None
+) -> None:
+    """Sleep `every` seconds again and again; what each wake-up is late by is the lag.
+    Each wake-up is also the heartbeat `beat` (stall_watch.py) is told of."""
     while True:
         asked = time.perf_counter()
         await asyncio.sleep(every)
         lag.add(max(0.0, time.perf_counter() - asked - every))
+        if beat is not None:
+            beat()
 
 
 # Upper bounds (seconds) of a histogram's buckets: from a loopback round trip

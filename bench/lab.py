@@ -179,6 +179,12 @@ class ServiceProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
+                # Its own session, as Asterisk has (pbx/embedded.py): on a site each
+                # runs as its own systemd unit, with its own share of the CPU. In the
+                # bench's session it would share one with the sniffer and the phones:
+                # the kernel's autogroup gives a session one share, and the stall
+                # watch saw the event loop wait for a CPU 1.0-2.4 s of each stall.
+                start_new_session=True,
             )
         url = f"http://127.0.0.1:{self.cfg.settings.web.port}/healthz"
         deadline = time.monotonic() + timeout

@@ -41,6 +41,23 @@ def resident_bytes() -> int | None:
         return None
 
 
+def resident_parts() -> dict[str, int]:
+    """The resident memory's parts (Linux /proc/self/status, bytes): "anonymous"
+    (heaps and stacks: what a leak grows) and "file" (mapped files: libraries and
+    the Korean analyser's models, resident as their pages are first read, never
+    beyond the files' size)."""
+    parts = {}
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key in ("RssAnon", "RssFile"):
+                    parts["anonymous" if key == "RssAnon" else "file"] = int(value.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        return {}
+    return parts
+
+
 def sqlite_heap_bytes() -> int | None:
     fn = _sqlite_memory_used()
     return None if fn is None else int(fn())
@@ -50,6 +67,10 @@ def exposition() -> list[str]:
     """Prometheus lines for the gauges that can be read here."""
     figures = [
         ("hotline_resident_memory_bytes", "The service's resident memory.", resident_bytes()),
+        *(
+            (f"hotline_resident_{part}_bytes", f"The service's resident memory: its {part} part.", value)
+            for part, value in resident_parts().items()
+        ),
         (
             "hotline_sqlite_heap_bytes",
             "Memory SQLite holds (page caches, statements): grows to the caches' limit, then stays.",

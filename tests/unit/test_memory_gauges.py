@@ -24,7 +24,24 @@ def test_sqlite_heap_follows_what_sqlite_holds() -> None:
 def test_exposition_names_each_gauge_once_with_a_value() -> None:
     lines = memory.exposition()
     values = {ln.split()[0]: int(ln.split()[1]) for ln in lines if not ln.startswith("#")}
-    names = {"hotline_resident_memory_bytes", "hotline_sqlite_heap_bytes", "hotline_python_blocks"}
+    names = {
+        "hotline_resident_memory_bytes",
+        "hotline_resident_anonymous_bytes",
+        "hotline_resident_file_bytes",
+        "hotline_sqlite_heap_bytes",
+        "hotline_python_blocks",
+    }
     assert set(values) == names
     assert values["hotline_resident_memory_bytes"] > 10_000_000  # a Python process is never this small
+    parts = values["hotline_resident_anonymous_bytes"] + values["hotline_resident_file_bytes"]
+    assert 0.8 < parts / values["hotline_resident_memory_bytes"] <= 1.01  # the two make (nearly) the whole
     assert all(f"# TYPE {name} gauge" in lines for name in values)
+
+
+def test_the_anonymous_part_grows_with_what_the_process_allocates() -> None:
+    before = memory.resident_parts()["anonymous"]
+    held = bytearray(64 * 1024 * 1024)
+    held[::4096] = b"x" * len(held[::4096])  # touch every page: resident now
+    grown = memory.resident_parts()["anonymous"]
+    del held
+    assert grown - before > 60 * 1024 * 1024

@@ -13,6 +13,7 @@ from typing import Any
 
 from bench import baseline, procstat
 from bench.lab import Pbx, ServiceProcess
+from bench.memory_watch import MemoryWatch, growth_per_10_min
 from bench.nodes import Nodes
 from bench.packets import DTMF_PAYLOAD_TYPE
 from bench.phones import Citizens, Mix, Phones
@@ -82,6 +83,8 @@ def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, An
             phones.counselors(300, load.talk_ms)
         sniffer.start()
         asterisks = nodes.asterisk_pids()
+        memory = MemoryWatch({"asterisk": asterisks, **({"service": [service.pid]} if service else {})})
+        memory.start()
         cpu0 = _cpu(nodes, asterisks, service)
         machine0 = procstat.machine_seconds()
         started = time.monotonic()
@@ -97,6 +100,7 @@ def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, An
             proc.wait(5)
         wall = time.monotonic() - started
         cpu1 = _cpu(nodes, asterisks, service)
+        memory_by_minute = memory.stop()
         machine1 = procstat.machine_seconds()
         time.sleep(0.5)  # the last BYEs' answers still on their way
         sniffer.stop()
@@ -152,6 +156,13 @@ def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, An
         "asterisk_cpu_ms_per_call": round(asterisk_cpu * 1000 / per_call, 1),
         "asterisk_cores": round(asterisk_cpu / wall, 3),
         "asterisk_rss_mib": round(asterisk_rss / 1024, 1),
+        # MiB per 10 minutes over the run's second half; the series is memory_by_minute.
+        **{
+            f"{name}_{part}_growth_mib_per_10min": growth_per_10_min(memory_by_minute, name, part)
+            for name in ("service", "asterisk")
+            for part in ("rss", "anonymous")
+        },
+        "memory_by_minute": memory_by_minute,
         "asterisk_nodes": ports.nodes,
         "calls_by_node": dict(sorted(by_node.items())),
         "kamailio_cpu_ms_per_call": round(kamailio_cpu * 1000 / per_call, 1)
@@ -201,6 +212,7 @@ def _service_inside(metrics: dict[str, float], nodes: int = 1) -> dict[str, floa
     lag = {
         "loop_lag_ms_mean": mean_ms("hotline_event_loop_lag_seconds"),
         "loop_lag_ms_max": max_ms("hotline_event_loop_lag_seconds"),
+        "loop_stalls": metrics.get("hotline_event_loop_stalls_total"),
     }
     if nodes > 1:
         return lag

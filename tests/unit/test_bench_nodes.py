@@ -155,7 +155,8 @@ def test_with_two_nodes_the_first_nodes_ari_figures_are_not_shown_as_all() -> No
         "hotline_ari_event_seconds_count": 38.0,
         "hotline_event_loop_lag_seconds_sum": 0.5,
         "hotline_event_loop_lag_seconds_count": 100.0,
+        "hotline_event_loop_stalls_total": 2.0,
     }
     one, two = _service_inside(metrics), _service_inside(metrics, nodes=2)
     assert one["ari_events_per_call"] == 38.0 and one["loop_lag_ms_mean"] == 5.0
-    assert two == {"loop_lag_ms_mean": 5.0, "loop_lag_ms_max": None}
+    assert two == {"loop_lag_ms_mean": 5.0, "loop_lag_ms_max": None, "loop_stalls": 2.0}

@@ -1,0 +1,81 @@
+"""Resident memory of the service and Asterisk through a run, read every minute
+from /proc: a soak's "memory flat" is judged on this series, not on one figure
+at the end. The anonymous part (heaps, stacks) is what a leak grows; the
+file-backed part (libraries, mapped models) stops at the files' size."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+MIB = 1024 * 1024
+
+
+def resident_mib(pid: int) -> dict[str, float]:
+    """A process's resident memory and its anonymous and file-backed parts (MiB)."""
+    names = {"VmRSS": "rss", "RssAnon": "anonymous", "RssFile": "file"}
+    out = {}
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in names:
+            out[names[key]] = round(int(value.split()[0]) * 1024 / MIB, 1)
+    return out
+
+
+class MemoryWatch:
+    """Samples {minute, process: {rss, anonymous, file}} every `every` seconds, from start() to stop()."""
+
+    def __init__(self, processes: dict[str, list[int]], every: float = 60.0) -> None:
+        self.processes = processes  # a name -> its pids (Asterisk: one per node), summed
+        self.every = every
+        self.samples: list[dict[str, object]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory-watch", daemon=True)
+        self._started = 0.0
+
+    def start(self) -> None:
+        self._started = time.monotonic()
+        self._thread.start()
+
+    def stop(self) -> list[dict[str, object]]:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sample()  # the last, at the run's end
+        return self.samples
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def _sample(self) -> None:
+        row: dict[str, object] = {"minute": round((time.monotonic() - self._started) / 60, 1)}
+        for name, pids in self.processes.items():
+            total: dict[str, float] = {}
+            for pid in pids:
+                for part, mib in resident_mib(pid).items():
+                    total[part] = round(total.get(part, 0.0) + mib, 1)
+            row[name] = total
+        self.samples.append(row)
+
+
+def growth_per_10_min(samples: list[dict[str, object]], name: str, part: str) -> float | None:
+    """The growth of one part over the run's second half, in MiB per 10 minutes
+    (the first half holds the warm-up: caches filling, models first read)."""
+    points = []
+    for s in samples:
+        parts = s.get(name)
+        if isinstance(parts, dict) and part in parts:
+            points.append((float(s["minute"]), float(parts[part])))  # type: ignore[arg-type]
+    if len(points) < 4:
+        return None  # a run shorter than a few minutes says nothing about flatness
+    half = points[-1][0] / 2
+    second = [p for p in points if p[0] >= half]
+    (m0, v0), (m1, v1) = second[0], second[-1]
+    if m1 - m0 <= 0:
+        return None
+    return round((v1 - v0) / (m1 - m0) * 10, 2)

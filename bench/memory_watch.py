@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 MIB = 1024 * 1024
@@ -30,9 +31,17 @@ def resident_mib(pid: int) -> dict[str, float]:
 class MemoryWatch:
     """Samples {minute, process: {rss, anonymous, file}} every `every` seconds, from start() to stop()."""
 
-    def __init__(self, processes: dict[str, list[int]], every: float = 60.0) -> None:
+    def __init__(
+        self,
+        processes: dict[str, list[int]],
+        every: float = 60.0,
+        heaps: Callable[[], dict[str, float]] | None = None,
+    ) -> None:
         self.processes = processes  # a name -> its pids (Asterisk: one per node), summed
         self.every = every
+        # The service's own gauges (ivr/runtime/memory.py), under "service_heaps":
+        # which heap a growth is in.
+        self.heaps = heaps
         self.samples: list[dict[str, object]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-watch", daemon=True)
@@ -60,7 +69,29 @@ class MemoryWatch:
                 for part, mib in resident_mib(pid).items():
                     total[part] = round(total.get(part, 0.0) + mib, 1)
             row[name] = total
+        if self.heaps is not None:
+            try:
+                row["service_heaps"] = self.heaps()
+            except OSError as exc:  # the service stopped answering: the /proc figures still count
+                row["service_heaps"] = {"error": str(exc)}
         self.samples.append(row)
+
+
+HEAP_GAUGES = {
+    "hotline_python_blocks": ("python_blocks", 1),
+    "hotline_sqlite_heap_bytes": ("sqlite_mib", MIB),
+    "hotline_malloc_in_use_bytes": ("malloc_in_use_mib", MIB),
+    "hotline_malloc_free_held_bytes": ("malloc_free_held_mib", MIB),
+}
+
+
+def heaps_of(metrics: dict[str, float]) -> dict[str, float]:
+    """The service's heap gauges out of its /metrics, in MiB (Python's in blocks)."""
+    return {
+        name: round(metrics[gauge] / unit, 1) if unit != 1 else metrics[gauge]
+        for gauge, (name, unit) in HEAP_GAUGES.items()
+        if gauge in metrics
+    }
 
 
 def growth_per_10_min(samples: list[dict[str, object]], name: str, part: str) -> float | None:

@@ -59,6 +59,12 @@ ROWS: tuple[tuple[str, str, str | None], ...] = (
         "service_anonymous_growth_mib_per_10min",
         None,
     ),
+    (
+        "service C heap in use growth, 2nd half (MiB / 10 min)",
+        "service_malloc_in_use_mib_growth_per_10min",
+        None,
+    ),
+    ("service Python blocks growth, 2nd half (per 10 min)", "service_python_blocks_growth_per_10min", None),
     ("Asterisk RSS growth, 2nd half (MiB per 10 min)", "asterisk_rss_growth_mib_per_10min", None),
     (
         "Asterisk anonymous memory growth, 2nd half (MiB per 10 min)",

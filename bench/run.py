@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import baseline, procstat
 from bench.lab import Pbx, ServiceProcess
-from bench.memory_watch import MemoryWatch, growth_per_10_min
+from bench.memory_watch import MemoryWatch, growth_per_10_min, heaps_of
 from bench.nodes import Nodes
 from bench.packets import DTMF_PAYLOAD_TYPE
 from bench.phones import Citizens, Mix, Phones
@@ -83,7 +83,10 @@ def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, An
             phones.counselors(300, load.talk_ms)
         sniffer.start()
         asterisks = nodes.asterisk_pids()
-        memory = MemoryWatch({"asterisk": asterisks, **({"service": [service.pid]} if service else {})})
+        memory = MemoryWatch(
+            {"asterisk": asterisks, **({"service": [service.pid]} if service else {})},
+            heaps=(lambda: heaps_of(service.metrics())) if service else None,
+        )
         memory.start()
         cpu0 = _cpu(nodes, asterisks, service)
         machine0 = procstat.machine_seconds()
@@ -161,6 +164,10 @@ def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, An
             f"{name}_{part}_growth_mib_per_10min": growth_per_10_min(memory_by_minute, name, part)
             for name in ("service", "asterisk")
             for part in ("rss", "anonymous")
+        },
+        **{
+            f"service_{part}_growth_per_10min": growth_per_10_min(memory_by_minute, "service_heaps", part)
+            for part in ("malloc_in_use_mib", "malloc_free_held_mib", "python_blocks", "sqlite_mib")
         },
         "memory_by_minute": memory_by_minute,
         "asterisk_nodes": ports.nodes,

@@ -58,6 +58,37 @@ def resident_parts() -> dict[str, int]:
     return parts
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
+    ]
+
+
+@cache
+def _mallinfo2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    """glibc's mallinfo2() (2.33 and later; Debian 12 has 2.36), if this C library has it."""
+    try:
+        fn = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return None
+    fn.restype = _MallInfo2
+    fn.argtypes = []
+    return fn
+
+
+def malloc_bytes() -> dict[str, int]:
+    """The C heap, all threads' arenas together: "in_use" (what native code and
+    Python's larger objects hold) and "free_held" (freed, but kept by malloc
+    rather than given back). A resident memory that creeps while in_use stays
+    level is the allocator keeping freed memory, not a leak."""
+    fn = _mallinfo2()
+    if fn is None:
+        return {}
+    info = fn()
+    return {"in_use": info.uordblks + info.hblkhd, "free_held": info.fordblks}
+
+
 def sqlite_heap_bytes() -> int | None:
     fn = _sqlite_memory_used()
     return None if fn is None else int(fn())
@@ -70,6 +101,14 @@ def exposition() -> list[str]:
         *(
             (f"hotline_resident_{part}_bytes", f"The service's resident memory: its {part} part.", value)
             for part, value in resident_parts().items()
+        ),
+        *(
+            (
+                f"hotline_malloc_{part}_bytes",
+                f"The C heap (glibc malloc, all arenas): {part.replace('_', ' ')}.",
+                value,
+            )
+            for part, value in malloc_bytes().items()
         ),
         (
             "hotline_sqlite_heap_bytes",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bench.memory_watch import MemoryWatch, growth_per_10_min, resident_mib
+from bench.memory_watch import MemoryWatch, growth_per_10_min, heaps_of, resident_mib
 
 
 def series(values: list[float]) -> list[dict[str, object]]:
@@ -34,3 +34,13 @@ def test_the_watch_reads_a_live_process_and_ends_with_a_last_sample() -> None:
     assert samples[0]["gone"] == {}  # a process that is not there adds nothing
     service = samples[0]["service"]
     assert isinstance(service, dict) and service["rss"] > 10
+
+
+def test_the_services_heap_gauges_are_read_in_mib() -> None:
+    metrics = {
+        "hotline_python_blocks": 604000.0,
+        "hotline_sqlite_heap_bytes": 2.5 * 1024 * 1024,
+        "hotline_malloc_in_use_bytes": 40 * 1024 * 1024,
+        "hotline_event_loop_stalls_total": 0.0,
+    }
+    assert heaps_of(metrics) == {"python_blocks": 604000.0, "sqlite_mib": 2.5, "malloc_in_use_mib": 40.0}

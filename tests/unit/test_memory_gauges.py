@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import sqlite3
 
 from ivr.runtime import memory
@@ -28,6 +29,8 @@ def test_exposition_names_each_gauge_once_with_a_value() -> None:
         "hotline_resident_memory_bytes",
         "hotline_resident_anonymous_bytes",
         "hotline_resident_file_bytes",
+        "hotline_malloc_in_use_bytes",
+        "hotline_malloc_free_held_bytes",
         "hotline_sqlite_heap_bytes",
         "hotline_python_blocks",
     }
@@ -45,3 +48,19 @@ def test_the_anonymous_part_grows_with_what_the_process_allocates() -> None:
     grown = memory.resident_parts()["anonymous"]
     del held
     assert grown - before > 60 * 1024 * 1024
+
+
+def test_the_c_heap_in_use_follows_a_native_allocation_and_its_free() -> None:
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+    before = memory.malloc_bytes()["in_use"]
+    blocks = [libc.malloc(4096) for _ in range(4096)]  # 16 MiB in small blocks, as a leak would be
+    held = memory.malloc_bytes()["in_use"]
+    for block in blocks:
+        libc.free(block)
+    after = memory.malloc_bytes()
+    assert held - before >= 16 * 1024 * 1024
+    assert after["in_use"] < held - 15 * 1024 * 1024
+    assert after["free_held"] >= 0

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 STALL_SECONDS = 1.0
 POLL_SECONDS = 0.1
+STUCK_SECONDS = 10.0  # a stall still going on is reported this long after it began
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class StallWatch:
         self._before: Sample = {}  # the counters just after the last heartbeat
         self._sampled_at: float | None = None  # that heartbeat
         self._stalled: tuple[float, str, Sample] | None = None  # since, its stack, counters then
+        self._told_stuck = False  # this stall was reported while it went on
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -133,6 +135,7 @@ class StallWatch:
                 return None
             since, stack, before = stalled
             self._stalled = None
+            self._told_stuck = False
             seconds = beat - since
             self.stalls += 1
             self.longest = max(self.longest, seconds)
@@ -145,6 +148,17 @@ class StallWatch:
             )
         if stalled is None:
             self._stalled = (beat, self.stack(self.loop_thread), self._before)
+        elif now - beat > STUCK_SECONDS and not self._told_stuck:
+            # A loop that never moves again (a deadlock, a call that never
+            # returns) would otherwise never be reported: say where it is now.
+            self._told_stuck = True
+            lines = describe(now - beat, stalled[2], self.sample(), self.loop_tid)
+            return (
+                f"the event loop has stood still for {now - beat:.0f} s and still does;"
+                " the threads meanwhile:\n"
+                + "\n".join(lines)
+                + f"\n  the loop is at:\n{self.stack(self.loop_thread)}"
+            )
         return None
 
     def start(self) -> None:

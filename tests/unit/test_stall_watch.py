@@ -81,6 +81,21 @@ def test_a_stall_is_reported_once_when_the_loop_moves_again_with_its_stack_and_w
     assert w.check() is None  # reported once
 
 
+def test_a_loop_that_never_moves_again_is_reported_while_it_stands_still() -> None:
+    clock, kernel = Clock(), Kernel()
+    w = watch(clock, kernel)
+    w.beat()
+    w.check()
+    reports = []
+    for _ in range(150):  # 15 s, and the loop never beats again
+        clock.now += 0.1
+        reports.append(w.check())
+    told = [r for r in reports if r is not None]
+    assert len(told) == 1  # once, not every tenth of a second
+    assert "has stood still for 10 s and still does" in told[0]
+    assert "in kick" in told[0]
+
+
 def test_a_loop_starved_of_cpu_says_so() -> None:
     clock, kernel = Clock(), Kernel()
     w = watch(clock, kernel)

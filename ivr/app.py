@@ -348,6 +348,7 @@ class Hotline:
         ari: Node | Nodes = self.nodes or self.hub
         hub_task = asyncio.create_task(ari.run(), name="ari-events")
         lag_task = asyncio.create_task(self.loop_watch.run(), name="loop-watch")
+        trim_task = asyncio.create_task(memory.keep_giving_back_freed(), name="heap-trim")
         self.recordings.start()
         if self.callbacks is not None:
             callbacks = self.callbacks
@@ -384,7 +385,7 @@ class Hotline:
                 await self.callbacks.stop()
             await self._stop_fallback()
             await ari.stop()
-            for task in (hub_task, lag_task):
+            for task in (hub_task, lag_task, trim_task):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -10,11 +10,15 @@ keep rising only if something keeps objects alive.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import importlib
+import logging
 import os
 import sys
 from functools import cache
+
+log = logging.getLogger(__name__)
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -87,6 +91,47 @@ def malloc_bytes() -> dict[str, int]:
         return {}
     info = fn()
     return {"in_use": info.uordblks + info.hblkhd, "free_held": info.fordblks}
+
+
+TRIM_EVERY_SECONDS = 600.0
+TRIM_AT_LEAST_BYTES = 8 * 1024 * 1024
+
+
+@cache
+def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    try:
+        fn = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    fn.restype = ctypes.c_int
+    fn.argtypes = [ctypes.c_size_t]
+    return fn
+
+
+def give_back_freed() -> int:
+    """Have glibc return the free memory it holds to the system; how much the
+    C heap's held free memory went down by (0 where there is no malloc_trim)."""
+    fn = _malloc_trim()
+    if fn is None:
+        return 0
+    before = malloc_bytes().get("free_held", 0)
+    fn(0)
+    return max(0, before - malloc_bytes().get("free_held", 0))
+
+
+async def keep_giving_back_freed(
+    every: float = TRIM_EVERY_SECONDS, at_least: int = TRIM_AT_LEAST_BYTES
+) -> None:
+    """Every `every` seconds, where glibc holds `at_least` freed bytes, give them
+    back (in a thread: it locks each arena while it walks it). In the 10,000-call
+    soak the memory in use stayed level while the freed memory glibc kept grew
+    by about 1 MiB per 10 minutes (docs/bench.md): the resident memory crept
+    without a leak."""
+    while True:
+        await asyncio.sleep(every)
+        if malloc_bytes().get("free_held", 0) >= at_least:
+            released = await asyncio.to_thread(give_back_freed)
+            log.debug("gave %.1f MiB of freed memory back to the system", released / 1048576)
 
 
 def sqlite_heap_bytes() -> int | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ctypes
 import sqlite3
+import subprocess
+import sys
 
 from ivr.runtime import memory
 
@@ -64,3 +66,43 @@ def test_the_c_heap_in_use_follows_a_native_allocation_and_its_free() -> None:
     assert held - before >= 16 * 1024 * 1024
     assert after["in_use"] < held - 15 * 1024 * 1024
     assert after["free_held"] >= 0
+
+
+FRAGMENTED = """
+import ctypes
+from ivr.runtime import memory
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+libc.memset.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
+freed, kept = [], []
+for _ in range(512):  # 32 MiB, resident, each block followed by a small one still in use
+    block = libc.malloc(65536)
+    libc.memset(block, 1, 65536)
+    freed.append(block)
+    kept.append(libc.malloc(64))
+for block in freed:
+    libc.free(block)  # free, but glibc keeps the pages: nothing above them can shrink the heap
+held = memory.resident_parts()["anonymous"]
+memory.give_back_freed()
+print(held - memory.resident_parts()["anonymous"])
+"""
+
+
+def test_freed_memory_glibc_holds_is_given_back() -> None:
+    # A fresh interpreter: glibc's thresholds move with what a process freed before.
+    out = subprocess.run([sys.executable, "-c", FRAGMENTED], capture_output=True, text=True, check=True)
+    assert int(out.stdout) > 24 * 1024 * 1024  # the freed pages left the resident memory
+
+
+def test_the_trimming_task_gives_back_once_enough_is_held() -> None:
+    import asyncio
+
+    async def run() -> None:
+        task = asyncio.create_task(memory.keep_giving_back_freed(every=0.01, at_least=0))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(run())

@@ -83,9 +83,10 @@ def _mallinfo2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
 
 def malloc_bytes() -> dict[str, int]:
     """The C heap, all threads' arenas together: "in_use" (what native code and
-    Python's larger objects hold) and "free_held" (freed, but kept by malloc
-    rather than given back). A resident memory that creeps while in_use stays
-    level is the allocator keeping freed memory, not a leak."""
+    Python's larger objects hold) and "free_held" (freed chunks malloc keeps
+    for reuse; a trim gives their pages back but leaves the chunks counted). A
+    resident memory that creeps while in_use stays level is the allocator
+    keeping freed memory, not a leak."""
     fn = _mallinfo2()
     if fn is None:
         return {}
@@ -109,14 +110,15 @@ def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
 
 
 def give_back_freed() -> int:
-    """Have glibc return the free memory it holds to the system; how much the
-    C heap's held free memory went down by (0 where there is no malloc_trim)."""
+    """Have glibc return the pages of the free memory it holds to the system;
+    how much the resident memory went down by (0 where there is no malloc_trim).
+    The freed chunks stay in malloc's lists, so "free_held" does not drop."""
     fn = _malloc_trim()
     if fn is None:
         return 0
-    before = malloc_bytes().get("free_held", 0)
+    before = resident_parts().get("anonymous", 0)
     fn(0)
-    return max(0, before - malloc_bytes().get("free_held", 0))
+    return max(0, before - resident_parts().get("anonymous", 0))
 
 
 async def keep_giving_back_freed(

@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 from functools import cache
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -24,16 +25,25 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 @cache
-def _sqlite_memory_used() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _c_function(library: str | None, name: str, restype: Any, *argtypes: Any) -> Any | None:
+    """A C function of `library` (None: this process's C library), typed, if it has it."""
+    try:
+        fn = getattr(ctypes.CDLL(library), name)
+    except (OSError, AttributeError):
+        return None
+    fn.restype = restype
+    fn.argtypes = list(argtypes)
+    return fn
+
+
+def _sqlite_memory_used() -> Any | None:
     """sqlite3_memory_used() of the very SQLite Python's sqlite3 module runs on (linked to
     it or built into it: a symbol lookup on the module's handle searches both), if found."""
     try:
-        fn = ctypes.CDLL(importlib.import_module("_sqlite3").__file__).sqlite3_memory_used
-    except (ImportError, OSError, AttributeError, TypeError):
+        library = importlib.import_module("_sqlite3").__file__
+    except (ImportError, AttributeError):  # no sqlite3, or one built into Python
         return None
-    fn.restype = ctypes.c_int64
-    fn.argtypes = []
-    return fn
+    return _c_function(library, "sqlite3_memory_used", ctypes.c_int64)
 
 
 def resident_bytes() -> int | None:
@@ -69,16 +79,9 @@ class _MallInfo2(ctypes.Structure):
     ]
 
 
-@cache
-def _mallinfo2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+def _mallinfo2() -> Any | None:
     """glibc's mallinfo2() (2.33 and later; Debian 12 has 2.36), if this C library has it."""
-    try:
-        fn = ctypes.CDLL(None).mallinfo2
-    except (OSError, AttributeError):
-        return None
-    fn.restype = _MallInfo2
-    fn.argtypes = []
-    return fn
+    return _c_function(None, "mallinfo2", _MallInfo2)
 
 
 def malloc_bytes() -> dict[str, int]:
@@ -98,15 +101,8 @@ TRIM_EVERY_SECONDS = 600.0
 TRIM_AT_LEAST_BYTES = 8 * 1024 * 1024
 
 
-@cache
-def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
-    try:
-        fn = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
-    fn.restype = ctypes.c_int
-    fn.argtypes = [ctypes.c_size_t]
-    return fn
+def _malloc_trim() -> Any | None:
+    return _c_function(None, "malloc_trim", ctypes.c_int, ctypes.c_size_t)
 
 
 def give_back_freed() -> int:

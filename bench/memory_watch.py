@@ -94,19 +94,28 @@ def heaps_of(metrics: dict[str, float]) -> dict[str, float]:
     }
 
 
-def growth_per_10_min(samples: list[dict[str, object]], name: str, part: str) -> float | None:
-    """The growth of one part over the run's second half, in MiB per 10 minutes
-    (the first half holds the warm-up: caches filling, models first read)."""
-    points = []
+def high_water_growth_per_10_min(samples: list[dict[str, object]], name: str, part: str) -> float | None:
+    """How fast one part's high-water mark rises, in MiB per 10 minutes: the peak of
+    each whole 10-minute block from the second on (the first holds the warm-up: caches
+    filling, models first read), and the least-squares slope through those peaks.
+
+    Peaks, not the first and last samples: the service gives glibc's held free memory
+    back every 10 minutes (ivr/runtime/memory.py), so its resident memory is a saw
+    tooth, and two samples taken at different points of the tooth differed by up to
+    6 MiB whatever the trend. A block of a whole period holds exactly one peak."""
+    peaks: dict[int, float] = {}
+    last = 0.0
     for s in samples:
         parts = s.get(name)
+        minute = float(s["minute"])  # type: ignore[arg-type]
+        last = max(last, minute)
         if isinstance(parts, dict) and part in parts:
-            points.append((float(s["minute"]), float(parts[part])))  # type: ignore[arg-type]
-    if len(points) < 4:
-        return None  # a run shorter than a few minutes says nothing about flatness
-    half = points[-1][0] / 2
-    second = [p for p in points if p[0] >= half]
-    (m0, v0), (m1, v1) = second[0], second[-1]
-    if m1 - m0 <= 0:
-        return None
-    return round((v1 - v0) / (m1 - m0) * 10, 2)
+            block = int(minute // 10)
+            peaks[block] = max(peaks.get(block, float("-inf")), float(parts[part]))
+    whole = [(b, v) for b, v in sorted(peaks.items()) if b >= 1 and (b + 1) * 10 <= last]
+    if len(whole) < 2:
+        return None  # under 30 minutes: too few periods to say whether the peaks rise
+    mean_b = sum(b for b, _ in whole) / len(whole)
+    mean_v = sum(v for _, v in whole) / len(whole)
+    slope = sum((b - mean_b) * (v - mean_v) for b, v in whole) / sum((b - mean_b) ** 2 for b, _ in whole)
+    return round(slope, 2) + 0.0  # + 0.0: no "-0.0" in the report

@@ -13,7 +13,7 @@ from typing import Any
 
 from bench import baseline, procstat
 from bench.lab import Pbx, ServiceProcess
-from bench.memory_watch import MemoryWatch, growth_per_10_min, heaps_of
+from bench.memory_watch import MemoryWatch, heaps_of, high_water_growth_per_10_min
 from bench.nodes import Nodes
 from bench.packets import DTMF_PAYLOAD_TYPE
 from bench.phones import Citizens, Mix, Phones
@@ -161,12 +161,16 @@ def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, An
         "asterisk_rss_mib": round(asterisk_rss / 1024, 1),
         # MiB per 10 minutes over the run's second half; the series is memory_by_minute.
         **{
-            f"{name}_{part}_growth_mib_per_10min": growth_per_10_min(memory_by_minute, name, part)
+            f"{name}_{part}_high_water_growth_mib_per_10min": high_water_growth_per_10_min(
+                memory_by_minute, name, part
+            )
             for name in ("service", "asterisk")
             for part in ("rss", "anonymous")
         },
         **{
-            f"service_{part}_growth_per_10min": growth_per_10_min(memory_by_minute, "service_heaps", part)
+            f"service_{part}_high_water_growth_per_10min": high_water_growth_per_10_min(
+                memory_by_minute, "service_heaps", part
+            )
             for part in ("malloc_in_use_mib", "malloc_free_held_mib", "python_blocks", "sqlite_mib")
         },
         "memory_by_minute": memory_by_minute,

@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import os
 
-from bench.memory_watch import MemoryWatch, growth_per_10_min, heaps_of, resident_mib
+from bench.memory_watch import MemoryWatch, heaps_of, high_water_growth_per_10_min, resident_mib
 
 
 def series(values: list[float]) -> list[dict[str, object]]:
     return [{"minute": float(m), "service": {"rss": v}} for m, v in enumerate(values)]
 
 
-def test_growth_is_read_over_the_second_half_only() -> None:
-    # A warm-up (models read, caches filled) in the first half, then flat.
-    warm_then_flat = series([100, 150, 170, 175, 176, 176, 176, 176, 176, 176, 176])
-    assert growth_per_10_min(warm_then_flat, "service", "rss") == 0.0
+def test_the_high_water_mark_is_read_per_ten_minutes_after_the_warm_up() -> None:
+    # A warm-up in the first 10 minutes, then flat: the peaks do not rise.
+    warm_then_flat = series([100 + 7 * m for m in range(10)] + [176] * 31)
+    assert high_water_growth_per_10_min(warm_then_flat, "service", "rss") == 0.0
     creeping = series([100 + 0.1 * m for m in range(41)])  # 0.1 MiB a minute
-    assert growth_per_10_min(creeping, "service", "rss") == 1.0
+    assert high_water_growth_per_10_min(creeping, "service", "rss") == 1.0
 
 
-def test_a_run_of_a_few_minutes_says_nothing_about_flatness() -> None:
-    assert growth_per_10_min(series([100, 101, 102]), "service", "rss") is None
-    assert growth_per_10_min(series([100] * 10), "asterisk", "rss") is None  # not watched
+def test_a_trims_saw_tooth_is_not_read_as_growth() -> None:
+    # Climbing 0.6 MiB a minute, given back every 10 minutes to the same floor: the
+    # first and last samples of the second half would say 2.6 MiB per 10 minutes.
+    tooth = series([160 + 0.6 * (m % 10) for m in range(43)])
+    assert high_water_growth_per_10_min(tooth, "service", "rss") == 0.0
+    # The same tooth on a floor rising 0.5 MiB per 10 minutes is growth, and says so.
+    rising = series([160 + 0.6 * (m % 10) + 0.05 * m for m in range(43)])
+    assert high_water_growth_per_10_min(rising, "service", "rss") == 0.5
+
+
+def test_a_run_under_thirty_minutes_says_nothing_about_flatness() -> None:
+    assert high_water_growth_per_10_min(series([100] * 29), "service", "rss") is None
+    assert high_water_growth_per_10_min(series([100] * 41), "asterisk", "rss") is None  # not watched
 
 
 def test_the_watch_reads_a_live_process_and_ends_with_a_last_sample() -> None:

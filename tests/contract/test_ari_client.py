@@ -817,3 +817,32 @@ async def test_a_key_during_a_prompt_asks_for_the_next_prompt_without_waiting_fo
     assert ("DELETE", f"playbacks/{menu_id}") in [(m, p) for m, p, *_ in ari.requests]
     call.on_event({"type": "PlaybackFinished", "playback": {"id": path.rsplit("/", 1)[1], "state": "done"}})
     assert await asyncio.wait_for(topic, 1) is None
+
+
+async def test_the_hotline_hangs_a_caller_up_through_the_dialplan_not_by_their_id(
+    ari: FakeAri, rest: AriRest
+) -> None:
+    # DELETE /channels/{id} has Asterisk scan every channel for the id (ao2_legacy):
+    # at IVR 28/s those took 1.5 s, and callers gave up waiting for the BYE.
+    _, call = call_in_hub(rest)
+    hanging = asyncio.create_task(call.hangup())
+    _, _, params = await ari.wait_request("POST", "channels/X/continue")
+    assert (params["context"], params["extension"], params["priority"]) == ("hotline-hangup", "s", "1")
+    call.on_event({"type": "StasisEnd", "channel": {"id": "X"}})  # the dialplan has the channel
+    await asyncio.wait_for(hanging, 5)
+    assert not [r for r in ari.requests if r[0] == "DELETE"]
+
+
+async def test_a_caller_the_dialplan_cannot_take_is_hung_up_by_id(
+    ari: FakeAri, rest: AriRest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not in Stasis (a callback's citizen still ringing): Asterisk refuses the continue.
+    _, call = call_in_hub(rest)
+    ari.answers[("POST", "channels/X/continue")] = (409, {"message": "Channel not in Stasis application"})
+    await asyncio.wait_for(call.hangup(), 5)
+    assert ("DELETE", "channels/X", {"reason": "normal"}) in ari.requests
+    # Taken, but no StasisEnd within the bound (the continue waits behind a playback).
+    monkeypatch.setattr("ivr.ari.call.DIALPLAN_HANGUP_SECONDS", 0.05)
+    _, late = call_in_hub(rest)
+    await asyncio.wait_for(late.hangup(), 5)
+    assert [p for m, p, _ in ari.requests if m == "DELETE"] == ["channels/X", "channels/X"]

@@ -8,10 +8,8 @@ over the events socket, where Asterisk carries the two out one after the other
 (socket_requests.py): the greeting follows the 200 OK as closely as dialplan's
 Answer() and Playback() do.
 
-Its later prompts, and their stops, go over the socket too (no wait for a
-pooled HTTP connection). Any other request of the call's sends a held answer
-first (over HTTP, awaited), so nothing reaches the channel before its answer;
-and a flow that asks for no
+Any other request of the call's sends a held answer first (over HTTP, awaited),
+so nothing reaches the channel before its answer; and a flow that asks for no
 request soon (a first step that looks records up) is answered after
 ANSWER_AT_LATEST_SECONDS anyway: the caller rings at most that much longer.
 """
@@ -56,46 +54,20 @@ class CallRest:
         return f"channels/{self.call_id}/answer"
 
     async def post(self, path: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
-        socket = self._socket()
-        if socket is not None and body is None and path.startswith(f"channels/{self.call_id}/play/"):
-            if self._held:
+        if self._held and body is None and path.startswith(f"channels/{self.call_id}/play/"):
+            socket = self.socket
+            if socket is not None and socket.usable:
                 return await self._answer_and_play(socket, path, params)
-            await self._answered_first()
-            return await self._over_socket(socket, SocketRequest("POST", path, params))
         await self._answered_first()
         return await self.rest.post(path, body, **params)
 
     async def delete(self, path: str, **params: Any) -> Any:
         await self._answered_first()
-        socket = self._socket()
-        if socket is not None and path.startswith(f"playbacks/{self.call_id}-"):
-            return await self._over_socket(socket, SocketRequest("DELETE", path, params))
         return await self.rest.delete(path, **params)
 
     def close(self) -> None:
         """The call is over: a held answer is not sent any more."""
         self._release()
-
-    def _socket(self) -> SocketRequests | None:
-        return self.socket if self.socket is not None and self.socket.usable else None
-
-    async def _over_socket(self, socket: SocketRequests, request: SocketRequest) -> Any:
-        """A prompt started or stopped, over the events socket.
-
-        Asterisk carries out both without waiting on the channel (the playback is
-        queued to the channel's Stasis thread, a stop is a frame queued to the
-        channel: res_stasis_playback.c), so they cannot hold the socket's one
-        reading thread. Over HTTP, under load, the prompt after a caller's key
-        waited up to a second for one of the pooled connections (docs/bench.md).
-        """
-        try:
-            futures = await socket.send([request])
-        except NothingSent:  # nothing reached Asterisk: over HTTP, as without the socket
-            if request.method == "DELETE":
-                return await self.rest.delete(request.path, **request.params)
-            return await self.rest.post(request.path, None, **request.params)
-        [answer] = await socket.answers(futures)
-        return answer
 
     # -- the held answer ---------------------------------------------------
     async def _answer_and_play(self, socket: SocketRequests, path: str, params: dict[str, Any]) -> Any:

@@ -110,7 +110,7 @@ class AriHub:
         lines += rest.phases.exposition("hotline_ari")
         lines += self.stream.requests.request_times.exposition(
             "hotline_ari_socket_request_seconds",
-            "Requests over the events socket (answers with prompts, prompts, stops): sent to answered.",
+            "A call's answer and first prompt over the events socket: from sent to answered.",
         )
         return [
             *lines,

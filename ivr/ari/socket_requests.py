@@ -11,10 +11,8 @@ answer → first prompt p99 10.7 ms against app_queue's 4.2 on a quiet machine).
 
 The same one thread makes the socket wrong for anything that may wait: a
 request parked behind a playback on its channel's Stasis thread would hold
-every later request on the socket. So only requests Asterisk carries out
-without waiting on the channel go here: that pair, and a call's prompts
-started and stopped (res_stasis_playback.c queues both); everything else
-goes over HTTP (rest.py).
+every later request on the socket. So only that pair goes here; everything
+else goes over HTTP (rest.py).
 
 An Asterisk without REST over the WebSocket ignores the messages: the socket is
 used only after a probe sent at connect has been answered.

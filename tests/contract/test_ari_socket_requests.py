@@ -49,39 +49,6 @@ async def test_a_new_calls_answer_and_greeting_go_together_over_the_events_socke
         await stop(hub, task)
 
 
-async def test_every_prompt_and_its_stop_go_over_the_events_socket(ari: FakeAri, rest: AriRest) -> None:
-    # Over HTTP, under load, the prompt after a key waited up to a second for a pooled
-    # connection; Asterisk starts and stops a playback without waiting on the channel.
-    ari.takes_socket_requests = True
-    hub, _, _, _ = make_hub(rest)
-    task = asyncio.create_task(hub.run())
-    try:
-        await usable(hub.stream.requests)
-        ari.channel_ids = ["ch1"]
-        await ari.send(stasis_start("ch1", "citizen", "2221000"))
-        _, greeting, _ = await ari.wait_request("POST", "channels/ch1/play/")
-        playback = greeting.rsplit("/", 1)[1]
-        played = {"id": playback, "target_uri": "channel:ch1"}
-        await ari.send({"type": "PlaybackStarted", "playback": played})
-        await ari.send({"type": "ChannelDtmfReceived", "channel": {"id": "ch1"}, "digit": "1"})
-        await ari.wait_request("DELETE", f"playbacks/{playback}")  # the key cuts the greeting
-        await ari.send({"type": "PlaybackFinished", "playback": played})
-        _, _, info = await ari.wait_request("POST", "channels/ch1/play/", count=2)
-        assert info["media"].startswith("sound:jeonju-flows/itest.info.ko.")  # 1: office hours
-        mine = [r for r in ari.requests if "ch1" in r[1]]
-        # The answer, the greeting, office hours, and the greeting's stop (sent beside
-        # the next prompt, prompts.py), each once.
-        assert sorted(p.rsplit("/", 1)[0] for _, p, _ in mine) == [
-            "channels/ch1",  # …/answer
-            "channels/ch1/play",
-            "channels/ch1/play",
-            "playbacks",
-        ]
-        assert all(r in ari.via_socket for r in mine)
-    finally:
-        await stop(hub, task)
-
-
 async def test_an_asterisk_that_ignores_socket_requests_is_answered_over_http(
     ari: FakeAri, rest: AriRest
 ) -> None:

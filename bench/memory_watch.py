@@ -102,7 +102,7 @@ def high_water_growth_per_10_min(samples: list[dict[str, object]], name: str, pa
     Peaks, not the first and last samples: the service gives glibc's held free memory
     back every 10 minutes (ivr/runtime/memory.py), so its resident memory is a saw
     tooth, and two samples taken at different points of the tooth differed by up to
-    6 MiB whatever the trend. A block of a whole period holds exactly one peak."""
+    7 MiB whatever the trend. A block of a whole period holds exactly one peak."""
     peaks: dict[int, float] = {}
     last = 0.0
     for s in samples:

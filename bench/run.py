@@ -159,7 +159,7 @@ def run_side(side: str, nodes: Nodes, load: Load, workdir: Path) -> dict[str, An
         "asterisk_cpu_ms_per_call": round(asterisk_cpu * 1000 / per_call, 1),
         "asterisk_cores": round(asterisk_cpu / wall, 3),
         "asterisk_rss_mib": round(asterisk_rss / 1024, 1),
-        # MiB per 10 minutes over the run's second half; the series is memory_by_minute.
+        # How fast each 10 minutes' peak rises (MiB per 10 min); the series is memory_by_minute.
         **{
             f"{name}_{part}_high_water_growth_mib_per_10min": high_water_growth_per_10_min(
                 memory_by_minute, name, part

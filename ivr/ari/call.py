@@ -148,9 +148,7 @@ class AriCall:
         if self.gone.done():
             return
         try:
-            await self.rest.post(
-                f"channels/{self.call_id}/continue", context="hotline-hangup", extension="s", priority=1
-            )
+            await self._continue_in("hotline-hangup")
             async with asyncio.timeout(DIALPLAN_HANGUP_SECONDS):
                 await asyncio.shield(self.gone)  # StasisEnd: the dialplan has it
             return
@@ -160,12 +158,11 @@ class AriCall:
             await self.rest.delete(f"channels/{self.call_id}", reason="normal")
 
     async def divert_to_fallback(self) -> None:
-        await self.rest.post(
-            f"channels/{self.call_id}/continue",
-            context="hotline-fallback",
-            extension="s",
-            priority=1,
-        )
+        await self._continue_in("hotline-fallback")
+
+    async def _continue_in(self, context: str) -> None:
+        """Send the caller's channel out of Stasis to the start of a dialplan context."""
+        await self.rest.post(f"channels/{self.call_id}/continue", context=context, extension="s", priority=1)
 
     # -- what the caller hears and keys (prompts.py) -----------------------
     async def play(self, prompts: Sequence[str], *, barge_in: bool = True) -> str | None:
